@@ -1,0 +1,197 @@
+"""site.yaml -> a frozen Config; every problem collected before failing."""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from .errors import ConfigError, Problem
+from .documents import Document, load_document
+
+CONFIG_NAME = "site.yaml"
+FEED_FORMATS = ("atom", "rss", "json")
+
+
+@dataclass(frozen=True)
+class FeedSettings:
+    entries: int = 50
+    formats: tuple[str, ...] = FEED_FORMATS
+    tag_feeds: bool = True
+
+
+@dataclass(frozen=True)
+class Config:
+    site_dir: Path
+    title: str
+    base_url: str
+    description: str = ""
+    language: str = "en"
+    timezone: ZoneInfo = field(default_factory=lambda: ZoneInfo("UTC"))
+    theme: str = "default"
+    per_page: int = 25
+    author: str | None = None
+    content_dir: Path = Path("content")
+    output_dir: Path = Path("output")
+    feeds: FeedSettings = field(default_factory=FeedSettings)
+
+    @property
+    def base_path(self) -> str:
+        """The path part of base_url, always starting and ending with '/'."""
+        return urlsplit(self.base_url).path or "/"
+
+
+def _suggest(key: str, known: list[str]) -> str:
+    close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+# Each settings key: (check, default). A check turns a raw value into a typed
+# one, or raises ValueError with a message for the user.
+def _string(value: Any) -> str:
+    if not isinstance(value, str):
+        raise ValueError(f"expected a string, got {value!r}")
+    return value
+
+
+def _non_empty_string(value: Any) -> str:
+    value = _string(value)
+    if not value.strip():
+        raise ValueError("must not be empty")
+    return value.strip()
+
+
+def _optional_string(value: Any) -> str | None:
+    return None if value is None else _non_empty_string(value)
+
+
+def _base_url(value: Any) -> str:
+    value = _non_empty_string(value)
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ValueError(f"must be an absolute http(s) URL, got {value!r}")
+    if parts.query or parts.fragment:
+        raise ValueError("must not have a query or fragment")
+    return value if value.endswith("/") else value + "/"
+
+
+def _timezone(value: Any) -> ZoneInfo:
+    name = _non_empty_string(value)
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"unknown time zone {name!r} (use an IANA name such as 'Europe/Paris')") from None
+
+
+def _positive_int(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ValueError(f"expected a whole number of at least 1, got {value!r}")
+    return value
+
+
+def _relative_dir(value: Any) -> Path:
+    path = Path(_non_empty_string(value))
+    if path.is_absolute() or ".." in path.parts:
+        raise ValueError(f"must be a folder inside the site folder, got {value!r}")
+    return path
+
+
+def _boolean(value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise ValueError(f"expected true or false, got {value!r}")
+    return value
+
+
+def _feed_formats(value: Any) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ValueError(f"expected a list of formats, got {value!r}")
+    unknown = [v for v in value if v not in FEED_FORMATS]
+    if unknown:
+        raise ValueError(f"unknown feed format {unknown[0]!r}; choose from {', '.join(FEED_FORMATS)}")
+    return tuple(dict.fromkeys(value))
+
+
+_SETTINGS: dict[str, Callable[[Any], Any]] = {
+    "title": _non_empty_string,
+    "base_url": _base_url,
+    "description": _string,
+    "language": _non_empty_string,
+    "timezone": _timezone,
+    "theme": _non_empty_string,
+    "per_page": _positive_int,
+    "author": _optional_string,
+    "content_dir": _relative_dir,
+    "output_dir": _relative_dir,
+}
+_FEED_SETTINGS: dict[str, Callable[[Any], Any]] = {
+    "entries": _positive_int,
+    "formats": _feed_formats,
+    "tag_feeds": _boolean,
+}
+_REQUIRED = ("title", "base_url")
+
+
+def _check_mapping(
+    doc: Document,
+    mapping: dict,
+    checks: dict[str, Callable[[Any], Any]],
+    prefix: str,
+    at: tuple,
+    problems: list[Problem],
+    nested: dict[str, Any],
+) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    for key, raw in mapping.items():
+        name = f"{prefix}{key}"
+        line = doc.line_at(at + (key,))
+        if key in nested:
+            values[key] = raw
+            continue
+        if key not in checks:
+            hint = _suggest(str(key), list(checks) + list(nested))
+            problems.append(Problem(f"unknown setting{hint}", doc.path, line, name))
+            continue
+        try:
+            values[key] = checks[key](raw)
+        except ValueError as exc:
+            problems.append(Problem(str(exc), doc.path, line, name))
+    return values
+
+
+def load_config(site_dir: Path, base_url_override: str | None = None) -> Config:
+    """Read ``site_dir/site.yaml``; raise ConfigError listing every problem."""
+    path = site_dir / CONFIG_NAME
+    shown = Path(CONFIG_NAME)
+    if not path.is_file():
+        raise ConfigError(Problem(f"no {CONFIG_NAME} in {site_dir} (is this a site folder? try --site DIR)", shown))
+    doc = load_document(path, shown)
+    if doc.problems:
+        raise ConfigError(doc.problems)
+    data = doc.data if doc.data is not None else {}
+    if not isinstance(data, dict):
+        raise ConfigError(Problem("expected a mapping of settings", shown, 1))
+
+    problems: list[Problem] = []
+    values = _check_mapping(doc, data, _SETTINGS, "", (), problems, {"feeds": None})
+    if base_url_override is not None:
+        try:
+            values["base_url"] = _base_url(base_url_override)
+        except ValueError as exc:
+            problems.append(Problem(str(exc), "--base-url"))
+    for key in _REQUIRED:
+        if key not in values and not any(p.field == key for p in problems):
+            problems.append(Problem("required setting is missing", shown, 1, key))
+
+    feeds = FeedSettings()
+    raw_feeds = values.pop("feeds", None)
+    if raw_feeds is not None:
+        if not isinstance(raw_feeds, dict):
+            problems.append(Problem("expected a mapping", shown, doc.line_at(("feeds",)), "feeds"))
+        else:
+            feeds = FeedSettings(**_check_mapping(doc, raw_feeds, _FEED_SETTINGS, "feeds.", ("feeds",), problems, {}))
+    if problems:
+        raise ConfigError(problems)
+    return Config(site_dir=site_dir, feeds=feeds, **values)

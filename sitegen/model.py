@@ -1,0 +1,50 @@
+"""The values the pipeline passes along: frozen, no I/O."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any, Mapping
+
+
+@dataclass(frozen=True)
+class Author:
+    name: str
+    affiliation: str | None = None
+    url: str | None = None
+
+
+@dataclass(frozen=True)
+class Paper:
+    """One validated paper entry.
+
+    ``date`` is the timezone-aware moment the paper was listed; ``day`` is that
+    moment's calendar day in the site's timezone (the archive bucket).
+    """
+
+    id: str
+    title: str
+    date: datetime
+    day: date
+    authors: tuple[Author, ...] = ()
+    abstract: str = ""
+    tags: tuple[str, ...] = ()
+    # Ordered (name, url) pairs, in the order the entry gave them.
+    links: tuple[tuple[str, str], ...] = ()
+    upvotes: int | None = None
+    published: datetime | None = None
+    updated: datetime | None = None
+    venue: str | None = None
+    thumbnail: str | None = None
+    note: str | None = None
+    extra: Mapping[str, Any] = field(default_factory=dict)
+    # Where the entry came from, for error messages and ordering.
+    source: Path | None = None
+    line: int | None = None
+
+    def link(self, name: str) -> str | None:
+        for key, url in self.links:
+            if key == name:
+                return url
+        return None

@@ -1,0 +1,110 @@
+"""Ids and slugs -> output paths and URLs. The only place URLs are made.
+
+A *route* is a site-relative path such as ``papers/2403.09629/`` (pretty URLs:
+a folder holding index.html) or ``atom.xml``. ``url()`` prefixes the path
+part of base_url, so a site deployed under a sub-path links correctly;
+``absolute()`` gives the full URL for feeds, sitemaps and canonical links.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from datetime import date
+from pathlib import PurePosixPath
+
+from .config import Config
+
+# A slug id, or an old-style arXiv id such as hep-th/9901001 or math.GT/0309136v2.
+_SLUG_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+_OLD_ARXIV_ID = re.compile(r"[a-z-]+(\.[A-Z]{2})?/\d{7}(v\d+)?")
+_NON_WORD = re.compile(r"[^a-z0-9]+")
+
+
+def is_valid_id(paper_id: str) -> bool:
+    if len(paper_id) > 200 or paper_id.endswith(".") or ".." in paper_id:
+        return False
+    return bool(_SLUG_ID.fullmatch(paper_id) or _OLD_ARXIV_ID.fullmatch(paper_id))
+
+
+def paper_slug(paper_id: str) -> str:
+    """The folder name of a paper: its id, with the old arXiv '/' made safe."""
+    if not is_valid_id(paper_id):
+        raise ValueError(f"unsafe paper id {paper_id!r}")
+    return paper_id.replace("/", "-")
+
+
+def slugify(text: str) -> str:
+    """'Speculative Decoding' -> 'speculative-decoding'; never empty."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    slug = _NON_WORD.sub("-", ascii_text.lower()).strip("-")
+    # Titles in scripts without an ASCII form still need a stable, safe slug.
+    return slug or "u-" + hashlib.sha1(text.encode()).hexdigest()[:12]
+
+
+def output_file(route: str) -> PurePosixPath:
+    """Where a route's bytes live inside output/: folders get index.html."""
+    path = PurePosixPath(route)
+    if route == "" or route.endswith("/"):
+        path = path / "index.html"
+    if path.is_absolute() or ".." in path.parts:
+        raise ValueError(f"route escapes the output folder: {route!r}")
+    return path
+
+
+def _paged(route: str, page: int) -> str:
+    return route if page <= 1 else f"{route}page/{page}/"
+
+
+class Routes:
+    """Route and URL makers for one site configuration."""
+
+    def __init__(self, config: Config) -> None:
+        self.base_url = config.base_url
+        self.base_path = config.base_path
+
+    # --- routes (site-relative paths) ---
+    def home(self, page: int = 1) -> str:
+        return _paged("", page)
+
+    def paper(self, paper_id: str) -> str:
+        return f"papers/{paper_slug(paper_id)}/"
+
+    def tags(self) -> str:
+        return "tags/"
+
+    def tag(self, tag_slug: str, page: int = 1) -> str:
+        return _paged(f"tags/{tag_slug}/", page)
+
+    def tag_feed(self, tag_slug: str, kind: str) -> str:
+        return f"tags/{tag_slug}/{_FEED_FILES[kind]}"
+
+    def days(self) -> str:
+        return "days/"
+
+    def day(self, day: date) -> str:
+        return f"days/{day.isoformat()}/"
+
+    def author(self, author_slug: str) -> str:
+        return f"authors/{author_slug}/"
+
+    def authors(self) -> str:
+        return "authors/"
+
+    def feed(self, kind: str) -> str:
+        return _FEED_FILES[kind]
+
+    def static(self, name: str) -> str:
+        return f"static/{name}"
+
+    # --- URLs ---
+    def url(self, route: str) -> str:
+        """Root-relative URL, e.g. '/sub/path/papers/x/'."""
+        return self.base_path + route
+
+    def absolute(self, route: str) -> str:
+        return self.base_url + route
+
+
+_FEED_FILES = {"atom": "atom.xml", "rss": "rss.xml", "json": "feed.json"}
