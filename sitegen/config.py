@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import difflib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from .errors import ConfigError, Problem
 from .documents import Document, load_document
+from .errors import ConfigError, Problem
 
 CONFIG_NAME = "site.yaml"
 FEED_FORMATS = ("atom", "rss", "json")
@@ -82,7 +83,7 @@ def _timezone(value: Any) -> ZoneInfo:
     name = _non_empty_string(value)
     try:
         return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # 'Europe' names a folder: IsADirectoryError
         raise ValueError(f"unknown time zone {name!r} (use an IANA name such as 'Europe/Paris')") from None
 
 
@@ -166,7 +167,8 @@ def load_config(site_dir: Path, base_url_override: str | None = None) -> Config:
     path = site_dir / CONFIG_NAME
     shown = Path(CONFIG_NAME)
     if not path.is_file():
-        raise ConfigError(Problem(f"no {CONFIG_NAME} in {site_dir} (is this a site folder? try --site DIR)", shown))
+        message = f"no {CONFIG_NAME} in {site_dir} (is this a site folder? try --site DIR)"
+        raise ConfigError(Problem(message, shown))
     doc = load_document(path, shown)
     if doc.problems:
         raise ConfigError(doc.problems)
@@ -191,7 +193,8 @@ def load_config(site_dir: Path, base_url_override: str | None = None) -> Config:
         if not isinstance(raw_feeds, dict):
             problems.append(Problem("expected a mapping", shown, doc.line_at(("feeds",)), "feeds"))
         else:
-            feeds = FeedSettings(**_check_mapping(doc, raw_feeds, _FEED_SETTINGS, "feeds.", ("feeds",), problems, {}))
+            checked = _check_mapping(doc, raw_feeds, _FEED_SETTINGS, "feeds.", ("feeds",), problems, {})
+            feeds = FeedSettings(**checked)
     if problems:
         raise ConfigError(problems)
     return Config(site_dir=site_dir, feeds=feeds, **values)

@@ -1,0 +1,474 @@
+"""Content files -> a validated list of Paper values.
+
+Every file under ``content/papers/`` is parsed and every entry checked; all
+problems from all files are collected and raised together as one
+ContentError, each with its file, line and field. The happy path is kept
+cheap (a dict dispatch per field, no line lookups): sites hold 100k papers.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, timezone, tzinfo
+from pathlib import Path
+from typing import Any
+
+from . import routes
+from .config import Config
+from .documents import DOCUMENT_SUFFIXES, Document, KeyPath, field_name, load_document
+from .errors import ContentError, Problem
+from .model import Author, Paper
+
+PAPERS_DIR = "papers"
+ALLOWED_SCHEMES = ("http", "https", "mailto")
+
+# What browsers strip around a URL, and drop inside one, before finding its scheme.
+_URL_STRIP = "".join(map(chr, range(0x21)))
+_URL_DROP = str.maketrans("", "", "\t\n\r")
+_SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.\-]*):")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_DATE = re.compile(
+    r"(\d{4})-(\d{2})-(\d{2})"
+    r"(?:[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,6})\d*)?)?\s*([Zz]|[+-]\d{2}:?\d{2})?)?"
+)
+_INVALID = object()  # a checker's "already reported" result
+
+
+def check_url(url: str) -> str | None:
+    """The problem with a link URL, or None if it is safe to put in an href.
+
+    Allowed: http(s) and mailto URLs, and relative paths. Scheme tricks that
+    browsers undo (surrounding spaces, tabs inside 'java\\tscript:', any case)
+    are undone here first, so they cannot slip past.
+    """
+    if url.startswith(("https://", "http://")) and url.isprintable() and url[-1] != " ":
+        return None  # the common case, settled without the slow checks below
+    stripped = url.strip(_URL_STRIP)
+    if not stripped:
+        return "URL must not be empty"
+    clean = stripped.translate(_URL_DROP)
+    match = _SCHEME.match(clean)
+    if match:
+        scheme = match.group(1).lower()
+        if scheme not in ALLOWED_SCHEMES:
+            return f"URL scheme '{scheme}' is not allowed (use http, https or mailto)"
+        if scheme != "mailto" and not clean[match.end() :].startswith("//"):
+            return f"expected an absolute URL such as https://example.org/, got {_show(url)}"
+    if _CONTROL.search(stripped):
+        return "URL must not contain control characters such as tabs or line breaks"
+    return None
+
+
+def load_papers(config: Config) -> list[Paper]:
+    """All papers of the site, in file order then in-file order.
+
+    Raises ContentError listing every problem in every file.
+    """
+    root = config.site_dir / config.content_dir / PAPERS_DIR
+    loader = _Loader(config)
+    shown_root = _shown(root, config.site_dir)
+    if root.exists() and not root.is_dir():
+        loader.problems.append(Problem("expected a folder of paper files", shown_root))
+    for parts, path in _content_files(root):
+        loader.load_file(path, "/".join((shown_root, *parts)))
+    loader.report_duplicates()
+    if loader.problems:
+        raise ContentError(loader.problems)
+    return loader.papers
+
+
+def _content_files(root: Path) -> list[tuple[tuple[str, ...], Path]]:
+    """(parts relative to root, path) of paper files, sorted, hidden files and folders skipped."""
+    found: list[tuple[tuple[str, ...], Path]] = []
+    for folder, dirs, files in os.walk(root):
+        dirs[:] = [d for d in dirs if not d.startswith(".")]  # prune: never walk into .git and friends
+        # String work, not pathlib: this runs once per file of a 100k-paper site.
+        relative = os.path.relpath(folder, root)
+        prefix = () if relative == "." else tuple(relative.split(os.sep))
+        for name in files:
+            if not name.startswith(".") and name.lower().endswith(DOCUMENT_SUFFIXES):
+                found.append(((*prefix, name), Path(folder, name)))
+    # Sorting by parts keeps a folder's files together, whatever characters the names hold.
+    found.sort()
+    return found
+
+
+def _shown(path: Path, site_dir: Path) -> str:
+    try:
+        return path.relative_to(site_dir).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+@dataclass(frozen=True)
+class _Place:
+    """Where an id was first given; the line is looked up only if it is duplicated."""
+
+    path: Path
+    shown: str
+    at: KeyPath
+    id: str
+
+
+class _Loader:
+    """Collects papers and problems across all files of one site."""
+
+    def __init__(self, config: Config) -> None:
+        self.config = config
+        self.papers: list[Paper] = []
+        self.problems: list[Problem] = []
+        self.ids: dict[str, _Place] = {}
+        self.duplicates: list[tuple[_Place, _Place]] = []  # (first, again)
+
+    def load_file(self, path: Path, shown: str) -> None:
+        doc = load_document(path, shown)
+        if doc.problems:
+            self.problems.extend(doc.problems)
+            return
+        data = doc.data
+        if data is None:
+            return
+        source = Path(shown)
+        if isinstance(data, dict):
+            self.load_entry(doc, path, source, (), data)
+        elif isinstance(data, list):
+            for index, item in enumerate(data):
+                if isinstance(item, dict):
+                    self.load_entry(doc, path, source, (index,), item)
+                else:
+                    message = f"expected a mapping (one paper), got {_kind(item)}"
+                    self.problems.append(Problem(message, shown, doc.line_at((index,))))
+        else:
+            message = f"expected a mapping (one paper) or a list of papers, got {_kind(data)}"
+            self.problems.append(Problem(message, shown, doc.line_at(())))
+
+    def load_entry(self, doc: Document, path: Path, source: Path, at: KeyPath, data: dict) -> None:
+        entry = _Entry(doc, source, at, self.config.timezone, self.problems)
+        paper = entry.check(data)
+        paper_id = entry.id
+        if paper_id is not None:
+            place = _Place(path, str(doc.path), at, paper_id)
+            key = routes.paper_slug(paper_id).casefold()
+            first = self.ids.setdefault(key, place)
+            if first is not place:
+                self.duplicates.append((first, place))
+        if paper is not None:
+            self.papers.append(paper)
+
+    def report_duplicates(self) -> None:
+        """One problem per repeated id, at the repeat, naming the first place."""
+        docs: dict[Path, Document] = {}
+        for first, again in self.duplicates:
+            first_line = _reload(docs, first).line_at(first.at + ("id",))
+            where = f"{first.shown}:{first_line}" if first_line else first.shown
+            if first.id == again.id:
+                message = f"duplicate id '{again.id}' (also in {where})"
+            else:
+                message = f"duplicate id '{again.id}' (same page as '{first.id}' in {where})"
+            line = _reload(docs, again).line_at(again.at + ("id",))
+            self.problems.append(Problem(message, again.shown, line, "id"))
+
+
+def _reload(docs: dict[Path, Document], place: _Place) -> Document:
+    # Documents are not kept for the whole load (memory at 100k papers); this is the rare error path.
+    if place.path not in docs:
+        docs[place.path] = load_document(place.path, place.shown)
+    return docs[place.path]
+
+
+class _Entry:
+    """Checks one paper mapping; problems go to the shared list."""
+
+    __slots__ = ("doc", "source", "at", "tz", "problems", "id")
+
+    def __init__(self, doc: Document, source: Path, at: KeyPath, tz: tzinfo, problems: list[Problem]) -> None:
+        self.doc = doc
+        self.source = source
+        self.at = at
+        self.tz = tz
+        self.problems = problems
+        self.id: str | None = None
+
+    def report(self, where: KeyPath, message: str) -> None:
+        line = self.doc.line_at(self.at + where)
+        self.problems.append(Problem(message, self.doc.path, line, field_name(where) or None))
+
+    def check(self, data: dict) -> Paper | None:
+        before = len(self.problems)
+        values: dict[str, Any] = {}
+        for key, raw in data.items():
+            checker = _FIELDS.get(key) if isinstance(key, str) else None
+            if checker is None:
+                self.report((str(key),), f"unknown field{_suggest(str(key))}")
+                continue
+            if raw is None:
+                if key in _REQUIRED:
+                    self.report((key,), "must not be empty")
+                continue  # an empty optional field ("note:") means not given
+            value = checker(self, (key,), raw)
+            if value is not _INVALID:
+                values[key] = value
+        for key in _REQUIRED:
+            if key not in data:
+                line = self.doc.line_at(self.at)
+                self.problems.append(Problem("required field is missing", self.doc.path, line, key))
+        self.id = values.get("id")
+        if len(self.problems) > before:
+            return None
+        when = values["date"]
+        return Paper(
+            day=when.astimezone(self.tz).date(),
+            source=self.source,
+            **values,
+        )
+
+
+# --- field checkers: (entry, where, raw value) -> value, or _INVALID once reported ---
+
+
+def _show(value: Any) -> str:
+    if value is None:
+        return "nothing"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _kind(value: Any) -> str:
+    """'a string', 'a list', ...: for values of the wrong shape where a whole paper was expected."""
+    if isinstance(value, str):
+        return f"a string ({_show(value)})"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, bool) or value is None:
+        return _show(value)
+    return f"{type(value).__name__} {_show(value)}"
+
+
+def _suggest(key: str) -> str:
+    close = difflib.get_close_matches(key, list(_FIELDS), n=1, cutoff=0.6)
+    if close:
+        return f" (did you mean '{close[0]}'?)"
+    return "; custom data goes under 'extra'"
+
+
+def _id(entry: _Entry, where: KeyPath, raw: Any) -> Any:
+    if isinstance(raw, (int, float)) and not isinstance(raw, bool):
+        # YAML/JSON read 2403.09630 as the number 2403.0963: the id would silently change.
+        text = entry.doc.source_at(entry.at + where) or "2403.09629"
+        entry.report(where, f'expected a string, got a number; quote arXiv ids such as "{text}"')
+        return _INVALID
+    if not isinstance(raw, str):
+        entry.report(where, f"expected a string, got {_show(raw)}")
+        return _INVALID
+    paper_id = raw.strip()
+    if not paper_id:
+        entry.report(where, "must not be empty")
+        return _INVALID
+    if not routes.is_valid_id(paper_id):
+        entry.report(
+            where,
+            f"invalid id {_show(paper_id)}: use letters, digits, '.', '_' and '-', starting with a letter "
+            "or digit (or an old arXiv id such as 'hep-th/9901001')",
+        )
+        return _INVALID
+    return paper_id
+
+
+def _title(entry: _Entry, where: KeyPath, raw: Any) -> Any:
+    if not isinstance(raw, str):
+        entry.report(where, f"expected a string, got {_show(raw)}")
+        return _INVALID
+    title = " ".join(raw.split())  # titles come wrapped across lines
+    if not title:
+        entry.report(where, "must not be empty")
+        return _INVALID
+    return title
+
+
+def _text(entry: _Entry, where: KeyPath, raw: Any) -> Any:
+    if not isinstance(raw, str):
+        entry.report(where, f"expected a string, got {_show(raw)}")
+        return _INVALID
+    return raw
+
+
+def _date(entry: _Entry, where: KeyPath, raw: Any) -> Any:
+    moment = _to_datetime(raw, entry.tz)
+    if isinstance(moment, str):
+        entry.report(where, moment)
+        return _INVALID
+    return moment
+
+
+def _to_datetime(raw: Any, tz: tzinfo) -> datetime | str:
+    """An aware datetime, or a message. Date-only and naive values mean the site's timezone."""
+    if isinstance(raw, datetime):
+        return raw if raw.tzinfo is not None else raw.replace(tzinfo=tz)
+    if isinstance(raw, date):
+        return datetime(raw.year, raw.month, raw.day, tzinfo=tz)
+    if not isinstance(raw, str):
+        return f"expected a date such as 2025-03-14 or 2025-03-14T09:30:00Z, got {_show(raw)}"
+    text = raw.strip()
+    match = _DATE.fullmatch(text)
+    if not match:
+        return f"expected a date such as 2025-03-14 or 2025-03-14T09:30:00Z, got {_show(raw)}"
+    year, month, day, hour, minute, second, fraction, offset = match.groups()
+    try:
+        zone = _offset(offset) if offset else tz
+        return datetime(
+            int(year),
+            int(month),
+            int(day),
+            int(hour or 0),
+            int(minute or 0),
+            int(second or 0),
+            int((fraction or "0").ljust(6, "0")),
+            tzinfo=zone,
+        )
+    except ValueError as exc:
+        return f"impossible date '{text}' ({exc})"
+
+
+def _offset(text: str) -> timezone:
+    if text in ("Z", "z"):
+        return timezone.utc
+    digits = text[1:].replace(":", "")
+    delta = timedelta(hours=int(digits[:2]), minutes=int(digits[2:]))
+    if delta >= timedelta(hours=24) or int(digits[2:]) >= 60:
+        raise ValueError("time zone offset out of range")
+    return timezone(-delta if text[0] == "-" else delta)
+
+
+def _strings(entry: _Entry, where: KeyPath, raw: Any, what: str) -> list[str] | None:
+    """A list of stripped, non-empty strings; None once a problem is reported."""
+    if not isinstance(raw, list):
+        entry.report(where, f"expected a list of {what}, got {_show(raw)}")
+        return None
+    result: list[str] = []
+    ok = True
+    for index, item in enumerate(raw):
+        if not isinstance(item, str) or not item.strip():
+            got = "an empty string" if isinstance(item, str) else _show(item)
+            entry.report(where + (index,), f"expected a non-empty string, got {got}")
+            ok = False
+        else:
+            result.append(item.strip())
+    return result if ok else None
+
+
+def _tags(entry: _Entry, where: KeyPath, raw: Any) -> Any:
+    tags = _strings(entry, where, raw, "strings")
+    return _INVALID if tags is None else tuple(dict.fromkeys(tags))  # first of each kept, in order
+
+
+def _authors(entry: _Entry, where: KeyPath, raw: Any) -> Any:
+    if not isinstance(raw, list):
+        hint = "; give one name per item, e.g. [Ada Lovelace, Alan Turing]" if isinstance(raw, str) else ""
+        entry.report(where, f"expected a list of names, got {_show(raw)}{hint}")
+        return _INVALID
+    authors = [_author(entry, where + (index,), item) for index, item in enumerate(raw)]
+    return tuple(authors) if all(author is not _INVALID for author in authors) else _INVALID
+
+
+def _author(entry: _Entry, where: KeyPath, raw: Any) -> Any:
+    if isinstance(raw, str):
+        name = " ".join(raw.split())
+        if name:
+            return Author(name)
+        entry.report(where, "expected a name, got an empty string")
+        return _INVALID
+    if not isinstance(raw, dict):
+        entry.report(where, f"expected a name or a mapping with 'name', got {_show(raw)}")
+        return _INVALID
+    values: dict[str, Any] = {}
+    ok = True
+    for key, value in raw.items():
+        checker = _AUTHOR_FIELDS.get(key) if isinstance(key, str) else None
+        if checker is None:
+            close = difflib.get_close_matches(str(key), list(_AUTHOR_FIELDS), n=1, cutoff=0.6)
+            hint = f" (did you mean '{close[0]}'?)" if close else " (use name, affiliation, url)"
+            entry.report(where + (str(key),), f"unknown field{hint}")
+            ok = False
+        elif value is not None or key == "name":
+            values[key] = checker(entry, where + (key,), value)
+            ok = ok and values[key] is not _INVALID
+    if "name" not in raw:
+        entry.report(where + ("name",), "required field is missing")
+        ok = False
+    return Author(**values) if ok else _INVALID
+
+
+def _url(entry: _Entry, where: KeyPath, raw: Any) -> Any:
+    if not isinstance(raw, str):
+        entry.report(where, f"expected a URL string, got {_show(raw)}")
+        return _INVALID
+    problem = check_url(raw)
+    if problem:
+        entry.report(where, problem)
+        return _INVALID
+    return raw.strip(_URL_STRIP)
+
+
+def _links(entry: _Entry, where: KeyPath, raw: Any) -> Any:
+    if not isinstance(raw, dict):
+        entry.report(where, f"expected a mapping of name: URL, got {_show(raw)}")
+        return _INVALID
+    links: list[tuple[str, str]] = []
+    ok = True
+    for name, value in raw.items():
+        if not isinstance(name, str) or not name.strip():
+            entry.report(where + (str(name),), f"link name must be a non-empty string, got {_show(name)}")
+            ok = False
+            continue
+        url = _url(entry, where + (name,), value)
+        if url is _INVALID:
+            ok = False
+        else:
+            links.append((name.strip(), url))
+    return tuple(links) if ok else _INVALID
+
+
+def _upvotes(entry: _Entry, where: KeyPath, raw: Any) -> Any:
+    if isinstance(raw, bool) or not isinstance(raw, int):
+        entry.report(where, f"expected a whole number, got {_show(raw)}")
+        return _INVALID
+    if raw < 0:
+        entry.report(where, f"must not be negative, got {raw}")
+        return _INVALID
+    return raw
+
+
+def _extra(entry: _Entry, where: KeyPath, raw: Any) -> Any:
+    if not isinstance(raw, dict):
+        entry.report(where, f"expected a mapping, got {_show(raw)}")
+        return _INVALID
+    return raw
+
+
+_Checker = Callable[[_Entry, KeyPath, Any], Any]
+_FIELDS: dict[str, _Checker] = {
+    "id": _id,
+    "title": _title,
+    "date": _date,
+    "authors": _authors,
+    "abstract": _text,
+    "tags": _tags,
+    "links": _links,
+    "upvotes": _upvotes,
+    "published": _date,
+    "updated": _date,
+    "venue": _text,
+    "thumbnail": _url,
+    "note": _text,
+    "extra": _extra,
+}
+_AUTHOR_FIELDS: dict[str, _Checker] = {"name": _title, "affiliation": _text, "url": _url}
+_REQUIRED = ("id", "title", "date")

@@ -1,0 +1,437 @@
+"""plan(site) -> [Output]; Renderer turns one Output into bytes.
+
+An Output names a file inside output/ and how to make it (a kind and a key),
+so the full list is known before anything renders, two outputs can never
+claim the same file, and the work can later be split across processes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import date, datetime, timezone
+from pathlib import Path
+from typing import Any, Callable, Iterator, Sequence
+from xml.sax.saxutils import escape as xml_escape
+
+import jinja2
+from markupsafe import Markup
+
+from . import __version__
+from .errors import OutputError, Problem, ThemeError
+from .feeds import FeedEntry, FeedInfo, render_atom, render_json_feed, render_rss
+from .model import Paper
+from .routes import Routes, output_file
+from .site import Group, Site
+from .theme import Theme, make_environment, static_files
+from .views import Named, PaperView, json_ld, make_view
+
+SITEMAP_LIMIT = 50_000  # URLs per sitemap file, from the sitemaps.org protocol
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+_FEED_TYPES = {"atom": "application/atom+xml", "rss": "application/rss+xml", "json": "application/feed+json"}
+_FEED_TITLES = {"atom": "Atom", "rss": "RSS", "json": "JSON Feed"}
+
+
+@dataclass(frozen=True)
+class Output:
+    path: str  # POSIX path inside output/
+    kind: str
+    key: tuple = ()
+
+
+@dataclass(frozen=True)
+class Pager:
+    number: int
+    total: int
+    previous_url: str | None
+    next_url: str | None
+    pages: tuple[tuple[int, str], ...]
+
+
+def _page_count(count: int, per_page: int) -> int:
+    return max(1, -(-count // per_page))
+
+
+def _html(route: str) -> str:
+    return output_file(route).as_posix()
+
+
+def plan(site: Site) -> list[Output]:
+    """Every file the site will have, in a stable order."""
+    config, routes = site.config, Routes(site.config)
+    per_page = config.per_page
+    out: list[Output] = []
+    for n in range(1, _page_count(len(site.papers), per_page) + 1):
+        out.append(Output(_html(routes.home(n)), "home", (n,)))
+    out += [Output(_html(routes.paper(p.id)), "paper", (p.id,)) for p in site.papers]
+    out.append(Output(_html(routes.tags()), "tags"))
+    for i, tag in enumerate(site.tags):
+        for n in range(1, _page_count(len(tag.papers), per_page) + 1):
+            out.append(Output(_html(routes.tag(tag.slug, n)), "tag", (i, n)))
+        if config.feeds.tag_feeds:
+            for kind in config.feeds.formats:
+                out.append(Output(routes.tag_feed(tag.slug, kind), "feed", (kind, i)))
+    out.append(Output(_html(routes.days()), "days"))
+    out += [Output(_html(routes.day(d.day)), "day", (i,)) for i, d in enumerate(site.days)]
+    out.append(Output(_html(routes.authors()), "authors"))
+    out += [Output(_html(routes.author(a.slug)), "author", (i,)) for i, a in enumerate(site.authors)]
+    out += [Output(routes.feed(kind), "feed", (kind, None)) for kind in config.feeds.formats]
+    out += [Output("404.html", "404"), Output("robots.txt", "robots")]
+    html_pages = sum(1 for o in out if o.path.endswith(".html") and o.kind != "404")
+    sitemaps = _page_count(html_pages, SITEMAP_LIMIT)
+    if sitemaps == 1:
+        out.append(Output("sitemap.xml", "sitemap", (0,)))
+    else:
+        out.append(Output("sitemap.xml", "sitemap_index", (sitemaps,)))
+        out += [Output(f"sitemap-{i + 1}.xml", "sitemap", (i + 1,)) for i in range(sitemaps)]
+    return out
+
+
+def plan_static(theme: Theme) -> list[tuple[str, Path]]:
+    return [(f"static/{name}", source) for name, source in static_files(theme).items()]
+
+
+def check_unique(outputs: Sequence[Output], static: Sequence[tuple[str, Path]]) -> None:
+    """Two things claiming one file is a bug or a content clash: fail loudly."""
+    seen: dict[str, str] = {}
+    problems = []
+    for path, what in [(o.path, f"{o.kind} {o.key}") for o in outputs] + [(p, "static") for p, _ in static]:
+        folded = path.casefold()  # case-insensitive hosts and file systems
+        if folded in seen:
+            problems.append(Problem(f"two outputs claim the same file: {seen[folded]} and {what}", path))
+        seen[folded] = what
+    if problems:
+        raise OutputError(problems)
+
+
+def _latest(papers: Sequence[Paper]) -> datetime:
+    return max((p.updated or p.published or p.date for p in papers), default=_EPOCH)
+
+
+class Renderer:
+    """Renders Outputs of one site; views and cards are made once and reused."""
+
+    def __init__(self, site: Site, theme: Theme) -> None:
+        self.site = site
+        self.config = site.config
+        self.routes = Routes(site.config)
+        self.env = make_environment(theme)
+        self._static_versions = {
+            name: hashlib.sha256(path.read_bytes()).hexdigest()[:10] for name, path in static_files(theme).items()
+        }
+        self._papers = {p.id: p for p in site.papers}
+        self._views: dict[str, PaperView] = {}
+        self._cards: dict[str, Markup] = {}
+        self._templates: dict[str, jinja2.Template] = {}
+        self.env.globals.update(
+            site=self.config,
+            url=self._url,
+            static=self._static,
+            version=__version__,
+        )
+        self._kinds: dict[str, Callable[..., bytes]] = {
+            "home": self._home,
+            "paper": self._paper,
+            "tags": self._tags,
+            "tag": self._tag,
+            "days": self._days,
+            "day": self._day,
+            "authors": self._authors,
+            "author": self._author,
+            "feed": self._feed,
+            "404": self._not_found,
+            "robots": self._robots,
+            "sitemap": self._sitemap,
+            "sitemap_index": self._sitemap_index,
+        }
+        self._sitemap_pages: list[tuple[str, datetime]] | None = None
+
+    def render(self, output: Output) -> bytes:
+        try:
+            return self._kinds[output.kind](*output.key)
+        except jinja2.TemplateError as exc:
+            name = getattr(exc, "filename", None) or getattr(exc, "name", None) or "template"
+            raise ThemeError(Problem(f"template error: {exc}", name, getattr(exc, "lineno", None))) from None
+
+    # --- helpers shared by pages ---
+    def _url(self, route: str) -> str:
+        return self.routes.url(route)
+
+    def _static(self, name: str) -> str:
+        version = self._static_versions.get(name)
+        if version is None:
+            raise ThemeError(Problem(f"no static file '{name}' in the theme chain", "static"))
+        return f"{self.routes.url(self.routes.static(name))}?v={version}"
+
+    def view(self, paper_id: str) -> PaperView:
+        view = self._views.get(paper_id)
+        if view is None:
+            view = self._views[paper_id] = make_view(self._papers[paper_id], self.site, self.routes)
+        return view
+
+    def card(self, paper_id: str) -> Markup:
+        card = self._cards.get(paper_id)
+        if card is None:
+            html = self._template("_card.html").render(paper=self.view(paper_id))
+            card = self._cards[paper_id] = Markup(html)
+        return card
+
+    def _template(self, name: str) -> jinja2.Template:
+        template = self._templates.get(name)
+        if template is None:
+            template = self._templates[name] = self.env.get_template(name)
+        return template
+
+    def _site_feeds(self) -> list[dict[str, str]]:
+        return [
+            {
+                "title": f"{self.config.title} ({_FEED_TITLES[kind]})",
+                "type": _FEED_TYPES[kind],
+                "url": self.routes.absolute(self.routes.feed(kind)),
+            }
+            for kind in self.config.feeds.formats
+        ]
+
+    def _tag_feeds(self, tag: Group) -> list[dict[str, str]]:
+        if not self.config.feeds.tag_feeds:
+            return []
+        return [
+            {
+                "title": f"{self.config.title}: {tag.name} ({_FEED_TITLES[kind]})",
+                "type": _FEED_TYPES[kind],
+                "url": self.routes.absolute(self.routes.tag_feed(tag.slug, kind)),
+            }
+            for kind in self.config.feeds.formats
+        ]
+
+    def _page(self, template: str, route: str, **context: Any) -> bytes:
+        context.setdefault("feeds", self._site_feeds())
+        context.setdefault("description", self.config.description)
+        context.setdefault("noindex", False)
+        html = self._template(template).render(
+            canonical=self.routes.absolute(route),
+            route=route,
+            **context,
+        )
+        return html.encode("utf-8")
+
+    def _groups_by_day(self, papers: Sequence[Paper]) -> list[dict[str, Any]]:
+        groups: list[dict[str, Any]] = []
+        for paper in papers:
+            if not groups or groups[-1]["day"] != paper.day:
+                groups.append({"day": paper.day, "url": self._url(self.routes.day(paper.day)), "cards": []})
+            groups[-1]["cards"].append(self.card(paper.id))
+        return groups
+
+    def _pager(self, number: int, count: int, route_of: Callable[[int], str]) -> Pager:
+        total = _page_count(count, self.config.per_page)
+        return Pager(
+            number=number,
+            total=total,
+            previous_url=self._url(route_of(number - 1)) if number > 1 else None,
+            next_url=self._url(route_of(number + 1)) if number < total else None,
+            pages=tuple((n, self._url(route_of(n))) for n in range(1, total + 1)),
+        )
+
+    def _slice(self, papers: Sequence[Paper], number: int) -> Sequence[Paper]:
+        per_page = self.config.per_page
+        return papers[(number - 1) * per_page : number * per_page]
+
+    # --- pages ---
+    def _home(self, number: int) -> bytes:
+        papers = self.site.papers
+        return self._page(
+            "list.html",
+            self.routes.home(number),
+            kind="home",
+            heading=self.config.title,
+            title=self.config.title if number == 1 else f"{self.config.title}, page {number}",
+            groups=self._groups_by_day(self._slice(papers, number)),
+            pager=self._pager(number, len(papers), self.routes.home),
+            count=len(papers),
+        )
+
+    def _paper(self, paper_id: str) -> bytes:
+        view = self.view(paper_id)
+        near = self.site.neighbours[paper_id]
+        return self._page(
+            "paper.html",
+            self.routes.paper(paper_id),
+            paper=view,
+            title=view.title,
+            description=view.summary,
+            previous=self.view(near.previous.id) if near.previous else None,
+            next=self.view(near.next.id) if near.next else None,
+            json_ld=json_ld(view, self.config.title),
+        )
+
+    def _tags(self) -> bytes:
+        tags = [Named(t.name, self._url(self.routes.tag(t.slug)), str(len(t.papers))) for t in self.site.tags]
+        return self._page("tags.html", self.routes.tags(), title="Tags", tags=tags)
+
+    def _tag(self, index: int, number: int) -> bytes:
+        tag = self.site.tags[index]
+        title = f"Papers tagged “{tag.name}”"
+        return self._page(
+            "list.html",
+            self.routes.tag(tag.slug, number),
+            kind="tag",
+            heading=title,
+            title=title if number == 1 else f"{title}, page {number}",
+            description=f"{len(tag.papers)} papers tagged “{tag.name}” on {self.config.title}.",
+            groups=self._groups_by_day(self._slice(tag.papers, number)),
+            pager=self._pager(number, len(tag.papers), lambda n: self.routes.tag(tag.slug, n)),
+            count=len(tag.papers),
+            feeds=self._site_feeds() + self._tag_feeds(tag),
+            tag_feeds=self._tag_feeds(tag),
+        )
+
+    def _days(self) -> bytes:
+        months: list[dict[str, Any]] = []
+        for day in self.site.days:
+            label = day.day.strftime("%B %Y")
+            if not months or months[-1]["label"] != label:
+                months.append({"label": label, "days": []})
+            months[-1]["days"].append(
+                {"day": day.day, "url": self._url(self.routes.day(day.day)), "count": len(day.papers)}
+            )
+        return self._page("days.html", self.routes.days(), title="Archive", months=months)
+
+    def _day(self, index: int) -> bytes:
+        days = self.site.days
+        day = days[index]
+        # days run newest first: the previous (older) day comes after this one
+        older = days[index + 1] if index + 1 < len(days) else None
+        newer = days[index - 1] if index > 0 else None
+        title = f"Papers of {_long_date(day.day)}"
+        return self._page(
+            "list.html",
+            self.routes.day(day.day),
+            kind="day",
+            heading=title,
+            title=title,
+            description=f"{len(day.papers)} papers listed on {_long_date(day.day)}.",
+            groups=[{"day": None, "url": None, "cards": [self.card(p.id) for p in day.papers]}],
+            pager=None,
+            count=len(day.papers),
+            older=Named(_long_date(older.day), self._url(self.routes.day(older.day))) if older else None,
+            newer=Named(_long_date(newer.day), self._url(self.routes.day(newer.day))) if newer else None,
+        )
+
+    def _authors(self) -> bytes:
+        authors = [
+            Named(a.name, self._url(self.routes.author(a.slug)), str(len(a.papers))) for a in self.site.authors
+        ]
+        return self._page("authors.html", self.routes.authors(), title="Authors", authors=authors)
+
+    def _author(self, index: int) -> bytes:
+        author = self.site.authors[index]
+        return self._page(
+            "list.html",
+            self.routes.author(author.slug),
+            kind="author",
+            heading=f"Papers by {author.name}",
+            title=f"Papers by {author.name}",
+            description=f"{len(author.papers)} papers by {author.name} on {self.config.title}.",
+            groups=self._groups_by_day(author.papers),
+            pager=None,
+            count=len(author.papers),
+        )
+
+    def _not_found(self) -> bytes:
+        return self._page("404.html", "404.html", title="Page not found", noindex=True)
+
+    def _robots(self) -> bytes:
+        sitemap = self.routes.absolute("sitemap.xml")
+        return f"User-agent: *\nAllow: /\n\nSitemap: {sitemap}\n".encode()
+
+    # --- feeds ---
+    def _feed(self, kind: str, tag_index: int | None) -> bytes:
+        config = self.config
+        if tag_index is None:
+            papers, title, page, route = self.site.papers, config.title, "", self.routes.feed(kind)
+            feed_key = "feed"
+        else:
+            tag = self.site.tags[tag_index]
+            papers, title = tag.papers, f"{config.title}: {tag.name}"
+            page, route, feed_key = self.routes.tag(tag.slug), self.routes.tag_feed(tag.slug, kind), f"tag/{tag.slug}"
+        info = FeedInfo(
+            title=title,
+            description=config.description or title,
+            language=config.language,
+            site_url=self.routes.absolute(page),
+            feed_url=self.routes.absolute(route),
+            author=config.author,
+            id_base=feed_key,
+        )
+        entries = [self._feed_entry(p) for p in papers[: config.feeds.entries]]
+        render = {"atom": render_atom, "rss": render_rss, "json": render_json_feed}[kind]
+        return render(info, entries)
+
+    def _feed_entry(self, paper: Paper) -> FeedEntry:
+        view = self.view(paper.id)
+        content = view.abstract_html
+        if view.note_html:
+            content = Markup("{}<p><strong>Curator’s note</strong></p>{}").format(content, view.note_html)
+        return FeedEntry(paper=paper, url=view.abs_url, content_html=str(content), summary=view.summary)
+
+    # --- sitemap ---
+    def _pages_for_sitemap(self) -> list[tuple[str, datetime]]:
+        if self._sitemap_pages is None:
+            self._sitemap_pages = list(_sitemap_entries(self.site, self.routes))
+        return self._sitemap_pages
+
+    def _sitemap(self, number: int) -> bytes:
+        pages = self._pages_for_sitemap()
+        if number:
+            pages = pages[(number - 1) * SITEMAP_LIMIT : number * SITEMAP_LIMIT]
+        lines = ['<?xml version="1.0" encoding="UTF-8"?>', '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
+        for route, modified in pages:
+            lines.append(
+                f"<url><loc>{xml_escape(self.routes.absolute(route))}</loc>"
+                f"<lastmod>{_w3c(modified)}</lastmod></url>"
+            )
+        lines.append("</urlset>\n")
+        return "\n".join(lines).encode()
+
+    def _sitemap_index(self, count: int) -> bytes:
+        pages = self._pages_for_sitemap()
+        lines = [
+            '<?xml version="1.0" encoding="UTF-8"?>',
+            '<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">',
+        ]
+        for i in range(count):
+            chunk = pages[i * SITEMAP_LIMIT : (i + 1) * SITEMAP_LIMIT]
+            modified = max(m for _, m in chunk)
+            loc = xml_escape(self.routes.absolute(f"sitemap-{i + 1}.xml"))
+            lines.append(f"<sitemap><loc>{loc}</loc><lastmod>{_w3c(modified)}</lastmod></sitemap>")
+        lines.append("</sitemapindex>\n")
+        return "\n".join(lines).encode()
+
+
+def _sitemap_entries(site: Site, routes: Routes) -> Iterator[tuple[str, datetime]]:
+    """Every HTML page with its last modification, taken from content alone."""
+    per_page = site.config.per_page
+    everything = _latest(site.papers)
+    for n in range(1, _page_count(len(site.papers), per_page) + 1):
+        yield routes.home(n), _latest(site.papers[(n - 1) * per_page : n * per_page]) if n > 1 else everything
+    for paper in site.papers:
+        yield routes.paper(paper.id), _latest([paper])
+    yield routes.tags(), everything
+    for tag in site.tags:
+        for n in range(1, _page_count(len(tag.papers), per_page) + 1):
+            yield routes.tag(tag.slug, n), _latest(tag.papers[(n - 1) * per_page : n * per_page])
+    yield routes.days(), everything
+    for day in site.days:
+        yield routes.day(day.day), _latest(day.papers)
+    yield routes.authors(), everything
+    for author in site.authors:
+        yield routes.author(author.slug), _latest(author.papers)
+
+
+def _w3c(moment: datetime) -> str:
+    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _long_date(day: date) -> str:
+    return f"{day.strftime('%B')} {day.day}, {day.year}"

@@ -1,0 +1,105 @@
+"""build_site(papers, config) -> Site: orderings, tags, days, authors, neighbours.
+
+Pure and single-pass: every grouping is one walk over the sorted papers with
+dicts, so the cost stays linear in the number of papers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from .config import Config
+from .model import Paper
+from .routes import slugify
+
+
+@dataclass(frozen=True)
+class Group:
+    """Papers that share a tag or an author, newest first."""
+
+    name: str
+    slug: str
+    papers: tuple[Paper, ...]
+
+
+@dataclass(frozen=True)
+class Day:
+    day: date
+    papers: tuple[Paper, ...]
+
+
+@dataclass(frozen=True)
+class Neighbours:
+    previous: Paper | None
+    next: Paper | None
+
+
+@dataclass(frozen=True)
+class Site:
+    config: Config
+    papers: tuple[Paper, ...]  # newest listing day first, then most upvoted
+    days: tuple[Day, ...]  # newest first
+    tags: tuple[Group, ...]  # by name
+    authors: tuple[Group, ...]  # by name
+    neighbours: dict[str, Neighbours]  # paper id -> same-day previous/next
+    tag_slugs: dict[str, str]  # tag name as written -> slug
+    author_slugs: dict[str, str]  # author name -> slug
+
+
+def _order(papers: list[Paper]) -> list[Paper]:
+    # Stable sort: papers equal on every key keep their content order.
+    return sorted(
+        papers,
+        key=lambda p: (-p.day.toordinal(), -(p.upvotes or 0), -p.date.timestamp()),
+    )
+
+
+def _group(pairs: list[tuple[str, Paper]]) -> tuple[tuple[Group, ...], dict[str, str]]:
+    """Group (name, paper) pairs by the slug of name; first spelling seen wins."""
+    names: dict[str, str] = {}
+    members: dict[str, list[Paper]] = {}
+    slugs: dict[str, str] = {}
+    for name, paper in pairs:
+        slug = slugs.get(name) or slugify(name)
+        slugs[name] = slug
+        names.setdefault(slug, name)
+        bucket = members.setdefault(slug, [])
+        if not bucket or bucket[-1] is not paper:
+            bucket.append(paper)
+    groups = tuple(
+        Group(names[slug], slug, tuple(members[slug]))
+        for slug in sorted(members, key=lambda s: (names[s].casefold(), s))
+    )
+    return groups, slugs
+
+
+def build_site(papers: list[Paper], config: Config) -> Site:
+    ordered = _order(papers)
+
+    by_day: dict[date, list[Paper]] = {}
+    for paper in ordered:
+        by_day.setdefault(paper.day, []).append(paper)
+    days = tuple(Day(day, tuple(ps)) for day, ps in by_day.items())
+
+    neighbours: dict[str, Neighbours] = {}
+    for day in days:
+        ps = day.papers
+        for i, paper in enumerate(ps):
+            neighbours[paper.id] = Neighbours(
+                ps[i - 1] if i > 0 else None,
+                ps[i + 1] if i + 1 < len(ps) else None,
+            )
+
+    tags, tag_slugs = _group([(tag, p) for p in ordered for tag in p.tags])
+    authors, author_slugs = _group([(a.name, p) for p in ordered for a in p.authors])
+    return Site(
+        config=config,
+        papers=tuple(ordered),
+        days=days,
+        tags=tags,
+        authors=authors,
+        neighbours=neighbours,
+        tag_slugs=tag_slugs,
+        author_slugs=author_slugs,
+    )

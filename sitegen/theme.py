@@ -1,0 +1,110 @@
+"""Theme chain -> one Jinja Environment and an ordered list of static folders.
+
+Lookup order for a template or static file: the site's own templates/ and
+static/ folders, then the site's themes/<name>/, then the built-in theme of
+that name, then each theme's ``extends:`` parent, ending at 'default'.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import jinja2
+import yaml
+
+from .config import Config
+from .errors import Problem, ThemeError
+
+THEME_FILE = "theme.yaml"
+
+
+def builtin_themes_dir() -> Path:
+    """Built-in themes: inside the installed wheel, or the repository's themes/."""
+    packaged = Path(__file__).parent / "themes"
+    if packaged.is_dir():
+        return packaged
+    return Path(__file__).resolve().parent.parent / "themes"
+
+
+@dataclass(frozen=True)
+class Theme:
+    names: tuple[str, ...]  # the chain, most specific first
+    template_dirs: tuple[Path, ...]
+    static_dirs: tuple[Path, ...]
+
+
+def _find_theme(name: str, site_dir: Path) -> Path | None:
+    for root in (site_dir / "themes", builtin_themes_dir()):
+        candidate = root / name
+        if candidate.is_dir():
+            return candidate
+    return None
+
+
+def _parent_of(theme_dir: Path) -> str | None:
+    settings = theme_dir / THEME_FILE
+    if not settings.is_file():
+        return None
+    try:
+        data = yaml.safe_load(settings.read_text(encoding="utf-8")) or {}
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        raise ThemeError(Problem(f"cannot read theme settings: {exc}", settings)) from None
+    if not isinstance(data, dict):
+        raise ThemeError(Problem("expected a mapping", settings, 1))
+    unknown = sorted(set(data) - {"extends", "name", "description"})
+    if unknown:
+        raise ThemeError(Problem(f"unknown theme setting '{unknown[0]}'", settings, None, unknown[0]))
+    parent = data.get("extends")
+    if parent is not None and not isinstance(parent, str):
+        raise ThemeError(Problem("expected a theme name", settings, None, "extends"))
+    return parent
+
+
+def resolve_theme(config: Config) -> Theme:
+    site_dir = config.site_dir
+    names: list[str] = []
+    dirs: list[Path] = []
+    name: str | None = config.theme
+    while name is not None:
+        if name in names:
+            chain = " -> ".join([*names, name])
+            raise ThemeError(Problem(f"themes extend each other in a loop: {chain}", "site.yaml", None, "theme"))
+        theme_dir = _find_theme(name, site_dir)
+        if theme_dir is None:
+            raise ThemeError(Problem(f"no theme named '{name}' in themes/ or built in", "site.yaml", None, "theme"))
+        names.append(name)
+        dirs.append(theme_dir)
+        parent = _parent_of(theme_dir)
+        # Every theme implicitly ends on the built-in default, which has every template.
+        name = parent if parent is not None else (None if name == "default" else "default")
+    template_dirs = [site_dir / "templates", *(d / "templates" for d in dirs)]
+    static_dirs = [site_dir / "static", *(d / "static" for d in dirs)]
+    return Theme(
+        tuple(names),
+        tuple(d for d in template_dirs if d.is_dir()),
+        tuple(d for d in static_dirs if d.is_dir()),
+    )
+
+
+def make_environment(theme: Theme) -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader([str(d) for d in theme.template_dirs]),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        auto_reload=False,
+    )
+    return env
+
+
+def static_files(theme: Theme) -> dict[str, Path]:
+    """Relative name -> source file; the first folder in the chain wins."""
+    found: dict[str, Path] = {}
+    for folder in theme.static_dirs:
+        for path in sorted(folder.rglob("*")):
+            if path.is_file() and not path.name.startswith("."):
+                found.setdefault(path.relative_to(folder).as_posix(), path)
+    return dict(sorted(found.items()))

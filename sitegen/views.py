@@ -1,0 +1,198 @@
+"""Paper -> PaperView: everything a template or feed shows about one paper.
+
+Built once per paper and shared by its page, its cards on every list and
+its feed entries, because Markdown and math rendering are the costly part.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from datetime import datetime
+
+from markupsafe import Markup
+
+from .markup import plain_text, render_inline, render_markdown
+from .model import Paper
+from .routes import Routes
+from .site import Site
+
+_NEW_ARXIV = re.compile(r"\d{4}\.\d{4,5}(v\d+)?")
+_OLD_ARXIV = re.compile(r"[a-z-]+(\.[A-Z]{2})?/\d{7}(v\d+)?")
+_ARXIV_URL = re.compile(r"arxiv\.org/(?:abs|pdf)/([^?#]+?)(?:\.pdf)?/?(?:[?#].*)?$")
+_LINK_LABELS = {
+    "arxiv": "arXiv",
+    "pdf": "PDF",
+    "code": "Code",
+    "project": "Project page",
+    "doi": "DOI",
+    "video": "Video",
+    "slides": "Slides",
+    "blog": "Blog post",
+    "openreview": "OpenReview",
+}
+_BIBTEX_SPECIALS = str.maketrans({c: "\\" + c for c in "&%#_"})
+DESCRIPTION_LIMIT = 200
+
+
+@dataclass(frozen=True)
+class Link:
+    name: str
+    label: str
+    url: str
+
+
+@dataclass(frozen=True)
+class Named:
+    """A name with the URL of its page (a tag, an author)."""
+
+    name: str
+    url: str
+    detail: str | None = None
+
+
+@dataclass(frozen=True)
+class PaperView:
+    paper: Paper
+    id: str
+    title: str
+    title_html: Markup
+    url: str
+    abs_url: str
+    authors: tuple[Named, ...]
+    tags: tuple[Named, ...]
+    links: tuple[Link, ...]
+    day_url: str
+    abstract_html: Markup
+    note_html: Markup
+    summary: str
+    arxiv_id: str | None
+    pdf_url: str | None
+    bibtex: str
+
+    @property
+    def day(self):
+        return self.paper.day
+
+    @property
+    def upvotes(self) -> int | None:
+        return self.paper.upvotes
+
+
+def arxiv_id_of(paper: Paper) -> str | None:
+    if _NEW_ARXIV.fullmatch(paper.id) or _OLD_ARXIV.fullmatch(paper.id):
+        return paper.id
+    url = paper.link("arxiv")
+    match = _ARXIV_URL.search(url) if url else None
+    return match.group(1) if match else None
+
+
+def _absolute(url: str, routes: Routes) -> str:
+    """Content may give relative links; feeds and meta tags need absolute ones."""
+    if "://" in url or url.startswith("mailto:"):
+        return url
+    return routes.absolute(url.lstrip("/"))
+
+
+def _links(paper: Paper, arxiv_id: str | None) -> tuple[Link, ...]:
+    links = []
+    for name, url in paper.links:
+        if name == "doi" and not url.startswith(("http://", "https://")):
+            url = "https://doi.org/" + url
+        links.append(Link(name, _LINK_LABELS.get(name, name.replace("_", " ").capitalize()), url))
+    given = {link.name for link in links}
+    if arxiv_id and "arxiv" not in given:
+        links.insert(0, Link("arxiv", "arXiv", f"https://arxiv.org/abs/{arxiv_id}"))
+    if arxiv_id and "pdf" not in given:
+        links.insert(1, Link("pdf", "PDF", f"https://arxiv.org/pdf/{arxiv_id}"))
+    return tuple(links)
+
+
+def _bibtex_key(paper: Paper) -> str:
+    if paper.authors:
+        surname = paper.authors[0].name.split()[-1]
+        first_word = next((w for w in re.findall(r"[A-Za-z]+", paper.title) if len(w) > 3), "paper")
+        key = f"{surname}{paper.date.year}{first_word}"
+    else:
+        key = paper.id
+    return re.sub(r"[^A-Za-z0-9_.:-]", "", key.lower()) or "paper"
+
+
+def _bibtex(paper: Paper, arxiv_id: str | None, url: str) -> str:
+    kind = "@misc" if arxiv_id or not paper.venue else "@inproceedings"
+    published = paper.published or paper.date
+    fields = [("title", "{" + paper.title.translate(_BIBTEX_SPECIALS) + "}")]
+    if paper.authors:
+        fields.append(("author", " and ".join(a.name for a in paper.authors).translate(_BIBTEX_SPECIALS)))
+    if paper.venue and kind == "@inproceedings":
+        fields.append(("booktitle", paper.venue.translate(_BIBTEX_SPECIALS)))
+    elif paper.venue:
+        fields.append(("note", paper.venue.translate(_BIBTEX_SPECIALS)))
+    fields.append(("year", str(published.year)))
+    if arxiv_id:
+        fields += [("eprint", arxiv_id), ("archivePrefix", "arXiv")]
+    fields.append(("url", url))
+    body = ",\n".join(f"  {name} = {{{value}}}" for name, value in fields)
+    return f"{kind}{{{_bibtex_key(paper)},\n{body}\n}}"
+
+
+def make_view(paper: Paper, site: Site, routes: Routes) -> PaperView:
+    route = routes.paper(paper.id)
+    arxiv_id = arxiv_id_of(paper)
+    links = _links(paper, arxiv_id)
+    pdf = next((link.url for link in links if link.name == "pdf"), None)
+    abs_url = routes.absolute(route)
+    return PaperView(
+        paper=paper,
+        id=paper.id,
+        title=paper.title,
+        title_html=Markup(render_inline(paper.title)),
+        url=routes.url(route),
+        abs_url=abs_url,
+        authors=tuple(
+            Named(a.name, routes.url(routes.author(site.author_slugs[a.name])), a.affiliation)
+            for a in paper.authors
+        ),
+        tags=tuple(Named(t, routes.url(routes.tag(site.tag_slugs[t]))) for t in paper.tags),
+        links=links,
+        day_url=routes.url(routes.day(paper.day)),
+        abstract_html=Markup(render_markdown(paper.abstract)) if paper.abstract else Markup(""),
+        note_html=Markup(render_markdown(paper.note)) if paper.note else Markup(""),
+        summary=plain_text(paper.abstract or paper.note or paper.title, DESCRIPTION_LIMIT),
+        arxiv_id=arxiv_id,
+        pdf_url=_absolute(pdf, routes) if pdf else None,
+        bibtex=_bibtex(paper, arxiv_id, abs_url),
+    )
+
+
+def _iso_day(moment: datetime) -> str:
+    return moment.date().isoformat()
+
+
+def json_ld(view: PaperView, site_title: str) -> Markup:
+    """schema.org ScholarlyArticle, safe to place inside a <script> element."""
+    paper = view.paper
+    data: dict = {
+        "@context": "https://schema.org",
+        "@type": "ScholarlyArticle",
+        "headline": paper.title[:110],
+        "name": paper.title,
+        "url": view.abs_url,
+        "datePublished": _iso_day(paper.published or paper.date),
+        "dateModified": _iso_day(paper.updated or paper.published or paper.date),
+        "description": view.summary,
+        "isPartOf": {"@type": "WebSite", "name": site_title},
+    }
+    if paper.authors:
+        data["author"] = [{"@type": "Person", "name": a.name} for a in paper.authors]
+    if paper.tags:
+        data["keywords"] = ", ".join(paper.tags)
+    if view.arxiv_id:
+        data["identifier"] = f"arXiv:{view.arxiv_id}"
+    if view.pdf_url:
+        data["encoding"] = {"@type": "MediaObject", "contentUrl": view.pdf_url, "encodingFormat": "application/pdf"}
+    text = json.dumps(data, ensure_ascii=False, indent=1)
+    # "</script>" or "<!--" inside a title must not end or alter the element.
+    text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    return Markup(text)

@@ -1,0 +1,156 @@
+"""Write a build's files into output/: staged, change-only, pruned, never outside.
+
+Files are first written to a staging folder inside output/; only when every
+output has rendered are they moved into place with os.replace. A build that
+fails halfway therefore leaves the previous output/ exactly as it was.
+Unchanged files are not touched (their mtimes stay), so rsync, CDN uploads
+and CI diffs see only real changes. Stale files are removed only if a
+previous build recorded writing them (the manifest), so nothing a user put
+in the folder by hand is ever deleted.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+from .errors import OutputError, Problem
+
+STAGING = ".sitegen-staging"
+
+
+@dataclass
+class Report:
+    written: int = 0
+    unchanged: int = 0
+    removed: int = 0
+    notes: list[str] = field(default_factory=list)
+
+
+def _digest(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+def check_output_dir(out_dir: Path, site_dir: Path, content_dir: Path) -> None:
+    """Refuse output folders whose pruning could hurt the user's own files."""
+    out = out_dir.resolve()
+    site = site_dir.resolve()
+    content = content_dir.resolve()
+    reason = None
+    if out == Path(out.anchor):
+        reason = "is the root of the file system"
+    elif out == Path.home().resolve():
+        reason = "is your home folder"
+    elif out == site:
+        reason = "is the site folder itself"
+    elif out in site.parents:
+        reason = "contains the site folder"
+    elif out == content or content in out.parents or out in content.parents:
+        reason = "overlaps the content folder"
+    elif out.exists() and not out.is_dir():
+        reason = "exists and is not a folder"
+    if reason:
+        raise OutputError(Problem(f"refusing to build into {out_dir}: it {reason}", None, None, "output"))
+
+
+class Writer:
+    """Collects a build's files; ``commit()`` makes them the new output/."""
+
+    def __init__(self, out_dir: Path, manifest_path: Path) -> None:
+        self.out_dir = out_dir
+        self.manifest_path = manifest_path
+        self.staging = out_dir / STAGING
+        self._created_out_dir = not out_dir.exists()
+        self._previous = self._read_manifest()
+        self._manifest: dict[str, str] = {}
+        self._staged: list[str] = []
+        self.report = Report()
+        if self.staging.exists():  # left by a killed build
+            shutil.rmtree(self.staging)
+
+    def _read_manifest(self) -> dict[str, str] | None:
+        try:
+            data = json.loads(self.manifest_path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        files = data.get("files") if isinstance(data, dict) else None
+        return files if isinstance(files, dict) else None
+
+    def _target(self, path: str) -> Path:
+        relative = PurePosixPath(path)
+        if relative.is_absolute() or ".." in relative.parts or not relative.parts or relative.parts[0] == STAGING:
+            raise OutputError(Problem(f"refusing to write outside the output folder: {path!r}"))
+        return self.out_dir.joinpath(*relative.parts)
+
+    def _unchanged(self, path: str, target: Path, data: bytes, digest: str) -> bool:
+        try:
+            size = target.stat().st_size
+        except OSError:
+            return False
+        if size != len(data):
+            return False
+        if self._previous is not None and self._previous.get(path) == digest:
+            return True
+        # No record of it (first build, or the cache was deleted): compare bytes.
+        return target.read_bytes() == data
+
+    def add(self, path: str, data: bytes) -> None:
+        if path in self._manifest:
+            raise OutputError(Problem(f"two outputs write the same file: {path}"))
+        target = self._target(path)
+        digest = _digest(data)
+        self._manifest[path] = digest
+        if self._unchanged(path, target, data, digest):
+            self.report.unchanged += 1
+            return
+        staged = self.staging / path
+        staged.parent.mkdir(parents=True, exist_ok=True)
+        staged.write_bytes(data)
+        self._staged.append(path)
+
+    def abort(self) -> None:
+        shutil.rmtree(self.staging, ignore_errors=True)
+        if self._created_out_dir and self.out_dir.is_dir() and not any(self.out_dir.iterdir()):
+            self.out_dir.rmdir()
+
+    def commit(self) -> Report:
+        for path in self._staged:
+            target = self._target(path)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            if target.is_dir():  # a folder now replaced by a file of the same name
+                shutil.rmtree(target)
+            os.replace(self.staging / path, target)
+        self.report.written = len(self._staged)
+        shutil.rmtree(self.staging, ignore_errors=True)
+        self._prune()
+        self._save_manifest()
+        return self.report
+
+    def _prune(self) -> None:
+        if self._previous is None:
+            return
+        folders = set()
+        for path in sorted(set(self._previous) - set(self._manifest)):
+            target = self._target(path)
+            if target.is_file():
+                target.unlink()
+                self.report.removed += 1
+                folders.update(target.parents)
+        # Remove folders the stale files leave empty, deepest first, never output/ itself.
+        for folder in sorted(folders, key=lambda f: len(f.parts), reverse=True):
+            if folder != self.out_dir and self.out_dir in folder.parents:
+                try:
+                    folder.rmdir()
+                except OSError:
+                    pass  # not empty
+
+    def _save_manifest(self) -> None:
+        self.manifest_path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = self.manifest_path.with_suffix(".tmp")
+        data = {"version": 1, "files": dict(sorted(self._manifest.items()))}
+        temporary.write_text(json.dumps(data, indent=0), encoding="utf-8")
+        os.replace(temporary, self.manifest_path)

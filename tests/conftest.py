@@ -1,0 +1,26 @@
+"""Shared fixtures and options."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Callable
+
+import pytest
+
+from tests.sitekit import write_site
+
+
+@pytest.fixture
+def site_factory(tmp_path: Path) -> Callable[..., Path]:
+    def make(papers: list[dict[str, Any]] | None = None, name: str = "site", **settings: Any) -> Path:
+        return write_site(tmp_path / name, papers, **settings)
+
+    return make
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--regen-golden",
+        action="store_true",
+        help="rewrite tests/golden/expected/ from a fresh build (review the diff before committing)",
+    )

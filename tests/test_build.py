@@ -1,0 +1,207 @@
+"""Whole builds of small sites: what a user sees in output/."""
+
+from __future__ import annotations
+
+import json
+import os
+from html.parser import HTMLParser
+from xml.etree import ElementTree
+
+import pytest
+
+from sitegen.build import build
+from sitegen.errors import OutputError, SitegenError
+
+from tests.sitekit import paper, tree
+
+PAPERS = [
+    paper("2403.09629", "2025-03-14", title="Quiet-STaR", tags=["LLM", "reasoning"], upvotes=12,
+          authors=["Eric Zelikman", {"name": "Noah Goodman", "affiliation": "Stanford"}],
+          abstract="We study $p(x_t \\mid x_{<t})$ and **thinking**.", links={"code": "https://github.com/x/y"}),
+    paper("hep-th/9901001", "2025-03-14", title="Old style", tags=["physics"]),
+    paper("older-one", "2025-03-13", title="Yesterday's paper", tags=["llm"], note="Worth a *read*."),
+]
+
+
+def test_a_build_writes_every_kind_of_page(site_factory, tmp_path):
+    site = site_factory(PAPERS, per_page=2)
+    result = build(site)
+    out = site / "output"
+    files = set(tree(out))
+    expected = {
+        "index.html", "page/2/index.html",
+        "papers/2403.09629/index.html", "papers/hep-th-9901001/index.html", "papers/older-one/index.html",
+        "tags/index.html", "tags/llm/index.html", "tags/llm/atom.xml", "tags/llm/rss.xml",
+        "tags/physics/index.html", "days/index.html", "days/2025-03-14/index.html",
+        "days/2025-03-13/index.html", "authors/index.html", "authors/eric-zelikman/index.html",
+        "atom.xml", "rss.xml", "feed.json", "404.html", "robots.txt", "sitemap.xml", "static/style.css",
+    }
+    assert expected <= files
+    assert result.papers == 3
+    assert "page/3/index.html" not in files
+    # "LLM" and "llm" are one tag; it holds both papers
+    tag_page = (out / "tags/llm/index.html").read_text()
+    assert "Quiet-STaR" in tag_page and "Yesterday" in tag_page
+
+
+def test_paper_page_shows_what_a_reader_needs(site_factory):
+    site = site_factory(PAPERS)
+    build(site)
+    page = (site / "output/papers/2403.09629/index.html").read_text()
+    assert "<math" in page, "TeX in the abstract is rendered to MathML on the server"
+    assert 'href="/authors/noah-goodman/"' in page
+    assert 'href="https://arxiv.org/abs/2403.09629"' in page and 'href="https://github.com/x/y"' in page
+    assert '<meta name="citation_arxiv_id" content="2403.09629">' in page
+    assert "eprint = {2403.09629}" in page
+    assert 'href="/papers/hep-th-9901001/"' in page, "next paper of the same day"
+    assert "application/ld+json" in page
+    assert 'rel="alternate" type="application/atom+xml"' in page
+
+
+def test_two_builds_are_byte_identical(site_factory, tmp_path):
+    site = site_factory(PAPERS)
+    build(site, tmp_path / "one")
+    build(site, tmp_path / "two")
+    assert tree(tmp_path / "one") == tree(tmp_path / "two")
+
+
+def test_rebuild_with_nothing_changed_rewrites_nothing(site_factory):
+    site = site_factory(PAPERS)
+    build(site)
+    out = site / "output"
+    for path in out.rglob("*"):
+        os.utime(path, ns=(1, 1))
+    result = build(site)
+    assert result.report.written == 0 and result.report.removed == 0
+    assert all(p.stat().st_mtime_ns == 1 for p in out.rglob("*") if p.is_file())
+
+
+def test_a_removed_paper_disappears_on_the_next_build(site_factory):
+    site = site_factory(PAPERS)
+    build(site)
+    assert (site / "output/papers/older-one/index.html").exists()
+    site_factory(PAPERS[:2])
+    result = build(site)
+    assert not (site / "output/papers/older-one").exists()
+    assert not (site / "output/days/2025-03-13").exists()
+    assert result.report.removed >= 2
+
+
+def test_a_failing_build_leaves_the_previous_output_intact(site_factory):
+    site = site_factory(PAPERS)
+    build(site)
+    before = tree(site / "output")
+    (site / "templates").mkdir()
+    (site / "templates" / "paper.html").write_text("{% extends 'base.html' %}{% block content %}{{ nope }}{% endblock %}")
+    with pytest.raises(SitegenError):
+        build(site)
+    assert tree(site / "output") == before
+
+
+def test_content_errors_leave_output_intact_too(site_factory):
+    site = site_factory(PAPERS)
+    build(site)
+    before = tree(site / "output")
+    site_factory([*PAPERS, {"id": "bad", "title": "", "date": "2025-02-30"}])
+    with pytest.raises(SitegenError) as caught:
+        build(site)
+    assert len(caught.value.problems) == 2, "every problem is reported at once"
+    assert tree(site / "output") == before
+
+
+@pytest.mark.parametrize("where", [".", "..", "content", "content/papers"])
+def test_unsafe_output_folders_are_refused(site_factory, where):
+    site = site_factory(PAPERS)
+    with pytest.raises(OutputError):
+        build(site, site / where)
+    assert (site / "content/papers/papers.yaml").exists()
+
+
+def test_sub_path_base_url_reaches_every_link(site_factory):
+    site = site_factory(PAPERS, base_url="https://example.org/sub/path/")
+    build(site)
+    out = site / "output"
+    home = (out / "index.html").read_text()
+    assert 'href="/sub/path/papers/2403.09629/"' in home
+    assert "/sub/path/static/style.css?v=" in home
+    assert '<link rel="canonical" href="https://example.org/sub/path/">' in home
+    assert "https://example.org/sub/path/papers/older-one/" in (out / "sitemap.xml").read_text()
+    assert "Sitemap: https://example.org/sub/path/sitemap.xml" in (out / "robots.txt").read_text()
+    feed = json.loads((out / "feed.json").read_text())
+    assert feed["feed_url"] == "https://example.org/sub/path/feed.json"
+
+
+HOSTILE = [
+    paper("x1", title="<script>alert(1)</script> Title",
+          abstract="Hi <script>alert(2)</script> [click](javascript:alert(3)) <img src=x onerror=alert(4)>",
+          note="<a href='javascript:alert(5)'>n</a>", tags=["<b>tag</b>"],
+          authors=["<svg onload=alert(6)>"], extra={"x": "<script>"}),
+]
+
+
+class _UnsafeMarkup(HTMLParser):
+    """Collects what would run in a browser: scripts, handlers, script URLs."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.found: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        kinds = dict(attrs)
+        if tag in ("script", "iframe", "object", "embed") and kinds.get("type") != "application/ld+json":
+            self.found.append(f"<{tag}>")
+        for name, value in attrs:
+            if name.startswith("on"):
+                self.found.append(f"{tag} {name}=")
+            if name in ("href", "src", "action") and value and value.strip().lower().startswith(
+                ("javascript:", "data:", "vbscript:")
+            ):
+                self.found.append(f"{tag} {name}={value}")
+
+
+def unsafe_markup(html: str) -> list[str]:
+    parser = _UnsafeMarkup()
+    parser.feed(html)
+    return parser.found
+
+
+def feed_html(path: str, data: bytes) -> list[str]:
+    """The HTML payloads a feed reader would render."""
+    if path.endswith(".json"):
+        return [item.get("content_html", "") for item in json.loads(data)["items"]]
+    root = ElementTree.fromstring(data)
+    atom = "{http://www.w3.org/2005/Atom}"
+    payloads = [e.text or "" for e in root.iter(f"{atom}content")]
+    payloads += [e.text or "" for e in root.iter("description")]
+    return payloads
+
+
+def test_hostile_content_never_reaches_pages_or_feeds_as_markup(site_factory):
+    site = site_factory(HOSTILE)
+    build(site)
+    checked = 0
+    for path, data in tree(site / "output").items():
+        if path.endswith(".html"):
+            payloads = [data.decode()]
+        elif path.endswith((".xml", ".json")) and "sitemap" not in path:
+            payloads = feed_html(path, data)
+        else:
+            continue
+        for html in payloads:
+            assert unsafe_markup(html) == [], path
+            checked += 1
+    assert checked > 10
+    page = (site / "output/papers/x1/index.html").read_text()
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; Title" in page, "the title is shown, as text"
+
+
+def test_sitemap_lists_every_page_with_lastmod_from_content(site_factory):
+    site = site_factory(PAPERS)
+    build(site)
+    out = site / "output"
+    sitemap = (out / "sitemap.xml").read_text()
+    pages = [p for p in tree(out) if p.endswith("index.html")]
+    for page in pages:
+        assert f"https://example.org/{page[: -len('index.html')]}</loc>" in sitemap, page
+    assert sitemap.count("<url>") == len(pages)
+    assert "<lastmod>2025-03-14T00:00:00Z</lastmod>" in sitemap

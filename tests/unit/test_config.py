@@ -1,0 +1,151 @@
+"""config.py: site.yaml -> Config, with every problem collected and located."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from sitegen.config import Config, load_config
+from sitegen.errors import ConfigError
+
+
+def site(tmp_path: Path, text: str) -> Path:
+    (tmp_path / "site.yaml").write_text(text, encoding="utf-8")
+    return tmp_path
+
+
+def problems(site_dir: Path, base_url: str | None = None) -> list[str]:
+    with pytest.raises(ConfigError) as caught:
+        load_config(site_dir, base_url)
+    return [str(p) for p in caught.value.problems]
+
+
+MINIMAL = "title: Papers\nbase_url: https://example.org/feed\n"
+
+
+def test_minimal_config_and_defaults(tmp_path: Path) -> None:
+    config = load_config(site(tmp_path, MINIMAL))
+    assert isinstance(config, Config)
+    assert config.title == "Papers"
+    assert config.base_url == "https://example.org/feed/"  # a trailing slash is added
+    assert config.base_path == "/feed/"
+    assert config.timezone == ZoneInfo("UTC")
+    assert config.per_page == 25
+    assert config.content_dir == Path("content")
+    assert config.feeds.formats == ("atom", "rss", "json")
+    assert config.site_dir == tmp_path
+
+
+def test_full_config(tmp_path: Path) -> None:
+    text = MINIMAL + (
+        "description: New papers\nlanguage: de\ntimezone: Europe/Berlin\nper_page: 10\n"
+        "author: Curator\ncontent_dir: entries\nfeeds:\n  entries: 20\n  formats: [atom, atom, json]\n"
+        "  tag_feeds: false\n"
+    )
+    config = load_config(site(tmp_path, text))
+    assert config.timezone == ZoneInfo("Europe/Berlin")
+    assert config.per_page == 10
+    assert config.content_dir == Path("entries")
+    assert (config.feeds.entries, config.feeds.formats, config.feeds.tag_feeds) == (20, ("atom", "json"), False)
+
+
+def test_base_url_override(tmp_path: Path) -> None:
+    config = load_config(site(tmp_path, MINIMAL), "http://localhost:8000")
+    assert config.base_url == "http://localhost:8000/"
+    assert config.base_path == "/"
+    assert problems(tmp_path, "localhost") == ["--base-url: must be an absolute http(s) URL, got 'localhost'"]
+
+
+def test_no_site_yaml(tmp_path: Path) -> None:
+    [message] = problems(tmp_path)
+    assert message.startswith("site.yaml: no site.yaml in ")
+
+
+def test_unknown_key_suggests(tmp_path: Path) -> None:
+    assert problems(site(tmp_path, MINIMAL + "per_pgae: 10\n")) == [
+        "site.yaml:3: per_pgae: unknown setting (did you mean 'per_page'?)"
+    ]
+
+
+def test_unknown_nested_key_suggests(tmp_path: Path) -> None:
+    assert problems(site(tmp_path, MINIMAL + "feeds:\n  entires: 10\n")) == [
+        "site.yaml:4: feeds.entires: unknown setting (did you mean 'entries'?)"
+    ]
+
+
+def test_bad_base_url(tmp_path: Path) -> None:
+    assert problems(site(tmp_path, "title: T\nbase_url: ftp://example.org/\n")) == [
+        "site.yaml:2: base_url: must be an absolute http(s) URL, got 'ftp://example.org/'"
+    ]
+    assert problems(site(tmp_path, "title: T\nbase_url: https://example.org/?x=1\n")) == [
+        "site.yaml:2: base_url: must not have a query or fragment"
+    ]
+
+
+def test_missing_title(tmp_path: Path) -> None:
+    assert problems(site(tmp_path, "base_url: https://example.org/\n")) == [
+        "site.yaml:1: title: required setting is missing"
+    ]
+
+
+def test_empty_site_yaml_lists_both_required_settings(tmp_path: Path) -> None:
+    assert problems(site(tmp_path, "")) == [
+        "site.yaml:1: base_url: required setting is missing",
+        "site.yaml:1: title: required setting is missing",
+    ]
+
+
+def test_all_problems_at_once(tmp_path: Path) -> None:
+    text = "title: ''\nbase_url: https://example.org/\nper_page: 0\ntimezone: Mars/Olympus\ntheem: dark\n"
+    assert problems(site(tmp_path, text)) == [
+        "site.yaml:1: title: must not be empty",
+        "site.yaml:3: per_page: expected a whole number of at least 1, got 0",
+        "site.yaml:4: timezone: unknown time zone 'Mars/Olympus' (use an IANA name such as 'Europe/Paris')",
+        "site.yaml:5: theem: unknown setting (did you mean 'theme'?)",
+    ]
+
+
+@pytest.mark.parametrize("zone", ["Europe", "../etc", "/etc/passwd", "Europe/"])
+def test_bad_timezones_are_problems(tmp_path: Path, zone: str) -> None:
+    # 'Europe' is a folder of the tz database: ZoneInfo raises IsADirectoryError for it.
+    [message] = problems(site(tmp_path, MINIMAL + f"timezone: '{zone}'\n"))
+    assert message.startswith("site.yaml:3: timezone: unknown time zone")
+
+
+def test_bool_is_not_a_number(tmp_path: Path) -> None:
+    assert problems(site(tmp_path, MINIMAL + "per_page: true\n")) == [
+        "site.yaml:3: per_page: expected a whole number of at least 1, got True"
+    ]
+
+
+def test_content_dir_must_stay_inside(tmp_path: Path) -> None:
+    assert problems(site(tmp_path, MINIMAL + "content_dir: ../elsewhere\n")) == [
+        "site.yaml:3: content_dir: must be a folder inside the site folder, got '../elsewhere'"
+    ]
+
+
+def test_feeds_must_be_a_mapping(tmp_path: Path) -> None:
+    assert problems(site(tmp_path, MINIMAL + "feeds: [atom]\n")) == ["site.yaml:3: feeds: expected a mapping"]
+
+
+def test_unknown_feed_format(tmp_path: Path) -> None:
+    assert problems(site(tmp_path, MINIMAL + "feeds:\n  formats: [atom, rdf]\n")) == [
+        "site.yaml:4: feeds.formats: unknown feed format 'rdf'; choose from atom, rss, json"
+    ]
+
+
+def test_not_a_mapping(tmp_path: Path) -> None:
+    assert problems(site(tmp_path, "- title\n")) == ["site.yaml:1: expected a mapping of settings"]
+
+
+def test_malformed_yaml(tmp_path: Path) -> None:
+    [message] = problems(site(tmp_path, "title: [T\n"))
+    assert message.startswith("site.yaml:2: invalid YAML: ")
+
+
+def test_duplicate_key(tmp_path: Path) -> None:
+    assert problems(site(tmp_path, MINIMAL + "title: Again\n")) == [
+        "site.yaml:3: title: duplicate key (first given on line 1)"
+    ]

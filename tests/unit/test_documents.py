@@ -1,0 +1,192 @@
+"""documents.py: YAML/JSON parsing, lazy line numbers, and every parse failure as a Problem."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+
+from sitegen.documents import Document, field_name, load_document
+
+
+def load(tmp_path: Path, name: str, content: str | bytes) -> Document:
+    path = tmp_path / name
+    if isinstance(content, str):
+        content = content.encode("utf-8")
+    path.write_bytes(content)
+    return load_document(path, f"content/{name}")
+
+
+def messages(doc: Document) -> list[str]:
+    return [str(p) for p in doc.problems]
+
+
+# --- happy paths ---
+
+
+def test_yaml_mapping_and_lines(tmp_path: Path) -> None:
+    doc = load(
+        tmp_path,
+        "a.yaml",
+        "# a comment\nid: '1'\ntitle: T\nauthors:\n  - Ada\n  - name: Alan\n    url: https://x.org\n",
+    )
+    assert doc.problems == []
+    assert doc.data["authors"][1] == {"name": "Alan", "url": "https://x.org"}
+    assert doc.line_at(("title",)) == 3
+    assert doc.line_at(("authors", 0)) == 5
+    assert doc.line_at(("authors", 1, "url")) == 7
+    # A key that is not there points at its closest parent.
+    assert doc.line_at(("authors", 1, "affiliation")) == 6
+
+
+def test_yaml_list_lines(tmp_path: Path) -> None:
+    doc = load(tmp_path, "a.yaml", "- id: a\n  title: A\n\n- id: b\n  tags: [x, y]\n")
+    assert [item["id"] for item in doc.data] == ["a", "b"]
+    assert doc.line_at((1,)) == 4
+    assert doc.line_at((1, "tags")) == 5
+
+
+def test_json_lines(tmp_path: Path) -> None:
+    text = '[\n  {"id": "a"},\n  {\n\t"id": "b",\n\t"links": {\n\t  "code": "https://x.org"\n\t}\n  }\n]\n'
+    doc = load(tmp_path, "a.json", text)
+    assert doc.problems == []
+    assert doc.data[1]["links"] == {"code": "https://x.org"}
+    assert doc.line_at((1, "id")) == 4
+    assert doc.line_at((1, "links", "code")) == 6
+
+
+@pytest.mark.parametrize("name, text", [("e.yaml", ""), ("e.yml", "# only a comment\n"), ("e.json", " \n")])
+def test_empty_files_hold_nothing(tmp_path: Path, name: str, text: str) -> None:
+    doc = load(tmp_path, name, text)
+    assert doc.data is None and doc.problems == []
+
+
+def test_utf8_bom_is_fine(tmp_path: Path) -> None:
+    doc = load(tmp_path, "a.yaml", "\ufefftitle: Café\n".encode())
+    assert doc.data == {"title": "Café"}
+
+
+def test_source_at_gives_the_text_as_written(tmp_path: Path) -> None:
+    doc = load(tmp_path, "a.yaml", "- id: 2403.09630\n")
+    assert doc.data[0]["id"] == 2403.0963  # what YAML made of it
+    assert doc.source_at((0, "id")) == "2403.09630"
+    json_doc = load(tmp_path, "a.json", '{"id": 2403.09630}')
+    assert json_doc.source_at(("id",)) == "2403.09630"
+    assert json_doc.source_at(("missing",)) is None
+
+
+def test_field_name() -> None:
+    assert field_name(("authors", 1, "name")) == "authors[1].name"
+    assert field_name((3, "tags", 0)) == "tags[0]"  # the entry's index in a list file is left out
+    assert field_name(("links", "code")) == "links.code"
+    assert field_name(()) == ""
+
+
+# --- problems ---
+
+
+def test_malformed_yaml(tmp_path: Path) -> None:
+    doc = load(tmp_path, "a.yaml", "id: a\ntags: [x, y\nupvotes: 3\n")
+    assert doc.data is None
+    assert messages(doc) == [
+        "content/a.yaml:3: invalid YAML: did not find expected ',' or ']' "
+        "(while parsing a flow sequence that began on line 2)"
+    ]
+
+
+def test_malformed_json(tmp_path: Path) -> None:
+    doc = load(tmp_path, "a.json", '{\n  "id": "a",\n  "tags": ["x",]\n}\n')
+    assert messages(doc) == ["content/a.json:3: invalid JSON: Expecting value (column 16)"]
+
+
+def test_several_yaml_documents(tmp_path: Path) -> None:
+    doc = load(tmp_path, "a.yaml", "id: a\n---\nid: b\n")
+    assert messages(doc) == [
+        "content/a.yaml:2: invalid YAML: found another document "
+        "(expected a single document in the stream that began on line 1)"
+    ]
+
+
+def test_duplicate_keys_yaml(tmp_path: Path) -> None:
+    text = "- id: a\n  title: A\n  authors:\n    - name: X\n      name: Y\n  title: B\n"
+    doc = load(tmp_path, "a.yaml", text)
+    assert doc.data is None
+    assert messages(doc) == [
+        "content/a.yaml:5: authors[0].name: duplicate key (first given on line 4)",
+        "content/a.yaml:6: title: duplicate key (first given on line 2)",
+    ]
+
+
+def test_duplicate_keys_json(tmp_path: Path) -> None:
+    doc = load(tmp_path, "a.json", '{\n  "id": "a",\n  "tags": [],\n  "id": "b"\n}\n')
+    assert doc.data is None
+    assert messages(doc) == ["content/a.json:4: id: duplicate key (first given on line 2)"]
+
+
+def test_non_utf8(tmp_path: Path) -> None:
+    doc = load(tmp_path, "a.yaml", "id: a\ntitle: Caf\xe9\n".encode("latin-1"))
+    assert messages(doc) == ["content/a.yaml:2: not valid UTF-8 (byte 0xe9); save the file as UTF-8"]
+
+
+def test_control_character_in_yaml_has_a_line(tmp_path: Path) -> None:
+    doc = load(tmp_path, "a.yaml", "title: 'é'\nnote: 'x\x01'\n")
+    assert len(doc.problems) == 1
+    assert doc.problems[0].line == 2
+    assert "control characters are not allowed" in doc.problems[0].message
+
+
+def test_impossible_date_is_a_problem_not_a_traceback(tmp_path: Path) -> None:
+    doc = load(tmp_path, "a.yaml", "id: a\ndate: 2025-02-30\n")
+    assert doc.data is None
+    assert messages(doc) == ["content/a.yaml:2: date: impossible date '2025-02-30' (day is out of range for month)"]
+
+
+def test_impossible_datetime_in_a_list(tmp_path: Path) -> None:
+    doc = load(tmp_path, "a.yaml", "- id: a\n- id: b\n  updated: 2025-03-14T25:00:00Z\n")
+    assert messages(doc) == [
+        "content/a.yaml:3: updated: impossible date '2025-03-14T25:00:00Z' (hour must be in 0..23)"
+    ]
+
+
+def test_bad_tagged_scalar(tmp_path: Path) -> None:
+    doc = load(tmp_path, "a.yaml", "extra:\n  score: !!float abc\n")
+    assert [(p.line, p.field) for p in doc.problems] == [(2, "extra.score")]
+    assert doc.problems[0].message.startswith("invalid float 'abc'")
+
+
+def test_recursive_alias(tmp_path: Path) -> None:
+    doc = load(tmp_path, "a.yaml", "extra: &x\n  - *x\n")
+    assert messages(doc) == ["content/a.yaml: invalid YAML: an alias is used inside its own anchor"]
+
+
+def test_alias_bomb_is_checked_quickly(tmp_path: Path) -> None:
+    # Nine levels of nine-fold aliases: 9**9 nodes if walked as a tree.
+    lines = ["a: &a [1, 2]"]
+    for level, name in enumerate("bcdefghij"):
+        previous = "abcdefghij"[level]
+        lines.append(f"{name}: &{name} [{', '.join(['*' + previous] * 9)}]")
+    started = time.perf_counter()
+    doc = load(tmp_path, "a.yaml", "\n".join(lines) + "\n")
+    assert doc.problems == []
+    assert time.perf_counter() - started < 5
+
+
+def test_json_lone_surrogate(tmp_path: Path) -> None:
+    doc = load(tmp_path, "a.json", '{\n  "ok": "\\ud83d\\ude00",\n  "title": "x\\ud800y"\n}\n')
+    assert doc.data is None
+    assert [(p.line, p.message) for p in doc.problems] == [
+        (3, "invalid JSON: unpaired surrogate escape (such as \\ud800) is not text")
+    ]
+    assert load(tmp_path, "b.json", '{"ok": "\\ud83d\\ude00"}').data == {"ok": "\U0001f600"}
+
+
+def test_json_nested_too_deeply(tmp_path: Path) -> None:
+    doc = load(tmp_path, "a.json", "[" * 100_000)
+    assert messages(doc) == ["content/a.json: invalid JSON: nested too deeply"]
+
+
+def test_unreadable_file(tmp_path: Path) -> None:
+    doc = load_document(tmp_path / "missing.yaml", "content/missing.yaml")
+    assert len(doc.problems) == 1
+    assert str(doc.problems[0]).startswith("content/missing.yaml: cannot read file")

@@ -1,0 +1,263 @@
+"""markup: Markdown + TeX -> safe HTML, inline HTML for titles, plain text."""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+
+import pytest
+
+from sitegen.markup import plain_text, render_inline, render_markdown
+
+ABSTRACT = (
+    "Large language models achieve strong results, but inference costs $O(n^2)$ in the "
+    "sequence length $n$. We propose **FlashThing**, which cuts memory by $\\sim$40\\% and "
+    "gives a $2.3\\times$ speed-up. Training cost fell from $5 million to $1 million.\n\n"
+    "$$\n\\mathcal{L} = -\\sum_i \\log p(x_i)\n$$\n\n"
+    "Code: <https://github.com/x/y>."
+)
+
+
+# --- Markdown and math ---------------------------------------------------------
+
+
+def test_paragraphs_emphasis_and_links() -> None:
+    html = render_markdown("Hello *world* and **bold** `code` [site](https://example.org/a?b=1&c=2).")
+    assert html == (
+        "<p>Hello <em>world</em> and <strong>bold</strong> <code>code</code> "
+        '<a href="https://example.org/a?b=1&amp;c=2" rel="nofollow noopener">site</a>.</p>'
+    )
+
+
+def test_empty_input_gives_empty_output() -> None:
+    assert render_markdown("") == ""
+    assert render_markdown("  \n ") == ""
+    assert render_inline("") == ""
+    assert plain_text("") == ""
+
+
+def test_inline_and_display_math_become_mathml() -> None:
+    html = render_markdown(ABSTRACT)
+    assert html.count("<math ") == 5
+    assert '<math xmlns="http://www.w3.org/1998/Math/MathML" display="inline" alttext="O(n^2)">' in html
+    assert '<div class="math"><math xmlns="http://www.w3.org/1998/Math/MathML" display="block"' in html
+    assert "<msup><mi>n</mi><mn>2</mn></msup>" in html
+    assert "$" not in html.replace("$5 million to $1 million", "")
+
+
+def test_double_dollar_inside_a_paragraph_is_display_math_without_a_div() -> None:
+    html = render_markdown("where $$x^2$$ holds")
+    assert html.startswith("<p>where <math ")
+    assert 'display="block"' in html
+    assert "<div" not in html
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "It costs $5 and $10 per month.",
+        "Prices went from $5 to $10.",
+        "A 5$ bill.",
+        "Unbalanced $x and more text.",
+        "Spaces inside are not math: $ x $.",
+        "Escaped \\$x\\$ stays text.",
+    ],
+)
+def test_dollars_that_are_not_math_stay_text(text: str) -> None:
+    html = render_markdown(text)
+    assert "<math" not in html
+    assert "$" in html
+
+
+def test_digit_after_closing_dollar_is_still_math() -> None:
+    # "$\sim$100" is far more common in abstracts than "$5-$10" price ranges.
+    assert "<math" in render_markdown("about $\\sim$100 tokens")
+
+
+def test_broken_tex_falls_back_to_escaped_source() -> None:
+    html = render_markdown("bad $\\frac{<b>}{$ and $x^$ formulas, then $x$")
+    assert '<code class="math-error">\\frac{&lt;b&gt;}{</code>' in html
+    assert '<code class="math-error">x^</code>' in html
+    assert "<math " in html  # the good formula after it still renders
+
+
+def test_text_inside_math_stays_escaped() -> None:
+    html = render_markdown("$\\text{a<b & c}$")
+    assert "<mtext>a&lt;b&amp;nbsp;" not in html
+    assert "a&lt;b" in html
+    assert "<b" not in html.replace("<mrow", "")
+
+
+def test_headings_shift_below_the_page_headings() -> None:
+    assert render_markdown("# One\n\n## Two\n\n##### Five") == "<h3>One</h3>\n<h4>Two</h4>\n<h6>Five</h6>"
+
+
+def test_lists_quotes_code_tables_strikethrough() -> None:
+    html = render_markdown(
+        "- a\n- b\n\n> quote\n\n```python\nx = '<b>'\n```\n\n| a | b |\n|--:|---|\n| 1 | 2 |\n\n~~gone~~"
+    )
+    for fragment in ("<ul>", "<li>a</li>", "<blockquote>", "<pre><code>x = '&lt;b&gt;'", "<table>",
+                     "<th>a</th>", "<td>2</td>", "<s>gone</s>"):  # fmt: skip
+        assert fragment in html
+    assert "style=" not in html and "class=" not in html
+
+
+def test_allowed_raw_html_is_kept_and_unknown_tags_show_as_text() -> None:
+    html = render_markdown("H<sub>2</sub>O, the <think> token, <EOS>, x<y")
+    assert html == "<p>H<sub>2</sub>O, the &lt;think&gt; token, &lt;EOS&gt;, x&lt;y</p>"
+
+
+def test_image_becomes_a_link_with_its_alt_text() -> None:
+    html = render_markdown("![a figure](https://example.org/f.png)")
+    assert html == '<p><a href="https://example.org/f.png" rel="nofollow noopener">a figure</a></p>'
+
+
+def test_rendering_is_deterministic() -> None:
+    assert render_markdown(ABSTRACT) == render_markdown(ABSTRACT)
+
+
+# --- sanitising ------------------------------------------------------------------------
+
+NASTY = [
+    "<script>alert(1)</script>",
+    "<SCRIPT SRC=//evil/x.js></SCRIPT>",
+    "[x](javascript:alert(1))",
+    "[x](JaVaScRiPt:alert(1))",
+    "[x](jav&#x61;script:alert(1))",
+    "[x](jav&#97;script:alert(1))",
+    "[x](data:text/html;base64,PHNjcmlwdD4=)",
+    "[x](vbscript:msgbox(1))",
+    "<javascript:alert(1)>",
+    "![x](javascript:alert(1))",
+    "<img src=x onerror=alert(1)>",
+    "<svg onload=alert(1)>",
+    "<svg><script>alert(1)</script></svg>",
+    '<a href="javascript:alert(1)" onclick="alert(1)" style="color:red">l</a>',
+    '<a href="jav&#x61;script:alert(1)">l</a>',
+    '<a href="data:text/html,<script>alert(1)</script>">l</a>',
+    '<p onmouseover="alert(1)" style="position:fixed">p</p>',
+    '<div>\n<iframe src="https://evil"></iframe>\n<script>alert(1)</script>\n</div>',
+    "<math><mi>x</mi><maction actiontype='statusline'>y</maction></math>",
+    "<math><mtext><img src=x onerror=alert(1)></mtext></math>",
+    "$\\href{javascript:alert(1)}{x}$",
+    "$\\style{background:url(javascript:alert(1))}{x}$",
+    "$\\text{<script>alert(1)</script>}$",
+    "$\\text{<img src=x onerror=alert(1)>}$",
+    "$$\n\\text{</math><script>alert(1)</script>}\n$$",
+    "<!-- <script>alert(1)</script> -->",
+    "<style>body{display:none}</style>",
+    "<object data=x></object><embed src=x><form action=x><input>",
+    '<span class="math" id="x" onclick="y">s</span>',
+]
+
+_FORBIDDEN_TAGS = {"script", "img", "svg", "iframe", "style", "object", "embed", "form", "input", "maction"}
+
+
+class _Tags(HTMLParser):
+    """Every (tag, attributes) pair as a browser's tokenizer would see them."""
+
+    def __init__(self, html: str) -> None:
+        super().__init__(convert_charrefs=True)
+        self.found: list[tuple[str, list[tuple[str, str | None]]]] = []
+        self.feed(html)
+        self.close()
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.found.append((tag, attrs))
+
+
+def _assert_safe(html: str) -> None:
+    for tag, attrs in _Tags(html).found:
+        assert tag not in _FORBIDDEN_TAGS, html
+        for name, value in attrs:
+            assert not name.startswith("on") and name not in ("style", "id", "src"), html
+            if name == "href":
+                assert re.match(r"(https?:|mailto:|[^:]*$)", value or ""), html
+
+
+@pytest.mark.parametrize("text", NASTY)
+def test_nasty_markdown_is_neutralised(text: str) -> None:
+    _assert_safe(render_markdown(text))
+
+
+@pytest.mark.parametrize("text", NASTY)
+def test_nasty_titles_are_neutralised(text: str) -> None:
+    _assert_safe(render_inline(text))
+
+
+def test_only_safe_url_schemes_survive() -> None:
+    html = render_markdown(
+        "[a](http://a.example/) [b](https://b.example/) [c](mailto:c@d.example) "
+        "[d](../rel/) [e](/abs) [f](ftp://f.example/) [g](javascript:alert(1))"
+    )
+    hrefs = re.findall(r'href="([^"]*)"', html)
+    assert hrefs == ["http://a.example/", "https://b.example/", "mailto:c@d.example", "../rel/", "/abs"]
+    assert html.count('rel="nofollow noopener"') == 6  # the ftp link keeps its text, loses its href
+
+
+def test_math_href_and_style_are_dropped() -> None:
+    html = render_markdown("$\\href{javascript:alert(1)}{x}$ $\\style{color:red}{y}$")
+    assert "javascript" not in html.split("alttext=")[0]
+    assert "href=" not in html and "style=" not in html
+    assert "<mi>x</mi>" in html and "<mi>y</mi>" in html
+
+
+# --- titles -------------------------------------------------------------------------
+
+
+def test_inline_has_no_paragraph_and_keeps_math() -> None:
+    html = render_inline("Attention Is $\\mathcal{O}(n^2)$: *All* You Need")
+    assert not html.startswith("<p>")
+    assert "<math " in html and "<em>All</em>" in html
+
+
+def test_inline_drops_links_but_keeps_their_text() -> None:
+    # Titles sit inside card links; a nested <a> would be invalid.
+    assert render_inline("See [this](https://x.example) and <https://y.example>") == (
+        "See this and https://y.example"
+    )
+
+
+def test_inline_escapes_text() -> None:
+    assert render_inline("Q&A <script>x</script> & <sub>2</sub>") == (
+        "Q&amp;A &lt;script&gt;x&lt;/script&gt; &amp; <sub>2</sub>"
+    )
+
+
+def test_inline_does_not_make_blocks() -> None:
+    html = render_inline("# Not a heading\n- not a list")
+    assert "<h" not in html and "<li" not in html and "<p" not in html
+
+
+# --- plain text ---------------------------------------------------------------------
+
+
+def test_plain_text_strips_markup_and_keeps_tex() -> None:
+    text = plain_text("# Title\n\nWe *show* $O(n)$ with [a link](https://x) and H<sub>2</sub>O.\n\n$$x^2$$")
+    assert text == "Title We show $O(n)$ with a link and H2O. $$x^2$$"
+
+
+def test_plain_text_decodes_entities_and_keeps_unknown_tags_as_text() -> None:
+    assert plain_text("Q&amp;A &lt;b&gt; and the <think> token") == "Q&A <b> and the <think> token"
+
+
+def test_plain_text_collapses_whitespace() -> None:
+    assert plain_text("a\n  b\n\n\n- c\n- d\n\n```\ncode\n```") == "a b c d code"
+
+
+def test_plain_text_limit_cuts_on_a_word_boundary() -> None:
+    text = plain_text("alpha beta gamma delta epsilon", limit=18)
+    assert text == "alpha beta gamma…"
+    assert len(text) <= 18
+
+
+def test_plain_text_limit_leaves_short_text_alone() -> None:
+    assert plain_text("alpha beta", limit=10) == "alpha beta"
+
+
+def test_plain_text_limit_drops_trailing_punctuation_before_the_ellipsis() -> None:
+    assert plain_text("alpha, beta gamma", limit=10) == "alpha…"
+
+
+def test_plain_text_limit_cuts_a_single_long_word() -> None:
+    assert plain_text("a" * 50, limit=10) == "a" * 9 + "…"

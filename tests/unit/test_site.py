@@ -1,0 +1,45 @@
+from datetime import date, datetime, timezone
+from pathlib import Path
+
+from sitegen.config import Config
+from sitegen.model import Author, Paper
+from sitegen.site import build_site
+
+CONFIG = Config(site_dir=Path("."), title="T", base_url="https://e.org/")
+
+
+def make(pid: str, day: int, upvotes=None, tags=(), authors=()) -> Paper:
+    moment = datetime(2025, 3, day, tzinfo=timezone.utc)
+    return Paper(
+        id=pid, title=pid, date=moment, day=moment.date(), upvotes=upvotes, tags=tuple(tags),
+        authors=tuple(Author(a) for a in authors),
+    )
+
+
+def test_newest_day_first_then_most_upvoted_then_content_order():
+    papers = [make("a", 13), make("b", 14, 1), make("c", 14, 5), make("d", 14, 1)]
+    site = build_site(papers, CONFIG)
+    assert [p.id for p in site.papers] == ["c", "b", "d", "a"]
+    assert [d.day for d in site.days] == [date(2025, 3, 14), date(2025, 3, 13)]
+
+
+def test_neighbours_stay_within_the_same_day():
+    site = build_site([make("a", 13), make("b", 14), make("c", 14)], CONFIG)
+    assert site.neighbours["b"].previous is None and site.neighbours["b"].next.id == "c"
+    assert site.neighbours["c"].next is None
+    assert site.neighbours["a"].previous is None and site.neighbours["a"].next is None
+
+
+def test_tags_group_by_slug_and_count_each_paper_once():
+    papers = [make("a", 14, tags=["LLM", "vision"]), make("b", 13, tags=["llm"]), make("c", 12, tags=["Vision"])]
+    site = build_site(papers, CONFIG)
+    assert [(t.name, t.slug, [p.id for p in t.papers]) for t in site.tags] == [
+        ("LLM", "llm", ["a", "b"]),
+        ("vision", "vision", ["a", "c"]),
+    ]
+    assert site.tag_slugs["llm"] == "llm"
+
+
+def test_authors_are_grouped_across_papers():
+    site = build_site([make("a", 14, authors=["Ada Lovelace"]), make("b", 13, authors=["Ada Lovelace", "Bo"])], CONFIG)
+    assert [(a.slug, len(a.papers)) for a in site.authors] == [("ada-lovelace", 2), ("bo", 1)]

@@ -1,0 +1,83 @@
+import os
+from pathlib import Path
+
+import pytest
+
+from sitegen.errors import OutputError
+from sitegen.writer import Writer, check_output_dir
+
+
+def write(out: Path, manifest: Path, files: dict[str, bytes]):
+    writer = Writer(out, manifest)
+    for path, data in files.items():
+        writer.add(path, data)
+    return writer.commit()
+
+
+def test_only_changed_files_are_rewritten_and_stale_ones_removed(tmp_path):
+    out, manifest = tmp_path / "out", tmp_path / "cache" / "m.json"
+    report = write(out, manifest, {"a/index.html": b"A", "b/index.html": b"B"})
+    assert (report.written, report.unchanged, report.removed) == (2, 0, 0)
+    old = (out / "a/index.html").stat().st_mtime_ns
+    os.utime(out / "a/index.html", ns=(1, 1))  # any rewrite would reset this
+
+    report = write(out, manifest, {"a/index.html": b"A", "c.xml": b"C"})
+    assert (report.written, report.unchanged, report.removed) == (1, 1, 1)
+    assert (out / "a/index.html").stat().st_mtime_ns == 1 != old
+    assert not (out / "b").exists(), "the emptied folder of a removed page goes too"
+    assert (out / "c.xml").read_bytes() == b"C"
+
+
+def test_files_the_user_put_there_are_never_pruned(tmp_path):
+    out, manifest = tmp_path / "out", tmp_path / "m.json"
+    out.mkdir()
+    (out / "CNAME").write_text("papers.example.org")
+    write(out, manifest, {"index.html": b"x"})
+    write(out, manifest, {"other.html": b"y"})
+    assert (out / "CNAME").exists() and not (out / "index.html").exists()
+
+
+def test_an_aborted_build_leaves_the_previous_output_untouched(tmp_path):
+    out, manifest = tmp_path / "out", tmp_path / "m.json"
+    write(out, manifest, {"index.html": b"old"})
+    writer = Writer(out, manifest)
+    writer.add("index.html", b"new")
+    writer.add("extra.html", b"new")
+    writer.abort()
+    assert sorted(p.name for p in out.iterdir()) == ["index.html"]
+    assert (out / "index.html").read_bytes() == b"old"
+
+
+def test_a_missing_manifest_still_skips_identical_files(tmp_path):
+    out = tmp_path / "out"
+    write(out, tmp_path / "m1.json", {"index.html": b"same"})
+    os.utime(out / "index.html", ns=(1, 1))
+    report = write(out, tmp_path / "other.json", {"index.html": b"same"})
+    assert report.unchanged == 1 and (out / "index.html").stat().st_mtime_ns == 1
+
+
+@pytest.mark.parametrize("path", ["../escape.html", "/etc/passwd", ".sitegen-staging/x"])
+def test_paths_outside_the_output_folder_are_refused(tmp_path, path):
+    writer = Writer(tmp_path / "out", tmp_path / "m.json")
+    with pytest.raises(OutputError):
+        writer.add(path, b"x")
+    writer.abort()
+    assert not (tmp_path / "escape.html").exists()
+
+
+def test_the_same_file_twice_is_an_error(tmp_path):
+    writer = Writer(tmp_path / "out", tmp_path / "m.json")
+    writer.add("a.html", b"1")
+    with pytest.raises(OutputError):
+        writer.add("a.html", b"2")
+
+
+def test_dangerous_output_folders_are_refused(tmp_path):
+    site = tmp_path / "site"
+    content = site / "content"
+    content.mkdir(parents=True)
+    for bad in (site, tmp_path, content, content / "papers", Path("/"), Path.home()):
+        with pytest.raises(OutputError):
+            check_output_dir(bad, site, content)
+    check_output_dir(site / "output", site, content)
+    check_output_dir(tmp_path / "elsewhere", site, content)
