@@ -64,7 +64,9 @@ def build(
     writer = Writer(out_dir, _manifest_path(config, out_dir))
     try:
         for item in outputs:
-            writer.add(item.path, renderer.render(item))
+            key = renderer.key(item)
+            if not writer.reuse(item.path, key):
+                writer.add(item.path, renderer.render(item), key)
         for path, source in static:
             writer.add(path, source.read_bytes())
     except BaseException:

@@ -42,6 +42,9 @@ class Paper:
     # Where the entry came from, for error messages and ordering.
     source: Path | None = None
     line: int | None = None
+    # Hash of the entry's source text, set by the loader: lets a rebuild tell
+    # which pages must be rendered again without comparing whole papers.
+    digest: str = ""
 
     def link(self, name: str) -> str | None:
         for key, url in self.links:

@@ -7,6 +7,7 @@ claim the same file, and the work can later be split across processes.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
@@ -18,6 +19,7 @@ import jinja2
 from markupsafe import Markup
 
 from . import __version__
+from .config import Config
 from .errors import OutputError, Problem, ThemeError
 from .feeds import FeedEntry, FeedInfo, render_atom, render_json_feed, render_rss
 from .model import Paper
@@ -104,6 +106,31 @@ def check_unique(outputs: Sequence[Output], static: Sequence[tuple[str, Path]]) 
         raise OutputError(problems)
 
 
+def paper_digest(paper: Paper) -> str:
+    """The loader's digest, or one made from the whole entry when built by hand."""
+    return paper.digest or hashlib.blake2b(repr(paper).encode(), digest_size=12).hexdigest()
+
+
+def _digests(papers: Sequence[Paper]) -> list[str]:
+    return [paper_digest(p) for p in papers]
+
+
+def theme_digest(theme: Theme, config: Config) -> str:
+    """Everything every page depends on: sitegen, settings, templates, static files."""
+    h = hashlib.blake2b(digest_size=16)
+    h.update(f"sitegen {__version__}\n".encode())
+    h.update(repr(dataclasses.replace(config, site_dir=Path("."))).encode())
+    for folder in theme.template_dirs:
+        for path in sorted(folder.rglob("*")):
+            if path.is_file():
+                h.update(f"\n{path.relative_to(folder).as_posix()}\n".encode())
+                h.update(path.read_bytes())
+    for name, path in static_files(theme).items():
+        h.update(f"\n{name}\n".encode())
+        h.update(path.read_bytes())
+    return h.hexdigest()
+
+
 def _latest(papers: Sequence[Paper]) -> datetime:
     return max((p.updated or p.published or p.date for p in papers), default=_EPOCH)
 
@@ -113,6 +140,7 @@ class Renderer:
 
     def __init__(self, site: Site, theme: Theme) -> None:
         self.site = site
+        self.theme_digest = theme_digest(theme, site.config)
         self.config = site.config
         self.routes = Routes(site.config)
         self.env = make_environment(theme)
@@ -145,6 +173,48 @@ class Renderer:
             "sitemap_index": self._sitemap_index,
         }
         self._sitemap_pages: list[tuple[str, datetime]] | None = None
+
+    def key(self, output: Output) -> str:
+        """A digest of everything ``output``'s bytes depend on.
+
+        Equal keys mean equal bytes, so a rebuild can skip rendering the
+        output altogether. Keys err towards changing too often, never too
+        rarely: any template or setting change changes every key.
+        """
+        parts = self._key_parts(output.kind, output.key)
+        text = repr((self.theme_digest, output.kind, output.key, parts))
+        return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
+
+    def _key_parts(self, kind: str, key: tuple) -> Any:
+        site, per_page = self.site, self.config.per_page
+        if kind == "home":
+            return _digests(self._slice(site.papers, key[0])), len(site.papers)
+        if kind == "paper":
+            near = site.neighbours[key[0]]
+            return paper_digest(self._papers[key[0]]), [paper_digest(p) for p in (near.previous, near.next) if p]
+        if kind == "tag":
+            tag = site.tags[key[0]]
+            return tag.name, tag.slug, _digests(self._slice(tag.papers, key[1])), len(tag.papers)
+        if kind == "day":
+            index = key[0]
+            around = site.days[max(0, index - 1) : index + 2]
+            return [d.day for d in around], _digests(site.days[index].papers)
+        if kind == "author":
+            author = site.authors[key[0]]
+            return author.name, _digests(author.papers)
+        if kind == "feed":
+            papers = site.papers if key[1] is None else site.tags[key[1]].papers
+            name = None if key[1] is None else (site.tags[key[1]].name, site.tags[key[1]].slug)
+            return name, _digests(papers[: self.config.feeds.entries])
+        if kind == "tags":
+            return [(t.name, t.slug, len(t.papers)) for t in site.tags]
+        if kind == "days":
+            return [(d.day, len(d.papers)) for d in site.days]
+        if kind == "authors":
+            return [(a.name, a.slug, len(a.papers)) for a in site.authors]
+        if kind in ("sitemap", "sitemap_index"):
+            return self._pages_for_sitemap(), per_page
+        return None  # 404, robots: settings and templates only
 
     def render(self, output: Output) -> bytes:
         try:

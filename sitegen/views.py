@@ -69,6 +69,7 @@ class PaperView:
     summary: str
     arxiv_id: str | None
     pdf_url: str | None
+    thumbnail: str | None
     bibtex: str
 
     @property
@@ -89,17 +90,28 @@ def arxiv_id_of(paper: Paper) -> str | None:
 
 
 def _absolute(url: str, routes: Routes) -> str:
-    """Content may give relative links; feeds and meta tags need absolute ones."""
-    if "://" in url or url.startswith("mailto:"):
-        return url
-    return routes.absolute(url.lstrip("/"))
+    """Feeds and meta tags need absolute URLs; ``url`` is already site-rooted."""
+    if url.startswith("/") and not url.startswith("//"):
+        return routes.absolute(url.removeprefix(routes.base_path))
+    return url
 
 
-def _links(paper: Paper, arxiv_id: str | None) -> tuple[Link, ...]:
+def _is_relative(url: str) -> bool:
+    return "://" not in url and not url.startswith(("mailto:", "//"))
+
+
+def site_url(url: str, routes: Routes) -> str:
+    """A relative link in content means a file of this site: give it the base path."""
+    return routes.url(url.lstrip("/")) if _is_relative(url) else url
+
+
+def _links(paper: Paper, arxiv_id: str | None, routes: Routes) -> tuple[Link, ...]:
     links = []
     for name, url in paper.links:
         if name == "doi" and not url.startswith(("http://", "https://")):
-            url = "https://doi.org/" + url
+            url = "https://doi.org/" + url.removeprefix("doi:")
+        else:
+            url = site_url(url, routes)
         links.append(Link(name, _LINK_LABELS.get(name, name.replace("_", " ").capitalize()), url))
     given = {link.name for link in links}
     if arxiv_id and "arxiv" not in given:
@@ -140,7 +152,7 @@ def _bibtex(paper: Paper, arxiv_id: str | None, url: str) -> str:
 def make_view(paper: Paper, site: Site, routes: Routes) -> PaperView:
     route = routes.paper(paper.id)
     arxiv_id = arxiv_id_of(paper)
-    links = _links(paper, arxiv_id)
+    links = _links(paper, arxiv_id, routes)
     pdf = next((link.url for link in links if link.name == "pdf"), None)
     abs_url = routes.absolute(route)
     return PaperView(
@@ -162,6 +174,7 @@ def make_view(paper: Paper, site: Site, routes: Routes) -> PaperView:
         summary=plain_text(paper.abstract or paper.note or paper.title, DESCRIPTION_LIMIT),
         arxiv_id=arxiv_id,
         pdf_url=_absolute(pdf, routes) if pdf else None,
+        thumbnail=site_url(paper.thumbnail, routes) if paper.thumbnail else None,
         bibtex=_bibtex(paper, arxiv_id, abs_url),
     )
 

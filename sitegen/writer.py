@@ -21,6 +21,7 @@ from pathlib import Path, PurePosixPath
 from .errors import OutputError, Problem
 
 STAGING = ".sitegen-staging"
+MANIFEST_VERSION = 2
 
 
 @dataclass
@@ -66,18 +67,21 @@ class Writer:
         self.staging = out_dir / STAGING
         self._created_out_dir = not out_dir.exists()
         self._previous = self._read_manifest()
-        self._manifest: dict[str, str] = {}
+        # path -> [input key, content digest, size]
+        self._manifest: dict[str, list] = {}
         self._staged: list[str] = []
         self.report = Report()
         if self.staging.exists():  # left by a killed build
             shutil.rmtree(self.staging)
 
-    def _read_manifest(self) -> dict[str, str] | None:
+    def _read_manifest(self) -> dict[str, list] | None:
         try:
             data = json.loads(self.manifest_path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             return None
-        files = data.get("files") if isinstance(data, dict) else None
+        if not isinstance(data, dict) or data.get("version") != MANIFEST_VERSION:
+            return None
+        files = data.get("files")
         return files if isinstance(files, dict) else None
 
     def _target(self, path: str) -> Path:
@@ -86,24 +90,44 @@ class Writer:
             raise OutputError(Problem(f"refusing to write outside the output folder: {path!r}"))
         return self.out_dir.joinpath(*relative.parts)
 
-    def _unchanged(self, path: str, target: Path, data: bytes, digest: str) -> bool:
+    def _claim(self, path: str) -> Path:
+        if path in self._manifest:
+            raise OutputError(Problem(f"two outputs write the same file: {path}"))
+        return self._target(path)
+
+    def _size_on_disk(self, target: Path) -> int | None:
         try:
-            size = target.stat().st_size
+            return target.stat().st_size
         except OSError:
+            return None
+
+    def reuse(self, path: str, key: str) -> bool:
+        """Keep the file from the last build if its inputs are the same (``key``)
+        and it is still there at the size written; then it need not be rendered."""
+        record = self._previous.get(path) if self._previous is not None and key else None
+        if not record or record[0] != key:
             return False
-        if size != len(data):
+        target = self._claim(path)
+        if self._size_on_disk(target) != record[2]:
             return False
-        if self._previous is not None and self._previous.get(path) == digest:
+        self._manifest[path] = record
+        self.report.unchanged += 1
+        return True
+
+    def _unchanged(self, path: str, target: Path, data: bytes, digest: str) -> bool:
+        if self._size_on_disk(target) != len(data):
+            return False
+        record = self._previous.get(path) if self._previous is not None else None
+        if record and record[1] == digest:
             return True
         # No record of it (first build, or the cache was deleted): compare bytes.
         return target.read_bytes() == data
 
-    def add(self, path: str, data: bytes) -> None:
-        if path in self._manifest:
-            raise OutputError(Problem(f"two outputs write the same file: {path}"))
-        target = self._target(path)
+    def add(self, path: str, data: bytes, key: str = "") -> None:
+        """Write ``data`` to ``path`` unless the file already holds exactly that."""
+        target = self._claim(path)
         digest = _digest(data)
-        self._manifest[path] = digest
+        self._manifest[path] = [key, digest, len(data)]
         if self._unchanged(path, target, data, digest):
             self.report.unchanged += 1
             return
@@ -151,6 +175,6 @@ class Writer:
     def _save_manifest(self) -> None:
         self.manifest_path.parent.mkdir(parents=True, exist_ok=True)
         temporary = self.manifest_path.with_suffix(".tmp")
-        data = {"version": 1, "files": dict(sorted(self._manifest.items()))}
-        temporary.write_text(json.dumps(data, indent=0), encoding="utf-8")
+        data = {"version": MANIFEST_VERSION, "files": dict(sorted(self._manifest.items()))}
+        temporary.write_text(json.dumps(data, separators=(",", ":")), encoding="utf-8")
         os.replace(temporary, self.manifest_path)

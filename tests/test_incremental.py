@@ -1,0 +1,111 @@
+"""A rebuild that reuses the last build's work must equal a cold build, byte for byte."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+
+from sitegen.build import CACHE_DIR, build
+from tests.sitekit import paper, tree
+
+PAPERS = [
+    paper(f"p{i}", f"2025-03-{10 + i % 4:02d}", title=f"Paper number {i}", tags=[f"t{i % 3}", "all"],
+          authors=[f"Author {i % 5}"], abstract=f"Abstract {i} with $x^{i}$.", upvotes=i)
+    for i in range(30)
+]
+
+
+def cold_tree(site: Path, tmp_path: Path) -> dict[str, bytes]:
+    """A build from nothing: a copy of the site with no cache, into a new folder."""
+    copy = tmp_path / "cold-site"
+    shutil.rmtree(copy, ignore_errors=True)
+    shutil.copytree(site, copy, ignore=shutil.ignore_patterns("output", CACHE_DIR))
+    build(copy, tmp_path / "cold-out")
+    result = tree(tmp_path / "cold-out")
+    shutil.rmtree(tmp_path / "cold-out")
+    return result
+
+
+def touch_all(folder: Path) -> None:
+    for path in folder.rglob("*"):
+        os.utime(path, ns=(1, 1))
+
+
+def changed_files(folder: Path) -> set[str]:
+    return {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file() and p.stat().st_mtime_ns != 1}
+
+
+def edit_papers(site: Path, papers: list[dict]) -> None:
+    (site / "content/papers/papers.yaml").write_text(yaml.safe_dump(papers, sort_keys=False), encoding="utf-8")
+
+
+@pytest.fixture
+def built(site_factory):
+    site = site_factory(PAPERS, per_page=5)
+    build(site)
+    touch_all(site / "output")
+    return site
+
+
+def test_nothing_changed_renders_and_writes_nothing(built, tmp_path):
+    result = build(built)
+    assert result.report.written == 0 and result.report.removed == 0
+    assert changed_files(built / "output") == set()
+    assert tree(built / "output") == cold_tree(built, tmp_path)
+
+
+def test_one_paper_edited_touches_only_its_pages(built, tmp_path):
+    papers = [dict(p) for p in PAPERS]
+    papers[7]["abstract"] = "A new abstract."
+    edit_papers(built, papers)
+    result = build(built)
+    changed = changed_files(built / "output")
+    assert "papers/p7/index.html" in changed and "atom.xml" in changed
+    assert "papers/p20/index.html" not in changed, "an unrelated paper page stays as it was"
+    assert 0 < result.report.written < len(tree(built / "output")) / 2
+    assert tree(built / "output") == cold_tree(built, tmp_path)
+
+
+def test_a_template_edit_rebuilds_what_it_shows(built, tmp_path):
+    templates = built / "templates"
+    templates.mkdir()
+    card = (Path(__file__).parent.parent / "themes/default/templates/_card.html").read_text()
+    (templates / "_card.html").write_text(card.replace("<article", "<article data-edited"), encoding="utf-8")
+    build(built)
+    assert "data-edited" in (built / "output/index.html").read_text()
+    assert tree(built / "output") == cold_tree(built, tmp_path)
+
+
+def test_a_settings_edit_rebuilds_everything_it_affects(built, tmp_path):
+    config = yaml.safe_load((built / "site.yaml").read_text())
+    config.update(title="Renamed", per_page=7, base_url="https://elsewhere.org/sub/")
+    (built / "site.yaml").write_text(yaml.safe_dump(config), encoding="utf-8")
+    build(built)
+    assert "Renamed" in (built / "output/papers/p3/index.html").read_text()
+    assert tree(built / "output") == cold_tree(built, tmp_path)
+
+
+def test_a_deleted_paper_leaves_no_trace(built, tmp_path):
+    edit_papers(built, PAPERS[:-1])
+    result = build(built)
+    assert result.report.removed >= 1
+    assert not (built / "output/papers/p29").exists()
+    assert tree(built / "output") == cold_tree(built, tmp_path)
+
+
+def test_a_hand_edited_output_file_is_repaired(built, tmp_path):
+    page = built / "output/papers/p3/index.html"
+    page.write_text("vandalised")
+    build(built)
+    assert tree(built / "output") == cold_tree(built, tmp_path)
+
+
+def test_deleting_the_cache_is_safe(built, tmp_path):
+    shutil.rmtree(built / CACHE_DIR)
+    result = build(built)
+    assert result.report.written == 0, "identical files are recognised without the cache"
+    assert tree(built / "output") == cold_tree(built, tmp_path)
