@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -122,7 +123,7 @@ def _child(node: Any, step: Any) -> tuple[Any, Any] | None:
     return None
 
 
-def _walk(node: Any) -> Any:
+def _walk(node: Any) -> Iterator[tuple[KeyPath, Any]]:
     """Yield (keypath, node) for every node once; aliases share nodes, so a
     plain tree walk of a "billion laughs" file would never finish."""
     seen: set[int] = set()

@@ -9,6 +9,7 @@ cheap (a dict dispatch per field, no line lookups): sites hold 100k papers.
 from __future__ import annotations
 
 import difflib
+import hashlib
 import os
 import re
 from collections.abc import Callable
@@ -132,13 +133,13 @@ class _Loader:
         data = doc.data
         if data is None:
             return
-        source = Path(shown)
+        file = _File(path, doc, self.config.timezone, self.problems)
         if isinstance(data, dict):
-            self.load_entry(doc, path, source, (), data)
+            self.load_entry(_Entry(file, ()), data)
         elif isinstance(data, list):
             for index, item in enumerate(data):
                 if isinstance(item, dict):
-                    self.load_entry(doc, path, source, (index,), item)
+                    self.load_entry(_Entry(file, (index,)), item)
                 else:
                     message = f"expected a mapping (one paper), got {_kind(item)}"
                     self.problems.append(Problem(message, shown, doc.line_at((index,))))
@@ -146,12 +147,11 @@ class _Loader:
             message = f"expected a mapping (one paper) or a list of papers, got {_kind(data)}"
             self.problems.append(Problem(message, shown, doc.line_at(())))
 
-    def load_entry(self, doc: Document, path: Path, source: Path, at: KeyPath, data: dict) -> None:
-        entry = _Entry(doc, source, at, self.config.timezone, self.problems)
+    def load_entry(self, entry: _Entry, data: dict) -> None:
         paper = entry.check(data)
         paper_id = entry.id
         if paper_id is not None:
-            place = _Place(path, str(doc.path), at, paper_id)
+            place = _Place(entry.file.path, str(entry.file.doc.path), entry.at, paper_id)
             key = routes.paper_slug(paper_id).casefold()
             first = self.ids.setdefault(key, place)
             if first is not place:
@@ -180,17 +180,33 @@ def _reload(docs: dict[Path, Document], place: _Place) -> Document:
     return docs[place.path]
 
 
+class _File:
+    """What every entry of one file shares."""
+
+    __slots__ = ("path", "doc", "source", "digest", "tz", "problems")
+
+    def __init__(self, path: Path, doc: Document, tz: tzinfo, problems: list[Problem]) -> None:
+        self.path = path  # on disk
+        self.doc = doc
+        self.source = Path(doc.path)  # as shown to the user
+        # Any edit to the file changes the digest of each of its papers: a safe
+        # over-approximation that lets a rebuild skip pages of unchanged files.
+        self.digest = hashlib.blake2b(doc.text.encode("utf-8"), digest_size=12).hexdigest()
+        self.tz = tz
+        self.problems = problems
+
+
 class _Entry:
     """Checks one paper mapping; problems go to the shared list."""
 
-    __slots__ = ("doc", "source", "at", "tz", "problems", "id")
+    __slots__ = ("file", "doc", "at", "tz", "problems", "id")
 
-    def __init__(self, doc: Document, source: Path, at: KeyPath, tz: tzinfo, problems: list[Problem]) -> None:
-        self.doc = doc
-        self.source = source
+    def __init__(self, file: _File, at: KeyPath) -> None:
+        self.file = file
+        self.doc = file.doc
         self.at = at
-        self.tz = tz
-        self.problems = problems
+        self.tz = file.tz
+        self.problems = file.problems
         self.id: str | None = None
 
     def report(self, where: KeyPath, message: str) -> None:
@@ -220,11 +236,8 @@ class _Entry:
         if len(self.problems) > before:
             return None
         when = values["date"]
-        return Paper(
-            day=when.astimezone(self.tz).date(),
-            source=self.source,
-            **values,
-        )
+        digest = self.file.digest if not self.at else f"{self.file.digest}-{self.at[0]}"
+        return Paper(day=when.astimezone(self.tz).date(), source=self.file.source, digest=digest, **values)
 
 
 # --- field checkers: (entry, where, raw value) -> value, or _INVALID once reported ---

@@ -48,7 +48,11 @@ def test_full_config(tmp_path: Path) -> None:
     assert config.timezone == ZoneInfo("Europe/Berlin")
     assert config.per_page == 10
     assert config.content_dir == Path("entries")
-    assert (config.feeds.entries, config.feeds.formats, config.feeds.tag_feeds) == (20, ("atom", "json"), False)
+    assert (config.feeds.entries, config.feeds.formats, config.feeds.tag_feeds) == (
+        20,
+        ("atom", "json"),
+        False,
+    )
 
 
 def test_base_url_override(tmp_path: Path) -> None:
