@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
+from .cache import CACHE_DIR, ParseCache
 from .config import Config, load_config
 from .loading import load_papers
-from .render import Renderer, check_unique, plan, plan_static
 from .site import build_site
-from .theme import resolve_theme
+from .theme import resolve_theme, theme_digest
 from .writer import Report, Writer, check_output_dir
 
-CACHE_DIR = ".sitegen-cache"
+__all__ = ["CACHE_DIR", "BuildResult", "build", "output_dir_of"]
 
 
 @dataclass(frozen=True)
@@ -24,16 +25,21 @@ class BuildResult:
     outputs: int
     report: Report | None  # None for a check, which writes nothing
     seconds: float
+    phases: dict[str, float] = field(default_factory=dict)  # seconds per stage, for --timings
 
 
 def output_dir_of(config: Config, output: Path | None) -> Path:
     return output if output is not None else config.site_dir / config.output_dir
 
 
+def _cache_dir(config: Config) -> Path:
+    return config.site_dir / CACHE_DIR
+
+
 def _manifest_path(config: Config, out_dir: Path) -> Path:
     # One manifest per output folder, so --output elsewhere never prunes by another's record.
     key = hashlib.sha256(str(out_dir.resolve()).encode()).hexdigest()[:12]
-    return config.site_dir / CACHE_DIR / f"manifest-{key}.json"
+    return _cache_dir(config) / f"manifest-{key}.json"
 
 
 def build(
@@ -42,35 +48,73 @@ def build(
     base_url: str | None = None,
     *,
     write: bool = True,
+    workers: int | None = None,
 ) -> BuildResult:
     """Load, validate, render and (unless ``write`` is false) write a site."""
     started = time.perf_counter()
+    phases: dict[str, float] = {}
+    mark = started
+
+    def phase(name: str) -> None:
+        nonlocal mark
+        now = time.perf_counter()
+        phases[name] = now - mark
+        mark = now
+
     config = load_config(site_dir, base_url)
-    papers = load_papers(config)
-    site = build_site(papers, config)
+    cache = ParseCache(_cache_dir(config) / "papers.pickle", config.timezone.key) if write else None
+    papers = load_papers(config, cache)
     theme = resolve_theme(config)
+    phase("load")
+
+    writer = None
+    if write:
+        assert cache is not None
+        out_dir = output_dir_of(config, output)
+        check_output_dir(out_dir, config.site_dir, config.site_dir / config.content_dir)
+        # Output is a pure function of content, settings, theme and code: if none
+        # changed and every file is still in place, there is nothing to do.
+        fingerprint = hashlib.blake2b(
+            f"{cache.fingerprint()}|{theme_digest(theme, config)}".encode(), digest_size=16
+        ).hexdigest()
+        writer = Writer(out_dir, _manifest_path(config, out_dir), fingerprint)
+        if writer.up_to_date():
+            writer.abort()
+            phase("check unchanged")
+            return BuildResult(
+                config, len(papers), writer.report.unchanged, writer.report, time.perf_counter() - started, phases
+            )
+
+    # Rendering libraries are imported only by builds that render something.
+    from .parallel import default_workers, render_outputs
+    from .render import Renderer, check_unique, plan, plan_static
+
+    site = build_site(papers, config)
+    # Papers and site live for the whole build: keep the cyclic GC from rescanning them.
+    gc.freeze()
     outputs = plan(site)
     static = plan_static(theme)
     check_unique(outputs, static)
     renderer = Renderer(site, theme)
+    phase("plan")
 
-    if not write:
+    if writer is None:
         for item in outputs:
             renderer.render(item)
         return BuildResult(config, len(papers), len(outputs) + len(static), None, time.perf_counter() - started)
 
-    out_dir = output_dir_of(config, output)
-    check_output_dir(out_dir, config.site_dir, config.site_dir / config.content_dir)
-    writer = Writer(out_dir, _manifest_path(config, out_dir))
     try:
-        for item in outputs:
-            key = renderer.key(item)
-            if not writer.reuse(item.path, key):
-                writer.add(item.path, renderer.render(item), key)
+        todo = [(item, key) for item in outputs if not writer.reuse(item.path, key := renderer.key(item))]
+        phase("compare")
+        render_outputs(renderer, writer, todo, workers or default_workers())
         for path, source in static:
             writer.add(path, source.read_bytes())
+        phase("render")
     except BaseException:
         writer.abort()
         raise
     report = writer.commit()
-    return BuildResult(config, len(papers), len(outputs) + len(static), report, time.perf_counter() - started)
+    cache.save()
+    phase("commit")
+    total = time.perf_counter() - started
+    return BuildResult(config, len(papers), len(outputs) + len(static), report, total, phases)

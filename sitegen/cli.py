@@ -37,6 +37,9 @@ def _parser() -> argparse.ArgumentParser:
     build_cmd.add_argument("--output", type=Path, metavar="DIR",
                            help="where to write the site (default: output/ in the site folder)")
     build_cmd.add_argument("-q", "--quiet", action="store_true", help="print nothing on success")
+    build_cmd.add_argument("--timings", action="store_true", help="print how long each stage took")
+    build_cmd.add_argument("-j", "--jobs", type=int, metavar="N",
+                           help="processes to render with (default: one per core; 1 renders in this process)")
 
     check_cmd = commands.add_parser("check", help="validate everything and write nothing",
                                     description="Load and validate site.yaml, every content file and the theme; "
@@ -90,9 +93,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         if args.command == "build":
-            result = build(args.site, args.output, args.base_url)
+            result = build(args.site, args.output, args.base_url, workers=args.jobs)
             if not args.quiet:
                 print(_summary(result))
+            if args.timings:
+                print("  ".join(f"{name} {seconds:.2f} s" for name, seconds in result.phases.items()))
         elif args.command == "check":
             print(_summary(build(args.site, None, args.base_url, write=False)))
         elif args.command == "serve":

@@ -238,14 +238,16 @@ def _mark_line(exc: yaml.YAMLError, text: str) -> int | None:
     return None
 
 
-def load_document(path: Path, shown: Path | str | None = None) -> Document:
-    """Parse ``path``; problems are reported against ``shown`` (defaults to path)."""
+def load_document(path: Path, shown: Path | str | None = None, raw: bytes | None = None) -> Document:
+    """Parse ``path`` (or its bytes ``raw``, when already read); problems are
+    reported against ``shown`` (defaults to path)."""
     shown = shown or path
     is_json = path.suffix.lower() == ".json"
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        return Document(shown, "", is_json, problems=[Problem(f"cannot read file: {exc.strerror}", shown)])
+    if raw is None:
+        try:
+            raw = path.read_bytes()
+        except OSError as exc:
+            return Document(shown, "", is_json, problems=[Problem(f"cannot read file: {exc.strerror}", shown)])
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

@@ -20,6 +20,7 @@ from typing import Any
 
 from . import routes
 from .config import Config
+from .cache import ParseCache
 from .documents import DOCUMENT_SUFFIXES, Document, KeyPath, field_name, load_document
 from .errors import ContentError, Problem
 from .model import Author, Paper
@@ -64,13 +65,14 @@ def check_url(url: str) -> str | None:
     return None
 
 
-def load_papers(config: Config) -> list[Paper]:
+def load_papers(config: Config, cache: ParseCache | None = None) -> list[Paper]:
     """All papers of the site, in file order then in-file order.
 
-    Raises ContentError listing every problem in every file.
+    Raises ContentError listing every problem in every file. With a ``cache``,
+    files whose bytes are unchanged since the last load are not parsed again.
     """
     root = config.site_dir / config.content_dir / PAPERS_DIR
-    loader = _Loader(config)
+    loader = _Loader(config, cache)
     shown_root = _shown(root, config.site_dir)
     if root.exists() and not root.is_dir():
         loader.problems.append(Problem("expected a folder of paper files", shown_root))
@@ -118,46 +120,68 @@ class _Place:
 class _Loader:
     """Collects papers and problems across all files of one site."""
 
-    def __init__(self, config: Config) -> None:
+    def __init__(self, config: Config, cache: ParseCache | None = None) -> None:
         self.config = config
+        self.cache = cache
         self.papers: list[Paper] = []
         self.problems: list[Problem] = []
         self.ids: dict[str, _Place] = {}
         self.duplicates: list[tuple[_Place, _Place]] = []  # (first, again)
 
     def load_file(self, path: Path, shown: str) -> None:
-        doc = load_document(path, shown)
+        try:
+            raw = path.read_bytes()
+        except OSError as exc:
+            self.problems.append(Problem(f"cannot read file: {exc.strerror}", shown))
+            return
+        cached = self.cache.get(shown, raw) if self.cache is not None else None
+        if cached is not None:
+            for at, paper in cached:
+                self.register(path, shown, at, paper.id)
+                self.papers.append(paper)
+            return
+        doc = load_document(path, shown, raw)
         if doc.problems:
             self.problems.extend(doc.problems)
             return
         data = doc.data
         if data is None:
+            if self.cache is not None:
+                self.cache.put(shown, raw, [])
             return
         file = _File(path, doc, self.config.timezone, self.problems)
+        before = len(self.problems)
+        loaded: list[tuple[KeyPath, Paper]] = []
         if isinstance(data, dict):
-            self.load_entry(_Entry(file, ()), data)
+            self.load_entry(_Entry(file, ()), data, loaded)
         elif isinstance(data, list):
             for index, item in enumerate(data):
                 if isinstance(item, dict):
-                    self.load_entry(_Entry(file, (index,)), item)
+                    self.load_entry(_Entry(file, (index,)), item, loaded)
                 else:
                     message = f"expected a mapping (one paper), got {_kind(item)}"
                     self.problems.append(Problem(message, shown, doc.line_at((index,))))
         else:
             message = f"expected a mapping (one paper) or a list of papers, got {_kind(data)}"
             self.problems.append(Problem(message, shown, doc.line_at(())))
+        # Only files without problems are remembered: errors are always found afresh.
+        if self.cache is not None and len(self.problems) == before:
+            self.cache.put(shown, raw, loaded)
 
-    def load_entry(self, entry: _Entry, data: dict) -> None:
+    def register(self, path: Path, shown: str, at: KeyPath, paper_id: str) -> None:
+        place = _Place(path, shown, at, paper_id)
+        key = routes.paper_slug(paper_id).casefold()
+        first = self.ids.setdefault(key, place)
+        if first is not place:
+            self.duplicates.append((first, place))
+
+    def load_entry(self, entry: _Entry, data: dict, loaded: list[tuple[KeyPath, Paper]]) -> None:
         paper = entry.check(data)
-        paper_id = entry.id
-        if paper_id is not None:
-            place = _Place(entry.file.path, str(entry.file.doc.path), entry.at, paper_id)
-            key = routes.paper_slug(paper_id).casefold()
-            first = self.ids.setdefault(key, place)
-            if first is not place:
-                self.duplicates.append((first, place))
+        if entry.id is not None:
+            self.register(entry.file.path, str(entry.file.doc.path), entry.at, entry.id)
         if paper is not None:
             self.papers.append(paper)
+            loaded.append((entry.at, paper))
 
     def report_duplicates(self) -> None:
         """One problem per repeated id, at the repeat, naming the first place."""
@@ -183,15 +207,12 @@ def _reload(docs: dict[Path, Document], place: _Place) -> Document:
 class _File:
     """What every entry of one file shares."""
 
-    __slots__ = ("path", "doc", "source", "digest", "tz", "problems")
+    __slots__ = ("path", "doc", "source", "tz", "problems")
 
     def __init__(self, path: Path, doc: Document, tz: tzinfo, problems: list[Problem]) -> None:
         self.path = path  # on disk
         self.doc = doc
         self.source = Path(doc.path)  # as shown to the user
-        # Any edit to the file changes the digest of each of its papers: a safe
-        # over-approximation that lets a rebuild skip pages of unchanged files.
-        self.digest = hashlib.blake2b(doc.text.encode("utf-8"), digest_size=12).hexdigest()
         self.tz = tz
         self.problems = problems
 
@@ -236,7 +257,8 @@ class _Entry:
         if len(self.problems) > before:
             return None
         when = values["date"]
-        digest = self.file.digest if not self.at else f"{self.file.digest}-{self.at[0]}"
+        # The entry's own data, so editing one paper of a daily file changes only its pages.
+        digest = hashlib.blake2b(repr(data).encode("utf-8"), digest_size=12).hexdigest()
         return Paper(day=when.astimezone(self.tz).date(), source=self.file.source, digest=digest, **values)
 
 

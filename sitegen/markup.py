@@ -235,18 +235,65 @@ _INLINE_MD = _inline_markdown_it()
 # --- public API ----------------------------------------------------------------
 
 
+# Most abstracts are plain prose. Text with none of Markdown's special
+# characters, no line that could open a block (list, quote, heading, code,
+# table) and no hard line break renders to escaped paragraphs, so it skips the
+# parser: the single largest cost of a cold build. tests/unit/test_markup.py
+# checks that both paths agree.
+_MARKUP_CHARACTERS = re.compile(r"[\\`*_\[\]<>$&!~|#\r]")
+_ORDERED_ITEM = re.compile(r"\d+[.)]")
+_BLANK_LINES = re.compile(r"\n[ \t]*\n\s*")
+# LaTeX quotes, as arXiv abstracts write them: ``word'' and `word'.
+_LATEX_QUOTES = (
+    (re.compile(r"``([^`\n]+?)''"), "“\\1”"),
+    (re.compile(r"`([^`'\n]{1,60})'(?![A-Za-z])"), "‘\\1’"),
+)
+
+
+def _plain_prose(text: str) -> bool:
+    if _MARKUP_CHARACTERS.search(text):
+        return False
+    for line in text.split("\n"):
+        if line.startswith(("    ", "\t")) or line.endswith("  "):  # code block, hard break
+            return False
+        start = line.lstrip(" \t")[:1]
+        if start and (start in "-+=>" or (start.isdigit() and _ORDERED_ITEM.match(line.lstrip(" \t")))):
+            return False
+    return True
+
+
+def _typeset_quotes(text: str) -> str:
+    """``quoted'' and `quoted' from TeX would otherwise become code spans."""
+    if "`" in text:
+        for pattern, replacement in _LATEX_QUOTES:
+            text = pattern.sub(replacement, text)
+    return text
+
+
+def _prose_paragraphs(text: str) -> list[str]:
+    return ["\n".join(line.strip() for line in block.splitlines()) for block in _BLANK_LINES.split(text.strip())]
+
+
 def render_markdown(text: str) -> str:
     """Markdown with $math$ -> safe HTML (block level: paragraphs, lists, ...)."""
     if not text.strip():
         return ""
-    return _BLOCK_CLEANER.clean(_BLOCK_MD.render(text)).strip()
+    text = _typeset_quotes(text)
+    if _plain_prose(text):
+        html = "".join(f"<p>{escapeHtml(p)}</p>\n" for p in _prose_paragraphs(text))
+    else:
+        html = _BLOCK_MD.render(text)
+    return _BLOCK_CLEANER.clean(html).strip()
 
 
 def render_inline(text: str) -> str:
     """One line of Markdown (a title) -> safe inline HTML: no <p>, no links; math allowed."""
-    if not text.strip():
+    text = _typeset_quotes(text.strip())
+    if not text:
         return ""
-    return _INLINE_CLEANER.clean(_INLINE_MD.renderInline(text.strip())).strip()
+    if _plain_prose(text) and "\n" not in text:
+        return _INLINE_CLEANER.clean(escapeHtml(text)).strip()
+    return _INLINE_CLEANER.clean(_INLINE_MD.renderInline(text)).strip()
 
 
 def plain_text(text: str, limit: int | None = None) -> str:
@@ -255,6 +302,9 @@ def plain_text(text: str, limit: int | None = None) -> str:
     Over ``limit`` characters, cut at a word boundary and end with "…" (the result,
     ellipsis included, is at most ``limit`` long).
     """
+    text = _typeset_quotes(text)
+    if _plain_prose(text):
+        return _shorten(" ".join(text.split()), limit)
     parts: list[str] = []
     for token in _BLOCK_MD.parse(text):
         if token.type == "inline":

@@ -25,7 +25,7 @@ from .feeds import FeedEntry, FeedInfo, render_atom, render_json_feed, render_rs
 from .model import Paper
 from .routes import Routes, output_file
 from .site import Group, Site
-from .theme import Theme, make_environment, static_files
+from .theme import Theme, make_environment, static_files, theme_digest
 from .views import Named, PaperView, json_ld, make_view
 
 SITEMAP_LIMIT = 50_000  # URLs per sitemap file, from the sitemaps.org protocol
@@ -113,22 +113,6 @@ def paper_digest(paper: Paper) -> str:
 
 def _digests(papers: Sequence[Paper]) -> list[str]:
     return [paper_digest(p) for p in papers]
-
-
-def theme_digest(theme: Theme, config: Config) -> str:
-    """Everything every page depends on: sitegen, settings, templates, static files."""
-    h = hashlib.blake2b(digest_size=16)
-    h.update(f"sitegen {__version__}\n".encode())
-    h.update(repr(dataclasses.replace(config, site_dir=Path("."))).encode())
-    for folder in theme.template_dirs:
-        for path in sorted(folder.rglob("*")):
-            if path.is_file():
-                h.update(f"\n{path.relative_to(folder).as_posix()}\n".encode())
-                h.update(path.read_bytes())
-    for name, path in static_files(theme).items():
-        h.update(f"\n{name}\n".encode())
-        h.update(path.read_bytes())
-    return h.hexdigest()
 
 
 def _latest(papers: Sequence[Paper]) -> datetime:
@@ -238,6 +222,12 @@ class Renderer:
         if view is None:
             view = self._views[paper_id] = make_view(self._papers[paper_id], self.site, self.routes)
         return view
+
+    def adopt(self, made: list[tuple[str, PaperView, Markup]]) -> None:
+        """Take views and cards made by another process."""
+        for paper_id, view, card in made:
+            self._views[paper_id] = view
+            self._cards[paper_id] = card
 
     def card(self, paper_id: str) -> Markup:
         card = self._cards.get(paper_id)

@@ -7,14 +7,22 @@ that name, then each theme's ``extends:`` parent, ending at 'default'.
 
 from __future__ import annotations
 
+import dataclasses
+import functools
+import hashlib
+from importlib import metadata
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import jinja2
 import yaml
 
 from .config import Config
+from . import __version__
 from .errors import Problem, ThemeError
+
+if TYPE_CHECKING:
+    import jinja2
 
 THEME_FILE = "theme.yaml"
 
@@ -88,6 +96,8 @@ def resolve_theme(config: Config) -> Theme:
 
 
 def make_environment(theme: Theme) -> jinja2.Environment:
+    import jinja2  # only builds that render pay for importing Jinja
+
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader([str(d) for d in theme.template_dirs]),
         autoescape=True,
@@ -108,3 +118,34 @@ def static_files(theme: Theme) -> dict[str, Path]:
             if path.is_file() and not path.name.startswith("."):
                 found.setdefault(path.relative_to(folder).as_posix(), path)
     return dict(sorted(found.items()))
+
+
+@functools.lru_cache(maxsize=1)
+def _code_digest() -> str:
+    """sitegen's own code and the versions of the libraries that shape output:
+    an upgrade or a local code change must not reuse pages made by the old code."""
+    h = hashlib.blake2b(digest_size=16)
+    for path in sorted(Path(__file__).parent.glob("*.py")):
+        h.update(path.read_bytes())
+    for name in ("jinja2", "markupsafe", "markdown-it-py", "mdit-py-plugins", "latex2mathml", "nh3", "feedgen"):
+        try:
+            h.update(f"{name}={metadata.version(name)}\n".encode())
+        except metadata.PackageNotFoundError:
+            h.update(f"{name}=?\n".encode())
+    return h.hexdigest()
+
+
+def theme_digest(theme: Theme, config: Config) -> str:
+    """Everything every page depends on: sitegen, settings, templates, static files."""
+    h = hashlib.blake2b(digest_size=16)
+    h.update(f"sitegen {__version__}\n{_code_digest()}\n".encode())
+    h.update(repr(dataclasses.replace(config, site_dir=Path("."))).encode())
+    for folder in theme.template_dirs:
+        for path in sorted(folder.rglob("*")):
+            if path.is_file():
+                h.update(f"\n{path.relative_to(folder).as_posix()}\n".encode())
+                h.update(path.read_bytes())
+    for name, path in static_files(theme).items():
+        h.update(f"\n{name}\n".encode())
+        h.update(path.read_bytes())
+    return h.hexdigest()

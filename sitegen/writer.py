@@ -11,6 +11,7 @@ in the folder by hand is ever deleted.
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
 import os
@@ -61,18 +62,25 @@ def check_output_dir(out_dir: Path, site_dir: Path, content_dir: Path) -> None:
 class Writer:
     """Collects a build's files; ``commit()`` makes them the new output/."""
 
-    def __init__(self, out_dir: Path, manifest_path: Path) -> None:
+    def __init__(self, out_dir: Path, manifest_path: Path, fingerprint: str = "") -> None:
         self.out_dir = out_dir
         self.manifest_path = manifest_path
+        self.fingerprint = fingerprint  # of all inputs; recorded for the next build
+        self._previous_fingerprint = ""
         self.staging = out_dir / STAGING
         self._created_out_dir = not out_dir.exists()
+        if out_dir.is_dir() and self.staging.exists():  # left by a killed build
+            shutil.rmtree(self.staging)
+        # Into an empty folder there is nothing to protect: write files in place
+        # (no staging and moving, the bulk of a cold build's I/O) and, on
+        # failure, empty the folder again.
+        self._direct = self._created_out_dir or not any(out_dir.iterdir())
+        self._made_dirs: set[Path] = set()
         self._previous = self._read_manifest()
         # path -> [input key, content digest, size]
         self._manifest: dict[str, list] = {}
         self._staged: list[str] = []
         self.report = Report()
-        if self.staging.exists():  # left by a killed build
-            shutil.rmtree(self.staging)
 
     def _read_manifest(self) -> dict[str, list] | None:
         try:
@@ -81,6 +89,7 @@ class Writer:
             return None
         if not isinstance(data, dict) or data.get("version") != MANIFEST_VERSION:
             return None
+        self._previous_fingerprint = data.get("fingerprint", "")
         files = data.get("files")
         return files if isinstance(files, dict) else None
 
@@ -89,6 +98,16 @@ class Writer:
         if relative.is_absolute() or ".." in relative.parts or not relative.parts or relative.parts[0] == STAGING:
             raise OutputError(Problem(f"refusing to write outside the output folder: {path!r}"))
         return self.out_dir.joinpath(*relative.parts)
+
+    def up_to_date(self) -> bool:
+        """True if the last build had the same inputs and its files are all in place."""
+        if not self.fingerprint or self._previous is None or self._previous_fingerprint != self.fingerprint:
+            return False
+        for path, record in self._previous.items():
+            if self._size_on_disk(self._target(path)) != record[2]:
+                return False
+        self.report.unchanged = len(self._previous)
+        return True
 
     def _claim(self, path: str) -> Path:
         if path in self._manifest:
@@ -131,17 +150,51 @@ class Writer:
         if self._unchanged(path, target, data, digest):
             self.report.unchanged += 1
             return
-        staged = self.staging / path
-        staged.parent.mkdir(parents=True, exist_ok=True)
-        staged.write_bytes(data)
+        destination = target if self._direct else self.staging / path
+        folder = destination.parent
+        if folder not in self._made_dirs:
+            folder.mkdir(parents=True, exist_ok=True)
+            self._made_dirs.add(folder)
+        with open(destination, "wb") as handle:
+            handle.write(data)
         self._staged.append(path)
 
+    def fork(self) -> Writer:
+        """A writer for a worker process: same folder and records, nothing done yet."""
+        child = copy.copy(self)
+        child._manifest, child._staged, child.report = {}, [], Report()
+        child._made_dirs = set(self._made_dirs)
+        return child
+
+    def export(self) -> tuple[dict[str, list], list[str], int]:
+        """What this writer did, for a parent process to ``merge``."""
+        return self._manifest, self._staged, self.report.unchanged
+
+    def merge(self, done: tuple[dict[str, list], list[str], int]) -> None:
+        manifest, staged, unchanged = done
+        clash = self._manifest.keys() & manifest.keys()
+        if clash:
+            raise OutputError(Problem(f"two outputs write the same file: {min(clash)}"))
+        self._manifest.update(manifest)
+        self._staged += staged
+        self.report.unchanged += unchanged
+
     def abort(self) -> None:
+        if self._direct and self.out_dir.is_dir():
+            for child in self.out_dir.iterdir():  # all of it is this build's
+                if child.is_dir() and not child.is_symlink():
+                    shutil.rmtree(child)
+                else:
+                    child.unlink()
         shutil.rmtree(self.staging, ignore_errors=True)
         if self._created_out_dir and self.out_dir.is_dir() and not any(self.out_dir.iterdir()):
             self.out_dir.rmdir()
 
     def commit(self) -> Report:
+        if self._direct:
+            self.report.written = len(self._staged)
+            self._save_manifest()
+            return self.report
         for path in self._staged:
             target = self._target(path)
             target.parent.mkdir(parents=True, exist_ok=True)
@@ -175,6 +228,10 @@ class Writer:
     def _save_manifest(self) -> None:
         self.manifest_path.parent.mkdir(parents=True, exist_ok=True)
         temporary = self.manifest_path.with_suffix(".tmp")
-        data = {"version": MANIFEST_VERSION, "files": dict(sorted(self._manifest.items()))}
+        data = {
+            "version": MANIFEST_VERSION,
+            "fingerprint": self.fingerprint,
+            "files": dict(sorted(self._manifest.items())),
+        }
         temporary.write_text(json.dumps(data, separators=(",", ":")), encoding="utf-8")
         os.replace(temporary, self.manifest_path)

@@ -6,6 +6,7 @@ import re
 from html.parser import HTMLParser
 
 import pytest
+import yaml
 
 from sitegen.markup import plain_text, render_inline, render_markdown
 
@@ -261,3 +262,54 @@ def test_plain_text_limit_drops_trailing_punctuation_before_the_ellipsis() -> No
 
 def test_plain_text_limit_cuts_a_single_long_word() -> None:
     assert plain_text("a" * 50, limit=10) == "a" * 9 + "…"
+
+
+# --- the plain-prose fast path must agree with the parser -------------------
+
+PROSE_SAMPLES = [
+    "One paragraph of plain words.",
+    "  Leading spaces, a trailing space. \n and a second line",
+    "First paragraph.\n\nSecond paragraph,\nwith a soft break.\n\n\n  Third one.",
+    'Quotes "double" and \'single\', 100% (parentheses), commas; colons: done.',
+    "Ünïcödé — dashes – and … ellipses, 33 per cent.",
+    "Line one\n \nLine after a blank line holding a space",
+]
+
+
+@pytest.mark.parametrize("text", PROSE_SAMPLES)
+def test_fast_path_renders_exactly_like_the_parser(text):
+    from sitegen import markup
+
+    assert markup._plain_prose(text)
+    slow_html = markup._BLOCK_CLEANER.clean(markup._BLOCK_MD.render(text)).strip()
+    assert render_markdown(text) == slow_html
+    slow_inline = markup._INLINE_CLEANER.clean(markup._INLINE_MD.renderInline(text.strip())).strip()
+    if "\n" not in text:
+        assert render_inline(text) == slow_inline
+
+
+def test_fast_path_agrees_on_every_sample_abstract():
+    from sitegen import markup
+    from tests.sitekit import REPO
+
+    papers = yaml.safe_load((REPO / "content/papers/2025/2025-03-14.yaml").read_text(encoding="utf-8"))
+    fast = [p["abstract"] for p in papers if markup._plain_prose(p["abstract"])]
+    assert len(fast) > 20, "most real abstracts take the fast path"
+    for text in fast:
+        assert render_markdown(text) == markup._BLOCK_CLEANER.clean(markup._BLOCK_MD.render(text)).strip()
+
+
+@pytest.mark.parametrize(
+    "text", ["- a list", "# heading", "> quote", "1. item", "    code", "a  \nhard break", "a *b*", "x\r\ny"]
+)
+def test_anything_that_could_be_markup_takes_the_parser(text):
+    from sitegen import markup
+
+    assert not markup._plain_prose(text)
+
+
+def test_latex_quotes_become_typographic_quotes_not_code():
+    html = render_markdown("the `teacher' network and ``student'' models, but `real code` stays")
+    assert "‘teacher’" in html and "“student”" in html
+    assert "<code>real code</code>" in html
+    assert plain_text("a `teacher' net") == "a ‘teacher’ net"

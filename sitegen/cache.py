@@ -1,0 +1,67 @@
+"""Incremental state under .sitegen-cache/: safe to delete, never trusted by mtime.
+
+ParseCache remembers the validated papers of each content file, keyed by a
+hash of the file's bytes and of the settings that shape parsing (the time
+zone, sitegen's version). A stale or unreadable cache is simply ignored.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+from pathlib import Path
+from typing import Any
+
+from . import __version__
+
+CACHE_DIR = ".sitegen-cache"
+_FORMAT = 1
+
+
+def content_digest(raw: bytes) -> str:
+    return hashlib.blake2b(raw, digest_size=16).hexdigest()
+
+
+class ParseCache:
+    def __init__(self, path: Path, settings_key: str) -> None:
+        self.path = path
+        self.key = f"{_FORMAT}|{__version__}|{settings_key}"
+        self._old: dict[str, tuple[str, Any]] = self._read()
+        self._new: dict[str, tuple[str, Any]] = {}
+        self.hits = 0
+
+    def _read(self) -> dict[str, tuple[str, Any]]:
+        try:
+            with self.path.open("rb") as handle:
+                key, entries = pickle.load(handle)
+        except (OSError, EOFError, ValueError, TypeError, pickle.UnpicklingError, AttributeError, ImportError):
+            return {}
+        return entries if key == self.key and isinstance(entries, dict) else {}
+
+    def get(self, name: str, raw: bytes) -> Any | None:
+        entry = self._old.get(name)
+        if entry is None or entry[0] != content_digest(raw):
+            return None
+        self._new[name] = entry
+        self.hits += 1
+        return entry[1]
+
+    def put(self, name: str, raw: bytes, value: Any) -> None:
+        self._new[name] = (content_digest(raw), value)
+
+    def fingerprint(self) -> str:
+        """One digest of every file seen and its contents, in order."""
+        h = hashlib.blake2b(self.key.encode(), digest_size=16)
+        for name, (digest, _) in self._new.items():
+            h.update(f"{name}\0{digest}\n".encode())
+        return h.hexdigest()
+
+    def save(self) -> None:
+        if self._new == self._old:
+            return
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = self.path.with_suffix(".tmp")
+        with temporary.open("wb") as handle:
+            pickle.dump((self.key, self._new), handle, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(temporary, self.path)
