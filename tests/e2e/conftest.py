@@ -1,0 +1,258 @@
+"""End-to-end fixtures: the sample site built with the real CLI, and served over loopback.
+
+The repository root is itself a site (site.yaml + content/). It is built twice per
+test session into pytest temporary folders: once at the root of a host and once
+under a sub-path, because a sub-path base_url is where hand-made URLs break.
+"""
+
+from __future__ import annotations
+
+import http.server
+import json
+import shutil
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import partial
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+E2E = Path(__file__).resolve().parent
+NODE_MODULES = E2E / "node_modules"
+NPM_HINT = "run `cd tests/e2e && npm install` (or `bash .ci/run`, which does it)"
+
+VNU_JAR = "vnu-jar/build/dist/vnu.jar"
+ROOT_BASE_URL = "https://example.org/"
+SUB_BASE_URL = "https://example.org/sub/path/"
+
+
+@dataclass(frozen=True)
+class Build:
+    """One built copy of the sample site."""
+
+    name: str
+    base_url: str
+    output: Path
+
+    @property
+    def base_path(self) -> str:
+        return urlsplit(self.base_url).path
+
+    @property
+    def host(self) -> str:
+        return urlsplit(self.base_url).netloc
+
+    def html_files(self) -> list[Path]:
+        return sorted(self.output.rglob("*.html"))
+
+    def url_of(self, file: Path) -> str:
+        """The public URL of an output file (index.html files are served as their folder)."""
+        rel = file.relative_to(self.output).as_posix()
+        if rel == "index.html":
+            rel = ""
+        elif rel.endswith("/index.html"):
+            rel = rel[: -len("index.html")]
+        return self.base_url + rel
+
+
+def _build(name: str, base_url: str, tmp_path_factory: pytest.TempPathFactory) -> Build:
+    output = tmp_path_factory.mktemp(f"site-{name}") / "output"
+    command = [
+        sys.executable, "-m", "sitegen", "build",
+        "--site", str(REPO), "--output", str(output), "--base-url", base_url, "-q",
+    ]  # fmt: skip
+    result = subprocess.run(command, cwd=REPO, capture_output=True, text=True, timeout=300)
+    if result.returncode != 0:
+        pytest.fail(
+            f"`sitegen build` of the sample site failed (exit {result.returncode}):\n"
+            f"{result.stdout}\n{result.stderr}",
+            pytrace=False,
+        )
+    if not (output / "index.html").is_file():
+        pytest.fail(f"`sitegen build` wrote no index.html into {output}", pytrace=False)
+    return Build(name, base_url, output)
+
+
+@pytest.fixture(scope="session")
+def root_build(tmp_path_factory: pytest.TempPathFactory) -> Build:
+    """The sample site built for https://example.org/."""
+    return _build("root", ROOT_BASE_URL, tmp_path_factory)
+
+
+@pytest.fixture(scope="session")
+def sub_build(tmp_path_factory: pytest.TempPathFactory) -> Build:
+    """The sample site built for https://example.org/sub/path/."""
+    return _build("sub", SUB_BASE_URL, tmp_path_factory)
+
+
+@pytest.fixture(scope="session", params=["root", "sub"])
+def build(request: pytest.FixtureRequest) -> Build:
+    """Each of the two builds in turn."""
+    return request.getfixturevalue(f"{request.param}_build")
+
+
+# --- serving -------------------------------------------------------------------------
+
+
+class _SiteHandler(http.server.SimpleHTTPRequestHandler):
+    """Serves an output folder at a URL prefix, like a static host would.
+
+    Anything outside the prefix, and any missing file, is a 404 answered with the
+    site's own 404.html (as GitHub Pages, Netlify and nginx setups do).
+    """
+
+    prefix = "/"
+
+    def __init__(self, *args, prefix: str, **kwargs) -> None:
+        self.prefix = prefix
+        super().__init__(*args, **kwargs)
+
+    def translate_path(self, path: str) -> str:
+        route = path.split("?", 1)[0].split("#", 1)[0]
+        if not route.startswith(self.prefix):
+            return str(Path(self.directory) / ".no-such-file")
+        return super().translate_path("/" + route[len(self.prefix) :])
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        page = Path(self.directory) / "404.html"
+        if code != 404 or not page.is_file():
+            super().send_error(code, message, explain)
+            return
+        body = page.read_bytes()
+        self.send_response(404)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+    def log_message(self, format: str, *args) -> None:  # noqa: A002 - the base class's name
+        pass
+
+
+@dataclass(frozen=True)
+class Server:
+    build: Build
+    url: str  # where the site's base_url is served, e.g. http://127.0.0.1:PORT/sub/path/
+
+    def url_of(self, file: Path) -> str:
+        return self.url + self.build.url_of(file)[len(self.build.base_url) :]
+
+
+def serve(build: Build) -> Iterator[Server]:
+    """Serve ``build.output`` on 127.0.0.1 (a free port) at the build's base path."""
+    prefix = build.base_path
+    handler = partial(_SiteHandler, directory=str(build.output), prefix=prefix)
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    httpd.daemon_threads = True
+    thread = threading.Thread(target=httpd.serve_forever, name=f"serve-{build.name}", daemon=True)
+    thread.start()
+    try:
+        host, port = httpd.server_address[:2]
+        yield Server(build, f"http://{host}:{port}{prefix}")
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+        thread.join(timeout=5)
+
+
+@pytest.fixture(scope="session")
+def served_sub(sub_build: Build) -> Iterator[Server]:
+    """The sub-path build, served at http://127.0.0.1:PORT/sub/path/."""
+    yield from serve(sub_build)
+
+
+# --- external tools (missing ones FAIL the tests: a skipped check would look like a pass) ----
+
+
+@pytest.fixture(scope="session")
+def vnu_jar() -> Path:
+    return _node_tool(VNU_JAR)
+
+
+@pytest.fixture(scope="session")
+def axe_script() -> Path:
+    return _node_tool("axe-core/axe.min.js")
+
+
+def _node_tool(relative: str) -> Path:
+    path = NODE_MODULES / relative
+    if not path.is_file():
+        pytest.fail(f"{path} is missing: {NPM_HINT}", pytrace=False)
+    return path
+
+
+@pytest.fixture(scope="session")
+def java() -> str:
+    found = shutil.which("java")
+    if not found:
+        pytest.fail(
+            "java is not installed; the Nu Html Checker needs it: "
+            "apt-get install default-jre-headless (or `bash .ci/run`)",
+            pytrace=False,
+        )
+    return found
+
+
+class VnuRun:
+    """One run of the Nu Html Checker over files, started in the background."""
+
+    def __init__(self, java: str, jar: Path, files: list[Path]) -> None:
+        self.files = files
+        command = [
+            java, "-Xss4m", "-jar", str(jar),
+            "--errors-only", "--format", "json", "--also-check-css", "--also-check-svg",
+            *map(str, files),
+        ]  # fmt: skip
+        self._process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+    def messages(self) -> list[dict]:
+        out, err = self._process.communicate(timeout=300)
+        # vnu writes its report to stderr (exit 1 when there are errors); --stdout is not in every version.
+        for stream in (err, out):
+            text = stream.strip()
+            if text.startswith("{"):
+                return json.loads(text)["messages"]
+        pytest.fail(
+            f"the Nu Html Checker gave no JSON report (exit {self._process.returncode}):\n{out}\n{err}",
+            pytrace=False,
+        )
+
+    def stop(self) -> None:
+        if self._process.poll() is None:
+            self._process.kill()
+            self._process.wait()
+
+
+@pytest.fixture(scope="session")
+def vnu_run(root_build: Build, java: str, vnu_jar: Path) -> Iterator[VnuRun]:
+    """The checker over every HTML page of the root build and the theme's CSS and SVG files."""
+    static = sorted(p for p in (root_build.output / "static").rglob("*") if p.suffix in (".css", ".svg"))
+    run = VnuRun(java, vnu_jar, root_build.html_files() + static)
+    yield run
+    run.stop()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _start_vnu_early(request: pytest.FixtureRequest) -> None:
+    """vnu takes seconds to start: when its test is selected, run it while the browser tests run."""
+    wanted = any(item.path.name == "test_html_validity.py" for item in request.session.items)
+    if wanted and shutil.which("java") and (NODE_MODULES / VNU_JAR).is_file():
+        request.getfixturevalue("vnu_run")
+
+
+@pytest.fixture(scope="session")
+def chromium() -> str:
+    for candidate in (shutil.which("chromium"), "/usr/bin/chromium", shutil.which("chromium-browser")):
+        if candidate and Path(candidate).is_file():
+            return candidate
+    pytest.fail(
+        "Debian's chromium is not installed; the browser tests need it: "
+        "apt-get install chromium (or `bash .ci/run`). Do not run `playwright install`.",
+        pytrace=False,
+    )

@@ -1,0 +1,269 @@
+"""The sub-path build, served over loopback and opened in headless Chromium.
+
+For the home, a paper, a tag, a day and the 404 page, at a phone width (390 px)
+and a desktop width (1280 px): no console errors, no failed requests, nothing
+wider than the viewport, and no serious or critical axe-core violations; then
+axe again with prefers-color-scheme: dark, for contrast. Screenshots go to a
+pytest tmp folder, and the main ones to /tmp/sitegen-shots/ for people to look at.
+
+Uses Debian's chromium through Playwright (never `playwright install`).
+"""
+
+from __future__ import annotations
+
+import re
+import warnings
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+from xml.etree import ElementTree
+
+import pytest
+from playwright.sync_api import Browser, ConsoleMessage, Page, Playwright, Request, Response, sync_playwright
+
+if TYPE_CHECKING:
+    from .conftest import Build, Server
+
+SHOTS = Path("/tmp/sitegen-shots")
+# Screenshots the lead looks at: (page, width, dark)
+SHOWN = {("home", 390, False), ("home", 1280, False), ("paper", 390, False), ("paper", 1280, False),
+         ("tag", 1280, False), ("paper", 1280, True)}  # fmt: skip
+SHOT_HEIGHT_LIMIT = 2400  # px; a whole home page at 390 px is too tall to look at
+BLOCKING_IMPACTS = ("serious", "critical")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+WIDTHS = (390, 1280)
+NAMES = ("home", "paper", "tag", "day", "404")
+
+_OVERFLOW_JS = """() => {
+  const width = window.innerWidth;
+  const out = (box) => box.right > width + 1 || box.left < -1;
+  const classes = (el) => typeof el.className === 'string' && el.className.trim()
+    ? '.' + el.className.trim().split(/\\s+/).join('.') : '';
+  const name = (el) => el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') + classes(el);
+  const culprits = [];
+  if (document.documentElement.scrollWidth > width) {
+    for (const el of document.body.querySelectorAll('*')) {
+      const box = el.getBoundingClientRect();
+      // the innermost elements that stick out: what has to wrap, shrink or scroll
+      if (out(box) && ![...el.children].some(c => out(c.getBoundingClientRect()))) {
+        const path = [];
+        for (let p = el; p && p !== document.body && path.length < 4; p = p.parentElement) {
+          path.unshift(name(p));
+        }
+        culprits.push(`${path.join(' > ')} (${Math.round(box.left)}..${Math.round(box.right)} px): ` +
+                      JSON.stringify((el.textContent || '').trim().slice(0, 50)));
+      }
+    }
+  }
+  return {scrollWidth: document.documentElement.scrollWidth, innerWidth: width, wide: culprits.slice(0, 8)};
+}"""
+
+
+@pytest.fixture(scope="session")
+def playwright() -> Iterator[Playwright]:
+    with sync_playwright() as p:
+        yield p
+
+
+@pytest.fixture(scope="session")
+def browser(playwright: Playwright, chromium: str) -> Iterator[Browser]:
+    browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS, headless=True)
+    yield browser
+    browser.close()
+
+
+@pytest.fixture(scope="session")
+def shot_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    return tmp_path_factory.mktemp("screenshots")
+
+
+def _sitemap_urls(build: Build) -> list[str]:
+    root = ElementTree.parse(build.output / "sitemap.xml").getroot()
+    return [el.text or "" for el in root.iter() if el.tag.endswith("}loc")]
+
+
+@pytest.fixture(scope="session")
+def targets(sub_build: Build, served_sub: Server) -> dict[str, str]:
+    """Page name -> served URL: the first paper and day in site order, the biggest tag."""
+    routes = [u[len(sub_build.base_url) :] for u in _sitemap_urls(sub_build)]
+    papers = [r for r in routes if re.fullmatch(r"papers/[^/]+/", r)]
+    days = [r for r in routes if re.fullmatch(r"days/\d{4}-\d\d-\d\d/", r)]
+    tags = [r for r in routes if re.fullmatch(r"tags/[^/]+/", r)]
+    assert papers and days and tags, "the sample site needs papers, days and tags in its sitemap"
+    biggest_tag = max(tags, key=lambda r: (sub_build.output / r / "index.html").stat().st_size)
+    return {
+        "home": served_sub.url,
+        "paper": served_sub.url + papers[0],
+        "tag": served_sub.url + biggest_tag,
+        "day": served_sub.url + days[0],
+        "404": served_sub.url + "no/such/page/",
+    }
+
+
+@dataclass
+class Visit:
+    page: Page
+    problems: list[str] = field(default_factory=list)
+
+
+def _open(browser: Browser, url: str, width: int, *, dark: bool = False, expect: int = 200) -> Visit:
+    context = browser.new_context(
+        viewport={"width": width, "height": 900},
+        color_scheme="dark" if dark else "light",
+        device_scale_factor=1,
+    )
+    page = context.new_page()
+    visit = Visit(page)
+
+    def console(message: ConsoleMessage) -> None:
+        if message.type == "error":
+            text = message.text
+            if expect == 404 and "404" in text and "Failed to load resource" in text:
+                return  # the deliberate 404 of the page itself
+            visit.problems.append(f"console error: {text} ({message.location.get('url')})")
+
+    def failed(request: Request) -> None:
+        visit.problems.append(f"request failed: {request.url} ({request.failure})")
+
+    def response(resp: Response) -> None:
+        if resp.status >= 400 and not (expect == 404 and resp.url == url):
+            visit.problems.append(f"HTTP {resp.status} for {resp.url}")
+
+    page.on("console", console)
+    page.on("pageerror", lambda error: visit.problems.append(f"page error: {error}"))
+    page.on("requestfailed", failed)
+    page.on("response", response)
+    answer = page.goto(url, wait_until="load")
+    if answer is None or answer.status != expect:
+        visit.problems.append(f"{url} answered HTTP {answer.status if answer else None}, expected {expect}")
+    return visit
+
+
+def _axe(page: Page, axe_script: Path) -> list[dict]:
+    page.add_script_tag(path=str(axe_script))
+    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+    return result["violations"]
+
+
+def _describe(violation: dict) -> str:
+    nodes = violation.get("nodes", [])
+    lines = [f"[{violation.get('impact')}] {violation['id']}: {violation['help']} ({len(nodes)} elements)"]
+    for node in nodes[:4]:
+        summary = " ".join((node.get("failureSummary") or "").split())
+        lines.append(f"    {', '.join(map(str, node.get('target', [])))}: {node.get('html', '')[:140]}")
+        lines.append(f"      {summary[:300]}")
+    return "\n".join(lines)
+
+
+def _check_axe(visit: Visit, axe_script: Path, label: str) -> None:
+    violations = _axe(visit.page, axe_script)
+    blocking = [v for v in violations if v.get("impact") in BLOCKING_IMPACTS]
+    visit.problems += [f"axe ({label}): {_describe(v)}" for v in blocking]
+    for v in violations:
+        if v not in blocking:
+            warnings.warn(f"axe ({label}): {_describe(v)}", stacklevel=1)
+
+
+def _screenshot(page: Page, name: str, width: int, dark: bool, shot_dir: Path) -> None:
+    stem = f"{'dark-' if dark else ''}{name}-{width}"
+    height = page.evaluate("() => document.documentElement.scrollHeight")
+    clip = {"x": 0, "y": 0, "width": width, "height": min(height, SHOT_HEIGHT_LIMIT)}
+    page.screenshot(path=str(shot_dir / f"{stem}.png"), full_page=True, clip=clip)
+    if (name, width, dark) in SHOWN:
+        page.screenshot(path=str(SHOTS / f"{stem}.png"), full_page=True, clip=clip)
+
+
+def _fail_if(visit: Visit, what: str) -> None:
+    visit.page.context.close()
+    if visit.problems:
+        pytest.fail(f"{what}: {len(visit.problems)} problems:\n" + "\n".join(visit.problems), pytrace=False)
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+@pytest.mark.parametrize("name", NAMES)
+def test_page_in_browser(
+    name: str, width: int, browser: Browser, targets: dict[str, str], axe_script: Path, shot_dir: Path
+) -> None:
+    url = targets[name]
+    visit = _open(browser, url, width, expect=404 if name == "404" else 200)
+    page = visit.page
+    if page.title().strip() == "":
+        visit.problems.append("the page has no title")
+    # the stylesheet must have loaded and applied (a broken static URL would not show as overflow)
+    if not page.evaluate("() => [...document.styleSheets].some(s => s.href && s.cssRules.length > 0)"):
+        visit.problems.append("no stylesheet was applied")
+    overflow = page.evaluate(_OVERFLOW_JS)
+    if overflow["scrollWidth"] > overflow["innerWidth"]:
+        visit.problems.append(
+            f"horizontal overflow: the page is {overflow['scrollWidth']} px wide in a "
+            f"{overflow['innerWidth']} px viewport; too wide: " + "; ".join(overflow["wide"])
+        )
+    _check_axe(visit, axe_script, f"{name} at {width} px")
+    _screenshot(page, name, width, False, shot_dir)
+    _fail_if(visit, f"{name} page ({url}) at {width} px")
+
+
+@pytest.mark.parametrize("name", ["home", "paper"])
+def test_dark_mode_contrast(
+    name: str, browser: Browser, targets: dict[str, str], axe_script: Path, shot_dir: Path
+) -> None:
+    url = targets[name]
+    visit = _open(browser, url, 1280, dark=True)
+    page = visit.page
+    background = page.evaluate("() => getComputedStyle(document.body).backgroundColor")
+    channels = [int(c) for c in re.findall(r"\d+", background)[:3]]
+    if len(channels) == 3 and sum(channels) > 3 * 128:
+        visit.problems.append(
+            f"prefers-color-scheme: dark still shows a light page (body background {background})"
+        )
+    _check_axe(visit, axe_script, f"{name}, dark")
+    _screenshot(page, name, 1280, True, shot_dir)
+    _fail_if(visit, f"{name} page ({url}) in dark mode")
+
+
+def test_keyboard_focus_is_visible(browser: Browser, targets: dict[str, str]) -> None:
+    """Tab first reaches the skip link, which then shows on screen with a focus outline."""
+    visit = _open(browser, targets["home"], 390)
+    page = visit.page
+    page.keyboard.press("Tab")
+    state = page.evaluate(
+        """() => {
+      const el = document.activeElement, box = el.getBoundingClientRect(), style = getComputedStyle(el);
+      return {tag: el.tagName, href: el.getAttribute('href'), top: box.top, bottom: box.bottom,
+              outline: style.outlineStyle, outlineWidth: parseFloat(style.outlineWidth),
+              shadow: style.boxShadow};
+    }"""
+    )
+    if state["tag"] != "A" or not (state["href"] or "").startswith("#"):
+        visit.problems.append(f"the first Tab stop is not a skip link: {state}")
+    if state["bottom"] <= 0 or state["top"] >= 900:
+        visit.problems.append(f"the focused skip link is off screen: {state}")
+    if (state["outline"] == "none" or state["outlineWidth"] < 2) and state["shadow"] == "none":
+        visit.problems.append(f"the focused element shows no focus ring: {state}")
+    page.keyboard.press("Enter")
+    focused = page.evaluate("() => document.activeElement.id || document.activeElement.tagName")
+    if focused != state["href"][1:]:
+        visit.problems.append(f"following the skip link focused {focused!r}, not {state['href']!r}")
+    _fail_if(visit, "keyboard focus")
+
+
+def test_no_page_overflows_on_a_phone(browser: Browser, sub_build: Build, served_sub: Server) -> None:
+    """Every page of the site at 390 px: long titles, URLs, BibTeX and formulas must wrap or scroll."""
+    context = browser.new_context(viewport={"width": 390, "height": 900})
+    page = context.new_page()
+    problems = []
+    files = sub_build.html_files()
+    for file in files:
+        url = served_sub.url_of(file)
+        page.goto(url, wait_until="load")
+        overflow = page.evaluate(_OVERFLOW_JS)
+        if overflow["scrollWidth"] > overflow["innerWidth"]:
+            problems.append(f"{url}: {overflow['scrollWidth']} px wide: " + "; ".join(overflow["wide"]))
+    context.close()
+    if problems:
+        pytest.fail(
+            f"{len(problems)} of {len(files)} pages overflow at 390 px:\n" + "\n".join(problems),
+            pytrace=False,
+        )
