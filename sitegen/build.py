@@ -11,6 +11,7 @@ from pathlib import Path
 from .cache import CACHE_DIR, ParseCache
 from .config import Config, load_config
 from .loading import load_papers
+from .progress import Progress
 from .site import build_site
 from .theme import resolve_theme, theme_digest
 from .writer import Report, Writer, check_output_dir
@@ -49,6 +50,7 @@ def build(
     *,
     write: bool = True,
     workers: int | None = None,
+    progress: Progress | None = None,
 ) -> BuildResult:
     """Load, validate, render and (unless ``write`` is false) write a site."""
     started = time.perf_counter()
@@ -82,7 +84,12 @@ def build(
             writer.abort()
             phase("check unchanged")
             return BuildResult(
-                config, len(papers), writer.report.unchanged, writer.report, time.perf_counter() - started, phases
+                config,
+                len(papers),
+                writer.report.unchanged,
+                writer.report,
+                time.perf_counter() - started,
+                phases,
             )
 
     # Rendering libraries are imported only by builds that render something.
@@ -101,12 +108,19 @@ def build(
     if writer is None:
         for item in outputs:
             renderer.render(item)
-        return BuildResult(config, len(papers), len(outputs) + len(static), None, time.perf_counter() - started)
+        return BuildResult(
+            config, len(papers), len(outputs) + len(static), None, time.perf_counter() - started
+        )
 
     try:
         todo = [(item, key) for item in outputs if not writer.reuse(item.path, key := renderer.key(item))]
         phase("compare")
-        render_outputs(renderer, writer, todo, workers or default_workers())
+        progress = progress or Progress(enabled=False)
+        progress.start(len(todo))
+        try:
+            render_outputs(renderer, writer, todo, workers or default_workers(), progress.advance)
+        finally:
+            progress.finish()
         for path, source in static:
             writer.add(path, source.read_bytes())
         phase("render")

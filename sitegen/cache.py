@@ -35,7 +35,15 @@ class ParseCache:
         try:
             with self.path.open("rb") as handle:
                 key, entries = pickle.load(handle)
-        except (OSError, EOFError, ValueError, TypeError, pickle.UnpicklingError, AttributeError, ImportError):
+        except (
+            OSError,
+            EOFError,
+            ValueError,
+            TypeError,
+            pickle.UnpicklingError,
+            AttributeError,
+            ImportError,
+        ):
             return {}
         return entries if key == self.key and isinstance(entries, dict) else {}
 

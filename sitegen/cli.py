@@ -5,12 +5,13 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 from . import __version__
 from .build import BuildResult, build
 from .errors import Problem, SitegenError
+from .progress import Progress
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -23,36 +24,59 @@ def _parser() -> argparse.ArgumentParser:
 
     def site_options(command: argparse.ArgumentParser) -> None:
         command.add_argument(
-            "--site", type=Path, default=Path("."), metavar="DIR",
+            "--site",
+            type=Path,
+            default=Path("."),
+            metavar="DIR",
             help="the site folder, holding site.yaml (default: the current folder)",
         )
         command.add_argument(
-            "--base-url", metavar="URL",
+            "--base-url",
+            metavar="URL",
             help="the absolute URL the site is served from; overrides base_url in site.yaml",
         )
 
-    build_cmd = commands.add_parser("build", help="build the site into its output folder",
-                                    description="Validate the content and write the site into its output folder.")
+    build_cmd = commands.add_parser(
+        "build",
+        help="build the site into its output folder",
+        description="Validate the content and write the site into its output folder.",
+    )
     site_options(build_cmd)
-    build_cmd.add_argument("--output", type=Path, metavar="DIR",
-                           help="where to write the site (default: output/ in the site folder)")
+    build_cmd.add_argument(
+        "--output",
+        type=Path,
+        metavar="DIR",
+        help="where to write the site (default: output/ in the site folder)",
+    )
     build_cmd.add_argument("-q", "--quiet", action="store_true", help="print nothing on success")
     build_cmd.add_argument("--timings", action="store_true", help="print how long each stage took")
-    build_cmd.add_argument("-j", "--jobs", type=int, metavar="N",
-                           help="processes to render with (default: one per core; 1 renders in this process)")
+    build_cmd.add_argument(
+        "-j",
+        "--jobs",
+        type=int,
+        metavar="N",
+        help="processes to render with (default: one per core; 1 renders in this process)",
+    )
 
-    check_cmd = commands.add_parser("check", help="validate everything and write nothing",
-                                    description="Load and validate site.yaml, every content file and the theme; "
-                                    "render every page in memory; write nothing.")
+    check_cmd = commands.add_parser(
+        "check",
+        help="validate everything and write nothing",
+        description="Load and validate site.yaml, every content file and the theme; "
+        "render every page in memory; write nothing.",
+    )
     site_options(check_cmd)
 
-    serve_cmd = commands.add_parser("serve", help="build, serve on localhost and rebuild on changes",
-                                    description="Build the site, serve the output folder and rebuild when "
-                                    "content, templates or site.yaml change.")
+    serve_cmd = commands.add_parser(
+        "serve",
+        help="build, serve on localhost and rebuild on changes",
+        description="Build the site, serve the output folder and rebuild when "
+        "content, templates or site.yaml change.",
+    )
     site_options(serve_cmd)
     serve_cmd.add_argument("--output", type=Path, metavar="DIR", help="output folder (default: output/)")
-    serve_cmd.add_argument("--host", default="127.0.0.1",
-                           help="address to listen on (default: 127.0.0.1, this machine only)")
+    serve_cmd.add_argument(
+        "--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, this machine only)"
+    )
     serve_cmd.add_argument("--port", type=int, default=8000, help="port (default: 8000)")
     return parser
 
@@ -81,7 +105,9 @@ def report_error(error: SitegenError, site_dir: Path) -> int:
 
 def _summary(result: BuildResult) -> str:
     if result.report is None:
-        return f"checked {result.papers} papers, {result.outputs} files in {result.seconds:.2f} s: no problems"
+        return (
+            f"checked {result.papers} papers, {result.outputs} files in {result.seconds:.2f} s: no problems"
+        )
     r = result.report
     return (
         f"built {result.papers} papers: {r.written} files written, {r.unchanged} unchanged, "
@@ -93,7 +119,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         if args.command == "build":
-            result = build(args.site, args.output, args.base_url, workers=args.jobs)
+            progress = Progress(enabled=False if args.quiet else None)
+            result = build(args.site, args.output, args.base_url, workers=args.jobs, progress=progress)
             if not args.quiet:
                 print(_summary(result))
             if args.timings:

@@ -247,7 +247,9 @@ def load_document(path: Path, shown: Path | str | None = None, raw: bytes | None
         try:
             raw = path.read_bytes()
         except OSError as exc:
-            return Document(shown, "", is_json, problems=[Problem(f"cannot read file: {exc.strerror}", shown)])
+            return Document(
+                shown, "", is_json, problems=[Problem(f"cannot read file: {exc.strerror}", shown)]
+            )
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

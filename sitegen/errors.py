@@ -6,9 +6,9 @@ to an exit status, so no traceback ever reaches a user for bad input.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
 
 
 @dataclass(frozen=True)
@@ -48,6 +48,9 @@ class SitegenError(Exception):
             problems = [problems]
         self.problems: list[Problem] = sorted(problems, key=Problem.sort_key)
         super().__init__("\n".join(str(p) for p in self.problems))
+
+    def __reduce__(self):  # survive the trip back from a worker process intact
+        return (type(self), (self.problems,))
 
 
 class ConfigError(SitegenError):

@@ -19,8 +19,8 @@ from pathlib import Path
 from typing import Any
 
 from . import routes
-from .config import Config
 from .cache import ParseCache
+from .config import Config
 from .documents import DOCUMENT_SUFFIXES, Document, KeyPath, field_name, load_document
 from .errors import ContentError, Problem
 from .model import Author, Paper

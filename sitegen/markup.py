@@ -271,7 +271,9 @@ def _typeset_quotes(text: str) -> str:
 
 
 def _prose_paragraphs(text: str) -> list[str]:
-    return ["\n".join(line.strip() for line in block.splitlines()) for block in _BLANK_LINES.split(text.strip())]
+    return [
+        "\n".join(line.strip() for line in block.splitlines()) for block in _BLANK_LINES.split(text.strip())
+    ]
 
 
 def render_markdown(text: str) -> str:

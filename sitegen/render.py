@@ -7,19 +7,18 @@ claim the same file, and the work can later be split across processes.
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from pathlib import Path
-from typing import Any, Callable, Iterator, Sequence
+from typing import Any
 from xml.sax.saxutils import escape as xml_escape
 
 import jinja2
 from markupsafe import Markup
 
 from . import __version__
-from .config import Config
 from .errors import OutputError, Problem, ThemeError
 from .feeds import FeedEntry, FeedInfo, render_atom, render_json_feed, render_rss
 from .model import Paper
@@ -129,7 +128,8 @@ class Renderer:
         self.routes = Routes(site.config)
         self.env = make_environment(theme)
         self._static_versions = {
-            name: hashlib.sha256(path.read_bytes()).hexdigest()[:10] for name, path in static_files(theme).items()
+            name: hashlib.sha256(path.read_bytes()).hexdigest()[:10]
+            for name, path in static_files(theme).items()
         }
         self._papers = {p.id: p for p in site.papers}
         self._views: dict[str, PaperView] = {}
@@ -175,7 +175,9 @@ class Renderer:
             return _digests(self._slice(site.papers, key[0])), len(site.papers)
         if kind == "paper":
             near = site.neighbours[key[0]]
-            return paper_digest(self._papers[key[0]]), [paper_digest(p) for p in (near.previous, near.next) if p]
+            return paper_digest(self._papers[key[0]]), [
+                paper_digest(p) for p in (near.previous, near.next) if p
+            ]
         if kind == "tag":
             tag = site.tags[key[0]]
             return tag.name, tag.slug, _digests(self._slice(tag.papers, key[1])), len(tag.papers)
@@ -380,7 +382,8 @@ class Renderer:
 
     def _authors(self) -> bytes:
         authors = [
-            Named(a.name, self._url(self.routes.author(a.slug)), str(len(a.papers))) for a in self.site.authors
+            Named(a.name, self._url(self.routes.author(a.slug)), str(len(a.papers)))
+            for a in self.site.authors
         ]
         return self._page("authors.html", self.routes.authors(), title="Authors", authors=authors)
 
@@ -414,7 +417,11 @@ class Renderer:
         else:
             tag = self.site.tags[tag_index]
             papers, title = tag.papers, f"{config.title}: {tag.name}"
-            page, route, feed_key = self.routes.tag(tag.slug), self.routes.tag_feed(tag.slug, kind), f"tag/{tag.slug}"
+            page, route, feed_key = (
+                self.routes.tag(tag.slug),
+                self.routes.tag_feed(tag.slug, kind),
+                f"tag/{tag.slug}",
+            )
         info = FeedInfo(
             title=title,
             description=config.description or title,
@@ -445,7 +452,10 @@ class Renderer:
         pages = self._pages_for_sitemap()
         if number:
             pages = pages[(number - 1) * SITEMAP_LIMIT : number * SITEMAP_LIMIT]
-        lines = ['<?xml version="1.0" encoding="UTF-8"?>', '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
+        lines = [
+            '<?xml version="1.0" encoding="UTF-8"?>',
+            '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">',
+        ]
         for route, modified in pages:
             lines.append(
                 f"<url><loc>{xml_escape(self.routes.absolute(route))}</loc>"

@@ -49,7 +49,9 @@ def _rebuild(site_dir: Path, output: Path | None, base_url: str) -> None:
         return
     report = result.report
     assert report is not None
-    print(f"rebuilt: {report.written} written, {report.removed} removed in {result.seconds:.2f} s", flush=True)
+    print(
+        f"rebuilt: {report.written} written, {report.removed} removed in {result.seconds:.2f} s", flush=True
+    )
 
 
 class _Handler(http.server.SimpleHTTPRequestHandler):

@@ -10,15 +10,15 @@ from __future__ import annotations
 import dataclasses
 import functools
 import hashlib
-from importlib import metadata
 from dataclasses import dataclass
+from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import yaml
 
-from .config import Config
 from . import __version__
+from .config import Config
 from .errors import Problem, ThemeError
 
 if TYPE_CHECKING:
@@ -77,10 +77,14 @@ def resolve_theme(config: Config) -> Theme:
     while name is not None:
         if name in names:
             chain = " -> ".join([*names, name])
-            raise ThemeError(Problem(f"themes extend each other in a loop: {chain}", "site.yaml", None, "theme"))
+            raise ThemeError(
+                Problem(f"themes extend each other in a loop: {chain}", "site.yaml", None, "theme")
+            )
         theme_dir = _find_theme(name, site_dir)
         if theme_dir is None:
-            raise ThemeError(Problem(f"no theme named '{name}' in themes/ or built in", "site.yaml", None, "theme"))
+            raise ThemeError(
+                Problem(f"no theme named '{name}' in themes/ or built in", "site.yaml", None, "theme")
+            )
         names.append(name)
         dirs.append(theme_dir)
         parent = _parent_of(theme_dir)
@@ -127,7 +131,15 @@ def _code_digest() -> str:
     h = hashlib.blake2b(digest_size=16)
     for path in sorted(Path(__file__).parent.glob("*.py")):
         h.update(path.read_bytes())
-    for name in ("jinja2", "markupsafe", "markdown-it-py", "mdit-py-plugins", "latex2mathml", "nh3", "feedgen"):
+    for name in (
+        "jinja2",
+        "markupsafe",
+        "markdown-it-py",
+        "mdit-py-plugins",
+        "latex2mathml",
+        "nh3",
+        "feedgen",
+    ):
         try:
             h.update(f"{name}={metadata.version(name)}\n".encode())
         except metadata.PackageNotFoundError:

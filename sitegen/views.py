@@ -204,8 +204,14 @@ def json_ld(view: PaperView, site_title: str) -> Markup:
     if view.arxiv_id:
         data["identifier"] = f"arXiv:{view.arxiv_id}"
     if view.pdf_url:
-        data["encoding"] = {"@type": "MediaObject", "contentUrl": view.pdf_url, "encodingFormat": "application/pdf"}
-    text = json.dumps(data, ensure_ascii=False, indent=1)
+        data["encoding"] = {
+            "@type": "MediaObject",
+            "contentUrl": view.pdf_url,
+            "encodingFormat": "application/pdf",
+        }
+    text = json.dumps(
+        data, ensure_ascii=False, separators=(",", ":")
+    )  # the C encoder: 10x faster than indent
     # "</script>" or "<!--" inside a title must not end or alter the element.
     text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
     return Markup(text)

@@ -95,7 +95,12 @@ class Writer:
 
     def _target(self, path: str) -> Path:
         relative = PurePosixPath(path)
-        if relative.is_absolute() or ".." in relative.parts or not relative.parts or relative.parts[0] == STAGING:
+        if (
+            relative.is_absolute()
+            or ".." in relative.parts
+            or not relative.parts
+            or relative.parts[0] == STAGING
+        ):
             raise OutputError(Problem(f"refusing to write outside the output folder: {path!r}"))
         return self.out_dir.joinpath(*relative.parts)
 

@@ -33,4 +33,6 @@ def paper(id: str, day: str = "2025-03-14", **fields: Any) -> dict[str, Any]:
 
 def tree(folder: Path) -> dict[str, bytes]:
     """Every file below ``folder`` by relative POSIX path."""
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()
+    }

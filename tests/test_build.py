@@ -11,13 +11,19 @@ import pytest
 
 from sitegen.build import build
 from sitegen.errors import OutputError, SitegenError
-
 from tests.sitekit import paper, tree
 
 PAPERS = [
-    paper("2403.09629", "2025-03-14", title="Quiet-STaR", tags=["LLM", "reasoning"], upvotes=12,
-          authors=["Eric Zelikman", {"name": "Noah Goodman", "affiliation": "Stanford"}],
-          abstract="We study $p(x_t \\mid x_{<t})$ and **thinking**.", links={"code": "https://github.com/x/y"}),
+    paper(
+        "2403.09629",
+        "2025-03-14",
+        title="Quiet-STaR",
+        tags=["LLM", "reasoning"],
+        upvotes=12,
+        authors=["Eric Zelikman", {"name": "Noah Goodman", "affiliation": "Stanford"}],
+        abstract="We study $p(x_t \\mid x_{<t})$ and **thinking**.",
+        links={"code": "https://github.com/x/y"},
+    ),
     paper("hep-th/9901001", "2025-03-14", title="Old style", tags=["physics"]),
     paper("older-one", "2025-03-13", title="Yesterday's paper", tags=["llm"], note="Worth a *read*."),
 ]
@@ -29,12 +35,28 @@ def test_a_build_writes_every_kind_of_page(site_factory, tmp_path):
     out = site / "output"
     files = set(tree(out))
     expected = {
-        "index.html", "page/2/index.html",
-        "papers/2403.09629/index.html", "papers/hep-th-9901001/index.html", "papers/older-one/index.html",
-        "tags/index.html", "tags/llm/index.html", "tags/llm/atom.xml", "tags/llm/rss.xml",
-        "tags/physics/index.html", "days/index.html", "days/2025-03-14/index.html",
-        "days/2025-03-13/index.html", "authors/index.html", "authors/eric-zelikman/index.html",
-        "atom.xml", "rss.xml", "feed.json", "404.html", "robots.txt", "sitemap.xml", "static/style.css",
+        "index.html",
+        "page/2/index.html",
+        "papers/2403.09629/index.html",
+        "papers/hep-th-9901001/index.html",
+        "papers/older-one/index.html",
+        "tags/index.html",
+        "tags/llm/index.html",
+        "tags/llm/atom.xml",
+        "tags/llm/rss.xml",
+        "tags/physics/index.html",
+        "days/index.html",
+        "days/2025-03-14/index.html",
+        "days/2025-03-13/index.html",
+        "authors/index.html",
+        "authors/eric-zelikman/index.html",
+        "atom.xml",
+        "rss.xml",
+        "feed.json",
+        "404.html",
+        "robots.txt",
+        "sitemap.xml",
+        "static/style.css",
     }
     assert expected <= files
     assert result.papers == 3
@@ -92,7 +114,9 @@ def test_a_failing_build_leaves_the_previous_output_intact(site_factory):
     build(site)
     before = tree(site / "output")
     (site / "templates").mkdir()
-    (site / "templates" / "paper.html").write_text("{% extends 'base.html' %}{% block content %}{{ nope }}{% endblock %}")
+    (site / "templates" / "paper.html").write_text(
+        "{% extends 'base.html' %}{% block content %}{{ nope }}{% endblock %}"
+    )
     with pytest.raises(SitegenError):
         build(site)
     assert tree(site / "output") == before
@@ -132,10 +156,15 @@ def test_sub_path_base_url_reaches_every_link(site_factory):
 
 
 HOSTILE = [
-    paper("x1", title="<script>alert(1)</script> Title",
-          abstract="Hi <script>alert(2)</script> [click](javascript:alert(3)) <img src=x onerror=alert(4)>",
-          note="<a href='javascript:alert(5)'>n</a>", tags=["<b>tag</b>"],
-          authors=["<svg onload=alert(6)>"], extra={"x": "<script>"}),
+    paper(
+        "x1",
+        title="<script>alert(1)</script> Title",
+        abstract="Hi <script>alert(2)</script> [click](javascript:alert(3)) <img src=x onerror=alert(4)>",
+        note="<a href='javascript:alert(5)'>n</a>",
+        tags=["<b>tag</b>"],
+        authors=["<svg onload=alert(6)>"],
+        extra={"x": "<script>"},
+    ),
 ]
 
 
@@ -153,8 +182,10 @@ class _UnsafeMarkup(HTMLParser):
         for name, value in attrs:
             if name.startswith("on"):
                 self.found.append(f"{tag} {name}=")
-            if name in ("href", "src", "action") and value and value.strip().lower().startswith(
-                ("javascript:", "data:", "vbscript:")
+            if (
+                name in ("href", "src", "action")
+                and value
+                and value.strip().lower().startswith(("javascript:", "data:", "vbscript:"))
             ):
                 self.found.append(f"{tag} {name}={value}")
 

@@ -10,11 +10,19 @@ import pytest
 import yaml
 
 from sitegen.build import CACHE_DIR, build
+from sitegen.errors import ThemeError
 from tests.sitekit import paper, tree
 
 PAPERS = [
-    paper(f"p{i}", f"2025-03-{10 + i % 4:02d}", title=f"Paper number {i}", tags=[f"t{i % 3}", "all"],
-          authors=[f"Author {i % 5}"], abstract=f"Abstract {i} with $x^{i}$.", upvotes=i)
+    paper(
+        f"p{i}",
+        f"2025-03-{10 + i % 4:02d}",
+        title=f"Paper number {i}",
+        tags=[f"t{i % 3}", "all"],
+        authors=[f"Author {i % 5}"],
+        abstract=f"Abstract {i} with $x^{i}$.",
+        upvotes=i,
+    )
     for i in range(30)
 ]
 
@@ -36,11 +44,17 @@ def touch_all(folder: Path) -> None:
 
 
 def changed_files(folder: Path) -> set[str]:
-    return {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file() and p.stat().st_mtime_ns != 1}
+    return {
+        p.relative_to(folder).as_posix()
+        for p in folder.rglob("*")
+        if p.is_file() and p.stat().st_mtime_ns != 1
+    }
 
 
 def edit_papers(site: Path, papers: list[dict]) -> None:
-    (site / "content/papers/papers.yaml").write_text(yaml.safe_dump(papers, sort_keys=False), encoding="utf-8")
+    (site / "content/papers/papers.yaml").write_text(
+        yaml.safe_dump(papers, sort_keys=False), encoding="utf-8"
+    )
 
 
 @pytest.fixture
@@ -109,3 +123,27 @@ def test_deleting_the_cache_is_safe(built, tmp_path):
     result = build(built)
     assert result.report.written == 0, "identical files are recognised without the cache"
     assert tree(built / "output") == cold_tree(built, tmp_path)
+
+
+def test_rendering_across_processes_gives_the_same_bytes(site_factory, tmp_path, monkeypatch):
+    from sitegen import parallel
+
+    monkeypatch.setattr(parallel, "PARALLEL_THRESHOLD", 0)  # use the pool even for a small site
+    site = site_factory(PAPERS, per_page=5)
+    build(site, tmp_path / "serial", workers=1)
+    result = build(site, tmp_path / "parallel", workers=2)
+    assert result.report.written == len(tree(tmp_path / "serial"))
+    assert tree(tmp_path / "parallel") == tree(tmp_path / "serial")
+
+
+def test_a_failure_in_a_worker_leaves_no_partial_output(site_factory, tmp_path, monkeypatch):
+    from sitegen import parallel
+
+    monkeypatch.setattr(parallel, "PARALLEL_THRESHOLD", 0)
+    site = site_factory(PAPERS, per_page=5)
+    (site / "templates").mkdir()
+    (site / "templates/paper.html").write_text("{{ no_such_variable }}")
+    with pytest.raises(ThemeError) as caught:
+        build(site, tmp_path / "out", workers=2)
+    assert "no_such_variable" in str(caught.value) and caught.value.problems[0].path
+    assert not (tmp_path / "out").exists()

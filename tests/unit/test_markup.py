@@ -270,7 +270,7 @@ PROSE_SAMPLES = [
     "One paragraph of plain words.",
     "  Leading spaces, a trailing space. \n and a second line",
     "First paragraph.\n\nSecond paragraph,\nwith a soft break.\n\n\n  Third one.",
-    'Quotes "double" and \'single\', 100% (parentheses), commas; colons: done.',
+    "Quotes \"double\" and 'single', 100% (parentheses), commas; colons: done.",
     "Ünïcödé — dashes – and … ellipses, 33 per cent.",
     "Line one\n \nLine after a blank line holding a space",
 ]

@@ -18,7 +18,8 @@ def test_valid_ids(paper_id):
 
 
 @pytest.mark.parametrize(
-    "paper_id", ["../etc", "a/b", "/abs", "..", "a/../b", ".hidden", "x.", "with space", "ünïcode", "a\\b", ""]
+    "paper_id",
+    ["../etc", "a/b", "/abs", "..", "a/../b", ".hidden", "x.", "with space", "ünïcode", "a\\b", ""],
 )
 def test_ids_that_could_escape_or_break_paths_are_refused(paper_id):
     assert not is_valid_id(paper_id)
@@ -47,7 +48,7 @@ def test_urls_keep_the_base_url_sub_path():
 
 
 def test_output_files_are_index_html_and_stay_inside():
-    assert output_file("") .as_posix() == "index.html"
+    assert output_file("").as_posix() == "index.html"
     assert output_file("days/2025-03-14/").as_posix() == "days/2025-03-14/index.html"
     with pytest.raises(ValueError):
         output_file("../x/")

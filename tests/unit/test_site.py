@@ -11,7 +11,12 @@ CONFIG = Config(site_dir=Path("."), title="T", base_url="https://e.org/")
 def make(pid: str, day: int, upvotes=None, tags=(), authors=()) -> Paper:
     moment = datetime(2025, 3, day, tzinfo=timezone.utc)
     return Paper(
-        id=pid, title=pid, date=moment, day=moment.date(), upvotes=upvotes, tags=tuple(tags),
+        id=pid,
+        title=pid,
+        date=moment,
+        day=moment.date(),
+        upvotes=upvotes,
+        tags=tuple(tags),
         authors=tuple(Author(a) for a in authors),
     )
 
@@ -31,7 +36,11 @@ def test_neighbours_stay_within_the_same_day():
 
 
 def test_tags_group_by_slug_and_count_each_paper_once():
-    papers = [make("a", 14, tags=["LLM", "vision"]), make("b", 13, tags=["llm"]), make("c", 12, tags=["Vision"])]
+    papers = [
+        make("a", 14, tags=["LLM", "vision"]),
+        make("b", 13, tags=["llm"]),
+        make("c", 12, tags=["Vision"]),
+    ]
     site = build_site(papers, CONFIG)
     assert [(t.name, t.slug, [p.id for p in t.papers]) for t in site.tags] == [
         ("LLM", "llm", ["a", "b"]),
@@ -41,5 +50,7 @@ def test_tags_group_by_slug_and_count_each_paper_once():
 
 
 def test_authors_are_grouped_across_papers():
-    site = build_site([make("a", 14, authors=["Ada Lovelace"]), make("b", 13, authors=["Ada Lovelace", "Bo"])], CONFIG)
+    site = build_site(
+        [make("a", 14, authors=["Ada Lovelace"]), make("b", 13, authors=["Ada Lovelace", "Bo"])], CONFIG
+    )
     assert [(a.slug, len(a.papers)) for a in site.authors] == [("ada-lovelace", 2), ("bo", 1)]
