@@ -236,3 +236,23 @@ def test_sitemap_lists_every_page_with_lastmod_from_content(site_factory):
         assert f"https://example.org/{page[: -len('index.html')]}</loc>" in sitemap, page
     assert sitemap.count("<url>") == len(pages)
     assert "<lastmod>2025-03-14T00:00:00Z</lastmod>" in sitemap
+
+
+def test_feed_ids_and_dates_survive_a_move_to_another_base_url(site_factory, tmp_path):
+    import feedparser
+
+    site = site_factory(PAPERS)
+    build(site, tmp_path / "a", base_url="https://one.example/")
+    build(site, tmp_path / "b", base_url="https://two.example/sub/")
+    for name in ("atom.xml", "rss.xml", "tags/llm/atom.xml"):
+        one = feedparser.parse((tmp_path / "a" / name).read_bytes())
+        two = feedparser.parse((tmp_path / "b" / name).read_bytes())
+        assert not one.bozo and not two.bozo, name
+        assert [e.id for e in one.entries] == [e.id for e in two.entries], name
+        assert [e.published for e in one.entries] == [e.published for e in two.entries], name
+        assert all("example" not in e.id for e in one.entries), "ids never hold the URL"
+        assert one.entries[0].link.startswith("https://one.example/papers/")
+        assert two.entries[0].link.startswith("https://two.example/sub/papers/")
+    atom = feedparser.parse((tmp_path / "a/atom.xml").read_bytes())
+    assert atom.entries[0].id == "tag:sitegen.papers,2025:paper/2403.09629"
+    assert atom.entries[0].updated == "2025-03-14T00:00:00+00:00", "from content, not the build time"

@@ -92,4 +92,12 @@ def test_the_sample_site_builds(tmp_path):
     assert done.returncode == 0, done.stderr
     files = tree(tmp_path / "out")
     assert sum(1 for f in files if f.startswith("papers/")) == 42
-    assert "tags/interpretability/index.html" in files or any(f.startswith("tags/") for f in files)
+    assert "tags/interpretability/index.html" in files and "tags/brain-decoding/atom.xml" in files
+
+
+def test_the_sample_home_page_stays_light(tmp_path):
+    """The theme's budget: home page HTML plus its CSS under 50 KB uncompressed."""
+    done = sitegen("build", "--site", str(REPO), "--output", str(tmp_path / "out"))
+    assert done.returncode == 0, done.stderr
+    size = (tmp_path / "out/index.html").stat().st_size + (tmp_path / "out/static/style.css").stat().st_size
+    assert size < 50_000, size

@@ -1,0 +1,77 @@
+from pathlib import Path
+
+import pytest
+
+from sitegen.build import build
+from sitegen.config import load_config
+from sitegen.errors import ThemeError
+from sitegen.theme import resolve_theme, static_files
+from tests.sitekit import paper, write_site
+
+
+def test_the_default_chain_is_site_folders_then_builtin_default(tmp_path):
+    site = write_site(tmp_path / "s", [paper("a")])
+    (site / "templates").mkdir()
+    theme = resolve_theme(load_config(site))
+    assert theme.names == ("default",)
+    assert theme.template_dirs[0] == site / "templates"
+    assert theme.template_dirs[-1].parts[-3:] == ("themes", "default", "templates")
+
+
+def test_a_site_template_overrides_one_builtin_template(tmp_path):
+    site = write_site(tmp_path / "s", [paper("a", title="Overridden card")])
+    (site / "templates").mkdir()
+    (site / "templates/_card.html").write_text('<article class="mine">{{ paper.title }}</article>\n')
+    build(site)
+    home = (site / "output/index.html").read_text()
+    assert '<article class="mine">Overridden card</article>' in home
+    assert 'class="site-header"' in home, "base.html still comes from the default theme"
+
+
+def test_a_site_theme_extends_a_parent_and_adds_static_files(tmp_path):
+    site = write_site(tmp_path / "s", [paper("a")], theme="lab")
+    parent = site / "themes/base-lab"
+    (parent / "templates").mkdir(parents=True)
+    (parent / "templates/404.html").write_text("parent 404 {{ site.title }}\n")
+    lab = site / "themes/lab"
+    (lab / "static").mkdir(parents=True)
+    (lab / "static/lab.css").write_text("body{}")
+    (lab / "theme.yaml").write_text("extends: base-lab\n")
+    theme = resolve_theme(load_config(site))
+    assert theme.names == ("lab", "base-lab", "default")
+    assert "lab.css" in static_files(theme) and "style.css" in static_files(theme)
+    build(site)
+    assert (site / "output/404.html").read_text() == "parent 404 Test Papers\n"
+    assert (site / "output/static/lab.css").exists()
+
+
+def test_an_extends_loop_is_an_error(tmp_path):
+    site = write_site(tmp_path / "s", [], theme="a")
+    for name, parent in (("a", "b"), ("b", "a")):
+        (site / "themes" / name).mkdir(parents=True)
+        (site / "themes" / name / "theme.yaml").write_text(f"extends: {parent}\n")
+    with pytest.raises(ThemeError, match="loop: a -> b -> a"):
+        resolve_theme(load_config(site))
+
+
+def test_a_missing_theme_is_an_error_naming_the_setting(tmp_path):
+    site = write_site(tmp_path / "s", [], theme="nope")
+    with pytest.raises(ThemeError) as caught:
+        resolve_theme(load_config(site))
+    problem = caught.value.problems[0]
+    assert (problem.path, problem.field) == ("site.yaml", "theme") and "nope" in problem.message
+
+
+def test_theme_yaml_unknown_keys_are_errors(tmp_path):
+    site = write_site(tmp_path / "s", [], theme="t")
+    (site / "themes/t").mkdir(parents=True)
+    (site / "themes/t/theme.yaml").write_text("extend: default\n")
+    with pytest.raises(ThemeError, match="extend"):
+        resolve_theme(load_config(site))
+
+
+def test_builtin_themes_ship_with_the_package():
+    from sitegen.theme import builtin_themes_dir
+
+    assert (builtin_themes_dir() / "default/templates/base.html").is_file()
+    assert isinstance(builtin_themes_dir(), Path)
