@@ -1,14 +1,16 @@
 """Render outputs across processes when there is enough work to pay for it.
 
-Workers are forked after the site is built, so they inherit the papers, the
-Jinja environment and the renderer without pickling any of it. Two phases:
-first every paper's view and card are made once, spread over the workers,
-and handed back; then the pages, lists and feeds that reuse them are
-rendered and written by the workers, each returning what it wrote.
+Workers are forked after the site is built and every paper's view and card
+are made, so they inherit the papers, the Jinja environment and the cards
+without pickling any of it; each renders and writes a share of the pages and
+returns only the record of what it wrote. (Making the cards in the workers
+and sending them back was measured slower: pickling them costs more than
+making them.)
 """
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 from collections.abc import Callable, Sequence
@@ -37,11 +39,6 @@ def _fork_context() -> Any | None:
         return multiprocessing.get_context("fork")
     except ValueError:  # Windows: no fork, render in one process
         return None
-
-
-def _make_fragments(paper_ids: list[str]) -> list[tuple[str, Any, Any]]:
-    assert _renderer is not None
-    return [(pid, _renderer.view(pid), _renderer.card(pid)) for pid in paper_ids]
 
 
 def _render_chunk(chunk: list[tuple[Output, str]]) -> tuple[dict[str, list], list[str], int]:
@@ -74,11 +71,9 @@ def render_outputs(
     global _renderer, _writer
     _renderer, _writer = renderer, writer
     try:
-        ids = [p.id for p in renderer.site.papers]
-        with context.Pool(workers) as pool:
-            for done in pool.imap_unordered(_make_fragments, _chunks(ids, _CHUNK)):
-                renderer.adopt(done)
-        # A second pool, forked after adoption, so every worker has every card.
+        for paper in renderer.site.papers:
+            renderer.card(paper.id)  # and its view, shared by pages, lists and feeds
+        gc.freeze()  # keep the collector from touching (and so copying) inherited objects
         with context.Pool(workers) as pool:
             for done in pool.imap_unordered(_render_chunk, _chunks(todo, _CHUNK // 4)):
                 writer.merge(done)

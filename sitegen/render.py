@@ -7,6 +7,7 @@ claim the same file, and the work can later be split across processes.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -135,6 +136,7 @@ class Renderer:
         self._views: dict[str, PaperView] = {}
         self._cards: dict[str, Markup] = {}
         self._templates: dict[str, jinja2.Template] = {}
+        self.env.filters.update(DATE_FILTERS)
         self.env.globals.update(
             site=self.config,
             url=self._url,
@@ -224,12 +226,6 @@ class Renderer:
         if view is None:
             view = self._views[paper_id] = make_view(self._papers[paper_id], self.site, self.routes)
         return view
-
-    def adopt(self, made: list[tuple[str, PaperView, Markup]]) -> None:
-        """Take views and cards made by another process."""
-        for paper_id, view, card in made:
-            self._views[paper_id] = view
-            self._cards[paper_id] = card
 
     def card(self, paper_id: str) -> Markup:
         card = self._cards.get(paper_id)
@@ -503,5 +499,26 @@ def _w3c(moment: datetime) -> str:
     return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+# Date wording for templates, as filters: cached because every list page
+# repeats the same few days, and strftime is slow next to a dict lookup.
+@functools.lru_cache(maxsize=4096)
 def _long_date(day: date) -> str:
     return f"{day.strftime('%B')} {day.day}, {day.year}"
+
+
+@functools.lru_cache(maxsize=4096)
+def _full_date(day: date) -> str:
+    return f"{day.strftime('%A')}, {_long_date(day)}"
+
+
+@functools.lru_cache(maxsize=4096)
+def _weekday_date(day: date) -> str:
+    return f"{day.strftime('%A, %B')} {day.day}"
+
+
+DATE_FILTERS = {
+    "long_date": _long_date,  # March 14, 2025
+    "full_date": _full_date,  # Friday, March 14, 2025
+    "weekday_date": _weekday_date,  # Friday, March 14
+    "citation_date": lambda moment: moment.strftime("%Y/%m/%d"),  # 2025/03/14 (Highwire)
+}
