@@ -8,9 +8,9 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .cache import CACHE_DIR, ParseCache
+from .cache import CACHE_DIR, ParseCache, content_fingerprint
 from .config import Config, load_config
-from .loading import load_papers
+from .loading import content_files, load_papers
 from .progress import Progress
 from .site import build_site
 from .theme import resolve_theme, theme_digest
@@ -64,33 +64,33 @@ def build(
         mark = now
 
     config = load_config(site_dir, base_url)
-    cache = ParseCache(_cache_dir(config) / "papers.pickle", config.timezone.key) if write else None
-    papers = load_papers(config, cache)
     theme = resolve_theme(config)
-    phase("load")
 
     writer = None
     if write:
-        assert cache is not None
         out_dir = output_dir_of(config, output)
         check_output_dir(out_dir, config.site_dir, config.site_dir / config.content_dir)
         # Output is a pure function of content, settings, theme and code: if none
-        # changed and every file is still in place, there is nothing to do.
+        # changed and every file is still in place, there is nothing to do, not
+        # even loading the papers.
+        content = content_fingerprint(content_files(config), config.timezone.key)
         fingerprint = hashlib.blake2b(
-            f"{cache.fingerprint()}|{theme_digest(theme, config)}".encode(), digest_size=16
+            f"{content}|{theme_digest(theme, config)}".encode(), digest_size=16
         ).hexdigest()
         writer = Writer(out_dir, _manifest_path(config, out_dir), fingerprint)
         if writer.up_to_date():
             writer.abort()
             phase("check unchanged")
+            report = writer.report
             return BuildResult(
-                config,
-                len(papers),
-                writer.report.unchanged,
-                writer.report,
-                time.perf_counter() - started,
-                phases,
+                config, writer.papers, report.unchanged, report, time.perf_counter() - started, phases
             )
+
+    cache = ParseCache(_cache_dir(config) / "papers.pickle", config.timezone.key) if write else None
+    papers = load_papers(config, cache)
+    phase("load")
+    if writer is not None:
+        writer.papers = len(papers)
 
     # Rendering libraries are imported only by builds that render something.
     from .parallel import default_workers, render_outputs
@@ -128,6 +128,7 @@ def build(
         writer.abort()
         raise
     report = writer.commit()
+    assert cache is not None
     cache.save()
     phase("commit")
     total = time.perf_counter() - started

@@ -23,6 +23,14 @@ def content_digest(raw: bytes) -> str:
     return hashlib.blake2b(raw, digest_size=16).hexdigest()
 
 
+def content_fingerprint(files: list[tuple[str, Path]], settings_key: str) -> str:
+    """One digest of every content file's name and bytes, in order."""
+    h = hashlib.blake2b(f"{_FORMAT}|{__version__}|{settings_key}".encode(), digest_size=16)
+    for name, path in files:
+        h.update(f"{name}\0{content_digest(path.read_bytes())}\n".encode())
+    return h.hexdigest()
+
+
 class ParseCache:
     def __init__(self, path: Path, settings_key: str) -> None:
         self.path = path
@@ -57,13 +65,6 @@ class ParseCache:
 
     def put(self, name: str, raw: bytes, value: Any) -> None:
         self._new[name] = (content_digest(raw), value)
-
-    def fingerprint(self) -> str:
-        """One digest of every file seen and its contents, in order."""
-        h = hashlib.blake2b(self.key.encode(), digest_size=16)
-        for name, (digest, _) in self._new.items():
-            h.update(f"{name}\0{digest}\n".encode())
-        return h.hexdigest()
 
     def save(self) -> None:
         if self._new == self._old:

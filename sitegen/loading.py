@@ -73,15 +73,21 @@ def load_papers(config: Config, cache: ParseCache | None = None) -> list[Paper]:
     """
     root = config.site_dir / config.content_dir / PAPERS_DIR
     loader = _Loader(config, cache)
-    shown_root = _shown(root, config.site_dir)
     if root.exists() and not root.is_dir():
-        loader.problems.append(Problem("expected a folder of paper files", shown_root))
-    for parts, path in _content_files(root):
-        loader.load_file(path, "/".join((shown_root, *parts)))
+        loader.problems.append(Problem("expected a folder of paper files", _shown(root, config.site_dir)))
+    for shown, path in content_files(config):
+        loader.load_file(path, shown)
     loader.report_duplicates()
     if loader.problems:
         raise ContentError(loader.problems)
     return loader.papers
+
+
+def content_files(config: Config) -> list[tuple[str, Path]]:
+    """(name shown to the user, path) of every paper file of the site, in load order."""
+    root = config.site_dir / config.content_dir / PAPERS_DIR
+    shown_root = _shown(root, config.site_dir)
+    return [("/".join((shown_root, *parts)), path) for parts, path in _content_files(root)]
 
 
 def _content_files(root: Path) -> list[tuple[tuple[str, ...], Path]]:

@@ -68,6 +68,8 @@ def built(site_factory):
 def test_nothing_changed_renders_and_writes_nothing(built, tmp_path):
     result = build(built)
     assert result.report.written == 0 and result.report.removed == 0
+    assert result.papers == 30, "the summary still counts the papers"
+    assert "render" not in result.phases, "nothing was rendered"
     assert changed_files(built / "output") == set()
     assert tree(built / "output") == cold_tree(built, tmp_path)
 
