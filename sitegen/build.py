@@ -11,6 +11,7 @@ from pathlib import Path
 from .cache import CACHE_DIR, ParseCache, content_fingerprint
 from .config import Config, load_config
 from .loading import content_files, load_papers
+from .processes import default_workers
 from .progress import Progress
 from .site import build_site
 from .theme import resolve_theme, theme_digest
@@ -87,13 +88,14 @@ def build(
             )
 
     cache = ParseCache(_cache_dir(config) / "papers.pickle", config.timezone.key) if write else None
-    papers = load_papers(config, cache)
+    workers = workers or default_workers()
+    papers = load_papers(config, cache, workers)
     phase("load")
     if writer is not None:
         writer.papers = len(papers)
 
     # Rendering libraries are imported only by builds that render something.
-    from .parallel import default_workers, render_outputs
+    from .parallel import render_outputs
     from .render import Renderer, check_unique, plan, plan_static
 
     site = build_site(papers, config)
@@ -118,7 +120,7 @@ def build(
         progress = progress or Progress(enabled=False)
         progress.start(len(todo))
         try:
-            render_outputs(renderer, writer, todo, workers or default_workers(), progress.advance)
+            render_outputs(renderer, writer, todo, workers, progress.advance)
         finally:
             progress.finish()
         for path, source in static:

@@ -55,6 +55,10 @@ class ParseCache:
             return {}
         return entries if key == self.key and isinstance(entries, dict) else {}
 
+    def has(self, name: str, raw: bytes) -> bool:
+        entry = self._old.get(name)
+        return entry is not None and entry[0] == content_digest(raw)
+
     def get(self, name: str, raw: bytes) -> Any | None:
         entry = self._old.get(name)
         if entry is None or entry[0] != content_digest(raw):

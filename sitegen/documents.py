@@ -99,6 +99,9 @@ class Document:
             node = found[1]
         return node.value if isinstance(node, yaml.ScalarNode) else None
 
+    def drop_node_tree(self) -> None:
+        self._node = None
+
     def _root_node(self) -> Any:
         if self._node is None:
             # YAML is close enough to a superset of JSON to locate keys in it;

@@ -24,6 +24,7 @@ from .config import Config
 from .documents import DOCUMENT_SUFFIXES, Document, KeyPath, field_name, load_document
 from .errors import ContentError, Problem
 from .model import Author, Paper
+from .processes import chunks, fork_context
 
 PAPERS_DIR = "papers"
 ALLOWED_SCHEMES = ("http", "https", "mailto")
@@ -65,22 +66,56 @@ def check_url(url: str) -> str | None:
     return None
 
 
-def load_papers(config: Config, cache: ParseCache | None = None) -> list[Paper]:
+# Below this many files to parse, starting worker processes costs more than it saves.
+PARALLEL_PARSE_FILES = 64
+
+
+def load_papers(config: Config, cache: ParseCache | None = None, workers: int = 1) -> list[Paper]:
     """All papers of the site, in file order then in-file order.
 
     Raises ContentError listing every problem in every file. With a ``cache``,
-    files whose bytes are unchanged since the last load are not parsed again.
+    files whose bytes are unchanged since the last load are not parsed again;
+    with ``workers`` > 1, many files are parsed across processes.
     """
     root = config.site_dir / config.content_dir / PAPERS_DIR
     loader = _Loader(config, cache)
     if root.exists() and not root.is_dir():
         loader.problems.append(Problem("expected a folder of paper files", _shown(root, config.site_dir)))
+    files: list[tuple[str, Path, bytes]] = []
     for shown, path in content_files(config):
-        loader.load_file(path, shown)
+        try:
+            files.append((shown, path, path.read_bytes()))
+        except OSError as exc:
+            loader.problems.append(Problem(f"cannot read file: {exc.strerror}", shown))
+    misses = [(shown, path, raw) for shown, path, raw in files if cache is None or not cache.has(shown, raw)]
+    documents = _parse_all(misses, workers)
+    for shown, path, raw in files:
+        loader.load_file(path, shown, raw, documents.get(shown))
     loader.report_duplicates()
     if loader.problems:
         raise ContentError(loader.problems)
     return loader.papers
+
+
+def _parse_one(item: tuple[str, Path, bytes]) -> Document:
+    shown, path, raw = item
+    document = load_document(path, shown, raw)
+    document.drop_node_tree()  # large, and rebuilt from the text if a line is ever needed
+    return document
+
+
+def _parse_batch(items: list[tuple[str, Path, bytes]]) -> list[Document]:
+    return [_parse_one(item) for item in items]
+
+
+def _parse_all(items: list[tuple[str, Path, bytes]], workers: int) -> dict[str, Document]:
+    """Parse files, across processes when there are many; results keyed by shown name."""
+    context = fork_context()
+    if workers <= 1 or len(items) < PARALLEL_PARSE_FILES or context is None:
+        return {}  # parsed one by one as they are loaded
+    with context.Pool(workers) as pool:
+        batches = pool.map(_parse_batch, chunks(items, max(1, len(items) // (workers * 4))))
+    return {str(document.path): document for batch in batches for document in batch}
 
 
 def content_files(config: Config) -> list[tuple[str, Path]]:
@@ -134,19 +169,15 @@ class _Loader:
         self.ids: dict[str, _Place] = {}
         self.duplicates: list[tuple[_Place, _Place]] = []  # (first, again)
 
-    def load_file(self, path: Path, shown: str) -> None:
-        try:
-            raw = path.read_bytes()
-        except OSError as exc:
-            self.problems.append(Problem(f"cannot read file: {exc.strerror}", shown))
-            return
+    def load_file(self, path: Path, shown: str, raw: bytes, doc: Document | None = None) -> None:
         cached = self.cache.get(shown, raw) if self.cache is not None else None
         if cached is not None:
             for at, paper in cached:
                 self.register(path, shown, at, paper.id)
                 self.papers.append(paper)
             return
-        doc = load_document(path, shown, raw)
+        if doc is None:
+            doc = load_document(path, shown, raw)
         if doc.problems:
             self.problems.extend(doc.problems)
             return

@@ -1,21 +1,21 @@
 """Render outputs across processes when there is enough work to pay for it.
 
-Workers are forked after the site is built and every paper's view and card
-are made, so they inherit the papers, the Jinja environment and the cards
-without pickling any of it; each renders and writes a share of the pages and
-returns only the record of what it wrote. (Making the cards in the workers
-and sending them back was measured slower: pickling them costs more than
-making them.)
+Workers are forked after the site is built, so they inherit the papers and
+the Jinja environment without pickling any of it. Two phases: first the
+workers make every paper's Markdown-derived HTML and its card, and send them
+back as plain strings (sending whole view objects was measured slower than
+making them); then a second set of workers, forked once the parent holds
+every card, renders and writes a share of the pages each and returns only
+the record of what it wrote.
 """
 
 from __future__ import annotations
 
 import gc
-import multiprocessing
-import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from typing import Any
 
+from .processes import chunks, fork_context
 from .render import Output, Renderer
 from .writer import Writer
 
@@ -27,18 +27,9 @@ _renderer: Renderer | None = None
 _writer: Writer | None = None
 
 
-def default_workers() -> int:
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        return os.cpu_count() or 1
-
-
-def _fork_context() -> Any | None:
-    try:
-        return multiprocessing.get_context("fork")
-    except ValueError:  # Windows: no fork, render in one process
-        return None
+def _make_fragments(paper_ids: list[str]) -> list[Any]:
+    assert _renderer is not None
+    return [_renderer.fragments(paper_id) for paper_id in paper_ids]
 
 
 def _render_chunk(chunk: list[tuple[Output, str]]) -> tuple[dict[str, list], list[str], int]:
@@ -49,10 +40,6 @@ def _render_chunk(chunk: list[tuple[Output, str]]) -> tuple[dict[str, list], lis
     return writer.export()
 
 
-def _chunks(items: Sequence[Any], size: int) -> list[Any]:
-    return [list(items[i : i + size]) for i in range(0, len(items), size)]
-
-
 def render_outputs(
     renderer: Renderer,
     writer: Writer,
@@ -61,7 +48,7 @@ def render_outputs(
     progress: Callable[[int], None] = lambda n: None,
 ) -> None:
     """Render and write every (output, key) of ``todo``."""
-    context = _fork_context()
+    context = fork_context()
     if workers <= 1 or len(todo) < PARALLEL_THRESHOLD or context is None:
         for output, key in todo:
             writer.add(output.path, renderer.render(output), key)
@@ -71,11 +58,13 @@ def render_outputs(
     global _renderer, _writer
     _renderer, _writer = renderer, writer
     try:
-        for paper in renderer.site.papers:
-            renderer.card(paper.id)  # and its view, shared by pages, lists and feeds
+        ids = [paper.id for paper in renderer.site.papers]
+        with context.Pool(workers) as pool:
+            for fragments in pool.imap(_make_fragments, chunks(ids, _CHUNK)):
+                renderer.adopt(fragments)
         gc.freeze()  # keep the collector from touching (and so copying) inherited objects
         with context.Pool(workers) as pool:
-            for done in pool.imap_unordered(_render_chunk, _chunks(todo, _CHUNK // 4)):
+            for done in pool.imap_unordered(_render_chunk, chunks(todo, _CHUNK // 4)):
                 writer.merge(done)
                 progress(len(done[0]))
     finally:

@@ -26,7 +26,7 @@ from .model import Paper
 from .routes import Routes, output_file
 from .site import Group, Site
 from .theme import Theme, make_environment, static_files, theme_digest
-from .views import Named, PaperView, json_ld, make_view
+from .views import Named, PaperView, Prose, json_ld, make_view
 
 SITEMAP_LIMIT = 50_000  # URLs per sitemap file, from the sitemaps.org protocol
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
@@ -226,6 +226,18 @@ class Renderer:
         if view is None:
             view = self._views[paper_id] = make_view(self._papers[paper_id], self.site, self.routes)
         return view
+
+    def fragments(self, paper_id: str) -> tuple[str, Prose, str]:
+        """A paper's costly parts as plain values, to hand to another process."""
+        view = self.view(paper_id)
+        prose = Prose(str(view.title_html), str(view.abstract_html), str(view.note_html), view.summary)
+        return paper_id, prose, str(self.card(paper_id))
+
+    def adopt(self, fragments: list[tuple[str, Prose, str]]) -> None:
+        """Take the fragments another process made; only the cheap parts are redone."""
+        for paper_id, prose, card in fragments:
+            self._views[paper_id] = make_view(self._papers[paper_id], self.site, self.routes, prose)
+            self._cards[paper_id] = Markup(card)
 
     def card(self, paper_id: str) -> Markup:
         card = self._cards.get(paper_id)

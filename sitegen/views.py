@@ -149,7 +149,28 @@ def _bibtex(paper: Paper, arxiv_id: str | None, url: str) -> str:
     return f"{kind}{{{_bibtex_key(paper)},\n{body}\n}}"
 
 
-def make_view(paper: Paper, site: Site, routes: Routes) -> PaperView:
+@dataclass(frozen=True)
+class Prose:
+    """The costly, Markdown-derived parts of a view: plain strings, cheap to send
+    between processes."""
+
+    title_html: str
+    abstract_html: str
+    note_html: str
+    summary: str
+
+
+def render_prose(paper: Paper) -> Prose:
+    return Prose(
+        title_html=render_inline(paper.title),
+        abstract_html=render_markdown(paper.abstract) if paper.abstract else "",
+        note_html=render_markdown(paper.note) if paper.note else "",
+        summary=plain_text(paper.abstract or paper.note or paper.title, DESCRIPTION_LIMIT),
+    )
+
+
+def make_view(paper: Paper, site: Site, routes: Routes, prose: Prose | None = None) -> PaperView:
+    prose = prose or render_prose(paper)
     route = routes.paper(paper.id)
     arxiv_id = arxiv_id_of(paper)
     links = _links(paper, arxiv_id, routes)
@@ -159,7 +180,7 @@ def make_view(paper: Paper, site: Site, routes: Routes) -> PaperView:
         paper=paper,
         id=paper.id,
         title=paper.title,
-        title_html=Markup(render_inline(paper.title)),
+        title_html=Markup(prose.title_html),
         url=routes.url(route),
         abs_url=abs_url,
         authors=tuple(
@@ -169,9 +190,9 @@ def make_view(paper: Paper, site: Site, routes: Routes) -> PaperView:
         tags=tuple(Named(t, routes.url(routes.tag(site.tag_slugs[t]))) for t in paper.tags),
         links=links,
         day_url=routes.url(routes.day(paper.day)),
-        abstract_html=Markup(render_markdown(paper.abstract)) if paper.abstract else Markup(""),
-        note_html=Markup(render_markdown(paper.note)) if paper.note else Markup(""),
-        summary=plain_text(paper.abstract or paper.note or paper.title, DESCRIPTION_LIMIT),
+        abstract_html=Markup(prose.abstract_html),
+        note_html=Markup(prose.note_html),
+        summary=prose.summary,
         arxiv_id=arxiv_id,
         pdf_url=_absolute(pdf, routes) if pdf else None,
         thumbnail=site_url(paper.thumbnail, routes) if paper.thumbnail else None,

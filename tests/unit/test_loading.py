@@ -472,3 +472,33 @@ def test_digest_follows_the_source_text(tmp_path: Path) -> None:
     assert [p.digest for p in papers(tmp_path, files)] == [a.digest, b1.digest, b2.digest]
     files["a.yaml"] = ENTRY + "upvotes: 1\n"
     assert papers(tmp_path, files)[0].digest != a.digest
+
+
+def test_parsing_across_processes_gives_the_same_papers_and_problems(tmp_path, monkeypatch):
+    from sitegen import loading
+    from sitegen.config import load_config as load_site_config
+    from sitegen.errors import ContentError as Failure
+
+    monkeypatch.setattr(loading, "PARALLEL_PARSE_FILES", 0)
+    site = tmp_path / "site"
+    folder = site / "content/papers"
+    folder.mkdir(parents=True)
+    (site / "site.yaml").write_text("title: T\nbase_url: https://e.org/\n")
+    for day in range(1, 9):
+        (folder / f"2025-03-{day:02d}.yaml").write_text(
+            f"- id: p{day}\n  title: Paper {day}\n  date: 2025-03-{day:02d}\n  tags: [a, b]\n"
+        )
+    config = load_site_config(site)
+    serial = loading.load_papers(config, workers=1)
+    parallel = loading.load_papers(config, workers=2)
+    assert parallel == serial and len(parallel) == 8
+
+    (folder / "2025-03-05.yaml").write_text("- id: p5\n  title: Paper 5\n  date: 2025-03-05\n  tags: llm\n")
+    problems = []
+    for workers in (1, 2):
+        with pytest.raises(Failure) as caught:
+            loading.load_papers(config, workers=workers)
+        problems.append([str(p) for p in caught.value.problems])
+    assert problems[0] == problems[1] == [
+        "content/papers/2025-03-05.yaml:4: tags: expected a list of strings, got 'llm'"
+    ]
