@@ -499,6 +499,8 @@ def test_parsing_across_processes_gives_the_same_papers_and_problems(tmp_path, m
         with pytest.raises(Failure) as caught:
             loading.load_papers(config, workers=workers)
         problems.append([str(p) for p in caught.value.problems])
-    assert problems[0] == problems[1] == [
-        "content/papers/2025-03-05.yaml:4: tags: expected a list of strings, got 'llm'"
-    ]
+    assert (
+        problems[0]
+        == problems[1]
+        == ["content/papers/2025-03-05.yaml:4: tags: expected a list of strings, got 'llm'"]
+    )
