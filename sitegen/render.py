@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import functools
 import hashlib
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
-from xml.sax.saxutils import escape as xml_escape
 
 import jinja2
 from markupsafe import Markup
@@ -25,11 +24,10 @@ from .feeds import FeedEntry, FeedInfo, render_atom, render_json_feed, render_rs
 from .model import Paper
 from .routes import Routes, output_file
 from .site import Group, Site
+from .sitemap import SITEMAP_LIMIT, render_sitemap, render_sitemap_index, sitemap_entries
 from .theme import Theme, make_environment, static_files, theme_digest
 from .views import Named, PaperView, Prose, json_ld, make_view
 
-SITEMAP_LIMIT = 50_000  # URLs per sitemap file, from the sitemaps.org protocol
-_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 _FEED_TYPES = {"atom": "application/atom+xml", "rss": "application/rss+xml", "json": "application/feed+json"}
 _FEED_TITLES = {"atom": "Atom", "rss": "RSS", "json": "JSON Feed"}
 
@@ -113,10 +111,6 @@ def paper_digest(paper: Paper) -> str:
 
 def _digests(papers: Sequence[Paper]) -> list[str]:
     return [paper_digest(p) for p in papers]
-
-
-def _latest(papers: Sequence[Paper]) -> datetime:
-    return max((p.updated or p.published or p.date for p in papers), default=_EPOCH)
 
 
 class Renderer:
@@ -453,62 +447,17 @@ class Renderer:
     # --- sitemap ---
     def _pages_for_sitemap(self) -> list[tuple[str, datetime]]:
         if self._sitemap_pages is None:
-            self._sitemap_pages = list(_sitemap_entries(self.site, self.routes))
+            self._sitemap_pages = list(sitemap_entries(self.site, self.routes))
         return self._sitemap_pages
 
     def _sitemap(self, number: int) -> bytes:
         pages = self._pages_for_sitemap()
         if number:
             pages = pages[(number - 1) * SITEMAP_LIMIT : number * SITEMAP_LIMIT]
-        lines = [
-            '<?xml version="1.0" encoding="UTF-8"?>',
-            '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">',
-        ]
-        for route, modified in pages:
-            lines.append(
-                f"<url><loc>{xml_escape(self.routes.absolute(route))}</loc>"
-                f"<lastmod>{_w3c(modified)}</lastmod></url>"
-            )
-        lines.append("</urlset>\n")
-        return "\n".join(lines).encode()
+        return render_sitemap(pages, self.routes)
 
     def _sitemap_index(self, count: int) -> bytes:
-        pages = self._pages_for_sitemap()
-        lines = [
-            '<?xml version="1.0" encoding="UTF-8"?>',
-            '<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">',
-        ]
-        for i in range(count):
-            chunk = pages[i * SITEMAP_LIMIT : (i + 1) * SITEMAP_LIMIT]
-            modified = max(m for _, m in chunk)
-            loc = xml_escape(self.routes.absolute(f"sitemap-{i + 1}.xml"))
-            lines.append(f"<sitemap><loc>{loc}</loc><lastmod>{_w3c(modified)}</lastmod></sitemap>")
-        lines.append("</sitemapindex>\n")
-        return "\n".join(lines).encode()
-
-
-def _sitemap_entries(site: Site, routes: Routes) -> Iterator[tuple[str, datetime]]:
-    """Every HTML page with its last modification, taken from content alone."""
-    per_page = site.config.per_page
-    everything = _latest(site.papers)
-    for n in range(1, _page_count(len(site.papers), per_page) + 1):
-        yield routes.home(n), _latest(site.papers[(n - 1) * per_page : n * per_page]) if n > 1 else everything
-    for paper in site.papers:
-        yield routes.paper(paper.id), _latest([paper])
-    yield routes.tags(), everything
-    for tag in site.tags:
-        for n in range(1, _page_count(len(tag.papers), per_page) + 1):
-            yield routes.tag(tag.slug, n), _latest(tag.papers[(n - 1) * per_page : n * per_page])
-    yield routes.days(), everything
-    for day in site.days:
-        yield routes.day(day.day), _latest(day.papers)
-    yield routes.authors(), everything
-    for author in site.authors:
-        yield routes.author(author.slug), _latest(author.papers)
-
-
-def _w3c(moment: datetime) -> str:
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+        return render_sitemap_index(self._pages_for_sitemap(), count, self.routes)
 
 
 # Date wording for templates, as filters: cached because every list page

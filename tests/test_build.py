@@ -256,3 +256,21 @@ def test_feed_ids_and_dates_survive_a_move_to_another_base_url(site_factory, tmp
     atom = feedparser.parse((tmp_path / "a/atom.xml").read_bytes())
     assert atom.entries[0].id == "tag:sitegen.papers,2025:paper/2403.09629"
     assert atom.entries[0].updated == "2025-03-14T00:00:00+00:00", "from content, not the build time"
+
+
+def test_a_large_site_gets_a_sitemap_index(site_factory, monkeypatch):
+    from sitegen import render, sitemap
+
+    monkeypatch.setattr(render, "SITEMAP_LIMIT", 5)
+    monkeypatch.setattr(sitemap, "SITEMAP_LIMIT", 5)
+    site = site_factory(PAPERS)
+    build(site)
+    out = site / "output"
+    index = (out / "sitemap.xml").read_text()
+    parts = sorted(p.name for p in out.glob("sitemap-*.xml"))
+    pages = [p for p in tree(out) if p.endswith("index.html")]
+    assert "<sitemapindex" in index and len(parts) == -(-len(pages) // 5)
+    for name in parts:
+        assert f"<loc>https://example.org/{name}</loc>" in index
+    listed = sum((out / name).read_text().count("<url>") for name in parts)
+    assert listed == len(pages)

@@ -1,0 +1,68 @@
+"""sitemap.xml (and a sitemap index past 50,000 pages): every HTML page, with
+its last modification taken from content alone, never from the build time."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from datetime import datetime, timezone
+from xml.sax.saxutils import escape as xml_escape
+
+from .model import Paper
+from .routes import Routes
+from .site import Site
+
+SITEMAP_LIMIT = 50_000  # URLs per sitemap file, from the sitemaps.org protocol
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+_XMLNS = "http://www.sitemaps.org/schemas/sitemap/0.9"
+
+
+def latest(papers: Sequence[Paper]) -> datetime:
+    return max((p.updated or p.published or p.date for p in papers), default=_EPOCH)
+
+
+def _page_count(count: int, per_page: int) -> int:
+    return max(1, -(-count // per_page))
+
+
+def sitemap_entries(site: Site, routes: Routes) -> Iterator[tuple[str, datetime]]:
+    """Every HTML page with its last modification, taken from content alone."""
+    per_page = site.config.per_page
+    everything = latest(site.papers)
+    for n in range(1, _page_count(len(site.papers), per_page) + 1):
+        yield routes.home(n), latest(site.papers[(n - 1) * per_page : n * per_page]) if n > 1 else everything
+    for paper in site.papers:
+        yield routes.paper(paper.id), latest([paper])
+    yield routes.tags(), everything
+    for tag in site.tags:
+        for n in range(1, _page_count(len(tag.papers), per_page) + 1):
+            yield routes.tag(tag.slug, n), latest(tag.papers[(n - 1) * per_page : n * per_page])
+    yield routes.days(), everything
+    for day in site.days:
+        yield routes.day(day.day), latest(day.papers)
+    yield routes.authors(), everything
+    for author in site.authors:
+        yield routes.author(author.slug), latest(author.papers)
+
+
+def _w3c(moment: datetime) -> str:
+    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def render_sitemap(pages: Sequence[tuple[str, datetime]], routes: Routes) -> bytes:
+    lines = ['<?xml version="1.0" encoding="UTF-8"?>', f'<urlset xmlns="{_XMLNS}">']
+    for route, modified in pages:
+        loc = xml_escape(routes.absolute(route))
+        lines.append(f"<url><loc>{loc}</loc><lastmod>{_w3c(modified)}</lastmod></url>")
+    lines.append("</urlset>\n")
+    return "\n".join(lines).encode()
+
+
+def render_sitemap_index(pages: Sequence[tuple[str, datetime]], count: int, routes: Routes) -> bytes:
+    lines = ['<?xml version="1.0" encoding="UTF-8"?>', f'<sitemapindex xmlns="{_XMLNS}">']
+    for i in range(count):
+        chunk = pages[i * SITEMAP_LIMIT : (i + 1) * SITEMAP_LIMIT]
+        modified = max(m for _, m in chunk)
+        loc = xml_escape(routes.absolute(f"sitemap-{i + 1}.xml"))
+        lines.append(f"<sitemap><loc>{loc}</loc><lastmod>{_w3c(modified)}</lastmod></sitemap>")
+    lines.append("</sitemapindex>\n")
+    return "\n".join(lines).encode()
