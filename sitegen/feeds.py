@@ -228,4 +228,5 @@ def render_json_feed(info: FeedInfo, entries: Sequence[FeedEntry]) -> bytes:
     if info.author:
         feed["authors"] = [{"name": info.author}]
     feed["items"] = [_json_item(item) for item in entries]
-    return (json.dumps(feed, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+    # Compact: json's C encoder only runs without indent, and feeds are read by programs.
+    return (json.dumps(feed, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")

@@ -246,7 +246,8 @@ class Renderer:
             template = self._templates[name] = self.env.get_template(name)
         return template
 
-    def _site_feeds(self) -> list[dict[str, str]]:
+    @functools.cached_property
+    def _site_feed_links(self) -> list[dict[str, str]]:
         return [
             {
                 "title": f"{self.config.title} ({_FEED_TITLES[kind]})",
@@ -269,7 +270,7 @@ class Renderer:
         ]
 
     def _page(self, template: str, route: str, **context: Any) -> bytes:
-        context.setdefault("feeds", self._site_feeds())
+        context.setdefault("feeds", self._site_feed_links)
         context.setdefault("description", self.config.description)
         context.setdefault("noindex", False)
         html = self._template(template).render(
@@ -346,7 +347,7 @@ class Renderer:
             groups=self._groups_by_day(self._slice(tag.papers, number)),
             pager=self._pager(number, len(tag.papers), lambda n: self.routes.tag(tag.slug, n)),
             count=len(tag.papers),
-            feeds=self._site_feeds() + self._tag_feeds(tag),
+            feeds=self._site_feed_links + self._tag_feeds(tag),
             tag_feeds=self._tag_feeds(tag),
         )
 
