@@ -134,8 +134,9 @@ def _render_math_inline(
 def _render_math_display(
     self: object, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
 ) -> str:
-    # $$...$$ inside a paragraph: <math display="block"> is phrasing content, so no <div>.
-    return _math_html(tokens[idx].content.strip(), True)
+    # $$...$$ inside a paragraph: phrasing content only, so a <span> (styled as a block).
+    return f'<span class="math">{_math_html(tokens[idx].content.strip(), True)}</span>'
+
 
 
 def _render_math_block(
@@ -285,7 +286,17 @@ def render_markdown(text: str) -> str:
         html = "".join(f"<p>{escapeHtml(p)}</p>\n" for p in _prose_paragraphs(text))
     else:
         html = _BLOCK_MD.render(text)
-    return _BLOCK_CLEANER.clean(html).strip()
+    return _focusable_formulas(_BLOCK_CLEANER.clean(html).strip())
+
+
+def _focusable_formulas(html: str) -> str:
+    """A display formula wider than the column scrolls; keyboard users must be able
+    to reach it (WCAG 2.1.1). Added after sanitising, so content cannot set tabindex."""
+    if 'class="math"' not in html:
+        return html
+    return html.replace('<div class="math">', '<div class="math" tabindex="0">').replace(
+        '<span class="math">', '<span class="math" tabindex="0">'
+    )
 
 
 def render_inline(text: str) -> str:

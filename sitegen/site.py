@@ -6,6 +6,7 @@ dicts, so the cost stays linear in the number of papers.
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from datetime import date
 
@@ -55,6 +56,11 @@ def _order(papers: list[Paper]) -> list[Paper]:
     )
 
 
+def _sort_key(name: str) -> str:
+    """Alphabetical as a reader expects: "Émile" sorts with "E", not after "Z"."""
+    return unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().casefold() or name
+
+
 def _group(pairs: list[tuple[str, Paper]]) -> tuple[tuple[Group, ...], dict[str, str]]:
     """Group (name, paper) pairs by the slug of name; first spelling seen wins."""
     names: dict[str, str] = {}
@@ -69,7 +75,7 @@ def _group(pairs: list[tuple[str, Paper]]) -> tuple[tuple[Group, ...], dict[str,
             bucket.append(paper)
     groups = tuple(
         Group(names[slug], slug, tuple(members[slug]))
-        for slug in sorted(members, key=lambda s: (names[s].casefold(), s))
+        for slug in sorted(members, key=lambda s: (_sort_key(names[s]), s))
     )
     return groups, slugs
 

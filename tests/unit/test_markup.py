@@ -41,14 +41,14 @@ def test_inline_and_display_math_become_mathml() -> None:
     html = render_markdown(ABSTRACT)
     assert html.count("<math ") == 5
     assert '<math xmlns="http://www.w3.org/1998/Math/MathML" display="inline" alttext="O(n^2)">' in html
-    assert '<div class="math"><math xmlns="http://www.w3.org/1998/Math/MathML" display="block"' in html
+    assert '<div class="math" tabindex="0"><math xmlns="http://www.w3.org/1998/Math/MathML" display="block"' in html
     assert "<msup><mi>n</mi><mn>2</mn></msup>" in html
     assert "$" not in html.replace("$5 million to $1 million", "")
 
 
 def test_double_dollar_inside_a_paragraph_is_display_math_without_a_div() -> None:
     html = render_markdown("where $$x^2$$ holds")
-    assert html.startswith("<p>where <math ")
+    assert html.startswith("<p>where <span class=\"math\" tabindex=\"0\"><math ")
     assert 'display="block"' in html
     assert "<div" not in html
 
@@ -313,3 +313,11 @@ def test_latex_quotes_become_typographic_quotes_not_code():
     assert "‘teacher’" in html and "“student”" in html
     assert "<code>real code</code>" in html
     assert plain_text("a `teacher' net") == "a ‘teacher’ net"
+
+
+def test_display_formulas_are_reachable_by_keyboard_and_content_cannot_set_tabindex():
+    html = render_markdown("Block:\n\n$$x^2 + y^2 = z^2$$\n\nInline $$a+b$$ display.")
+    assert html.count('tabindex="0"') == 2
+    assert '<div class="math" tabindex="0"><math' in html
+    assert '<span class="math" tabindex="0"><math' in html
+    assert "tabindex" not in render_markdown('<span tabindex="5">x</span> and <div tabindex="1">y</div>')

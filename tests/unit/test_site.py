@@ -54,3 +54,8 @@ def test_authors_are_grouped_across_papers():
         [make("a", 14, authors=["Ada Lovelace"]), make("b", 13, authors=["Ada Lovelace", "Bo"])], CONFIG
     )
     assert [(a.slug, len(a.papers)) for a in site.authors] == [("ada-lovelace", 2), ("bo", 1)]
+
+
+def test_names_sort_as_a_reader_expects_with_accents():
+    site = build_site([make("a", 14, authors=["Zoe Z", "Émile Zola", "eve E"])], CONFIG)
+    assert [a.name for a in site.authors] == ["Émile Zola", "eve E", "Zoe Z"]
