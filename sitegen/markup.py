@@ -35,7 +35,7 @@ from markdown_it.token import Token
 from markdown_it.utils import EnvType, OptionsDict
 from mdit_py_plugins.dollarmath import dollarmath_plugin
 
-__all__ = ["render_markdown", "render_inline", "plain_text"]
+__all__ = ["render_markdown", "render_inline", "plain_text", "render_with_summary"]
 
 # --- what may survive --------------------------------------------------------
 
@@ -318,8 +318,29 @@ def plain_text(text: str, limit: int | None = None) -> str:
     text = _typeset_quotes(text)
     if _plain_prose(text):
         return _shorten(" ".join(text.split()), limit)
+    return _tokens_text(_BLOCK_MD.parse(text), limit)
+
+
+def render_with_summary(text: str, limit: int | None = None) -> tuple[str, str]:
+    """``(render_markdown(text), plain_text(text, limit))`` from a single parse:
+    parsing is most of the cost of both, and every abstract needs both."""
+    if not text.strip():
+        return "", ""
+    text = _typeset_quotes(text)
+    if _plain_prose(text):
+        html = "".join(f"<p>{escapeHtml(p)}</p>\n" for p in _prose_paragraphs(text))
+        summary = _shorten(" ".join(text.split()), limit)
+    else:
+        env: dict = {}
+        tokens = _BLOCK_MD.parse(text, env)
+        html = _BLOCK_MD.renderer.render(tokens, _BLOCK_MD.options, env)
+        summary = _tokens_text(tokens, limit)
+    return _focusable_formulas(_BLOCK_CLEANER.clean(html).strip()), summary
+
+
+def _tokens_text(tokens: Sequence[Token], limit: int | None) -> str:
     parts: list[str] = []
-    for token in _BLOCK_MD.parse(text):
+    for token in tokens:
         if token.type == "inline":
             parts.append(_inline_text(token.children or []))
         elif token.type in ("fence", "code_block"):

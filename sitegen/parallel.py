@@ -20,7 +20,7 @@ from .render import Output, Renderer
 from .writer import Writer
 
 # Below this many outputs, starting processes costs more than it saves.
-PARALLEL_THRESHOLD = 2000
+PARALLEL_THRESHOLD = 500
 _CHUNK = 256
 
 _renderer: Renderer | None = None

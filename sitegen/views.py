@@ -13,7 +13,7 @@ from datetime import datetime
 
 from markupsafe import Markup
 
-from .markup import plain_text, render_inline, render_markdown
+from .markup import plain_text, render_inline, render_markdown, render_with_summary
 from .model import Paper
 from .routes import Routes
 from .site import Site
@@ -161,12 +161,11 @@ class Prose:
 
 
 def render_prose(paper: Paper) -> Prose:
-    return Prose(
-        title_html=render_inline(paper.title),
-        abstract_html=render_markdown(paper.abstract) if paper.abstract else "",
-        note_html=render_markdown(paper.note) if paper.note else "",
-        summary=plain_text(paper.abstract or paper.note or paper.title, DESCRIPTION_LIMIT),
-    )
+    abstract_html, summary = render_with_summary(paper.abstract or "", DESCRIPTION_LIMIT)
+    note_html = render_markdown(paper.note) if paper.note else ""
+    if not summary:  # no abstract: describe the paper by its note, or its title
+        summary = plain_text(paper.note or paper.title, DESCRIPTION_LIMIT)
+    return Prose(render_inline(paper.title), abstract_html, note_html, summary)
 
 
 def make_view(paper: Paper, site: Site, routes: Routes, prose: Prose | None = None) -> PaperView:

@@ -321,3 +321,18 @@ def test_display_formulas_are_reachable_by_keyboard_and_content_cannot_set_tabin
     assert '<div class="math" tabindex="0"><math' in html
     assert '<span class="math" tabindex="0"><math' in html
     assert "tabindex" not in render_markdown('<span tabindex="5">x</span> and <div tabindex="1">y</div>')
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Plain prose, two sentences. Second one.",
+        "Some *emphasis*, `code`, a [link](https://e.org) and $x^2$ math.\n\n$$y = mx + b$$\n\n- a list",
+        "Hi <script>alert(1)</script> & <sub>2</sub>",
+        "",
+    ],
+)
+def test_one_parse_gives_the_same_html_and_summary_as_two(text):
+    from sitegen.markup import render_with_summary
+
+    assert render_with_summary(text, 40) == (render_markdown(text), plain_text(text, 40) if text else "")
