@@ -12,7 +12,7 @@ import difflib
 import hashlib
 import os
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone, tzinfo
 from pathlib import Path
@@ -88,9 +88,13 @@ def load_papers(config: Config, cache: ParseCache | None = None, workers: int = 
         except OSError as exc:
             loader.problems.append(Problem(f"cannot read file: {exc.strerror}", shown))
     misses = [(shown, path, raw) for shown, path, raw in files if cache is None or not cache.has(shown, raw)]
-    documents = _parse_all(misses, workers)
+    parsed = _parse_all(misses, workers)  # in the order of misses, or None: parse on the spot
+    missed = {shown for shown, _, _ in misses}
     for shown, path, raw in files:
-        loader.load_file(path, shown, raw, documents.get(shown))
+        loader.load_file(path, shown, raw, next(parsed) if parsed is not None and shown in missed else None)
+    if parsed is not None:
+        for _ in parsed:  # run the generator to its end, which closes the worker pool
+            pass
     loader.report_duplicates()
     if loader.problems:
         raise ContentError(loader.problems)
@@ -108,14 +112,19 @@ def _parse_batch(items: list[tuple[str, Path, bytes]]) -> list[Document]:
     return [_parse_one(item) for item in items]
 
 
-def _parse_all(items: list[tuple[str, Path, bytes]], workers: int) -> dict[str, Document]:
-    """Parse files, across processes when there are many; results keyed by shown name."""
+def _parse_all(items: list[tuple[str, Path, bytes]], workers: int) -> Iterator[Document] | None:
+    """Parse files across processes when there are many, yielding documents in order
+    as they come, so only a few parsed files are held in memory at a time."""
     context = fork_context()
     if workers <= 1 or len(items) < PARALLEL_PARSE_FILES or context is None:
-        return {}  # parsed one by one as they are loaded
-    with context.Pool(workers) as pool:
-        batches = pool.map(_parse_batch, chunks(items, max(1, len(items) // (workers * 4))))
-    return {str(document.path): document for batch in batches for document in batch}
+        return None
+
+    def documents() -> Iterator[Document]:
+        with context.Pool(workers) as pool:
+            for batch in pool.imap(_parse_batch, chunks(items, 8)):
+                yield from batch
+
+    return documents()
 
 
 def content_files(config: Config) -> list[tuple[str, Path]]:
