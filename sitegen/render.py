@@ -221,17 +221,35 @@ class Renderer:
             view = self._views[paper_id] = make_view(self._papers[paper_id], self.site, self.routes)
         return view
 
-    def fragments(self, paper_id: str) -> tuple[str, Prose, str]:
-        """A paper's costly parts as plain values, to hand to another process."""
-        view = self.view(paper_id)
-        prose = Prose(str(view.title_html), str(view.abstract_html), str(view.note_html), view.summary)
+    def feed_paper_ids(self) -> set[str]:
+        """Papers that some feed shows: the newest of the site and of each tag."""
+        entries = self.config.feeds.entries
+        ids = {p.id for p in self.site.papers[:entries]}
+        if self.config.feeds.tag_feeds:
+            for tag in self.site.tags:
+                ids.update(p.id for p in tag.papers[:entries])
+        return ids
+
+    def fragments(self, paper_id: str, with_prose: bool) -> tuple[str, Prose | None, str]:
+        """A paper's card, and if asked its Markdown-derived HTML, as plain values
+        to hand to another process."""
+        prose = None
+        if with_prose:
+            view = self.view(paper_id)
+            prose = Prose(str(view.title_html), str(view.abstract_html), str(view.note_html), view.summary)
         return paper_id, prose, str(self.card(paper_id))
 
-    def adopt(self, fragments: list[tuple[str, Prose, str]]) -> None:
+    def adopt(self, fragments: list[tuple[str, Prose | None, str]]) -> None:
         """Take the fragments another process made; only the cheap parts are redone."""
         for paper_id, prose, card in fragments:
-            self._views[paper_id] = make_view(self._papers[paper_id], self.site, self.routes, prose)
+            if prose is not None:
+                self._views[paper_id] = make_view(self._papers[paper_id], self.site, self.routes, prose)
             self._cards[paper_id] = Markup(card)
+
+    def forget(self) -> None:
+        """Drop the views and cards made so far (a worker done with its share)."""
+        self._views.clear()
+        self._cards.clear()
 
     def card(self, paper_id: str) -> Markup:
         card = self._cards.get(paper_id)
