@@ -138,7 +138,6 @@ def _render_math_display(
     return f'<span class="math">{_math_html(tokens[idx].content.strip(), True)}</span>'
 
 
-
 def _render_math_block(
     self: object, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
 ) -> str:

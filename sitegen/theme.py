@@ -8,16 +8,15 @@ that name, then each theme's ``extends:`` parent, ending at 'default'.
 from __future__ import annotations
 
 import dataclasses
-import functools
 import hashlib
 from dataclasses import dataclass
-from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import yaml
 
 from . import __version__
+from .cache import code_digest
 from .config import Config
 from .errors import Problem, ThemeError
 
@@ -124,33 +123,10 @@ def static_files(theme: Theme) -> dict[str, Path]:
     return dict(sorted(found.items()))
 
 
-@functools.lru_cache(maxsize=1)
-def _code_digest() -> str:
-    """sitegen's own code and the versions of the libraries that shape output:
-    an upgrade or a local code change must not reuse pages made by the old code."""
-    h = hashlib.blake2b(digest_size=16)
-    for path in sorted(Path(__file__).parent.glob("*.py")):
-        h.update(path.read_bytes())
-    for name in (
-        "jinja2",
-        "markupsafe",
-        "markdown-it-py",
-        "mdit-py-plugins",
-        "latex2mathml",
-        "nh3",
-        "feedgen",
-    ):
-        try:
-            h.update(f"{name}={metadata.version(name)}\n".encode())
-        except metadata.PackageNotFoundError:
-            h.update(f"{name}=?\n".encode())
-    return h.hexdigest()
-
-
 def theme_digest(theme: Theme, config: Config) -> str:
     """Everything every page depends on: sitegen, settings, templates, static files."""
     h = hashlib.blake2b(digest_size=16)
-    h.update(f"sitegen {__version__}\n{_code_digest()}\n".encode())
+    h.update(f"sitegen {__version__}\n{code_digest()}\n".encode())
     h.update(repr(dataclasses.replace(config, site_dir=Path("."))).encode())
     for folder in theme.template_dirs:
         for path in sorted(folder.rglob("*")):
