@@ -12,7 +12,6 @@ in the folder by hand is ever deleted.
 from __future__ import annotations
 
 import copy
-import hashlib
 import json
 import os
 import shutil
@@ -22,7 +21,7 @@ from pathlib import Path, PurePosixPath
 from .errors import OutputError, Problem
 
 STAGING = ".sitegen-staging"
-MANIFEST_VERSION = 2
+MANIFEST_VERSION = 3
 
 
 @dataclass
@@ -31,10 +30,6 @@ class Report:
     unchanged: int = 0
     removed: int = 0
     notes: list[str] = field(default_factory=list)
-
-
-def _digest(data: bytes) -> str:
-    return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
 def check_output_dir(out_dir: Path, site_dir: Path, content_dir: Path) -> None:
@@ -79,7 +74,7 @@ class Writer:
         self._direct = self._created_out_dir or not any(out_dir.iterdir())
         self._made_dirs: set[Path] = set()
         self._previous = self._read_manifest()
-        # path -> [input key, content digest, size]
+        # path -> [input key, size]
         self._manifest: dict[str, list] = {}
         self._staged: list[str] = []
         self.report = Report()
@@ -115,7 +110,7 @@ class Writer:
         root = str(self.out_dir)
         for path, record in self._previous.items():
             try:
-                if os.stat(os.path.join(root, path)).st_size != record[2]:
+                if os.stat(os.path.join(root, path)).st_size != record[1]:
                     return False
             except OSError:
                 return False
@@ -141,27 +136,24 @@ class Writer:
         if not record or record[0] != key:
             return False
         target = self._claim(path)
-        if self._size_on_disk(target) != record[2]:
+        if self._size_on_disk(target) != record[1]:
             return False
         self._manifest[path] = record
         self.report.unchanged += 1
         return True
 
-    def _unchanged(self, path: str, target: Path, data: bytes, digest: str) -> bool:
-        if self._size_on_disk(target) != len(data):
+    def _unchanged(self, target: Path, data: bytes) -> bool:
+        if self._direct:  # an empty folder at the start: nothing to compare with
             return False
-        record = self._previous.get(path) if self._previous is not None else None
-        if record and record[1] == digest:
-            return True
-        # No record of it (first build, or the cache was deleted): compare bytes.
-        return target.read_bytes() == data
+        # Only outputs whose inputs changed get here, so reading the few that are
+        # the same size is cheaper than hashing every file of every build.
+        return self._size_on_disk(target) == len(data) and target.read_bytes() == data
 
     def add(self, path: str, data: bytes, key: str = "") -> None:
         """Write ``data`` to ``path`` unless the file already holds exactly that."""
         target = self._claim(path)
-        digest = _digest(data)
-        self._manifest[path] = [key, digest, len(data)]
-        if self._unchanged(path, target, data, digest):
+        self._manifest[path] = [key, len(data)]
+        if self._unchanged(target, data):
             self.report.unchanged += 1
             return
         destination = target if self._direct else self.staging / path
