@@ -38,17 +38,66 @@ TARGETS = ("sitegen", "hugo", "pelican")
 # --- word pools -------------------------------------------------------------
 
 TAGS = [
-    "language models", "reasoning", "alignment", "interpretability", "diffusion", "computer vision",
-    "reinforcement learning", "robotics", "speech", "multimodal", "retrieval", "agents",
-    "code generation", "efficiency", "quantization", "distillation", "optimization", "theory",
-    "graph learning", "time series", "3d vision", "video generation", "image generation",
-    "benchmarks", "datasets", "evaluation", "safety", "privacy", "federated learning",
-    "continual learning", "meta-learning", "self-supervised learning", "contrastive learning",
-    "transformers", "state space models", "mixture of experts", "long context", "tokenization",
-    "machine translation", "question answering", "summarization", "dialogue", "information extraction",
-    "medical imaging", "healthcare", "biology", "chemistry", "materials science", "climate",
-    "recommender systems", "causal inference", "uncertainty", "bayesian methods", "generative models",
-    "neural rendering", "point clouds", "embodied ai", "audio generation", "hardware", "scaling laws",
+    "language models",
+    "reasoning",
+    "alignment",
+    "interpretability",
+    "diffusion",
+    "computer vision",
+    "reinforcement learning",
+    "robotics",
+    "speech",
+    "multimodal",
+    "retrieval",
+    "agents",
+    "code generation",
+    "efficiency",
+    "quantization",
+    "distillation",
+    "optimization",
+    "theory",
+    "graph learning",
+    "time series",
+    "3d vision",
+    "video generation",
+    "image generation",
+    "benchmarks",
+    "datasets",
+    "evaluation",
+    "safety",
+    "privacy",
+    "federated learning",
+    "continual learning",
+    "meta-learning",
+    "self-supervised learning",
+    "contrastive learning",
+    "transformers",
+    "state space models",
+    "mixture of experts",
+    "long context",
+    "tokenization",
+    "machine translation",
+    "question answering",
+    "summarization",
+    "dialogue",
+    "information extraction",
+    "medical imaging",
+    "healthcare",
+    "biology",
+    "chemistry",
+    "materials science",
+    "climate",
+    "recommender systems",
+    "causal inference",
+    "uncertainty",
+    "bayesian methods",
+    "generative models",
+    "neural rendering",
+    "point clouds",
+    "embodied ai",
+    "audio generation",
+    "hardware",
+    "scaling laws",
 ]
 assert len(TAGS) == 60 and len(set(TAGS)) == 60
 
@@ -86,32 +135,111 @@ Long-Context Data-Efficient Parameter-Efficient Training-Free Verifiable Control
 Probabilistic Federated Streaming Calibrated
 """.split()
 NOUNS = [
-    "Attention", "Representations", "Transformers", "Agents", "Embeddings", "Policies", "Priors",
-    "Tokenizers", "Decoders", "Encoders", "Retrievers", "Adapters", "Experts", "Memories", "Planners",
-    "Critics", "Kernels",
-    "Graph Networks", "Features", "Circuits", "Latents", "Reward Models", "World Models", "Diffusion Models",
-    "Language Models", "Vision Transformers", "State Space Models", "Mixture-of-Experts",
+    "Attention",
+    "Representations",
+    "Transformers",
+    "Agents",
+    "Embeddings",
+    "Policies",
+    "Priors",
+    "Tokenizers",
+    "Decoders",
+    "Encoders",
+    "Retrievers",
+    "Adapters",
+    "Experts",
+    "Memories",
+    "Planners",
+    "Critics",
+    "Kernels",
+    "Graph Networks",
+    "Features",
+    "Circuits",
+    "Latents",
+    "Reward Models",
+    "World Models",
+    "Diffusion Models",
+    "Language Models",
+    "Vision Transformers",
+    "State Space Models",
+    "Mixture-of-Experts",
 ]
 TASKS = [
-    "Mathematical Reasoning", "Code Generation", "Video Understanding", "Text-to-Image Generation",
-    "Open-Domain Question Answering", "Robotic Manipulation", "Speech Recognition", "Machine Translation",
-    "Protein Structure Prediction", "Long-Horizon Planning", "Document Understanding", "3D Reconstruction",
-    "Time Series Forecasting", "Molecule Generation", "Instruction Following", "Tool Use", "Web Navigation",
-    "Medical Image Segmentation", "Weather Forecasting", "Retrieval-Augmented Generation",
-    "Preference Optimization", "Theorem Proving", "Embodied Navigation", "Audio Captioning",
-    "Anomaly Detection", "Graph Classification", "Novel View Synthesis", "Visual Question Answering",
+    "Mathematical Reasoning",
+    "Code Generation",
+    "Video Understanding",
+    "Text-to-Image Generation",
+    "Open-Domain Question Answering",
+    "Robotic Manipulation",
+    "Speech Recognition",
+    "Machine Translation",
+    "Protein Structure Prediction",
+    "Long-Horizon Planning",
+    "Document Understanding",
+    "3D Reconstruction",
+    "Time Series Forecasting",
+    "Molecule Generation",
+    "Instruction Following",
+    "Tool Use",
+    "Web Navigation",
+    "Medical Image Segmentation",
+    "Weather Forecasting",
+    "Retrieval-Augmented Generation",
+    "Preference Optimization",
+    "Theorem Proving",
+    "Embodied Navigation",
+    "Audio Captioning",
+    "Anomaly Detection",
+    "Graph Classification",
+    "Novel View Synthesis",
+    "Visual Question Answering",
 ]
 PROPERTIES = [
-    "Expressivity", "Sample Complexity", "Robustness", "Calibration", "Scaling Behaviour", "Generalization",
-    "Emergence", "Memorization", "Stability", "Faithfulness", "Limits", "Geometry",
+    "Expressivity",
+    "Sample Complexity",
+    "Robustness",
+    "Calibration",
+    "Scaling Behaviour",
+    "Generalization",
+    "Emergence",
+    "Memorization",
+    "Stability",
+    "Faithfulness",
+    "Limits",
+    "Geometry",
 ]
-VERBS = ["Scaling", "Distilling", "Aligning", "Steering", "Compressing", "Probing", "Rethinking", "Grounding",
-         "Benchmarking", "Teaching", "Pruning", "Evaluating"]
-METHODS = ["Reinforcement Learning", "Synthetic Data", "Curriculum Learning", "Self-Play",
-           "Sparse Autoencoders", "Speculative Decoding", "Test-Time Compute", "Low-Rank Adaptation",
-           "Flow Matching",
-           "Direct Preference Optimization", "Chain-of-Thought", "Knowledge Distillation", "Model Merging",
-           "Contrastive Pretraining", "Active Learning", "Program Synthesis"]
+VERBS = [
+    "Scaling",
+    "Distilling",
+    "Aligning",
+    "Steering",
+    "Compressing",
+    "Probing",
+    "Rethinking",
+    "Grounding",
+    "Benchmarking",
+    "Teaching",
+    "Pruning",
+    "Evaluating",
+]
+METHODS = [
+    "Reinforcement Learning",
+    "Synthetic Data",
+    "Curriculum Learning",
+    "Self-Play",
+    "Sparse Autoencoders",
+    "Speculative Decoding",
+    "Test-Time Compute",
+    "Low-Rank Adaptation",
+    "Flow Matching",
+    "Direct Preference Optimization",
+    "Chain-of-Thought",
+    "Knowledge Distillation",
+    "Model Merging",
+    "Contrastive Pretraining",
+    "Active Learning",
+    "Program Synthesis",
+]
 
 OPENERS = [
     "{noun} have become a central tool for {task_l}, yet their behaviour under distribution shift remains "
@@ -179,8 +307,24 @@ CLOSERS = [
     "We discuss limitations, including the reliance on English-only data, and outline directions for "
     "future work.",
 ]
-BENCHES = ["MMLU", "GSM8K", "HumanEval", "ImageNet", "COCO", "LibriSpeech", "WMT", "SWE-bench", "ARC",
-           "BIG-bench", "MATH", "Kinetics-400", "ScanNet", "MoleculeNet", "WebArena", "LongBench"]
+BENCHES = [
+    "MMLU",
+    "GSM8K",
+    "HumanEval",
+    "ImageNet",
+    "COCO",
+    "LibriSpeech",
+    "WMT",
+    "SWE-bench",
+    "ARC",
+    "BIG-bench",
+    "MATH",
+    "Kinetics-400",
+    "ScanNet",
+    "MoleculeNet",
+    "WebArena",
+    "LongBench",
+]
 
 
 @dataclass(frozen=True)
@@ -287,7 +431,10 @@ def papers(count: int, seed: int = 1) -> Iterator[list[Paper]]:
                 if tag not in tags:
                     tags.append(tag)
             paper_id = f"{month}.{number:05d}"
-            links = [("arxiv", f"https://arxiv.org/abs/{paper_id}"), ("pdf", f"https://arxiv.org/pdf/{paper_id}")]
+            links = [
+                ("arxiv", f"https://arxiv.org/abs/{paper_id}"),
+                ("pdf", f"https://arxiv.org/pdf/{paper_id}"),
+            ]
             if rng.random() < CODE_SHARE:
                 user = rng.choice(pool).split()[-1].lower()
                 links.append(("code", f"https://github.com/{user}/{acronym.lower().replace('+', 'p')}"))
@@ -546,7 +693,7 @@ PELICAN_CONFIG = f"""\
 # Pelican settings for the bench corpus: default theme (notmyidea), absolute URLs, no caching.
 AUTHOR = "sitegen bench"
 SITENAME = "Bench papers"
-SITEURL = "{BASE_URL.rstrip('/')}"
+SITEURL = "{BASE_URL.rstrip("/")}"
 RELATIVE_URLS = False
 PATH = "content"
 TIMEZONE = "UTC"
@@ -575,8 +722,9 @@ RSS_FEED_SUMMARY_ONLY = False
 """
 
 
-def write_corpus(out: Path, count: int, seed: int = 1, fmt: str = "yaml",
-                 targets: tuple[str, ...] = TARGETS) -> dict[str, int]:
+def write_corpus(
+    out: Path, count: int, seed: int = 1, fmt: str = "yaml", targets: tuple[str, ...] = TARGETS
+) -> dict[str, int]:
     """Write the corpus under out/<target>/ (each folder replaced); returns some counts."""
     roots = {target: out / target for target in targets}
     for root in roots.values():
@@ -652,10 +800,17 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--papers", type=int, default=1000, help="how many papers (default 1000)")
     parser.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
-    parser.add_argument("--format", choices=("yaml", "json"), default="yaml",
-                        help="sitegen content files: one YAML (default) or JSON file per day")
-    parser.add_argument("--targets", default=",".join(TARGETS),
-                        help=f"which sites to write, comma-separated (default {','.join(TARGETS)})")
+    parser.add_argument(
+        "--format",
+        choices=("yaml", "json"),
+        default="yaml",
+        help="sitegen content files: one YAML (default) or JSON file per day",
+    )
+    parser.add_argument(
+        "--targets",
+        default=",".join(TARGETS),
+        help=f"which sites to write, comma-separated (default {','.join(TARGETS)})",
+    )
     parser.add_argument("--out", type=Path, required=True, help="folder to write OUT/<target>/ into")
     args = parser.parse_args(argv)
     targets = tuple(t.strip() for t in args.targets.split(",") if t.strip())

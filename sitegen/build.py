@@ -85,6 +85,7 @@ def _build(
     theme = resolve_theme(config)
 
     writer = None
+    digest = theme_digest(theme, config)
     if write:
         out_dir = output_dir_of(config, output)
         check_output_dir(out_dir, config.site_dir, config.site_dir / config.content_dir)
@@ -93,7 +94,7 @@ def _build(
         # even loading the papers.
         content = content_fingerprint(content_files(config), config.timezone.key)
         fingerprint = hashlib.blake2b(
-            f"{content}|{theme_digest(theme, config)}".encode(), digest_size=16
+            f"{content}|{digest}".encode(), digest_size=16
         ).hexdigest()
         writer = Writer(out_dir, _manifest_path(config, out_dir), fingerprint)
         if writer.up_to_date():
@@ -127,7 +128,7 @@ def _build(
     outputs = plan(site)
     static = plan_static(theme)
     check_unique(outputs, static)
-    renderer = Renderer(site, theme)
+    renderer = Renderer(site, theme, digest)
     phase("plan")
 
     if writer is None:

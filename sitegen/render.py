@@ -116,9 +116,10 @@ def _digests(papers: Sequence[Paper]) -> list[str]:
 class Renderer:
     """Renders Outputs of one site; views and cards are made once and reused."""
 
-    def __init__(self, site: Site, theme: Theme) -> None:
+    def __init__(self, site: Site, theme: Theme, digest: str | None = None) -> None:
         self.site = site
-        self.theme_digest = theme_digest(theme, site.config)
+        # The build has usually hashed the theme already (for its fingerprint).
+        self.theme_digest = digest or theme_digest(theme, site.config)
         self.config = site.config
         self.routes = Routes(site.config)
         self.env = make_environment(theme)
