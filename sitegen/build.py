@@ -93,9 +93,7 @@ def _build(
         # changed and every file is still in place, there is nothing to do, not
         # even loading the papers.
         content = content_fingerprint(content_files(config), config.timezone.key)
-        fingerprint = hashlib.blake2b(
-            f"{content}|{digest}".encode(), digest_size=16
-        ).hexdigest()
+        fingerprint = hashlib.blake2b(f"{content}|{digest}".encode(), digest_size=16).hexdigest()
         writer = Writer(out_dir, _manifest_path(config, out_dir), fingerprint)
         if writer.up_to_date():
             writer.abort()

@@ -49,7 +49,7 @@ def test_inline_and_display_math_become_mathml() -> None:
 
 def test_double_dollar_inside_a_paragraph_is_display_math_without_a_div() -> None:
     html = render_markdown("where $$x^2$$ holds")
-    assert html.startswith("<p>where <span class=\"math\" tabindex=\"0\"><math ")
+    assert html.startswith('<p>where <span class="math" tabindex="0"><math ')
     assert 'display="block"' in html
     assert "<div" not in html
 
