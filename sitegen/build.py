@@ -103,7 +103,7 @@ def _build(
                 config, writer.papers, report.unchanged, report, time.perf_counter() - started, phases
             )
 
-    cache = ParseCache(_cache_dir(config) / "papers.pickle", config.timezone.key) if write else None
+    cache = ParseCache(_cache_dir(config) / "papers", config.timezone.key) if write else None
     workers = workers or default_workers()
     # Loading makes millions of objects that all live to the end of the build;
     # the cyclic GC would rescan them again and again (a third of the load time

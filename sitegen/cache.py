@@ -57,18 +57,23 @@ def content_fingerprint(files: list[tuple[str, Path]], settings_key: str) -> str
 
 
 class ParseCache:
-    def __init__(self, path: Path, settings_key: str) -> None:
-        self.path = path
+    """Validated papers per content file, one small pickle per file under
+    ``folder``, so an edit to one file rewrites one pickle, not the whole cache."""
+
+    def __init__(self, folder: Path, settings_key: str) -> None:
+        self.folder = folder
         # The code is part of the key: a cached Paper must have been made by this very loader.
         self.key = f"{_FORMAT}|{__version__}|{code_digest()}|{settings_key}"
-        self._old: dict[str, tuple[str, Any]] = self._read()
-        self._new: dict[str, tuple[str, Any]] = {}
+        self._index: dict[str, str] = self._read_index()  # file name -> digest of its bytes
+        self._used: dict[str, str] = {}  # what this build saw: the next index
+        self._puts: dict[str, Any] = {}
+        self._digests: dict[str, tuple[bytes, str]] = {}
         self.hits = 0
 
-    def _read(self) -> dict[str, tuple[str, Any]]:
+    def _read_index(self) -> dict[str, str]:
         try:
-            with self.path.open("rb") as handle:
-                key, entries = pickle.load(handle)
+            with (self.folder / "index.pickle").open("rb") as handle:
+                key, index = pickle.load(handle)
         except (
             OSError,
             EOFError,
@@ -79,38 +84,68 @@ class ParseCache:
             ImportError,
         ):
             return {}
-        return entries if key == self.key and isinstance(entries, dict) else {}
+        return index if key == self.key and isinstance(index, dict) else {}
+
+    def _digest(self, name: str, raw: bytes) -> str:
+        seen = self._digests.get(name)
+        if seen is None or seen[0] is not raw:  # hash each file's bytes once a build
+            seen = self._digests[name] = (raw, content_digest(raw))
+        return seen[1]
+
+    def _blob(self, name: str, digest: str) -> Path:
+        return self.folder / (content_digest(f"{name}\0{digest}".encode()) + ".pickle")
 
     def has(self, name: str, raw: bytes) -> bool:
-        entry = self._old.get(name)
-        return entry is not None and entry[0] == content_digest(raw)
+        digest = self._digest(name, raw)
+        return self._index.get(name) == digest and self._blob(name, digest).is_file()
 
     def get(self, name: str, raw: bytes) -> Any | None:
-        entry = self._old.get(name)
-        if entry is None or entry[0] != content_digest(raw):
+        digest = self._digest(name, raw)
+        if self._index.get(name) != digest:
             return None
-        self._new[name] = entry
+        try:
+            with self._blob(name, digest).open("rb") as handle:
+                value = pickle.load(handle)
+        except (
+            OSError,
+            EOFError,
+            ValueError,
+            TypeError,
+            pickle.UnpicklingError,
+            AttributeError,
+            ImportError,
+        ):
+            return None
+        self._used[name] = digest
         self.hits += 1
-        return entry[1]
+        return value
 
     def put(self, name: str, raw: bytes, value: Any) -> None:
-        self._new[name] = (content_digest(raw), value)
+        self._used[name] = self._digest(name, raw)
+        self._puts[name] = value
 
     def save(self) -> None:
-        if self._new == self._old:
+        """Write what changed; drop the pickles of files that are gone or changed."""
+        if not self._puts and self._used == self._index:
             return
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = self.path.with_suffix(".tmp")
         try:
-            with temporary.open("wb") as handle:
-                pickler = pickle.Pickler(handle, protocol=pickle.HIGHEST_PROTOCOL)
-                # No memo: it would map every object of every paper (~1 KB a paper at
-                # 100k papers). Papers hold no cycles, and the few shared values
-                # (a file's path, a time zone) are small enough to repeat.
-                pickler.fast = True
-                pickler.dump((self.key, self._new))
+            self.folder.mkdir(parents=True, exist_ok=True)
+            for name, value in self._puts.items():
+                _write_pickle(self._blob(name, self._used[name]), value)
+            _write_pickle(self.folder / "index.pickle", (self.key, self._used))
         except (pickle.PicklingError, TypeError, ValueError, OSError):
-            # A cache is an optimisation: a build that cannot save one still succeeds.
-            temporary.unlink(missing_ok=True)
-            return
-        os.replace(temporary, self.path)
+            return  # a cache is an optimisation: a build that cannot save one still succeeds
+        keep = {self._blob(name, digest).name for name, digest in self._used.items()} | {"index.pickle"}
+        for path in self.folder.glob("*.pickle"):
+            if path.name not in keep:
+                path.unlink(missing_ok=True)
+
+
+def _write_pickle(path: Path, value: Any) -> None:
+    temporary = path.with_suffix(".tmp")
+    with temporary.open("wb") as handle:
+        pickler = pickle.Pickler(handle, protocol=pickle.HIGHEST_PROTOCOL)
+        # No memo: papers hold no cycles, and it would map every object they hold.
+        pickler.fast = True
+        pickler.dump(value)
+    os.replace(temporary, path)
