@@ -16,7 +16,7 @@ import json
 import os
 import shutil
 from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 from .errors import OutputError, Problem
 
@@ -65,6 +65,7 @@ class Writer:
         self._previous_papers = 0
         self.papers = 0  # how many papers the site has, recorded with the fingerprint
         self.staging = out_dir / STAGING
+        self._root = str(out_dir)
         self._created_out_dir = not out_dir.exists()
         if out_dir.is_dir() and self.staging.exists():  # left by a killed build
             shutil.rmtree(self.staging)
@@ -72,7 +73,7 @@ class Writer:
         # (no staging and moving, the bulk of a cold build's I/O) and, on
         # failure, empty the folder again.
         self._direct = self._created_out_dir or not any(out_dir.iterdir())
-        self._made_dirs: set[Path] = set()
+        self._made_dirs: set[str] = set()
         self._previous = self._read_manifest()
         # path -> [input key, size]
         self._manifest: dict[str, list] = {}
@@ -91,16 +92,16 @@ class Writer:
         files = data.get("files")
         return files if isinstance(files, dict) else None
 
-    def _target(self, path: str) -> Path:
-        relative = PurePosixPath(path)
-        if (
-            relative.is_absolute()
-            or ".." in relative.parts
-            or not relative.parts
-            or relative.parts[0] == STAGING
-        ):
+    def _checked(self, path: str) -> str:
+        """``path`` if it names a file inside the output folder; string checks,
+        not pathlib, because this runs for every file of every build."""
+        parts = path.split("/")
+        if path.startswith("/") or "\\" in path or ".." in parts or "" in parts or parts[0] == STAGING:
             raise OutputError(Problem(f"refusing to write outside the output folder: {path!r}"))
-        return self.out_dir.joinpath(*relative.parts)
+        return path
+
+    def _target(self, path: str) -> Path:
+        return Path(self._root, self._checked(path))
 
     def up_to_date(self) -> bool:
         """True if the last build had the same inputs and its files are all in place."""
@@ -118,14 +119,14 @@ class Writer:
         self.papers = self._previous_papers
         return True
 
-    def _claim(self, path: str) -> Path:
+    def _claim(self, path: str) -> str:
         if path in self._manifest:
             raise OutputError(Problem(f"two outputs write the same file: {path}"))
-        return self._target(path)
+        return os.path.join(self._root, self._checked(path))
 
-    def _size_on_disk(self, target: Path) -> int | None:
+    def _size_on_disk(self, target: str | Path) -> int | None:
         try:
-            return target.stat().st_size
+            return os.stat(target).st_size
         except OSError:
             return None
 
@@ -142,12 +143,15 @@ class Writer:
         self.report.unchanged += 1
         return True
 
-    def _unchanged(self, target: Path, data: bytes) -> bool:
+    def _unchanged(self, target: str, data: bytes) -> bool:
         if self._direct:  # an empty folder at the start: nothing to compare with
             return False
         # Only outputs whose inputs changed get here, so reading the few that are
         # the same size is cheaper than hashing every file of every build.
-        return self._size_on_disk(target) == len(data) and target.read_bytes() == data
+        if self._size_on_disk(target) != len(data):
+            return False
+        with open(target, "rb") as handle:
+            return handle.read() == data
 
     def add(self, path: str, data: bytes, key: str = "") -> None:
         """Write ``data`` to ``path`` unless the file already holds exactly that."""
@@ -156,10 +160,10 @@ class Writer:
         if self._unchanged(target, data):
             self.report.unchanged += 1
             return
-        destination = target if self._direct else self.staging / path
-        folder = destination.parent
+        destination = target if self._direct else os.path.join(self._root, STAGING, path)
+        folder = os.path.dirname(destination)
         if folder not in self._made_dirs:
-            folder.mkdir(parents=True, exist_ok=True)
+            os.makedirs(folder, exist_ok=True)
             self._made_dirs.add(folder)
         with open(destination, "wb") as handle:
             handle.write(data)

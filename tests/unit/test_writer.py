@@ -56,7 +56,17 @@ def test_a_missing_manifest_still_skips_identical_files(tmp_path):
     assert report.unchanged == 1 and (out / "index.html").stat().st_mtime_ns == 1
 
 
-@pytest.mark.parametrize("path", ["../escape.html", "/etc/passwd", ".sitegen-staging/x"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "../escape.html",
+        "/etc/passwd",
+        ".sitegen-staging/x",
+        "a/../../escape.html",
+        "..\\\\escape.html",
+        "a//b",
+    ],
+)
 def test_paths_outside_the_output_folder_are_refused(tmp_path, path):
     writer = Writer(tmp_path / "out", tmp_path / "m.json")
     with pytest.raises(OutputError):
