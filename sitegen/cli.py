@@ -97,20 +97,21 @@ def _shown(problem: Problem, site_dir: Path) -> str:
 def report_error(error: SitegenError, site_dir: Path) -> int:
     for problem in error.problems:
         print(_shown(problem, site_dir), file=sys.stderr)
-    count = len(error.problems)
-    noun = "problem" if count == 1 else "problems"
-    print(f"error: {count} {noun} found; nothing was written", file=sys.stderr)
+    print(f"error: {_count(len(error.problems), 'problem')} found; nothing was written", file=sys.stderr)
     return error.exit_code
 
 
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
+
+
 def _summary(result: BuildResult) -> str:
+    papers = _count(result.papers, "paper")
     if result.report is None:
-        return (
-            f"checked {result.papers} papers, {result.outputs} files in {result.seconds:.2f} s: no problems"
-        )
+        return f"checked {papers}, {_count(result.outputs, 'file')} in {result.seconds:.2f} s: no problems"
     r = result.report
     return (
-        f"built {result.papers} papers: {r.written} files written, {r.unchanged} unchanged, "
+        f"built {papers}: {_count(r.written, 'file')} written, {r.unchanged} unchanged, "
         f"{r.removed} removed in {result.seconds:.2f} s"
     )
 

@@ -23,7 +23,7 @@ def test_build_inside_a_site_folder(site_factory):
     site = site_factory([paper("a")])
     done = sitegen("build", cwd=site)
     assert done.returncode == 0, done.stderr
-    assert "built 1 papers" in done.stdout
+    assert done.stdout.startswith("built 1 paper: ") and " written, 0 unchanged, 0 removed in " in done.stdout
     assert (site / "output/papers/a/index.html").exists()
 
 
