@@ -86,11 +86,16 @@ class ParseCache:
             return {}
         return index if key == self.key and isinstance(index, dict) else {}
 
-    def _digest(self, name: str, raw: bytes) -> str:
-        seen = self._digests.get(name)
-        if seen is None or seen[0] is not raw:  # hash each file's bytes once a build
-            seen = self._digests[name] = (raw, content_digest(raw))
-        return seen[1]
+    def _digest(self, name: str, raw: bytes, last_use: bool = False) -> str:
+        # Each file's bytes are hashed once a build: has() remembers the digest
+        # for the get() or put() that follows, which forgets it (and the bytes).
+        seen = self._digests.pop(name, None) if last_use else self._digests.get(name)
+        if seen is not None and seen[0] is raw:
+            return seen[1]
+        digest = content_digest(raw)
+        if not last_use:
+            self._digests[name] = (raw, digest)
+        return digest
 
     def _blob(self, name: str, digest: str) -> Path:
         return self.folder / (content_digest(f"{name}\0{digest}".encode()) + ".pickle")
@@ -100,7 +105,7 @@ class ParseCache:
         return self._index.get(name) == digest and self._blob(name, digest).is_file()
 
     def get(self, name: str, raw: bytes) -> Any | None:
-        digest = self._digest(name, raw)
+        digest = self._digest(name, raw, last_use=True)
         if self._index.get(name) != digest:
             return None
         try:
@@ -121,7 +126,7 @@ class ParseCache:
         return value
 
     def put(self, name: str, raw: bytes, value: Any) -> None:
-        self._used[name] = self._digest(name, raw)
+        self._used[name] = self._digest(name, raw, last_use=True)
         self._puts[name] = value
 
     def save(self) -> None:
