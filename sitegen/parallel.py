@@ -33,12 +33,16 @@ _feed_ids: set[str] = set()
 Done = tuple[dict[str, list], list[str], int]
 
 
+def _render_into(writer: Writer, renderer: Renderer, items: list[tuple[Output, str]]) -> None:
+    for output, key in items:
+        writer.add(output.path, renderer.render(output), key)
+
+
 def _paper_chunk(task: tuple[list[str], list[tuple[Output, str]]]) -> tuple[list[Any], Done]:
     assert _renderer is not None and _writer is not None
     paper_ids, pages = task
     writer = _writer.fork()
-    for output, key in pages:
-        writer.add(output.path, _renderer.render(output), key)
+    _render_into(writer, _renderer, pages)
     fragments = [_renderer.fragments(paper_id, paper_id in _feed_ids) for paper_id in paper_ids]
     _renderer.forget()
     return fragments, writer.export()
@@ -47,8 +51,7 @@ def _paper_chunk(task: tuple[list[str], list[tuple[Output, str]]]) -> tuple[list
 def _render_chunk(chunk: list[tuple[Output, str]]) -> Done:
     assert _renderer is not None and _writer is not None
     writer = _writer.fork()
-    for output, key in chunk:
-        writer.add(output.path, _renderer.render(output), key)
+    _render_into(writer, _renderer, chunk)
     return writer.export()
 
 
@@ -62,8 +65,8 @@ def render_outputs(
     """Render and write every (output, key) of ``todo``."""
     context = fork_context()
     if workers <= 1 or len(todo) < PARALLEL_THRESHOLD or context is None:
-        for output, key in todo:
-            writer.add(output.path, renderer.render(output), key)
+        for item in todo:
+            _render_into(writer, renderer, [item])
             progress(1)
         return
 
