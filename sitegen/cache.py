@@ -56,6 +56,11 @@ def content_fingerprint(files: list[tuple[str, Path]], settings_key: str) -> str
     return h.hexdigest()
 
 
+# What a missing, truncated, foreign or outdated pickle can raise: any of them
+# just means "not cached".
+_UNREADABLE = (OSError, EOFError, ValueError, TypeError, pickle.UnpicklingError, AttributeError, ImportError)
+
+
 class ParseCache:
     """Validated papers per content file, one small pickle per file under
     ``folder``, so an edit to one file rewrites one pickle, not the whole cache."""
@@ -74,15 +79,7 @@ class ParseCache:
         try:
             with (self.folder / "index.pickle").open("rb") as handle:
                 key, index = pickle.load(handle)
-        except (
-            OSError,
-            EOFError,
-            ValueError,
-            TypeError,
-            pickle.UnpicklingError,
-            AttributeError,
-            ImportError,
-        ):
+        except _UNREADABLE:
             return {}
         return index if key == self.key and isinstance(index, dict) else {}
 
@@ -111,15 +108,7 @@ class ParseCache:
         try:
             with self._blob(name, digest).open("rb") as handle:
                 value = pickle.load(handle)
-        except (
-            OSError,
-            EOFError,
-            ValueError,
-            TypeError,
-            pickle.UnpicklingError,
-            AttributeError,
-            ImportError,
-        ):
+        except _UNREADABLE:
             return None
         self._used[name] = digest
         self.hits += 1
