@@ -73,7 +73,6 @@ class ParseCache:
         self._used: dict[str, str] = {}  # what this build saw: the next index
         self._puts: dict[str, Any] = {}
         self._digests: dict[str, tuple[bytes, str]] = {}
-        self.hits = 0
 
     def _read_index(self) -> dict[str, str]:
         try:
@@ -111,7 +110,6 @@ class ParseCache:
         except _UNREADABLE:
             return None
         self._used[name] = digest
-        self.hits += 1
         return value
 
     def put(self, name: str, raw: bytes, value: Any) -> None:

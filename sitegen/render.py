@@ -23,7 +23,7 @@ from .errors import OutputError, Problem, ThemeError
 from .feeds import FeedEntry, FeedInfo, render_atom, render_json_feed, render_rss
 from .model import Paper
 from .routes import Routes, output_file
-from .site import Group, Site
+from .site import Group, Site, page_count
 from .sitemap import SITEMAP_LIMIT, render_sitemap, render_sitemap_index, sitemap_entries
 from .theme import Theme, make_environment, static_files, theme_digest
 from .views import Named, PaperView, Prose, json_ld, make_view
@@ -48,10 +48,6 @@ class Pager:
     pages: tuple[tuple[int, str], ...]
 
 
-def _page_count(count: int, per_page: int) -> int:
-    return max(1, -(-count // per_page))
-
-
 def _html(route: str) -> str:
     return output_file(route).as_posix()
 
@@ -61,12 +57,12 @@ def plan(site: Site) -> list[Output]:
     config, routes = site.config, Routes(site.config)
     per_page = config.per_page
     out: list[Output] = []
-    for n in range(1, _page_count(len(site.papers), per_page) + 1):
+    for n in range(1, page_count(len(site.papers), per_page) + 1):
         out.append(Output(_html(routes.home(n)), "home", (n,)))
     out += [Output(_html(routes.paper(p.id)), "paper", (p.id,)) for p in site.papers]
     out.append(Output(_html(routes.tags()), "tags"))
     for i, tag in enumerate(site.tags):
-        for n in range(1, _page_count(len(tag.papers), per_page) + 1):
+        for n in range(1, page_count(len(tag.papers), per_page) + 1):
             out.append(Output(_html(routes.tag(tag.slug, n)), "tag", (i, n)))
         if config.feeds.tag_feeds:
             for kind in config.feeds.formats:
@@ -78,7 +74,7 @@ def plan(site: Site) -> list[Output]:
     out += [Output(routes.feed(kind), "feed", (kind, None)) for kind in config.feeds.formats]
     out += [Output("404.html", "404"), Output("robots.txt", "robots")]
     html_pages = sum(1 for o in out if o.path.endswith(".html") and o.kind != "404")
-    sitemaps = _page_count(html_pages, SITEMAP_LIMIT)
+    sitemaps = page_count(html_pages, SITEMAP_LIMIT)
     if sitemaps == 1:
         out.append(Output("sitemap.xml", "sitemap", (0,)))
     else:
@@ -308,7 +304,7 @@ class Renderer:
         return groups
 
     def _pager(self, number: int, count: int, route_of: Callable[[int], str]) -> Pager:
-        total = _page_count(count, self.config.per_page)
+        total = page_count(count, self.config.per_page)
         return Pager(
             number=number,
             total=total,

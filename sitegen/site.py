@@ -48,6 +48,11 @@ class Site:
     author_slugs: dict[str, str]  # author name -> slug
 
 
+def page_count(count: int, per_page: int) -> int:
+    """Pages needed for ``count`` items; an empty list still has its one page."""
+    return max(1, -(-count // per_page))
+
+
 def _order(papers: list[Paper]) -> list[Paper]:
     # Stable sort: papers equal on every key keep their content order.
     return sorted(

@@ -9,7 +9,7 @@ from xml.sax.saxutils import escape as xml_escape
 
 from .model import Paper
 from .routes import Routes
-from .site import Site
+from .site import Site, page_count
 
 SITEMAP_LIMIT = 50_000  # URLs per sitemap file, from the sitemaps.org protocol
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
@@ -20,21 +20,17 @@ def latest(papers: Sequence[Paper]) -> datetime:
     return max((p.updated or p.published or p.date for p in papers), default=_EPOCH)
 
 
-def _page_count(count: int, per_page: int) -> int:
-    return max(1, -(-count // per_page))
-
-
 def sitemap_entries(site: Site, routes: Routes) -> Iterator[tuple[str, datetime]]:
     """Every HTML page with its last modification, taken from content alone."""
     per_page = site.config.per_page
     everything = latest(site.papers)
-    for n in range(1, _page_count(len(site.papers), per_page) + 1):
+    for n in range(1, page_count(len(site.papers), per_page) + 1):
         yield routes.home(n), latest(site.papers[(n - 1) * per_page : n * per_page]) if n > 1 else everything
     for paper in site.papers:
         yield routes.paper(paper.id), latest([paper])
     yield routes.tags(), everything
     for tag in site.tags:
-        for n in range(1, _page_count(len(tag.papers), per_page) + 1):
+        for n in range(1, page_count(len(tag.papers), per_page) + 1):
             yield routes.tag(tag.slug, n), latest(tag.papers[(n - 1) * per_page : n * per_page])
     yield routes.days(), everything
     for day in site.days:
