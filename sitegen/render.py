@@ -39,6 +39,37 @@ class Output:
     key: tuple = ()
 
 
+@dataclass(frozen=True, slots=True)
+class FeedLink:
+    title: str
+    label: str  # the format's name: "Atom", "RSS", "JSON Feed"
+    type: str
+    url: str
+
+
+# Template values are objects, not dicts: Jinja tries attribute access first, and
+# a dict's failed getattr raises an exception for every {{ group.day }}, which
+# cost a tag page more than its cards.
+@dataclass(frozen=True, slots=True)
+class DayGroup:
+    day: date | None
+    url: str | None
+    cards: list[Markup]
+
+
+@dataclass(frozen=True, slots=True)
+class DayLink:
+    day: date
+    url: str
+    count: int
+
+
+@dataclass(frozen=True, slots=True)
+class Month:
+    label: str
+    days: list[DayLink]
+
+
 @dataclass(frozen=True)
 class Pager:
     number: int
@@ -262,25 +293,21 @@ class Renderer:
         return template
 
     @functools.cached_property
-    def _site_feed_links(self) -> list[dict[str, str]]:
+    def _site_feed_links(self) -> list[FeedLink]:
         return [
-            {
-                "title": f"{self.config.title} ({_FEED_TITLES[kind]})",
-                "type": _FEED_TYPES[kind],
-                "url": self.routes.absolute(self.routes.feed(kind)),
-            }
+            _feed_link(self.config.title, kind, self.routes.absolute(self.routes.feed(kind)))
             for kind in self.config.feeds.formats
         ]
 
-    def _tag_feeds(self, tag: Group) -> list[dict[str, str]]:
+    def _tag_feeds(self, tag: Group) -> list[FeedLink]:
         if not self.config.feeds.tag_feeds:
             return []
         return [
-            {
-                "title": f"{self.config.title}: {tag.name} ({_FEED_TITLES[kind]})",
-                "type": _FEED_TYPES[kind],
-                "url": self.routes.absolute(self.routes.tag_feed(tag.slug, kind)),
-            }
+            _feed_link(
+                f"{self.config.title}: {tag.name}",
+                kind,
+                self.routes.absolute(self.routes.tag_feed(tag.slug, kind)),
+            )
             for kind in self.config.feeds.formats
         ]
 
@@ -295,12 +322,12 @@ class Renderer:
         )
         return html.encode("utf-8")
 
-    def _groups_by_day(self, papers: Sequence[Paper]) -> list[dict[str, Any]]:
-        groups: list[dict[str, Any]] = []
+    def _groups_by_day(self, papers: Sequence[Paper]) -> list[DayGroup]:
+        groups: list[DayGroup] = []
         for paper in papers:
-            if not groups or groups[-1]["day"] != paper.day:
-                groups.append({"day": paper.day, "url": self._url(self.routes.day(paper.day)), "cards": []})
-            groups[-1]["cards"].append(self.card(paper.id))
+            if not groups or groups[-1].day != paper.day:
+                groups.append(DayGroup(paper.day, self._url(self.routes.day(paper.day)), []))
+            groups[-1].cards.append(self.card(paper.id))
         return groups
 
     def _pager(self, number: int, count: int, route_of: Callable[[int], str]) -> Pager:
@@ -367,14 +394,12 @@ class Renderer:
         )
 
     def _days(self) -> bytes:
-        months: list[dict[str, Any]] = []
+        months: list[Month] = []
         for day in self.site.days:
             label = day.day.strftime("%B %Y")
-            if not months or months[-1]["label"] != label:
-                months.append({"label": label, "days": []})
-            months[-1]["days"].append(
-                {"day": day.day, "url": self._url(self.routes.day(day.day)), "count": len(day.papers)}
-            )
+            if not months or months[-1].label != label:
+                months.append(Month(label, []))
+            months[-1].days.append(DayLink(day.day, self._url(self.routes.day(day.day)), len(day.papers)))
         return self._page("days.html", self.routes.days(), title="Archive", months=months)
 
     def _day(self, index: int) -> bytes:
@@ -391,7 +416,7 @@ class Renderer:
             heading=title,
             title=title,
             description=f"{len(day.papers)} papers listed on {_long_date(day.day)}.",
-            groups=[{"day": None, "url": None, "cards": [self.card(p.id) for p in day.papers]}],
+            groups=[DayGroup(None, None, [self.card(p.id) for p in day.papers])],
             pager=None,
             count=len(day.papers),
             older=Named(_long_date(older.day), self._url(self.routes.day(older.day))) if older else None,
@@ -474,6 +499,11 @@ class Renderer:
 
     def _sitemap_index(self, count: int) -> bytes:
         return render_sitemap_index(self._pages_for_sitemap(), count, self.routes)
+
+
+def _feed_link(title: str, kind: str, url: str) -> FeedLink:
+    label = _FEED_TITLES[kind]
+    return FeedLink(f"{title} ({label})", label, _FEED_TYPES[kind], url)
 
 
 # Date wording for templates, as filters: cached because every list page
