@@ -137,7 +137,10 @@ def _build(
         )
 
     try:
-        todo = [(item, key) for item in outputs if not writer.reuse(item.path, key := renderer.key(item))]
+        if writer.has_record:
+            todo = [(item, key) for item in outputs if not writer.reuse(item.path, key := renderer.key(item))]
+        else:  # nothing to reuse: keys are made where the outputs render, in parallel
+            todo = [(item, None) for item in outputs]
         phase("compare")
         progress = progress or Progress(enabled=False)
         progress.start(len(todo))

@@ -33,12 +33,12 @@ _feed_ids: set[str] = set()
 Done = tuple[dict[str, list], list[str], int]
 
 
-def _render_into(writer: Writer, renderer: Renderer, items: list[tuple[Output, str]]) -> None:
+def _render_into(writer: Writer, renderer: Renderer, items: list[tuple[Output, str | None]]) -> None:
     for output, key in items:
-        writer.add(output.path, renderer.render(output), key)
+        writer.add(output.path, renderer.render(output), key or renderer.key(output))
 
 
-def _paper_chunk(task: tuple[list[str], list[tuple[Output, str]]]) -> tuple[list[Any], Done]:
+def _paper_chunk(task: tuple[list[str], list[tuple[Output, str | None]]]) -> tuple[list[Any], Done]:
     assert _renderer is not None and _writer is not None
     paper_ids, pages = task
     writer = _writer.fork()
@@ -48,7 +48,7 @@ def _paper_chunk(task: tuple[list[str], list[tuple[Output, str]]]) -> tuple[list
     return fragments, writer.export()
 
 
-def _render_chunk(chunk: list[tuple[Output, str]]) -> Done:
+def _render_chunk(chunk: list[tuple[Output, str | None]]) -> Done:
     assert _renderer is not None and _writer is not None
     writer = _writer.fork()
     _render_into(writer, _renderer, chunk)
@@ -58,7 +58,7 @@ def _render_chunk(chunk: list[tuple[Output, str]]) -> Done:
 def render_outputs(
     renderer: Renderer,
     writer: Writer,
-    todo: list[tuple[Output, str]],
+    todo: list[tuple[Output, str | None]],
     workers: int,
     progress: Callable[[int], None] = lambda n: None,
 ) -> None:

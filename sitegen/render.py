@@ -79,29 +79,25 @@ class Pager:
     pages: tuple[tuple[int, str], ...]
 
 
-def _html(route: str) -> str:
-    return output_file(route).as_posix()
-
-
 def plan(site: Site) -> list[Output]:
     """Every file the site will have, in a stable order."""
     config, routes = site.config, Routes(site.config)
     per_page = config.per_page
     out: list[Output] = []
     for n in range(1, page_count(len(site.papers), per_page) + 1):
-        out.append(Output(_html(routes.home(n)), "home", (n,)))
-    out += [Output(_html(routes.paper(p.id)), "paper", (p.id,)) for p in site.papers]
-    out.append(Output(_html(routes.tags()), "tags"))
+        out.append(Output(output_file(routes.home(n)), "home", (n,)))
+    out += [Output(output_file(routes.paper(p.id)), "paper", (p.id,)) for p in site.papers]
+    out.append(Output(output_file(routes.tags()), "tags"))
     for i, tag in enumerate(site.tags):
         for n in range(1, page_count(len(tag.papers), per_page) + 1):
-            out.append(Output(_html(routes.tag(tag.slug, n)), "tag", (i, n)))
+            out.append(Output(output_file(routes.tag(tag.slug, n)), "tag", (i, n)))
         if config.feeds.tag_feeds:
             for kind in config.feeds.formats:
                 out.append(Output(routes.tag_feed(tag.slug, kind), "feed", (kind, i)))
-    out.append(Output(_html(routes.days()), "days"))
-    out += [Output(_html(routes.day(d.day)), "day", (i,)) for i, d in enumerate(site.days)]
-    out.append(Output(_html(routes.authors()), "authors"))
-    out += [Output(_html(routes.author(a.slug)), "author", (i,)) for i, a in enumerate(site.authors)]
+    out.append(Output(output_file(routes.days()), "days"))
+    out += [Output(output_file(routes.day(d.day)), "day", (i,)) for i, d in enumerate(site.days)]
+    out.append(Output(output_file(routes.authors()), "authors"))
+    out += [Output(output_file(routes.author(a.slug)), "author", (i,)) for i, a in enumerate(site.authors)]
     out += [Output(routes.feed(kind), "feed", (kind, None)) for kind in config.feeds.formats]
     out += [Output("404.html", "404"), Output("robots.txt", "robots")]
     html_pages = sum(1 for o in out if o.path.endswith(".html") and o.kind != "404")

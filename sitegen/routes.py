@@ -12,7 +12,6 @@ import hashlib
 import re
 import unicodedata
 from datetime import date
-from pathlib import PurePosixPath
 
 from .config import Config
 
@@ -43,12 +42,12 @@ def slugify(text: str) -> str:
     return slug or "u-" + hashlib.sha1(text.encode()).hexdigest()[:12]
 
 
-def output_file(route: str) -> PurePosixPath:
-    """Where a route's bytes live inside output/: folders get index.html."""
-    path = PurePosixPath(route)
-    if route == "" or route.endswith("/"):
-        path = path / "index.html"
-    if path.is_absolute() or ".." in path.parts:
+def output_file(route: str) -> str:
+    """Where a route's bytes live inside output/ (a POSIX path): folders get index.html.
+
+    String work, not pathlib: this runs for every page of a 100k-paper site."""
+    path = route + "index.html" if route == "" or route.endswith("/") else route
+    if path.startswith("/") or ".." in path.split("/"):
         raise ValueError(f"route escapes the output folder: {route!r}")
     return path
 

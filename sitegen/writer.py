@@ -130,6 +130,11 @@ class Writer:
         except OSError:
             return None
 
+    @property
+    def has_record(self) -> bool:
+        """Whether a previous build's record exists, so files could be reused."""
+        return self._previous is not None
+
     def reuse(self, path: str, key: str) -> bool:
         """Keep the file from the last build if its inputs are the same (``key``)
         and it is still there at the size written; then it need not be rendered."""
