@@ -145,7 +145,6 @@ class Renderer:
         self.theme_digest = digest or theme_digest(theme, site.config)
         self.config = site.config
         self.routes = Routes(site.config)
-        self.env = make_environment(theme)
         self._static_versions = {
             name: hashlib.sha256(path.read_bytes()).hexdigest()[:10]
             for name, path in static_files(theme).items()
@@ -154,12 +153,10 @@ class Renderer:
         self._views: dict[str, PaperView] = {}
         self._cards: dict[str, Markup] = {}
         self._templates: dict[str, jinja2.Template] = {}
-        self.env.filters.update(DATE_FILTERS)
-        self.env.globals.update(
-            site=self.config,
-            url=self._url,
-            static=self._static,
-            version=__version__,
+        self.env = make_environment(
+            theme,
+            globals={"site": self.config, "url": self._url, "static": self._static, "version": __version__},
+            filters=DATE_FILTERS,
         )
         self._kinds: dict[str, Callable[..., bytes]] = {
             "home": self._home,
