@@ -398,6 +398,7 @@ def bench_size(
         # (a) cold: no output, no cache
         _remove(sg_out)
         _remove(site / ".sitegen-cache")
+        settle(site, args)
         code = tools.fingerprint()
         cold = measure(Run("sitegen", "cold", size, sitegen_cmd), REPO, logs, args.timeout)
         cold.code_changed = tools.fingerprint() != code
@@ -440,9 +441,31 @@ def _peer_cold(
         for leftover in (site / "cache", site / "__pycache__"):
             _remove(leftover)
         command = [str(tools.pelican), "content", "-s", "pelicanconf.py", "-o", str(out), "-q"]
+    settle(site, args)
     run = measure(Run(peer, "cold", size, command), site, logs, args.timeout, env)
     _fill_tree(run, scan(out))
     return run
+
+
+def settle(site: Path, args: argparse.Namespace) -> None:
+    """Give every cold build the same start: dirty pages written out, the
+    kernel's page and buffer caches dropped, then the build's inputs read back in.
+
+    On the VMs these numbers were taken on, creating files slows down 3-10x as
+    the kernel's buffer cache grows (15,000 folders with a file each: ~1 s just
+    after a drop, 4-13 s after a few builds), so without this a build's time
+    depends on what ran before it. Needs root; otherwise the report says so.
+    """
+    os.sync()
+    if args.cache_drop == "yes":
+        try:
+            Path("/proc/sys/vm/drop_caches").write_text("1\n")
+        except OSError as exc:
+            args.cache_drop = f"not permitted ({exc.strerror})"
+            print(f"   warning: cannot drop the kernel caches ({exc.strerror}); timings depend on run order")
+    for path in site.rglob("*"):
+        if path.is_file():
+            path.read_bytes()
 
 
 def _indent(text: str) -> str:
@@ -588,10 +611,13 @@ def report(
     lines += [
         f"- corpus: bench/generate.py, seed {args.seed}, {args.format} content files, ~40 papers a day",
         f"- timeout per build: {args.timeout:g} s",
+        f"- kernel page cache dropped before each cold build: {args.cache_drop}",
         "",
         "Wall time is measured around each child process; cpu is its user+sys time and peak RSS its "
         "ru_maxrss, both from os.wait4. Ratios compare builds of this one run. Cold means no output "
-        "and no build cache (the content files are in the OS page cache for every tool).",
+        "and no build cache; before each cold build the harness syncs, drops the kernel's page cache "
+        "(unless --keep-caches) and reads the build's input files back in, so every tool starts from "
+        "the same state with its content in memory.",
         "",
         *sections,
     ]
@@ -677,7 +703,13 @@ def main(argv: list[str] | None = None) -> int:
         metavar="ARG",
         help="extra argument for every sitegen build, e.g. --sitegen-arg=-j1 (repeatable)",
     )
+    parser.add_argument(
+        "--keep-caches",
+        action="store_true",
+        help="do not drop the kernel's page cache before cold builds (it needs root)",
+    )
     args = parser.parse_args(argv)
+    args.cache_drop = "no (--keep-caches)" if args.keep_caches else "yes"
     args.argv = sys.argv[1:] if argv is None else list(argv)
     if args.repeat < 1:
         parser.error("--repeat must be at least 1")
