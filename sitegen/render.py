@@ -70,13 +70,26 @@ class Month:
     days: list[DayLink]
 
 
+@dataclass(frozen=True, slots=True)
+class PageLink:
+    """One entry of a pager's run of page numbers."""
+
+    number: int | None  # None: a gap ("…") standing for the pages left out
+    url: str | None
+    far: bool = False  # two away from the current page: themes may hide it on small screens
+
+
 @dataclass(frozen=True)
 class Pager:
     number: int
     total: int
     previous_url: str | None
     next_url: str | None
-    pages: tuple[tuple[int, str], ...]
+    pages: tuple[PageLink, ...]  # the first, the last, two either side of this one, and gaps
+
+
+# Page numbers shown either side of the current one.
+PAGER_WINDOW = 2
 
 
 def plan(site: Site) -> list[Output]:
@@ -330,8 +343,20 @@ class Renderer:
             total=total,
             previous_url=self._url(route_of(number - 1)) if number > 1 else None,
             next_url=self._url(route_of(number + 1)) if number < total else None,
-            pages=tuple((n, self._url(route_of(n))) for n in range(1, total + 1)),
+            pages=tuple(self._page_links(number, total, route_of)),
         )
+
+    def _page_links(self, number: int, total: int, route_of: Callable[[int], str]) -> list[PageLink]:
+        """Only the links a pager shows: a list of every page would make each of a
+        long list's N pages O(N), the whole list O(N²)."""
+        shown = {1, total, *range(max(1, number - PAGER_WINDOW), min(total, number + PAGER_WINDOW) + 1)}
+        links: list[PageLink] = []
+        for n in sorted(shown):
+            if links and links[-1].number is not None and n - links[-1].number > 1:
+                links.append(PageLink(None, None))
+            far = abs(n - number) == PAGER_WINDOW and n not in (1, total)
+            links.append(PageLink(n, self._url(route_of(n)), far))
+        return links
 
     def _slice(self, papers: Sequence[Paper], number: int) -> Sequence[Paper]:
         per_page = self.config.per_page

@@ -274,3 +274,32 @@ def test_a_large_site_gets_a_sitemap_index(site_factory, monkeypatch):
         assert f"<loc>https://example.org/{name}</loc>" in index
     listed = sum((out / name).read_text().count("<url>") for name in parts)
     assert listed == len(pages)
+
+
+def _pager_links(html: str) -> list[str]:
+    """The pager's run of pages as shown: numbers, '…' for gaps, '[n]' for the current page."""
+    start = html.index('<ol class="pager-pages">')
+    run = html[start : html.index("</ol>", start)]
+    shown = []
+    for item in run.split("<li")[1:]:
+        if 'class="gap"' in item:
+            shown.append("…")
+            continue
+        number = item.split("</span>")[1].split("<")[0]
+        shown.append(f"[{number}]" if 'aria-current="page"' in item else number)
+    return shown
+
+
+def test_pager_shows_the_ends_and_a_window_around_the_current_page(site_factory):
+    papers = [paper(f"p{i:02}", f"2025-03-{i + 1:02}", title=f"Paper {i}") for i in range(12)]
+    site = site_factory(papers, per_page=1)
+    build(site)
+    out = site / "output"
+    assert _pager_links((out / "index.html").read_text()) == ["[1]", "2", "3", "…", "12"]
+    middle = ["1", "…", "4", "5", "[6]", "7", "8", "…", "12"]
+    assert _pager_links((out / "page/6/index.html").read_text()) == middle
+    assert _pager_links((out / "page/12/index.html").read_text()) == ["1", "…", "10", "11", "[12]"]
+    page_4 = (out / "page/4/index.html").read_text()
+    assert _pager_links(page_4) == ["1", "2", "3", "[4]", "5", "6", "…", "12"]
+    # Pages two away are marked so a theme can drop them on narrow screens; the ends never are.
+    assert page_4.count('class="far"') == 2 and '<li class="far"><a href="/page/2/">' in page_4
