@@ -54,6 +54,18 @@ def check_output_dir(out_dir: Path, site_dir: Path, content_dir: Path) -> None:
         raise OutputError(Problem(f"refusing to build into {out_dir}: it {reason}", None, None, "output"))
 
 
+def _write_file(path: str, data: bytes) -> None:
+    """Create or replace ``path`` with ``data``: bare system calls, because
+    open() adds fstat, ioctl and lseek calls to every one of 150k files."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o666)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view) :]
+    finally:
+        os.close(fd)
+
+
 class Writer:
     """Collects a build's files; ``commit()`` makes them the new output/."""
 
@@ -170,8 +182,7 @@ class Writer:
         if folder not in self._made_dirs:
             os.makedirs(folder, exist_ok=True)
             self._made_dirs.add(folder)
-        with open(destination, "wb") as handle:
-            handle.write(data)
+        _write_file(destination, data)
         self._staged.append(path)
 
     def fork(self) -> Writer:
