@@ -31,8 +31,7 @@ def code_digest() -> str:
     for name in (
         "jinja2",
         "markupsafe",
-        "markdown-it-py",
-        "mdit-py-plugins",
+        "pyromark",
         "latex2mathml",
         "nh3",
         "feedgen",
