@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import io
 import os
 import pickle
 from importlib import metadata
@@ -70,7 +71,7 @@ class ParseCache:
         self.key = f"{_FORMAT}|{__version__}|{code_digest()}|{settings_key}"
         self._index: dict[str, str] = self._read_index()  # file name -> digest of its bytes
         self._used: dict[str, str] = {}  # what this build saw: the next index
-        self._puts: dict[str, Any] = {}
+        self._puts: dict[str, bytes] = {}
         self._digests: dict[str, tuple[bytes, str]] = {}
 
     def _read_index(self) -> dict[str, str]:
@@ -111,9 +112,10 @@ class ParseCache:
         self._used[name] = digest
         return value
 
-    def put(self, name: str, raw: bytes, value: Any) -> None:
+    def put_pickled(self, name: str, raw: bytes, blob: bytes) -> None:
+        """Remember ``blob`` (from pickle_papers) as the papers of file ``name`` with bytes ``raw``."""
         self._used[name] = self._digest(name, raw, last_use=True)
-        self._puts[name] = value
+        self._puts[name] = blob
 
     def save(self) -> None:
         """Write what changed; drop the pickles of files that are gone or changed."""
@@ -121,9 +123,9 @@ class ParseCache:
             return
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
-            for name, value in self._puts.items():
-                _write_pickle(self._blob(name, self._used[name]), value)
-            _write_pickle(self.folder / "index.pickle", (self.key, self._used))
+            for name, blob in self._puts.items():
+                _write_bytes(self._blob(name, self._used[name]), blob)
+            _write_bytes(self.folder / "index.pickle", pickle_papers((self.key, self._used)))
         except (pickle.PicklingError, TypeError, ValueError, OSError):
             return  # a cache is an optimisation: a build that cannot save one still succeeds
         keep = {self._blob(name, digest).name for name, digest in self._used.items()} | {"index.pickle"}
@@ -132,11 +134,17 @@ class ParseCache:
                 path.unlink(missing_ok=True)
 
 
-def _write_pickle(path: Path, value: Any) -> None:
+def pickle_papers(value: Any) -> bytes:
+    """Pickled for the cache, where the papers were validated (maybe a worker process)."""
+    buffer = io.BytesIO()
+    pickler = pickle.Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL)
+    # No memo: papers hold no cycles, and it would map every object they hold.
+    pickler.fast = True
+    pickler.dump(value)
+    return buffer.getvalue()
+
+
+def _write_bytes(path: Path, data: bytes) -> None:
     temporary = path.with_suffix(".tmp")
-    with temporary.open("wb") as handle:
-        pickler = pickle.Pickler(handle, protocol=pickle.HIGHEST_PROTOCOL)
-        # No memo: papers hold no cycles, and it would map every object they hold.
-        pickler.fast = True
-        pickler.dump(value)
+    temporary.write_bytes(data)
     os.replace(temporary, path)

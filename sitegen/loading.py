@@ -12,6 +12,7 @@ import collections
 import difflib
 import hashlib
 import os
+import pickle
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -20,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from . import routes
-from .cache import ParseCache
+from .cache import ParseCache, pickle_papers
 from .config import Config
 from .documents import DOCUMENT_SUFFIXES, Document, KeyPath, field_name, load_document
 from .errors import ContentError, Problem
@@ -90,14 +91,14 @@ def load_papers(config: Config, cache: ParseCache | None = None, workers: int = 
             loader.problems.append(Problem(f"cannot read file: {exc.strerror}", shown))
     misses = [(shown, path, raw) for shown, path, raw in files if cache is None or not cache.has(shown, raw)]
     missed = {shown for shown, _, _ in misses}
-    parsed = _parse_all(misses, workers)  # in the order of misses, or None: parse on the spot
+    checked = _check_all(config, misses, workers)  # in the order of misses, or None: check on the spot
     pending = collections.deque(files)
     del files
     while pending:  # popped, so each file's bytes can go once loaded (160 MB at 100k papers)
         shown, path, raw = pending.popleft()
-        loader.load_file(path, shown, raw, next(parsed) if parsed is not None and shown in missed else None)
-    if parsed is not None:
-        for _ in parsed:  # run the generator to its end, which closes the worker pool
+        loader.load_file(path, shown, raw, next(checked) if checked is not None and shown in missed else None)
+    if checked is not None:
+        for _ in checked:  # run the generator to its end, which closes the worker pool
             pass
     loader.report_duplicates()
     if loader.problems:
@@ -105,30 +106,79 @@ def load_papers(config: Config, cache: ParseCache | None = None, workers: int = 
     return loader.papers
 
 
-def _parse_one(item: tuple[str, Path, bytes]) -> Document:
-    shown, path, raw = item
-    document = load_document(path, shown, raw)
-    document.drop_node_tree()  # large, and rebuilt from the text if a line is ever needed
-    return document
+@dataclass
+class Checked:
+    """One content file parsed and every entry validated, in whichever process
+    did it: the papers (pickled, ready for the parse cache) or the problems."""
+
+    papers: bytes | None  # pickled [(KeyPath, Paper)]; None if the file had problems
+    ids: list[tuple[KeyPath, str]]  # every id given, for duplicate checks across files
+    problems: list[Problem]
 
 
-def _parse_batch(items: list[tuple[str, Path, bytes]]) -> list[Document]:
-    return [_parse_one(item) for item in items]
+def check_file(config: Config, path: Path, shown: str, raw: bytes) -> Checked:
+    """Parse one file and validate its entries; problems name the file, line and field."""
+    doc = load_document(path, shown, raw)
+    if doc.problems:
+        return Checked(None, [], doc.problems)
+    data = doc.data
+    problems: list[Problem] = []
+    loaded: list[tuple[KeyPath, Paper]] = []
+    ids: list[tuple[KeyPath, str]] = []
+    file = _File(path, doc, config.timezone, problems)
+
+    def entry(at: KeyPath, item: dict) -> None:
+        checker = _Entry(file, at)
+        paper = checker.check(item)
+        if checker.id is not None:
+            ids.append((at, checker.id))
+        if paper is not None:
+            loaded.append((at, paper))
+
+    if isinstance(data, dict):
+        entry((), data)
+    elif isinstance(data, list):
+        for index, item in enumerate(data):
+            if isinstance(item, dict):
+                entry((index,), item)
+            else:
+                message = f"expected a mapping (one paper), got {_kind(item)}"
+                problems.append(Problem(message, shown, doc.line_at((index,))))
+    elif data is not None:
+        message = f"expected a mapping (one paper) or a list of papers, got {_kind(data)}"
+        problems.append(Problem(message, shown, doc.line_at(())))
+    # Only files without problems are cached: errors are always found afresh.
+    return Checked(None if problems else pickle_papers(loaded), ids, problems)
 
 
-def _parse_all(items: list[tuple[str, Path, bytes]], workers: int) -> Iterator[Document] | None:
-    """Parse files across processes when there are many, yielding documents in order
-    as they come, so only a few parsed files are held in memory at a time."""
+def _check_batch(items: list[tuple[str, Path, bytes]]) -> list[Checked]:
+    assert _worker_config is not None
+    return [check_file(_worker_config, path, shown, raw) for shown, path, raw in items]
+
+
+_worker_config: Config | None = None  # the config a forked checker inherits
+
+
+def _check_all(
+    config: Config, items: list[tuple[str, Path, bytes]], workers: int
+) -> Iterator[Checked] | None:
+    """Parse and validate files across processes when there are many, yielding
+    results in order as they come, so only a few files are held at a time."""
     context = fork_context()
     if workers <= 1 or len(items) < PARALLEL_PARSE_FILES or context is None:
         return None
 
-    def documents() -> Iterator[Document]:
-        with context.Pool(workers) as pool:
-            for batch in pool.imap(_parse_batch, chunks(items, 8)):
-                yield from batch
+    def results() -> Iterator[Checked]:
+        global _worker_config
+        _worker_config = config
+        try:
+            with context.Pool(workers) as pool:
+                for batch in pool.imap(_check_batch, chunks(items, 8)):
+                    yield from batch
+        finally:
+            _worker_config = None
 
-    return documents()
+    return results()
 
 
 def content_files(config: Config) -> list[tuple[str, Path]]:
@@ -182,41 +232,22 @@ class _Loader:
         self.ids: dict[str, _Place] = {}
         self.duplicates: list[tuple[_Place, _Place]] = []  # (first, again)
 
-    def load_file(self, path: Path, shown: str, raw: bytes, doc: Document | None = None) -> None:
+    def load_file(self, path: Path, shown: str, raw: bytes, checked: Checked | None = None) -> None:
         cached = self.cache.get(shown, raw) if self.cache is not None else None
         if cached is not None:
             for at, paper in cached:
                 self.register(path, shown, at, paper.id)
                 self.papers.append(paper)
             return
-        if doc is None:
-            doc = load_document(path, shown, raw)
-        if doc.problems:
-            self.problems.extend(doc.problems)
-            return
-        data = doc.data
-        if data is None:
+        if checked is None:
+            checked = check_file(self.config, path, shown, raw)
+        for at, paper_id in checked.ids:
+            self.register(path, shown, at, paper_id)
+        self.problems.extend(checked.problems)
+        if checked.papers is not None:
+            self.papers.extend(paper for _, paper in pickle.loads(checked.papers))
             if self.cache is not None:
-                self.cache.put(shown, raw, [])
-            return
-        file = _File(path, doc, self.config.timezone, self.problems)
-        before = len(self.problems)
-        loaded: list[tuple[KeyPath, Paper]] = []
-        if isinstance(data, dict):
-            self.load_entry(_Entry(file, ()), data, loaded)
-        elif isinstance(data, list):
-            for index, item in enumerate(data):
-                if isinstance(item, dict):
-                    self.load_entry(_Entry(file, (index,)), item, loaded)
-                else:
-                    message = f"expected a mapping (one paper), got {_kind(item)}"
-                    self.problems.append(Problem(message, shown, doc.line_at((index,))))
-        else:
-            message = f"expected a mapping (one paper) or a list of papers, got {_kind(data)}"
-            self.problems.append(Problem(message, shown, doc.line_at(())))
-        # Only files without problems are remembered: errors are always found afresh.
-        if self.cache is not None and len(self.problems) == before:
-            self.cache.put(shown, raw, loaded)
+                self.cache.put_pickled(shown, raw, checked.papers)
 
     def register(self, path: Path, shown: str, at: KeyPath, paper_id: str) -> None:
         place = _Place(path, shown, at, paper_id)
@@ -224,14 +255,6 @@ class _Loader:
         first = self.ids.setdefault(key, place)
         if first is not place:
             self.duplicates.append((first, place))
-
-    def load_entry(self, entry: _Entry, data: dict, loaded: list[tuple[KeyPath, Paper]]) -> None:
-        paper = entry.check(data)
-        if entry.id is not None:
-            self.register(entry.file.path, str(entry.file.doc.path), entry.at, entry.id)
-        if paper is not None:
-            self.papers.append(paper)
-            loaded.append((entry.at, paper))
 
     def report_duplicates(self) -> None:
         """One problem per repeated id, at the repeat, naming the first place."""

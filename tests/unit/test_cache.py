@@ -1,12 +1,12 @@
 import pickle
 
-from sitegen.cache import ParseCache
+from sitegen.cache import ParseCache, pickle_papers
 
 
 def test_a_file_is_reused_only_while_its_bytes_are_the_same(tmp_path):
     path = tmp_path / "papers"
     cache = ParseCache(path, "UTC")
-    cache.put("a.yaml", b"one", ["papers of a"])
+    cache.put_pickled("a.yaml", b"one", pickle_papers(["papers of a"]))
     cache.save()
     again = ParseCache(path, "UTC")
     assert again.get("a.yaml", b"one") == ["papers of a"]
@@ -17,7 +17,7 @@ def test_a_file_is_reused_only_while_its_bytes_are_the_same(tmp_path):
 def test_a_cache_from_other_code_or_a_corrupt_one_is_ignored(tmp_path):
     folder = tmp_path / "papers"
     cache = ParseCache(folder, "UTC")
-    cache.put("a.yaml", b"one", ["papers of a"])
+    cache.put_pickled("a.yaml", b"one", pickle_papers(["papers of a"]))
     cache.save()
     index = folder / "index.pickle"
     key, entries = pickle.loads(index.read_bytes())
@@ -30,14 +30,14 @@ def test_a_cache_from_other_code_or_a_corrupt_one_is_ignored(tmp_path):
 def test_an_edit_rewrites_one_file_and_removes_what_is_gone(tmp_path):
     folder = tmp_path / "papers"
     cache = ParseCache(folder, "UTC")
-    cache.put("a.yaml", b"a", ["A"])
-    cache.put("b.yaml", b"b", ["B"])
+    cache.put_pickled("a.yaml", b"a", pickle_papers(["A"]))
+    cache.put_pickled("b.yaml", b"b", pickle_papers(["B"]))
     cache.save()
     blobs = {p.name: p.stat().st_mtime_ns for p in folder.glob("*.pickle") if p.name != "index.pickle"}
     assert len(blobs) == 2
     again = ParseCache(folder, "UTC")
     assert again.get("a.yaml", b"a") == ["A"]
-    again.put("b.yaml", b"b2", ["B2"])
+    again.put_pickled("b.yaml", b"b2", pickle_papers(["B2"]))
     again.save()
     after = {p.name: p.stat().st_mtime_ns for p in folder.glob("*.pickle") if p.name != "index.pickle"}
     assert len(after) == 2 and len(set(after) & set(blobs)) == 1, "a.yaml's pickle kept, b's replaced"
