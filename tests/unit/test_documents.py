@@ -192,3 +192,33 @@ def test_unreadable_file(tmp_path: Path) -> None:
     doc = load_document(tmp_path / "missing.yaml", "content/missing.yaml")
     assert len(doc.problems) == 1
     assert str(doc.problems[0]).startswith("content/missing.yaml: cannot read file")
+
+
+TRICKY_YAML = [
+    "id: '2403.09629'\ntitle: A\nupvotes: 12\ndate: 2025-03-14\nflag: yes\nnothing: ~\nratio: 1.5e3\n",
+    "- a: [1, 2, {b: c}]\n  when: 2025-03-14T09:30:00Z\n- {x: 0x1F, y: 0o17, z: 1_000}\n",
+    "base: &base {tags: [a, b], n: 1}\nmerged:\n  <<: *base\n  n: 2\n",  # a merge key
+    "shared: &s [1, 2]\nagain: *s\n",  # an alias
+    "2024: year as a key\ntrue: bool key\n",  # keys that are not strings
+    "set: !!set {a, b}\nbinary: !!binary aGk=\nstr: !!str 12\n",
+    "text: |\n  two\n  lines\nfolded: >\n  one\n  line\n",
+]
+
+
+@pytest.mark.parametrize("text", TRICKY_YAML)
+def test_yaml_data_is_what_pyyaml_makes(tmp_path: Path, text: str) -> None:
+    import yaml
+
+    doc = load(tmp_path, "a.yaml", text)
+    assert doc.problems == []
+    assert doc.data == yaml.safe_load(text)
+
+
+def test_an_alias_gives_the_same_object_as_pyyaml_does(tmp_path: Path) -> None:
+    doc = load(tmp_path, "a.yaml", "shared: &s [1, 2]\nagain: *s\n")
+    assert doc.data["shared"] is doc.data["again"]
+
+
+def test_duplicate_key_deep_inside_a_list_is_found(tmp_path: Path) -> None:
+    doc = load(tmp_path, "a.yaml", "- id: x\n  links:\n    code: a\n    code: b\n")
+    assert messages(doc) == ["content/a.yaml:4: links.code: duplicate key (first given on line 3)"]
