@@ -71,7 +71,6 @@ class ParseCache:
         self.key = f"{_FORMAT}|{__version__}|{code_digest()}|{settings_key}"
         self._index: dict[str, str] = self._read_index()  # file name -> digest of its bytes
         self._used: dict[str, str] = {}  # what this build saw: the next index
-        self._puts: dict[str, bytes] = {}
         self._digests: dict[str, tuple[bytes, str]] = {}
 
     def _read_index(self) -> dict[str, str]:
@@ -84,7 +83,7 @@ class ParseCache:
 
     def _digest(self, name: str, raw: bytes, last_use: bool = False) -> str:
         # Each file's bytes are hashed once a build: has() remembers the digest
-        # for the get() or put() that follows, which forgets it (and the bytes).
+        # for the get() or written() that follows, which forgets it (and the bytes).
         seen = self._digests.pop(name, None) if last_use else self._digests.get(name)
         if seen is not None and seen[0] is raw:
             return seen[1]
@@ -112,19 +111,28 @@ class ParseCache:
         self._used[name] = digest
         return value
 
-    def put_pickled(self, name: str, raw: bytes, blob: bytes) -> None:
-        """Remember ``blob`` (from pickle_papers) as the papers of file ``name`` with bytes ``raw``."""
-        self._used[name] = self._digest(name, raw, last_use=True)
-        self._puts[name] = blob
-
-    def save(self) -> None:
-        """Write what changed; drop the pickles of files that are gone or changed."""
-        if not self._puts and self._used == self._index:
-            return
+    def slot(self, name: str, raw: bytes) -> Path | None:
+        """Where to write (with write_papers) the papers of file ``name`` holding
+        ``raw``; whoever validates the file writes them, maybe a worker process.
+        None if the cache folder cannot be made."""
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
-            for name, blob in self._puts.items():
-                _write_bytes(self._blob(name, self._used[name]), blob)
+        except OSError:
+            return None
+        return self._blob(name, self._digest(name, raw))
+
+    def written(self, name: str, raw: bytes) -> None:
+        """The papers of ``name`` are in its slot: the next build may use them."""
+        self._used[name] = self._digest(name, raw, last_use=True)
+
+    def save(self) -> None:
+        """Record which pickles this build's files have; drop those of files gone or changed.
+
+        Called only after a build succeeds, so a failed build never changes
+        what the next one reuses (pickles it wrote stay unreferenced)."""
+        if self._used == self._index:
+            return
+        try:
             _write_bytes(self.folder / "index.pickle", pickle_papers((self.key, self._used)))
         except (pickle.PicklingError, TypeError, ValueError, OSError):
             return  # a cache is an optimisation: a build that cannot save one still succeeds
@@ -142,6 +150,15 @@ def pickle_papers(value: Any) -> bytes:
     pickler.fast = True
     pickler.dump(value)
     return buffer.getvalue()
+
+
+def write_papers(slot: Path, blob: bytes) -> bool:
+    """Put ``blob`` (from pickle_papers) in a slot; False if it could not be written."""
+    try:
+        _write_bytes(slot, blob)
+    except OSError:
+        return False  # a cache is an optimisation: the build goes on without it
+    return True
 
 
 def _write_bytes(path: Path, data: bytes) -> None:

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from . import routes
-from .cache import ParseCache, pickle_papers
+from .cache import ParseCache, pickle_papers, write_papers
 from .config import Config
 from .documents import DOCUMENT_SUFFIXES, Document, KeyPath, field_name, load_document
 from .errors import ContentError, Problem
@@ -89,8 +89,12 @@ def load_papers(config: Config, cache: ParseCache | None = None, workers: int = 
             files.append((shown, path, path.read_bytes()))
         except OSError as exc:
             loader.problems.append(Problem(f"cannot read file: {exc.strerror}", shown))
-    misses = [(shown, path, raw) for shown, path, raw in files if cache is None or not cache.has(shown, raw)]
-    missed = {shown for shown, _, _ in misses}
+    misses = [
+        (shown, path, raw, cache.slot(shown, raw) if cache is not None else None)
+        for shown, path, raw in files
+        if cache is None or not cache.has(shown, raw)
+    ]
+    missed = {shown for shown, *_ in misses}
     checked = _check_all(config, misses, workers)  # in the order of misses, or None: check on the spot
     pending = collections.deque(files)
     del files
@@ -114,10 +118,15 @@ class Checked:
     papers: bytes | None  # pickled [(KeyPath, Paper)]; None if the file had problems
     ids: list[tuple[KeyPath, str]]  # every id given, for duplicate checks across files
     problems: list[Problem]
+    cached: bool = False  # the papers were written to the parse cache
 
 
-def check_file(config: Config, path: Path, shown: str, raw: bytes) -> Checked:
-    """Parse one file and validate its entries; problems name the file, line and field."""
+def check_file(config: Config, path: Path, shown: str, raw: bytes, slot: Path | None = None) -> Checked:
+    """Parse one file and validate its entries; problems name the file, line and field.
+
+    A file without problems has its papers written to the parse cache ``slot``
+    right here: in a worker, that is parallel, and the parent need not hold
+    every file's pickle until the build ends (memory at 100k papers)."""
     doc = load_document(path, shown, raw)
     if doc.problems:
         return Checked(None, [], doc.problems)
@@ -147,21 +156,24 @@ def check_file(config: Config, path: Path, shown: str, raw: bytes) -> Checked:
     elif data is not None:
         message = f"expected a mapping (one paper) or a list of papers, got {_kind(data)}"
         problems.append(Problem(message, shown, doc.line_at(())))
-    # Only files without problems are cached: errors are always found afresh.
-    return Checked(None if problems else pickle_papers(loaded), ids, problems)
+    if problems:  # only files without problems are cached: errors are always found afresh
+        return Checked(None, ids, problems)
+    papers = pickle_papers(loaded)
+    return Checked(papers, ids, problems, slot is not None and write_papers(slot, papers))
 
 
-def _check_batch(items: list[tuple[str, Path, bytes]]) -> list[Checked]:
+_Miss = tuple[str, Path, bytes, "Path | None"]  # shown name, path, bytes, parse cache slot
+
+
+def _check_batch(items: list[_Miss]) -> list[Checked]:
     assert _worker_config is not None
-    return [check_file(_worker_config, path, shown, raw) for shown, path, raw in items]
+    return [check_file(_worker_config, path, shown, raw, slot) for shown, path, raw, slot in items]
 
 
 _worker_config: Config | None = None  # the config a forked checker inherits
 
 
-def _check_all(
-    config: Config, items: list[tuple[str, Path, bytes]], workers: int
-) -> Iterator[Checked] | None:
+def _check_all(config: Config, items: list[_Miss], workers: int) -> Iterator[Checked] | None:
     """Parse and validate files across processes when there are many, yielding
     results in order as they come, so only a few files are held at a time."""
     context = fork_context()
@@ -240,14 +252,15 @@ class _Loader:
                 self.papers.append(paper)
             return
         if checked is None:
-            checked = check_file(self.config, path, shown, raw)
+            slot = self.cache.slot(shown, raw) if self.cache is not None else None
+            checked = check_file(self.config, path, shown, raw, slot)
         for at, paper_id in checked.ids:
             self.register(path, shown, at, paper_id)
         self.problems.extend(checked.problems)
         if checked.papers is not None:
             self.papers.extend(paper for _, paper in pickle.loads(checked.papers))
-            if self.cache is not None:
-                self.cache.put_pickled(shown, raw, checked.papers)
+        if checked.cached and self.cache is not None:
+            self.cache.written(shown, raw)
 
     def register(self, path: Path, shown: str, at: KeyPath, paper_id: str) -> None:
         place = _Place(path, shown, at, paper_id)
