@@ -393,12 +393,12 @@ def bench_size(
         return record(run)
 
     site, sg_out = corpus / "sitegen", outs / "sitegen"
-    sitegen_cmd = [*tools.sitegen, "build", "--site", str(site), "--output", str(sg_out), *args.sitegen_arg]
+    sitegen_cmd = _sitegen_command(site, sg_out, tools, args)
     for repeat in range(args.repeat):
         # (a) cold: no output, no cache
         _remove(sg_out)
         _remove(site / ".sitegen-cache")
-        settle(site, args)
+        settle("sitegen", site, tools, args)
         code = tools.fingerprint()
         cold = measure(Run("sitegen", "cold", size, sitegen_cmd), REPO, logs, args.timeout)
         cold.code_changed = tools.fingerprint() != code
@@ -418,10 +418,14 @@ def bench_size(
     return runs, stats
 
 
-def _peer_cold(
-    peer: str, size: int, site: Path, out: Path, tools: Tools, args: argparse.Namespace, logs: Path
-) -> Run:
-    _remove(out)
+def _sitegen_command(site: Path, out: Path, tools: Tools, args: argparse.Namespace) -> list[str]:
+    return [*tools.sitegen, "build", "--site", str(site), "--output", str(out), *args.sitegen_arg]
+
+
+def _peer_command(
+    peer: str, site: Path, out: Path, tools: Tools, args: argparse.Namespace
+) -> tuple[list[str], dict]:
+    """A peer's cold build command and environment; removes its caches first."""
     env = dict(os.environ)
     if peer == "hugo":
         cache = args.work / "hugo-cache"
@@ -437,24 +441,35 @@ def _peer_cold(
             "--quiet",
             "--noBuildLock",
         ]
-    else:
-        for leftover in (site / "cache", site / "__pycache__"):
-            _remove(leftover)
-        command = [str(tools.pelican), "content", "-s", "pelicanconf.py", "-o", str(out), "-q"]
-    settle(site, args)
+        return command, env
+    for leftover in (site / "cache", site / "__pycache__"):
+        _remove(leftover)
+    return [str(tools.pelican), "content", "-s", "pelicanconf.py", "-o", str(out), "-q"], env
+
+
+def _peer_cold(
+    peer: str, size: int, site: Path, out: Path, tools: Tools, args: argparse.Namespace, logs: Path
+) -> Run:
+    _remove(out)
+    settle(peer, site, tools, args)
+    command, env = _peer_command(peer, site, out, tools, args)
     run = measure(Run(peer, "cold", size, command), site, logs, args.timeout, env)
     _fill_tree(run, scan(out))
     return run
 
 
-def settle(site: Path, args: argparse.Namespace) -> None:
+WARM_UP_PAPERS = 100
+
+
+def settle(tool: str, site: Path, tools: Tools, args: argparse.Namespace) -> None:
     """Give every cold build the same start: dirty pages written out, the
-    kernel's page and buffer caches dropped, then the build's inputs read back in.
+    kernel's page cache dropped, the tool's own code loaded back by an untimed
+    build of a 100-paper site, and the build's input files read back in.
 
     On the VMs these numbers were taken on, creating files slows down 3-10x as
-    the kernel's buffer cache grows (15,000 folders with a file each: ~1 s just
-    after a drop, 4-13 s after a few builds), so without this a build's time
-    depends on what ran before it. Needs root; otherwise the report says so.
+    the kernel's caches grow (15,000 folders with a file each: ~1 s just after
+    a drop, 4-13 s after a few builds), so without this a build's time depends
+    on what ran before it. Needs root; otherwise the report says so.
     """
     os.sync()
     if args.cache_drop == "yes":
@@ -463,9 +478,26 @@ def settle(site: Path, args: argparse.Namespace) -> None:
         except OSError as exc:
             args.cache_drop = f"not permitted ({exc.strerror})"
             print(f"   warning: cannot drop the kernel caches ({exc.strerror}); timings depend on run order")
+        else:
+            _warm_up(tool, tools, args)
     for path in site.rglob("*"):
         if path.is_file():
             path.read_bytes()
+
+
+def _warm_up(tool: str, tools: Tools, args: argparse.Namespace) -> None:
+    corpus, out = args.work / "corpus-warm-up", args.work / "out-warm-up" / tool
+    if not (corpus / tool).is_dir():
+        generate.write_corpus(corpus, WARM_UP_PAPERS, args.seed, args.format, ("sitegen", *args.peers))
+    _remove(out)
+    if tool == "sitegen":
+        _remove(corpus / "sitegen" / ".sitegen-cache")
+        command, env, cwd = _sitegen_command(corpus / "sitegen", out, tools, args), None, REPO
+    else:
+        (command, env), cwd = _peer_command(tool, corpus / tool, out, tools, args), corpus / tool
+    subprocess.run(
+        command, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False
+    )
 
 
 def _indent(text: str) -> str:
@@ -616,8 +648,9 @@ def report(
         "Wall time is measured around each child process; cpu is its user+sys time and peak RSS its "
         "ru_maxrss, both from os.wait4. Ratios compare builds of this one run. Cold means no output "
         "and no build cache; before each cold build the harness syncs, drops the kernel's page cache "
-        "(unless --keep-caches) and reads the build's input files back in, so every tool starts from "
-        "the same state with its content in memory.",
+        "(unless --keep-caches), runs the same tool once, untimed, on a 100-paper site (so its code "
+        "is back in memory) and reads the build's input files back in, so every tool starts from "
+        "the same state with its code and content in memory.",
         "",
         *sections,
     ]
