@@ -26,7 +26,7 @@ from .config import Config
 from .documents import DOCUMENT_SUFFIXES, Document, KeyPath, field_name, load_document
 from .errors import ContentError, Problem
 from .model import Author, Paper
-from .processes import chunks, fork_context
+from .processes import fork_context
 
 PAPERS_DIR = "papers"
 ALLOWED_SCHEMES = ("http", "https", "mailto")
@@ -89,21 +89,20 @@ def load_papers(config: Config, cache: ParseCache | None = None, workers: int = 
             files.append((shown, path, path.read_bytes()))
         except OSError as exc:
             loader.problems.append(Problem(f"cannot read file: {exc.strerror}", shown))
-    misses = [
+    misses = collections.deque(
         (shown, path, raw, cache.slot(shown, raw) if cache is not None else None)
         for shown, path, raw in files
         if cache is None or not cache.has(shown, raw)
-    ]
+    )
     missed = {shown for shown, *_ in misses}
-    checked = _check_all(config, misses, workers)  # in the order of misses, or None: check on the spot
+    checked = _check_all(config, misses, workers)  # in the order of misses
     pending = collections.deque(files)
     del files
     while pending:  # popped, so each file's bytes can go once loaded (160 MB at 100k papers)
         shown, path, raw = pending.popleft()
-        loader.load_file(path, shown, raw, next(checked) if checked is not None and shown in missed else None)
-    if checked is not None:
-        for _ in checked:  # run the generator to its end, which closes the worker pool
-            pass
+        loader.load_file(path, shown, raw, next(checked) if shown in missed else None)
+    for _ in checked:  # run the generator to its end, which closes the worker pool
+        pass
     loader.report_duplicates()
     if loader.problems:
         raise ContentError(loader.problems)
@@ -173,24 +172,31 @@ def _check_batch(items: list[_Miss]) -> list[Checked]:
 _worker_config: Config | None = None  # the config a forked checker inherits
 
 
-def _check_all(config: Config, items: list[_Miss], workers: int) -> Iterator[Checked] | None:
-    """Parse and validate files across processes when there are many, yielding
-    results in order as they come, so only a few files are held at a time."""
+def _check_all(config: Config, misses: collections.deque[_Miss], workers: int) -> Iterator[Checked]:
+    """Parse and validate files in order, across processes when there are many,
+    yielding each result as it comes.
+
+    Files are taken off ``misses`` as they are checked or sent to a worker:
+    kept there, every file's bytes would live until the whole load ends."""
+    global _worker_config
     context = fork_context()
-    if workers <= 1 or len(items) < PARALLEL_PARSE_FILES or context is None:
-        return None
+    if workers <= 1 or len(misses) < PARALLEL_PARSE_FILES or context is None:
+        while misses:
+            shown, path, raw, slot = misses.popleft()
+            yield check_file(config, path, shown, raw, slot)
+        return
+    _worker_config = config
+    try:
+        with context.Pool(workers) as pool:
+            for batch in pool.imap(_check_batch, _batches(misses, 8)):
+                yield from batch
+    finally:
+        _worker_config = None
 
-    def results() -> Iterator[Checked]:
-        global _worker_config
-        _worker_config = config
-        try:
-            with context.Pool(workers) as pool:
-                for batch in pool.imap(_check_batch, chunks(items, 8)):
-                    yield from batch
-        finally:
-            _worker_config = None
 
-    return results()
+def _batches(misses: collections.deque[_Miss], size: int) -> Iterator[list[_Miss]]:
+    while misses:
+        yield [misses.popleft() for _ in range(min(size, len(misses)))]
 
 
 def content_files(config: Config) -> list[tuple[str, Path]]:
@@ -251,7 +257,7 @@ class _Loader:
                 self.register(path, shown, at, paper.id)
                 self.papers.append(paper)
             return
-        if checked is None:
+        if checked is None:  # the cache had the file, but its pickle could not be read
             slot = self.cache.slot(shown, raw) if self.cache is not None else None
             checked = check_file(self.config, path, shown, raw, slot)
         for at, paper_id in checked.ids:

@@ -494,6 +494,10 @@ def test_parsing_across_processes_gives_the_same_papers_and_problems(tmp_path, m
     assert parallel == serial and len(parallel) == 8
 
     (folder / "2025-03-05.yaml").write_text("- id: p5\n  title: Paper 5\n  date: 2025-03-05\n  tags: llm\n")
+    # A duplicate across files: ids are registered by the parent, in file order.
+    (folder / "2025-03-07.yaml").write_text(
+        "- {id: p7, title: Paper 7, date: 2025-03-07}\n- {id: P1, title: P, date: 2025-03-07}\n"
+    )
     problems = []
     for workers in (1, 2):
         with pytest.raises(Failure) as caught:
@@ -502,5 +506,30 @@ def test_parsing_across_processes_gives_the_same_papers_and_problems(tmp_path, m
     assert (
         problems[0]
         == problems[1]
-        == ["content/papers/2025-03-05.yaml:4: tags: expected a list of strings, got 'llm'"]
+        == [
+            "content/papers/2025-03-05.yaml:4: tags: expected a list of strings, got 'llm'",
+            "content/papers/2025-03-07.yaml:2: id: duplicate id 'P1' "
+            "(same page as 'p1' in content/papers/2025-03-01.yaml:1)",
+        ]
     )
+
+
+def test_a_cached_file_whose_pickle_cannot_be_read_is_checked_again(tmp_path):
+    from sitegen.cache import ParseCache
+    from sitegen.config import load_config as load_site_config
+    from sitegen.loading import load_papers
+
+    site = tmp_path / "site"
+    (site / "content/papers").mkdir(parents=True)
+    (site / "site.yaml").write_text("title: T\nbase_url: https://e.org/\n")
+    (site / "content/papers/a.yaml").write_text(ENTRY)
+    config = load_site_config(site)
+    cache = ParseCache(tmp_path / "cache", "UTC")
+    first = load_papers(config, cache)
+    cache.save()
+    [blob] = [p for p in (tmp_path / "cache").glob("*.pickle") if p.name != "index.pickle"]
+    blob.write_bytes(b"truncated")
+    assert load_papers(config, ParseCache(tmp_path / "cache", "UTC")) == first
+    assert ParseCache(tmp_path / "cache", "UTC").get("content/papers/a.yaml", ENTRY.encode()) == [
+        ((), first[0])
+    ]
