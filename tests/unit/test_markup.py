@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import random
 import re
 from html.parser import HTMLParser
 
 import pytest
 import yaml
 
-from sitegen.markup import plain_text, render_inline, render_markdown
+from sitegen.markup import plain_text, render_inline, render_markdown, render_with_summary
 
 ABSTRACT = (
     "Large language models achieve strong results, but inference costs $O(n^2)$ in the "
@@ -89,6 +90,20 @@ def test_dollars_around_unbalanced_braces_are_not_math() -> None:
     assert "<mo>&lt;</mo><mi>b</mi>" in render_markdown("fine $\\frac{<b>}{c}$ here")
 
 
+def test_empty_double_dollars_stay_text() -> None:
+    assert render_markdown("a $$$$ b") == "<p>a $$$$ b</p>"
+
+
+def test_display_math_opening_a_block_and_ending_its_line_is_a_div() -> None:
+    # As markdown-it's dollarmath read it: the lines after the formula are a paragraph.
+    html = render_markdown("$$x^2$$\nmore text")
+    assert html.startswith('<div class="math" tabindex="0"><math ')
+    assert html.endswith("</div>\n<p>more text</p>")
+    assert render_markdown("$$x$$\n$$y$$").count("<div") == 2
+    assert "<li>\n<div" in render_markdown("- $$x$$\n- b")
+    assert "<div" not in render_markdown("text\n$$x$$\nmore")  # inside a paragraph: a span
+
+
 def test_text_inside_math_stays_escaped() -> None:
     html = render_markdown("$\\text{a<b & c}$")
     assert "<mtext>a&lt;b&amp;nbsp;" not in html
@@ -110,6 +125,13 @@ def test_lists_quotes_code_tables_strikethrough() -> None:
     assert "style=" not in html and "class=" not in html
 
 
+def test_single_tildes_stay_text_and_double_tildes_strike() -> None:
+    # "~" means "about" in abstracts; GFM would strike "5% and 10" here.
+    html = render_markdown("about ~5% and 10~20 ms, ~~wrong~~")
+    assert html == "<p>about ~5% and 10~20 ms, <s>wrong</s></p>"
+    assert plain_text("about ~5% and 10~20 ms") == "about ~5% and 10~20 ms"
+
+
 def test_allowed_raw_html_is_kept_and_unknown_tags_show_as_text() -> None:
     html = render_markdown("H<sub>2</sub>O, the <think> token, <EOS>, x<y")
     assert html == "<p>H<sub>2</sub>O, the &lt;think&gt; token, &lt;EOS&gt;, x&lt;y</p>"
@@ -118,6 +140,12 @@ def test_allowed_raw_html_is_kept_and_unknown_tags_show_as_text() -> None:
 def test_image_becomes_a_link_with_its_alt_text() -> None:
     html = render_markdown("![a figure](https://example.org/f.png)")
     assert html == '<p><a href="https://example.org/f.png" rel="nofollow noopener">a figure</a></p>'
+
+
+def test_email_autolinks_get_mailto_and_urls_are_percent_encoded() -> None:
+    html = render_markdown("<x@y.example> [a](<b c/é>)")
+    assert 'href="mailto:x@y.example"' in html
+    assert 'href="b%20c/%C3%A9"' in html
 
 
 def test_rendering_is_deterministic() -> None:
@@ -309,12 +337,48 @@ def test_fast_path_agrees_on_every_sample_abstract():
 
 
 @pytest.mark.parametrize(
-    "text", ["- a list", "# heading", "> quote", "1. item", "    code", "a  \nhard break", "a *b*", "x\r\ny"]
-)
+    "text",
+    [
+        "- a list", "# heading", "> quote", "1. item", "    code", "a  \nhard break", "a *b*", "x\r\ny",
+        "tab\there", "no\u00a0break", "line\u2028separator", "nul\x00",
+    ],
+)  # fmt: skip
 def test_anything_that_could_be_markup_takes_the_parser(text):
     from sitegen import markup
 
     assert not markup._plain_prose(text)
+
+
+def test_fast_path_agrees_with_the_parser_on_generated_prose():
+    from sitegen import markup
+
+    pieces = ["word", "a", " ", " ", "  ", "\n", "\n\n", "\n \n", "2.", *"-+=.)1'\"é"]
+    rng = random.Random(1)
+    checked = 0
+    for _ in range(3000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 12)))
+        if text.isspace() or not markup._plain_prose(text):
+            continue
+        checked += 1
+        html, plain = markup._render_events(text, block=True)
+        assert render_with_summary(text, 20) == (
+            markup._BLOCK_CLEANER.clean(html).strip(),
+            markup._shorten(" ".join(plain.split()), 20),
+        ), repr(text)
+    assert checked > 500
+
+
+@pytest.mark.parametrize("limit", [1, 5, 12, 40])
+def test_summary_from_a_prefix_cuts_where_the_whole_text_would(limit):
+    from sitegen import markup
+
+    rng = random.Random(limit)
+    pieces = ["ab", "c", "é", " ", "  ", "\n", "\n\n", "\t", "\x1c", "\xa0", "\u2028", "defghij"]
+    for _ in range(300):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 60)))
+        collapsed = " ".join(text.split())
+        assert markup._single_spaced(text) == collapsed, repr(text)
+        assert markup._one_line(text, limit) == markup._shorten(collapsed, limit), repr(text)
 
 
 def test_latex_quotes_become_typographic_quotes_not_code():
@@ -342,6 +406,4 @@ def test_display_formulas_are_reachable_by_keyboard_and_content_cannot_set_tabin
     ],
 )
 def test_one_parse_gives_the_same_html_and_summary_as_two(text):
-    from sitegen.markup import render_with_summary
-
     assert render_with_summary(text, 40) == (render_markdown(text), plain_text(text, 40) if text else "")
