@@ -95,6 +95,10 @@ class ParseCache:
     def _blob(self, name: str, digest: str) -> Path:
         return self.folder / (content_digest(f"{name}\0{digest}".encode()) + ".pickle")
 
+    def has_entries(self) -> bool:
+        """Whether the last build left papers to reuse (with this code and settings)."""
+        return bool(self._index)
+
     def has(self, name: str, raw: bytes) -> bool:
         digest = self._digest(name, raw)
         return self._index.get(name) == digest and self._blob(name, digest).is_file()

@@ -9,7 +9,9 @@ cheap (a dict dispatch per field, no line lookups): sites hold 100k papers.
 from __future__ import annotations
 
 import collections
+import contextlib
 import difflib
+import gc
 import hashlib
 import os
 import pickle
@@ -18,7 +20,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone, tzinfo
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import routes
 from .cache import ParseCache, pickle_papers, write_papers
@@ -27,6 +29,9 @@ from .documents import DOCUMENT_SUFFIXES, Document, KeyPath, field_name, load_do
 from .errors import ContentError, Problem
 from .model import Author, Paper
 from .processes import fork_context
+
+if TYPE_CHECKING:  # the no-change path imports this module and need not pay for it
+    import multiprocessing.pool
 
 PAPERS_DIR = "papers"
 ALLOWED_SCHEMES = ("http", "https", "mailto")
@@ -83,26 +88,26 @@ def load_papers(config: Config, cache: ParseCache | None = None, workers: int = 
     loader = _Loader(config, cache)
     if root.exists() and not root.is_dir():
         loader.problems.append(Problem("expected a folder of paper files", _shown(root, config.site_dir)))
-    files: list[tuple[str, Path, bytes]] = []
-    for shown, path in content_files(config):
-        try:
-            files.append((shown, path, path.read_bytes()))
-        except OSError as exc:
-            loader.problems.append(Problem(f"cannot read file: {exc.strerror}", shown))
-    misses = collections.deque(
-        (shown, path, raw, cache.slot(shown, raw) if cache is not None else None)
-        for shown, path, raw in files
-        if cache is None or not cache.has(shown, raw)
-    )
-    missed = {shown for shown, *_ in misses}
-    checked = _check_all(config, misses, workers)  # in the order of misses
-    pending = collections.deque(files)
-    del files
-    while pending:  # popped, so each file's bytes can go once loaded (160 MB at 100k papers)
-        shown, path, raw = pending.popleft()
-        loader.load_file(path, shown, raw, next(checked) if shown in missed else None)
-    for _ in checked:  # run the generator to its end, which closes the worker pool
-        pass
+    paths = content_files(config)
+    with _checker_pool(config, workers, len(paths), cache) as pool:
+        files: list[tuple[str, Path, bytes]] = []
+        for shown, path in paths:
+            try:
+                files.append((shown, path, path.read_bytes()))
+            except OSError as exc:
+                loader.problems.append(Problem(f"cannot read file: {exc.strerror}", shown))
+        misses = collections.deque(
+            (shown, path, raw, cache.slot(shown, raw) if cache is not None else None)
+            for shown, path, raw in files
+            if cache is None or not cache.has(shown, raw)
+        )
+        missed = {shown for shown, *_ in misses}
+        checked = _check_all(config, misses, pool)  # in the order of misses
+        pending = collections.deque(files)
+        del files
+        while pending:  # popped, so each file's bytes can go once loaded (160 MB at 100k papers)
+            shown, path, raw = pending.popleft()
+            loader.load_file(path, shown, raw, next(checked) if shown in missed else None)
     loader.report_duplicates()
     if loader.problems:
         raise ContentError(loader.problems)
@@ -172,26 +177,47 @@ def _check_batch(items: list[_Miss]) -> list[Checked]:
 _worker_config: Config | None = None  # the config a forked checker inherits
 
 
-def _check_all(config: Config, misses: collections.deque[_Miss], workers: int) -> Iterator[Checked]:
-    """Parse and validate files in order, across processes when there are many,
-    yielding each result as it comes.
+@contextlib.contextmanager
+def _checker_pool(
+    config: Config, workers: int, files: int, cache: ParseCache | None
+) -> Iterator[multiprocessing.pool.Pool | None]:
+    """Worker processes to check files with, when most of many files will need it
+    (no parse cache, or an empty one); otherwise None.
+
+    Forked before any content file is read: a fork keeps its own copy of all
+    the parent held, and workers forked after reading kept every file's bytes
+    (1.4 GiB summed over the processes at 100k papers)."""
+    global _worker_config
+    context = fork_context()
+    cold = cache is None or not cache.has_entries()
+    if workers <= 1 or files < PARALLEL_PARSE_FILES or context is None or not cold:
+        yield None
+        return
+    _worker_config = config
+    try:
+        # The build keeps the cyclic GC off while the parent loads (its papers all
+        # live on); a worker's garbage does not, and it inherits "off".
+        with context.Pool(workers, initializer=gc.enable) as pool:
+            yield pool
+    finally:
+        _worker_config = None
+
+
+def _check_all(
+    config: Config, misses: collections.deque[_Miss], pool: multiprocessing.pool.Pool | None
+) -> Iterator[Checked]:
+    """Parse and validate files in order, in ``pool`` if there is one and the
+    files are many, yielding each result as it comes.
 
     Files are taken off ``misses`` as they are checked or sent to a worker:
     kept there, every file's bytes would live until the whole load ends."""
-    global _worker_config
-    context = fork_context()
-    if workers <= 1 or len(misses) < PARALLEL_PARSE_FILES or context is None:
+    if pool is None or len(misses) < PARALLEL_PARSE_FILES:
         while misses:
             shown, path, raw, slot = misses.popleft()
             yield check_file(config, path, shown, raw, slot)
         return
-    _worker_config = config
-    try:
-        with context.Pool(workers) as pool:
-            for batch in pool.imap(_check_batch, _batches(misses, 8)):
-                yield from batch
-    finally:
-        _worker_config = None
+    for batch in pool.imap(_check_batch, _batches(misses, 8)):
+        yield from batch
 
 
 def _batches(misses: collections.deque[_Miss], size: int) -> Iterator[list[_Miss]]:
