@@ -72,6 +72,7 @@ class ParseCache:
         self._index: dict[str, str] = self._read_index()  # file name -> digest of its bytes
         self._used: dict[str, str] = {}  # what this build saw: the next index
         self._digests: dict[str, tuple[bytes, str]] = {}
+        self._folder_made = False
 
     def _read_index(self) -> dict[str, str]:
         try:
@@ -119,10 +120,12 @@ class ParseCache:
         """Where to write (with write_papers) the papers of file ``name`` holding
         ``raw``; whoever validates the file writes them, maybe a worker process.
         None if the cache folder cannot be made."""
-        try:
-            self.folder.mkdir(parents=True, exist_ok=True)
-        except OSError:
-            return None
+        if not self._folder_made:
+            try:
+                self.folder.mkdir(parents=True, exist_ok=True)
+            except OSError:
+                return None
+            self._folder_made = True  # once, not once per content file
         return self._blob(name, self._digest(name, raw))
 
     def written(self, name: str, raw: bytes) -> None:
