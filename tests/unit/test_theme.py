@@ -1,11 +1,14 @@
 from pathlib import Path
 
+import jinja2
+import markupsafe
 import pytest
+from markupsafe import Markup
 
 from sitegen.build import build
 from sitegen.config import load_config
 from sitegen.errors import ThemeError
-from sitegen.theme import resolve_theme, static_files
+from sitegen.theme import make_environment, resolve_theme, static_files
 from tests.sitekit import paper, write_site
 
 
@@ -75,3 +78,33 @@ def test_builtin_themes_ship_with_the_package():
 
     assert (builtin_themes_dir() / "default/templates/base.html").is_file()
     assert isinstance(builtin_themes_dir(), Path)
+
+
+class _Html:
+    def __html__(self):
+        return "<b>safe</b>"
+
+
+class _Text:
+    def __str__(self):
+        return "a < b"
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["plain", "<script>&'\"", "", Markup("<em>kept</em>"), 42, None, 1.5, _Html(), _Text(), Markup("x") + "<y>"],
+)
+def test_templates_escape_exactly_as_markupsafe_does(tmp_path, value):
+    """Templates use a faster escape than markupsafe's; it must give the same text and type."""
+    env = make_environment(resolve_theme(load_config(write_site(tmp_path / "s", [paper("a")]))), {}, {})
+    rendered = env.from_string("[{{ value }}]").render(value=value)
+    assert rendered == f"[{markupsafe.escape(value)}]"
+    escape = env.from_string("").root_render_func.__globals__["escape"]
+    assert escape is not markupsafe.escape, "the lean escape is in use"
+    assert type(escape(value)) is markupsafe.Markup
+
+
+def test_undefined_values_still_fail_loudly_with_the_lean_escape(tmp_path):
+    env = make_environment(resolve_theme(load_config(write_site(tmp_path / "s", [paper("a")]))), {}, {})
+    with pytest.raises(jinja2.UndefinedError):
+        env.from_string("{{ missing }}").render()
