@@ -164,7 +164,10 @@ class Renderer:
         }
         self._papers = {p.id: p for p in site.papers}
         self._views: dict[str, PaperView] = {}
-        self._cards: dict[str, Markup] = {}
+        # UTF-8, not str: a card holding one non-ASCII character ("▲", "…") is
+        # stored by Python at two bytes a character, and at 100k papers the
+        # cards are the biggest thing a build holds (~200 MB as str).
+        self._cards: dict[str, bytes] = {}
         self._templates: dict[str, jinja2.Template] = {}
         self.env = make_environment(
             theme,
@@ -264,21 +267,22 @@ class Renderer:
                 ids.update(p.id for p in tag.papers[:entries])
         return ids
 
-    def fragments(self, paper_id: str, with_prose: bool) -> tuple[str, Prose | None, str]:
+    def fragments(self, paper_id: str, with_prose: bool) -> tuple[str, Prose | None, bytes]:
         """A paper's card, and if asked its Markdown-derived HTML, as plain values
         to hand to another process."""
         prose = None
         if with_prose:
             view = self.view(paper_id)
             prose = Prose(str(view.title_html), str(view.abstract_html), str(view.note_html), view.summary)
-        return paper_id, prose, str(self.card(paper_id))
+        self.card(paper_id)
+        return paper_id, prose, self._cards[paper_id]
 
-    def adopt(self, fragments: list[tuple[str, Prose | None, str]]) -> None:
+    def adopt(self, fragments: list[tuple[str, Prose | None, bytes]]) -> None:
         """Take the fragments another process made; only the cheap parts are redone."""
         for paper_id, prose, card in fragments:
             if prose is not None:
                 self._views[paper_id] = make_view(self._papers[paper_id], self.site, self.routes, prose)
-            self._cards[paper_id] = Markup(card)
+            self._cards[paper_id] = card
 
     def forget(self) -> None:
         """Drop the views and cards made so far (a worker done with its share)."""
@@ -289,8 +293,9 @@ class Renderer:
         card = self._cards.get(paper_id)
         if card is None:
             html = self._template("_card.html").render(paper=self.view(paper_id))
-            card = self._cards[paper_id] = Markup(html)
-        return card
+            self._cards[paper_id] = html.encode()
+            return Markup(html)
+        return Markup(card.decode())
 
     def _template(self, name: str) -> jinja2.Template:
         template = self._templates.get(name)
