@@ -145,7 +145,8 @@ def _build(
         progress = progress or Progress(enabled=False)
         progress.start(len(todo))
         try:
-            render_outputs(renderer, writer, todo, workers, progress.advance)
+            assert cache is not None
+            render_outputs(renderer, writer, todo, workers, progress.advance, cache.papers_files())
         finally:
             progress.finish()
         for path, source in static:

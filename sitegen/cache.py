@@ -108,13 +108,16 @@ class ParseCache:
         digest = self._digest(name, raw, last_use=True)
         if self._index.get(name) != digest:
             return None
-        try:
-            with self._blob(name, digest).open("rb") as handle:
-                value = pickle.load(handle)
-        except _UNREADABLE:
+        value = read_papers(self._blob(name, digest))
+        if value is None:
             return None
         self._used[name] = digest
         return value
+
+    def papers_files(self) -> dict[Path, Path]:
+        """Content file (as Paper.source names it) -> the pickle holding its
+        papers, for every file this build loaded or wrote to the cache."""
+        return {Path(name): self._blob(name, digest) for name, digest in self._used.items()}
 
     def slot(self, name: str, raw: bytes) -> Path | None:
         """Where to write (with write_papers) the papers of file ``name`` holding
@@ -157,6 +160,15 @@ def pickle_papers(value: Any) -> bytes:
     pickler.fast = True
     pickler.dump(value)
     return buffer.getvalue()
+
+
+def read_papers(path: Path) -> Any | None:
+    """What a slot holds, or None if it cannot be read (another build pruned it)."""
+    try:
+        with path.open("rb") as handle:
+            return pickle.load(handle)
+    except _UNREADABLE:
+        return None
 
 
 def write_papers(slot: Path, blob: bytes) -> bool:

@@ -1,24 +1,33 @@
 """Render outputs across processes when there is enough work to pay for it.
 
 Workers are forked after the site is built, so they inherit the papers and
-the Jinja environment without pickling any of it. Two phases:
+the Jinja environment without pickling any of it; this process works
+alongside them (see _share). Two phases:
 
-1. per paper: each worker takes a run of papers, renders and writes their
-   pages, and sends back each paper's card (and, for the few papers a feed
-   shows, its Markdown HTML) as plain strings, then forgets them: no process
-   holds every paper's rendered abstract at once (memory at 100k papers);
-2. everything else (lists, feeds, indexes): workers forked once the parent
-   holds every card render and write a share each.
+1. per paper: each takes a run of papers (whole content files where it can,
+   read back from the parse cache, so it renders from its own copies and
+   leaves the shared ones untouched), renders and writes their pages, and
+   hands back each paper's card (and, for the few papers a feed shows, its
+   Markdown HTML) as plain values, then forgets them: no process holds every
+   paper's rendered abstract at once (memory at 100k papers);
+2. everything else (lists, feeds, indexes), once this process holds every
+   card: each renders and writes a share.
 
-Each worker returns only the record of what it wrote.
+A worker returns only the record of what it wrote.
 """
 
 from __future__ import annotations
 
+import collections
 import gc
-from collections.abc import Callable
-from typing import Any
+import multiprocessing.pool
+import queue
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import Any, TypeVar
 
+from .cache import read_papers
+from .model import Paper
 from .processes import chunks, fork_context
 from .render import Output, Renderer
 from .writer import Writer
@@ -31,6 +40,8 @@ _renderer: Renderer | None = None
 _writer: Writer | None = None
 _feed_ids: set[str] = set()
 Done = tuple[dict[str, list], list[str], int]
+T = TypeVar("T")
+R = TypeVar("R")
 
 
 def _render_into(writer: Writer, renderer: Renderer, items: list[tuple[Output, str | None]]) -> None:
@@ -38,13 +49,45 @@ def _render_into(writer: Writer, renderer: Renderer, items: list[tuple[Output, s
         writer.add(output.path, renderer.render(output), key or renderer.key(output))
 
 
-def _paper_chunk(task: tuple[list[str], list[tuple[Output, str | None]]]) -> tuple[list[Any], Done]:
+PaperTask = tuple[list[Path], list[str], list[tuple[Output, str | None]]]
+
+
+def _paper_tasks(
+    papers: Sequence[Paper], pages: dict[str, tuple[Output, str | None]], papers_files: Mapping[Path, Path]
+) -> list[PaperTask]:
+    """Runs of about _CHUNK papers, each with the parse-cache files that hold
+    them. Whole files go together, so a worker reads each file once; a file
+    bigger than a run, or not in the cache, is read from the parent's papers."""
+    by_file: dict[Path | None, list[str]] = {}
+    for paper in papers:
+        by_file.setdefault(paper.source, []).append(paper.id)
+    runs: list[tuple[list[Path], list[str]]] = []
+    files: list[Path] = []
+    ids: list[str] = []
+    for source, file_ids in by_file.items():
+        blob = papers_files.get(source) if source is not None else None
+        if blob is None or len(file_ids) > _CHUNK:
+            runs += [([], run) for run in chunks(file_ids, _CHUNK)]
+            continue
+        files.append(blob)
+        ids += file_ids
+        if len(ids) >= _CHUNK:
+            runs.append((files, ids))
+            files, ids = [], []
+    if ids:
+        runs.append((files, ids))
+    return [(blobs, run, [pages[i] for i in run if i in pages]) for blobs, run in runs]
+
+
+def _paper_chunk(task: PaperTask) -> tuple[list[Any], Done]:
     assert _renderer is not None and _writer is not None
-    paper_ids, pages = task
+    blobs, paper_ids, pages = task
+    copies = [paper for blob in blobs for _, paper in read_papers(blob) or ()]
     writer = _writer.fork()
-    _render_into(writer, _renderer, pages)
-    fragments = [_renderer.fragments(paper_id, paper_id in _feed_ids) for paper_id in paper_ids]
-    _renderer.forget()
+    with _renderer.lend(copies):
+        _render_into(writer, _renderer, pages)
+        fragments = [_renderer.fragments(paper_id, paper_id in _feed_ids) for paper_id in paper_ids]
+        _renderer.forget(paper_ids)
     return fragments, writer.export()
 
 
@@ -55,14 +98,53 @@ def _render_chunk(chunk: list[tuple[Output, str | None]]) -> Done:
     return writer.export()
 
 
+def _share(
+    pool: multiprocessing.pool.Pool,
+    size: int,
+    work: Callable[[T], R],
+    tasks: list[T],
+    handle: Callable[[R], None],
+) -> None:
+    """Run ``work`` on every task, in the pool's ``size`` workers and in this
+    process too, which takes the next task whenever no result is waiting.
+
+    This process working instead of a third worker waiting means one process
+    fewer sharing its memory: a page touched after a fork is copied at most
+    once, not once per worker (the build's peak memory at 100k papers)."""
+    pending = collections.deque(tasks)
+    results: queue.SimpleQueue[Any] = queue.SimpleQueue()
+    running = 0
+
+    def send() -> None:
+        nonlocal running
+        pool.apply_async(work, (pending.popleft(),), callback=results.put, error_callback=results.put)
+        running += 1
+
+    for _ in range(min(len(pending), 2 * size)):  # two each: a worker never waits for its next
+        send()
+    while running or pending:
+        if pending and results.empty():
+            handle(work(pending.popleft()))
+            continue
+        result = results.get()
+        running -= 1
+        if isinstance(result, BaseException):
+            raise result
+        handle(result)
+        if pending:
+            send()
+
+
 def render_outputs(
     renderer: Renderer,
     writer: Writer,
     todo: list[tuple[Output, str | None]],
     workers: int,
     progress: Callable[[int], None] = lambda n: None,
+    papers_files: Mapping[Path, Path] | None = None,
 ) -> None:
-    """Render and write every (output, key) of ``todo``."""
+    """Render and write every (output, key) of ``todo``; ``papers_files`` says
+    which parse-cache file holds each content file's papers."""
     context = fork_context()
     if workers <= 1 or len(todo) < PARALLEL_THRESHOLD or context is None:
         for item in todo:
@@ -70,24 +152,26 @@ def render_outputs(
             progress(1)
         return
 
+    def merge(done: Done) -> None:
+        writer.merge(done)
+        progress(len(done[0]))
+
+    def adopt(result: tuple[list[Any], Done]) -> None:
+        renderer.adopt(result[0])
+        merge(result[1])
+
     global _renderer, _writer, _feed_ids
     _renderer, _writer, _feed_ids = renderer, writer, renderer.feed_paper_ids()
     try:
         pages = {output.key[0]: (output, key) for output, key in todo if output.kind == "paper"}
         rest = [(output, key) for output, key in todo if output.kind != "paper"]
-        ids = [paper.id for paper in renderer.site.papers]
-        tasks = [(run, [pages[i] for i in run if i in pages]) for run in chunks(ids, _CHUNK)]
+        tasks = _paper_tasks(renderer.site.papers, pages, papers_files or {})
         gc.freeze()  # keep the collector from touching (and so copying) inherited objects
-        with context.Pool(workers) as pool:
-            for fragments, done in pool.imap_unordered(_paper_chunk, tasks):
-                renderer.adopt(fragments)
-                writer.merge(done)
-                progress(len(done[0]))
+        with context.Pool(workers - 1) as pool:
+            _share(pool, workers - 1, _paper_chunk, tasks, adopt)
         gc.freeze()
-        with context.Pool(workers) as pool:
-            for done in pool.imap_unordered(_render_chunk, chunks(rest, _CHUNK // 4)):
-                writer.merge(done)
-                progress(len(done[0]))
+        with context.Pool(workers - 1) as pool:
+            _share(pool, workers - 1, _render_chunk, chunks(rest, _CHUNK // 4), merge)
     finally:
         _renderer = _writer = None
         _feed_ids = set()
