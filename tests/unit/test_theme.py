@@ -92,7 +92,18 @@ class _Text:
 
 @pytest.mark.parametrize(
     "value",
-    ["plain", "<script>&'\"", "", Markup("<em>kept</em>"), 42, None, 1.5, _Html(), _Text(), Markup("x") + "<y>"],
+    [
+        "plain",
+        "<script>&'\"",
+        "",
+        Markup("<em>kept</em>"),
+        42,
+        None,
+        1.5,
+        _Html(),
+        _Text(),
+        Markup("x") + "<y>",
+    ],
 )
 def test_templates_escape_exactly_as_markupsafe_does(tmp_path, value):
     """Templates use a faster escape than markupsafe's; it must give the same text and type."""

@@ -1,0 +1,111 @@
+"""Sharing render work between this process and forked workers."""
+
+import dataclasses
+import multiprocessing
+import os
+import time
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+import yaml
+
+from sitegen import parallel
+from sitegen.build import build
+from sitegen.config import load_config
+from sitegen.loading import load_papers
+from sitegen.render import Renderer
+from sitegen.site import build_site
+from sitegen.theme import resolve_theme
+from tests.sitekit import paper, tree, write_site
+
+PARENT = os.getpid()
+
+
+def _slow_task(task):
+    time.sleep(0.01)
+    return task, os.getpid()
+
+
+def _fails_in_a_worker(task):
+    if os.getpid() != PARENT:
+        raise ValueError(f"task {task} failed in a worker")
+    return task
+
+
+def test_every_task_runs_once_some_here_and_some_in_a_worker():
+    done = []
+    with multiprocessing.get_context("fork").Pool(1) as pool:
+        parallel._share(pool, 1, _slow_task, list(range(40)), done.append)
+    assert sorted(task for task, _ in done) == list(range(40))
+    pids = {pid for _, pid in done}
+    assert PARENT in pids and len(pids) == 2, "both this process and the worker took tasks"
+
+
+def test_an_error_in_a_worker_reaches_the_caller():
+    with multiprocessing.get_context("fork").Pool(1) as pool:
+        with pytest.raises(ValueError, match="failed in a worker"):
+            parallel._share(pool, 1, _fails_in_a_worker, list(range(10)), lambda result: None)
+
+
+def _papers(source, count, prefix):
+    return [SimpleNamespace(id=f"{prefix}{i}", source=Path(source)) for i in range(count)]
+
+
+def test_paper_runs_keep_content_files_whole(monkeypatch):
+    monkeypatch.setattr(parallel, "_CHUNK", 4)
+    papers = _papers("a.yaml", 3, "a") + _papers("b.yaml", 2, "b") + _papers("c.yaml", 1, "c")
+    papers += _papers("big.yaml", 6, "g") + _papers("uncached.yaml", 2, "u")
+    files = {Path(name): Path(f"cache/{name}.pickle") for name in ("a.yaml", "b.yaml", "c.yaml", "big.yaml")}
+    pages = {p.id: (f"page of {p.id}", None) for p in papers if p.id != "a1"}
+    runs = parallel._paper_tasks(papers, pages, files)
+    assert [(blobs, ids) for blobs, ids, _ in runs] == [
+        # a and b together reach a run's size; a file bigger than a run is split
+        # and read from this process's papers, as is a file the cache lacks.
+        ([files[Path("a.yaml")], files[Path("b.yaml")]], ["a0", "a1", "a2", "b0", "b1"]),
+        ([], ["g0", "g1", "g2", "g3"]),
+        ([], ["g4", "g5"]),
+        ([], ["u0", "u1"]),
+        ([files[Path("c.yaml")]], ["c0"]),
+    ]
+    assert runs[0][2] == [pages[i] for i in ("a0", "a2", "b0", "b1")], "only pages still to render"
+
+
+def test_lend_swaps_in_copies_with_the_same_digest_and_puts_the_originals_back(tmp_path):
+    site_dir = write_site(tmp_path / "s", [paper("a"), paper("b")])
+    config = load_config(site_dir)
+    site = build_site(load_papers(config), config)
+    renderer = Renderer(site, resolve_theme(config))
+    original_a, original_b = site.papers
+    copy_a = dataclasses.replace(original_a, title="Copy")
+    stale_b = dataclasses.replace(original_b, digest="other")
+    with renderer.lend([copy_a, stale_b]):
+        assert renderer.view("a").title == "Copy"
+        assert renderer.view("b").paper is original_b, "a copy with another digest is not used"
+    renderer.forget(["a", "b"])
+    assert renderer.view("a").paper is original_a
+
+
+def test_a_site_of_many_files_renders_the_same_across_processes(tmp_path, monkeypatch):
+    monkeypatch.setattr(parallel, "PARALLEL_THRESHOLD", 0)
+    monkeypatch.setattr(parallel, "_CHUNK", 4)
+    site = write_site(tmp_path / "s")
+    for day in range(12):
+        entries = [
+            paper(f"d{day}p{i}", f"2025-03-{10 + day}", tags=[f"t{i % 2}"], abstract=f"Text *{i}*.")
+            for i in range(3)
+        ]
+        (site / f"content/papers/day{day}.yaml").write_text(yaml.safe_dump(entries))
+    lent = []
+    real_lend = Renderer.lend
+
+    def counting_lend(self, papers):
+        papers = list(papers)
+        lent.extend(p.id for p in papers)
+        return real_lend(self, papers)
+
+    monkeypatch.setattr(Renderer, "lend", counting_lend)
+    build(site, tmp_path / "serial", workers=1)
+    build(site, tmp_path / "parallel", workers=3)
+    assert tree(tmp_path / "parallel") == tree(tmp_path / "serial")
+    assert lent, "this process rendered some papers from parse-cache copies"
