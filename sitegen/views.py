@@ -33,6 +33,15 @@ _LINK_LABELS = {
     "openreview": "OpenReview",
 }
 _BIBTEX_SPECIALS = str.maketrans({c: "\\" + c for c in "&%#_"})
+
+
+def _bibtex_escaped(text: str) -> str:
+    # str.translate looks up every character in a dict; most text has none of the four.
+    if "&" in text or "%" in text or "#" in text or "_" in text:
+        return text.translate(_BIBTEX_SPECIALS)
+    return text
+
+
 DESCRIPTION_LIMIT = 200
 
 
@@ -134,13 +143,13 @@ def _bibtex_key(paper: Paper) -> str:
 def _bibtex(paper: Paper, arxiv_id: str | None, url: str) -> str:
     kind = "@misc" if arxiv_id or not paper.venue else "@inproceedings"
     published = paper.published or paper.date
-    fields = [("title", "{" + paper.title.translate(_BIBTEX_SPECIALS) + "}")]
+    fields = [("title", "{" + _bibtex_escaped(paper.title) + "}")]
     if paper.authors:
-        fields.append(("author", " and ".join(a.name for a in paper.authors).translate(_BIBTEX_SPECIALS)))
+        fields.append(("author", _bibtex_escaped(" and ".join(a.name for a in paper.authors))))
     if paper.venue and kind == "@inproceedings":
-        fields.append(("booktitle", paper.venue.translate(_BIBTEX_SPECIALS)))
+        fields.append(("booktitle", _bibtex_escaped(paper.venue)))
     elif paper.venue:
-        fields.append(("note", paper.venue.translate(_BIBTEX_SPECIALS)))
+        fields.append(("note", _bibtex_escaped(paper.venue)))
     fields.append(("year", str(published.year)))
     if arxiv_id:
         fields += [("eprint", arxiv_id), ("archivePrefix", "arXiv")]

@@ -119,3 +119,19 @@ def test_undefined_values_still_fail_loudly_with_the_lean_escape(tmp_path):
     env = make_environment(resolve_theme(load_config(write_site(tmp_path / "s", [paper("a")]))), {}, {})
     with pytest.raises(jinja2.UndefinedError):
         env.from_string("{{ missing }}").render()
+
+
+def test_template_helpers_are_called_with_and_without_the_context(tmp_path):
+    """Plain helpers take a shortcut past Jinja's Context.call; pass_context ones must not."""
+
+    @jinja2.pass_context
+    def page_name(context):
+        return context["name"]
+
+    globals = {"shout": lambda text, end="!": text.upper() + end, "page_name": page_name}
+    env = make_environment(resolve_theme(load_config(write_site(tmp_path / "s", [paper("a")]))), globals, {})
+    source = (
+        "{% for x in xs %}{{ shout(x, end='?') }}{% endfor %}"
+        "{% block b %}{{ shout(page_name()) }}{% endblock %}"
+    )
+    assert env.from_string(source).render(xs=["a", "b"], name="home") == "A?B?HOME!"
