@@ -46,7 +46,3 @@ class CardStore:
             return None
         block, start, end = where
         return self._blocks[block][start:end].decode()
-
-    def clear(self) -> None:
-        self._blocks.clear()
-        self._where.clear()

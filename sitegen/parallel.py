@@ -34,6 +34,11 @@ from .writer import Writer
 
 # Below this many outputs, starting processes costs more than it saves.
 PARALLEL_THRESHOLD = 500
+# From this many papers on, paper pages render from copies read back from the
+# parse cache (~40 µs a paper to unpickle), which keeps the forked processes
+# from copying each other's memory (~180 MB a worker at 100k papers). Smaller
+# sites have too little memory at stake to pay for it.
+COPIES_FROM = 20_000
 _CHUNK = 256
 
 _renderer: Renderer | None = None
@@ -165,6 +170,8 @@ def render_outputs(
     try:
         pages = {output.key[0]: (output, key) for output, key in todo if output.kind == "paper"}
         rest = [(output, key) for output, key in todo if output.kind != "paper"]
+        if len(renderer.site.papers) < COPIES_FROM:
+            papers_files = None
         tasks = _paper_tasks(renderer.site.papers, pages, papers_files or {})
         gc.freeze()  # keep the collector from touching (and so copying) inherited objects
         with context.Pool(workers - 1) as pool:

@@ -180,7 +180,10 @@ class Writer:
         destination = target if self._direct else os.path.join(self._root, STAGING, path)
         folder = os.path.dirname(destination)
         if folder not in self._made_dirs:
-            os.makedirs(folder, exist_ok=True)
+            try:
+                os.mkdir(folder)  # the usual case: one new folder a page, its parent made
+            except (FileExistsError, FileNotFoundError):
+                os.makedirs(folder, exist_ok=True)
             self._made_dirs.add(folder)
         _write_file(destination, data)
         self._staged.append(path)

@@ -89,6 +89,7 @@ def test_lend_swaps_in_copies_with_the_same_digest_and_puts_the_originals_back(t
 def test_a_site_of_many_files_renders_the_same_across_processes(tmp_path, monkeypatch):
     monkeypatch.setattr(parallel, "PARALLEL_THRESHOLD", 0)
     monkeypatch.setattr(parallel, "_CHUNK", 4)
+    monkeypatch.setattr(parallel, "COPIES_FROM", 0)
     site = write_site(tmp_path / "s")
     for day in range(12):
         entries = [
@@ -109,3 +110,8 @@ def test_a_site_of_many_files_renders_the_same_across_processes(tmp_path, monkey
     build(site, tmp_path / "parallel", workers=3)
     assert tree(tmp_path / "parallel") == tree(tmp_path / "serial")
     assert lent, "this process rendered some papers from parse-cache copies"
+    lent.clear()
+    monkeypatch.setattr(parallel, "COPIES_FROM", 37)  # one paper more than the site has
+    build(site, tmp_path / "small", workers=3)
+    assert tree(tmp_path / "small") == tree(tmp_path / "serial")
+    assert not lent, "a small site renders from its own papers"
