@@ -12,6 +12,7 @@ import hashlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from types import BuiltinFunctionType
 from typing import TYPE_CHECKING, Any
 
 import yaml
@@ -152,7 +153,9 @@ def make_environment(
 
     class Context(jinja2.runtime.Context):
         def call(__self, __obj: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: N805 (Jinja's signature)
-            if id(__obj) in plain:
+            # Built-in functions and methods ({{ route.split('/') }}) cannot be
+            # marked pass_context either.
+            if id(__obj) in plain or type(__obj) is BuiltinFunctionType:
                 kwargs.pop("_loop_vars", None)
                 kwargs.pop("_block_vars", None)
                 return __obj(*args, **kwargs)
@@ -176,6 +179,7 @@ def make_environment(
         lstrip_blocks=True,
         keep_trailing_newline=True,
         auto_reload=False,
+        cache_size=-1,  # a plain dict: the default LRU takes a lock on every {% extends %}
     )
     env.globals.update(globals)
     env.filters.update(filters)
