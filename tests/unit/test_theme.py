@@ -132,6 +132,6 @@ def test_template_helpers_are_called_with_and_without_the_context(tmp_path):
     env = make_environment(resolve_theme(load_config(write_site(tmp_path / "s", [paper("a")]))), globals, {})
     source = (
         "{% for x in xs %}{{ shout(x, end='?') }}{% endfor %}"
-        "{% block b %}{{ shout(page_name()) }}{% endblock %}"
+        "{% block b %}{{ shout(page_name()) }}{% endblock %}{{ name.split('o', 1)|join('+') }}"
     )
-    assert env.from_string(source).render(xs=["a", "b"], name="home") == "A?B?HOME!"
+    assert env.from_string(source).render(xs=["a", "b"], name="home") == "A?B?HOME!h+me"
