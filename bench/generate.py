@@ -776,8 +776,14 @@ def write_corpus(
     return stats
 
 
-def edit_one_abstract(site: Path, marker: str) -> Path:
-    """Change one abstract of one paper (the first paper of the middle day file); returns the file.
+@dataclass(frozen=True)
+class Edit:
+    path: Path
+    original: str  # the file's text before the edit, to undo it
+
+
+def edit_one_abstract(site: Path, marker: str) -> Edit:
+    """Change one abstract of one paper (the first paper of the middle day file).
 
     A text edit, the way a person fixes a typo: the rest of the file stays byte-identical.
     """
@@ -793,7 +799,7 @@ def edit_one_abstract(site: Path, marker: str) -> Path:
     else:
         at = text.index("  abstract: |-\n") + len("  abstract: |-\n    ")
     path.write_text(text[:at] + note + text[at:], encoding="utf-8")
-    return path
+    return Edit(path, text)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -411,8 +411,10 @@ def bench_size(
             # (c) one abstract edited in one file, as a person fixing a typo would
             tree = scan(sg_out)
             edited = generate.edit_one_abstract(site, f"bench run {datetime.now().isoformat()} #{repeat + 1}")
-            stats["edited_file"] = str(edited.relative_to(corpus))
+            stats["edited_file"] = str(edited.path.relative_to(corpus))
             rebuild("one-edit", tree)
+            # Undone, so that every repeat's cold build reads the same corpus.
+            edited.path.write_text(edited.original, encoding="utf-8")
         for peer in args.peers:
             record(_peer_cold(peer, size, corpus / peer, outs / peer, tools, args, logs))
     return runs, stats
