@@ -33,6 +33,7 @@ _LINK_LABELS = {
     "openreview": "OpenReview",
 }
 _BIBTEX_SPECIALS = str.maketrans({c: "\\" + c for c in "&%#_"})
+DESCRIPTION_LIMIT = 200
 
 
 def _bibtex_escaped(text: str) -> str:
@@ -40,9 +41,6 @@ def _bibtex_escaped(text: str) -> str:
     if "&" in text or "%" in text or "#" in text or "_" in text:
         return text.translate(_BIBTEX_SPECIALS)
     return text
-
-
-DESCRIPTION_LIMIT = 200
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+from html import unescape
 from html.parser import HTMLParser
 from xml.etree import ElementTree
 
@@ -11,7 +12,7 @@ import pytest
 
 from sitegen.build import build
 from sitegen.errors import OutputError, SitegenError
-from tests.sitekit import paper, tree
+from tests.sitekit import paper, tree, write_site
 
 PAPERS = [
     paper(
@@ -303,3 +304,19 @@ def test_pager_shows_the_ends_and_a_window_around_the_current_page(site_factory)
     assert _pager_links(page_4) == ["1", "2", "3", "[4]", "5", "6", "…", "12"]
     # Pages two away are marked so a theme can drop them on narrow screens; the ends never are.
     assert page_4.count('class="far"') == 2 and '<li class="far"><a href="/page/2/">' in page_4
+
+
+def test_bibtex_escapes_latex_specials_and_leaves_plain_text_alone(tmp_path):
+    site = write_site(
+        tmp_path / "s",
+        [
+            paper("a", title="Q&A at 50% for #1 in snake_case", authors=["Ana_Lee"], venue="NeurIPS"),
+            paper("b", title="Plain title", authors=["Bo Chen"]),
+        ],
+    )
+    build(site)
+    special = unescape((site / "output/papers/a/index.html").read_text())
+    assert r"title = {{Q\&A at 50\% for \#1 in snake\_case}}" in special
+    assert r"author = {Ana\_Lee}" in special
+    plain = unescape((site / "output/papers/b/index.html").read_text())
+    assert "title = {{Plain title}}" in plain and "author = {Bo Chen}" in plain
