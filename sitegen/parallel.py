@@ -40,6 +40,7 @@ PARALLEL_THRESHOLD = 500
 # sites have too little memory at stake to pay for it.
 COPIES_FROM = 20_000
 _CHUNK = 256
+_COSTLY = frozenset({"feed", "sitemap", "sitemap_index"})
 
 _renderer: Renderer | None = None
 _writer: Writer | None = None
@@ -71,11 +72,13 @@ def _paper_tasks(
     ids: list[str] = []
     for source, file_ids in by_file.items():
         blob = papers_files.get(source) if source is not None else None
-        if blob is None or len(file_ids) > _CHUNK:
-            runs += [([], run) for run in chunks(file_ids, _CHUNK)]
-            continue
-        files.append(blob)
         ids += file_ids
+        if blob is not None and len(file_ids) <= _CHUNK:
+            files.append(blob)
+        else:  # no copies: cut anywhere, and a big file over several runs
+            while len(ids) > _CHUNK:
+                runs.append((files, ids[:_CHUNK]))
+                files, ids = [], ids[_CHUNK:]
         if len(ids) >= _CHUNK:
             runs.append((files, ids))
             files, ids = [], []
@@ -170,6 +173,9 @@ def render_outputs(
     try:
         pages = {output.key[0]: (output, key) for output, key in todo if output.kind == "paper"}
         rest = [(output, key) for output, key in todo if output.kind != "paper"]
+        # The costliest outputs first (a feed is ~20 pages' work, a sitemap of
+        # 50k URLs more), so that none is left for one process at the very end.
+        rest.sort(key=lambda item: item[0].kind not in _COSTLY)
         if len(renderer.site.papers) < COPIES_FROM:
             papers_files = None
         tasks = _paper_tasks(renderer.site.papers, pages, papers_files or {})

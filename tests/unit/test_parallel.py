@@ -52,7 +52,7 @@ def _papers(source, count, prefix):
     return [SimpleNamespace(id=f"{prefix}{i}", source=Path(source)) for i in range(count)]
 
 
-def test_paper_runs_keep_content_files_whole(monkeypatch):
+def test_paper_runs_keep_cached_content_files_whole(monkeypatch):
     monkeypatch.setattr(parallel, "_CHUNK", 4)
     papers = _papers("a.yaml", 3, "a") + _papers("b.yaml", 2, "b") + _papers("c.yaml", 1, "c")
     papers += _papers("big.yaml", 6, "g") + _papers("uncached.yaml", 2, "u")
@@ -60,15 +60,20 @@ def test_paper_runs_keep_content_files_whole(monkeypatch):
     pages = {p.id: (f"page of {p.id}", None) for p in papers if p.id != "a1"}
     runs = parallel._paper_tasks(papers, pages, files)
     assert [(blobs, ids) for blobs, ids, _ in runs] == [
-        # a and b together reach a run's size; a file bigger than a run is split
-        # and read from this process's papers, as is a file the cache lacks.
+        # a and b together reach a run's size; a file bigger than a run, or one
+        # the cache lacks, is read from this process's papers and cut anywhere.
         ([files[Path("a.yaml")], files[Path("b.yaml")]], ["a0", "a1", "a2", "b0", "b1"]),
-        ([], ["g0", "g1", "g2", "g3"]),
-        ([], ["g4", "g5"]),
-        ([], ["u0", "u1"]),
-        ([files[Path("c.yaml")]], ["c0"]),
+        ([files[Path("c.yaml")]], ["c0", "g0", "g1", "g2"]),
+        ([], ["g3", "g4", "g5", "u0"]),
+        ([], ["u1"]),
     ]
     assert runs[0][2] == [pages[i] for i in ("a0", "a2", "b0", "b1")], "only pages still to render"
+    assert [ids for _, ids, _ in parallel._paper_tasks(papers, pages, {})] == [
+        ["a0", "a1", "a2", "b0"],
+        ["b1", "c0", "g0", "g1"],
+        ["g2", "g3", "g4", "g5"],
+        ["u0", "u1"],
+    ], "without copies, runs are simply _CHUNK papers each"
 
 
 def test_lend_swaps_in_copies_with_the_same_digest_and_puts_the_originals_back(tmp_path):
