@@ -152,6 +152,7 @@ def make_environment(
     }
 
     class Context(jinja2.runtime.Context):
+        @jinja2.utils.internalcode  # hidden from template tracebacks, as Jinja's own is
         def call(__self, __obj: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: N805 (Jinja's signature)
             # Built-in functions and methods ({{ route.split('/') }}) cannot be
             # marked pass_context either.
