@@ -765,6 +765,10 @@ def main(argv: list[str] | None = None) -> int:
     lock.write(f"pid {os.getpid()}")
     lock.flush()
 
+    # Tools run as installed ones do: with their bytecode cached (pip compiles it
+    # on install; a checkout writes __pycache__ on its first run). With this set,
+    # a checkout's modules compiled from source on every build (~0.13 s for sitegen).
+    os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
     tools = detect_tools(args)
     host = machine()
     print("\n".join(f"{k}: {v}" for k, v in {**host, **tools.versions}.items()), flush=True)

@@ -44,6 +44,12 @@ def _manifest_path(config: Config, out_dir: Path) -> Path:
     return _cache_dir(config) / f"manifest-{key}.json"
 
 
+def _fingerprint(config: Config, theme_digest: str, known: dict[str, str] | None = None) -> str:
+    """Of all a build's inputs; ``known`` are content digests the load already took."""
+    content = content_fingerprint(content_files(config), config.timezone.key, known)
+    return hashlib.blake2b(f"{content}|{theme_digest}".encode(), digest_size=16).hexdigest()
+
+
 def build(
     site_dir: Path,
     output: Path | None = None,
@@ -89,12 +95,13 @@ def _build(
     if write:
         out_dir = output_dir_of(config, output)
         check_output_dir(out_dir, config.site_dir, config.site_dir / config.content_dir)
+        writer = Writer(out_dir, _manifest_path(config, out_dir))
         # Output is a pure function of content, settings, theme and code: if none
         # changed and every file is still in place, there is nothing to do, not
-        # even loading the papers.
-        content = content_fingerprint(content_files(config), config.timezone.key)
-        fingerprint = hashlib.blake2b(f"{content}|{digest}".encode(), digest_size=16).hexdigest()
-        writer = Writer(out_dir, _manifest_path(config, out_dir), fingerprint)
+        # even loading the papers. Without a record to compare with, the
+        # fingerprint waits for the load, which hashes every file anyway.
+        if writer.may_be_up_to_date:
+            writer.fingerprint = _fingerprint(config, digest)
         if writer.up_to_date():
             writer.abort()
             phase("check unchanged")
@@ -118,6 +125,9 @@ def _build(
         gc.enable()
     if writer is not None:
         writer.papers = len(papers)
+        if not writer.fingerprint:
+            assert cache is not None
+            writer.fingerprint = _fingerprint(config, digest, cache.digests())
 
     # Rendering libraries are imported only by builds that render something.
     from .parallel import render_outputs

@@ -115,6 +115,12 @@ class Writer:
     def _target(self, path: str) -> Path:
         return Path(self._root, self._checked(path))
 
+    @property
+    def may_be_up_to_date(self) -> bool:
+        """Whether the last build left a record to compare a fingerprint with;
+        without one, there is no need to take the fingerprint before building."""
+        return self._previous is not None and bool(self._previous_fingerprint)
+
     def up_to_date(self) -> bool:
         """True if the last build had the same inputs and its files are all in place."""
         if not self.fingerprint or self._previous is None or self._previous_fingerprint != self.fingerprint:

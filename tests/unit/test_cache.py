@@ -1,6 +1,6 @@
 import pickle
 
-from sitegen.cache import ParseCache, pickle_papers, write_papers
+from sitegen.cache import ParseCache, content_fingerprint, pickle_papers, write_papers
 
 
 def put(cache: ParseCache, name: str, raw: bytes, papers: list) -> None:
@@ -66,3 +66,30 @@ def test_a_failed_build_leaves_the_index_as_it_was(tmp_path):
     put(failed, "a.yaml", b"a, edited", ["A2"])  # written during loading; the build then fails: no save()
     assert ParseCache(folder, "UTC").get("a.yaml", b"a") == ["A"]
     assert ParseCache(folder, "UTC").get("a.yaml", b"a, edited") is None
+
+
+def test_the_fingerprint_from_the_load_digests_equals_one_read_from_disk(tmp_path):
+    files = []
+    for name, text in (("a.yaml", b"one"), ("b.yaml", b"two")):
+        (tmp_path / name).write_bytes(text)
+        files.append((name, tmp_path / name))
+    cache = ParseCache(tmp_path / "cache", "UTC")
+    put(cache, "a.yaml", b"one", ["A"])  # b.yaml not in the cache: read from disk
+    assert cache.digests().keys() == {"a.yaml"}
+    from_disk = content_fingerprint(files, "UTC")
+    assert content_fingerprint(files, "UTC", cache.digests()) == from_disk
+    (tmp_path / "b.yaml").write_bytes(b"two, edited")
+    assert content_fingerprint(files, "UTC", cache.digests()) != from_disk
+
+
+def test_library_versions_are_those_importlib_metadata_reports():
+    from importlib import metadata
+
+    from sitegen.cache import _versions
+
+    found = _versions(("jinja2", "pyromark", "no-such-library"))
+    assert found == {
+        "jinja2": metadata.version("jinja2"),
+        "pyromark": metadata.version("pyromark"),
+        "no-such-library": "?",
+    }
