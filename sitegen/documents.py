@@ -1,9 +1,10 @@
 """Read one YAML or JSON file into plain data, with line numbers on demand.
 
-Parsing is the hot spot of a large build, so the fast path is the C parser
-(libyaml's CSafeLoader, or the json module) with a lean constructor for the
-strings, lists and mappings content files hold, and line numbers are looked
-up only when a problem needs one. Duplicate keys are errors: PyYAML and json
+Parsing is the hot spot of a large build, so the fast paths are simpleyaml
+for the usual shape of a content file, then the C parsers (libyaml's
+CSafeLoader, or the json module) with a lean constructor for the strings,
+lists and mappings content files hold; line numbers are looked up only when
+a problem needs one. Duplicate keys are errors: PyYAML and json
 silently keep the last one, which hides typos and merge accidents.
 """
 
@@ -23,6 +24,7 @@ try:  # libyaml is ~10x faster; fall back where it was not compiled in
 except ImportError:  # pragma: no cover - depends on how PyYAML was built
     from yaml import SafeLoader as _Loader  # type: ignore[assignment]
 
+from . import simpleyaml
 from .errors import Problem
 
 DOCUMENT_SUFFIXES = (".yaml", ".yml", ".json")
@@ -349,6 +351,10 @@ def _check_surrogates(doc: Document) -> None:
 
 
 def _parse_yaml(doc: Document) -> None:
+    simple, data = simpleyaml.load(doc.text)
+    if simple:  # the usual shape, read without a node tree; lines are found on demand
+        doc.data = data
+        return
     loader = _Loader(doc.text)
     try:
         node = loader.get_single_node()

@@ -1,0 +1,291 @@
+"""The usual shape of a content file, read without building libyaml's node tree.
+
+Content files are nearly always block mappings and sequences of one-line
+scalars, flow lists of them and literal ``|`` abstracts. This reads exactly
+that subset, in about half the time libyaml takes to compose a node per value
+and PyYAML's constructor to turn the nodes into data (~45 against ~80 µs a
+paper). Anything else -- anchors, tags, folded or multi-line scalars,
+escapes, flow mappings, tabs, duplicate keys, odd indentation, errors -- is
+handed back, and the caller parses the whole file with libyaml, which also
+gives the messages and line numbers.
+
+The result must be exactly what libyaml and PyYAML's SafeConstructor give:
+plain scalars are typed by PyYAML's own resolver (YAML 1.1: ``yes`` is True,
+``2025-03-14`` a date), and tests/unit/test_simpleyaml.py compares the two on
+thousands of generated and mutated documents.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import yaml
+
+# A block key: plain, on one line, not starting with an indicator.
+_KEY = re.compile(r"([A-Za-z0-9_][A-Za-z0-9_ .\-]*?):(?: +|$)")
+# Characters that start something other than a plain scalar.
+_INDICATORS = frozenset("-?:,[]{}#&*!|>'\"%@`")
+_STR = "tag:yaml.org,2002:str"
+
+
+class _NotSimple(Exception):
+    """The document leaves the subset read here."""
+
+
+class _Reader:
+    __slots__ = ("lines", "at", "final_break", "resolver", "constructor", "keys", "typed")
+
+    def __init__(self, text: str) -> None:
+        self.lines = text.split("\n")
+        self.final_break = not self.lines[-1]
+        if self.final_break:
+            self.lines.pop()  # what follows the last line break is not a line
+        self.at = 0
+        self.resolver = yaml.resolver.Resolver()
+        self.constructor = yaml.constructor.SafeConstructor()
+        self.keys: dict[str, bool] = {}  # key -> is a plain string key
+        self.typed: dict[str, Any] = {}  # plain scalar -> its value, if not a string (dates repeat)
+
+    def next_content(self) -> int | None:
+        """Skip blank and comment lines; the indentation of the next line, or None at the end."""
+        lines = self.lines
+        while self.at < len(lines):
+            line = lines[self.at]
+            stripped = line.lstrip(" ")
+            if stripped and stripped[0] != "#":
+                return len(line) - len(stripped)
+            self.at += 1
+        return None
+
+    def node(self, indent: int) -> Any:
+        """The block mapping or sequence whose first line is the current one, at ``indent``."""
+        text = self.lines[self.at][indent:]
+        if text.startswith("- ") or text == "-":
+            return self.sequence(indent)
+        return self.mapping(indent)
+
+    def sequence(self, indent: int) -> list:
+        items: list = []
+        while True:
+            line = self.lines[self.at]
+            rest = line[indent + 2 :]
+            if line[indent : indent + 2] != "- " or not rest.strip(" "):
+                raise _NotSimple  # "-" alone (item on the next lines), or not an item at all
+            column = len(line) - len(rest.lstrip(" "))
+            if _KEY.match(line, column):
+                items.append(self.mapping(column))
+            else:
+                items.append(self.scalar_line(line, column, indent))
+            following = self.next_content()
+            if following is None or following < indent:
+                return items
+            if following > indent:
+                raise _NotSimple  # e.g. a plain scalar continued on the next line
+            if not self.lines[self.at].startswith("-", indent):
+                return items  # a key at the sequence's own indent: the mapping around it goes on
+
+    def mapping(self, column: int) -> dict:
+        result: dict = {}
+        while True:
+            line = self.lines[self.at]
+            match = _KEY.match(line, column)
+            if match is None:
+                raise _NotSimple
+            key = match.group(1)
+            if not self.plain_string_key(key) or key in result:
+                raise _NotSimple  # a typed key (1:, yes:), or a duplicate: libyaml says which
+            start = match.end()
+            if start == len(line) or line[start] == "#":
+                result[key] = self.nested(column)
+            else:
+                result[key] = self.scalar_line(line, start, column)
+            following = self.next_content()
+            if following is None or following < column:
+                return result
+            if following > column:
+                raise _NotSimple  # e.g. a plain scalar continued on the next line
+
+    def plain_string_key(self, key: str) -> bool:
+        known = self.keys.get(key)
+        if known is None:
+            known = self.keys[key] = (
+                key == key.rstrip(" ") and self.resolver.resolve(yaml.ScalarNode, key, (True, False)) == _STR
+            )
+        return known
+
+    def nested(self, column: int) -> Any:
+        """The value of a key with nothing after its colon: what the next lines hold, or null."""
+        self.at += 1
+        following = self.next_content()
+        if following is None or following < column:
+            return None
+        if following == column:
+            if self.lines[self.at].startswith("- ", column):
+                return self.sequence(column)  # "key:" then "- item" at the key's own indent
+            return None
+        return self.node(following)
+
+    def scalar_line(self, line: str, start: int, parent: int) -> Any:
+        """The scalar from ``start`` to the end of the line (a literal block takes
+        the lines after it, more indented than ``parent``)."""
+        first = line[start]
+        if first == '"':
+            end = line.find('"', start + 1)
+            if end < 0 or "\\" in line[start:end]:
+                raise _NotSimple  # escapes, or a string over several lines
+            value: Any = line[start + 1 : end]
+            _trailing(line, end + 1)
+        elif first == "'":
+            end = start
+            while True:
+                end = line.find("'", end + 1)
+                if end < 0:
+                    raise _NotSimple
+                if line.startswith("''", end):
+                    end += 1
+                    continue
+                break
+            value = line[start + 1 : end].replace("''", "'")
+            _trailing(line, end + 1)
+        elif first == "[":
+            value = self.flow_list(line, start)
+        elif first == "|":
+            return self.literal(line, start, parent)
+        elif first in _INDICATORS and not (
+            first in "-?:" and start + 1 < len(line) and line[start + 1] not in " #"
+        ):
+            raise _NotSimple
+        else:
+            value = self.plain(_uncommented(line, start))
+        self.at += 1
+        return value
+
+    def plain(self, text: str) -> Any:
+        if not text or ": " in text or text.endswith(":") or " #" in text:
+            raise _NotSimple
+        resolvers = self.resolver.yaml_implicit_resolvers
+        if text[0] not in resolvers and None not in resolvers:
+            return text  # no implicit type starts with this character (a URL, a word)
+        if text in self.typed:
+            return self.typed[text]
+        tag = self.resolver.resolve(yaml.ScalarNode, text, (True, False))
+        if tag == _STR:
+            return text
+        try:
+            value = self.constructor.yaml_constructors[tag](self.constructor, yaml.ScalarNode(tag, text))
+        except Exception:  # an impossible date, ...: libyaml's path reports it
+            raise _NotSimple from None
+        self.typed[text] = value
+        return value
+
+    def flow_list(self, line: str, start: int) -> list:
+        items: list = []
+        at = start + 1
+        while True:
+            while line.startswith(" ", at):
+                at += 1
+            if line.startswith("]", at) and not items:
+                break
+            if line.startswith('"', at):
+                end = line.find('"', at + 1)
+                if end < 0 or "\\" in line[at:end]:
+                    raise _NotSimple
+                items.append(line[at + 1 : end])
+                at = end + 1
+            else:
+                end = at
+                while end < len(line) and line[end] not in ",[]{}#'\"":
+                    end += 1
+                text = line[at:end].rstrip(" ")
+                if not text or text[0] in _INDICATORS or ":" in text:
+                    raise _NotSimple  # ":" means different things in flow context to libyaml and PyYAML
+                items.append(self.plain(text))
+                at = end
+            while line.startswith(" ", at):
+                at += 1
+            if line.startswith(",", at):
+                at += 1
+                continue
+            if line.startswith("]", at):
+                break
+            raise _NotSimple
+        _trailing(line, at + 1)
+        return items
+
+    def literal(self, line: str, start: int, parent: int) -> str:
+        header = _uncommented(line, start)
+        if header not in ("|", "|-", "|+"):
+            raise _NotSimple  # an indentation indicator, or something after it
+        lines = self.lines
+        self.at += 1
+        body: list[str] = []
+        indent = None
+        while self.at < len(lines):
+            text = lines[self.at]
+            stripped = text.lstrip(" ")
+            if not stripped:
+                if indent is not None and len(text) > indent:
+                    raise _NotSimple  # spaces beyond the indent: content or not, leave it to libyaml
+                body.append("")
+            else:
+                spaces = len(text) - len(stripped)
+                if indent is None:
+                    if spaces <= parent:
+                        break
+                    if any(len(lines[i]) > spaces for i in range(self.at - len(body), self.at)):
+                        raise _NotSimple  # a leading blank line longer than the indent is an error
+                    indent = spaces
+                elif spaces < indent:
+                    break
+                body.append(text[indent:])
+            self.at += 1
+        if indent is None:
+            raise _NotSimple  # an empty block scalar: rare, and chomping rules apply
+        if self.at == len(lines) and not self.final_break:
+            raise _NotSimple  # the last line has no line break for clipping to keep
+        trailing = len(body)
+        while trailing and not body[trailing - 1]:
+            trailing -= 1
+        text = "\n".join(body[:trailing])
+        if header == "|":
+            return text + "\n"
+        if header == "|-":
+            return text
+        return text + "\n" * (len(body) - trailing + 1)
+
+
+def _uncommented(line: str, start: int) -> str:
+    """The rest of the line from ``start``, without a trailing comment or spaces."""
+    cut = line.find(" #", start)
+    return (line[start:cut] if cut >= 0 else line[start:]).rstrip(" ")
+
+
+def _trailing(line: str, at: int) -> None:
+    """After a quoted scalar or flow list, only spaces and a comment may follow."""
+    rest = line[at:]
+    stripped = rest.lstrip(" ")
+    if stripped and not (stripped[0] == "#" and len(stripped) < len(rest)):
+        raise _NotSimple
+
+
+def load(text: str) -> tuple[bool, Any]:
+    """(True, data) if ``text`` is in the subset, else (False, None): parse it with libyaml."""
+    # isprintable() is False for what PyYAML's reader rejects, for line breaks
+    # other than \n (YAML 1.1 also breaks at \r, NEL, LS and PS), for tabs and a
+    # stray BOM, and for some harmless characters (no-break spaces): all left to libyaml.
+    if not text.replace("\n", "").isprintable():
+        return False, None
+    if text.startswith(("---", "...", "%")) or "\n---" in text or "\n..." in text:
+        return False, None  # document markers and directives
+    reader = _Reader(text)
+    try:
+        indent = reader.next_content()
+        if indent is None:
+            return True, None  # only comments and blank lines: an empty document
+        data = reader.node(indent)
+        if reader.next_content() is not None:
+            raise _NotSimple  # something left over, less indented than the first line
+    except (_NotSimple, IndexError):
+        return False, None
+    return True, data

@@ -1,0 +1,247 @@
+"""simpleyaml must read its subset exactly as libyaml + PyYAML do, and hand everything else back."""
+
+from __future__ import annotations
+
+import math
+import random
+from datetime import date, datetime
+from pathlib import Path
+
+import pytest
+import yaml
+
+from sitegen import simpleyaml
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def reference(text: str) -> tuple[bool, object]:
+    """(True, data) as libyaml and PyYAML's safe constructor read it, or (False, None) on an error."""
+    try:
+        return True, yaml.load(text, Loader=yaml.CSafeLoader)
+    except (yaml.YAMLError, ValueError, OverflowError, TypeError):
+        return False, None
+
+
+def typed(value: object) -> object:
+    """A comparable form that tells 1 from True and 1.0, and a date from a datetime."""
+    if isinstance(value, dict):
+        return ("dict", [(typed(k), typed(v)) for k, v in value.items()])
+    if isinstance(value, list):
+        return ("list", [typed(v) for v in value])
+    if isinstance(value, float) and math.isnan(value):
+        return ("float", "nan")
+    return (type(value).__name__, value)
+
+
+def check(text: str) -> bool:
+    """Assert the fast reader agrees with the reference; True if it read the text itself."""
+    simple, data = simpleyaml.load(text)
+    if not simple:
+        return False
+    ok, expected = reference(text)
+    assert ok, f"accepted a document libyaml rejects:\n{text}"
+    assert typed(data) == typed(expected), f"read differently:\n{text}"
+    return True
+
+
+COMMON = """\
+# a comment
+- id: "2403.09629"
+  title: 'Codebook Features: it''s sparse'
+  date: 2025-03-14
+  authors: ["Ada Lovelace", "Alan M. Turing"]
+  tags: [language models, rendering]
+  upvotes: 7
+  links:
+    arxiv: https://arxiv.org/abs/2403.09629  # the abstract page
+    code: https://github.com/x/y
+  abstract: |-
+    First paragraph, with `code` and $x^2$.
+
+      An indented line # not a comment
+    Last line.
+
+- id: second
+  title: Plain title with a colon:inside and a #hash
+  date: 2025-03-14 09:30:00+01:00
+  published: 2025-03-13
+  authors:
+  - name: Grace Hopper
+    affiliation: Navy
+  - Someone Else
+  venue: ~
+  note: |
+    Kept: one final line break.
+"""
+
+
+def test_the_usual_shape_is_read_here_and_as_libyaml_reads_it():
+    assert check(COMMON)
+    simple, data = simpleyaml.load(COMMON)
+    assert data[0]["date"] == date(2025, 3, 14) and data[0]["upvotes"] == 7
+    assert data[0]["abstract"].endswith("\n  An indented line # not a comment\nLast line.")
+    assert data[1]["venue"] is None and data[1]["note"] == "Kept: one final line break.\n"
+    assert isinstance(data[1]["date"], datetime)
+
+
+def test_the_sample_site_and_a_bench_corpus_are_read_here():
+    import sys
+
+    sys.path.insert(0, str(REPO / "bench"))
+    try:
+        import generate
+    finally:
+        sys.path.remove(str(REPO / "bench"))
+    files = sorted((REPO / "content").rglob("*.yaml"))
+    assert files
+    texts = [f.read_text(encoding="utf-8") for f in files]
+    texts += [generate._yaml_day(batch) for batch in generate.papers(200, seed=3)]
+    for text in texts:
+        assert check(text), "the common case fell back to libyaml"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a: 1\na: 2\n",  # duplicate key
+        "a: &x 1\nb: *x\n",  # anchors and aliases
+        "a: !!str 1\n",  # tags
+        "a: >\n  folded\n  text\n",  # folded scalars
+        'a: "escaped \\" quote"\n',  # escapes
+        "a: {b: 1}\n",  # flow mappings
+        "a: plain\n  continued\n",  # a plain scalar over two lines
+        "a:\tx\n",  # tabs
+        "a: x\r\nb: y\r\n",  # CR LF line breaks
+        "---\na: 1\n",  # document markers
+        "1: a\n",  # a key that is not a string
+        "yes: a\n",
+        "a: b: c\n",  # an error
+        "a: [1, 2\n",  # an unclosed list
+        "a: |2\n   x\n",  # an indentation indicator
+        "a: 2025-02-30\n",  # an impossible date
+        "- a\nb: c\n",  # an error
+        "just a scalar\n",
+        "a: |\n  x",  # no final line break
+    ],
+)
+def test_anything_else_goes_to_libyaml(text):
+    assert simpleyaml.load(text) == (False, None)
+
+
+# fmt: off
+KEYS = ["id", "title", "date", "tags", "a b", "x-y", "k.v", "yes", "1", "null", "on", "Key"]
+SCALARS = [
+    "word", "two words", "7", "-3", "+4", "0x1F", "0o17", "017", "1_000", "1e3", "1.5", ".5", "1:30",
+    "190:20:30", "2025-03-14", "2025-02-30", "2025-03-14 10:00:00", "2025-03-14t10:00:00.5Z",
+    "~", "null", "Null", "NULL", "yes", "No", "on", "OFF", "true", "y", "n", "=", "<<", ".inf", "-.Inf",
+    ".nan", "https://example.org/a?b=c#frag", "a:b", "a: b", "a #b", "a#b", "end:", "-x", "- x", "?x",
+    ":x", "&a", "*a", "!x", "%x", "@x", "`x", "|", ">", "[x]", "{x}", "x, y", "x]", "'q'", '"q"',
+    "it's", 'say "hi"', "back\\slash", "ünïcödé", "no\u00a0break", "trailing ", " leading", "",
+]
+# fmt: on
+
+
+def _scalar(rng: random.Random) -> str:
+    value = rng.choice(SCALARS)
+    style = rng.random()
+    if style < 0.2:
+        return '"' + value + '"'
+    if style < 0.35:
+        return "'" + value.replace("'", "''") + "'"
+    if style < 0.45:
+        items = [rng.choice(SCALARS) for _ in range(rng.randint(0, 4))]
+        quoted = [f'"{i}"' if rng.random() < 0.5 else i for i in items]
+        return "[" + rng.choice([", ", ",", " , "]).join(quoted) + "]"
+    if style < 0.47:
+        return value + "  # comment"
+    return value
+
+
+def _literal(rng: random.Random, indent: int) -> list[str]:
+    header = rng.choice(["|", "|-", "|+", "|  # c", "|2", ">"])
+    lines = [header]
+    pad = " " * (indent + rng.choice([1, 2, 4]))
+    for _ in range(rng.randint(0, 5)):
+        kind = rng.random()
+        if kind < 0.6:
+            lines.append(pad + rng.choice(SCALARS + ["# not a comment", "text"]))
+        elif kind < 0.75:
+            lines.append("")
+        elif kind < 0.85:
+            lines.append(pad + "  " + "deeper")
+        elif kind < 0.92:
+            lines.append(pad[: rng.randint(0, len(pad) + 3)])
+        else:
+            lines.append(pad + "trailing spaces   ")
+    return lines
+
+
+def _mapping(rng: random.Random, indent: int, depth: int) -> list[str]:
+    lines: list[str] = []
+    # Mostly distinct string keys: duplicates and typed keys go to libyaml.
+    keys = [rng.choice(KEYS) if rng.random() < 0.1 else f"k{i}" for i in range(rng.randint(1, 5))]
+    for key in keys:
+        pad = " " * indent
+        kind = rng.random()
+        if kind < 0.6 or depth > 2:
+            lines.append(f"{pad}{key}: {_scalar(rng)}")
+        elif kind < 0.75:
+            body = _literal(rng, indent)
+            lines.append(f"{pad}{key}: {body[0]}")
+            lines += body[1:]
+        elif kind < 0.88:
+            lines.append(f"{pad}{key}:")
+            lines += _mapping(rng, indent + rng.choice([2, 4]), depth + 1)
+        else:
+            lines.append(f"{pad}{key}:")
+            lines += _sequence(rng, indent + rng.choice([0, 2]), depth + 1)
+        if rng.random() < 0.1:
+            lines.append(rng.choice(["", "# comment", "   # indented comment"]))
+    return lines
+
+
+def _sequence(rng: random.Random, indent: int, depth: int) -> list[str]:
+    lines: list[str] = []
+    for _ in range(rng.randint(1, 4)):
+        dash = " " * indent + rng.choice(["- ", "- ", "-   "])
+        if rng.random() < 0.5 and depth <= 2:
+            item = _mapping(rng, len(dash), depth + 1)
+            lines.append(dash + item[0][len(dash) :])
+            lines += item[1:]
+        else:
+            lines.append(dash + _scalar(rng))
+    return lines
+
+
+def _document(rng: random.Random) -> str:
+    lines = _sequence(rng, 0, 0) if rng.random() < 0.6 else _mapping(rng, 0, 0)
+    return "\n".join(lines) + rng.choice(["\n", "\n", "", "\n\n"])
+
+
+def _mutate(rng: random.Random, text: str) -> str:
+    for _ in range(rng.randint(1, 3)):
+        at = rng.randrange(len(text) + 1)
+        action = rng.random()
+        if action < 0.4:
+            text = text[:at] + rng.choice(" \t:-#'\"\n|[],&>\\\r") + text[at:]
+        elif action < 0.7:
+            text = text[:at] + text[at + 1 :]
+        else:
+            lines = text.split("\n")
+            i = rng.randrange(len(lines))
+            lines.insert(rng.randrange(len(lines) + 1), lines[i])
+            text = "\n".join(lines)
+    return text
+
+
+def test_generated_and_mutated_documents_read_exactly_as_libyaml_reads_them(seed=20261127, documents=3000):
+    rng = random.Random(seed)
+    read_here = 0
+    for _ in range(documents):
+        text = _document(rng)
+        read_here += check(text)
+        check(_mutate(rng, text))
+    # The generator mixes in every kind of thing left to libyaml; a fast reader
+    # that gave up on everything would pass the checks above and fail this.
+    assert read_here > documents // 4
