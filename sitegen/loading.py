@@ -77,12 +77,18 @@ def check_url(url: str) -> str | None:
 PARALLEL_PARSE_FILES = 64
 
 
-def load_papers(config: Config, cache: ParseCache | None = None, workers: int = 1) -> list[Paper]:
+def load_papers(
+    config: Config,
+    cache: ParseCache | None = None,
+    workers: int = 1,
+    meanwhile: Callable[[], object] | None = None,
+) -> list[Paper]:
     """All papers of the site, in file order then in-file order.
 
     Raises ContentError listing every problem in every file. With a ``cache``,
     files whose bytes are unchanged since the last load are not parsed again;
-    with ``workers`` > 1, many files are parsed across processes.
+    with ``workers`` > 1, many files are parsed across processes, and
+    ``meanwhile`` runs here once they have started (else after loading).
     """
     root = config.site_dir / config.content_dir / PAPERS_DIR
     loader = _Loader(config, cache)
@@ -108,6 +114,11 @@ def load_papers(config: Config, cache: ParseCache | None = None, workers: int = 
         while pending:  # popped, so each file's bytes can go once loaded (160 MB at 100k papers)
             shown, path, raw = pending.popleft()
             loader.load_file(path, shown, raw, next(checked) if shown in missed else None)
+            if meanwhile is not None and pool is not None and shown in missed:
+                meanwhile()  # the workers have their files now: this process would only wait
+                meanwhile = None
+    if meanwhile is not None:
+        meanwhile()
     loader.report_duplicates()
     if loader.problems:
         raise ContentError(loader.problems)
