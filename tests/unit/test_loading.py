@@ -489,9 +489,11 @@ def test_parsing_across_processes_gives_the_same_papers_and_problems(tmp_path, m
             f"- id: p{day}\n  title: Paper {day}\n  date: 2025-03-{day:02d}\n  tags: [a, b]\n"
         )
     config = load_site_config(site)
-    serial = loading.load_papers(config, workers=1)
-    parallel = loading.load_papers(config, workers=2)
+    calls: list[int] = []
+    serial = loading.load_papers(config, workers=1, meanwhile=lambda: calls.append(1))
+    parallel = loading.load_papers(config, workers=2, meanwhile=lambda: calls.append(2))
     assert parallel == serial and len(parallel) == 8
+    assert calls == [1, 2], "'meanwhile' runs once either way"
 
     (folder / "2025-03-05.yaml").write_text("- id: p5\n  title: Paper 5\n  date: 2025-03-05\n  tags: llm\n")
     # A duplicate across files: ids are registered by the parent, in file order.
