@@ -64,10 +64,16 @@ def build(
     write: bool = True,
     workers: int | None = None,
     progress: Progress | None = None,
+    keep: list[object] | None = None,
 ) -> BuildResult:
-    """Load, validate, render and (unless ``write`` is false) write a site."""
+    """Load, validate, render and (unless ``write`` is false) write a site.
+
+    ``keep`` receives the build's largest objects (the papers, the site, the
+    renderer) so that they outlive the call: a process that exits right after
+    lets the OS free them at once, instead of Python one object at a time
+    (~1.5 s at 100k papers)."""
     try:
-        return _build(site_dir, output, base_url, write=write, workers=workers, progress=progress)
+        return _build(site_dir, output, base_url, write=write, workers=workers, progress=progress, keep=keep)
     finally:
         # The build froze its objects out of the GC's sight; hand them back, so a
         # long-running process (the preview server) can free them.
@@ -82,6 +88,7 @@ def _build(
     write: bool = True,
     workers: int | None = None,
     progress: Progress | None = None,
+    keep: list[object] | None = None,
 ) -> BuildResult:
     started = time.perf_counter()
     phases: dict[str, float] = {}
@@ -129,6 +136,8 @@ def _build(
     finally:
         gc.freeze()
         gc.enable()
+    if keep is not None:
+        keep.append(papers)
     if writer is not None:
         writer.papers = len(papers)
         if not writer.fingerprint:
@@ -143,6 +152,8 @@ def _build(
     static = plan_static(theme)
     check_unique(outputs, static)
     renderer = Renderer(site, theme, digest)
+    if keep is not None:
+        keep += [site, renderer, outputs]
     phase("plan")
 
     if writer is None:
@@ -158,6 +169,8 @@ def _build(
         else:  # nothing to reuse: keys are made where the outputs render, in parallel
             todo = [(item, None) for item in outputs]
         phase("compare")
+        if keep is not None:
+            keep += [writer, todo]
         progress = progress or Progress(enabled=False)
         progress.start(len(todo))
         try:

@@ -116,12 +116,24 @@ def _summary(result: BuildResult) -> str:
     )
 
 
+# What the last build of this process made, left for the OS to free when run() exits.
+_left_for_exit: list[object] = []
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    _left_for_exit.clear()
     try:
         if args.command == "build":
             progress = Progress(enabled=False if args.quiet else None)
-            result = build(args.site, args.output, args.base_url, workers=args.jobs, progress=progress)
+            result = build(
+                args.site,
+                args.output,
+                args.base_url,
+                workers=args.jobs,
+                progress=progress,
+                keep=_left_for_exit,
+            )
             if not args.quiet:
                 print(_summary(result))
             if args.timings:
@@ -137,3 +149,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         return 130
     return 0
+
+
+def run() -> None:
+    """The ``sitegen`` command: main(), then exit without Python freeing the
+    build's millions of objects one by one (~1.5 s at 100k papers)."""
+    status = main()
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    finally:
+        os._exit(status)
