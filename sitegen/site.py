@@ -68,14 +68,19 @@ def _sort_key(name: str) -> str:
 
 def _group(pairs: list[tuple[str, Paper]]) -> tuple[tuple[Group, ...], dict[str, str]]:
     """Group (name, paper) pairs by the slug of name; first spelling seen wins."""
-    names: dict[str, str] = {}
-    members: dict[str, list[Paper]] = {}
-    slugs: dict[str, str] = {}
+    names: dict[str, str] = {}  # slug -> first spelling
+    members: dict[str, list[Paper]] = {}  # slug -> papers
+    slugs: dict[str, str] = {}  # spelling -> slug
+    buckets: dict[str, list[Paper]] = {}  # spelling -> its slug's papers: one lookup a pair (700k at 100k papers)
     for name, paper in pairs:
-        slug = slugs.get(name) or slugify(name)
-        slugs[name] = slug
-        names.setdefault(slug, name)
-        bucket = members.setdefault(slug, [])
+        bucket = buckets.get(name)
+        if bucket is None:
+            slug = slugs[name] = slugify(name)
+            bucket = members.get(slug)
+            if bucket is None:
+                bucket = members[slug] = []
+                names[slug] = name
+            buckets[name] = bucket
         if not bucket or bucket[-1] is not paper:
             bucket.append(paper)
     groups = tuple(
