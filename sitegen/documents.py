@@ -76,6 +76,9 @@ class Document:
     data: Any = None
     problems: list[Problem] = field(default_factory=list)
     _node: Any = None  # yaml node tree, composed lazily for line lookups
+    # The source text of each entry of a top-level list, when simpleyaml read
+    # it: cheaper to hash for an entry's digest than the entry's data.
+    entry_texts: list[str] | None = None
 
     def line_at(self, path: KeyPath) -> int | None:
         """1-based line of the key (or list item) at ``path``; None if unknown."""
@@ -351,9 +354,9 @@ def _check_surrogates(doc: Document) -> None:
 
 
 def _parse_yaml(doc: Document) -> None:
-    simple, data = simpleyaml.load(doc.text)
+    simple, data, entries = simpleyaml.load_items(doc.text)
     if simple:  # the usual shape, read without a node tree; lines are found on demand
-        doc.data = data
+        doc.data, doc.entry_texts = data, entries
         return
     loader = _Loader(doc.text)
     try:

@@ -58,16 +58,19 @@ class _Reader:
             self.at += 1
         return None
 
-    def node(self, indent: int) -> Any:
+    def node(self, indent: int, starts: list[int] | None = None) -> Any:
         """The block mapping or sequence whose first line is the current one, at ``indent``."""
         text = self.lines[self.at][indent:]
         if text.startswith("- ") or text == "-":
-            return self.sequence(indent)
+            return self.sequence(indent, starts)
         return self.mapping(indent)
 
-    def sequence(self, indent: int) -> list:
+    def sequence(self, indent: int, starts: list[int] | None = None) -> list:
+        """A block sequence; ``starts`` receives the line each item begins on."""
         items: list = []
         while True:
+            if starts is not None:
+                starts.append(self.at)
             line = self.lines[self.at]
             rest = line[indent + 2 :]
             if line[indent : indent + 2] != "- " or not rest.strip(" "):
@@ -271,21 +274,33 @@ def _trailing(line: str, at: int) -> None:
 
 def load(text: str) -> tuple[bool, Any]:
     """(True, data) if ``text`` is in the subset, else (False, None): parse it with libyaml."""
+    simple, data, _ = load_items(text)
+    return simple, data
+
+
+def load_items(text: str) -> tuple[bool, Any, list[str] | None]:
+    """As load(), with the source text of each item when the document is a
+    list (each from its first line to the next item's), else None."""
     # isprintable() is False for what PyYAML's reader rejects, for line breaks
     # other than \n (YAML 1.1 also breaks at \r, NEL, LS and PS), for tabs and a
     # stray BOM, and for some harmless characters (no-break spaces): all left to libyaml.
     if not text.replace("\n", "").isprintable():
-        return False, None
+        return False, None, None
     if text.startswith(("---", "...", "%")) or "\n---" in text or "\n..." in text:
-        return False, None  # document markers and directives
+        return False, None, None  # document markers and directives
     reader = _Reader(text)
+    starts: list[int] = []
     try:
         indent = reader.next_content()
         if indent is None:
-            return True, None  # only comments and blank lines: an empty document
-        data = reader.node(indent)
+            return True, None, None  # only comments and blank lines: an empty document
+        data = reader.node(indent, starts)
         if reader.next_content() is not None:
             raise _NotSimple  # something left over, less indented than the first line
     except (_NotSimple, IndexError):
-        return False, None
-    return True, data
+        return False, None, None
+    if not isinstance(data, list):
+        return True, data, None
+    lines = reader.lines
+    ends = [*starts[1:], len(lines)]
+    return True, data, ["\n".join(lines[start:end]) for start, end in zip(starts, ends, strict=True)]

@@ -71,7 +71,8 @@ def _group(pairs: list[tuple[str, Paper]]) -> tuple[tuple[Group, ...], dict[str,
     names: dict[str, str] = {}  # slug -> first spelling
     members: dict[str, list[Paper]] = {}  # slug -> papers
     slugs: dict[str, str] = {}  # spelling -> slug
-    buckets: dict[str, list[Paper]] = {}  # spelling -> its slug's papers: one lookup a pair (700k at 100k papers)
+    # spelling -> its slug's papers: one lookup a pair (650k pairs at 100k papers)
+    buckets: dict[str, list[Paper]] = {}
     for name, paper in pairs:
         bucket = buckets.get(name)
         if bucket is None:

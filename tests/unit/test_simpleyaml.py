@@ -245,3 +245,11 @@ def test_generated_and_mutated_documents_read_exactly_as_libyaml_reads_them(seed
     # The generator mixes in every kind of thing left to libyaml; a fast reader
     # that gave up on everything would pass the checks above and fail this.
     assert read_here > documents // 4
+
+
+def test_each_entry_of_a_list_comes_with_its_source_text():
+    simple, data, texts = simpleyaml.load_items(COMMON)
+    assert simple and len(texts) == len(data) == 2
+    assert texts[0].startswith('- id: "2403.09629"') and texts[0].endswith("    Last line.\n")
+    assert texts[1].startswith("- id: second") and texts[1].endswith("Kept: one final line break.")
+    assert simpleyaml.load_items("a: 1\n") == (True, {"a": 1}, None)
