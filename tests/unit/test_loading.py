@@ -539,8 +539,7 @@ def test_a_cached_file_whose_pickle_cannot_be_read_is_checked_again(tmp_path):
 
 def test_editing_one_entry_of_a_list_changes_only_its_digest(tmp_path: Path) -> None:
     text = (
-        "# day file\n- id: c1\n  title: C\n  date: 2025-03-14\n\n"
-        "- id: c2\n  title: C\n  date: 2025-03-14\n"
+        "# day file\n- id: c1\n  title: C\n  date: 2025-03-14\n\n- id: c2\n  title: C\n  date: 2025-03-14\n"
     )
     c1, c2 = papers(tmp_path, {"c.yaml": text})
     assert c1.digest != c2.digest
