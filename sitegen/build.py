@@ -136,8 +136,6 @@ def _build(
     finally:
         gc.freeze()
         gc.enable()
-    if keep is not None:
-        keep.append(papers)
     if writer is not None:
         writer.papers = len(papers)
         if not writer.fingerprint:
@@ -152,8 +150,6 @@ def _build(
     static = plan_static(theme)
     check_unique(outputs, static)
     renderer = Renderer(site, theme, digest)
-    if keep is not None:
-        keep += [site, renderer, outputs]
     phase("plan")
 
     if writer is None:
@@ -169,8 +165,6 @@ def _build(
         else:  # nothing to reuse: keys are made where the outputs render, in parallel
             todo = [(item, None) for item in outputs]
         phase("compare")
-        if keep is not None:
-            keep += [writer, todo]
         progress = progress or Progress(enabled=False)
         progress.start(len(todo))
         try:
@@ -188,5 +182,7 @@ def _build(
     assert cache is not None
     cache.save()
     phase("commit")
+    if keep is not None:
+        keep += [papers, site, renderer, outputs, writer, todo]
     total = time.perf_counter() - started
     return BuildResult(config, len(papers), len(outputs) + len(static), report, total, phases)
