@@ -354,7 +354,7 @@ def _check_surrogates(doc: Document) -> None:
 
 
 def _parse_yaml(doc: Document) -> None:
-    simple, data, entries = simpleyaml.load_items(doc.text)
+    simple, data, entries = simpleyaml.load(doc.text)
     if simple:  # the usual shape, read without a node tree; lines are found on demand
         doc.data, doc.entry_texts = data, entries
         return

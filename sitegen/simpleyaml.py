@@ -272,15 +272,10 @@ def _trailing(line: str, at: int) -> None:
         raise _NotSimple
 
 
-def load(text: str) -> tuple[bool, Any]:
-    """(True, data) if ``text`` is in the subset, else (False, None): parse it with libyaml."""
-    simple, data, _ = load_items(text)
-    return simple, data
-
-
-def load_items(text: str) -> tuple[bool, Any, list[str] | None]:
-    """As load(), with the source text of each item when the document is a
-    list (each from its first line to the next item's), else None."""
+def load(text: str) -> tuple[bool, Any, list[str] | None]:
+    """(True, data, items) if ``text`` is in the subset, else (False, None,
+    None): parse it with libyaml. ``items`` is the source text of each item
+    when the document is a list (from its first line to the next item's)."""
     # isprintable() is False for what PyYAML's reader rejects, for line breaks
     # other than \n (YAML 1.1 also breaks at \r, NEL, LS and PS), for tabs and a
     # stray BOM, and for some harmless characters (no-break spaces): all left to libyaml.

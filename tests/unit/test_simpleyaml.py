@@ -36,7 +36,7 @@ def typed(value: object) -> object:
 
 def check(text: str) -> bool:
     """Assert the fast reader agrees with the reference; True if it read the text itself."""
-    simple, data = simpleyaml.load(text)
+    simple, data, _ = simpleyaml.load(text)
     if not simple:
         return False
     ok, expected = reference(text)
@@ -78,7 +78,7 @@ COMMON = """\
 
 def test_the_usual_shape_is_read_here_and_as_libyaml_reads_it():
     assert check(COMMON)
-    simple, data = simpleyaml.load(COMMON)
+    simple, data, _ = simpleyaml.load(COMMON)
     assert data[0]["date"] == date(2025, 3, 14) and data[0]["upvotes"] == 7
     assert data[0]["abstract"].endswith("\n  An indented line # not a comment\nLast line.")
     assert data[1]["venue"] is None and data[1]["note"] == "Kept: one final line break.\n"
@@ -126,7 +126,7 @@ def test_the_sample_site_and_a_bench_corpus_are_read_here():
     ],
 )
 def test_anything_else_goes_to_libyaml(text):
-    assert simpleyaml.load(text) == (False, None)
+    assert simpleyaml.load(text) == (False, None, None)
 
 
 # fmt: off
@@ -248,8 +248,8 @@ def test_generated_and_mutated_documents_read_exactly_as_libyaml_reads_them(seed
 
 
 def test_each_entry_of_a_list_comes_with_its_source_text():
-    simple, data, texts = simpleyaml.load_items(COMMON)
+    simple, data, texts = simpleyaml.load(COMMON)
     assert simple and len(texts) == len(data) == 2
     assert texts[0].startswith('- id: "2403.09629"') and texts[0].endswith("    Last line.\n")
     assert texts[1].startswith("- id: second") and texts[1].endswith("Kept: one final line break.")
-    assert simpleyaml.load_items("a: 1\n") == (True, {"a": 1}, None)
+    assert simpleyaml.load("a: 1\n") == (True, {"a": 1}, None)
