@@ -40,6 +40,7 @@ PARALLEL_THRESHOLD = 500
 # sites have too little memory at stake to pay for it.
 COPIES_FROM = 20_000
 _CHUNK = 256
+_LAST_CHUNK = 32  # the shortest run of papers (~20 ms of work)
 _COSTLY = frozenset({"feed", "sitemap", "sitemap_index"})
 
 _renderer: Renderer | None = None
@@ -58,32 +59,47 @@ def _render_into(writer: Writer, renderer: Renderer, items: list[tuple[Output, s
 PaperTask = tuple[list[Path], list[str], list[tuple[Output, str | None]]]
 
 
+def _run_size(left: int, processes: int) -> int:
+    """Full runs while there is plenty left, then shorter ones: every process
+    waits for the phase's last run, so the last runs should be short."""
+    return min(_CHUNK, max(_LAST_CHUNK, left // (2 * processes)))
+
+
 def _paper_tasks(
-    papers: Sequence[Paper], pages: dict[str, tuple[Output, str | None]], papers_files: Mapping[Path, Path]
+    papers: Sequence[Paper],
+    pages: dict[str, tuple[Output, str | None]],
+    papers_files: Mapping[Path, Path],
+    processes: int,
 ) -> list[PaperTask]:
-    """Runs of about _CHUNK papers, each with the parse-cache files that hold
-    them. Whole files go together, so a worker reads each file once; a file
-    bigger than a run, or not in the cache, is read from the parent's papers."""
+    """Runs of about _CHUNK papers, shorter towards the end, each with the
+    parse-cache files that hold them. Whole files go together, so a worker
+    reads each file once; a file bigger than a run, or not in the cache, is
+    read from the parent's papers."""
     by_file: dict[Path | None, list[str]] = {}
     for paper in papers:
         by_file.setdefault(paper.source, []).append(paper.id)
     runs: list[tuple[list[Path], list[str]]] = []
     files: list[Path] = []
     ids: list[str] = []
+    left = len(papers)
+
+    def cut(n: int) -> None:
+        nonlocal files, ids, left
+        runs.append((files, ids[:n]))
+        files, ids, left = [], ids[n:], left - n
+
     for source, file_ids in by_file.items():
         blob = papers_files.get(source) if source is not None else None
         ids += file_ids
-        if blob is not None and len(file_ids) <= _CHUNK:
+        if blob is not None and len(file_ids) <= _run_size(left, processes):
             files.append(blob)
         else:  # no copies: cut anywhere, and a big file over several runs
-            while len(ids) > _CHUNK:
-                runs.append((files, ids[:_CHUNK]))
-                files, ids = [], ids[_CHUNK:]
-        if len(ids) >= _CHUNK:
-            runs.append((files, ids))
-            files, ids = [], []
+            while len(ids) > _run_size(left, processes):
+                cut(_run_size(left, processes))
+        if len(ids) >= _run_size(left, processes):
+            cut(len(ids))
     if ids:
-        runs.append((files, ids))
+        cut(len(ids))
     return [(blobs, run, [pages[i] for i in run if i in pages]) for blobs, run in runs]
 
 
@@ -118,29 +134,59 @@ def _share(
 
     This process working instead of a third worker waiting means one process
     fewer sharing its memory: a page touched after a fork is copied at most
-    once, not once per worker (the build's peak memory at 100k papers)."""
+    once, not once per worker (the build's peak memory at 100k papers).
+
+    A worker gets its next task as soon as it hands back a result (from the
+    pool's result thread), not when this process is next free: else it would
+    sit idle whenever this process's own task outlasted the worker's queue."""
     pending = collections.deque(tasks)
     results: queue.SimpleQueue[Any] = queue.SimpleQueue()
-    running = 0
+    stop = False  # once set, no more tasks go out: the pool is being torn down
+
+    def take() -> T | None:
+        try:  # popleft is atomic: this thread and the pool's may both take
+            return pending.popleft()
+        except IndexError:
+            return None
 
     def send() -> None:
-        nonlocal running
-        pool.apply_async(work, (pending.popleft(),), callback=results.put, error_callback=results.put)
-        running += 1
+        task = None if stop else take()
+        if task is None:
+            return
+        try:
+            pool.apply_async(work, (task,), callback=done, error_callback=fail)
+        except ValueError:  # the pool closed meanwhile: this call is failing anyway
+            pass
+
+    def done(result: R) -> None:
+        results.put(result)
+        send()
+
+    def fail(error: BaseException) -> None:
+        nonlocal stop
+        stop = True
+        results.put(error)
 
     for _ in range(min(len(pending), 2 * size)):  # two each: a worker never waits for its next
         send()
-    while running or pending:
-        if pending and results.empty():
-            handle(work(pending.popleft()))
-            continue
-        result = results.get()
-        running -= 1
-        if isinstance(result, BaseException):
-            raise result
-        handle(result)
-        if pending:
-            send()
+    finished = 0
+    try:
+        while finished < len(tasks):
+            try:
+                result = results.get_nowait()
+            except queue.Empty:
+                task = take()
+                if task is not None:
+                    handle(work(task))
+                    finished += 1
+                    continue
+                result = results.get()
+            if isinstance(result, BaseException):
+                raise result
+            handle(result)
+            finished += 1
+    finally:
+        stop = True
 
 
 def render_outputs(
@@ -178,7 +224,7 @@ def render_outputs(
         rest.sort(key=lambda item: item[0].kind not in _COSTLY)
         if len(renderer.site.papers) < COPIES_FROM:
             papers_files = None
-        tasks = _paper_tasks(renderer.site.papers, pages, papers_files or {})
+        tasks = _paper_tasks(renderer.site.papers, pages, papers_files or {}, workers)
         gc.freeze()  # keep the collector from touching (and so copying) inherited objects
         with context.Pool(workers - 1) as pool:
             _share(pool, workers - 1, _paper_chunk, tasks, adopt)

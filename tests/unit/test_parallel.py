@@ -54,11 +54,12 @@ def _papers(source, count, prefix):
 
 def test_paper_runs_keep_cached_content_files_whole(monkeypatch):
     monkeypatch.setattr(parallel, "_CHUNK", 4)
+    monkeypatch.setattr(parallel, "_LAST_CHUNK", 4)
     papers = _papers("a.yaml", 3, "a") + _papers("b.yaml", 2, "b") + _papers("c.yaml", 1, "c")
     papers += _papers("big.yaml", 6, "g") + _papers("uncached.yaml", 2, "u")
     files = {Path(name): Path(f"cache/{name}.pickle") for name in ("a.yaml", "b.yaml", "c.yaml", "big.yaml")}
     pages = {p.id: (f"page of {p.id}", None) for p in papers if p.id != "a1"}
-    runs = parallel._paper_tasks(papers, pages, files)
+    runs = parallel._paper_tasks(papers, pages, files, 2)
     assert [(blobs, ids) for blobs, ids, _ in runs] == [
         # a and b together reach a run's size; a file bigger than a run, or one
         # the cache lacks, is read from this process's papers and cut anywhere.
@@ -68,12 +69,27 @@ def test_paper_runs_keep_cached_content_files_whole(monkeypatch):
         ([], ["u1"]),
     ]
     assert runs[0][2] == [pages[i] for i in ("a0", "a2", "b0", "b1")], "only pages still to render"
-    assert [ids for _, ids, _ in parallel._paper_tasks(papers, pages, {})] == [
+    assert [ids for _, ids, _ in parallel._paper_tasks(papers, pages, {}, 2)] == [
         ["a0", "a1", "a2", "b0"],
         ["b1", "c0", "g0", "g1"],
         ["g2", "g3", "g4", "g5"],
         ["u0", "u1"],
     ], "without copies, runs are simply _CHUNK papers each"
+
+
+def test_paper_runs_get_shorter_towards_the_end_so_processes_finish_together(monkeypatch):
+    monkeypatch.setattr(parallel, "_CHUNK", 8)
+    monkeypatch.setattr(parallel, "_LAST_CHUNK", 2)
+    papers = _papers("a.yaml", 50, "a")
+    pages = {p.id: (f"page of {p.id}", None) for p in papers}
+    runs = [ids for _, ids, _ in parallel._paper_tasks(papers, pages, {}, 2)]
+    assert [i for run in runs for i in run] == [p.id for p in papers], "every paper once, in order"
+    sizes = [len(run) for run in runs]
+    # Full runs while a quarter of what is left (2 processes) is at least a run,
+    # then a quarter of what is left, never under the shortest run.
+    assert sizes == [8, 8, 8, 6, 5, 3, 3, 2, 2, 2, 2, 1]
+    copies = {Path("a.yaml"): Path("cache/a.pickle")}
+    assert parallel._paper_tasks(papers, pages, copies, 2)[0][0] == [], "a file longer than a run is cut"
 
 
 def test_lend_swaps_in_copies_with_the_same_digest_and_puts_the_originals_back(tmp_path):
