@@ -570,9 +570,14 @@ def _weekday_date(day: date) -> str:
     return f"{day.strftime('%A, %B')} {day.day}"
 
 
+def _citation_date(moment: date) -> str:
+    # strftime costs ~4 µs a call (twice on every paper page); %Y is not padded either.
+    return f"{moment.year}/{moment.month:02d}/{moment.day:02d}"
+
+
 DATE_FILTERS = {
     "long_date": _long_date,  # March 14, 2025
     "full_date": _full_date,  # Friday, March 14, 2025
     "weekday_date": _weekday_date,  # Friday, March 14
-    "citation_date": lambda moment: moment.strftime("%Y/%m/%d"),  # 2025/03/14 (Highwire)
+    "citation_date": _citation_date,  # 2025/03/14 (Highwire)
 }

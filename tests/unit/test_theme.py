@@ -106,16 +106,35 @@ class _Text:
     ],
 )
 def test_templates_escape_exactly_as_markupsafe_does(tmp_path, value):
-    """Templates use a faster escape than markupsafe's; it must give the same text and type."""
+    """Templates use a faster escape than markupsafe's; it must give the same text."""
     env = make_environment(resolve_theme(load_config(write_site(tmp_path / "s", [paper("a")]))), {}, {})
     rendered = env.from_string("[{{ value }}]").render(value=value)
     assert rendered == f"[{markupsafe.escape(value)}]"
     escape = env.from_string("").root_render_func.__globals__["escape"]
-    assert escape is not markupsafe.escape, "the lean escape is in use"
-    assert type(escape(value)) is markupsafe.Markup
+    assert escape is not markupsafe.escape, "the output escape is in use"
+    assert escape(value) == markupsafe.escape(value)
 
 
-def test_undefined_values_still_fail_loudly_with_the_lean_escape(tmp_path):
+def test_output_gathered_into_a_value_is_escaped_once_and_stays_safe(tmp_path):
+    """The output escape gives plain text pieces; where Jinja gathers output into a
+    value (set blocks, macros, call blocks, filter blocks) that value must still be
+    Markup: not escaped a second time when output, and safe when joined to text."""
+    env = make_environment(resolve_theme(load_config(write_site(tmp_path / "s", [paper("a")]))), {}, {})
+    source = (
+        "{% set block %}<b>{{ v }}</b>{% endset %}{{ block }}|{{ block ~ v }}|"
+        "{% macro m(x) %}<i>{{ x }}</i>{% endmacro %}{{ m(v) }}|{{ m(v) ~ v }}|"
+        "{% macro wrap() %}<u>{{ caller() }}</u>{% endmacro %}{% call wrap() %}{{ v }}{% endcall %}|"
+        "{% filter upper %}<s>{{ v }}</s>{% endfilter %}"
+    )
+    assert env.from_string(source).render(v="<&>") == (
+        "<b>&lt;&amp;&gt;</b>|<b>&lt;&amp;&gt;</b>&lt;&amp;&gt;|"
+        "<i>&lt;&amp;&gt;</i>|<i>&lt;&amp;&gt;</i>&lt;&amp;&gt;|"
+        "<u>&lt;&amp;&gt;</u>|"
+        "<S>&LT;&AMP;&GT;</S>"
+    )
+
+
+def test_undefined_values_still_fail_loudly_with_the_output_escape(tmp_path):
     env = make_environment(resolve_theme(load_config(write_site(tmp_path / "s", [paper("a")]))), {}, {})
     with pytest.raises(jinja2.UndefinedError):
         env.from_string("{{ missing }}").render()
