@@ -21,6 +21,7 @@ from . import __version__
 from .cache import code_digest
 from .config import Config
 from .errors import Problem, ThemeError
+from .template_code import compile_template
 
 if TYPE_CHECKING:
     import jinja2
@@ -166,6 +167,9 @@ def make_environment(
     class Environment(jinja2.Environment):
         template_class = Template
         context_class = Context
+
+        def _compile(self, source: str, filename: str) -> Any:
+            return compile_template(source, filename)
 
         def make_globals(self, d: Mapping[str, Any] | None) -> Any:
             # A plain dict, not Jinja's ChainMap: every render copies a template's
