@@ -96,27 +96,11 @@ def load_papers(
         loader.problems.append(Problem("expected a folder of paper files", _shown(root, config.site_dir)))
     paths = content_files(config)
     with _checker_pool(config, workers, len(paths), cache) as pool:
-        files: list[tuple[str, Path, bytes]] = []
-        for shown, path in paths:
-            try:
-                files.append((shown, path, path.read_bytes()))
-            except OSError as exc:
-                loader.problems.append(Problem(f"cannot read file: {exc.strerror}", shown))
-        misses = collections.deque(
-            (shown, path, raw, cache.slot(shown, raw) if cache is not None else None)
-            for shown, path, raw in files
-            if cache is None or not cache.has(shown, raw)
-        )
-        missed = {shown for shown, *_ in misses}
-        checked = _check_all(config, misses, pool)  # in the order of misses
-        pending = collections.deque(files)
-        del files
-        while pending:  # popped, so each file's bytes can go once loaded (160 MB at 100k papers)
-            shown, path, raw = pending.popleft()
-            loader.load_file(path, shown, raw, next(checked) if shown in missed else None)
-            if meanwhile is not None and pool is not None and shown in missed:
-                meanwhile()  # the workers have their files now: this process would only wait
-                meanwhile = None
+        if pool is not None:
+            _load_in_workers(loader, paths, pool, meanwhile)
+            meanwhile = None
+        else:
+            _load_here(loader, paths)
     if meanwhile is not None:
         meanwhile()
     loader.report_duplicates()
@@ -215,26 +199,72 @@ def _checker_pool(
         _worker_config = None
 
 
-def _check_all(
-    config: Config, misses: collections.deque[_Miss], pool: multiprocessing.pool.Pool | None
-) -> Iterator[Checked]:
-    """Parse and validate files in order, in ``pool`` if there is one and the
-    files are many, yielding each result as it comes.
-
-    Files are taken off ``misses`` as they are checked or sent to a worker:
-    kept there, every file's bytes would live until the whole load ends."""
-    if pool is None or len(misses) < PARALLEL_PARSE_FILES:
-        while misses:
-            shown, path, raw, slot = misses.popleft()
-            yield check_file(config, path, shown, raw, slot)
-        return
-    for batch in pool.imap(_check_batch, _batches(misses, 8)):
-        yield from batch
+def _read(shown: str, path: Path, problems: list[Problem]) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        problems.append(Problem(f"cannot read file: {exc.strerror}", shown))
+        return None
 
 
-def _batches(misses: collections.deque[_Miss], size: int) -> Iterator[list[_Miss]]:
-    while misses:
-        yield [misses.popleft() for _ in range(min(size, len(misses)))]
+def _load_here(loader: _Loader, paths: list[tuple[str, Path]]) -> None:
+    """Load every file in this process, from the parse cache where it can."""
+    cache = loader.cache
+    for shown, path in paths:
+        raw = _read(shown, path, loader.problems)
+        if raw is None:
+            continue
+        checked = None
+        if cache is None or not cache.has(shown, raw):
+            slot = cache.slot(shown, raw) if cache is not None else None
+            checked = check_file(loader.config, path, shown, raw, slot)
+        loader.load_file(path, shown, raw, checked)
+
+
+def _load_in_workers(
+    loader: _Loader,
+    paths: list[tuple[str, Path]],
+    pool: multiprocessing.pool.Pool,
+    meanwhile: Callable[[], object] | None,
+) -> None:
+    """Parse and validate every file in ``pool`` (a cold load: the cache has
+    nothing), taking the results in file order.
+
+    Files are read and hashed as the pool takes them (in its task thread,
+    while the workers parse), not all before the first is sent: the workers
+    start at once, and only the files in flight are held in memory."""
+    cache = loader.cache
+    sent: collections.deque[tuple[str, Path, bytes]] = collections.deque()
+
+    def misses() -> Iterator[_Miss]:
+        for shown, path in paths:
+            # Problems are sorted by file and line when reported, so this
+            # thread's and the main one's may be appended in any order.
+            raw = _read(shown, path, loader.problems)
+            if raw is not None:
+                sent.append((shown, path, raw))
+                yield shown, path, raw, cache.slot(shown, raw) if cache is not None else None
+
+    for batch in pool.imap(_check_batch, _batched(misses(), 8)):
+        for checked in batch:
+            shown, path, raw = sent.popleft()
+            loader.load_file(path, shown, raw, checked)
+            if meanwhile is not None:
+                meanwhile()  # the workers are busy now: this process would only wait
+                meanwhile = None
+    if meanwhile is not None:
+        meanwhile()
+
+
+def _batched(items: Iterator[_Miss], size: int) -> Iterator[list[_Miss]]:
+    batch: list[_Miss] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
 
 
 def content_files(config: Config) -> list[tuple[str, Path]]:

@@ -500,6 +500,8 @@ def test_parsing_across_processes_gives_the_same_papers_and_problems(tmp_path, m
     (folder / "2025-03-07.yaml").write_text(
         "- {id: p7, title: Paper 7, date: 2025-03-07}\n- {id: P1, title: P, date: 2025-03-07}\n"
     )
+    (folder / "2025-03-06.yaml").unlink()
+    (folder / "2025-03-06.yaml").symlink_to(folder / "gone.yaml")  # listed, but cannot be read
     problems = []
     for workers in (1, 2):
         with pytest.raises(Failure) as caught:
@@ -510,6 +512,7 @@ def test_parsing_across_processes_gives_the_same_papers_and_problems(tmp_path, m
         == problems[1]
         == [
             "content/papers/2025-03-05.yaml:4: tags: expected a list of strings, got 'llm'",
+            "content/papers/2025-03-06.yaml: cannot read file: No such file or directory",
             "content/papers/2025-03-07.yaml:2: id: duplicate id 'P1' "
             "(same page as 'p1' in content/papers/2025-03-01.yaml:1)",
         ]
