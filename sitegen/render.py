@@ -26,7 +26,7 @@ from .feeds import FeedEntry, FeedInfo, render_atom, render_json_feed, render_rs
 from .model import Paper
 from .routes import Routes, output_file
 from .site import Group, Site, page_count
-from .sitemap import SITEMAP_LIMIT, render_sitemap, render_sitemap_index, sitemap_entries
+from .sitemap import SITEMAP_LIMIT, render_sitemap, render_sitemap_index, sitemap_dates, sitemap_entries
 from .theme import Theme, make_environment, static_files, theme_digest
 from .views import Named, PaperView, Prose, json_ld, make_view
 
@@ -151,6 +151,16 @@ def _digests(papers: Sequence[Paper]) -> list[str]:
     return [paper_digest(p) for p in papers]
 
 
+def _pages_digest(pages: Sequence[tuple[str, datetime]]) -> str:
+    """Of a sitemap's (route, last modified) pages. Hashed a page at a time, not
+    as one repr(): that held the GIL ~0.4 s for 150k pages, and the pool's
+    threads in this process could not hand a waiting worker its next task."""
+    h = hashlib.blake2b(digest_size=16)
+    for route, modified in pages:
+        h.update(f"{route}\n{modified.isoformat()}\n".encode())
+    return h.hexdigest()
+
+
 class Renderer:
     """Renders Outputs of one site; views and cards are made once and reused."""
 
@@ -204,7 +214,7 @@ class Renderer:
         return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
 
     def _key_parts(self, kind: str, key: tuple) -> Any:
-        site, per_page = self.site, self.config.per_page
+        site = self.site
         if kind == "home":
             return _digests(self._slice(site.papers, key[0])), len(site.papers)
         if kind == "paper":
@@ -232,8 +242,10 @@ class Renderer:
             return [(d.day, len(d.papers)) for d in site.days]
         if kind == "authors":
             return [(a.name, a.slug, len(a.papers)) for a in site.authors]
-        if kind in ("sitemap", "sitemap_index"):
-            return self._pages_for_sitemap(), per_page
+        if kind == "sitemap":
+            return _pages_digest(self._sitemap_pages_of(key[0]))
+        if kind == "sitemap_index":
+            return sitemap_dates(self._pages_for_sitemap(), key[0])
         return None  # 404, robots: settings and templates only
 
     def render(self, output: Output) -> bytes:
@@ -538,11 +550,13 @@ class Renderer:
             self._sitemap_pages = list(sitemap_entries(self.site, self.routes))
         return self._sitemap_pages
 
-    def _sitemap(self, number: int) -> bytes:
+    def _sitemap_pages_of(self, number: int) -> list[tuple[str, datetime]]:
+        """The pages sitemap ``number`` lists (0: the only sitemap, all of them)."""
         pages = self._pages_for_sitemap()
-        if number:
-            pages = pages[(number - 1) * SITEMAP_LIMIT : number * SITEMAP_LIMIT]
-        return render_sitemap(pages, self.routes)
+        return pages[(number - 1) * SITEMAP_LIMIT : number * SITEMAP_LIMIT] if number else pages
+
+    def _sitemap(self, number: int) -> bytes:
+        return render_sitemap(self._sitemap_pages_of(number), self.routes)
 
     def _sitemap_index(self, count: int) -> bytes:
         return render_sitemap_index(self._pages_for_sitemap(), count, self.routes)

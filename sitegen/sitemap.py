@@ -53,11 +53,14 @@ def render_sitemap(pages: Sequence[tuple[str, datetime]], routes: Routes) -> byt
     return "\n".join(lines).encode()
 
 
+def sitemap_dates(pages: Sequence[tuple[str, datetime]], count: int) -> list[datetime]:
+    """The last modification of each of ``count`` sitemaps: all an index shows."""
+    return [max(m for _, m in pages[i * SITEMAP_LIMIT : (i + 1) * SITEMAP_LIMIT]) for i in range(count)]
+
+
 def render_sitemap_index(pages: Sequence[tuple[str, datetime]], count: int, routes: Routes) -> bytes:
     lines = ['<?xml version="1.0" encoding="UTF-8"?>', f'<sitemapindex xmlns="{_XMLNS}">']
-    for i in range(count):
-        chunk = pages[i * SITEMAP_LIMIT : (i + 1) * SITEMAP_LIMIT]
-        modified = max(m for _, m in chunk)
+    for i, modified in enumerate(sitemap_dates(pages, count)):
         loc = xml_escape(routes.absolute(f"sitemap-{i + 1}.xml"))
         lines.append(f"<sitemap><loc>{loc}</loc><lastmod>{_w3c(modified)}</lastmod></sitemap>")
     lines.append("</sitemapindex>\n")

@@ -149,3 +149,28 @@ def test_a_failure_in_a_worker_leaves_no_partial_output(site_factory, tmp_path, 
         build(site, tmp_path / "out", workers=2)
     assert "no_such_variable" in str(caught.value) and caught.value.problems[0].path
     assert not (tmp_path / "out").exists()
+
+
+def test_split_sitemaps_are_rewritten_when_and_only_when_their_dates_change(
+    site_factory, tmp_path, monkeypatch
+):
+    from sitegen import render, sitemap
+
+    monkeypatch.setattr(render, "SITEMAP_LIMIT", 20)
+    monkeypatch.setattr(sitemap, "SITEMAP_LIMIT", 20)
+    site = site_factory(PAPERS, per_page=5)
+    build(site)
+    parts = {p.name for p in (site / "output").glob("sitemap-*.xml")}
+    assert len(parts) >= 3
+    touch_all(site / "output")
+    papers = [dict(p) for p in PAPERS]
+    papers[29]["abstract"] = "A new abstract."  # no date changes: no sitemap does
+    edit_papers(site, papers)
+    build(site)
+    assert "papers/p29/index.html" in changed_files(site / "output")
+    assert not changed_files(site / "output") & (parts | {"sitemap.xml"})
+    papers[29]["updated"] = "2025-04-01"
+    edit_papers(site, papers)
+    build(site)
+    assert "2025-04-01" in (site / "output/sitemap-1.xml").read_text()
+    assert tree(site / "output") == cold_tree(site, tmp_path)
