@@ -111,8 +111,9 @@ class ParseCache:
         return index if key == self.key and isinstance(index, dict) else {}
 
     def _digest(self, name: str, raw: bytes, last_use: bool = False) -> str:
-        # Each file's bytes are hashed once a build: has() remembers the digest
-        # for the get() or written() that follows, which forgets it (and the bytes).
+        # Each file's bytes are hashed once a build: has() or slot() remembers the
+        # digest (and the bytes, to know them again) for the get(), written() or
+        # forget() that follows, which forgets both.
         seen = self._digests.pop(name, None) if last_use else self._digests.get(name)
         if seen is not None and seen[0] is raw:
             return seen[1]
@@ -167,6 +168,10 @@ class ParseCache:
     def written(self, name: str, raw: bytes) -> None:
         """The papers of ``name`` are in its slot: the next build may use them."""
         self._used[name] = self._digest(name, raw, last_use=True)
+
+    def forget(self, name: str) -> None:
+        """The papers of ``name`` did not reach its slot: let go of its bytes."""
+        self._digests.pop(name, None)
 
     def save(self) -> None:
         """Record which pickles this build's files have; drop those of files gone or changed.

@@ -319,13 +319,16 @@ class _Loader:
         self.duplicates: list[tuple[_Place, _Place]] = []  # (first, again)
 
     def load_file(self, path: Path, shown: str, raw: bytes, checked: Checked | None = None) -> None:
-        cached = self.cache.get(shown, raw) if self.cache is not None else None
-        if cached is not None:
-            for at, paper in cached:
-                self.register(path, shown, at, paper.id)
-                self.papers.append(paper)
-            return
-        if checked is None:  # the cache had the file, but its pickle could not be read
+        """Take in one file: ``checked`` if the caller had it checked (the parse
+        cache lacks it), else from the cache, else checked here."""
+        if checked is None:
+            cached = self.cache.get(shown, raw) if self.cache is not None else None
+            if cached is not None:
+                for at, paper in cached:
+                    self.register(path, shown, at, paper.id)
+                    self.papers.append(paper)
+                return
+            # The cache lacks the file, or its pickle could not be read.
             slot = self.cache.slot(shown, raw) if self.cache is not None else None
             checked = check_file(self.config, path, shown, raw, slot)
         for at, paper_id in checked.ids:
@@ -333,8 +336,11 @@ class _Loader:
         self.problems.extend(checked.problems)
         if checked.papers is not None:
             self.papers.extend(paper for _, paper in pickle.loads(checked.papers))
-        if checked.cached and self.cache is not None:
-            self.cache.written(shown, raw)
+        if self.cache is not None:
+            if checked.cached:
+                self.cache.written(shown, raw)
+            else:
+                self.cache.forget(shown)
 
     def register(self, path: Path, shown: str, at: KeyPath, paper_id: str) -> None:
         place = _Place(path, shown, at, paper_id)

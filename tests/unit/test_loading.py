@@ -540,6 +540,32 @@ def test_a_cached_file_whose_pickle_cannot_be_read_is_checked_again(tmp_path):
     ]
 
 
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_cold_load_hashes_each_content_file_once_and_lets_go_of_its_bytes(tmp_path, monkeypatch, workers):
+    from sitegen import cache as cache_module
+    from sitegen import loading
+    from sitegen.cache import ParseCache
+    from sitegen.config import load_config as load_site_config
+
+    monkeypatch.setattr(loading, "PARALLEL_PARSE_FILES", 0)
+    site = tmp_path / "site"
+    (site / "content/papers").mkdir(parents=True)
+    (site / "site.yaml").write_text("title: T\nbase_url: https://e.org/\n")
+    files = {f"{day}.yaml": f"id: p{day}\ntitle: Paper {day}\ndate: 2025-03-0{day}\n" for day in range(1, 5)}
+    files["bad.yaml"] = "id: bad\ntitle: [1]\ndate: 2025-03-05\n"
+    for name, text in files.items():
+        (site / "content/papers" / name).write_text(text)
+    raws = {text.encode() for text in files.values()}
+    hashed: list[bytes] = []
+    real = cache_module.content_digest
+    monkeypatch.setattr(cache_module, "content_digest", lambda raw: hashed.append(raw) or real(raw))
+    cache = ParseCache(tmp_path / "cache", "UTC")
+    with pytest.raises(ContentError):  # bad.yaml: a title must be text
+        loading.load_papers(load_site_config(site), cache, workers)
+    assert sorted(raw for raw in hashed if raw in raws) == sorted(raws), "each file hashed once"
+    assert cache._digests == {}, "no file's bytes are held once the load is over"
+
+
 def test_editing_one_entry_of_a_list_changes_only_its_digest(tmp_path: Path) -> None:
     text = (
         "# day file\n- id: c1\n  title: C\n  date: 2025-03-14\n\n- id: c2\n  title: C\n  date: 2025-03-14\n"
