@@ -111,9 +111,9 @@ class ParseCache:
         return index if key == self.key and isinstance(index, dict) else {}
 
     def _digest(self, name: str, raw: bytes, last_use: bool = False) -> str:
-        # Each file's bytes are hashed once a build: has() or slot() remembers the
-        # digest (and the bytes, to know them again) for the get(), written() or
-        # forget() that follows, which forgets both.
+        # Each file's bytes are hashed once a build: a get() that misses, or slot(),
+        # remembers the digest (and the bytes, to know them again) for the slot(),
+        # written() or forget() that follows, which forgets both.
         seen = self._digests.pop(name, None) if last_use else self._digests.get(name)
         if seen is not None and seen[0] is raw:
             return seen[1]
@@ -129,17 +129,16 @@ class ParseCache:
         """Whether the last build left papers to reuse (with this code and settings)."""
         return bool(self._index)
 
-    def has(self, name: str, raw: bytes) -> bool:
-        digest = self._digest(name, raw)
-        return self._index.get(name) == digest and self._blob(name, digest).is_file()
-
     def get(self, name: str, raw: bytes) -> Any | None:
-        digest = self._digest(name, raw, last_use=True)
+        """The papers of file ``name`` holding ``raw``, or None if the cache lacks
+        them (then the file is checked, and written() or forget() follows)."""
+        digest = self._digest(name, raw)
         if self._index.get(name) != digest:
             return None
         value = read_papers(self._blob(name, digest))
         if value is None:
             return None
+        del self._digests[name]
         self._used[name] = digest
         return value
 

@@ -209,16 +209,10 @@ def _read(shown: str, path: Path, problems: list[Problem]) -> bytes | None:
 
 def _load_here(loader: _Loader, paths: list[tuple[str, Path]]) -> None:
     """Load every file in this process, from the parse cache where it can."""
-    cache = loader.cache
     for shown, path in paths:
         raw = _read(shown, path, loader.problems)
-        if raw is None:
-            continue
-        checked = None
-        if cache is None or not cache.has(shown, raw):
-            slot = cache.slot(shown, raw) if cache is not None else None
-            checked = check_file(loader.config, path, shown, raw, slot)
-        loader.load_file(path, shown, raw, checked)
+        if raw is not None:
+            loader.load_file(path, shown, raw)
 
 
 def _load_in_workers(

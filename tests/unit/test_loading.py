@@ -566,6 +566,33 @@ def test_a_cold_load_hashes_each_content_file_once_and_lets_go_of_its_bytes(tmp_
     assert cache._digests == {}, "no file's bytes are held once the load is over"
 
 
+def test_a_load_from_the_parse_cache_hashes_each_file_once_and_lets_go_of_its_bytes(tmp_path, monkeypatch):
+    from sitegen import cache as cache_module
+    from sitegen.cache import ParseCache
+    from sitegen.config import load_config as load_site_config
+
+    site = tmp_path / "site"
+    (site / "content/papers").mkdir(parents=True)
+    (site / "site.yaml").write_text("title: T\nbase_url: https://e.org/\n")
+    texts = [f"id: p{day}\ntitle: Paper {day}\ndate: 2025-03-0{day}\n" for day in range(1, 4)]
+    for day, text in enumerate(texts, 1):
+        (site / f"content/papers/{day}.yaml").write_text(text)
+    config = load_site_config(site)
+    first = ParseCache(tmp_path / "cache", "UTC")
+    cold = load_papers(config, first)
+    first.save()
+    (site / "content/papers/3.yaml").write_text(texts[2].replace("Paper 3", "Paper three"))
+    hashed: list[bytes] = []
+    real = cache_module.content_digest
+    monkeypatch.setattr(cache_module, "content_digest", lambda raw: hashed.append(raw) or real(raw))
+    cache = ParseCache(tmp_path / "cache", "UTC")
+    warm = load_papers(config, cache)
+    assert warm[:2] == cold[:2] and warm[2].title == "Paper three"
+    raws = {text.encode() for text in texts[:2]} | {texts[2].replace("Paper 3", "Paper three").encode()}
+    assert sorted(raw for raw in hashed if raw in raws) == sorted(raws), "each file hashed once"
+    assert cache._digests == {}, "no file's bytes are held once the load is over"
+
+
 def test_editing_one_entry_of_a_list_changes_only_its_digest(tmp_path: Path) -> None:
     text = (
         "# day file\n- id: c1\n  title: C\n  date: 2025-03-14\n\n- id: c2\n  title: C\n  date: 2025-03-14\n"
