@@ -52,8 +52,18 @@ R = TypeVar("R")
 
 
 def _render_into(writer: Writer, renderer: Renderer, items: list[tuple[Output, str | None]]) -> None:
-    for output, key in items:
-        writer.add(output.path, renderer.render(output), key or renderer.key(output))
+    """Render ``items``, then key them, then write them: a kind of work at a
+    time keeps its code in the CPU's caches (see Renderer.prepare_views)."""
+    renderer.prepare_views(output for output, _ in items)
+    _write_all(writer, renderer, items, [renderer.render(output) for output, _ in items])
+
+
+def _write_all(
+    writer: Writer, renderer: Renderer, items: list[tuple[Output, str | None]], pages: list[bytes]
+) -> None:
+    keys = [key or renderer.key(output) for output, key in items]
+    for (output, _), page, key in zip(items, pages, keys, strict=True):
+        writer.add(output.path, page, key)
 
 
 PaperTask = tuple[list[Path], list[str], list[tuple[Output, str | None]]]
@@ -109,8 +119,11 @@ def _paper_chunk(task: PaperTask) -> tuple[list[Any], Done]:
     copies = [paper for blob in blobs for _, paper in read_papers(blob) or ()]
     writer = _writer.fork()
     with _renderer.lend(copies):
-        _render_into(writer, _renderer, pages)
+        _renderer.prepare_views((output for output, _ in pages), paper_ids)
+        rendered = [_renderer.render(output) for output, _ in pages]
+        # Cards right after the pages, while the template code is warm.
         fragments = [_renderer.fragments(paper_id, paper_id in _feed_ids) for paper_id in paper_ids]
+        _write_all(writer, _renderer, pages, rendered)
         _renderer.forget(paper_ids)
     return fragments, writer.export()
 
@@ -201,9 +214,9 @@ def render_outputs(
     which parse-cache file holds each content file's papers."""
     context = fork_context()
     if workers <= 1 or len(todo) < PARALLEL_THRESHOLD or context is None:
-        for item in todo:
-            _render_into(writer, renderer, [item])
-            progress(1)
+        for batch in chunks(todo, _CHUNK // 4):
+            _render_into(writer, renderer, batch)
+            progress(len(batch))
         return
 
     def merge(done: Done) -> None:

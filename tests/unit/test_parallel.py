@@ -10,7 +10,7 @@ from types import SimpleNamespace
 import pytest
 import yaml
 
-from sitegen import parallel
+from sitegen import parallel, render
 from sitegen.build import build
 from sitegen.config import load_config
 from sitegen.loading import load_papers
@@ -105,6 +105,32 @@ def test_lend_swaps_in_copies_with_the_same_digest_and_puts_the_originals_back(t
         assert renderer.view("b").paper is original_b, "a copy with another digest is not used"
     renderer.forget(["a", "b"])
     assert renderer.view("a").paper is original_a
+
+
+def test_views_made_ahead_are_every_view_a_run_of_paper_pages_shows(tmp_path, monkeypatch):
+    papers = [paper(f"p{i}", abstract=f"Text *{i}*.") for i in range(5)] + [paper("q", "2025-03-15")]
+    site_dir = write_site(tmp_path / "s", papers)
+    config = load_config(site_dir)
+    site = build_site(load_papers(config), config)
+    on_demand = Renderer(site, resolve_theme(config))
+    ahead = Renderer(site, resolve_theme(config))
+    outputs = [o for o in render.plan(site) if o.kind == "paper" and o.key[0] in ("p2", "q")]
+    made = []
+    real_make_view = render.make_view
+
+    def counting_make_view(paper, *args):
+        made.append(paper.id)
+        return real_make_view(paper, *args)
+
+    monkeypatch.setattr(render, "make_view", counting_make_view)
+    ahead.prepare_views(outputs, ["p4"])
+    near = site.neighbours["p2"]
+    assert near.previous and near.next
+    assert sorted(made) == sorted({"p2", near.previous.id, near.next.id, "q", "p4"})
+    made_ahead = list(made)
+    pages = [ahead.render(o) for o in outputs]
+    assert made == made_ahead, "rendering the pages needed no view that was not made ahead"
+    assert pages == [on_demand.render(o) for o in outputs], "views made ahead render the same pages"
 
 
 def test_a_site_of_many_files_renders_the_same_across_processes(tmp_path, monkeypatch):
