@@ -6,10 +6,10 @@ its feed entries, because Markdown and math rendering are the costly part.
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from datetime import datetime
+from json.encoder import encode_basestring as _json_string  # C; as json.dumps(ensure_ascii=False)
 
 from markupsafe import Markup
 
@@ -211,34 +211,45 @@ def _iso_day(moment: datetime) -> str:
 
 
 def json_ld(view: PaperView, site_title: str) -> Markup:
-    """schema.org ScholarlyArticle, safe to place inside a <script> element."""
+    """schema.org ScholarlyArticle, safe to place inside a <script> element.
+
+    Written directly, not with json.dumps of a dict: the fields are fixed,
+    and every string goes through the C string encoder that
+    json.dumps(ensure_ascii=False) itself uses. The dict and the encoder
+    json.dumps makes for each call cost ~15 µs of every paper page.
+    tests/unit/test_views.py checks the text against json.dumps."""
     paper = view.paper
-    data: dict = {
-        "@context": "https://schema.org",
-        "@type": "ScholarlyArticle",
-        "headline": paper.title[:110],
-        "name": paper.title,
-        "url": view.abs_url,
-        "datePublished": _iso_day(paper.published or paper.date),
-        "dateModified": _iso_day(paper.updated or paper.published or paper.date),
-        "description": view.summary,
-        "isPartOf": {"@type": "WebSite", "name": site_title},
-    }
+    out = [
+        '{"@context":"https://schema.org","@type":"ScholarlyArticle","headline":',
+        _json_string(paper.title[:110]),
+        ',"name":',
+        _json_string(paper.title),
+        ',"url":',
+        _json_string(view.abs_url),
+        ',"datePublished":"',
+        _iso_day(paper.published or paper.date),  # digits and dashes: nothing to escape
+        '","dateModified":"',
+        _iso_day(paper.updated or paper.published or paper.date),
+        '","description":',
+        _json_string(view.summary),
+        ',"isPartOf":{"@type":"WebSite","name":',
+        _json_string(site_title),
+        "}",
+    ]
     if paper.authors:
-        data["author"] = [{"@type": "Person", "name": a.name} for a in paper.authors]
+        people = ",".join('{"@type":"Person","name":' + _json_string(a.name) + "}" for a in paper.authors)
+        out += (',"author":[', people, "]")
     if paper.tags:
-        data["keywords"] = ", ".join(paper.tags)
+        out += (',"keywords":', _json_string(", ".join(paper.tags)))
     if view.arxiv_id:
-        data["identifier"] = f"arXiv:{view.arxiv_id}"
+        out += (',"identifier":', _json_string(f"arXiv:{view.arxiv_id}"))
     if view.pdf_url:
-        data["encoding"] = {
-            "@type": "MediaObject",
-            "contentUrl": view.pdf_url,
-            "encodingFormat": "application/pdf",
-        }
-    text = json.dumps(
-        data, ensure_ascii=False, separators=(",", ":")
-    )  # the C encoder: 10x faster than indent
+        out += (
+            ',"encoding":{"@type":"MediaObject","contentUrl":',
+            _json_string(view.pdf_url),
+            ',"encodingFormat":"application/pdf"}',
+        )
+    out.append("}")
     # "</script>" or "<!--" inside a title must not end or alter the element.
-    text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    text = "".join(out).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
     return Markup(text)

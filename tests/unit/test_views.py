@@ -1,0 +1,81 @@
+"""What a paper page shows about a paper, made once per paper."""
+
+import json
+from pathlib import Path
+
+from sitegen.config import load_config
+from sitegen.loading import load_papers
+from sitegen.render import Renderer
+from sitegen.site import build_site
+from sitegen.theme import resolve_theme
+from sitegen.views import PaperView, json_ld
+from tests.sitekit import paper, write_site
+
+SAMPLE_SITE = Path(__file__).resolve().parents[2]
+
+
+def _reference(view: PaperView, site_title: str) -> str:
+    """What json_ld() must write: json.dumps of the schema.org data, made safe
+    for a <script> element."""
+    p = view.paper
+    data: dict = {
+        "@context": "https://schema.org",
+        "@type": "ScholarlyArticle",
+        "headline": p.title[:110],
+        "name": p.title,
+        "url": view.abs_url,
+        "datePublished": (p.published or p.date).date().isoformat(),
+        "dateModified": (p.updated or p.published or p.date).date().isoformat(),
+        "description": view.summary,
+        "isPartOf": {"@type": "WebSite", "name": site_title},
+    }
+    if p.authors:
+        data["author"] = [{"@type": "Person", "name": a.name} for a in p.authors]
+    if p.tags:
+        data["keywords"] = ", ".join(p.tags)
+    if view.arxiv_id:
+        data["identifier"] = f"arXiv:{view.arxiv_id}"
+    if view.pdf_url:
+        data["encoding"] = {
+            "@type": "MediaObject",
+            "contentUrl": view.pdf_url,
+            "encodingFormat": "application/pdf",
+        }
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def _views(site_dir: Path) -> tuple[list[PaperView], str]:
+    config = load_config(site_dir)
+    site = build_site(load_papers(config), config)
+    renderer = Renderer(site, resolve_theme(config))
+    return [renderer.view(p.id) for p in site.papers], config.title
+
+
+def test_json_ld_is_the_json_of_its_data_for_awkward_text(tmp_path):
+    awkward = 'A "quoted" \\ back</script><!-- & é 数学 \U0001f600 \x7f title that runs on ' + "long " * 30
+    papers = [
+        paper("2403.09629", title=awkward, authors=['Ann "Q" O\'Neil', "Zoë\\Back"], tags=["a&b", "<c>"]),
+        paper("no-authors", title="Plain", venue="NeurIPS", published="2025-01-02", updated="2025-02-03"),
+        paper(
+            "with-pdf",
+            title="$x^2$ and *emphasis*",
+            abstract="An `abstract` with \"quotes\".\n\nAnd a second paragraph.",
+            links={"pdf": "https://example.org/a.pdf?x=1&y=<2>"},
+            authors=[{"name": "B. Tab", "affiliation": "Lab"}],
+        ),
+    ]
+    views, title = _views(write_site(tmp_path / "s", papers, title='Site "&" <Title>'))
+    assert len(views) == 3
+    for view in views:
+        text = str(json_ld(view, title))
+        assert text == _reference(view, title)
+        assert "<" not in text and ">" not in text and "&" not in text
+        assert json.loads(text)["name"] == view.paper.title
+
+
+def test_json_ld_of_every_sample_paper_is_the_json_of_its_data():
+    views, title = _views(SAMPLE_SITE)
+    assert len(views) == 42
+    for view in views:
+        assert str(json_ld(view, title)) == _reference(view, title)
