@@ -60,7 +60,7 @@ def test_json_ld_is_the_json_of_its_data_for_awkward_text(tmp_path):
         paper(
             "with-pdf",
             title="$x^2$ and *emphasis*",
-            abstract="An `abstract` with \"quotes\".\n\nAnd a second paragraph.",
+            abstract='An `abstract` with "quotes".\n\nAnd a second paragraph.',
             links={"pdf": "https://example.org/a.pdf?x=1&y=<2>"},
             authors=[{"name": "B. Tab", "affiliation": "Lab"}],
         ),
