@@ -44,6 +44,9 @@ def _manifest_path(config: Config, out_dir: Path) -> Path:
     return _cache_dir(config) / f"manifest-{key}.json"
 
 
+BUILD_GC_THRESHOLD = 50_000  # new objects between two runs of the cyclic GC (Python's default: 700)
+
+
 def _import_rendering() -> None:
     """Rendering's libraries (Jinja, Markdown, feeds: ~0.1 s), imported while
     worker processes parse the content, instead of after."""
@@ -72,12 +75,19 @@ def build(
     renderer) so that they outlive the call: a process that exits right after
     lets the OS free them at once, instead of Python one object at a time
     (~1.5 s at 100k papers)."""
+    threshold = gc.get_threshold()
+    # Rendering makes no reference cycles (a page's objects die with it), yet
+    # at the default threshold the cyclic GC ran every 700 new objects: ~400
+    # times and 0.15 s of CPU in a 10k build, against 0.05 s at this one.
+    # Cycles a theme might make are still collected.
+    gc.set_threshold(BUILD_GC_THRESHOLD, *threshold[1:])
     try:
         return _build(site_dir, output, base_url, write=write, workers=workers, progress=progress, keep=keep)
     finally:
         # The build froze its objects out of the GC's sight; hand them back, so a
         # long-running process (the preview server) can free them.
         gc.unfreeze()
+        gc.set_threshold(*threshold)
 
 
 def _build(

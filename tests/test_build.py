@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 from html import unescape
@@ -86,6 +87,25 @@ def test_two_builds_are_byte_identical(site_factory, tmp_path):
     build(site, tmp_path / "one")
     build(site, tmp_path / "two")
     assert tree(tmp_path / "one") == tree(tmp_path / "two")
+
+
+def test_the_build_runs_the_cyclic_gc_less_often_and_puts_it_back(site_factory, monkeypatch):
+    from sitegen import build as build_module
+
+    site = site_factory(PAPERS)
+    seen = []
+    real_build_site = build_module.build_site
+
+    def build_site_seeing_the_gc(*args):
+        seen.append(gc.get_threshold()[0])
+        return real_build_site(*args)
+
+    monkeypatch.setattr(build_module, "build_site", build_site_seeing_the_gc)
+    before = gc.get_threshold()
+    build(site)
+    assert seen == [build_module.BUILD_GC_THRESHOLD]
+    assert gc.get_threshold() == before, "a long-running process (the dev server) gets its GC back"
+    assert gc.isenabled() and not gc.get_freeze_count()
 
 
 def test_rebuild_with_nothing_changed_rewrites_nothing(site_factory):
