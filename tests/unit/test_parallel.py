@@ -162,3 +162,38 @@ def test_a_site_of_many_files_renders_the_same_across_processes(tmp_path, monkey
     build(site, tmp_path / "small", workers=3)
     assert tree(tmp_path / "small") == tree(tmp_path / "serial")
     assert not lent, "a small site renders from its own papers"
+
+
+def test_workers_hand_back_cards_in_files_that_are_gone_after_the_build(tmp_path, monkeypatch):
+    monkeypatch.setattr(parallel, "PARALLEL_THRESHOLD", 0)
+    monkeypatch.setattr(parallel, "_CHUNK", 4)
+    handovers = tmp_path / "tmp"
+    handovers.mkdir()
+    monkeypatch.setattr(parallel.tempfile, "tempdir", str(handovers))
+    site = write_site(tmp_path / "s")
+    entries = [paper(f"p{i}", f"2025-03-{10 + i % 5}", tags=["t"]) for i in range(40)]
+    (site / "content/papers/all.yaml").write_text(yaml.safe_dump(entries))
+    taken = []
+    real_take = parallel._take_handover
+
+    def recording_take(fragments):
+        taken.append(fragments)
+        return real_take(fragments)
+
+    monkeypatch.setattr(parallel, "_take_handover", recording_take)
+    build(site, tmp_path / "serial", workers=1)
+    build(site, tmp_path / "parallel", workers=2)
+    assert tree(tmp_path / "parallel") == tree(tmp_path / "serial")
+    assert any(isinstance(f, str) for f in taken), "a worker handed its cards back in a file"
+    assert list(handovers.iterdir()) == [], "the hand-over folder is removed"
+
+    monkeypatch.setattr(Renderer, "fragments", _fragments_fail_in_a_worker)
+    with pytest.raises(ValueError, match="in a worker"):
+        build(site, tmp_path / "failed", workers=2)
+    assert list(handovers.iterdir()) == [], "a failed build removes it too"
+
+
+def _fragments_fail_in_a_worker(self, paper_id, with_prose):
+    if os.getpid() != PARENT:
+        raise ValueError("a card failed in a worker")
+    return paper_id, None, b"<article></article>"
