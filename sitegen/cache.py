@@ -155,17 +155,25 @@ class ParseCache:
         """Where to write (with write_papers) the papers of file ``name`` holding
         ``raw``; whoever validates the file writes them, maybe a worker process.
         None if the cache folder cannot be made."""
+        return self.slot_of(name, self._digest(name, raw))
+
+    def slot_of(self, name: str, digest: str) -> Path | None:
+        """``slot`` for a file whose bytes were hashed elsewhere (content_digest)."""
         if not self._folder_made:
             try:
                 self.folder.mkdir(parents=True, exist_ok=True)
             except OSError:
                 return None
             self._folder_made = True  # once, not once per content file
-        return self._blob(name, self._digest(name, raw))
+        return self._blob(name, digest)
 
     def written(self, name: str, raw: bytes) -> None:
         """The papers of ``name`` are in its slot: the next build may use them."""
         self._used[name] = self._digest(name, raw, last_use=True)
+
+    def written_digest(self, name: str, digest: str) -> None:
+        """``written`` for a file whose bytes were hashed elsewhere."""
+        self._used[name] = digest
 
     def forget(self, name: str) -> None:
         """The papers of ``name`` did not reach its slot: let go of its bytes."""

@@ -8,7 +8,6 @@ cheap (a dict dispatch per field, no line lookups): sites hold 100k papers.
 
 from __future__ import annotations
 
-import collections
 import contextlib
 import difflib
 import gc
@@ -23,12 +22,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import routes
-from .cache import ParseCache, pickle_papers, write_papers
+from .cache import ParseCache, content_digest, pickle_papers, read_papers, write_papers
 from .config import Config
 from .documents import DOCUMENT_SUFFIXES, Document, KeyPath, field_name, load_document
 from .errors import ContentError, Problem
 from .model import Author, Paper
-from .processes import fork_context
+from .processes import chunks, fork_context
 
 if TYPE_CHECKING:  # the no-change path imports this module and need not pay for it
     import multiprocessing.pool
@@ -114,10 +113,12 @@ class Checked:
     """One content file parsed and every entry validated, in whichever process
     did it: the papers (pickled, ready for the parse cache) or the problems."""
 
-    papers: bytes | None  # pickled [(KeyPath, Paper)]; None if the file had problems
+    papers: bytes | None  # pickled [(KeyPath, Paper)]; None if the file had problems or see slot
     ids: list[tuple[KeyPath, str]]  # every id given, for duplicate checks across files
     problems: list[Problem]
     cached: bool = False  # the papers were written to the parse cache
+    slot: Path | None = None  # where they were written, when a worker left them only there
+    digest: str = ""  # of the file's bytes, when a worker read them
 
 
 def check_file(config: Config, path: Path, shown: str, raw: bytes, slot: Path | None = None) -> Checked:
@@ -162,15 +163,35 @@ def check_file(config: Config, path: Path, shown: str, raw: bytes, slot: Path | 
     return Checked(papers, ids, problems, slot is not None and write_papers(slot, papers))
 
 
-_Miss = tuple[str, Path, bytes, "Path | None"]  # shown name, path, bytes, parse cache slot
+def _read_and_check(config: Config, cache: ParseCache | None, shown: str, path: Path) -> Checked:
+    """``check_file`` in a worker, from the file's name: the worker reads and
+    hashes the file itself, and leaves the papers in their parse-cache slot for
+    the parent to read there.
+
+    Handing ~0.4 MB of files out and ~0.6 MB of pickles back through the
+    pool's pipes, 64 KB at a time, kept each worker waiting ~15% of a cold
+    load for the parent's threads, which take turns at the GIL."""
+    problems: list[Problem] = []
+    raw = _read(shown, path, problems)
+    if raw is None:
+        return Checked(None, [], problems)
+    digest = content_digest(raw)
+    slot = cache.slot_of(shown, digest) if cache is not None else None
+    checked = check_file(config, path, shown, raw, slot)
+    checked.digest = digest
+    if checked.cached:
+        checked.papers, checked.slot = None, slot
+    return checked
 
 
-def _check_batch(items: list[_Miss]) -> list[Checked]:
+def _check_batch(items: list[tuple[str, Path]]) -> list[Checked]:
     assert _worker_config is not None
-    return [check_file(_worker_config, path, shown, raw, slot) for shown, path, raw, slot in items]
+    return [_read_and_check(_worker_config, _worker_cache, shown, path) for shown, path in items]
 
 
-_worker_config: Config | None = None  # the config a forked checker inherits
+# What a forked checker inherits.
+_worker_config: Config | None = None
+_worker_cache: ParseCache | None = None
 
 
 @contextlib.contextmanager
@@ -183,20 +204,20 @@ def _checker_pool(
     Forked before any content file is read: a fork keeps its own copy of all
     the parent held, and workers forked after reading kept every file's bytes
     (1.4 GiB summed over the processes at 100k papers)."""
-    global _worker_config
+    global _worker_config, _worker_cache
     context = fork_context()
     cold = cache is None or not cache.has_entries()
     if workers <= 1 or files < PARALLEL_PARSE_FILES or context is None or not cold:
         yield None
         return
-    _worker_config = config
+    _worker_config, _worker_cache = config, cache
     try:
         # The build keeps the cyclic GC off while the parent loads (its papers all
         # live on); a worker's garbage does not, and it inherits "off".
         with context.Pool(workers, initializer=gc.enable) as pool:
             yield pool
     finally:
-        _worker_config = None
+        _worker_config = _worker_cache = None
 
 
 def _read(shown: str, path: Path, problems: list[Problem]) -> bytes | None:
@@ -221,44 +242,17 @@ def _load_in_workers(
     pool: multiprocessing.pool.Pool,
     meanwhile: Callable[[], object] | None,
 ) -> None:
-    """Parse and validate every file in ``pool`` (a cold load: the cache has
-    nothing), taking the results in file order.
-
-    Files are read and hashed as the pool takes them (in its task thread,
-    while the workers parse), not all before the first is sent: the workers
-    start at once, and only the files in flight are held in memory."""
-    cache = loader.cache
-    sent: collections.deque[tuple[str, Path, bytes]] = collections.deque()
-
-    def misses() -> Iterator[_Miss]:
-        for shown, path in paths:
-            # Problems are sorted by file and line when reported, so this
-            # thread's and the main one's may be appended in any order.
-            raw = _read(shown, path, loader.problems)
-            if raw is not None:
-                sent.append((shown, path, raw))
-                yield shown, path, raw, cache.slot(shown, raw) if cache is not None else None
-
-    for batch in pool.imap(_check_batch, _batched(misses(), 8)):
-        for checked in batch:
-            shown, path, raw = sent.popleft()
-            loader.load_file(path, shown, raw, checked)
+    """Read, parse and validate every file in ``pool`` (a cold load: the cache
+    has nothing), taking the results in file order."""
+    batches = chunks(paths, 8)
+    for batch, results in zip(batches, pool.imap(_check_batch, batches), strict=True):
+        for (shown, path), checked in zip(batch, results, strict=True):
+            loader.load_checked(path, shown, checked)
             if meanwhile is not None:
                 meanwhile()  # the workers are busy now: this process would only wait
                 meanwhile = None
     if meanwhile is not None:
         meanwhile()
-
-
-def _batched(items: Iterator[_Miss], size: int) -> Iterator[list[_Miss]]:
-    batch: list[_Miss] = []
-    for item in items:
-        batch.append(item)
-        if len(batch) == size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
 
 
 def content_files(config: Config) -> list[tuple[str, Path]]:
@@ -312,29 +306,46 @@ class _Loader:
         self.ids: dict[str, _Place] = {}
         self.duplicates: list[tuple[_Place, _Place]] = []  # (first, again)
 
-    def load_file(self, path: Path, shown: str, raw: bytes, checked: Checked | None = None) -> None:
-        """Take in one file: ``checked`` if the caller had it checked (the parse
-        cache lacks it), else from the cache, else checked here."""
-        if checked is None:
-            cached = self.cache.get(shown, raw) if self.cache is not None else None
-            if cached is not None:
-                for at, paper in cached:
-                    self.register(path, shown, at, paper.id)
-                    self.papers.append(paper)
-                return
-            # The cache lacks the file, or its pickle could not be read.
-            slot = self.cache.slot(shown, raw) if self.cache is not None else None
-            checked = check_file(self.config, path, shown, raw, slot)
-        for at, paper_id in checked.ids:
-            self.register(path, shown, at, paper_id)
-        self.problems.extend(checked.problems)
-        if checked.papers is not None:
-            self.papers.extend(paper for _, paper in pickle.loads(checked.papers))
+    def load_file(self, path: Path, shown: str, raw: bytes) -> None:
+        """Take in one file: from the cache, else checked here."""
+        cached = self.cache.get(shown, raw) if self.cache is not None else None
+        if cached is not None:
+            for at, paper in cached:
+                self.register(path, shown, at, paper.id)
+                self.papers.append(paper)
+            return
+        # The cache lacks the file, or its pickle could not be read.
+        slot = self.cache.slot(shown, raw) if self.cache is not None else None
+        checked = check_file(self.config, path, shown, raw, slot)
+        self._take(path, shown, checked, pickle.loads(checked.papers) if checked.papers is not None else None)
         if self.cache is not None:
             if checked.cached:
                 self.cache.written(shown, raw)
             else:
                 self.cache.forget(shown)
+
+    def load_checked(self, path: Path, shown: str, checked: Checked) -> None:
+        """Take in one file a worker read and checked (see _read_and_check)."""
+        loaded = None
+        if checked.papers is not None:
+            loaded = pickle.loads(checked.papers)
+        elif checked.slot is not None:
+            loaded = read_papers(checked.slot)
+            if loaded is None:  # the slot went meanwhile (another build pruned it)
+                raw = _read(shown, path, self.problems)
+                if raw is not None:
+                    self.load_file(path, shown, raw)
+                return
+        self._take(path, shown, checked, loaded)
+        if self.cache is not None and checked.cached:
+            self.cache.written_digest(shown, checked.digest)
+
+    def _take(self, path: Path, shown: str, checked: Checked, loaded: list | None) -> None:
+        for at, paper_id in checked.ids:
+            self.register(path, shown, at, paper_id)
+        self.problems.extend(checked.problems)
+        if loaded is not None:
+            self.papers.extend(paper for _, paper in loaded)
 
     def register(self, path: Path, shown: str, at: KeyPath, paper_id: str) -> None:
         place = _Place(path, shown, at, paper_id)

@@ -555,14 +555,25 @@ def test_a_cold_load_hashes_each_content_file_once_and_lets_go_of_its_bytes(tmp_
     files["bad.yaml"] = "id: bad\ntitle: [1]\ndate: 2025-03-05\n"
     for name, text in files.items():
         (site / "content/papers" / name).write_text(text)
-    raws = {text.encode() for text in files.values()}
-    hashed: list[bytes] = []
     real = cache_module.content_digest
-    monkeypatch.setattr(cache_module, "content_digest", lambda raw: hashed.append(raw) or real(raw))
+    digests = sorted(real(text.encode()) for text in files.values())
+    log = tmp_path / "hashed.log"
+
+    def recording_digest(raw):  # in this process and in the workers, which read and hash files
+        with log.open("a") as handle:
+            handle.write(real(raw) + "\n")
+        return real(raw)
+
+    monkeypatch.setattr(cache_module, "content_digest", recording_digest)
+    monkeypatch.setattr(loading, "content_digest", recording_digest)
     cache = ParseCache(tmp_path / "cache", "UTC")
     with pytest.raises(ContentError):  # bad.yaml: a title must be text
         loading.load_papers(load_site_config(site), cache, workers)
-    assert sorted(raw for raw in hashed if raw in raws) == sorted(raws), "each file hashed once"
+    hashed = log.read_text().split()
+    assert sorted(d for d in hashed if d in digests) == digests, "each file hashed once"
+    assert cache.digests() == {
+        f"content/papers/{name}": real(text.encode()) for name, text in files.items() if name != "bad.yaml"
+    }, "the files that loaded are known by their digests, for the fingerprint and the next build"
     assert cache._digests == {}, "no file's bytes are held once the load is over"
 
 
@@ -603,3 +614,40 @@ def test_editing_one_entry_of_a_list_changes_only_its_digest(tmp_path: Path) -> 
     e1, e2 = papers(tmp_path, {"c.yaml": edited})
     assert e1.title == "C, edited" and e1.digest != c1.digest
     assert e2.digest == c2.digest
+
+
+def test_workers_leave_papers_in_the_parse_cache_and_a_slot_gone_meanwhile_is_checked_again(
+    tmp_path, monkeypatch
+):
+    from sitegen import loading
+    from sitegen.cache import ParseCache
+    from sitegen.config import load_config as load_site_config
+
+    monkeypatch.setattr(loading, "PARALLEL_PARSE_FILES", 0)
+    site = tmp_path / "site"
+    (site / "content/papers").mkdir(parents=True)
+    (site / "site.yaml").write_text("title: T\nbase_url: https://e.org/\n")
+    for day in range(1, 10):
+        (site / f"content/papers/{day}.yaml").write_text(
+            f"id: p{day}\ntitle: Paper {day}\ndate: 2025-03-0{day}\n"
+        )
+    config = load_site_config(site)
+    serial = loading.load_papers(config, ParseCache(tmp_path / "serial-cache", "UTC"), 1)
+
+    handed: list[tuple[bool, bool]] = []
+    real_load_checked = loading._Loader.load_checked
+
+    def recording(self, path, shown, checked):
+        handed.append((checked.papers is None, checked.slot is not None))
+        return real_load_checked(self, path, shown, checked)
+
+    monkeypatch.setattr(loading._Loader, "load_checked", recording)
+    cache = ParseCache(tmp_path / "cache", "UTC")
+    assert loading.load_papers(config, cache, 2) == serial
+    assert handed == [(True, True)] * 9, "every file's papers came back through its slot, not the pipe"
+
+    # Another build pruned the slots between a worker's write and this process's read.
+    monkeypatch.setattr(loading, "read_papers", lambda slot: None)
+    cache = ParseCache(tmp_path / "pruned-cache", "UTC")
+    assert loading.load_papers(config, cache, 2) == serial
+    assert sorted(cache.digests()) == [f"content/papers/{day}.yaml" for day in range(1, 10)]
