@@ -465,18 +465,23 @@ WARM_UP_PAPERS = 100
 
 def settle(tool: str, site: Path, tools: Tools, args: argparse.Namespace) -> None:
     """Give every cold build the same start: dirty pages written out, the
-    kernel's page cache dropped, the tool's own code loaded back by an untimed
-    build of a 100-paper site, and the build's input files read back in.
+    kernel's page cache and its cached inodes and dentries dropped, the tool's
+    own code loaded back by an untimed build of a 100-paper site, and the
+    build's input files read back in.
 
     On the VMs these numbers were taken on, creating files slows down 3-10x as
     the kernel's caches grow (15,000 folders with a file each: ~1 s just after
     a drop, 4-13 s after a few builds), so without this a build's time depends
-    on what ran before it. Needs root; otherwise the report says so.
+    on what ran before it. Cached inodes count too: the kernel's inode hash
+    table has a fixed number of buckets (65,536 here), and every new file
+    walks one; with the millions of inodes earlier builds and tree scans leave
+    cached, that walk was 6.6% of the samples perf took in a 10k build. Needs root;
+    otherwise the report says so.
     """
     os.sync()
     if args.cache_drop == "yes":
         try:
-            Path("/proc/sys/vm/drop_caches").write_text("1\n")
+            Path("/proc/sys/vm/drop_caches").write_text("3\n")  # page cache, dentries and inodes
         except OSError as exc:
             args.cache_drop = f"not permitted ({exc.strerror})"
             print(f"   warning: cannot drop the kernel caches ({exc.strerror}); timings depend on run order")
@@ -645,12 +650,13 @@ def report(
     lines += [
         f"- corpus: bench/generate.py, seed {args.seed}, {args.format} content files, ~40 papers a day",
         f"- timeout per build: {args.timeout:g} s",
-        f"- kernel page cache dropped before each cold build: {args.cache_drop}",
+        f"- kernel page cache, dentries and inodes dropped before each cold build: {args.cache_drop}",
         "",
         "Wall time is measured around each child process; cpu is its user+sys time and peak RSS its "
         "ru_maxrss, both from os.wait4. Ratios compare builds of this one run. Cold means no output "
         "and no build cache; before each cold build the harness syncs, drops the kernel's page cache "
-        "(unless --keep-caches), runs the same tool once, untimed, on a 100-paper site (so its code "
+        "and its cached dentries and inodes (unless --keep-caches), runs the same tool once, "
+        "untimed, on a 100-paper site (so its code "
         "is back in memory) and reads the build's input files back in, so every tool starts from "
         "the same state with its code and content in memory.",
         "",
