@@ -59,3 +59,26 @@ def test_authors_are_grouped_across_papers():
 def test_names_sort_as_a_reader_expects_with_accents():
     site = build_site([make("a", 14, authors=["Zoe Z", "Émile Zola", "eve E"])], CONFIG)
     assert [a.name for a in site.authors] == ["Émile Zola", "eve E", "Zoe Z"]
+
+
+def test_spellings_of_one_slug_interleaved_across_papers_keep_site_order_and_each_paper_once():
+    papers = [
+        make("a", 14, tags=["NLP"]),
+        make("b", 13, tags=["nlp"]),
+        make("c", 12, tags=["NLP", "x", "nlp"]),
+        make("d", 11, tags=["Nlp"]),
+        make("e", 10, tags=["NLP"]),
+        make("f", 9, authors=["Bo", "bo", "Ada"]),
+        make("g", 8, authors=["bo"]),
+        make("h", 7, authors=["BO", "Bo"]),
+    ]
+    site = build_site(papers, CONFIG)
+    assert [(t.name, [p.id for p in t.papers]) for t in site.tags] == [
+        ("NLP", ["a", "b", "c", "d", "e"]),
+        ("x", ["c"]),
+    ]
+    assert [(a.name, [p.id for p in a.papers]) for a in site.authors] == [
+        ("Ada", ["f"]),
+        ("Bo", ["f", "g", "h"]),
+    ]
+    assert site.tag_slugs == {"NLP": "nlp", "nlp": "nlp", "Nlp": "nlp", "x": "x"}
