@@ -340,3 +340,40 @@ def test_bibtex_escapes_latex_specials_and_leaves_plain_text_alone(tmp_path):
     assert r"author = {Ana\_Lee}" in special
     plain = unescape((site / "output/papers/b/index.html").read_text())
     assert "title = {{Plain title}}" in plain and "author = {Bo Chen}" in plain
+
+
+def _card_authors(html: str, paper_id: str) -> str:
+    card = html[html.index(f'href="/papers/{paper_id}/"') :]
+    return card[card.index('<p class="authors">') + len('<p class="authors">') : card.index("</p>")]
+
+
+def test_cards_name_six_authors_then_count_the_rest_and_separators_sit_between_items(site_factory):
+    names = [f"Author {letter}" for letter in "ABCDEFGHI"]
+    site = site_factory(
+        [
+            paper("one", authors=names[:1], links={"code": "https://github.com/x/y"}),
+            paper("six", authors=names[:6]),
+            paper("seven", authors=names[:7], links={"arxiv": "https://arxiv.org/abs/2401.00001"}),
+            paper("nine", authors=names),
+        ]
+    )
+    build(site)
+    home = (site / "output/index.html").read_text()
+
+    def linked(some):
+        return ", ".join(f'<a href="/authors/{n.lower().replace(" ", "-")}/">{n}</a>' for n in some)
+
+    assert _card_authors(home, "one") == linked(names[:1])
+    assert _card_authors(home, "six") == linked(names[:6])
+    assert _card_authors(home, "seven") == linked(names[:6]) + " and 1 more"
+    assert _card_authors(home, "nine") == linked(names[:6]) + " and 3 more"
+    # The first of a paper's links is the primary button, and only the first.
+    seven = (site / "output/papers/seven/index.html").read_text()
+    assert seven.count('class="button primary"') == 1
+    assert '<a class="button primary" href="https://arxiv.org/abs/2401.00001"' in seven
+    assert '<a class="button" href="https://arxiv.org/pdf/2401.00001"' in seven
+    one = (site / "output/papers/one/index.html").read_text()
+    assert '<a class="button primary" href="https://github.com/x/y"' in one
+    # The footer's feeds, " · " between them and not after the last.
+    footer = home[home.index("Subscribe:") : home.index("</p>", home.index("Subscribe:"))]
+    assert footer.count("<a ") == 3 and footer.count(" · ") == 2 and footer.rstrip().endswith("</a>")
