@@ -3,6 +3,7 @@ its last modification taken from content alone, never from the build time."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator, Sequence
 from datetime import datetime, timezone
 from xml.sax.saxutils import escape as xml_escape
@@ -27,7 +28,7 @@ def sitemap_entries(site: Site, routes: Routes) -> Iterator[tuple[str, datetime]
     for n in range(1, page_count(len(site.papers), per_page) + 1):
         yield routes.home(n), latest(site.papers[(n - 1) * per_page : n * per_page]) if n > 1 else everything
     for paper in site.papers:
-        yield routes.paper(paper.id), latest([paper])
+        yield routes.paper(paper.id), paper.updated or paper.published or paper.date
     yield routes.tags(), everything
     for tag in site.tags:
         for n in range(1, page_count(len(tag.papers), per_page) + 1):
@@ -40,6 +41,8 @@ def sitemap_entries(site: Site, routes: Routes) -> Iterator[tuple[str, datetime]
         yield routes.author(author.slug), latest(author.papers)
 
 
+# A site's papers share a few thousand listing moments; its sitemaps name one per page.
+@functools.lru_cache(maxsize=65536)
 def _w3c(moment: datetime) -> str:
     return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
