@@ -113,7 +113,8 @@ class Checked:
     """One content file parsed and every entry validated, in whichever process
     did it: the papers (pickled, ready for the parse cache) or the problems."""
 
-    papers: bytes | None  # pickled [(KeyPath, Paper)]; None if the file had problems or see slot
+    # Pickled [(KeyPath, Paper)]; None if the file had problems, or if a worker left them only in slot.
+    papers: bytes | None
     ids: list[tuple[KeyPath, str]]  # every id given, for duplicate checks across files
     problems: list[Problem]
     cached: bool = False  # the papers were written to the parse cache
