@@ -131,15 +131,23 @@ def plan_static(theme: Theme) -> list[tuple[str, Path]]:
 
 def check_unique(outputs: Sequence[Output], static: Sequence[tuple[str, Path]]) -> None:
     """Two things claiming one file is a bug or a content clash: fail loudly."""
-    seen: dict[str, str] = {}
+    claims = [(o.path, o) for o in outputs] + [(path, None) for path, _ in static]
+    seen: dict[str, int] = {}  # folded path -> its latest claim
     problems = []
-    for path, what in [(o.path, f"{o.kind} {o.key}") for o in outputs] + [(p, "static") for p, _ in static]:
+    for index, (path, _) in enumerate(claims):
         folded = path.casefold()  # case-insensitive hosts and file systems
-        if folded in seen:
-            problems.append(Problem(f"two outputs claim the same file: {seen[folded]} and {what}", path))
-        seen[folded] = what
+        before = seen.get(folded)
+        if before is not None:
+            first, then = _claimant(claims[before][1]), _claimant(claims[index][1])
+            problems.append(Problem(f"two outputs claim the same file: {first} and {then}", path))
+        seen[folded] = index
     if problems:
         raise OutputError(problems)
+
+
+def _claimant(output: Output | None) -> str:
+    # Described only for a clash: formatting 150k keys up front cost ~0.1 s at 100k papers.
+    return "static" if output is None else f"{output.kind} {output.key}"
 
 
 def paper_digest(paper: Paper) -> str:
