@@ -98,7 +98,7 @@ def _published(paper: Paper) -> datetime:
 
 
 def _updated(paper: Paper) -> datetime:
-    return _aware(paper.updated or paper.published or paper.date)
+    return _aware(paper.modified)
 
 
 def _feed_updated(entries: Sequence[FeedEntry]) -> datetime:

@@ -51,6 +51,13 @@ class Paper:
     # which pages must be rendered again without comparing whole papers.
     digest: str = ""
 
+    @property
+    def modified(self) -> datetime:
+        """When the paper last changed, as far as content says: its update,
+        else its publication, else its listing. Feeds, sitemaps and JSON-LD
+        all report this one moment."""
+        return self.updated or self.published or self.date
+
     def link(self, name: str) -> str | None:
         for key, url in self.links:
             if key == name:

@@ -229,7 +229,7 @@ def json_ld(view: PaperView, site_title: str) -> Markup:
         ',"datePublished":"',
         _iso_day(paper.published or paper.date),  # digits and dashes: nothing to escape
         '","dateModified":"',
-        _iso_day(paper.updated or paper.published or paper.date),
+        _iso_day(paper.modified),
         '","description":',
         _json_string(view.summary),
         ',"isPartOf":{"@type":"WebSite","name":',

@@ -1,4 +1,5 @@
 import pickle
+from dataclasses import replace
 from datetime import date, datetime, timezone
 from pathlib import Path
 
@@ -33,3 +34,11 @@ def test_unpickled_papers_share_their_file_path_and_equal_authors():
     # A different affiliation is a different author value, never merged.
     (other,) = pickle.loads(pickle_papers([_paper("c", source, (Author("Ada Lovelace", "Elsewhere"),))]))
     assert other.authors[0].affiliation == "Elsewhere"
+
+
+def test_a_paper_was_last_modified_when_updated_else_published_else_listed():
+    listed, published, updated = (datetime(2025, 3, d, tzinfo=timezone.utc) for d in (14, 10, 20))
+    base = Paper(id="p", title="T", date=listed, day=listed.date())
+    assert base.modified == listed
+    assert replace(base, published=published).modified == published
+    assert replace(base, published=published, updated=updated).modified == updated
