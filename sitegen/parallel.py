@@ -54,6 +54,7 @@ _feed_ids: set[str] = set()
 _handover: str = ""  # folder through which workers hand back their cards
 _handovers = itertools.count()
 Done = tuple[dict[str, list], list[str], int]
+Fragments = list[tuple[str, Any, bytes]]  # Renderer.fragments of a run's papers
 T = TypeVar("T")
 R = TypeVar("R")
 
@@ -120,7 +121,7 @@ def _paper_tasks(
     return [(blobs, run, [pages[i] for i in run if i in pages]) for blobs, run in runs]
 
 
-def _paper_chunk(task: PaperTask) -> tuple[list[Any], Done]:
+def _paper_chunk(task: PaperTask) -> tuple[Fragments, Done]:
     assert _renderer is not None and _writer is not None
     blobs, paper_ids, pages = task
     copies = [paper for blob in blobs for _, paper in read_papers(blob) or ()]
@@ -133,9 +134,6 @@ def _paper_chunk(task: PaperTask) -> tuple[list[Any], Done]:
         _write_all(writer, _renderer, pages, rendered)
         _renderer.forget(paper_ids)
     return fragments, writer.export()
-
-
-Fragments = list[tuple[str, Any, bytes]]
 
 
 def _paper_chunk_in_worker(task: PaperTask) -> tuple[str, Done]:
