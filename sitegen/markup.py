@@ -22,6 +22,9 @@ Choices worth knowing:
   and ends its line becomes a ``<div class="math">``, as with markdown-it's
   dollarmath. Inline math closes only where its braces balance, so
   ``$\\frac{a}{$`` stays text.
+- Typographic marks in the HTML (curly quotes, dashes, "…") come out as
+  named references (``&ldquo;``), so that ASCII prose stays ASCII; see
+  charrefs. The plain text keeps the characters.
 - One tilde is text (``~5%``, ``10~20``), two strike through.
 - Raw HTML tags in the source are kept only when they are on the allowlist
   (``<sub>``, ``<em>``, ...); any other tag is shown as the literal text it is,
@@ -40,6 +43,8 @@ from xml.etree.ElementTree import tostring
 import nh3
 import pyromark
 from latex2mathml.converter import convert_to_element
+
+from .charrefs import punctuation_as_references
 
 __all__ = ["render_markdown", "render_inline", "plain_text", "render_with_summary"]
 
@@ -540,7 +545,7 @@ def _block_html_and_text(text: str) -> tuple[str, str]:
         html, plain = _prose_html(text), text
     else:
         html, plain = _render_events(text, block=True)
-    return _focusable_formulas(_BLOCK_CLEANER.clean(html).strip()), plain
+    return _focusable_formulas(punctuation_as_references(_BLOCK_CLEANER.clean(html).strip())), plain
 
 
 def render_markdown(text: str) -> str:
@@ -566,8 +571,8 @@ def render_inline(text: str) -> str:
     if not text:
         return ""
     if _plain_prose(text):
-        return _INLINE_CLEANER.clean(_escape(text)).strip()
-    return _INLINE_CLEANER.clean(_render_inline_events(text)).strip()
+        return punctuation_as_references(_INLINE_CLEANER.clean(_escape(text)).strip())
+    return punctuation_as_references(_INLINE_CLEANER.clean(_render_inline_events(text)).strip())
 
 
 def plain_text(text: str, limit: int | None = None) -> str:

@@ -19,6 +19,7 @@ import yaml
 
 from . import __version__
 from .cache import code_digest
+from .charrefs import punctuation_as_references
 from .config import Config
 from .errors import Problem, ThemeError
 from .template_code import compile_template
@@ -108,23 +109,27 @@ def _output_escape() -> Callable[[Any], Any]:
     block, macro or {% set %} body in Markup itself, so a Markup object made
     for each piece would be thrown away (each is a copy of the text). It also
     skips Markup.__new__, a Python-level call that looks for ``__html__`` again.
+    Text beyond ASCII has its typographic marks written as references (see
+    charrefs): summaries end in "…", and a page stays ASCII only if they do not.
     """
     import markupsafe
     from markupsafe import Markup
 
     _escape_inner = getattr(markupsafe, "_escape_inner", None)  # private: may go
     if _escape_inner is None:
-        return markupsafe.escape
+        return lambda value: punctuation_as_references(str(markupsafe.escape(value)))
 
     def escape(value: Any) -> Any:
         kind = type(value)
         if kind is str:
-            return _escape_inner(value)
+            if value.isascii():
+                return _escape_inner(value)
+            return punctuation_as_references(_escape_inner(value))
         if kind is Markup:
             return value
         if hasattr(value, "__html__"):
             return value.__html__()
-        return _escape_inner(str(value))
+        return punctuation_as_references(_escape_inner(str(value)))
 
     return escape
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime
-from json.encoder import encode_basestring as _json_string  # C; as json.dumps(ensure_ascii=False)
+from json.encoder import encode_basestring_ascii as _json_string  # C; as json.dumps()
 
 from markupsafe import Markup
 
@@ -214,9 +214,11 @@ def json_ld(view: PaperView, site_title: str) -> Markup:
     """schema.org ScholarlyArticle, safe to place inside a <script> element.
 
     Written directly, not with json.dumps of a dict: the fields are fixed,
-    and every string goes through the C string encoder that
-    json.dumps(ensure_ascii=False) itself uses. The dict and the encoder
-    json.dumps makes for each call cost ~15 µs of every paper page.
+    and every string goes through the C string encoder that json.dumps
+    itself uses. The dict and the encoder json.dumps makes for each call
+    cost ~15 µs of every paper page. ASCII, with \\u escapes, as json.dumps
+    writes by default: a summary's "…" would otherwise make the whole page
+    a str that is slow to encode (see charrefs).
     tests/unit/test_views.py checks the text against json.dumps."""
     paper = view.paper
     out = [

@@ -106,13 +106,25 @@ class _Text:
     ],
 )
 def test_templates_escape_exactly_as_markupsafe_does(tmp_path, value):
-    """Templates use a faster escape than markupsafe's; it must give the same text."""
+    """Templates use a faster escape than markupsafe's; it must give the same text
+    (ASCII here: typographic marks are the one difference, tested below)."""
     env = make_environment(resolve_theme(load_config(write_site(tmp_path / "s", [paper("a")]))), {}, {})
     rendered = env.from_string("[{{ value }}]").render(value=value)
     assert rendered == f"[{markupsafe.escape(value)}]"
     escape = env.from_string("").root_render_func.__globals__["escape"]
     assert escape is not markupsafe.escape, "the output escape is in use"
     assert escape(value) == markupsafe.escape(value)
+
+
+def test_output_writes_typographic_marks_as_references_and_keeps_letters(tmp_path):
+    """A page is ASCII, and cheap to encode, unless its content is not: marks
+    sitegen itself adds (the "…" ending a summary) must not make it otherwise."""
+    env = make_environment(resolve_theme(load_config(write_site(tmp_path / "s", [paper("a")]))), {}, {})
+    template = env.from_string("[{{ text }}|{{ html }}]")
+    rendered = template.render(text="“Ω” — <café> 東京…", html=Markup("<i>kept “as is”</i>"))
+    assert rendered == "[&ldquo;Ω&rdquo; &mdash; &lt;café&gt; 東京&hellip;|<i>kept “as is”</i>]"
+    summary = "An abstract cut short at two hundred characters…"
+    assert template.render(text=summary, html="").isascii()
 
 
 def test_output_gathered_into_a_value_is_escaped_once_and_stays_safe(tmp_path):

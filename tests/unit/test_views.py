@@ -41,7 +41,7 @@ def _reference(view: PaperView, site_title: str) -> str:
             "contentUrl": view.pdf_url,
             "encodingFormat": "application/pdf",
         }
-    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    text = json.dumps(data, separators=(",", ":"))
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
