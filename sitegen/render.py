@@ -28,7 +28,7 @@ from .routes import Routes, output_file
 from .site import Group, Site, page_count
 from .sitemap import SITEMAP_LIMIT, render_sitemap, render_sitemap_index, sitemap_dates, sitemap_entries
 from .theme import Theme, make_environment, static_files, theme_digest
-from .views import Named, PaperView, Prose, json_ld, make_view, render_prose
+from .views import Named, NameLinks, PaperView, Prose, json_ld, make_view, render_prose
 
 _FEED_TYPES = {"atom": "application/atom+xml", "rss": "application/rss+xml", "json": "application/feed+json"}
 _FEED_TITLES = {"atom": "Atom", "rss": "RSS", "json": "JSON Feed"}
@@ -184,6 +184,8 @@ class Renderer:
         }
         self._papers = {p.id: p for p in site.papers}
         self._views: dict[str, PaperView] = {}
+        self._names = NameLinks(site, self.routes)
+        self._day_urls: dict[date, str] = {}
         # UTF-8, not str: a card holding one non-ASCII character ("▲", "…") is
         # stored by Python at two bytes a character (~200 MB at 100k papers).
         self._cards = CardStore()
@@ -276,7 +278,9 @@ class Renderer:
     def view(self, paper_id: str) -> PaperView:
         view = self._views.get(paper_id)
         if view is None:
-            view = self._views[paper_id] = make_view(self._papers[paper_id], self.site, self.routes)
+            view = self._views[paper_id] = make_view(
+                self._papers[paper_id], self.site, self.routes, None, self._names
+            )
         return view
 
     def prepare_views(self, outputs: Iterable[Output], paper_ids: Iterable[str] = ()) -> None:
@@ -301,7 +305,7 @@ class Renderer:
         missing = [self._papers[paper_id] for paper_id in wanted if paper_id not in self._views]
         prose = [render_prose(paper) for paper in missing]
         for paper, text in zip(missing, prose, strict=True):
-            self._views[paper.id] = make_view(paper, self.site, self.routes, text)
+            self._views[paper.id] = make_view(paper, self.site, self.routes, text, self._names)
 
     def feed_paper_ids(self) -> set[str]:
         """Papers that some feed shows: the newest of the site and of each tag."""
@@ -326,7 +330,9 @@ class Renderer:
         """Take the fragments another process made; only the cheap parts are redone."""
         for paper_id, prose, card in fragments:
             if prose is not None:
-                self._views[paper_id] = make_view(self._papers[paper_id], self.site, self.routes, prose)
+                self._views[paper_id] = make_view(
+                    self._papers[paper_id], self.site, self.routes, prose, self._names
+                )
             if paper_id not in self._cards:
                 self._cards.put(paper_id, card)
 
@@ -402,11 +408,21 @@ class Renderer:
         return html.encode("utf-8")
 
     def _groups_by_day(self, papers: Sequence[Paper]) -> list[DayGroup]:
+        """Runs of papers of one day, as cards: ~1M cards at 100k papers, most
+        in a group of their own on author pages, so each day's URL is made once."""
         groups: list[DayGroup] = []
+        day_urls = self._day_urls
+        cards: list[Markup] = []
+        day = None
         for paper in papers:
-            if not groups or groups[-1].day != paper.day:
-                groups.append(DayGroup(paper.day, self._url(self.routes.day(paper.day)), []))
-            groups[-1].cards.append(self.card(paper.id))
+            if paper.day != day:
+                day = paper.day
+                url = day_urls.get(day)
+                if url is None:
+                    url = day_urls[day] = self._url(self.routes.day(day))
+                cards = []
+                groups.append(DayGroup(day, url, cards))
+            cards.append(self.card(paper.id))
         return groups
 
     def _pager(self, number: int, count: int, route_of: Callable[[int], str]) -> Pager:

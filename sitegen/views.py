@@ -14,7 +14,7 @@ from json.encoder import encode_basestring_ascii as _json_string  # C; as json.d
 from markupsafe import Markup
 
 from .markup import plain_text, render_inline, render_markdown, render_with_summary
-from .model import Paper
+from .model import Author, Paper
 from .routes import Routes
 from .site import Site
 
@@ -175,8 +175,40 @@ def render_prose(paper: Paper) -> Prose:
     return Prose(render_inline(paper.title), abstract_html, note_html, summary)
 
 
-def make_view(paper: Paper, site: Site, routes: Routes, prose: Prose | None = None) -> PaperView:
+class NameLinks:
+    """The Named link of each author and tag, made once and shared by every
+    view that shows it: a name recurs on many papers (at 100k papers, 450k
+    bylines name 33k authors), and making a Named and its URL costs ~1 µs."""
+
+    def __init__(self, site: Site, routes: Routes) -> None:
+        self._site = site
+        self._routes = routes
+        self._authors: dict[tuple[str, str | None], Named] = {}
+        self._tags: dict[str, Named] = {}
+
+    def author(self, author: Author) -> Named:
+        key = (author.name, author.affiliation)
+        named = self._authors.get(key)
+        if named is None:
+            route = self._routes.author(self._site.author_slugs[author.name])
+            named = self._authors[key] = Named(author.name, self._routes.url(route), author.affiliation)
+        return named
+
+    def tag(self, tag: str) -> Named:
+        named = self._tags.get(tag)
+        if named is None:
+            named = self._tags[tag] = Named(
+                tag, self._routes.url(self._routes.tag(self._site.tag_slugs[tag]))
+            )
+        return named
+
+
+def make_view(
+    paper: Paper, site: Site, routes: Routes, prose: Prose | None = None, names: NameLinks | None = None
+) -> PaperView:
+    """``names``: links made for earlier views, to reuse (a renderer keeps one)."""
     prose = prose or render_prose(paper)
+    names = names or NameLinks(site, routes)
     route = routes.paper(paper.id)
     arxiv_id = arxiv_id_of(paper)
     links = _links(paper, arxiv_id, routes)
@@ -189,11 +221,8 @@ def make_view(paper: Paper, site: Site, routes: Routes, prose: Prose | None = No
         title_html=Markup(prose.title_html),
         url=routes.url(route),
         abs_url=abs_url,
-        authors=tuple(
-            Named(a.name, routes.url(routes.author(site.author_slugs[a.name])), a.affiliation)
-            for a in paper.authors
-        ),
-        tags=tuple(Named(t, routes.url(routes.tag(site.tag_slugs[t]))) for t in paper.tags),
+        authors=tuple(map(names.author, paper.authors)),
+        tags=tuple(map(names.tag, paper.tags)),
         links=links,
         day_url=routes.url(routes.day(paper.day)),
         abstract_html=Markup(prose.abstract_html),

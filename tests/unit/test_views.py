@@ -79,3 +79,20 @@ def test_json_ld_of_every_sample_paper_is_the_json_of_its_data():
     assert len(views) == 42
     for view in views:
         assert str(json_ld(view, title)) == _reference(view, title)
+
+
+def test_views_share_one_link_per_author_and_tag_and_keep_each_affiliation(tmp_path):
+    turing = {"name": "Alan Turing"}
+    papers = [
+        paper("a", authors=["Ada Lovelace", {**turing, "affiliation": "Manchester"}], tags=["LLM"]),
+        paper("b", authors=["Ada Lovelace", {**turing, "affiliation": "Bletchley"}], tags=["LLM"]),
+    ]
+    views, _ = _views(write_site(tmp_path / "s", papers))
+    by_id = {view.id: view for view in views}
+    a, b = by_id["a"], by_id["b"]
+    assert a.authors[0] is b.authors[0], "one Named for a name shown on many papers"
+    assert a.tags[0] is b.tags[0]
+    assert (a.authors[0].url, a.tags[0].url) == ("/authors/ada-lovelace/", "/tags/llm/")
+    # One author page for both spellings of the byline, each paper with its own affiliation.
+    assert [n.detail for n in (a.authors[1], b.authors[1])] == ["Manchester", "Bletchley"]
+    assert a.authors[1].url == b.authors[1].url == "/authors/alan-turing/"
