@@ -11,6 +11,7 @@ import dataclasses
 import hashlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from types import BuiltinFunctionType
 from typing import TYPE_CHECKING, Any
@@ -127,6 +128,9 @@ def _output_escape() -> Callable[[Any], Any]:
             return punctuation_as_references(_escape_inner(value))
         if kind is Markup:
             return value
+        # Numbers and days (three a day heading on list pages): nothing in them to escape.
+        if kind is int or kind is date:
+            return str(value)
         if hasattr(value, "__html__"):
             return value.__html__()
         return punctuation_as_references(_escape_inner(str(value)))

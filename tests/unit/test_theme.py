@@ -1,3 +1,4 @@
+from datetime import date, datetime
 from pathlib import Path
 
 import jinja2
@@ -98,8 +99,12 @@ class _Text:
         "",
         Markup("<em>kept</em>"),
         42,
+        -7,
+        True,
         None,
         1.5,
+        date(2025, 3, 14),
+        datetime(2025, 3, 14, 9, 30),
         _Html(),
         _Text(),
         Markup("x") + "<y>",
