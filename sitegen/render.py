@@ -492,7 +492,7 @@ class Renderer:
             kind="tag",
             heading=title,
             title=title if number == 1 else f"{title}, page {number}",
-            description=f"{len(tag.papers)} papers tagged “{tag.name}” on {self.config.title}.",
+            description=f"{_papers(len(tag.papers))} tagged “{tag.name}” on {self.config.title}.",
             groups=self._groups_by_day(self._slice(tag.papers, number)),
             pager=self._pager(number, len(tag.papers), lambda n: self.routes.tag(tag.slug, n)),
             count=len(tag.papers),
@@ -522,7 +522,7 @@ class Renderer:
             kind="day",
             heading=title,
             title=title,
-            description=f"{len(day.papers)} papers listed on {_long_date(day.day)}.",
+            description=f"{_papers(len(day.papers))} listed on {_long_date(day.day)}.",
             groups=[DayGroup(None, None, [self.card(p.id) for p in day.papers])],
             pager=None,
             count=len(day.papers),
@@ -545,7 +545,7 @@ class Renderer:
             kind="author",
             heading=f"Papers by {author.name}",
             title=f"Papers by {author.name}",
-            description=f"{len(author.papers)} papers by {author.name} on {self.config.title}.",
+            description=f"{_papers(len(author.papers))} by {author.name} on {self.config.title}.",
             groups=self._groups_by_day(author.papers),
             pager=None,
             count=len(author.papers),
@@ -608,6 +608,10 @@ class Renderer:
 
     def _sitemap_index(self, count: int) -> bytes:
         return render_sitemap_index(self._pages_for_sitemap(), count, self.routes)
+
+
+def _papers(count: int) -> str:
+    return "1 paper" if count == 1 else f"{count} papers"
 
 
 def _feed_link(title: str, kind: str, url: str) -> FeedLink:
