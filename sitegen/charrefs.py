@@ -2,9 +2,9 @@
 
 A page is built as one Python str and written as UTF-8. A str holding only
 ASCII is encoded by copying it; one holding any other character (one "…" is
-enough) is stored at two or four bytes a character and encoded a character
-at a time: ~15 µs for a 20 KB list page, ~10% of rendering it, and every
-card read into a list page is widened the same way. Text in this field is
+enough) is encoded a character at a time: ~15 µs for a 20 KB list page, ~10%
+of rendering it. Past Latin-1 it is also stored at two bytes a character, and
+every card read into a list page is widened to match. Text in this field is
 mostly ASCII but for a few marks: the ellipsis that ends every cut summary,
 curly quotes (LaTeX ``quotes''), dashes. Written as references they look the
 same in every browser and leave such pages ASCII.

@@ -186,8 +186,9 @@ class Renderer:
         self._views: dict[str, PaperView] = {}
         self._names = NameLinks(site, self.routes)
         self._day_urls: dict[date, str] = {}
-        # UTF-8, not str: a card holding one non-ASCII character ("▲", "…") is
-        # stored by Python at two bytes a character (~200 MB at 100k papers).
+        # UTF-8, not str: a card holding one character beyond Latin-1 (a name,
+        # a formula) is stored by Python at two bytes a character (~200 MB at
+        # 100k papers).
         self._cards = CardStore()
         self._templates: dict[str, jinja2.Template] = {}
         self.env = make_environment(
