@@ -12,6 +12,7 @@ from . import __version__
 from .build import BuildResult, build
 from .errors import Problem, SitegenError
 from .progress import Progress
+from .wording import counted
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -97,21 +98,17 @@ def _shown(problem: Problem, site_dir: Path) -> str:
 def report_error(error: SitegenError, site_dir: Path) -> int:
     for problem in error.problems:
         print(_shown(problem, site_dir), file=sys.stderr)
-    print(f"error: {_count(len(error.problems), 'problem')} found; nothing was written", file=sys.stderr)
+    print(f"error: {counted(len(error.problems), 'problem')} found; nothing was written", file=sys.stderr)
     return error.exit_code
 
 
-def _count(number: int, noun: str) -> str:
-    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
-
-
 def _summary(result: BuildResult) -> str:
-    papers = _count(result.papers, "paper")
+    papers = counted(result.papers, "paper")
     if result.report is None:
-        return f"checked {papers}, {_count(result.outputs, 'file')} in {result.seconds:.2f} s: no problems"
+        return f"checked {papers}, {counted(result.outputs, 'file')} in {result.seconds:.2f} s: no problems"
     r = result.report
     return (
-        f"built {papers}: {_count(r.written, 'file')} written, {r.unchanged} unchanged, "
+        f"built {papers}: {counted(r.written, 'file')} written, {r.unchanged} unchanged, "
         f"{r.removed} removed in {result.seconds:.2f} s"
     )
 

@@ -29,6 +29,7 @@ from .site import Group, Site, page_count
 from .sitemap import SITEMAP_LIMIT, render_sitemap, render_sitemap_index, sitemap_dates, sitemap_entries
 from .theme import Theme, make_environment, static_files, theme_digest
 from .views import Named, NameLinks, PaperView, Prose, json_ld, make_view, render_prose
+from .wording import counted
 
 _FEED_TYPES = {"atom": "application/atom+xml", "rss": "application/rss+xml", "json": "application/feed+json"}
 _FEED_TITLES = {"atom": "Atom", "rss": "RSS", "json": "JSON Feed"}
@@ -493,7 +494,7 @@ class Renderer:
             kind="tag",
             heading=title,
             title=title if number == 1 else f"{title}, page {number}",
-            description=f"{_papers(len(tag.papers))} tagged “{tag.name}” on {self.config.title}.",
+            description=f"{counted(len(tag.papers), 'paper')} tagged “{tag.name}” on {self.config.title}.",
             groups=self._groups_by_day(self._slice(tag.papers, number)),
             pager=self._pager(number, len(tag.papers), lambda n: self.routes.tag(tag.slug, n)),
             count=len(tag.papers),
@@ -523,7 +524,7 @@ class Renderer:
             kind="day",
             heading=title,
             title=title,
-            description=f"{_papers(len(day.papers))} listed on {_long_date(day.day)}.",
+            description=f"{counted(len(day.papers), 'paper')} listed on {_long_date(day.day)}.",
             groups=[DayGroup(None, None, [self.card(p.id) for p in day.papers])],
             pager=None,
             count=len(day.papers),
@@ -546,7 +547,7 @@ class Renderer:
             kind="author",
             heading=f"Papers by {author.name}",
             title=f"Papers by {author.name}",
-            description=f"{_papers(len(author.papers))} by {author.name} on {self.config.title}.",
+            description=f"{counted(len(author.papers), 'paper')} by {author.name} on {self.config.title}.",
             groups=self._groups_by_day(author.papers),
             pager=None,
             count=len(author.papers),
@@ -609,10 +610,6 @@ class Renderer:
 
     def _sitemap_index(self, count: int) -> bytes:
         return render_sitemap_index(self._pages_for_sitemap(), count, self.routes)
-
-
-def _papers(count: int) -> str:
-    return "1 paper" if count == 1 else f"{count} papers"
 
 
 def _feed_link(title: str, kind: str, url: str) -> FeedLink:
