@@ -114,6 +114,15 @@ def test_the_sample_site_and_a_bench_corpus_are_read_here():
         "a:\tx\n",  # tabs
         "a: x\r\nb: y\r\n",  # CR LF line breaks
         "---\na: 1\n",  # document markers
+        "a: 1\n---\nb: 2\n",
+        "a: 1\n...\n",
+        "%YAML 1.1\n---\na: 1\n",  # a directive
+        "a: x\x7fy\n",  # characters that are not printable, ASCII or not
+        "a: x\x1by\n",
+        "a: x\x00\n",
+        "a: caf\u00e9\u0085b\n",
+        "a: b\u2028c\n",
+        "\ufeffa: 1\n",
         "1: a\n",  # a key that is not a string
         "yes: a\n",
         "a: b: c\n",  # an error
