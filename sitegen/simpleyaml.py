@@ -27,6 +27,11 @@ _KEY = re.compile(r"([A-Za-z0-9_][A-Za-z0-9_ .\-]*?):(?: +|$)")
 # Characters that start something other than a plain scalar.
 _INDICATORS = frozenset("-?:,[]{}#&*!|>'\"%@`")
 _STR = "tag:yaml.org,2002:str"
+# A flow list of double-quoted strings without escapes, on one line: how
+# authors and tags are nearly always written. Read by two C-level scans
+# instead of a character walk (~3 against ~7 µs for seven authors).
+_QUOTED_LIST = re.compile(r'\[ *"[^"\\\n]*"(?: *, *"[^"\\\n]*")* *\]')
+_QUOTED = re.compile(r'"([^"\\\n]*)"')
 
 
 class _NotSimple(Exception):
@@ -183,6 +188,10 @@ class _Reader:
         return value
 
     def flow_list(self, line: str, start: int) -> list:
+        quoted = _QUOTED_LIST.match(line, start)
+        if quoted is not None:
+            _trailing(line, quoted.end())
+            return _QUOTED.findall(line, start, quoted.end())
         items: list = []
         at = start + 1
         while True:

@@ -160,7 +160,9 @@ def _scalar(rng: random.Random) -> str:
         return "'" + value.replace("'", "''") + "'"
     if style < 0.45:
         items = [rng.choice(SCALARS) for _ in range(rng.randint(0, 4))]
-        quoted = [f'"{i}"' if rng.random() < 0.5 else i for i in items]
+        # All quoted (how authors are written) half the time, else a mix.
+        share = 1.0 if rng.random() < 0.5 else 0.5
+        quoted = [f'"{i}"' if rng.random() < share else i for i in items]
         return "[" + rng.choice([", ", ",", " , "]).join(quoted) + "]"
     if style < 0.47:
         return value + "  # comment"
@@ -254,6 +256,33 @@ def test_generated_and_mutated_documents_read_exactly_as_libyaml_reads_them(seed
     # The generator mixes in every kind of thing left to libyaml; a fast reader
     # that gave up on everything would pass the checks above and fail this.
     assert read_here > documents // 4
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        'a: ["Ada Lovelace", "Alan M. Turing"]',
+        'a: [ "x" ,"y",  "z" ]  # a comment',
+        'a: ["#", "]", "[", ",", "it\'s", "a: b", ""]',
+        'a: ["x",]',  # a trailing comma
+        'a: ["x" "y"]',  # no comma
+        'a: ["x", y]',  # one not quoted
+        'a: ["x"] y',  # something after the list
+        'a: ["x"]#not a comment',
+        'a: ["back\\"slash"]',  # escapes
+        'a: ["tab\\tescape"]',
+        'a: ["x", "y"',  # not closed
+    ],
+)
+def test_flow_lists_of_quoted_strings_read_as_libyaml_reads_them(line):
+    """The quick path for lists of quoted names must agree, or hand the line back."""
+    text = line + "\n"
+    simple, data, _ = simpleyaml.load(text)
+    ok, expected = reference(text)
+    if simple:
+        assert ok and typed(data) == typed(expected)
+    else:
+        assert (simple, data) == (False, None)
 
 
 def test_each_entry_of_a_list_comes_with_its_source_text():
