@@ -154,12 +154,23 @@ def _build(
 
     # Rendering libraries are imported only by builds that render something.
     from .parallel import render_outputs
-    from .render import Renderer, check_unique, plan, plan_static
+    from .render import Output, Renderer, check_unique, plan, plan_papers, plan_static
 
-    outputs = plan(site)
     static = plan_static(theme)
-    check_unique(outputs, static)
     renderer = Renderer(site, theme, digest)
+    outputs: list[Output] = []
+
+    def plan_all(paper_pages: list[Output] | None = None) -> None:
+        outputs[:] = plan(site, paper_pages)
+        check_unique(outputs, static)
+
+    # A cold build has nothing to reuse, so nothing to compare before rendering:
+    # its paper pages start at once, and this process plans the other outputs
+    # (and groups the authors) while the first of them render.
+    cold = writer is not None and not writer.has_record
+    paper_pages = plan_papers(site) if cold else []
+    if not cold:
+        plan_all()
     phase("plan")
 
     if writer is None:
@@ -169,17 +180,25 @@ def _build(
             config, len(papers), len(outputs) + len(static), None, time.perf_counter() - started
         )
 
+    progress = progress or Progress(enabled=False)
+
+    def plan_the_rest() -> list[tuple[Output, str | None]]:
+        plan_all(paper_pages)
+        rest: list[tuple[Output, str | None]] = [(item, None) for item in outputs if item.kind != "paper"]
+        progress.expect(len(rest))
+        return rest
+
     try:
-        if writer.has_record:
+        if cold:  # keys are made where the outputs render, in parallel
+            todo: list[tuple[Output, str | None]] = [(item, None) for item in paper_pages]
+        else:
             todo = [(item, key) for item in outputs if not writer.reuse(item.path, key := renderer.key(item))]
-        else:  # nothing to reuse: keys are made where the outputs render, in parallel
-            todo = [(item, None) for item in outputs]
         phase("compare")
-        progress = progress or Progress(enabled=False)
         progress.start(len(todo))
         try:
             assert cache is not None
-            render_outputs(renderer, writer, todo, workers, progress.advance, cache.papers_files())
+            later = plan_the_rest if cold else None
+            render_outputs(renderer, writer, todo, workers, progress.advance, cache.papers_files(), later)
         finally:
             progress.finish()
         for path, source in static:

@@ -174,10 +174,12 @@ def _share(
     tasks: list[T],
     handle: Callable[[R], None],
     work_in_pool: Callable[[T], R] | None = None,
+    meanwhile: Callable[[], None] | None = None,
 ) -> None:
     """Run ``work`` on every task, in the pool's ``size`` workers and in this
     process too, which takes the next task whenever no result is waiting.
-    Workers run ``work_in_pool`` instead if given.
+    Workers run ``work_in_pool`` instead if given. This process first runs
+    ``meanwhile``, if given, while the workers start on the tasks.
 
     This process working instead of a third worker waiting means one process
     fewer sharing its memory: a page touched after a fork is copied at most
@@ -218,6 +220,8 @@ def _share(
         send()
     finished = 0
     try:
+        if meanwhile is not None:
+            meanwhile()  # the workers' next tasks go out from the pool's thread meanwhile
         while finished < len(tasks):
             try:
                 result = results.get_nowait()
@@ -243,10 +247,14 @@ def render_outputs(
     workers: int,
     progress: Callable[[int], None] = lambda n: None,
     papers_files: Mapping[Path, Path] | None = None,
+    later: Callable[[], list[tuple[Output, str | None]]] | None = None,
 ) -> None:
-    """Render and write every (output, key) of ``todo``; ``papers_files`` says
-    which parse-cache file holds each content file's papers."""
+    """Render and write every (output, key) of ``todo``, and of ``later()``:
+    outputs that need not be planned before the paper pages start rendering.
+    ``papers_files`` says which parse-cache file holds each content file's papers."""
     context = fork_context()
+    if later is not None and (workers <= 1 or len(todo) < PARALLEL_THRESHOLD or context is None):
+        todo, later = [*todo, *later()], None  # no workers to start first: plan it all now
     if workers <= 1 or len(todo) < PARALLEL_THRESHOLD or context is None:
         for batch in chunks(todo, _CHUNK // 4):
             _render_into(writer, renderer, batch)
@@ -267,15 +275,21 @@ def render_outputs(
     try:
         pages = {output.key[0]: (output, key) for output, key in todo if output.kind == "paper"}
         rest = [(output, key) for output, key in todo if output.kind != "paper"]
-        # The costliest outputs first (a feed is ~20 pages' work, a sitemap of
-        # 50k URLs more), so that none is left for one process at the very end.
-        rest.sort(key=lambda item: item[0].kind not in _COSTLY)
+
+        def plan_later() -> None:
+            assert later is not None
+            rest.extend(later())
+
         if len(renderer.site.papers) < COPIES_FROM:
             papers_files = None
         tasks = _paper_tasks(renderer.site.papers, pages, papers_files or {}, workers)
         gc.freeze()  # keep the collector from touching (and so copying) inherited objects
         with context.Pool(workers - 1) as pool:
-            _share(pool, workers - 1, _paper_chunk, tasks, adopt, _paper_chunk_in_worker)
+            meanwhile = plan_later if later is not None else None
+            _share(pool, workers - 1, _paper_chunk, tasks, adopt, _paper_chunk_in_worker, meanwhile)
+        # The costliest outputs first (a feed is ~20 pages' work, a sitemap of
+        # 50k URLs more), so that none is left for one process at the very end.
+        rest.sort(key=lambda item: item[0].kind not in _COSTLY)
         gc.freeze()
         with context.Pool(workers - 1) as pool:
             _share(pool, workers - 1, _render_chunk, chunks(rest, _CHUNK // 4), merge)

@@ -30,6 +30,10 @@ class Progress:
     def start(self, total: int) -> None:
         self._total, self._done = total, 0
 
+    def expect(self, more: int) -> None:
+        """Files found to do after the start (planned while the first render)."""
+        self._total += more
+
     def advance(self, count: int = 1) -> None:
         self._done += count
         if not self.enabled:

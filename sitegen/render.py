@@ -95,14 +95,21 @@ class Pager:
 PAGER_WINDOW = 2
 
 
-def plan(site: Site) -> list[Output]:
-    """Every file the site will have, in a stable order."""
+def plan_papers(site: Site) -> list[Output]:
+    """The paper pages: what a cold build starts rendering before the rest is planned."""
+    routes = Routes(site.config)
+    return [Output(output_file(routes.paper(p.id)), "paper", (p.id,)) for p in site.papers]
+
+
+def plan(site: Site, papers: list[Output] | None = None) -> list[Output]:
+    """Every file the site will have, in a stable order; ``papers`` is
+    plan_papers(site), if made already."""
     config, routes = site.config, Routes(site.config)
     per_page = config.per_page
     out: list[Output] = []
     for n in range(1, page_count(len(site.papers), per_page) + 1):
         out.append(Output(output_file(routes.home(n)), "home", (n,)))
-    out += [Output(output_file(routes.paper(p.id)), "paper", (p.id,)) for p in site.papers]
+    out += plan_papers(site) if papers is None else papers
     out.append(Output(output_file(routes.tags()), "tags"))
     for i, tag in enumerate(site.tags):
         for n in range(1, page_count(len(tag.papers), per_page) + 1):

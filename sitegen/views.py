@@ -15,7 +15,7 @@ from markupsafe import Markup
 
 from .markup import plain_text, render_inline, render_markdown, render_with_summary
 from .model import Author, Paper
-from .routes import Routes
+from .routes import Routes, slugify
 from .site import Site
 
 _NEW_ARXIV = re.compile(r"\d{4}\.\d{4,5}(v\d+)?")
@@ -190,7 +190,8 @@ class NameLinks:
         key = (author.name, author.affiliation)
         named = self._authors.get(key)
         if named is None:
-            route = self._routes.author(self._site.author_slugs[author.name])
+            # The slug of the author's page: the same for every spelling that slugifies alike.
+            route = self._routes.author(slugify(author.name))
             named = self._authors[key] = Named(author.name, self._routes.url(route), author.affiliation)
         return named
 

@@ -197,3 +197,69 @@ def _fragments_fail_in_a_worker(self, paper_id, with_prose):
     if os.getpid() != PARENT:
         raise ValueError("a card failed in a worker")
     return paper_id, None, b"<article></article>"
+
+
+def test_this_process_runs_meanwhile_while_the_worker_takes_tasks():
+    done = []
+    during = []
+
+    def meanwhile():
+        time.sleep(0.3)
+        during.extend(done)  # results this process has not handled yet are not in done
+
+    with multiprocessing.get_context("fork").Pool(1) as pool:
+        parallel._share(pool, 1, _slow_task, list(range(40)), done.append, meanwhile=meanwhile)
+    assert sorted(task for task, _ in done) == list(range(40))
+    assert during == [], "meanwhile ran first in this process"
+    assert sum(pid != PARENT for _, pid in done) >= 10, "the worker went on meanwhile (~30 tasks in 0.3 s)"
+
+
+def _cold_site(root):
+    site = write_site(root)
+    entries = [paper(f"p{i}", f"2025-03-{10 + i % 5}", tags=["t"], authors=["Ada"]) for i in range(40)]
+    (site / "content/papers/all.yaml").write_text(yaml.safe_dump(entries))
+    return site
+
+
+def test_a_cold_build_plans_the_rest_while_paper_pages_render(tmp_path, monkeypatch):
+    monkeypatch.setattr(parallel, "PARALLEL_THRESHOLD", 0)
+    monkeypatch.setattr(parallel, "_CHUNK", 4)
+    site = _cold_site(tmp_path / "s")
+    pages_seen = []
+    real_plan = render.plan
+
+    def plan_waiting_for_a_paper_page(site_, papers=None):
+        # Planned first, as before, no paper page would ever appear here.
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and not list((tmp_path / "out/papers").glob("*/index.html")):
+            time.sleep(0.01)
+        pages_seen.append(len(list((tmp_path / "out/papers").glob("*/index.html"))))
+        return real_plan(site_, papers)
+
+    monkeypatch.setattr(render, "plan", plan_waiting_for_a_paper_page)
+    build(site, tmp_path / "out", workers=2)
+    assert len(pages_seen) == 1 and pages_seen[0] > 0, "a worker wrote paper pages while this process planned"
+    build(site, tmp_path / "serial", workers=1)
+    assert tree(tmp_path / "out") == tree(tmp_path / "serial")
+
+
+def test_a_problem_found_while_paper_pages_render_fails_the_build_and_leaves_nothing(tmp_path, monkeypatch):
+    from sitegen.errors import OutputError, Problem
+
+    monkeypatch.setattr(parallel, "PARALLEL_THRESHOLD", 0)
+    monkeypatch.setattr(parallel, "_CHUNK", 4)
+    site = _cold_site(tmp_path / "s")
+
+    def clash(outputs, static):
+        raise OutputError(Problem("two outputs claim the same file: a and b", "x"))
+
+    monkeypatch.setattr(render, "check_unique", clash)
+    with pytest.raises(OutputError, match="claim the same file"):
+        build(site, tmp_path / "new", workers=2)
+    assert not (tmp_path / "new").exists(), "a new output folder is removed again"
+    kept = tmp_path / "kept"
+    kept.mkdir()
+    (kept / "mine.txt").write_text("the user's own file")
+    with pytest.raises(OutputError, match="claim the same file"):
+        build(site, kept, workers=2)
+    assert tree(kept) == {"mine.txt": b"the user's own file"}, "the folder is as it was"
