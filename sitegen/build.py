@@ -158,7 +158,7 @@ def _build(
 
     static = plan_static(theme)
     renderer = Renderer(site, theme, digest)
-    outputs: list[Output] = []
+    outputs: list[Output] = []  # filled by plan_all: in a cold build, while paper pages render
 
     def plan_all(paper_pages: list[Output] | None = None) -> None:
         outputs[:] = plan(site, paper_pages)
