@@ -253,9 +253,13 @@ def render_outputs(
     outputs that need not be planned before the paper pages start rendering.
     ``papers_files`` says which parse-cache file holds each content file's papers."""
     context = fork_context()
-    if later is not None and (workers <= 1 or len(todo) < PARALLEL_THRESHOLD or context is None):
+
+    def worth_forking(outputs: int) -> bool:
+        return workers > 1 and context is not None and outputs >= PARALLEL_THRESHOLD
+
+    if later is not None and not worth_forking(len(todo)):
         todo, later = [*todo, *later()], None  # no workers to start first: plan it all now
-    if workers <= 1 or len(todo) < PARALLEL_THRESHOLD or context is None:
+    if not worth_forking(len(todo)):
         for batch in chunks(todo, _CHUNK // 4):
             _render_into(writer, renderer, batch)
             progress(len(batch))
