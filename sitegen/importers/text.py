@@ -9,6 +9,8 @@ so they are dropped here, once, for every importer.
 from __future__ import annotations
 
 import re
+from datetime import datetime, timedelta, timezone
+from urllib.parse import urlsplit
 
 # Tabs and line breaks are whitespace, not noise: they become spaces (or
 # paragraph breaks) rather than vanishing and gluing two words together.
@@ -52,3 +54,50 @@ def unwrap(s: str) -> str:
     s = _LINE_BREAK.sub("\n", strip_junk(s))
     paragraphs = (clean_line(p) for p in _BLANK_LINES.split(s))
     return "\n\n".join(p for p in paragraphs if p)
+
+
+_TIMESTAMP = re.compile(
+    r"(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?\s*(Z|[+-]\d{2}:?\d{2})?",
+    re.IGNORECASE,
+)
+
+
+def utc_timestamp(value: object) -> str | None:
+    """An ISO 8601 timestamp from a source as 'YYYY-MM-DDTHH:MM:SSZ', or None if it is not one.
+
+    Fractions of a second are dropped; a timestamp without an offset is taken
+    as UTC, which is what both APIs mean by it.
+    """
+    if not isinstance(value, str) or not (match := _TIMESTAMP.fullmatch(value.strip())):
+        return None
+    year, month, day, hour, minute, second, offset = match.groups()
+    try:
+        tz = timezone.utc
+        if offset and offset.upper() != "Z":
+            sign = -1 if offset[0] == "-" else 1
+            digits = offset[1:].replace(":", "")
+            tz = timezone(sign * timedelta(hours=int(digits[:2]), minutes=int(digits[2:])))
+        fields = (year, month, day, hour, minute, second or 0)
+        moment = datetime(*map(int, fields), tzinfo=tz)  # type: ignore[misc]
+    except ValueError:  # 2025-02-30, hour 25, an offset of a day or more
+        return None
+    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def http_url(value: object) -> str | None:
+    """``value`` if it is an http(s) URL with a host and nothing a page should not contain, else None."""
+    if not isinstance(value, str):
+        return None
+    url = value.strip()
+    if not url or url != strip_junk(url) or any(c.isspace() for c in url):
+        return None
+    parts = urlsplit(url)
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        return None
+    return url
+
+
+def preview(body: bytes, limit: int = 60) -> str:
+    """The start of a body as one short quoted line, for an error message."""
+    text = clean_line(body[: limit * 4].decode("utf-8", errors="replace"))
+    return repr(text[:limit] + "…") if len(text) > limit else repr(text)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from sitegen.importers.text import clean_line, clean_text, unwrap
+from sitegen.importers.text import clean_line, clean_text, http_url, preview, unwrap, utc_timestamp
 
 
 @pytest.mark.parametrize(
@@ -46,3 +46,51 @@ def test_unwrap_keeps_hyphens_at_line_ends() -> None:
 
 def test_unwrap_of_blank_text_is_empty() -> None:
     assert unwrap("\n \n\n") == ""
+
+
+@pytest.mark.parametrize(
+    ("raw", "normalised"),
+    [
+        ("2025-09-04T21:26:31.000Z", "2025-09-04T21:26:31Z"),  # Hugging Face's milliseconds
+        ("2023-05-04T17:59:59Z", "2023-05-04T17:59:59Z"),  # arXiv
+        ("2025-03-14T09:30:00+02:00", "2025-03-14T07:30:00Z"),
+        ("2025-03-14T23:30:00-0500", "2025-03-15T04:30:00Z"),  # crosses midnight
+        ("2025-03-14 09:30", "2025-03-14T09:30:00Z"),  # no offset: UTC
+        (" 2025-03-14t09:30:00z ", "2025-03-14T09:30:00Z"),
+        ("2025-02-30T00:00:00Z", None),
+        ("2025-03-14T09:30:00+24:00", None),
+        ("2025-03-14", None),
+        ("yesterday", None),
+        (1741944600, None),
+        (None, None),
+    ],
+)
+def test_utc_timestamp(raw: object, normalised: str | None) -> None:
+    assert utc_timestamp(raw) == normalised
+
+
+@pytest.mark.parametrize(
+    ("raw", "kept"),
+    [
+        (" https://github.com/ezelikman/quiet-star ", "https://github.com/ezelikman/quiet-star"),
+        ("http://example.org/x?y=1", "http://example.org/x?y=1"),
+        ("javascript:alert(1)", None),
+        ("JaVaScRiPt:alert(1)", None),
+        ("ftp://example.org/paper.pdf", None),
+        ("/papers/x.png", None),
+        ("https://", None),
+        ("https://example.org/a b", None),
+        ("https://example.org/\x00", None),
+        ("", None),
+        (42, None),
+    ],
+)
+def test_http_url_keeps_only_http_and_https(raw: object, kept: str | None) -> None:
+    assert http_url(raw) == kept
+
+
+def test_preview_is_short_and_on_one_line() -> None:
+    shown = preview(b"<!DOCTYPE html>\n<html>" + b"x" * 500)
+    assert shown.startswith("'<!DOCTYPE html> <html>xx") and shown.endswith("\u2026'")
+    assert len(shown) <= 64
+    assert preview(b"\xff\xfeRate") == "'\ufffd\ufffdRate'"
