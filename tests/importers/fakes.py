@@ -71,6 +71,12 @@ class FakeTransport:
     def urls(self) -> list[str]:
         return [call.url for call in self.calls]
 
+    @property
+    def gaps(self) -> list[float]:
+        """Seconds between the starts of consecutive requests."""
+        times = [call.at for call in self.calls]
+        return [later - earlier for earlier, later in zip(times, times[1:], strict=False)]
+
     def fetcher(self, source: str = "test", **kw) -> Fetcher:  # type: ignore[no-untyped-def]
         return Fetcher(source, self, sleep=self.clock.sleep, clock=self.clock, **kw)
 
