@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: site test serve check lint clean
+.PHONY: site test serve check lint clean lock
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +27,15 @@ test: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check sitegen tests scripts bench
+
+# requirements/ci.txt: every dependency (with the test extra) pinned with
+# hashes, for CI and the publishing workflow. Regenerate after editing the
+# dependencies in pyproject.toml.
+lock: $(STAMP)
+	$(BIN)/pip install --quiet pip-tools
+	CUSTOM_COMPILE_COMMAND="make lock" $(BIN)/pip-compile --quiet --extra test --generate-hashes --strip-extras --allow-unsafe \
+		--no-emit-find-links --no-emit-index-url --no-emit-trusted-host \
+		--output-file requirements/ci.txt pyproject.toml
 
 clean:
 	rm -rf output .sitegen-cache
