@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .documents import Document, load_document
 from .errors import ConfigError, Problem
+from .import_settings import ImportSettings, Source, check_import, check_sources
 
 CONFIG_NAME = "site.yaml"
 FEED_FORMATS = ("atom", "rss", "json")
@@ -38,6 +39,8 @@ class Config:
     content_dir: Path = Path("content")
     output_dir: Path = Path("output")
     feeds: FeedSettings = field(default_factory=FeedSettings)
+    sources: tuple[Source, ...] = ()  # what `sitegen import` runs with no source named
+    imports: ImportSettings = field(default_factory=ImportSettings)
 
     @property
     def base_path(self) -> str:
@@ -177,7 +180,8 @@ def load_config(site_dir: Path, base_url_override: str | None = None) -> Config:
         raise ConfigError(Problem("expected a mapping of settings", shown, 1))
 
     problems: list[Problem] = []
-    values = _check_mapping(doc, data, _SETTINGS, "", (), problems, {"feeds": None})
+    nested = {"feeds": None, "sources": None, "import": None}
+    values = _check_mapping(doc, data, _SETTINGS, "", (), problems, nested)
     if base_url_override is not None:
         try:
             values["base_url"] = _base_url(base_url_override)
@@ -195,6 +199,14 @@ def load_config(site_dir: Path, base_url_override: str | None = None) -> Config:
         else:
             checked = _check_mapping(doc, raw_feeds, _FEED_SETTINGS, "feeds.", ("feeds",), problems, {})
             feeds = FeedSettings(**checked)
+
+    def report(at: tuple, name: str, message: str) -> None:
+        problems.append(Problem(message, shown, doc.line_at(at), name))
+
+    sources = check_sources(values.pop("sources"), report) if values.get("sources") is not None else ()
+    raw_import = values.pop("import", None)
+    imports = check_import(raw_import, report) if raw_import is not None else ImportSettings()
+    values.pop("sources", None)
     if problems:
         raise ConfigError(problems)
-    return Config(site_dir=site_dir, feeds=feeds, **values)
+    return Config(site_dir=site_dir, feeds=feeds, sources=sources, imports=imports, **values)

@@ -665,6 +665,16 @@ def _extra(entry: _Entry, where: KeyPath, raw: Any) -> Any:
     return raw
 
 
+def _pinned(entry: _Entry, where: KeyPath, raw: Any) -> Any:
+    names = _strings(entry, where, raw, "field names")
+    for index, name in enumerate(names or ()):
+        if name not in _FIELDS or name in ("id", "pinned"):
+            hint = _suggest(name) if name not in _FIELDS else ""
+            entry.report(where + (index,), f"cannot pin {name!r}{hint}")
+    # Only `sitegen import` reads pinned (from the file itself); the site has no use for it.
+    return _INVALID
+
+
 _Checker = Callable[[_Entry, KeyPath, Any], Any]
 _FIELDS: dict[str, _Checker] = {
     "id": _id,
@@ -681,6 +691,7 @@ _FIELDS: dict[str, _Checker] = {
     "thumbnail": _url,
     "note": _text,
     "extra": _extra,
+    "pinned": _pinned,
 }
 _AUTHOR_FIELDS: dict[str, _Checker] = {"name": _title, "affiliation": _text, "url": _url}
 _REQUIRED = ("id", "title", "date")

@@ -12,8 +12,10 @@ import hashlib
 import re
 import unicodedata
 from datetime import date
+from typing import TYPE_CHECKING
 
-from .config import Config
+if TYPE_CHECKING:  # config checks ids with this module, so no import at run time
+    from .config import Config
 
 # A slug id, or an old-style arXiv id such as hep-th/9901001 or math.GT/0309136v2.
 _SLUG_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
@@ -32,6 +34,11 @@ def paper_slug(paper_id: str) -> str:
     if not is_valid_id(paper_id):
         raise ValueError(f"unsafe paper id {paper_id!r}")
     return paper_id.replace("/", "-")
+
+
+def id_key(paper_id: str) -> str:
+    """What two ids must not share: the same page, ignoring letter case."""
+    return paper_slug(paper_id).casefold()
 
 
 def slugify(text: str) -> str:

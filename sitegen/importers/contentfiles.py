@@ -1,0 +1,289 @@
+"""Edit content files the way a person would: change the entries that changed, keep the rest.
+
+YAML files are edited with ruamel.yaml's round trip, which keeps comments, key
+order and quoting; the indentation that reproduces the file best is found by
+trying the usual styles. A file is only written when its data changed, so an
+import that finds nothing new leaves every byte as it was. JSON files have no
+comments to keep: they are rewritten with the indentation they had.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import re
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.error import CommentMark
+from ruamel.yaml.scalarstring import FoldedScalarString, LiteralScalarString, ScalarString
+from ruamel.yaml.tokens import CommentToken
+
+from ..errors import OutputError, Problem
+from ..routes import id_key, is_valid_id
+
+# (mapping indent, sequence indent, dash offset) styles people write, most common first.
+_YAML_STYLES = ((2, 2, 0), (2, 4, 2), (4, 4, 2), (4, 6, 4), (4, 4, 0))
+_WIDTH = 1 << 30  # never fold a long title or abstract across lines
+_INDENT = re.compile(r"\n([ \t]+)\S")
+
+
+def _yaml(style: tuple[int, int, int] = _YAML_STYLES[0]) -> YAML:
+    yaml = YAML(typ="rt")
+    yaml.preserve_quotes = True
+    yaml.width = _WIDTH
+    mapping, sequence, offset = style
+    yaml.indent(mapping=mapping, sequence=sequence, offset=offset)
+    return yaml
+
+
+def _dump(yaml: YAML, data: Any) -> str:
+    out = io.StringIO()
+    yaml.dump(data, out)
+    return out.getvalue()
+
+
+@dataclass
+class ContentFile:
+    """One content file open for editing: its papers by id, and how to write it back."""
+
+    path: Path  # on disk
+    shown: str  # relative to the site folder, for messages
+    data: Any  # CommentedMap / CommentedSeq for YAML; dict / list for JSON; None for a new file
+    original: str | None = None  # the file's text as read; None for a new file
+    is_json: bool = False
+    style: tuple[int, int, int] = _YAML_STYLES[0]
+    json_indent: int | None = 2
+    header: str = ""  # for a new file: the comment it starts with
+    edited: bool = False  # an entry already in the file was changed (set by the caller)
+    added: list[dict[str, Any]] = field(default_factory=list)
+    _index: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def changed(self) -> bool:
+        return self.edited or bool(self.added)
+
+    def entries(self) -> Iterator[Any]:
+        if isinstance(self.data, dict):
+            yield self.data
+        elif isinstance(self.data, list):
+            yield from (item for item in self.data if isinstance(item, dict))
+        yield from self.added
+
+    def entry(self, paper_id: str) -> Any | None:
+        """The mapping of the paper with this id (any letter case, either old arXiv spelling)."""
+        if not self._index:
+            for item in self.entries():
+                raw = item.get("id")
+                if isinstance(raw, str) and is_valid_id(raw.strip()):
+                    self._index.setdefault(id_key(raw.strip()), item)
+        return self._index.get(id_key(paper_id))
+
+    def append(self, entry: dict[str, Any]) -> dict[str, Any]:
+        """Add a new paper at the end of the file; returns the mapping to edit further."""
+        node = entry if self.is_json else styled(entry)
+        self.added.append(node)
+        self._index[id_key(entry["id"])] = node
+        return node
+
+    def text(self) -> str:
+        if self.is_json:
+            data: Any = self.data
+            if self.added:
+                data = ([data] if isinstance(data, dict) else list(data or [])) + self.added
+            return json.dumps(data, indent=self.json_indent, ensure_ascii=False) + "\n"
+        yaml = _yaml(self.style)
+        if self.data is None:  # a new (or empty) file: only what this import adds
+            return self.header + _spaced(_dump(yaml, CommentedSeq(self.added)))
+        if self.added and (not isinstance(self.data, list) or self.data.fa.flow_style()):
+            # One paper, or a list written inline: the file becomes a block list.
+            whole = CommentedSeq([self.data] if isinstance(self.data, dict) else self.data)
+            whole.extend(self.added)
+            return _spaced(_dump(yaml, whole))
+        body = _dump(yaml, self.data) if self.edited or self.original is None else self.original
+        if not self.added:
+            return body
+        # New papers go after the last one, the file's own bytes untouched above them.
+        return body.rstrip("\n") + "\n\n" + _spaced(_dump(yaml, CommentedSeq(self.added)))
+
+
+def _spaced(text: str) -> str:
+    """One blank line between the papers of a list written by this module."""
+    return re.sub(r"(?<=[^\n])\n(- )", r"\n\n\1", text)
+
+
+def styled(entry: dict[str, Any]) -> CommentedMap:
+    """A new paper as a person would write it: tags and plain author names on one line,
+    the abstract as a literal block, everything else plain."""
+    node = CommentedMap()
+    for key, value in entry.items():
+        node[key] = _styled_value(key, value)
+    return node
+
+
+def _styled_value(key: str, value: Any) -> Any:
+    if isinstance(value, str) and key in ("abstract", "note") and ("\n" in value or len(value) > 80):
+        return LiteralScalarString(value)
+    if isinstance(value, list):
+        seq = CommentedSeq(_styled_value("", item) for item in value)
+        if all(isinstance(item, str) for item in value):
+            seq.fa.set_flow_style()
+        return seq
+    if isinstance(value, dict):
+        mapping = CommentedMap()
+        for k, v in value.items():
+            mapping[k] = _styled_value(k, v)
+        return mapping
+    return value
+
+
+def put(mapping: Any, key: str, value: Any) -> None:
+    """Set a key of a mapping read from YAML: in place if it is there, else at the end;
+    either way the blank line (or comment lines) that ended the mapping still ends it."""
+    if not isinstance(mapping, CommentedMap) or (key in mapping and key != next(reversed(mapping))):
+        mapping[key] = value
+        return
+    tail = _detach_tail(mapping)
+    mapping[key] = value
+    if tail:
+        _attach_tail(mapping, key, tail)
+
+
+def extend(items: Any, new: list[Any]) -> None:
+    """Append to a list read from YAML, keeping what ended it after the new last item."""
+    if not new:
+        return
+    tail = _detach_tail(items) if isinstance(items, CommentedSeq) else ""
+    items.extend(new)
+    if tail:
+        items.ca.items[len(items) - 1] = [CommentToken("\n" + tail, CommentMark(0), None), None, None, None]
+
+
+# ruamel keeps what follows a node's last line (its end-of-line comment, then
+# blank and comment lines) in a comment token: on a mapping key at position 2,
+# on a sequence index at position 0.
+def _last_slot(node: Any) -> tuple[list, int, Any] | None:
+    if not isinstance(node, (CommentedMap, CommentedSeq)) or not node or node.fa.flow_style():
+        return None
+    last = next(reversed(node)) if isinstance(node, CommentedMap) else len(node) - 1
+    deeper = _last_slot(node[last])
+    if deeper is not None:
+        return deeper
+    slot = node.ca.items.get(last)
+    position = 2 if isinstance(node, CommentedMap) else 0
+    if slot is None or slot[position] is None:
+        return None
+    return slot, position, node[last]
+
+
+def _detach_tail(node: CommentedMap | CommentedSeq) -> str:
+    found = _last_slot(node)
+    if found is None:
+        return ""
+    slot, position, value = found
+    text = slot[position].value
+    if isinstance(value, (LiteralScalarString, FoldedScalarString)):
+        own, tail = "", text  # a block scalar ends its own line
+    else:
+        cut = text.find("\n") + 1 or len(text)
+        own, tail = text[:cut], text[cut:]
+    if own.strip():
+        slot[position].value = own
+    else:
+        slot[position] = None
+    return tail
+
+
+def _attach_tail(mapping: CommentedMap, key: str, tail: str) -> None:
+    value = mapping[key]
+    if isinstance(value, CommentedMap) and value and not value.fa.flow_style():
+        _attach_tail(value, next(reversed(value)), tail)
+        return
+    if isinstance(value, CommentedSeq) and value and not value.fa.flow_style():
+        value.ca.items[len(value) - 1] = [CommentToken("\n" + tail, CommentMark(0), None), None, None, None]
+        return
+    slot = mapping.ca.items.get(key)
+    if slot is not None and slot[2] is not None:  # the line's own comment, kept by _detach_tail
+        slot[2].value += tail
+        return
+    text = tail if isinstance(value, (LiteralScalarString, FoldedScalarString)) else "\n" + tail
+    mapping.ca.items[key] = [None, None, CommentToken(text, CommentMark(0), None), None]
+
+
+def restyle_like(old: Any, new: Any) -> Any:
+    """``new`` written the way ``old`` was: a literal block stays one, quotes stay, a flow list stays flow."""
+    if isinstance(old, ScalarString) and isinstance(new, str) and not isinstance(new, ScalarString):
+        return type(old)(new)
+    if isinstance(old, CommentedSeq) and isinstance(new, list) and not isinstance(new, CommentedSeq):
+        seq = CommentedSeq(_styled_value("", item) for item in new)
+        if old.fa.flow_style():
+            seq.fa.set_flow_style()
+        return seq
+    if isinstance(new, (list, dict)) and not isinstance(new, (CommentedSeq, CommentedMap)):
+        return _styled_value("", new)
+    return new
+
+
+def open_yaml(path: Path, shown: str, text: str) -> ContentFile:
+    """Parse for editing, with the indentation style that writes the file back most faithfully."""
+    best: tuple[int, tuple[int, int, int], Any] | None = None
+    for style in _YAML_STYLES:
+        data = _yaml(style).load(text)
+        out = _dump(_yaml(style), data) if data is not None else ""
+        if out == text:
+            return ContentFile(path, shown, data, text, style=style)
+        differing = sum(a != b for a, b in zip(out.splitlines(), text.splitlines(), strict=False))
+        if best is None or differing < best[0]:
+            best = (differing, style, data)
+    assert best is not None
+    return ContentFile(path, shown, best[2], text, style=best[1])
+
+
+def open_json(path: Path, shown: str, text: str) -> ContentFile:
+    match = _INDENT.search(text)
+    indent: int | None = None
+    if match:
+        indent = len(match.group(1).expandtabs(4))
+    return ContentFile(path, shown, json.loads(text), text, is_json=True, json_indent=indent)
+
+
+def open_content_file(path: Path, shown: str) -> ContentFile:
+    """An existing file (already checked by the loader, so it parses), or a new empty one."""
+    if not path.exists():
+        return ContentFile(path, shown, None, is_json=path.suffix.lower() == ".json")
+    text = path.read_text(encoding="utf-8-sig")
+    if path.suffix.lower() == ".json":
+        return open_json(path, shown, text)
+    return open_yaml(path, shown, text)
+
+
+def write_files(files: dict[Path, bytes], site_dir: Path) -> None:
+    """Write every file or none: all go to temporary files beside their targets
+    first, and only when every one is on disk do they replace the originals."""
+    staged: list[tuple[Path, Path]] = []
+    try:
+        for path, data in files.items():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, temp = tempfile.mkstemp(prefix=".sitegen-import-", suffix=".tmp", dir=path.parent)
+            staged.append((Path(temp), path))
+            with os.fdopen(fd, "wb") as out:
+                out.write(data)
+                out.flush()
+                os.fsync(out.fileno())
+            if path.exists():
+                os.chmod(temp, path.stat().st_mode & 0o777)
+            else:
+                os.chmod(temp, 0o644)
+        for temp, path in staged:
+            os.replace(temp, path)
+    except OSError as exc:
+        for temp, _ in staged:
+            temp.unlink(missing_ok=True)
+        where = os.path.relpath(exc.filename, site_dir) if getattr(exc, "filename", None) else str(site_dir)
+        raise OutputError(Problem(f"could not write: {exc.strerror or exc}", where)) from None
