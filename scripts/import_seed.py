@@ -3,8 +3,9 @@
 
     python scripts/import_seed.py [SEED_JSON] [--out FILE] [--date YYYY-MM-DD]
 
-The seed (by default ../shared/seed/daily-papers-listing.json, beside the
-repository) holds one day of a daily-papers page: titles and abstracts only.
+The seed (by default scripts/seed/daily-papers-listing.json, a copy kept in
+the repository so a fresh clone regenerates the sample content byte for byte)
+holds one day of a daily-papers page: titles and abstracts only.
 This writes ONE YAML file (by default content/papers/YYYY/YYYY-MM-DD.yaml in
 the repository) with a list of papers in the seed's order:
 
@@ -34,7 +35,7 @@ from typing import Any, NamedTuple
 import yaml
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
-DEFAULT_SEED = Path(__file__).resolve().parents[2] / "shared" / "seed" / "daily-papers-listing.json"
+DEFAULT_SEED = Path(__file__).resolve().parent / "seed" / "daily-papers-listing.json"
 DEFAULT_DATE = date(2025, 3, 14)
 
 MAX_ID_LENGTH = 80

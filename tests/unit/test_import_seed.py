@@ -5,6 +5,8 @@ from __future__ import annotations
 import importlib.util
 import json
 import re
+import subprocess
+import sys
 from datetime import date
 from pathlib import Path
 
@@ -156,7 +158,7 @@ def test_bad_seed_is_reported(tmp_path: Path, capsys) -> None:
     assert imp.main([str(tmp_path / "missing.json"), "--out", str(tmp_path / "x.yaml")]) == 1
 
 
-# --- the committed sample content (no seed needed) ------------------------------
+# --- the committed sample content and the seed it is made from ------------------
 
 
 @pytest.fixture(scope="module")
@@ -193,11 +195,31 @@ def test_content_tags(content: list[dict]) -> None:
     assert RULE_TAGS <= used, f"rules that tag no paper: {sorted(RULE_TAGS - used)}"
 
 
+def test_the_seed_is_in_the_repository() -> None:
+    """The default seed is the copy under scripts/seed/, not a file outside the clone."""
+    assert imp.DEFAULT_SEED == SCRIPT.parent / "seed" / "daily-papers-listing.json"
+    assert imp.DEFAULT_SEED.is_file(), f"{imp.DEFAULT_SEED} is missing: cannot regenerate the sample content"
+    assert REPO in imp.DEFAULT_SEED.resolve().parents
+
+
 def test_content_matches_the_seed() -> None:
     """The committed file is exactly what the script makes from the seed (no silent hand edits)."""
-    if not imp.DEFAULT_SEED.is_file():
-        pytest.skip(f"seed not available at {imp.DEFAULT_SEED}; cannot regenerate the sample content")
     text, count = imp.generate(imp.DEFAULT_SEED, DAY)
     assert count == 42
     assert CONTENT.read_text(encoding="utf-8") == text, "regenerate with: python scripts/import_seed.py"
     assert CONTENT.read_bytes() == text.encode("utf-8")
+
+
+def test_running_the_script_reproduces_the_committed_content(tmp_path: Path) -> None:
+    """`python scripts/import_seed.py` on a fresh clone writes the committed file's bytes exactly."""
+    out = tmp_path / "2025-03-14.yaml"
+    result = subprocess.run(
+        [sys.executable, str(SCRIPT), "--out", str(out)],
+        cwd=tmp_path,  # the default seed must not depend on the working directory
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == f"wrote 42 papers to {out}"
+    assert out.read_bytes() == CONTENT.read_bytes(), "regenerate with: python scripts/import_seed.py"
