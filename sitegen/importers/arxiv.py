@@ -200,7 +200,8 @@ def parse_feed(
 
     ``categories`` maps arXiv codes (cs.CL) to the site's tags; codes it does
     not name are kept as they are (``unmapped="keep"``) or left out ("drop").
-    An entry without a usable id or title is skipped with a ``warn``.
+    An entry without a usable id or title is skipped with a ``warn`` (one
+    line, without the source's name: the caller adds it).
     """
     if unmapped not in ("keep", "drop"):
         raise ValueError(f"unmapped must be 'keep' or 'drop', not {unmapped!r}")
@@ -214,7 +215,7 @@ def parse_feed(
         try:
             papers.append(_paper(entry, day, categories, unmapped))
         except ValueError as error:
-            warn(f"{SOURCE}: skipped entry {start + position}: {error}")
+            warn(f"skipped entry {start + position}: {error}")
     total = _int(root, f"{_OPENSEARCH}totalResults", start + len(entries))
     return Page(papers=papers, total=total, start=start, entries=len(entries))
 

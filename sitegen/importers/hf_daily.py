@@ -129,7 +129,8 @@ def parse_listing(
     ``day`` is the listing's day when the user asked for one; otherwise each
     paper's day comes from the item. ``keyword_tags`` takes that many of
     Hugging Face's AI-generated keywords as tags (none by default: they are
-    noisy). Items that cannot be used are reported through ``warn``.
+    noisy). Items that cannot be used are reported through ``warn``, one
+    line each without the source's name (the caller adds it).
     """
     try:
         data = json.loads(body)
@@ -144,13 +145,13 @@ def parse_listing(
         try:
             paper, malformed = _paper(item, day, keyword_tags)
         except _Skip as why:
-            warn(f"{SOURCE}: skipped item {position}: {why}")
+            warn(f"skipped item {position}: {why}")
             continue
         if paper.id in papers:
-            warn(f"{SOURCE}: skipped item {position}: {paper.id} is listed twice")
+            warn(f"skipped item {position}: {paper.id} is listed twice")
             continue
         if malformed:
-            warn(f"{SOURCE}: item {position} ({paper.id}): ignored malformed {', '.join(malformed)}")
+            warn(f"item {position} ({paper.id}): ignored malformed {', '.join(malformed)}")
         papers[paper.id] = paper
     return list(papers.values())
 

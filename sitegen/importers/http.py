@@ -15,6 +15,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
+from email.message import Message
 from http import HTTPStatus
 from typing import Protocol
 from urllib.parse import urlsplit
@@ -39,6 +40,10 @@ class Transport(Protocol):
     def get(self, url: str, headers: Mapping[str, str]) -> Response:
         """One attempt. Any HTTP status is a Response; a network failure raises OSError."""
         ...
+
+
+class _Readable(Protocol):
+    def read(self, size: int = -1, /) -> bytes: ...
 
 
 class _HttpOnlyRedirects(urllib.request.HTTPRedirectHandler):
@@ -69,7 +74,7 @@ class UrllibTransport:
         except http.client.HTTPException as error:  # e.g. IncompleteRead: the connection broke
             raise OSError(f"connection broken ({type(error).__name__})") from error
 
-    def _response(self, url: str, status: int, headers, stream) -> Response:  # type: ignore[no-untyped-def]
+    def _response(self, url: str, status: int, headers: Message | None, stream: _Readable) -> Response:
         body = stream.read(self.max_body + 1)
         if len(body) > self.max_body:
             limit = f"{self.max_body // 2**20} MB" if self.max_body >= 2**20 else f"{self.max_body} bytes"

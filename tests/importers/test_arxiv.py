@@ -156,7 +156,7 @@ def test_an_entry_without_a_usable_id_is_skipped_with_a_warning() -> None:
     page = parse_feed(body, warn=warnings.append)
     assert [paper.id for paper in page.papers] == ["hep-th/9711200", "2305.02678"]
     assert page.entries == 3
-    assert warnings == ["arxiv: skipped entry 0: id 'http://evil.org/../x' is not an arXiv abstract URL"]
+    assert warnings == ["skipped entry 0: id 'http://evil.org/../x' is not an arXiv abstract URL"]
 
 
 # --- refusals and garbage ---

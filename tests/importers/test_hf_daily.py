@@ -81,7 +81,7 @@ def test_title_falls_back_to_the_item_and_loses_control_characters() -> None:
     assert "abstract" not in third.fields and "authors" not in third.fields  # empty is absent
     # No item-level date: the paper's own, as a UTC day.
     assert third.day == date(2025, 9, 2)
-    assert warnings == ["hf-daily: item 2 (2509.02222): ignored malformed thumbnail"]
+    assert warnings == ["item 2 (2509.02222): ignored malformed thumbnail"]
 
 
 def test_the_users_date_wins_over_the_items() -> None:
@@ -143,7 +143,7 @@ def test_a_bad_item_is_skipped_with_a_warning_naming_its_position(item: object, 
         _listing(good, item, good | {"paper": {"id": "2509.00003", "title": "Also"}}), warn=warnings.append
     )
     assert [paper.id for paper in papers] == ["2509.00002", "2509.00003"]
-    assert warnings == [f"hf-daily: skipped item 1: {why}"]
+    assert warnings == [f"skipped item 1: {why}"]
 
 
 def test_malformed_optional_fields_are_left_out_and_named() -> None:
@@ -164,7 +164,7 @@ def test_malformed_optional_fields_are_left_out_and_named() -> None:
     assert set(paper.fields) == {"title", "links"}
     assert "code" not in paper.fields["links"]
     assert warnings == [
-        "hf-daily: item 0 (2509.00001): ignored malformed githubRepo, authors, summary, upvotes, publishedAt"
+        "item 0 (2509.00001): ignored malformed githubRepo, authors, summary, upvotes, publishedAt"
     ]
 
 
@@ -179,7 +179,7 @@ def test_an_id_listed_twice_is_kept_once() -> None:
     warnings: list[str] = []
     papers = parse_listing(_listing(first, again), warn=warnings.append)
     assert [paper.fields["title"] for paper in papers] == ["First"]
-    assert warnings == ["hf-daily: skipped item 1: 2509.00001 is listed twice"]
+    assert warnings == ["skipped item 1: 2509.00001 is listed twice"]
 
 
 def test_old_style_ids_are_accepted() -> None:
