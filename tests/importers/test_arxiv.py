@@ -241,8 +241,9 @@ def test_pages_until_the_total_is_reached() -> None:
     fake = FakeTransport()
     _pages(fake, "cat:cs.CL", {0: 2, 2: 2, 4: 2})
     papers = fetch(_fetcher(fake), search_query="cat:cs.CL", max_results=10, page_size=2, day=DAY)
-    # 2501.00002 is on two pages (arXiv's order shifted between requests): kept once, the first.
+    # 2501.00002 is on two pages (revised and moved between requests): kept once, as first seen.
     assert [paper.id for paper in papers] == ["2501.00001", "2501.00002", "2501.00003", "2501.00004"]
+    assert papers[1].fields["updated"] == "2025-01-02T18:00:00Z"
     assert [call.url.split("&", 1)[1] for call in fake.calls] == [
         "start=0&max_results=2",
         "start=2&max_results=2",
@@ -261,6 +262,19 @@ def test_pages_stop_at_max_results_and_ask_only_for_what_is_missing() -> None:
     assert [call.url.rsplit("&", 2)[1:] for call in fake.calls] == [
         ["start=0", "max_results=2"],
         ["start=2", "max_results=1"],
+    ]
+
+
+def test_a_short_page_is_followed_from_where_it_ended() -> None:
+    # arXiv sometimes sends fewer entries than asked for; skipping ahead by the page size would lose papers.
+    fake = FakeTransport()
+    _pages(fake, "cat:cs.CL", {0: 3, 2: 3, 4: 2})
+    papers = fetch(_fetcher(fake), search_query="cat:cs.CL", max_results=5, page_size=3)
+    assert [paper.id for paper in papers] == ["2501.00001", "2501.00002", "2501.00003", "2501.00004"]
+    assert [call.url.rsplit("&", 2)[1:] for call in fake.calls] == [
+        ["start=0", "max_results=3"],
+        ["start=2", "max_results=3"],
+        ["start=4", "max_results=2"],
     ]
 
 
