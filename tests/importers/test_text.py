@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from sitegen.importers.text import clean_line, clean_text, http_url, preview, unwrap, utc_timestamp
 
@@ -94,3 +96,28 @@ def test_preview_is_short_and_on_one_line() -> None:
     assert shown.startswith("'<!DOCTYPE html> <html>xx") and shown.endswith("\u2026'")
     assert len(shown) <= 64
     assert preview(b"\xff\xfeRate") == "'\ufffd\ufffdRate'"
+
+
+def _is_junk(c: str) -> bool:
+    code = ord(c)
+    return (
+        code < 0x20
+        or 0x7F <= code < 0xA0
+        or 0xD800 <= code < 0xE000
+        or 0xFDD0 <= code <= 0xFDEF
+        or (code & 0xFFFE) == 0xFFFE
+    )
+
+
+@settings(max_examples=300)
+@given(st.text())
+def test_cleaned_text_has_no_junk_and_cleaning_twice_changes_nothing(raw: str) -> None:
+    line = clean_line(raw)
+    assert not any(_is_junk(c) for c in line)
+    assert line == line.strip() and "  " not in line
+    assert clean_line(line) == line
+    paragraphs = unwrap(raw)
+    assert not any(_is_junk(c) for c in paragraphs if c != "\n")
+    assert "\n\n\n" not in paragraphs and paragraphs == paragraphs.strip()
+    assert unwrap(paragraphs) == paragraphs
+    paragraphs.encode("utf-8")  # no lone surrogates left to break writing the file
