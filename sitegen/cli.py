@@ -154,6 +154,8 @@ def _import_parser(commands: Any) -> None:
 def _import_requests(args: argparse.Namespace, config: Any) -> list[Any]:
     from .importers.runner import Request, requests_from_config
 
+    if getattr(args, "file", None) is not None:
+        args.file = Path.cwd() / args.file  # given here: where the user stands, not the site folder
     if args.source is None:
         if not config.sources:
             raise UsageError(

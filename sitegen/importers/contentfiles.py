@@ -40,6 +40,8 @@ def _yaml(style: tuple[int, int, int] = _YAML_STYLES[0]) -> YAML:
     yaml.width = _WIDTH
     mapping, sequence, offset = style
     yaml.indent(mapping=mapping, sequence=sequence, offset=offset)
+    # Papers of one day share one date object: write it out each time, never as &id001 / *id001.
+    yaml.representer.ignore_aliases = lambda data: True
     return yaml
 
 

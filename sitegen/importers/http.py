@@ -132,8 +132,8 @@ class Fetcher:
         retries: int = 4,
         backoff: float = 2.0,
         min_interval: float = 0.0,
-        sleep: Callable[[float], None] = time.sleep,
-        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] | None = None,
+        clock: Callable[[], float] | None = None,
         throttled: Callable[[Response], bool] | None = None,
         notify: Callable[[str], None] | None = None,
     ) -> None:
@@ -142,8 +142,9 @@ class Fetcher:
         self.retries = retries
         self.backoff = backoff
         self.min_interval = min_interval
-        self.sleep = sleep
-        self.clock = clock
+        # Looked up now, not when this module was imported, so a test can stand in for time.
+        self.sleep = sleep if sleep is not None else time.sleep
+        self.clock = clock if clock is not None else time.monotonic
         self.throttled = throttled
         self.notify = notify
         self._last_request: float | None = None

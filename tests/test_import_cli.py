@@ -1,0 +1,138 @@
+"""`sitegen import` as a user and the scheduled workflow run it: recorded answers, never the network."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from sitegen import cli
+from sitegen.importers import http
+from tests.importers.fakes import FakeTransport, ok, recorded
+from tests.sitekit import tree
+from tests.test_cli import sitegen
+
+RECORDED = Path(__file__).parent / "importers" / "recorded"
+HF_FILE = RECORDED / "hf_daily_2025-09-08.json"
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Path:
+    root = tmp_path / "site"
+    (root / "content" / "papers").mkdir(parents=True)
+    (root / "site.yaml").write_text("title: Test\nbase_url: https://example.org/\n", encoding="utf-8")
+    return root
+
+
+def test_hf_daily_from_a_saved_answer_adds_papers_that_build(site: Path) -> None:
+    done = sitegen("import", "hf-daily", "--file", str(HF_FILE), "--date", "2025-09-08", "--site", str(site))
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[0] == (
+        "imported 3 papers (hf-daily 3): 3 added, 0 updated, 0 left alone"
+    ), done.stdout
+    assert "wrote content/papers/2025/2025-09-08.yaml" in done.stdout
+    text = (site / "content/papers/2025/2025-09-08.yaml").read_text(encoding="utf-8")
+    assert "- id: '2509.04664'\n  title: Why Language Models Hallucinate\n  date: 2025-09-08\n" in text
+    checked = sitegen("build", "--site", str(site), "-q")
+    assert checked.returncode == 0, checked.stderr
+    page = (site / "output/papers/2509.04664/index.html").read_text(encoding="utf-8")
+    assert "Why Language Models Hallucinate" in page
+
+
+def test_running_the_same_import_again_changes_nothing(site: Path) -> None:
+    args = ("import", "hf-daily", "--file", str(HF_FILE), "--site", str(site))
+    assert sitegen(*args).returncode == 0
+    before = tree(site / "content")
+    again = sitegen(*args)
+    assert again.returncode == 0, again.stderr
+    assert again.stdout.strip() == "imported 3 papers (hf-daily 3): 0 added, 0 updated, 3 left alone"
+    assert tree(site / "content") == before
+
+
+def test_a_garbled_answer_is_one_line_exit_1_and_no_file(site: Path, tmp_path: Path) -> None:
+    garbage = tmp_path / "answer.json"
+    garbage.write_text("<html>Service Unavailable</html>", encoding="utf-8")
+    done = sitegen("import", "hf-daily", "--file", str(garbage), "--site", str(site))
+    assert done.returncode == 1
+    lines = done.stderr.splitlines()
+    assert lines[0].startswith("hf-daily: ") and "Traceback" not in done.stderr
+    assert lines[-1] == "error: 1 problem found; nothing was written"
+    assert tree(site) == {"site.yaml": b"title: Test\nbase_url: https://example.org/\n"}
+
+
+def test_bibtex_file_is_imported_and_checks(site: Path) -> None:
+    shutil.copy(RECORDED / "papers.bib", site / "library.bib")
+    done = sitegen("import", "bibtex", "library.bib", "--date", "2025-03-14", cwd=site)
+    assert done.returncode == 0, done.stderr
+    assert " added, 0 updated, 0 left alone" in done.stdout
+    assert sitegen("check", "--site", str(site)).returncode == 0
+
+
+def test_import_without_sources_says_how_to_add_one(site: Path) -> None:
+    done = sitegen("import", "--site", str(site))
+    assert done.returncode == 2
+    assert "no sources in site.yaml" in done.stderr
+
+
+def test_site_option_given_before_the_source_name_is_kept(site: Path, tmp_path: Path) -> None:
+    done = sitegen("import", "--site", str(site), "hf-daily", "--file", str(HF_FILE), cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert (site / "content/papers/2025").is_dir()
+
+
+def _configured(site: Path) -> None:
+    (site / "site.yaml").write_text(
+        "title: Test\nbase_url: https://example.org/\n"
+        "sources:\n"
+        "  - hf-daily\n"
+        '  - arxiv: {query: "cat:cs.LG AND abs:diffusion", max: 2}\n'
+        "import:\n"
+        "  categories: {cs.LG: machine learning}\n",
+        encoding="utf-8",
+    )
+
+
+def _fake_network(monkeypatch: pytest.MonkeyPatch, transport: FakeTransport) -> None:
+    monkeypatch.setattr(http, "UrllibTransport", lambda *a, **k: transport)
+    monkeypatch.setattr(http.time, "sleep", transport.clock.sleep)
+    monkeypatch.setattr(http.time, "monotonic", transport.clock)
+
+
+def test_plain_sitegen_import_runs_every_source_in_site_yaml(
+    site: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _configured(site)
+    from sitegen.importers import arxiv, hf_daily
+
+    transport = FakeTransport()
+    listing = hf_daily.listing_url(date(2025, 9, 8))
+    transport.add(listing, ok(listing, recorded("hf_daily_2025-09-08.json")))
+    query = arxiv.query_url(search_query="cat:cs.LG AND abs:diffusion", id_list=None, start=0, max_results=2)
+    transport.add(query, ok(arxiv.API, recorded("arxiv_query.xml")))
+    _fake_network(monkeypatch, transport)
+    assert cli.main(["import", "--site", str(site), "--date", "2025-09-08"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("imported "), out
+    assert "(hf-daily 3, arxiv " in out
+    assert transport.calls and all("sitegen/" in c.headers["User-Agent"] for c in transport.calls)
+    assert cli.main(["check", "--site", str(site)]) == 0
+
+
+def test_offline_is_one_line_exit_1_and_no_file_touched(
+    site: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _configured(site)
+    from sitegen.importers import hf_daily
+
+    transport = FakeTransport()
+    transport.add(hf_daily.listing_url(None), OSError("[Errno -3] Temporary failure in name resolution"))
+    _fake_network(monkeypatch, transport)
+    before = tree(site)
+    assert cli.main(["import", "--site", str(site)]) == 1
+    err = capsys.readouterr().err.splitlines()
+    assert err[0].startswith("hf-daily: could not reach huggingface.co"), err
+    assert err[-1] == "error: 1 problem found; nothing was written"
+    assert len(transport.calls) > 1  # retried before giving up
+    assert tree(site) == before
