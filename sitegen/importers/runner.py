@@ -71,7 +71,7 @@ def _run(
         if request.file is not None:
             body = _read(config, request.name, request.file)
             return hf_daily.parse_listing(body, request.day, keyword_tags=keyword_tags, warn=warn_from)
-        fetcher = Fetcher("hf-daily", transport)
+        fetcher = Fetcher("hf-daily", transport, notify=warn)
         return hf_daily.fetch_listing(fetcher, request.day, keyword_tags=keyword_tags, warn=warn_from)
     if request.name == "arxiv":
         from . import arxiv
@@ -81,16 +81,17 @@ def _run(
         unmapped = config.imports.unmapped_categories
         if request.file is not None:
             body = _read(config, request.name, request.file)
-            return arxiv.parse_feed(body, day, categories=mapping, unmapped=unmapped).papers
+            return arxiv.parse_feed(body, day, categories=mapping, unmapped=unmapped, warn=warn_from).papers
         id_list = options.get("id_list")
         return arxiv.fetch(
-            arxiv.new_fetcher(transport),
+            arxiv.new_fetcher(transport, notify=warn),
             search_query=options.get("query"),
             id_list=list(id_list) if id_list else None,
             max_results=int(options.get("max", 50)),
             day=day,
             categories=mapping,
             unmapped=unmapped,
+            warn=warn_from,
         )
     if request.name == "bibtex":
         from .bibtex import parse_bibtex
