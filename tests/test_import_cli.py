@@ -142,3 +142,21 @@ def test_offline_is_one_line_exit_1_and_no_file_touched(
         "([Errno -3] Temporary failure in name resolution); retrying in 2 s"
     )
     assert tree(site) == before
+
+
+def test_a_failing_second_source_leaves_the_first_ones_papers_unwritten(
+    site: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _configured(site)
+    from sitegen.importers import arxiv, hf_daily
+
+    transport = FakeTransport()
+    transport.add(hf_daily.listing_url(None), ok(hf_daily.API, recorded("hf_daily_2025-09-08.json")))
+    query = arxiv.query_url(search_query="cat:cs.LG AND abs:diffusion", id_list=None, start=0, max_results=2)
+    transport.add(query, ok(query, recorded("arxiv_error.xml")))
+    _fake_network(monkeypatch, transport)
+    before = tree(site)
+    assert cli.main(["import", "--site", str(site)]) == 1
+    err = capsys.readouterr().err
+    assert "arxiv: the API refused the query" in err and "Traceback" not in err
+    assert tree(site) == before

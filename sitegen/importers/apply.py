@@ -70,8 +70,10 @@ def apply_import(
             entry = file.entry(paper.id)
             if entry is None:  # the loader saw it there a moment ago; the file changed under us
                 raise ContentError(Problem(f"paper {paper.id!r} is no longer in this file", file.shown))
+            style = file.style_of(entry)
             changed = refresh(entry, paper)
-            file.edited |= changed
+            if changed:
+                file.mark_edited(entry, style)
             (outcome.updated if changed else outcome.unchanged).append(paper.id)
         else:
             day = paper.day or today

@@ -28,27 +28,79 @@ from ruamel.yaml.tokens import CommentToken
 from ..errors import OutputError, Problem
 from ..routes import id_key, is_valid_id
 
-# (mapping indent, sequence indent, dash offset) styles people write, most common first.
-_YAML_STYLES = ((2, 2, 0), (2, 4, 2), (4, 4, 2), (4, 6, 4), (4, 4, 0))
+# (mapping indent, sequence indent, dash offset, columns taken off the left) styles people
+# write, most common first. The last number covers the usual mix that ruamel cannot
+# write in one go: papers' dashes at the margin, nested lists indented (as in docs/content.md).
+Style = tuple[int, int, int, int]
+_YAML_STYLES: tuple[Style, ...] = (
+    (2, 2, 0, 0),
+    (2, 4, 2, 2),
+    (2, 4, 2, 0),
+    (4, 4, 2, 0),
+    (4, 6, 4, 4),
+    (4, 6, 4, 0),
+    (4, 4, 0, 0),
+)
 _WIDTH = 1 << 30  # never fold a long title or abstract across lines
 _INDENT = re.compile(r"\n([ \t]+)\S")
 
 
-def _yaml(style: tuple[int, int, int] = _YAML_STYLES[0]) -> YAML:
+def _yaml(style: Style = _YAML_STYLES[0]) -> YAML:
     yaml = YAML(typ="rt")
     yaml.preserve_quotes = True
     yaml.width = _WIDTH
-    mapping, sequence, offset = style
+    mapping, sequence, offset, _ = style
     yaml.indent(mapping=mapping, sequence=sequence, offset=offset)
     # Papers of one day share one date object: write it out each time, never as &id001 / *id001.
     yaml.representer.ignore_aliases = lambda data: True
     return yaml
 
 
-def _dump(yaml: YAML, data: Any) -> str:
-    out = io.StringIO()
-    yaml.dump(data, out)
-    return out.getvalue()
+def _dump(style: Style, data: Any) -> str:
+    dedent = style[3]
+    # ruamel puts an end-of-line comment at the column it was read from: moved right
+    # first, it lands there again once the lines are moved left.
+    marks = _comment_marks(data) if dedent else []
+    for mark in marks:
+        mark.column += dedent
+    try:
+        out = io.StringIO()
+        _yaml(style).dump(data, out)
+    finally:
+        for mark in marks:
+            mark.column -= dedent
+    text = out.getvalue()
+    if dedent:
+        lines = text.splitlines(keepends=True)
+        margin = " " * dedent
+        if all(line.startswith(margin) or not line.strip() for line in lines):
+            text = "".join(line[dedent:] if line.strip() else line for line in lines)
+    return text
+
+
+def _comment_marks(node: Any) -> list[Any]:
+    """The position marks of the end-of-line comments in a node and below it, each once."""
+    found: dict[int, Any] = {}
+
+    def tokens(value: Any) -> Iterator[Any]:
+        if isinstance(value, CommentToken):
+            yield value
+        elif isinstance(value, list):
+            for item in value:
+                yield from tokens(item)
+
+    def walk(value: Any) -> None:
+        if isinstance(value, (CommentedMap, CommentedSeq)):
+            for slot in value.ca.items.values():
+                for token in tokens(slot):
+                    mark = token.start_mark
+                    if mark is not None and getattr(mark, "column", 0) > 0:
+                        found.setdefault(id(mark), mark)
+            for child in value.values() if isinstance(value, CommentedMap) else value:
+                walk(child)
+
+    walk(node)
+    return list(found.values())
 
 
 @dataclass
@@ -60,16 +112,54 @@ class ContentFile:
     data: Any  # CommentedMap / CommentedSeq for YAML; dict / list for JSON; None for a new file
     original: str | None = None  # the file's text as read; None for a new file
     is_json: bool = False
-    style: tuple[int, int, int] = _YAML_STYLES[0]
+    style: Style = _YAML_STYLES[0]
     json_indent: int | None = 2
     header: str = ""  # for a new file: the comment it starts with
-    edited: bool = False  # an entry already in the file was changed (set by the caller)
     added: list[dict[str, Any]] = field(default_factory=list)
     _index: dict[str, Any] = field(default_factory=dict)
+    # Papers of a YAML list changed in place: their position and the style that wrote them as they were.
+    _edited: dict[int, Style] = field(default_factory=dict)
+    _edited_whole: bool = False  # a change that only a whole new dump of the file can write
 
     @property
     def changed(self) -> bool:
-        return self.edited or bool(self.added)
+        return bool(self._edited) or self._edited_whole or bool(self.added)
+
+    def style_of(self, entry: Any) -> Style | None:
+        """Before an entry is changed: the style that writes it back as it stands in the file
+        (the files people write mix styles, e.g. papers at the margin and authors indented)."""
+        if not isinstance(self.data, CommentedSeq) or self.original is None or self.data.fa.flow_style():
+            return None
+        index = next((i for i, item in enumerate(self.data) if item is entry), None)
+        if index is None:
+            return None
+        written = "".join(self._lines()[slice(*self._region(index))])
+        return _closest_style(CommentedSeq([entry]), written)
+
+    def mark_edited(self, entry: Any, style: Style | None) -> None:
+        """Say that ``entry`` (whose style_of was asked before the change) was changed."""
+        index = next((i for i, item in enumerate(self.data or ()) if item is entry), None)
+        if style is None or index is None or not isinstance(self.data, list):
+            self._edited_whole = True
+        else:
+            self._edited[index] = style
+
+    def _lines(self) -> list[str]:
+        return (self.original or "").splitlines(keepends=True)
+
+    def _region(self, index: int) -> tuple[int, int]:
+        """The lines of the index-th paper of a list file: from its dash to the next paper's."""
+        data = self.data
+        start = data.lc.item(index)[0]
+        if index + 1 == len(data):
+            return start, len(self._lines())
+        end = data.lc.item(index + 1)[0]
+        # Blank and comment lines before the next paper are sometimes kept as that paper's
+        # (when this one ends in an inline list): they are not this paper's to write.
+        before_next = data.ca.items.get(index + 1)
+        if before_next and before_next[1]:
+            end -= sum(token.value.count("\n") for token in before_next[1])
+        return start, end
 
     def entries(self) -> Iterator[Any]:
         if isinstance(self.data, dict):
@@ -100,19 +190,36 @@ class ContentFile:
             if self.added:
                 data = ([data] if isinstance(data, dict) else list(data or [])) + self.added
             return json.dumps(data, indent=self.json_indent, ensure_ascii=False) + "\n"
-        yaml = _yaml(self.style)
         if self.data is None:  # a new (or empty) file: only what this import adds
-            return self.header + _spaced(_dump(yaml, CommentedSeq(self.added)))
+            return self.header + _spaced(_dump(self.style, CommentedSeq(self.added)))
         if self.added and (not isinstance(self.data, list) or self.data.fa.flow_style()):
             # One paper, or a list written inline: the file becomes a block list.
             whole = CommentedSeq([self.data] if isinstance(self.data, dict) else self.data)
             whole.extend(self.added)
-            return _spaced(_dump(yaml, whole))
-        body = _dump(yaml, self.data) if self.edited or self.original is None else self.original
+            return _spaced(_dump(self.style, whole))
+        if self._edited_whole or self.original is None:
+            body = _dump(self.style, self.data)
+        elif self._edited:
+            body = self._spliced()
+        else:
+            body = self.original
         if not self.added:
             return body
         # New papers go after the last one, the file's own bytes untouched above them.
-        return body.rstrip("\n") + "\n\n" + _spaced(_dump(yaml, CommentedSeq(self.added)))
+        return body.rstrip("\n") + "\n\n" + _spaced(_dump(self.style, CommentedSeq(self.added)))
+
+    def _spliced(self) -> str:
+        """The original text with each changed paper's lines, and only those, written anew."""
+        lines = self._lines()
+        out: list[str] = []
+        position = 0
+        for index in sorted(self._edited):
+            start, end = self._region(index)
+            out.extend(lines[position:start])
+            out.append(_dump(self._edited[index], CommentedSeq([self.data[index]])))
+            position = end
+        out.extend(lines[position:])
+        return "".join(out)
 
 
 def _spaced(text: str) -> str:
@@ -234,17 +341,25 @@ def restyle_like(old: Any, new: Any) -> Any:
 
 def open_yaml(path: Path, shown: str, text: str) -> ContentFile:
     """Parse for editing, with the indentation style that writes the file back most faithfully."""
-    best: tuple[int, tuple[int, int, int], Any] | None = None
+    data = _yaml().load(text)  # the indentation settings matter only for writing
+    if data is None:
+        return ContentFile(path, shown, None, text)
+    return ContentFile(path, shown, data, text, style=_closest_style(data, text))
+
+
+def _closest_style(data: Any, text: str) -> Style:
+    """The style whose writing of ``data`` is ``text``, or the one that differs in fewest lines."""
+    best: tuple[int, Style] | None = None
     for style in _YAML_STYLES:
-        data = _yaml(style).load(text)
-        out = _dump(_yaml(style), data) if data is not None else ""
+        out = _dump(style, data)
         if out == text:
-            return ContentFile(path, shown, data, text, style=style)
+            return style
         differing = sum(a != b for a, b in zip(out.splitlines(), text.splitlines(), strict=False))
+        differing += abs(len(out.splitlines()) - len(text.splitlines()))
         if best is None or differing < best[0]:
-            best = (differing, style, data)
+            best = (differing, style)
     assert best is not None
-    return ContentFile(path, shown, best[2], text, style=best[1])
+    return best[1]
 
 
 def open_json(path: Path, shown: str, text: str) -> ContentFile:

@@ -263,3 +263,52 @@ def test_an_entry_keeps_its_blank_line_whatever_field_ends_it(site: Path, ending
     assert build(site, None, write=False).papers == 2
     again = run(site, [fresh])
     assert again.files == [] and path.read_text(encoding="utf-8") == text
+
+
+def test_a_source_never_deletes_a_field_it_does_not_give(site: Path) -> None:
+    path = site / "content/papers/curated.yaml"
+    path.write_text(HAND_WRITTEN.replace("  upvotes: 1\n", "  upvotes: 1\n  venue: ICML 2024\n"))
+    bare = Imported("2403.09629", DAY, {"title": "T", "links": {"arxiv": "https://arxiv.org/abs/2403.09629"}})
+    outcome = run(site, [bare])
+    assert outcome.unchanged == ["2403.09629"] and outcome.files == []
+    assert "venue: ICML 2024" in path.read_text(encoding="utf-8")
+
+
+def test_authors_the_curator_enriched_keep_their_details_while_the_names_agree(site: Path) -> None:
+    path = site / "content/papers/curated.yaml"
+    rich = (
+        "  authors:\n    - name: Ada Lovelace\n      affiliation: Analytical Engines Ltd\n    - Alan Turing\n"
+    )
+    path.write_text(HAND_WRITTEN.replace("  authors: [Ada Lovelace, Alan Turing]\n", rich))
+    run(site, [hf("2403.09629", authors=["Ada Lovelace", "Alan Turing"])])
+    assert rich in path.read_text(encoding="utf-8")
+    run(site, [hf("2403.09629", authors=["Ada Lovelace", "Alan Turing", "Grace Hopper"])])
+    text = path.read_text(encoding="utf-8")
+    assert "Analytical Engines" not in text and "Grace Hopper" in text  # a new author list is the source's
+
+
+def test_the_documented_example_file_changes_only_in_the_lines_that_changed(site: Path) -> None:
+    """docs/content.md's example mixes styles (papers at the margin, authors indented, comments)."""
+    import difflib
+    import re
+
+    doc = (Path(__file__).parents[2] / "docs/content.md").read_text(encoding="utf-8")
+    example = re.search(r"<!-- example: 2025-03-14.yaml -->\n```yaml\n(.*?)```", doc, re.S)
+    assert example
+    path = site / "content/papers/2025-03-14.yaml"
+    path.write_text(example.group(1), encoding="utf-8")
+    links = {"arxiv": "https://arxiv.org/abs/2403.09629", "hf": "https://huggingface.co/papers/2403.09629"}
+    fields = {"upvotes": 50, "authors": ["Eric Zelikman", "Noah D. Goodman"], "links": links}
+    run(site, [Imported("2403.09629", DAY, fields, "hf-daily")])
+    after = path.read_text(encoding="utf-8")
+    changes = [
+        line
+        for line in difflib.ndiff(example.group(1).splitlines(), after.splitlines())
+        if line.startswith(("- ", "+ "))
+    ]
+    # The author list is the same people, so Goodman's affiliation and URL stay as written.
+    assert changes == [
+        "-   upvotes: 42",
+        "+   upvotes: 50",
+        "+     hf: https://huggingface.co/papers/2403.09629",
+    ]
