@@ -308,7 +308,7 @@ def test_the_documented_example_file_changes_only_in_the_lines_that_changed(site
     ]
     # The author list is the same people, so Goodman's affiliation and URL stay as written.
     assert changes == [
+        "+     hf: https://huggingface.co/papers/2403.09629",
         "-   upvotes: 42",
         "+   upvotes: 50",
-        "+     hf: https://huggingface.co/papers/2403.09629",
     ]
