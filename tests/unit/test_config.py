@@ -153,3 +153,55 @@ def test_duplicate_key(tmp_path: Path) -> None:
     assert problems(site(tmp_path, MINIMAL + "title: Again\n")) == [
         "site.yaml:3: title: duplicate key (first given on line 1)"
     ]
+
+
+def _readme_site_yaml() -> str:
+    import re
+
+    readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
+    block = re.search(r"### site.yaml\n\n```yaml\n(.*?)```", readme, re.S)
+    assert block, "README.md has a site.yaml example"
+    return block.group(1)
+
+
+def test_the_readme_site_yaml_example_loads_with_its_sources(tmp_path: Path) -> None:
+    (tmp_path / "site.yaml").write_text(_readme_site_yaml(), encoding="utf-8")
+    config = load_config(tmp_path)
+    assert [(s.name, dict(s.options)) for s in config.sources] == [
+        ("hf-daily", {}),
+        ("arxiv", {"query": "cat:cs.LG AND abs:diffusion", "max": 50}),
+    ]
+    assert config.imports.category_tags == {"cs.LG": "machine learning"}
+    assert config.imports.unmapped_categories == "keep"
+
+
+def test_sources_and_import_settings_are_typed(tmp_path: Path) -> None:
+    (tmp_path / "site.yaml").write_text(
+        "title: T\nbase_url: https://e.org/\n"
+        "sources:\n"
+        "  - arxiv: {id_list: '2403.09629, hep-th/9901001'}\n"
+        "  - bibtex: {file: refs/library.bib}\n"
+        "  - hf-daily: {keyword_tags: 3}\n"
+        "import:\n"
+        "  unmapped_categories: drop\n"
+        '  exclude: ["2401.00001", "hep-th/9901001", "My-Paper"]\n',
+        encoding="utf-8",
+    )
+    config = load_config(tmp_path)
+    assert config.sources[0].option("id_list") == ("2403.09629", "hep-th/9901001")
+    assert config.sources[1].option("file") == "refs/library.bib"
+    assert config.sources[2].option("keyword_tags") == 3
+    assert config.imports.unmapped_categories == "drop"
+    assert config.imports.exclude == {"2401.00001", "hep-th-9901001", "my-paper"}
+    hash(config)  # stays hashable and picklable for the render workers
+    import pickle
+
+    assert pickle.loads(pickle.dumps(config)) == config
+
+
+def test_a_bibtex_file_outside_the_site_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "site.yaml").write_text(
+        "title: T\nbase_url: https://e.org/\nsources:\n  - bibtex: {file: ../../etc/passwd.bib}\n"
+    )
+    with pytest.raises(ConfigError, match=r"sources\[0\].bibtex.file: must be a file inside the site folder"):
+        load_config(tmp_path)
