@@ -91,8 +91,12 @@ def http_url(value: object) -> str | None:
     url = value.strip()
     if not url or url != strip_junk(url) or any(c.isspace() for c in url):
         return None
-    parts = urlsplit(url)
-    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname  # parsed lazily: 'http://[::1' fails only here
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in ("http", "https") or not host:
         return None
     return url
 

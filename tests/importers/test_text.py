@@ -121,3 +121,10 @@ def test_cleaned_text_has_no_junk_and_cleaning_twice_changes_nothing(raw: str) -
     assert "\n\n\n" not in paragraphs and paragraphs == paragraphs.strip()
     assert unwrap(paragraphs) == paragraphs
     paragraphs.encode("utf-8")  # no lone surrogates left to break writing the file
+
+
+def test_a_url_python_cannot_parse_is_not_a_url() -> None:
+    from sitegen.importers.text import http_url
+
+    assert http_url("http://[::1") is None
+    assert http_url("https://[not-an-ip]/x") is None
