@@ -1,0 +1,80 @@
+"""Whatever a source answers, an import ends in papers or in one SourceError line: never a traceback."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from sitegen.config import load_config
+from sitegen.errors import SitegenError
+from sitegen.importers import arxiv, hf_daily
+from sitegen.importers.apply import apply_import
+from sitegen.importers.base import Imported, SourceError
+from sitegen.loading import load_papers
+
+# JSON values that look a little like a listing: the keys the importer reads, with any values.
+KEYS = ["paper", "id", "title", "summary", "authors", "name", "upvotes", "publishedAt", "githubRepo"]
+KEYS += ["projectPage", "ai_keywords", "thumbnail", "numComments", "hidden"]
+scalars = st.none() | st.booleans() | st.integers(-5, 10**12) | st.floats() | st.text(max_size=30)
+json_values = st.recursive(
+    scalars | st.sampled_from(["2403.09629", "https://github.com/x/y", "2025-03-14T09:30:00.000Z"]),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.sampled_from(KEYS), inner, max_size=6),
+    max_leaves=25,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(json_values)
+def test_hf_listing_any_json_gives_papers_or_one_source_error(value: object) -> None:
+    body = json.dumps(value).encode()
+    try:
+        papers = hf_daily.parse_listing(body, None, keyword_tags=2)
+    except SourceError as error:
+        assert len(error.problems) == 1 and "\n" not in str(error)
+        return
+    assert all(isinstance(p, Imported) and p.fields.get("title") for p in papers)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.binary(max_size=300) | st.text(max_size=300).map(str.encode))
+def test_arxiv_any_bytes_give_papers_or_one_source_error(body: bytes) -> None:
+    try:
+        arxiv.parse_feed(body, date(2025, 3, 14))
+    except SourceError as error:
+        assert len(error.problems) == 1
+
+
+# Text a source might send: control characters, noncharacters, quotes, YAML syntax, long lines.
+pieces = st.characters(codec="utf-8", exclude_categories=("Cs",)) | st.sampled_from(
+    ["\x00", "\x07", "\x1b", "\ufffe", "\u2028", ": ", "- ", "#", "'", '"', "|", "&a", "*a", "\n", "  "]
+)
+nasty_text = st.lists(pieces, min_size=1, max_size=30).map("".join)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(title=nasty_text, abstract=nasty_text, author=nasty_text, tag=nasty_text)
+def test_whatever_text_a_source_sends_the_site_still_checks_or_nothing_is_written(
+    tmp_path: Path, title: str, abstract: str, author: str, tag: str
+) -> None:
+    site = tmp_path / "site"
+    if site.exists():
+        import shutil
+
+        shutil.rmtree(site)
+    (site / "content/papers").mkdir(parents=True)
+    (site / "site.yaml").write_text("title: T\nbase_url: https://e.org/\n", encoding="utf-8")
+    fields = {"title": title, "abstract": abstract, "authors": [author], "tags": [tag]}
+    paper = Imported("2403.09629", date(2025, 3, 14), fields, "test")
+    config = load_config(site)
+    try:
+        apply_import(config, [paper], date(2025, 3, 14))
+    except SitegenError:
+        assert not (site / "content/papers/2025").exists()  # refused as a whole
+        return
+    [loaded] = load_papers(config)
+    assert loaded.abstract == abstract  # what was written reads back as it was given
+    assert apply_import(config, [paper], date(2025, 3, 14)).files == []  # and a re-import changes nothing
