@@ -1,4 +1,4 @@
-"""Edit content files the way a person would: change the entries that changed, keep the rest.
+"""Edit content files the way a person would: rewrite the papers that changed, keep the rest.
 
 YAML files are edited with ruamel.yaml's round trip, which keeps comments, key
 order and quoting; the indentation that reproduces the file best is found by
@@ -21,12 +21,11 @@ from typing import Any
 
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
-from ruamel.yaml.error import CommentMark
-from ruamel.yaml.scalarstring import FoldedScalarString, LiteralScalarString, ScalarString
 from ruamel.yaml.tokens import CommentToken
 
 from ..errors import OutputError, Problem
 from ..routes import id_key, is_valid_id
+from .yamlnodes import styled
 
 # (mapping indent, sequence indent, dash offset, columns taken off the left) styles people
 # write, most common first. The last number covers the usual mix that ruamel cannot
@@ -225,118 +224,6 @@ class ContentFile:
 def _spaced(text: str) -> str:
     """One blank line between the papers of a list written by this module."""
     return re.sub(r"(?<=[^\n])\n(- )", r"\n\n\1", text)
-
-
-def styled(entry: dict[str, Any]) -> CommentedMap:
-    """A new paper as a person would write it: tags and plain author names on one line,
-    the abstract as a literal block, everything else plain."""
-    node = CommentedMap()
-    for key, value in entry.items():
-        node[key] = _styled_value(key, value)
-    return node
-
-
-def _styled_value(key: str, value: Any) -> Any:
-    if isinstance(value, str) and key in ("abstract", "note") and ("\n" in value or len(value) > 80):
-        return LiteralScalarString(value)
-    if isinstance(value, list):
-        seq = CommentedSeq(_styled_value("", item) for item in value)
-        if all(isinstance(item, str) for item in value):
-            seq.fa.set_flow_style()
-        return seq
-    if isinstance(value, dict):
-        mapping = CommentedMap()
-        for k, v in value.items():
-            mapping[k] = _styled_value(k, v)
-        return mapping
-    return value
-
-
-def put(mapping: Any, key: str, value: Any) -> None:
-    """Set a key of a mapping read from YAML: in place if it is there, else at the end;
-    either way the blank line (or comment lines) that ended the mapping still ends it."""
-    if not isinstance(mapping, CommentedMap) or (key in mapping and key != next(reversed(mapping))):
-        mapping[key] = value
-        return
-    tail = _detach_tail(mapping)
-    mapping[key] = value
-    if tail:
-        _attach_tail(mapping, key, tail)
-
-
-def extend(items: Any, new: list[Any]) -> None:
-    """Append to a list read from YAML, keeping what ended it after the new last item."""
-    if not new:
-        return
-    tail = _detach_tail(items) if isinstance(items, CommentedSeq) else ""
-    items.extend(new)
-    if tail:
-        items.ca.items[len(items) - 1] = [CommentToken("\n" + tail, CommentMark(0), None), None, None, None]
-
-
-# ruamel keeps what follows a node's last line (its end-of-line comment, then
-# blank and comment lines) in a comment token: on a mapping key at position 2,
-# on a sequence index at position 0.
-def _last_slot(node: Any) -> tuple[list, int, Any] | None:
-    if not isinstance(node, (CommentedMap, CommentedSeq)) or not node or node.fa.flow_style():
-        return None
-    last = next(reversed(node)) if isinstance(node, CommentedMap) else len(node) - 1
-    deeper = _last_slot(node[last])
-    if deeper is not None:
-        return deeper
-    slot = node.ca.items.get(last)
-    position = 2 if isinstance(node, CommentedMap) else 0
-    if slot is None or slot[position] is None:
-        return None
-    return slot, position, node[last]
-
-
-def _detach_tail(node: CommentedMap | CommentedSeq) -> str:
-    found = _last_slot(node)
-    if found is None:
-        return ""
-    slot, position, value = found
-    text = slot[position].value
-    if isinstance(value, (LiteralScalarString, FoldedScalarString)):
-        own, tail = "", text  # a block scalar ends its own line
-    else:
-        cut = text.find("\n") + 1 or len(text)
-        own, tail = text[:cut], text[cut:]
-    if own.strip():
-        slot[position].value = own
-    else:
-        slot[position] = None
-    return tail
-
-
-def _attach_tail(mapping: CommentedMap, key: str, tail: str) -> None:
-    value = mapping[key]
-    if isinstance(value, CommentedMap) and value and not value.fa.flow_style():
-        _attach_tail(value, next(reversed(value)), tail)
-        return
-    if isinstance(value, CommentedSeq) and value and not value.fa.flow_style():
-        value.ca.items[len(value) - 1] = [CommentToken("\n" + tail, CommentMark(0), None), None, None, None]
-        return
-    slot = mapping.ca.items.get(key)
-    if slot is not None and slot[2] is not None:  # the line's own comment, kept by _detach_tail
-        slot[2].value += tail
-        return
-    text = tail if isinstance(value, (LiteralScalarString, FoldedScalarString)) else "\n" + tail
-    mapping.ca.items[key] = [None, None, CommentToken(text, CommentMark(0), None), None]
-
-
-def restyle_like(old: Any, new: Any) -> Any:
-    """``new`` written the way ``old`` was: a literal block stays one, quotes stay, a flow list stays flow."""
-    if isinstance(old, ScalarString) and isinstance(new, str) and not isinstance(new, ScalarString):
-        return type(old)(new)
-    if isinstance(old, CommentedSeq) and isinstance(new, list) and not isinstance(new, CommentedSeq):
-        seq = CommentedSeq(_styled_value("", item) for item in new)
-        if old.fa.flow_style():
-            seq.fa.set_flow_style()
-        return seq
-    if isinstance(new, (list, dict)) and not isinstance(new, (CommentedSeq, CommentedMap)):
-        return _styled_value("", new)
-    return new
 
 
 def open_yaml(path: Path, shown: str, text: str) -> ContentFile:

@@ -15,7 +15,7 @@ from datetime import date, datetime, timezone
 from typing import Any
 
 from .base import Imported
-from .contentfiles import extend, put, restyle_like
+from .yamlnodes import extend, put, restyle_like
 
 # Replaced by the source's value whenever the source gives one.
 SOURCE_FIELDS = ("authors", "abstract", "upvotes", "published", "updated", "venue", "thumbnail")
