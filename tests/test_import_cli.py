@@ -160,3 +160,19 @@ def test_a_failing_second_source_leaves_the_first_ones_papers_unwritten(
     err = capsys.readouterr().err
     assert "arxiv: the API refused the query" in err and "Traceback" not in err
     assert tree(site) == before
+
+
+def test_a_build_loads_none_of_the_importers(site: Path) -> None:
+    """docs/architecture.md: the importers sit beside the build; their libraries cost a build nothing."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from sitegen import cli; cli.main(['build', '--site', sys.argv[1], '-q']); "
+        "names = ('sitegen.importers', 'ruamel', 'bibtexparser'); "
+        "print(sorted(m for m in sys.modules if m.startswith(names)))"
+    )
+    command = [sys.executable, "-c", code, str(site)]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"
