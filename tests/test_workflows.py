@@ -214,3 +214,23 @@ def test_test_workflow_triggers() -> None:
     triggers = _triggers(_load(WORKFLOWS_DIR / "test.yml"))
     assert {"push", "pull_request"} <= set(triggers), triggers
     assert "pull_request_target" not in triggers
+
+
+def test_the_lock_file_pins_every_dependency_of_the_package_and_its_tests() -> None:
+    """The workflows install with --require-hashes from requirements/ci.txt: a dependency added to
+    pyproject.toml but not locked would fail every scheduled run. `make lock` regenerates it."""
+    # Read without tomllib, which Python 3.10 (still supported) lacks.
+    pyproject = (REPO / "pyproject.toml").read_text(encoding="utf-8")
+    lists = re.findall(r"^(?:dependencies|test) = \[\n(.*?)^\]", pyproject, re.M | re.S)
+    assert len(lists) == 2
+    wanted = [m for block in lists for m in re.findall(r'^\s*"([^"]+)"', block, re.M)]
+    assert len(wanted) > 10
+
+    def name(requirement: str) -> str:
+        bare = re.split(r"[<>=!~\[; ]", requirement, maxsplit=1)[0]
+        return bare.lower().replace("_", "-").replace(".", "-")
+
+    lock = (REPO / "requirements/ci.txt").read_text(encoding="utf-8")
+    pinned = {name(line) for line in lock.splitlines() if re.match(r"^[A-Za-z0-9]", line) and "==" in line}
+    missing = sorted(name(r) for r in wanted if name(r) not in pinned)
+    assert not missing, f"not in requirements/ci.txt (run `make lock`): {missing}"
