@@ -8,10 +8,16 @@ feed reader show an old paper as new:
 - an entry's dates come from the paper; the feed's own date is the newest of
   its entries' ``updated``, and for an empty feed the Unix epoch;
 - the feed's Atom id comes from ``FeedInfo.id_base``, not from a URL.
+
+Every string is cleaned of what XML 1.0 cannot hold (most C0 controls, lone
+surrogates, U+FFFE/U+FFFF) before it reaches lxml or the JSON encoder: the
+loader rejects such characters in content, but no value must make a feed
+raise.
 """
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from collections.abc import Sequence
@@ -44,6 +50,14 @@ JSON_FEED_VERSION = "https://jsonfeed.org/version/1.1"
 
 # RFC 3986 scheme: an id_base that already is a URI is used as it is.
 _URI_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
+# Not XML 1.0 Chars: lxml refuses them (or cannot encode them), and in JSON a
+# lone surrogate cannot be written as UTF-8.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def _text(value: str) -> str:
+    """``value`` without the characters an XML document cannot contain."""
+    return _NOT_XML.sub("", value)
 
 
 @dataclass(frozen=True)
@@ -74,14 +88,14 @@ def entry_id(paper_id: str) -> str:
     '/' stays as it is (it is legal in a tag URI and old arXiv ids contain it);
     anything else outside the URI alphabet is percent-encoded.
     """
-    return f"{ID_PREFIX}paper/{quote(paper_id, safe='/')}"
+    return f"{ID_PREFIX}paper/{quote(paper_id, safe='/', errors='surrogatepass')}"
 
 
 def feed_id(info: FeedInfo) -> str:
     """The Atom id of the feed itself, from ``info.id_base`` (never from a URL)."""
     if _URI_SCHEME.match(info.id_base):
         return info.id_base
-    return f"{ID_PREFIX}{quote(info.id_base, safe='/')}"
+    return f"{ID_PREFIX}{quote(info.id_base, safe='/', errors='surrogatepass')}"
 
 
 # --- dates and texts shared by all formats ---------------------------------------------
@@ -106,12 +120,17 @@ def _feed_updated(entries: Sequence[FeedEntry]) -> datetime:
 
 
 def _title(paper: Paper) -> str:
-    # Titles may carry Markdown or $TeX$; feed titles are plain text.
-    return plain_text(paper.title) or paper.id
+    # Titles may carry Markdown or $TeX$; feed titles are plain text. Feed
+    # formats require a title, hence the fallbacks.
+    return plain_text(_text(paper.title)) or _text(paper.id) or entry_id(paper.id)
+
+
+def _feed_title(info: FeedInfo) -> str:
+    return _text(info.title) or GENERATOR
 
 
 def _description(info: FeedInfo) -> str:
-    return info.description.strip() or info.title
+    return _text(info.description).strip() or _feed_title(info)
 
 
 def _needs_feed_author(info: FeedInfo, entries: Sequence[FeedEntry]) -> str | None:
@@ -120,11 +139,16 @@ def _needs_feed_author(info: FeedInfo, entries: Sequence[FeedEntry]) -> str | No
     RFC 4287 4.1.1: a feed without an author is only valid when every entry has
     one, so papers without authors borrow the site title as the feed's author.
     """
-    if info.author:
-        return info.author
-    if any(not e.paper.authors for e in entries):
-        return info.title
+    author = _text(info.author or "")
+    if author:
+        return author
+    if any(not _names(e.paper) for e in entries):
+        return _feed_title(info)
     return None
+
+
+def _names(paper: Paper) -> list[str]:
+    return [name for name in (_text(a.name) for a in paper.authors) if name]
 
 
 # --- Atom and RSS -------------------------------------------------------------------------
@@ -134,13 +158,17 @@ def _generator(info: FeedInfo, self_type: str, entries: Sequence[FeedEntry], rss
     fg = FeedGenerator()
     if rss:
         fg.load_extension("dc", atom=False, rss=True)  # dc:creator: RSS <author> needs an email
-    fg.id(feed_id(info))
-    fg.title(info.title)
-    fg.subtitle(_description(info))  # also the RSS channel <description>
-    fg.language(info.language)
+    fg.id(_text(feed_id(info)))
+    fg.title(_feed_title(info))
+    # The Atom <subtitle> is text; the RSS channel <description> is read as HTML
+    # by readers, so there the text is escaped once more to stay text.
+    description = _description(info)
+    fg.subtitle(html.escape(description, quote=False) if rss else description)
+    fg.language(_text(info.language))
     # feedgen uses the *last* link as the RSS channel <link>: self first, page last.
-    fg.link(href=info.feed_url, rel="self", type=self_type)
-    fg.link(href=info.site_url, rel="alternate", type="text/html")
+    feed_url = _text(info.feed_url)
+    fg.link(href=feed_url, rel="self", type=self_type)
+    fg.link(href=_text(info.site_url) or feed_url or "/", rel="alternate", type="text/html")
     # Replaces feedgen's defaults: its version number and build-time clock.
     fg.generator(GENERATOR)
     fg.updated(_feed_updated(entries))  # Atom <updated> and RSS <lastBuildDate>
@@ -158,24 +186,29 @@ def _add_entry(fg: FeedGenerator, item: FeedEntry, rss: bool) -> None:
     entry.id(entry_id(paper.id))  # also the RSS <guid isPermaLink="false">
     entry.title(_title(paper))
     # (feedgen 1.0 drops rel/type on entry links; a bare Atom link means rel="alternate".)
-    entry.link(href=item.url, rel="alternate", type="text/html")
+    entry.link(href=_text(item.url), rel="alternate", type="text/html")
     entry.published(_published(paper))  # also the RSS <pubDate>
     entry.updated(_updated(paper))
-    names = [a.name for a in paper.authors]
-    for tag in paper.tags:
-        entry.category(term=tag)
+    names = _names(paper)
+    terms = [{"term": term} for term in map(_text, paper.tags) if term]
+    if terms:
+        # All at once: feedgen rebuilds the whole RSS category list on every
+        # call, so one call per tag took time quadratic in the tag count.
+        entry.category(terms)
+    content_html = _text(item.content_html)
     if rss:
-        if item.content_html:
-            entry.description(item.content_html)  # RSS <description> holds (escaped) HTML
+        if content_html:
+            entry.description(content_html)  # RSS <description> holds (escaped) HTML
         if names:
             entry.dc.dc_creator(names)
         return
     if names:
         entry.author([{"name": name} for name in names])
-    if item.summary:
-        entry.summary(item.summary)
-    if item.content_html:
-        entry.content(item.content_html, type="html")
+    summary = _text(item.summary)
+    if summary:
+        entry.summary(summary)
+    if content_html:
+        entry.content(content_html, type="html")
 
 
 def render_atom(info: FeedInfo, entries: Sequence[FeedEntry]) -> bytes:
@@ -195,22 +228,25 @@ def _json_item(item: FeedEntry) -> dict[str, object]:
     paper = item.paper
     data: dict[str, object] = {
         "id": entry_id(paper.id),
-        "url": item.url,
+        "url": _text(item.url),
         "title": _title(paper),
     }
-    if item.content_html:
-        data["content_html"] = item.content_html
+    content_html, summary = _text(item.content_html), _text(item.summary)
+    if content_html:
+        data["content_html"] = content_html
     else:
         # JSON Feed: an item needs content_html or content_text.
-        data["content_text"] = item.summary or _title(paper)
-    if item.summary:
-        data["summary"] = item.summary
+        data["content_text"] = summary or _title(paper)
+    if summary:
+        data["summary"] = summary
     data["date_published"] = _published(paper).isoformat()
     data["date_modified"] = _updated(paper).isoformat()
-    if paper.tags:
-        data["tags"] = list(paper.tags)
-    if paper.authors:
-        data["authors"] = [{"name": a.name} for a in paper.authors]
+    tags = [tag for tag in map(_text, paper.tags) if tag]
+    if tags:
+        data["tags"] = tags
+    names = _names(paper)
+    if names:
+        data["authors"] = [{"name": name} for name in names]
     return data
 
 
@@ -219,14 +255,15 @@ def render_json_feed(info: FeedInfo, entries: Sequence[FeedEntry]) -> bytes:
     # in the order the spec lists the fields.
     feed: dict[str, object] = {
         "version": JSON_FEED_VERSION,
-        "title": info.title,
-        "home_page_url": info.site_url,
-        "feed_url": info.feed_url,
-        "description": _description(info),
-        "language": info.language,
+        "title": _feed_title(info),
+        "home_page_url": _text(info.site_url),
+        "feed_url": _text(info.feed_url),
+        "description": _description(info),  # plain text in JSON Feed
+        "language": _text(info.language),
     }
-    if info.author:
-        feed["authors"] = [{"name": info.author}]
+    author = _text(info.author or "")
+    if author:
+        feed["authors"] = [{"name": author}]
     feed["items"] = [_json_item(item) for item in entries]
     # Compact: json's C encoder only runs without indent, and feeds are read by programs.
     return (json.dumps(feed, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 from datetime import date, datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
 
@@ -356,3 +357,72 @@ def test_titles_lose_markdown_but_keep_tex() -> None:
     assert feedparser.parse(render_atom(_info(), [_entry(paper)])).entries[0].title == (
         "Fast $\\mathcal{O}(n)$ attention"
     )
+
+
+# --- hardening ----------------------------------------------------------------------------------
+
+
+def _profiled_calls(work) -> int:  # noqa: ANN001
+    """Python and C function calls made by ``work()``: a count, so no timing noise."""
+    calls = 0
+
+    def count(frame, event, arg) -> None:  # noqa: ANN001
+        nonlocal calls
+        calls += event in ("call", "c_call")
+
+    sys.setprofile(count)
+    try:
+        work()
+    finally:
+        sys.setprofile(None)
+    return calls
+
+
+@pytest.mark.parametrize("render", RENDERERS)
+def test_feed_work_grows_linearly_with_the_tag_count(render) -> None:  # noqa: ANN001
+    def feed(tags: int) -> bytes:
+        paper = Paper(
+            id="t1", title="Tagged", date=NEW.date, day=NEW.day, tags=tuple(f"t{i}" for i in range(tags))
+        )
+        return render(_info(), [_entry(paper)])
+
+    assert feed(2000).count(b"t1999") >= 1
+    # Linear work doubles; the quadratic path (one feedgen category() call per tag) made it 4x.
+    ratio = _profiled_calls(lambda: feed(2000)) / _profiled_calls(lambda: feed(1000))
+    assert ratio < 2.5
+
+
+BAD_CHARACTERS = ["a\u0007b", "\u0000", "\x1b", "\ufffe", "a\ud800b"]
+
+
+@pytest.mark.parametrize("bad", BAD_CHARACTERS)
+@pytest.mark.parametrize("render", RENDERERS)
+def test_characters_xml_cannot_hold_never_break_a_feed(render, bad: str) -> None:  # noqa: ANN001
+    paper = Paper(id=bad, title=bad, date=NEW.date, day=NEW.day, authors=(Author(bad), Author("Ann")),
+                  abstract=bad, tags=(bad, f"t{bad}"), note=bad)  # fmt: skip
+    info = FeedInfo(title=bad, description=bad, language=bad, site_url=bad, feed_url=bad, author=bad,
+                    id_base=bad)  # fmt: skip
+    data = render(info, [FeedEntry(paper=paper, url=bad, content_html=bad, summary=bad)])
+    clean = "ab" if bad.startswith("a") else ""  # the bad character dropped, the rest kept
+    if render is render_json_feed:
+        item = json.loads(data)["items"][0]
+        assert item["tags"] == [clean, "t" + clean] if clean else ["t"]
+        assert [a["name"] for a in item["authors"]] == [clean, "Ann"] if clean else ["Ann"]
+        return
+    etree.fromstring(data)  # well-formed
+    parsed = feedparser.parse(data)
+    assert not parsed.bozo and len(parsed.entries) == 1
+    assert [t.term for t in parsed.entries[0].tags] == [clean, "t" + clean] if clean else ["t"]
+    if clean:
+        assert parsed.entries[0].title == parsed.feed.title == clean
+
+
+def test_the_site_description_is_text_in_every_feed() -> None:
+    text = "Papers <b>we</b> like & <script>x</script>"
+    atom = feedparser.parse(render_atom(_info(description=text), []))
+    rss = feedparser.parse(render_rss(_info(description=text), []))
+    feed = json.loads(render_json_feed(_info(description=text), []))
+    assert atom.feed.subtitle == text and atom.feed.subtitle_detail.type == "text/plain"
+    # RSS readers read the channel description as HTML: the markup must come out as its own text.
+    assert rss.feed.subtitle == "Papers &lt;b&gt;we&lt;/b&gt; like &amp; &lt;script&gt;x&lt;/script&gt;"
+    assert feed["description"] == text
