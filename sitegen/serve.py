@@ -1,103 +1,115 @@
 """`sitegen serve`: build, serve output/ on localhost, rebuild when sources change.
 
+Three pieces, each replaceable on its own:
+
+- the server (devserver.py): regular files of the output folder over HTTP,
+  never through a symlink (any symlink inside the output answers 404);
+- the watcher (watch.py): polls the sources, calls back on a change, and
+  outlives any failure;
+- ``rebuild()`` below: one build, whose every failure becomes a message and
+  leaves the previous output served.
+
 Binds to 127.0.0.1 unless told otherwise: a preview server has no business
-being reachable from the network. The site is built with base_url pointing
+being reachable from the network. The port is bound before the first build,
+so a busy port costs no build, and the site is built with base_url pointing
 at the server itself so every link works in the preview.
 """
 
 from __future__ import annotations
 
-import functools
-import http.server
 import sys
-import threading
+import traceback
+from dataclasses import dataclass
 from pathlib import Path
 
 from .build import build, output_dir_of
 from .config import load_config
+from .devserver import PreviewServer, open_server
 from .errors import SitegenError
+from .watch import Watcher, snapshot
 
-POLL_SECONDS = 0.5
-
-
-def _snapshot(site_dir: Path, out_dir: Path) -> dict[Path, float]:
-    """mtime of every source file; the output and cache folders are not sources."""
-    watched = [site_dir / "site.yaml"]
-    for folder in ("content", "templates", "themes", "static"):
-        root = site_dir / folder
-        if root.is_dir():
-            watched += [p for p in root.rglob("*") if p.is_file()]
-    state = {}
-    for path in watched:
-        if out_dir in path.parents:
-            continue
-        try:
-            state[path] = path.stat().st_mtime_ns
-        except OSError:
-            pass
-    return state
+KEPT = "previous output kept; fix the problem and save again"
 
 
-def _rebuild(site_dir: Path, output: Path | None, base_url: str) -> None:
+def rebuild(site_dir: Path, output: Path | None, base_url: str) -> bool:
+    """Build once; report any failure in a line (a traceback only for a bug) and return False."""
     from .cli import report_error  # the CLI owns how problems are shown
 
     try:
         result = build(site_dir, output, base_url)
-    except SitegenError as error:
+    except SitegenError as error:  # content, config, theme or output: the user can fix it
         report_error(error, site_dir)
-        print("previous output kept; fix the problems above and save again", file=sys.stderr)
-        return
+        print(KEPT, file=sys.stderr, flush=True)
+        return False
+    except OSError as error:
+        where = f"{error.filename}: " if error.filename else ""
+        print(f"rebuild failed: {where}{error.strerror or error}; {KEPT}", file=sys.stderr, flush=True)
+        return False
+    except Exception as error:
+        print(
+            f"rebuild failed: a bug in sitegen ({type(error).__name__}: {error}); please report it "
+            f"with the traceback below; {KEPT}",
+            file=sys.stderr,
+        )
+        traceback.print_exc()
+        sys.stderr.flush()
+        return False
     report = result.report
     assert report is not None
     print(
         f"rebuilt: {report.written} written, {report.removed} removed in {result.seconds:.2f} s", flush=True
     )
+    return True
 
 
-class _Handler(http.server.SimpleHTTPRequestHandler):
-    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
-        page = Path(self.directory) / "404.html"
-        if code == 404 and page.is_file():
-            body = page.read_bytes()
-            self.send_response(404)
-            self.send_header("Content-Type", "text/html; charset=utf-8")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            if self.command != "HEAD":
-                self.wfile.write(body)
-            return
-        super().send_error(code, message, explain)
+@dataclass
+class Preview:
+    """A built site being served and watched; ``serve()`` runs one until Ctrl+C."""
 
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - stdlib name
-        pass  # quiet: rebuild messages are what the user watches
+    server: PreviewServer
+    watcher: Watcher
+    url: str
+
+    def close(self) -> None:
+        self.watcher.stop()
+        self.server.server_close()
+
+
+def start(site_dir: Path, output: Path | None, base_url: str | None, host: str, port: int) -> Preview | str:
+    """Bind, build and start watching; the one-line reason instead when the port cannot be had.
+    A failing first build raises its SitegenError, as `sitegen build` would."""
+    config = load_config(site_dir, base_url)
+    out_dir = output_dir_of(config, output)
+    server = open_server(host, port, str(out_dir.absolute()))
+    if isinstance(server, str):
+        return server
+    try:
+        shown_host = f"[{host}]" if ":" in host else host
+        url = base_url or f"http://{shown_host}:{server.server_address[1]}/"
+        result = build(site_dir, output, url)
+    except BaseException:
+        server.server_close()
+        raise
+    sources = [config.content_dir if config.content_dir.is_absolute() else site_dir / config.content_dir]
+    sources += [site_dir / name for name in ("templates", "themes", "static")]
+    watcher = Watcher(
+        lambda: snapshot([site_dir / "site.yaml"], sources, out_dir),
+        lambda: rebuild(site_dir, output, url),
+    )
+    watcher.start()
+    print(f"built {result.papers} papers; serving {out_dir} at {url} (Ctrl+C to stop)", flush=True)
+    return Preview(server, watcher, url)
 
 
 def serve(site_dir: Path, output: Path | None, base_url: str | None, host: str, port: int) -> int:
-    config = load_config(site_dir, base_url)
-    out_dir = output_dir_of(config, output)
-    shown_host = f"[{host}]" if ":" in host else host
-    preview_url = base_url or f"http://{shown_host}:{port}/"
-    result = build(site_dir, output, preview_url)
-    handler = functools.partial(_Handler, directory=str(out_dir))
-    server = http.server.ThreadingHTTPServer((host, port), handler)
-    print(f"built {result.papers} papers; serving {out_dir} at {preview_url} (Ctrl+C to stop)", flush=True)
-
-    stop = threading.Event()
-
-    def watch() -> None:
-        before = _snapshot(site_dir, out_dir)
-        while not stop.wait(POLL_SECONDS):
-            now = _snapshot(site_dir, out_dir)
-            if now != before:
-                before = now
-                _rebuild(site_dir, output, preview_url)
-
-    threading.Thread(target=watch, daemon=True).start()
+    preview = start(site_dir, output, base_url, host, port)
+    if isinstance(preview, str):
+        print(preview, file=sys.stderr)
+        return 1
     try:
-        server.serve_forever()
+        preview.server.serve_forever()
     except KeyboardInterrupt:
         pass
     finally:
-        stop.set()
-        server.server_close()
+        preview.close()
     return 0

@@ -1,0 +1,257 @@
+"""The preview server's HTTP side: regular files under one folder, nothing else.
+
+- **Files only, never through a symlink.** A URL is split into names and each
+  is opened relative to the folder before it with ``O_NOFOLLOW``, starting
+  from the output folder (which itself may be a symlink: the user chose it).
+  Any symlink inside the output, wherever it points, answers 404: sitegen
+  writes none, so one there was put by hand and may lead anywhere. Devices,
+  FIFOs and sockets answer 404 too, and a folder is served only through its
+  index.html (no listings). ``..`` in a URL is refused, not resolved.
+- **Holds a burst.** The listen backlog is 1024 (the kernel may cap it,
+  ``net.core.somaxconn``): with the stdlib's 5, a burst of connections beyond
+  it had their SYNs dropped and retried after 1, 3, 7 ... s. Connections are
+  handled by reused threads, started on demand up to ``MAX_THREADS``; the
+  rest wait their turn in the backlog. A client that sends nothing for
+  ``Handler.timeout`` seconds is dropped, so idle sockets cannot hold threads.
+- **No stale pages in the browser.** ``Cache-Control: no-cache`` makes the
+  browser ask again on every load; unchanged files answer 304 (the build keeps
+  their mtimes).
+"""
+
+from __future__ import annotations
+
+import errno
+import http.server
+import os
+import queue
+import socket
+import stat
+import sys
+import threading
+import traceback
+import urllib.parse
+from collections.abc import Callable
+from email.utils import parsedate_to_datetime
+from typing import Any, BinaryIO
+
+BACKLOG = 1024
+MAX_THREADS = 128
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+_CLOEXEC = getattr(os, "O_CLOEXEC", 0)
+_DIRECTORY = getattr(os, "O_DIRECTORY", 0)
+# O_NONBLOCK: opening a FIFO must not wait for a writer (it is refused right after, by fstat).
+_FILE_FLAGS = os.O_RDONLY | _NOFOLLOW | _CLOEXEC | getattr(os, "O_NONBLOCK", 0)
+_DIR_FLAGS = os.O_RDONLY | _NOFOLLOW | _CLOEXEC | _DIRECTORY
+
+
+def url_names(path: str) -> list[str] | None:
+    """The names a URL path walks through, or None for a path that tries to climb out."""
+    path = urllib.parse.unquote(path.split("?", 1)[0].split("#", 1)[0])
+    names = [name for name in path.split("/") if name not in ("", ".")]
+    if any(name == ".." or "\\" in name or "\0" in name for name in names):
+        return None
+    return names
+
+
+def open_regular(root: str, names: list[str]) -> tuple[BinaryIO, os.stat_result, bool] | None:
+    """(file, its stat, whether it is a folder's index.html) for the regular file
+    ``names`` lead to below ``root``, opened without following any symlink below
+    ``root``; None when there is nothing to serve."""
+    if os.open not in os.supports_dir_fd:  # Windows: check each name, then open the path
+        return _open_checked(root, names)
+    fds: list[int] = []
+    try:
+        fds.append(os.open(root, os.O_RDONLY | _CLOEXEC | _DIRECTORY))
+        for name in names[:-1]:
+            fds.append(os.open(name, _DIR_FLAGS, dir_fd=fds[-1]))  # a symlink: ELOOP or ENOTDIR
+        fds.append(os.open(names[-1] if names else ".", _FILE_FLAGS, dir_fd=fds[-1]))
+        info = os.fstat(fds[-1])
+        index = stat.S_ISDIR(info.st_mode)
+        if index:
+            fds.append(os.open("index.html", _FILE_FLAGS, dir_fd=fds[-1]))
+            info = os.fstat(fds[-1])
+        if not stat.S_ISREG(info.st_mode):
+            return None
+        return os.fdopen(fds.pop(), "rb"), info, index
+    except OSError:
+        return None
+    finally:
+        for fd in fds:
+            os.close(fd)
+
+
+def _open_checked(root: str, names: list[str]) -> tuple[BinaryIO, os.stat_result, bool] | None:
+    path = root
+    try:
+        for name in names:
+            path = os.path.join(path, name)
+            if stat.S_ISLNK(os.lstat(path).st_mode):
+                return None
+        index = os.path.isdir(path)
+        if index:
+            path = os.path.join(path, "index.html")
+            if stat.S_ISLNK(os.lstat(path).st_mode):
+                return None
+        file = open(path, "rb")  # noqa: SIM115 - handed to the caller
+    except OSError:
+        return None
+    info = os.fstat(file.fileno())
+    if not stat.S_ISREG(info.st_mode):
+        file.close()
+        return None
+    return file, info, index
+
+
+class Handler(http.server.SimpleHTTPRequestHandler):
+    """GET and HEAD of the output's regular files; the site's own 404 page."""
+
+    timeout = 15  # seconds a client may stay silent before its connection is dropped
+
+    def send_head(self) -> BinaryIO | None:  # type: ignore[override]
+        url_path = self.path.split("?", 1)[0].split("#", 1)[0]
+        names = url_names(url_path)
+        found = open_regular(self.directory, names) if names is not None else None
+        if found is None:
+            self.send_error(404)
+            return None
+        file, info, index = found
+        try:
+            if index and not url_path.endswith("/"):
+                # Relative links in the page resolve against the folder, as on the real host.
+                self.send_response(301)
+                self.send_header("Location", url_path + "/" + self.path[len(url_path) :])
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                file.close()
+                return None
+            since = self.headers.get("If-Modified-Since")
+            if since and int(info.st_mtime) <= _parse_date(since):
+                self.send_response(304)
+                self.send_header("Cache-Control", "no-cache")
+                self.end_headers()
+                file.close()
+                return None
+            self.send_response(200)
+            self.send_header("Content-Type", self.guess_type("index.html" if index else url_path))
+            self.send_header("Content-Length", str(info.st_size))
+            self.send_header("Last-Modified", self.date_time_string(int(info.st_mtime)))
+            self.send_header("Cache-Control", "no-cache")
+            self.end_headers()
+            return file
+        except BaseException:
+            file.close()
+            raise
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        found = open_regular(self.directory, ["404.html"]) if code == 404 else None
+        if found is None:
+            super().send_error(code, message, explain)
+            return
+        with found[0] as page:
+            body = page.read()
+        self.send_response(404)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Cache-Control", "no-cache")
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - stdlib name
+        pass  # quiet: rebuild messages are what the user watches
+
+
+def _parse_date(text: str) -> float:
+    try:
+        return parsedate_to_datetime(text).timestamp()
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return -1.0
+
+
+class _Threads:
+    """Handler threads, started as connections need them up to ``limit``, then reused."""
+
+    def __init__(self, work: Callable[..., None], limit: int) -> None:
+        self._work = work
+        self._limit = limit
+        self._jobs: queue.SimpleQueue[tuple[Any, ...] | None] = queue.SimpleQueue()
+        self._idle = threading.Semaphore(0)
+        self._started = 0
+
+    def submit(self, *job: Any) -> None:
+        if not self._idle.acquire(blocking=False) and self._started < self._limit:
+            self._started += 1  # only the accepting thread submits: no lock needed
+            threading.Thread(target=self._run, name=f"preview-{self._started}", daemon=True).start()
+        self._jobs.put(job)
+
+    def _run(self) -> None:
+        while (job := self._jobs.get()) is not None:
+            self._work(*job)
+            self._idle.release()
+
+    def close(self) -> None:
+        for _ in range(self._started):
+            self._jobs.put(None)
+
+
+class PreviewServer(http.server.HTTPServer):
+    request_queue_size = BACKLOG
+
+    def __init__(self, host: str, port: int, directory: str, max_threads: int = MAX_THREADS) -> None:
+        self.address_family = socket.AF_INET6 if ":" in host else socket.AF_INET
+        self.directory = directory
+        self._threads = _Threads(self._handle, max_threads)
+        super().__init__((host, port), Handler)
+
+    def finish_request(self, request: Any, client_address: Any) -> None:
+        Handler(request, client_address, self, directory=self.directory)
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        self._threads.submit(request, client_address)
+
+    def _handle(self, request: Any, client_address: Any) -> None:
+        try:
+            self.finish_request(request, client_address)
+        except Exception:
+            self.handle_error(request, client_address)
+        finally:
+            self.shutdown_request(request)
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        error = sys.exc_info()[1]
+        if isinstance(error, (ConnectionError, TimeoutError)):
+            return  # the browser went away or stayed silent: nothing to tell the user
+        print("preview server: a bug in sitegen while answering a request:", file=sys.stderr)
+        traceback.print_exc()
+
+    def server_close(self) -> None:
+        super().server_close()
+        self._threads.close()
+
+
+def suggest_port(host: str, taken: int) -> int:
+    """A port near ``taken`` that can be bound now, else any free one."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    for port in [*range(taken + 1, min(taken + 11, 65536)), 0]:
+        with socket.socket(family) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the server binds
+            try:
+                probe.bind((host, port))
+            except OSError:
+                continue
+            return probe.getsockname()[1]
+    return 0
+
+
+def open_server(host: str, port: int, directory: str) -> PreviewServer | str:
+    """A listening server, or the one line that says why there is none."""
+    if not 0 <= port <= 65535:
+        return f"port {port} is not a port number (0 to 65535)"
+    try:
+        return PreviewServer(host, port, directory)
+    except socket.gaierror as error:
+        return f"cannot listen on {host}: {error.strerror}"
+    except OSError as error:
+        if error.errno == errno.EADDRINUSE:
+            return f"port {port} on {host} is in use; try --port {suggest_port(host, port)}"
+        return f"cannot listen on {host} port {port}: {error.strerror or error}"
