@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import hashlib
+import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .cache import CACHE_DIR, ParseCache, content_fingerprint
 from .config import Config, load_config
+from .errors import OutputError, Problem
 from .loading import content_files, load_papers
+from .lock import BuildLock
 from .processes import default_workers
 from .progress import Progress
 from .site import build_site
@@ -82,7 +86,10 @@ def build(
     # Cycles a theme might make are still collected.
     gc.set_threshold(BUILD_GC_THRESHOLD, *threshold[1:])
     try:
-        return _build(site_dir, output, base_url, write=write, workers=workers, progress=progress, keep=keep)
+        with contextlib.ExitStack() as held:  # the build lock, from when the output folder is known
+            return _build(
+                site_dir, output, base_url, held, write=write, workers=workers, progress=progress, keep=keep
+            )
     finally:
         # The build froze its objects out of the GC's sight; hand them back, so a
         # long-running process (the preview server) can free them.
@@ -90,10 +97,15 @@ def build(
         gc.set_threshold(*threshold)
 
 
+def _say(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
 def _build(
     site_dir: Path,
-    output: Path | None = None,
-    base_url: str | None = None,
+    output: Path | None,
+    base_url: str | None,
+    held: contextlib.ExitStack,
     *,
     write: bool = True,
     workers: int | None = None,
@@ -118,6 +130,7 @@ def _build(
     if write:
         out_dir = output_dir_of(config, output)
         check_output_dir(out_dir, config.site_dir, config.site_dir / config.content_dir)
+        held.enter_context(BuildLock(_cache_dir(config), out_dir, _say))
         writer = Writer(out_dir, _manifest_path(config, out_dir))
         # Output is a pure function of content, settings, theme and code: if none
         # changed and every file is still in place, there is nothing to do, not
@@ -153,7 +166,7 @@ def _build(
             writer.fingerprint = _fingerprint(config, digest, cache.digests())
 
     # Rendering libraries are imported only by builds that render something.
-    from .parallel import render_outputs
+    from .parallel import render_outputs, template_errors
     from .render import Output, Renderer, check_unique, plan, plan_papers, plan_static
 
     static = plan_static(theme)
@@ -174,8 +187,9 @@ def _build(
     phase("plan")
 
     if writer is None:
-        for item in outputs:
-            renderer.render(item)
+        with template_errors():
+            for item in outputs:
+                renderer.render(item)
         return BuildResult(
             config, len(papers), len(outputs) + len(static), None, time.perf_counter() - started
         )
@@ -189,6 +203,7 @@ def _build(
         return rest
 
     try:
+        writer.begin()
         if cold:  # keys are made where the outputs render, in parallel
             todo: list[tuple[Output, str | None]] = [(item, None) for item in paper_pages]
         else:
@@ -204,10 +219,13 @@ def _build(
         for path, source in static:
             writer.add(path, source.read_bytes())
         phase("render")
+        report = writer.commit()
+    except OSError as error:  # what the writer did not put in its own words
+        writer.abort()
+        raise OutputError(Problem(error.strerror or str(error), error.filename)) from None
     except BaseException:
         writer.abort()
         raise
-    report = writer.commit()
     assert cache is not None
     cache.save()
     phase("commit")

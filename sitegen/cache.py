@@ -191,9 +191,12 @@ class ParseCache:
         except (pickle.PicklingError, TypeError, ValueError, OSError):
             return  # a cache is an optimisation: a build that cannot save one still succeeds
         keep = {self._blob(name, digest).name for name, digest in self._used.items()} | {"index.pickle"}
-        for path in self.folder.glob("*.pickle"):
-            if path.name not in keep:
-                path.unlink(missing_ok=True)
+        try:
+            for path in self.folder.glob("*.pickle"):
+                if path.name not in keep:
+                    path.unlink(missing_ok=True)
+        except OSError:
+            pass  # old pickles left over cost only space, and the next save tries again
 
 
 def pickle_papers(value: Any) -> bytes:

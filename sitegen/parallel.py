@@ -19,6 +19,7 @@ A worker returns only the record of what it wrote.
 from __future__ import annotations
 
 import collections
+import contextlib
 import gc
 import itertools
 import multiprocessing.pool
@@ -32,6 +33,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from .cache import read_papers
+from .errors import Problem, SitegenError, ThemeError
 from .model import Paper
 from .processes import chunks, fork_context
 from .render import Output, Renderer
@@ -59,11 +61,37 @@ T = TypeVar("T")
 R = TypeVar("R")
 
 
+@contextlib.contextmanager
+def template_errors():
+    """Whatever a template raises while it renders (``{{ 1/0 }}``, a filter
+    given a wrong type) as a ThemeError naming the template file and line:
+    Jinja puts the template's own frames in the traceback. An error with no
+    template frame is sitegen's own bug, and goes on as it is."""
+    try:
+        yield
+    except SitegenError:
+        raise
+    except Exception as error:
+        where, line = None, None
+        frame = error.__traceback__
+        while frame is not None:
+            name = frame.tb_frame.f_code.co_filename
+            if not name.endswith(".py") and not name.startswith("<"):
+                where, line = name, frame.tb_lineno
+            frame = frame.tb_next
+        if where is None:
+            raise
+        message = f"template error: {type(error).__name__}: {error}"
+        raise ThemeError(Problem(message, where, line)) from None
+
+
 def _render_into(writer: Writer, renderer: Renderer, items: list[tuple[Output, str | None]]) -> None:
     """Render ``items``, then key them, then write them: a kind of work at a
     time keeps its code in the CPU's caches (see Renderer.prepare_views)."""
-    renderer.prepare_views(output for output, _ in items)
-    _write_all(writer, renderer, items, [renderer.render(output) for output, _ in items])
+    with template_errors():
+        renderer.prepare_views(output for output, _ in items)
+        pages = [renderer.render(output) for output, _ in items]
+    _write_all(writer, renderer, items, pages)
 
 
 def _write_all(
@@ -127,10 +155,11 @@ def _paper_chunk(task: PaperTask) -> tuple[Fragments, Done]:
     copies = [paper for blob in blobs for _, paper in read_papers(blob) or ()]
     writer = _writer.fork()
     with _renderer.lend(copies):
-        _renderer.prepare_views((output for output, _ in pages), paper_ids)
-        rendered = [_renderer.render(output) for output, _ in pages]
-        # Cards right after the pages, while the template code is warm.
-        fragments = [_renderer.fragments(paper_id, paper_id in _feed_ids) for paper_id in paper_ids]
+        with template_errors():
+            _renderer.prepare_views((output for output, _ in pages), paper_ids)
+            rendered = [_renderer.render(output) for output, _ in pages]
+            # Cards right after the pages, while the template code is warm.
+            fragments = [_renderer.fragments(paper_id, paper_id in _feed_ids) for paper_id in paper_ids]
         _write_all(writer, _renderer, pages, rendered)
         _renderer.forget(paper_ids)
     return fragments, writer.export()

@@ -1,12 +1,19 @@
-"""Write a build's files into output/: staged, change-only, pruned, never outside.
+"""Write a build's files and put them in place as a whole: output/ is at every
+instant either the complete previous site or the complete new one.
 
-Files are first written to a staging folder inside output/; only when every
-output has rendered are they moved into place with os.replace. A build that
-fails halfway therefore leaves the previous output/ exactly as it was.
-Unchanged files are not touched (their mtimes stay), so rsync, CDN uploads
-and CI diffs see only real changes. Stale files are removed only if a
-previous build recorded writing them (the manifest), so nothing a user put
-in the folder by hand is ever deleted.
+The new site is made in a spare folder beside output/ (``.output.sitegen-spare``),
+then swapped with output/ in one step (swap.py). Files whose bytes are the same
+as in output/ are hard links to output/'s own, so an unchanged file keeps its
+inode and mtime (rsync, CDN uploads and CI diffs see only real changes); only
+changed files are written. After the swap the previous site is the spare, and
+the next build brings it up to date rather than linking every file again.
+
+The record of a build (the manifest) names the folder it describes by device
+and inode, and is written before the swap as the *next* record: whichever
+record names the folder now at output/ is the one trusted, so a build killed
+around the swap is never taken for up to date over the wrong tree. Stale files
+are removed only if a previous build recorded writing them, so nothing a user
+put in the folder by hand is ever deleted.
 """
 
 from __future__ import annotations
@@ -14,14 +21,15 @@ from __future__ import annotations
 import copy
 import json
 import os
-import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import tree
 from .errors import OutputError, Problem
+from .swap import check_swappable, identity, recover, remove_tree, swap
 
-STAGING = ".sitegen-staging"
-MANIFEST_VERSION = 3
+STAGING = ".sitegen-staging"  # used inside output/ by sitegen before 0.x; removed if found
+MANIFEST_VERSION = 4
 
 
 @dataclass
@@ -54,37 +62,47 @@ def check_output_dir(out_dir: Path, site_dir: Path, content_dir: Path) -> None:
         raise OutputError(Problem(f"refusing to build into {out_dir}: it {reason}", None, None, "output"))
 
 
-def _write_file(path: str, data: bytes) -> None:
-    """Create or replace ``path`` with ``data``: bare system calls, because
-    open() adds fstat, ioctl and lseek calls to every one of 150k files."""
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o666)
+def spare_of(out_dir: Path) -> Path:
+    return out_dir.with_name(f".{out_dir.name}.sitegen-spare")
+
+
+def failed(action: str, error: OSError, path: object = None) -> OutputError:
+    """An OSError as the one line a user sees: what failed, where, and why."""
+    where = path if path is not None else error.filename
+    return OutputError(Problem(f"cannot {action}: {error.strerror or error}", where))
+
+
+def _load(path: Path) -> dict | None:
     try:
-        view = memoryview(data)
-        while view:
-            view = view[os.write(fd, view) :]
-    finally:
-        os.close(fd)
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    ok = isinstance(data, dict) and data.get("version") == MANIFEST_VERSION
+    return data if ok and isinstance(data.get("files"), dict) else None
 
 
 class Writer:
-    """Collects a build's files; ``commit()`` makes them the new output/."""
+    """Collects a build's files; ``begin()`` before the first, ``commit()`` makes
+    them the new output/. Make it only while holding the build lock (lock.py)."""
 
     def __init__(self, out_dir: Path, manifest_path: Path, fingerprint: str = "") -> None:
         self.out_dir = out_dir
+        self.spare = spare_of(out_dir)
         self.manifest_path = manifest_path
+        self.next_path = manifest_path.with_name(manifest_path.stem + ".next.json")
         self.fingerprint = fingerprint  # of all inputs; recorded for the next build
         self._previous_fingerprint = ""
         self._previous_papers = 0
         self.papers = 0  # how many papers the site has, recorded with the fingerprint
-        self.staging = out_dir / STAGING
         self._root = str(out_dir)
-        self._created_out_dir = not out_dir.exists()
-        if out_dir.is_dir() and self.staging.exists():  # left by a killed build
-            shutil.rmtree(self.staging)
-        # Into an empty folder there is nothing to protect: write files in place
-        # (no staging and moving, the bulk of a cold build's I/O) and, on
-        # failure, empty the folder again.
-        self._direct = self._created_out_dir or not any(out_dir.iterdir())
+        self._spare_root = str(self.spare)
+        try:
+            recover(out_dir, self.spare, self._is_next)
+        except OSError as error:
+            raise failed("finish the last build's swap", error) from None
+        # Into a missing or empty folder there is nothing to compare or keep.
+        self._direct = not out_dir.is_dir() or not any(out_dir.iterdir())
+        self._fresh = False  # the spare was made empty by this build: nothing to unlink first
         self._made_dirs: set[str] = set()
         self._previous = self._read_manifest()
         # path -> [input key, size]
@@ -92,17 +110,25 @@ class Writer:
         self._staged: list[str] = []
         self.report = Report()
 
+    def _is_next(self, folder: Path) -> bool:
+        record = _load(self.next_path)
+        return record is not None and record.get("tree") == identity(folder)
+
     def _read_manifest(self) -> dict[str, list] | None:
-        try:
-            data = json.loads(self.manifest_path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return None
-        if not isinstance(data, dict) or data.get("version") != MANIFEST_VERSION:
+        """The record of the tree now at output/, if there is one."""
+        live = identity(self.out_dir)
+        data = _load(self.manifest_path)
+        if live and (data is None or data.get("tree") != live) and self._is_next(self.out_dir):
+            data = _load(self.next_path)  # killed after the swap: roll the record forward
+            try:
+                os.replace(self.next_path, self.manifest_path)
+            except OSError:
+                pass  # read-only cache: the record still serves this build
+        if data is None or not live or data.get("tree") != live:
             return None
         self._previous_fingerprint = data.get("fingerprint", "")
         self._previous_papers = data.get("papers", 0)
-        files = data.get("files")
-        return files if isinstance(files, dict) else None
+        return data["files"]
 
     def _checked(self, path: str) -> str:
         """``path`` if it names a file inside the output folder; string checks,
@@ -111,9 +137,6 @@ class Writer:
         if path.startswith("/") or "\\" in path or ".." in parts or "" in parts or parts[0] == STAGING:
             raise OutputError(Problem(f"refusing to write outside the output folder: {path!r}"))
         return path
-
-    def _target(self, path: str) -> Path:
-        return Path(self._root, self._checked(path))
 
     @property
     def may_be_up_to_date(self) -> bool:
@@ -126,7 +149,7 @@ class Writer:
         if not self.fingerprint or self._previous is None or self._previous_fingerprint != self.fingerprint:
             return False
         # Plain strings and os.stat: this loop is most of a no-change rebuild.
-        root = str(self.out_dir)
+        root = self._root
         for path, record in self._previous.items():
             try:
                 if os.stat(os.path.join(root, path)).st_size != record[1]:
@@ -136,6 +159,21 @@ class Writer:
         self.report.unchanged = len(self._previous)
         self.papers = self._previous_papers
         return True
+
+    def begin(self) -> None:
+        """Make the spare folder ready for this build's files (before any worker starts)."""
+        check_swappable(self.out_dir)
+        try:
+            self.next_path.unlink(missing_ok=True)  # a record of a swap that never happened
+            if not self.spare.exists():
+                self.spare.mkdir(parents=True)
+                self._fresh = True
+            elif self.spare.is_symlink() or not self.spare.is_dir():
+                raise OutputError(
+                    Problem(f"expected a folder sitegen made, found something else: {self.spare}")
+                )
+        except OSError as error:
+            raise failed("prepare the new site", error) from None
 
     def _claim(self, path: str) -> str:
         if path in self._manifest:
@@ -173,25 +211,31 @@ class Writer:
         # the same size is cheaper than hashing every file of every build.
         if self._size_on_disk(target) != len(data):
             return False
-        with open(target, "rb") as handle:
-            return handle.read() == data
+        try:
+            with open(target, "rb") as handle:
+                return handle.read() == data
+        except OSError:
+            return False
 
     def add(self, path: str, data: bytes, key: str = "") -> None:
-        """Write ``data`` to ``path`` unless the file already holds exactly that."""
+        """Write ``data`` to ``path`` unless output/ already holds exactly that
+        (then the file is linked into the new site when it is committed)."""
         target = self._claim(path)
         self._manifest[path] = [key, len(data)]
         if self._unchanged(target, data):
             self.report.unchanged += 1
             return
-        destination = target if self._direct else os.path.join(self._root, STAGING, path)
-        folder = os.path.dirname(destination)
-        if folder not in self._made_dirs:
-            try:
-                os.mkdir(folder)  # the usual case: one new folder a page, its parent made
-            except (FileExistsError, FileNotFoundError):
-                os.makedirs(folder, exist_ok=True)
-            self._made_dirs.add(folder)
-        _write_file(destination, data)
+        destination = os.path.join(self._spare_root, path)
+        try:
+            folder = os.path.dirname(destination)
+            if folder not in self._made_dirs:
+                tree.make_folder(folder)
+                self._made_dirs.add(folder)
+            if not self._fresh:  # the spare's file may be a link to output/'s: never write into it
+                tree.clear(destination)
+            tree.write_file(destination, data)
+        except OSError as error:
+            raise failed("write", error, target) from None
         self._staged.append(path)
 
     def fork(self) -> Writer:
@@ -215,59 +259,49 @@ class Writer:
         self.report.unchanged += unchanged
 
     def abort(self) -> None:
-        if self._direct and self.out_dir.is_dir():
-            for child in self.out_dir.iterdir():  # all of it is this build's
-                if child.is_dir() and not child.is_symlink():
-                    shutil.rmtree(child)
-                else:
-                    child.unlink()
-        shutil.rmtree(self.staging, ignore_errors=True)
-        if self._created_out_dir and self.out_dir.is_dir() and not any(self.out_dir.iterdir()):
-            self.out_dir.rmdir()
+        """Give up: output/ was never touched. A spare this build made goes;
+        one kept from the last build stays for the next to bring up to date."""
+        if self._fresh:
+            remove_tree(self.spare)
+            self._fresh = False
 
     def commit(self) -> Report:
-        if self._direct:
-            self.report.written = len(self._staged)
-            self._save_manifest()
-            return self.report
-        for path in self._staged:
-            target = self._target(path)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            if target.is_dir():  # a folder now replaced by a file of the same name
-                shutil.rmtree(target)
-            os.replace(self.staging / path, target)
+        """Complete the spare (links to unchanged files, the user's own files,
+        nothing stale), record it, and swap it with output/."""
+        try:
+            if not (self._direct and self._fresh):
+                written = set(self._staged)
+                same = [path for path in self._manifest if path not in written]
+                self.report.removed = tree.complete(
+                    self._root,
+                    self._spare_root,
+                    same,
+                    self._manifest,
+                    self._previous or {},
+                    self._fresh,
+                    STAGING,
+                )
+            self._save(self.next_path, identity(self.spare))
+            swap(self.out_dir, self.spare)
+        except OSError as error:
+            raise failed("put the new site in place", error) from None
+        self._fresh = False
+        try:
+            os.replace(self.next_path, self.manifest_path)
+        except OSError:
+            pass  # the next build rolls the record forward itself
         self.report.written = len(self._staged)
-        shutil.rmtree(self.staging, ignore_errors=True)
-        self._prune()
-        self._save_manifest()
         return self.report
 
-    def _prune(self) -> None:
-        if self._previous is None:
-            return
-        folders = set()
-        for path in sorted(set(self._previous) - set(self._manifest)):
-            target = self._target(path)
-            if target.is_file():
-                target.unlink()
-                self.report.removed += 1
-                folders.update(target.parents)
-        # Remove folders the stale files leave empty, deepest first, never output/ itself.
-        for folder in sorted(folders, key=lambda f: len(f.parts), reverse=True):
-            if folder != self.out_dir and self.out_dir in folder.parents:
-                try:
-                    folder.rmdir()
-                except OSError:
-                    pass  # not empty
-
-    def _save_manifest(self) -> None:
-        self.manifest_path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = self.manifest_path.with_suffix(".tmp")
+    def _save(self, path: Path, tree_id: str) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_suffix(".tmp")
         data = {
             "version": MANIFEST_VERSION,
+            "tree": tree_id,
             "fingerprint": self.fingerprint,
             "papers": self.papers,
             "files": dict(sorted(self._manifest.items())),
         }
         temporary.write_text(json.dumps(data, separators=(",", ":")), encoding="utf-8")
-        os.replace(temporary, self.manifest_path)
+        os.replace(temporary, path)

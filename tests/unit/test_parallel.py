@@ -17,6 +17,7 @@ from sitegen.loading import load_papers
 from sitegen.render import Renderer
 from sitegen.site import build_site
 from sitegen.theme import resolve_theme
+from sitegen.writer import spare_of
 from tests.sitekit import paper, tree, write_site
 
 PARENT = os.getpid()
@@ -232,14 +233,15 @@ def test_a_cold_build_plans_the_rest_while_paper_pages_render(tmp_path, monkeypa
     monkeypatch.setattr(parallel, "_CHUNK", 4)
     site = _cold_site(tmp_path / "s")
     pages_seen = []
+    written = spare_of(tmp_path / "out")  # where a build writes before its swap into out/
     real_plan = render.plan
 
     def plan_waiting_for_a_paper_page(site_, papers=None):
         # Planned first, as before, no paper page would ever appear here.
         deadline = time.monotonic() + 10
-        while time.monotonic() < deadline and not list((tmp_path / "out/papers").glob("*/index.html")):
+        while time.monotonic() < deadline and not list((written / "papers").glob("*/index.html")):
             time.sleep(0.01)
-        pages_seen.append(len(list((tmp_path / "out/papers").glob("*/index.html"))))
+        pages_seen.append(len(list((written / "papers").glob("*/index.html"))))
         return real_plan(site_, papers)
 
     monkeypatch.setattr(render, "plan", plan_waiting_for_a_paper_page)
