@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -13,6 +14,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from .documents import Document, load_document
 from .errors import ConfigError, Problem
 from .import_settings import ImportSettings, Source, check_import, check_sources
+from .limits import DEFAULT_LIMITS, Limits, character_problem, check_limits, show
+from .safefiles import UnsafeFile, read_inside, real_roots
 
 CONFIG_NAME = "site.yaml"
 FEED_FORMATS = ("atom", "rss", "json")
@@ -41,6 +44,7 @@ class Config:
     feeds: FeedSettings = field(default_factory=FeedSettings)
     sources: tuple[Source, ...] = ()  # what `sitegen import` runs with no source named
     imports: ImportSettings = field(default_factory=ImportSettings)
+    limits: Limits = DEFAULT_LIMITS
 
     @property
     def base_path(self) -> str:
@@ -57,7 +61,10 @@ def _suggest(key: str, known: list[str]) -> str:
 # one, or raises ValueError with a message for the user.
 def _string(value: Any) -> str:
     if not isinstance(value, str):
-        raise ValueError(f"expected a string, got {value!r}")
+        raise ValueError(f"expected a string, got {show(value)}")
+    problem = character_problem(value)  # settings end up in feeds, which lxml writes
+    if problem:
+        raise ValueError(problem)
     return value
 
 
@@ -76,7 +83,7 @@ def _base_url(value: Any) -> str:
     value = _non_empty_string(value)
     parts = urlsplit(value)
     if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise ValueError(f"must be an absolute http(s) URL, got {value!r}")
+        raise ValueError(f"must be an absolute http(s) URL, got {show(value)}")
     if parts.query or parts.fragment:
         raise ValueError("must not have a query or fragment")
     return value if value.endswith("/") else value + "/"
@@ -92,29 +99,29 @@ def _timezone(value: Any) -> ZoneInfo:
 
 def _positive_int(value: Any) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ValueError(f"expected a whole number of at least 1, got {value!r}")
+        raise ValueError(f"expected a whole number of at least 1, got {show(value)}")
     return value
 
 
 def _relative_dir(value: Any) -> Path:
     path = Path(_non_empty_string(value))
     if path.is_absolute() or ".." in path.parts:
-        raise ValueError(f"must be a folder inside the site folder, got {value!r}")
+        raise ValueError(f"must be a folder inside the site folder, got {show(value)}")
     return path
 
 
 def _boolean(value: Any) -> bool:
     if not isinstance(value, bool):
-        raise ValueError(f"expected true or false, got {value!r}")
+        raise ValueError(f"expected true or false, got {show(value)}")
     return value
 
 
 def _feed_formats(value: Any) -> tuple[str, ...]:
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise ValueError(f"expected a list of formats, got {value!r}")
+        raise ValueError(f"expected a list of formats, got {show(value)}")
     unknown = [v for v in value if v not in FEED_FORMATS]
     if unknown:
-        raise ValueError(f"unknown feed format {unknown[0]!r}; choose from {', '.join(FEED_FORMATS)}")
+        raise ValueError(f"unknown feed format {show(unknown[0])}; choose from {', '.join(FEED_FORMATS)}")
     return tuple(dict.fromkeys(value))
 
 
@@ -169,10 +176,14 @@ def load_config(site_dir: Path, base_url_override: str | None = None) -> Config:
     """Read ``site_dir/site.yaml``; raise ConfigError listing every problem."""
     path = site_dir / CONFIG_NAME
     shown = Path(CONFIG_NAME)
-    if not path.is_file():
+    if not os.path.lexists(path):
         message = f"no {CONFIG_NAME} in {site_dir} (is this a site folder? try --site DIR)"
         raise ConfigError(Problem(message, shown))
-    doc = load_document(path, shown)
+    try:  # the limits are not known yet: the default one for file size
+        raw = read_inside(path, real_roots([site_dir]), DEFAULT_LIMITS.file_size)
+    except UnsafeFile as exc:
+        raise ConfigError(Problem(str(exc), shown)) from None
+    doc = load_document(path, shown, raw)
     if doc.problems:
         raise ConfigError(doc.problems)
     data = doc.data if doc.data is not None else {}
@@ -180,7 +191,7 @@ def load_config(site_dir: Path, base_url_override: str | None = None) -> Config:
         raise ConfigError(Problem("expected a mapping of settings", shown, 1))
 
     problems: list[Problem] = []
-    nested = {"feeds": None, "sources": None, "import": None}
+    nested = {"feeds": None, "sources": None, "import": None, "limits": None}
     values = _check_mapping(doc, data, _SETTINGS, "", (), problems, nested)
     if base_url_override is not None:
         try:
@@ -207,6 +218,8 @@ def load_config(site_dir: Path, base_url_override: str | None = None) -> Config:
     raw_import = values.pop("import", None)
     imports = check_import(raw_import, report) if raw_import is not None else ImportSettings()
     values.pop("sources", None)
+    raw_limits = values.pop("limits", None)
+    limits = check_limits(raw_limits, report) if raw_limits is not None else DEFAULT_LIMITS
     if problems:
         raise ConfigError(problems)
-    return Config(site_dir=site_dir, feeds=feeds, sources=sources, imports=imports, **values)
+    return Config(site_dir=site_dir, feeds=feeds, sources=sources, imports=imports, limits=limits, **values)

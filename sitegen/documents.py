@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,31 +25,26 @@ except ImportError:  # pragma: no cover - depends on how PyYAML was built
 
 from . import simpleyaml
 from .errors import Problem
+from .limits import BAD_CHARACTER, DEFAULT_LIMITS, Limits
+from .safefiles import UnsafeFile, read_regular, too_big
+from .yamltree import (
+    KeyPath,
+    alias_copies,
+    bad_scalars,
+    field_name,
+    has_duplicates,
+    is_recursive,
+    yaml_duplicates,
+)
 
+__all__ = ["DOCUMENT_SUFFIXES", "Document", "KeyPath", "field_name", "load_document"]
 DOCUMENT_SUFFIXES = (".yaml", ".yml", ".json")
-KeyPath = tuple  # keys and list indices from the document root
 
 # A \uD800-\uDFFF escape: json accepts unpaired ones, which UTF-8 output cannot hold.
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 _LONE_SURROGATE = re.compile(
     r"\\u[dD][89abAB][0-9a-fA-F]{2}(?!\\u[dD][c-fC-F])|(?<!\\u[dD][89abAB][0-9a-fA-F]{2})\\u[dD][c-fC-F]"
 )
-
-
-def field_name(path: KeyPath) -> str:
-    """``('authors', 1, 'name')`` -> ``'authors[1].name'``.
-
-    A leading list index (which paper of a list file) is left out: the line
-    number already says which entry it is.
-    """
-    parts: list[str] = []
-    for position, step in enumerate(path):
-        if isinstance(step, int) and not isinstance(step, bool):
-            if position:
-                parts.append(f"[{step}]")
-        else:
-            parts.append(f".{step}" if parts else str(step))
-    return "".join(parts)
 
 
 class _DuplicateKey(Exception):
@@ -79,6 +73,9 @@ class Document:
     # The source text of each entry of a top-level list, when simpleyaml read
     # it: cheaper to hash for an entry's digest than the entry's data.
     entry_texts: list[str] | None = None
+    # No string in data can hold a character limits.BAD_CHARACTER forbids, so
+    # the loader need not look: the text has none, and no escapes to make one.
+    clean: bool = True
 
     def line_at(self, path: KeyPath) -> int | None:
         """1-based line of the key (or list item) at ``path``; None if unknown."""
@@ -129,90 +126,6 @@ def _child(node: Any, step: Any) -> tuple[Any, Any] | None:
     return None
 
 
-def _walk(node: Any) -> Iterator[tuple[KeyPath, Any]]:
-    """Yield (keypath, node) for every node once; aliases share nodes, so a
-    plain tree walk of a "billion laughs" file would never finish."""
-    seen: set[int] = set()
-    stack: list[tuple[KeyPath, Any]] = [((), node)]
-    while stack:
-        path, current = stack.pop()
-        if id(current) in seen:
-            continue
-        seen.add(id(current))
-        yield path, current
-        if isinstance(current, yaml.MappingNode):
-            for key_node, value_node in reversed(current.value):
-                key_path = path + (getattr(key_node, "value", "?"),)
-                stack.append((key_path, value_node))
-                stack.append((key_path, key_node))
-        elif isinstance(current, yaml.SequenceNode):
-            for index in range(len(current.value) - 1, -1, -1):
-                stack.append((path + (index,), current.value[index]))
-
-
-def _has_duplicates(root: Any) -> bool:
-    """Fast check run on every file: collections only, no key paths."""
-    seen: set[int] = set()
-    stack = [root]
-    while stack:
-        node = stack.pop()
-        if id(node) in seen:
-            continue
-        seen.add(id(node))
-        if isinstance(node, yaml.MappingNode):
-            keys = [key.value for key, _ in node.value if isinstance(key, yaml.ScalarNode)]
-            if len(set(keys)) != len(keys):
-                return True
-            stack.extend(value for _, value in node.value if not isinstance(value, yaml.ScalarNode))
-        elif isinstance(node, yaml.SequenceNode):
-            stack.extend(item for item in node.value if not isinstance(item, yaml.ScalarNode))
-    return False
-
-
-def _yaml_duplicates(node: Any, shown: Path | str, problems: list[Problem]) -> None:
-    if not _has_duplicates(node):
-        return
-    found: list[Problem] = []
-    for path, current in _walk(node):
-        if not isinstance(current, yaml.MappingNode):
-            continue
-        seen: dict[str, int] = {}
-        for key_node, _ in current.value:
-            if not isinstance(key_node, yaml.ScalarNode):
-                continue
-            line = key_node.start_mark.line + 1
-            if key_node.value in seen:
-                message = f"duplicate key (first given on line {seen[key_node.value]})"
-                found.append(Problem(message, shown, line, field_name(path + (key_node.value,))))
-            else:
-                seen[key_node.value] = line
-    problems.extend(sorted(found, key=Problem.sort_key))
-
-
-def _is_recursive(root: Any) -> bool:
-    """True if an alias points back to a node that contains it (data would be cyclic)."""
-    on_path: set[int] = set()
-    done: set[int] = set()
-    stack: list[tuple[Any, bool]] = [(root, False)]
-    while stack:
-        node, leaving = stack.pop()
-        if leaving:
-            on_path.discard(id(node))
-            done.add(id(node))
-            continue
-        if id(node) in on_path:
-            return True
-        if id(node) in done or isinstance(node, yaml.ScalarNode):
-            continue
-        on_path.add(id(node))
-        stack.append((node, True))
-        if isinstance(node, yaml.MappingNode):
-            stack.extend((child, False) for pair in node.value for child in pair)
-        else:
-            stack.extend((child, False) for child in node.value)
-    return False
-
-
 _STR, _MAP, _SEQ = "tag:yaml.org,2002:str", "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"
 
 
@@ -258,30 +171,9 @@ def _construct(root: Any, loader: Any, aliases: bool) -> Any:
     try:
         return build(root)
     except _Unusual:
-        if _has_duplicates(root):
+        if has_duplicates(root):
             raise _DuplicateKey from None
         return loader.construct_document(root)
-
-
-def _bad_scalars(node: Any, shown: Path | str, problems: list[Problem]) -> None:
-    """Locate scalars the constructor rejects, e.g. the impossible date 2025-02-30.
-
-    PyYAML raises a bare ValueError for those, with no position; this slow
-    path runs only after such a failure.
-    """
-    constructor = yaml.constructor.SafeConstructor()
-    for path, current in _walk(node):
-        if not isinstance(current, yaml.ScalarNode):
-            continue
-        try:
-            constructor.construct_object(current)
-        except (ValueError, OverflowError) as exc:
-            kind = current.tag.rsplit(":", 1)[-1]
-            what = "impossible date" if kind == "timestamp" else f"invalid {kind}"
-            line = current.start_mark.line + 1
-            problems.append(Problem(f"{what} '{current.value}' ({exc})", shown, line, field_name(path)))
-        except yaml.YAMLError:
-            continue
 
 
 def _mark_line(exc: yaml.YAMLError, text: str) -> int | None:
@@ -294,18 +186,21 @@ def _mark_line(exc: yaml.YAMLError, text: str) -> int | None:
     return None
 
 
-def load_document(path: Path, shown: Path | str | None = None, raw: bytes | None = None) -> Document:
+def load_document(
+    path: Path, shown: Path | str | None = None, raw: bytes | None = None, limits: Limits = DEFAULT_LIMITS
+) -> Document:
     """Parse ``path`` (or its bytes ``raw``, when already read); problems are
-    reported against ``shown`` (defaults to path)."""
+    reported against ``shown`` (defaults to path). ``path`` must be a regular
+    file, not a link (see safefiles)."""
     shown = shown or path
     is_json = path.suffix.lower() == ".json"
-    if raw is None:
-        try:
-            raw = path.read_bytes()
-        except OSError as exc:
-            return Document(
-                shown, "", is_json, problems=[Problem(f"cannot read file: {exc.strerror}", shown)]
-            )
+    try:
+        if raw is None:
+            raw = read_regular(path, limits.file_size)
+        elif len(raw) > limits.file_size:
+            raise UnsafeFile(too_big(len(raw), limits.file_size))
+    except UnsafeFile as exc:
+        return Document(shown, "", is_json, problems=[Problem(str(exc), shown)])
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -316,8 +211,13 @@ def load_document(path: Path, shown: Path | str | None = None, raw: bytes | None
     if is_json:
         _parse_json(doc)
     else:
-        _parse_yaml(doc)
+        _parse_yaml(doc, limits.aliases)
     return doc
+
+
+def _may_hold_bad_characters(text: str) -> bool:
+    # Escapes (YAML "\x07", JSON "\u0000") make any character from clean text.
+    return "\\" in text or BAD_CHARACTER.search(text) is not None
 
 
 def _parse_json(doc: Document) -> None:
@@ -329,13 +229,16 @@ def _parse_json(doc: Document) -> None:
         doc.problems.append(Problem(f"invalid JSON: {exc.msg} (column {exc.colno})", doc.path, exc.lineno))
     except RecursionError:
         doc.problems.append(Problem("invalid JSON: nested too deeply", doc.path))
+    except ValueError as exc:  # an integer of more than 4300 digits
+        doc.problems.append(Problem(f"invalid JSON: {exc}", doc.path))
     except _DuplicateKey as exc:
         node = doc._root_node()
         if node is not None:
-            _yaml_duplicates(node, doc.path, doc.problems)
+            yaml_duplicates(node, doc.path, doc.problems)
         if not doc.problems:  # could not locate it; still refuse the file
             doc.problems.append(Problem("duplicate key in a JSON object", doc.path, None, str(exc)))
     else:
+        doc.clean = not _may_hold_bad_characters(doc.text)
         _check_surrogates(doc)
 
 
@@ -353,28 +256,36 @@ def _check_surrogates(doc: Document) -> None:
         )
 
 
-def _parse_yaml(doc: Document) -> None:
+def _parse_yaml(doc: Document, alias_limit: int) -> None:
     simple, data, entries = simpleyaml.load(doc.text)
     if simple:  # the usual shape, read without a node tree; lines are found on demand
-        doc.data, doc.entry_texts = data, entries
+        doc.data, doc.entry_texts = data, entries  # and only printable characters, no escapes
         return
+    doc.clean = not _may_hold_bad_characters(doc.text)
     loader = _Loader(doc.text)
     try:
         node = loader.get_single_node()
         if node is None:
             return
         aliases = "&" in doc.text  # no anchor, no alias
-        if aliases and _is_recursive(node):
-            _yaml_duplicates(node, doc.path, doc.problems)
+        if aliases and is_recursive(node):
+            yaml_duplicates(node, doc.path, doc.problems)
             doc.problems.append(Problem("invalid YAML: an alias is used inside its own anchor", doc.path))
+            return
+        # Aliases share one value, but whatever walks the data (repr, templates) meets each copy.
+        if aliases and alias_copies(node) > alias_limit:
+            message = f"invalid YAML: aliases repeat more than limits.aliases ({alias_limit:,}) values"
+            doc.problems.append(Problem(message, doc.path))
             return
         doc._node = node
         try:
             doc.data = _construct(node, loader, aliases)
+        except RecursionError:  # libyaml allows 1000 levels; content needs a few
+            doc.problems.append(Problem("invalid YAML: lists and mappings nested too deeply", doc.path))
         except _DuplicateKey:
-            _yaml_duplicates(node, doc.path, doc.problems)
+            yaml_duplicates(node, doc.path, doc.problems)
         except (ValueError, OverflowError) as exc:
-            _bad_scalars(node, doc.path, doc.problems)
+            bad_scalars(node, doc.path, doc.problems)
             if not doc.problems:
                 doc.problems.append(Problem(f"invalid value ({exc})", doc.path))
     except yaml.YAMLError as exc:

@@ -26,8 +26,10 @@ from .cache import ParseCache, content_digest, pickle_papers, read_papers, write
 from .config import Config
 from .documents import DOCUMENT_SUFFIXES, Document, KeyPath, field_name, load_document
 from .errors import ContentError, Problem
+from .limits import Limits, character_problem, nested_problem, show
 from .model import Author, Paper
 from .processes import chunks, fork_context
+from .safefiles import UnsafeFile, read_regular, real_roots, walk
 from .urls import check_url
 
 if TYPE_CHECKING:  # the no-change path imports this module and need not pay for it
@@ -61,11 +63,8 @@ def load_papers(
     with ``workers`` > 1, many files are parsed across processes, and
     ``meanwhile`` runs here once they have started (else after loading).
     """
-    root = config.site_dir / config.content_dir / PAPERS_DIR
     loader = _Loader(config, cache)
-    if root.exists() and not root.is_dir():
-        loader.problems.append(Problem("expected a folder of paper files", _shown(root, config.site_dir)))
-    paths = content_files(config)
+    paths = _listing(config, loader.problems)
     with _checker_pool(config, workers, len(paths), cache) as pool:
         if pool is not None:
             _load_in_workers(loader, paths, pool, meanwhile)
@@ -100,14 +99,14 @@ def check_file(config: Config, path: Path, shown: str, raw: bytes, slot: Path | 
     A file without problems has its papers written to the parse cache ``slot``
     right here: in a worker, that is parallel, and the parent need not hold
     every file's pickle until the build ends (memory at 100k papers)."""
-    doc = load_document(path, shown, raw)
+    doc = load_document(path, shown, raw, config.limits)
     if doc.problems:
         return Checked(None, [], doc.problems)
     data = doc.data
     problems: list[Problem] = []
     loaded: list[tuple[KeyPath, Paper]] = []
     ids: list[tuple[KeyPath, str]] = []
-    file = _File(path, doc, config.timezone, problems)
+    file = _File(path, doc, config, problems)
 
     def entry(at: KeyPath, item: dict, source: str | None = None) -> None:
         checker = _Entry(file, at)
@@ -145,7 +144,7 @@ def _read_and_check(config: Config, cache: ParseCache | None, shown: str, path: 
     pool's pipes, 64 KB at a time, kept each worker waiting ~15% of a cold
     load for the parent's threads, which take turns at the GIL."""
     problems: list[Problem] = []
-    raw = _read(shown, path, problems)
+    raw = _read(shown, path, problems, config.limits.file_size)
     if raw is None:
         return Checked(None, [], problems)
     digest = content_digest(raw)
@@ -193,18 +192,18 @@ def _checker_pool(
         _worker_config = _worker_cache = None
 
 
-def _read(shown: str, path: Path, problems: list[Problem]) -> bytes | None:
+def _read(shown: str, path: Path, problems: list[Problem], limit: int) -> bytes | None:
     try:
-        return path.read_bytes()
-    except OSError as exc:
-        problems.append(Problem(f"cannot read file: {exc.strerror}", shown))
+        return read_regular(path, limit)  # a FIFO put there since the listing does not block
+    except UnsafeFile as exc:
+        problems.append(Problem(str(exc), shown))
         return None
 
 
 def _load_here(loader: _Loader, paths: list[tuple[str, Path]]) -> None:
     """Load every file in this process, from the parse cache where it can."""
     for shown, path in paths:
-        raw = _read(shown, path, loader.problems)
+        raw = _read(shown, path, loader.problems, loader.config.limits.file_size)
         if raw is not None:
             loader.load_file(path, shown, raw)
 
@@ -229,26 +228,34 @@ def _load_in_workers(
 
 
 def content_files(config: Config) -> list[tuple[str, Path]]:
-    """(name shown to the user, path) of every paper file of the site, in load order."""
+    """(name shown to the user, path to read) of every paper file of the site, in
+    load order; ContentError if any is one sitegen will not read (see _listing)."""
+    problems: list[Problem] = []
+    files = _listing(config, problems)
+    if problems:
+        raise ContentError(problems)
+    return files
+
+
+def _listing(config: Config, problems: list[Problem]) -> list[tuple[str, Path]]:
+    """The paper files, sorted by their names (a folder's files together), hidden
+    files and folders skipped; links that lead out of the site, pipes, devices
+    and files above limits.file_size go to ``problems`` instead, unread."""
     root = config.site_dir / config.content_dir / PAPERS_DIR
     shown_root = _shown(root, config.site_dir)
-    return [("/".join((shown_root, *parts)), path) for parts, path in _content_files(root)]
+    if not os.path.lexists(root):
+        return []
+    if not root.is_dir():
+        problems.append(Problem("expected a folder of paper files", shown_root))
+        return []
+    roots = real_roots([config.site_dir])
+    found, refused = walk(root, roots, _is_document, sizes=config.limits.file_size)
+    problems += [Problem(why, "/".join((shown_root, *parts))) for parts, why in refused]
+    return [("/".join((shown_root, *parts)), path) for parts, path in found]
 
 
-def _content_files(root: Path) -> list[tuple[tuple[str, ...], Path]]:
-    """(parts relative to root, path) of paper files, sorted, hidden files and folders skipped."""
-    found: list[tuple[tuple[str, ...], Path]] = []
-    for folder, dirs, files in os.walk(root):
-        dirs[:] = [d for d in dirs if not d.startswith(".")]  # prune: never walk into .git and friends
-        # String work, not pathlib: this runs once per file of a 100k-paper site.
-        relative = os.path.relpath(folder, root)
-        prefix = () if relative == "." else tuple(relative.split(os.sep))
-        for name in files:
-            if not name.startswith(".") and name.lower().endswith(DOCUMENT_SUFFIXES):
-                found.append(((*prefix, name), Path(folder, name)))
-    # Sorting by parts keeps a folder's files together, whatever characters the names hold.
-    found.sort()
-    return found
+def _is_document(name: str) -> bool:
+    return name.lower().endswith(DOCUMENT_SUFFIXES)
 
 
 def _shown(path: Path, site_dir: Path) -> str:
@@ -305,7 +312,7 @@ class _Loader:
         elif checked.slot is not None:
             loaded = read_papers(checked.slot)
             if loaded is None:  # the slot went meanwhile (another build pruned it)
-                raw = _read(shown, path, self.problems)
+                raw = _read(shown, path, self.problems, self.config.limits.file_size)
                 if raw is not None:
                     self.load_file(path, shown, raw)
                 return
@@ -331,46 +338,49 @@ class _Loader:
         """One problem per repeated id, at the repeat, naming the first place."""
         docs: dict[Path, Document] = {}
         for first, again in self.duplicates:
-            first_line = _reload(docs, first).line_at(first.at + ("id",))
+            first_line = _reload(docs, first, self.config.limits).line_at(first.at + ("id",))
             where = f"{first.shown}:{first_line}" if first_line else first.shown
             if first.id == again.id:
                 message = f"duplicate id '{again.id}' (also in {where})"
             else:
                 message = f"duplicate id '{again.id}' (same page as '{first.id}' in {where})"
-            line = _reload(docs, again).line_at(again.at + ("id",))
+            line = _reload(docs, again, self.config.limits).line_at(again.at + ("id",))
             self.problems.append(Problem(message, again.shown, line, "id"))
 
 
-def _reload(docs: dict[Path, Document], place: _Place) -> Document:
+def _reload(docs: dict[Path, Document], place: _Place, limits: Limits) -> Document:
     # Documents are not kept for the whole load (memory at 100k papers); this is the rare error path.
     if place.path not in docs:
-        docs[place.path] = load_document(place.path, place.shown)
+        docs[place.path] = load_document(place.path, place.shown, limits=limits)
     return docs[place.path]
 
 
 class _File:
     """What every entry of one file shares."""
 
-    __slots__ = ("path", "doc", "source", "tz", "problems")
+    __slots__ = ("path", "doc", "source", "tz", "limits", "problems")
 
-    def __init__(self, path: Path, doc: Document, tz: tzinfo, problems: list[Problem]) -> None:
+    def __init__(self, path: Path, doc: Document, config: Config, problems: list[Problem]) -> None:
         self.path = path  # on disk
         self.doc = doc
         self.source = Path(doc.path)  # as shown to the user
-        self.tz = tz
+        self.tz = config.timezone
+        self.limits = config.limits
         self.problems = problems
 
 
 class _Entry:
     """Checks one paper mapping; problems go to the shared list."""
 
-    __slots__ = ("file", "doc", "at", "tz", "problems", "id")
+    __slots__ = ("file", "doc", "at", "tz", "limits", "clean", "problems", "id")
 
     def __init__(self, file: _File, at: KeyPath) -> None:
         self.file = file
         self.doc = file.doc
         self.at = at
         self.tz = file.tz
+        self.limits = file.limits
+        self.clean = file.doc.clean  # no string of the file can hold a forbidden character
         self.problems = file.problems
         self.id: str | None = None
 
@@ -421,8 +431,7 @@ def _show(value: Any) -> str:
         return "true" if value else "false"
     if isinstance(value, (date, datetime)):
         return value.isoformat()
-    text = repr(value)
-    return text if len(text) <= 40 else text[:37] + "..."
+    return show(value)
 
 
 def _kind(value: Any) -> str:
@@ -466,9 +475,23 @@ def _id(entry: _Entry, where: KeyPath, raw: Any) -> Any:
     return paper_id
 
 
-def _title(entry: _Entry, where: KeyPath, raw: Any) -> Any:
+def _bad_text(entry: _Entry, where: KeyPath, text: str, limit: str) -> bool:
+    """Report ``text`` if it is longer than limits.<limit> or holds a forbidden character."""
+    most = getattr(entry.limits, limit)
+    if len(text) > most:
+        entry.report(where, f"{len(text):,} characters, more than limits.{limit} ({most:,})")
+        return True
+    problem = None if entry.clean else character_problem(text)
+    if problem:
+        entry.report(where, problem)
+    return problem is not None
+
+
+def _one_line(entry: _Entry, where: KeyPath, raw: Any, limit: str) -> Any:
     if not isinstance(raw, str):
         entry.report(where, f"expected a string, got {_show(raw)}")
+        return _INVALID
+    if _bad_text(entry, where, raw, limit):
         return _INVALID
     title = " ".join(raw.split())  # titles come wrapped across lines
     if not title:
@@ -477,11 +500,23 @@ def _title(entry: _Entry, where: KeyPath, raw: Any) -> Any:
     return title
 
 
-def _text(entry: _Entry, where: KeyPath, raw: Any) -> Any:
+def _title(entry: _Entry, where: KeyPath, raw: Any) -> Any:
+    return _one_line(entry, where, raw, "field_length")
+
+
+def _name(entry: _Entry, where: KeyPath, raw: Any) -> Any:
+    return _one_line(entry, where, raw, "name_length")
+
+
+def _text(entry: _Entry, where: KeyPath, raw: Any, limit: str = "field_length") -> Any:
     if not isinstance(raw, str):
         entry.report(where, f"expected a string, got {_show(raw)}")
         return _INVALID
-    return raw
+    return _INVALID if _bad_text(entry, where, raw, limit) else raw
+
+
+def _long_text(entry: _Entry, where: KeyPath, raw: Any) -> Any:
+    return _text(entry, where, raw, "text_length")
 
 
 def _date(entry: _Entry, where: KeyPath, raw: Any) -> Any:
@@ -543,12 +578,24 @@ def _strings(entry: _Entry, where: KeyPath, raw: Any, what: str) -> list[str] | 
             got = "an empty string" if isinstance(item, str) else _show(item)
             entry.report(where + (index,), f"expected a non-empty string, got {got}")
             ok = False
+        elif _bad_text(entry, where + (index,), item, "name_length"):
+            ok = False
         else:
             result.append(item.strip())
     return result if ok else None
 
 
+def _too_many(entry: _Entry, where: KeyPath, raw: Any, limit: str) -> bool:
+    most = getattr(entry.limits, limit)
+    if isinstance(raw, list) and len(raw) > most:
+        entry.report(where, f"{len(raw):,} {limit}, more than limits.{limit} ({most:,})")
+        return True
+    return False
+
+
 def _tags(entry: _Entry, where: KeyPath, raw: Any) -> Any:
+    if _too_many(entry, where, raw, "tags"):  # each is a page and a feed
+        return _INVALID
     tags = _strings(entry, where, raw, "strings")
     return _INVALID if tags is None else tuple(dict.fromkeys(tags))  # first of each kept, in order
 
@@ -558,12 +605,16 @@ def _authors(entry: _Entry, where: KeyPath, raw: Any) -> Any:
         hint = "; give one name per item, e.g. [Ada Lovelace, Alan Turing]" if isinstance(raw, str) else ""
         entry.report(where, f"expected a list of names, got {_show(raw)}{hint}")
         return _INVALID
+    if _too_many(entry, where, raw, "authors"):
+        return _INVALID
     authors = [_author(entry, where + (index,), item) for index, item in enumerate(raw)]
     return tuple(authors) if all(author is not _INVALID for author in authors) else _INVALID
 
 
 def _author(entry: _Entry, where: KeyPath, raw: Any) -> Any:
     if isinstance(raw, str):
+        if _bad_text(entry, where, raw, "name_length"):
+            return _INVALID
         name = " ".join(raw.split())
         if name:
             return Author(name)
@@ -594,6 +645,8 @@ def _url(entry: _Entry, where: KeyPath, raw: Any) -> Any:
     if not isinstance(raw, str):
         entry.report(where, f"expected a URL string, got {_show(raw)}")
         return _INVALID
+    if _bad_text(entry, where, raw, "text_length"):
+        return _INVALID
     problem = check_url(raw)
     if problem:
         entry.report(where, problem)
@@ -610,6 +663,9 @@ def _links(entry: _Entry, where: KeyPath, raw: Any) -> Any:
     for name, value in raw.items():
         if not isinstance(name, str) or not name.strip():
             entry.report(where + (str(name),), f"link name must be a non-empty string, got {_show(name)}")
+            ok = False
+            continue
+        if _bad_text(entry, where + (name,), name, "field_length"):
             ok = False
             continue
         url = _url(entry, where + (name,), value)
@@ -634,6 +690,10 @@ def _extra(entry: _Entry, where: KeyPath, raw: Any) -> Any:
     if not isinstance(raw, dict):
         entry.report(where, f"expected a mapping, got {_show(raw)}")
         return _INVALID
+    found = nested_problem(raw, entry.limits, entry.clean)
+    if found is not None:
+        entry.report(where + found[0], found[1])
+        return _INVALID
     return raw
 
 
@@ -653,7 +713,7 @@ _FIELDS: dict[str, _Checker] = {
     "title": _title,
     "date": _date,
     "authors": _authors,
-    "abstract": _text,
+    "abstract": _long_text,
     "tags": _tags,
     "links": _links,
     "upvotes": _upvotes,
@@ -661,9 +721,9 @@ _FIELDS: dict[str, _Checker] = {
     "updated": _date,
     "venue": _text,
     "thumbnail": _url,
-    "note": _text,
+    "note": _long_text,
     "extra": _extra,
     "pinned": _pinned,
 }
-_AUTHOR_FIELDS: dict[str, _Checker] = {"name": _title, "affiliation": _text, "url": _url}
+_AUTHOR_FIELDS: dict[str, _Checker] = {"name": _name, "affiliation": _text, "url": _url}
 _REQUIRED = ("id", "title", "date")

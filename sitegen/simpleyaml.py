@@ -316,7 +316,7 @@ def load(text: str) -> tuple[bool, Any, list[str] | None]:
         data = reader.node(indent, starts)
         if reader.next_content() is not None:
             raise _NotSimple  # something left over, less indented than the first line
-    except (_NotSimple, IndexError):
+    except (_NotSimple, IndexError, RecursionError):  # deep nesting: libyaml bounds it, with a message
         return False, None, None
     if not isinstance(data, list):
         return True, data, None

@@ -170,8 +170,16 @@ def test_alias_bomb_is_checked_quickly(tmp_path: Path) -> None:
         lines.append(f"{name}: &{name} [{', '.join(['*' + previous] * 9)}]")
     started = time.perf_counter()
     doc = load(tmp_path, "a.yaml", "\n".join(lines) + "\n")
-    assert doc.problems == []
+    assert messages(doc) == [
+        "content/a.yaml: invalid YAML: aliases repeat more than limits.aliases (100,000) values"
+    ]
     assert time.perf_counter() - started < 5
+
+
+def test_aliases_within_the_limit_are_read(tmp_path: Path) -> None:
+    doc = load(tmp_path, "a.yaml", "a: &a [1, 2]\nb: [*a, *a, *a]\n")
+    assert doc.problems == []
+    assert doc.data == {"a": [1, 2], "b": [[1, 2]] * 3}
 
 
 def test_json_lone_surrogate(tmp_path: Path) -> None:

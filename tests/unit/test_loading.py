@@ -512,7 +512,7 @@ def test_parsing_across_processes_gives_the_same_papers_and_problems(tmp_path, m
         == problems[1]
         == [
             "content/papers/2025-03-05.yaml:4: tags: expected a list of strings, got 'llm'",
-            "content/papers/2025-03-06.yaml: cannot read file: No such file or directory",
+            "content/papers/2025-03-06.yaml: is a broken symbolic link",
             "content/papers/2025-03-07.yaml:2: id: duplicate id 'P1' "
             "(same page as 'p1' in content/papers/2025-03-01.yaml:1)",
         ]

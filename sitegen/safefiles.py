@@ -1,0 +1,191 @@
+"""Reading files a site may not control: regular files inside allowed folders only.
+
+A symbolic link in a site can point anywhere (/proc/self/environ, /dev/zero),
+and a named pipe blocks whoever opens it. So a file is opened without following
+a final link and without blocking, checked to be a regular file, and read up
+to a size limit; a link is followed only when its target lies inside one of
+the allowed roots (the site folder, the built-in themes). Messages name the
+path and what is wrong with it, never what the file holds.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+# O_NONBLOCK: opening a FIFO returns at once instead of waiting for a writer.
+_FLAGS = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+
+
+OUTSIDE = "is a symbolic link to outside the site folder; not read"
+
+
+class UnsafeFile(Exception):
+    """A file sitegen will not read; ``str()`` says why, without its contents."""
+
+
+def kind_of(mode: int) -> str:
+    """What a file that is not a regular file is, for messages."""
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    if stat.S_ISFIFO(mode):
+        return "a named pipe"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISLNK(mode):
+        return "a symbolic link"
+    return "not a regular file"
+
+
+def too_big(size: int, limit: int) -> str:
+    return f"file is {size:,} bytes, more than limits.file_size ({limit:,}); split it or raise the limit"
+
+
+def read_regular(path: str | Path, limit: int) -> bytes:
+    """The bytes of the regular file at ``path`` (not a link to one), at most ``limit`` of them."""
+    try:
+        fd = os.open(path, _FLAGS)
+    except OSError as exc:
+        if os.path.islink(path):
+            raise UnsafeFile("is a symbolic link, read only where it was found inside the site") from None
+        raise UnsafeFile(f"cannot read file: {exc.strerror}") from None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise UnsafeFile(f"is {kind_of(info.st_mode)}, not a regular file")
+        if info.st_size > limit:
+            raise UnsafeFile(too_big(info.st_size, limit))
+        data = os.read(fd, info.st_size + 1)
+        if len(data) > info.st_size:  # it grew since fstat: read on, up to the limit
+            parts = [data]
+            total = len(data)
+            while chunk := os.read(fd, 1 << 20):
+                total += len(chunk)
+                if total > limit:
+                    raise UnsafeFile(too_big(total, limit))
+                parts.append(chunk)
+            data = b"".join(parts)
+        return data
+    except OSError as exc:
+        raise UnsafeFile(f"cannot read file: {exc.strerror}") from None
+    finally:
+        os.close(fd)
+
+
+def real_roots(roots: Iterable[str | Path]) -> tuple[str, ...]:
+    return tuple(os.path.realpath(root) for root in roots)
+
+
+def is_inside(real: str, roots: tuple[str, ...]) -> bool:
+    """Whether the resolved path ``real`` is one of ``roots`` (resolved) or below one."""
+    return any(real == root or real.startswith(root.rstrip(os.sep) + os.sep) for root in roots)
+
+
+def resolve_inside(path: str | Path, roots: tuple[str, ...]) -> str:
+    """``path`` with its links resolved, if that lies inside ``roots``; else UnsafeFile."""
+    real = os.path.realpath(path)
+    if not is_inside(real, roots):
+        raise UnsafeFile(OUTSIDE)
+    return real
+
+
+def read_inside(path: str | Path, roots: tuple[str, ...], limit: int) -> bytes:
+    """A regular file found at ``path``, through links that stay inside ``roots``."""
+    return read_regular(resolve_inside(path, roots), limit)
+
+
+Found = tuple[tuple[str, ...], Path]  # (names relative to the folder walked, path to open)
+Refused = tuple[tuple[str, ...], str]  # (names relative to the folder walked, why)
+
+
+def walk(
+    folder: Path,
+    roots: tuple[str, ...],
+    wanted: Callable[[str], bool] | None = None,
+    hidden_folders: bool = False,
+    sizes: int | None = None,
+) -> tuple[list[Found], list[Refused]]:
+    """Every regular file below ``folder`` whose name ``wanted(name)`` accepts
+    (all, if None), hidden files skipped, sorted by their names; and every
+    wanted entry refused, with why.
+
+    Links are followed when they resolve inside ``roots``; a file reached
+    through a link is given by its resolved path, which read_regular opens. A
+    folder reached twice (through links) is read once. With ``sizes``, a larger
+    file is refused here (one lstat per wanted file)."""
+    found: list[Found] = []
+    refused: list[Refused] = []
+    top = os.path.realpath(folder)
+    if not is_inside(top, roots):
+        return found, [((), OUTSIDE)]
+    seen = {top}
+    stack: list[tuple[tuple[str, ...], str, str]] = [((), str(folder), top)]
+    while stack:
+        prefix, current, real = stack.pop()
+        try:
+            entries = sorted(os.scandir(current), key=lambda entry: entry.name, reverse=True)
+        except OSError as exc:
+            refused.append((prefix, f"cannot read folder: {exc.strerror}"))
+            continue
+        for entry in entries:
+            name = entry.name
+            parts = (*prefix, name)
+            hidden = name.startswith(".")
+            # d_type answers these without a system call on Linux.
+            if entry.is_dir(follow_symlinks=False):
+                inner = os.path.join(real, name)
+                if (not hidden or hidden_folders) and inner not in seen:
+                    seen.add(inner)
+                    stack.append((parts, entry.path, inner))
+            elif hidden or (wanted is not None and not wanted(name)):
+                continue
+            elif entry.is_file(follow_symlinks=False):
+                size = entry.stat(follow_symlinks=False).st_size if sizes is not None else 0
+                if sizes is not None and size > sizes:
+                    refused.append((parts, too_big(size, sizes)))
+                else:
+                    found.append((parts, Path(entry.path)))
+            elif entry.is_symlink():
+                _follow(entry.path, parts, roots, seen, stack, found, refused, sizes)
+            else:
+                mode = entry.stat(follow_symlinks=False).st_mode
+                refused.append((parts, f"is {kind_of(mode)}, not a regular file; not read"))
+    found.sort()
+    refused.sort()
+    return found, refused
+
+
+def _follow(
+    path: str,
+    parts: tuple[str, ...],
+    roots: tuple[str, ...],
+    seen: set[str],
+    stack: list[tuple[tuple[str, ...], str, str]],
+    found: list[Found],
+    refused: list[Refused],
+    sizes: int | None,
+) -> None:
+    """A link met while walking: a file or folder inside the roots, or refused."""
+    real = os.path.realpath(path)
+    if not is_inside(real, roots):
+        refused.append((parts, OUTSIDE))
+        return
+    try:
+        info = os.stat(real)
+    except OSError:
+        refused.append((parts, "is a broken symbolic link"))
+        return
+    if stat.S_ISDIR(info.st_mode):
+        if real not in seen:
+            seen.add(real)
+            stack.append((parts, real, real))
+    elif not stat.S_ISREG(info.st_mode):
+        refused.append((parts, f"is a symbolic link to {kind_of(info.st_mode)}; not read"))
+    elif sizes is not None and info.st_size > sizes:
+        refused.append((parts, too_big(info.st_size, sizes)))
+    else:
+        found.append((parts, Path(real)))
