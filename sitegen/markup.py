@@ -37,7 +37,6 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from urllib.parse import quote
 from xml.etree.ElementTree import tostring
 
 import nh3
@@ -45,6 +44,7 @@ import pyromark
 from latex2mathml.converter import convert_to_element
 
 from .charrefs import punctuation_as_references
+from .urls import check_url, encode_url
 
 __all__ = ["render_markdown", "render_inline", "plain_text", "render_with_summary"]
 
@@ -372,12 +372,12 @@ class _Renderer:
         url = link["dest_url"]
         if link["link_type"] == "Email":
             url = "mailto:" + url
-        # A link nh3 would strip of its href (ftp:, javascript:) is just its text.
-        linked = self.block and _linkable(url)
+        # A link content may not use (ftp:, javascript:; the rules of link fields) is just its text.
+        linked = self.block and check_url(url) is None
         self.links.append(linked)
         if linked:
             title = f' title="{_escape(link["title"])}"' if link["title"] else ""
-            self.html.append(f'<a href="{_escape(_encode_url(url))}"{title}>')
+            self.html.append(f'<a href="{_escape(encode_url(url))}"{title}>')
 
     def image(self, src: str) -> None:
         """An image becomes a link to it labelled by its alt text (titles: the alt text)."""
@@ -395,8 +395,8 @@ class _Renderer:
                     alt.append(f"${value}$")
         label = _escape("".join(alt))
         self.text.append("".join(alt))
-        if self.block and src and _linkable(src):
-            self.html.append(f'<a href="{_escape(_encode_url(src))}">{label or _escape(src)}</a>')
+        if self.block and check_url(src) is None:
+            self.html.append(f'<a href="{_escape(encode_url(src))}">{label or _escape(src)}</a>')
         else:
             self.html.append(label)
 
@@ -419,22 +419,6 @@ _HANDLERS = {
     "InlineHtml": _Renderer.on_raw_html,
     "Html": _Renderer.on_raw_html,
 }
-
-_SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*):")
-_LINK_SCHEMES = ("http", "https", "mailto")
-_BARE_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
-
-
-def _linkable(url: str) -> bool:
-    """A relative URL or one of the schemes nh3 keeps."""
-    scheme = _SCHEME.match("".join(url.split()))
-    return scheme is None or scheme.group(1).lower() in _LINK_SCHEMES
-
-
-def _encode_url(url: str) -> str:
-    """Percent-encode what may not stand in a URL (spaces, non-ASCII), keeping
-    existing escapes, as CommonMark renderers do."""
-    return quote(_BARE_PERCENT.sub("%25", url), safe=";/?:@&=+$,-_.!~*'()#%")
 
 
 def _list_opening(start: int | None) -> str:
@@ -545,7 +529,39 @@ def _block_html_and_text(text: str) -> tuple[str, str]:
         html, plain = _prose_html(text), text
     else:
         html, plain = _render_events(text, block=True)
-    return _focusable_formulas(punctuation_as_references(_BLOCK_CLEANER.clean(html).strip())), plain
+    html = _BLOCK_CLEANER.clean(html)
+    if "<" in text:  # only raw HTML makes links nh3 leaves without an href
+        html = _unwrap_bare_links(html)
+    return _focusable_formulas(punctuation_as_references(html.strip())), plain
+
+
+# An <a> start or end tag as nh3 writes them: attributes double-quoted, with
+# '"' and '>' escaped inside, and '<' escaped in text, so this cannot misfire.
+_LINK_TAG = re.compile(r'<a(?: [a-z]+="[^"]*")*>|</a>')
+
+
+def _unwrap_bare_links(html: str) -> str:
+    """Drop the <a> tags nh3 left without an href (raw ``<a href="javascript:...">``):
+    an anchor that goes nowhere is not a link; its text stays."""
+    if "<a " not in html:
+        return html
+    out: list[str] = []
+    open_links: list[bool] = []  # per open <a>: whether it is kept
+    position = 0
+    for match in _LINK_TAG.finditer(html):
+        tag = match.group(0)
+        if tag == "</a>":
+            keep = open_links.pop() if open_links else True
+        else:
+            keep = ' href="' in tag
+            open_links.append(keep)
+        if not keep:
+            out.append(html[position : match.start()])
+            position = match.end()
+    if not out:
+        return html
+    out.append(html[position:])
+    return "".join(out)
 
 
 def render_markdown(text: str) -> str:

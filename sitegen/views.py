@@ -17,9 +17,11 @@ from .markup import plain_text, render_inline, render_markdown, render_with_summ
 from .model import Author, Paper
 from .routes import Routes, slugify
 from .site import Site
+from .urls import encode_url
 
 _NEW_ARXIV = re.compile(r"\d{4}\.\d{4,5}(v\d+)?")
 _OLD_ARXIV = re.compile(r"[a-z-]+(\.[A-Z]{2})?/\d{7}(v\d+)?")
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:")
 _ARXIV_URL = re.compile(r"arxiv\.org/(?:abs|pdf)/([^?#]+?)(?:\.pdf)?/?(?:[?#].*)?$")
 _LINK_LABELS = {
     "arxiv": "arXiv",
@@ -93,7 +95,9 @@ def arxiv_id_of(paper: Paper) -> str | None:
         return paper.id
     url = paper.link("arxiv")
     match = _ARXIV_URL.search(url) if url else None
-    return match.group(1) if match else None
+    if match and (_NEW_ARXIV.fullmatch(match.group(1)) or _OLD_ARXIV.fullmatch(match.group(1))):
+        return match.group(1)  # shown in BibTeX and meta tags, and made into links: an id, nothing else
+    return None
 
 
 def _absolute(url: str, routes: Routes) -> str:
@@ -104,19 +108,26 @@ def _absolute(url: str, routes: Routes) -> str:
 
 
 def _is_relative(url: str) -> bool:
-    return "://" not in url and not url.startswith(("mailto:", "//"))
+    # Any letter case: the loader accepts "HTTPS://" and "MAILTO:" as well.
+    return _SCHEME.match(url) is None and not url.startswith("//")
 
 
 def site_url(url: str, routes: Routes) -> str:
-    """A relative link in content means a file of this site: give it the base path."""
-    return routes.url(url.lstrip("/")) if _is_relative(url) else url
+    """A content URL as pages and feeds show it: a relative link means a file of
+    this site and gets the base path; then percent-encoded (see urls.py)."""
+    return encode_url(routes.url(url.lstrip("/")) if _is_relative(url) else url)
+
+
+def _doi_url(doi: str) -> str:
+    # In a DOI, "#" and "?" are part of the name, not a fragment or a query.
+    return "https://doi.org/" + encode_url(doi).replace("#", "%23").replace("?", "%3F")
 
 
 def _links(paper: Paper, arxiv_id: str | None, routes: Routes) -> tuple[Link, ...]:
     links = []
     for name, url in paper.links:
-        if name == "doi" and not url.startswith(("http://", "https://")):
-            url = "https://doi.org/" + url.removeprefix("doi:")
+        if name == "doi" and _is_relative(url):
+            url = _doi_url(url)
         else:
             url = site_url(url, routes)
         links.append(Link(name, _LINK_LABELS.get(name, name.replace("_", " ").capitalize()), url))

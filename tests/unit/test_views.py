@@ -96,3 +96,19 @@ def test_views_share_one_link_per_author_and_tag_and_keep_each_affiliation(tmp_p
     # One author page for both spellings of the byline, each paper with its own affiliation.
     assert [n.detail for n in (a.authors[1], b.authors[1])] == ["Manchester", "Bletchley"]
     assert a.authors[1].url == b.authors[1].url == "/authors/alan-turing/"
+
+
+def test_an_arxiv_link_gives_an_arxiv_id_only_when_it_names_one(tmp_path):
+    papers = [
+        paper("a", links={"arxiv": "https://arxiv.org/abs/2403.09629v2"}),
+        paper("b", links={"arxiv": "https://arxiv.org/pdf/hep-th/9901001.pdf"}),
+        paper("c", links={"arxiv": "https://arxiv.org/abs/see the list"}),
+    ]
+    views, _ = _views(write_site(tmp_path / "s", papers))
+    assert [view.arxiv_id for view in views] == ["2403.09629v2", "hep-th/9901001", None]
+    assert [view.pdf_url for view in views] == [
+        "https://arxiv.org/pdf/2403.09629v2",
+        "https://arxiv.org/pdf/hep-th/9901001",
+        None,
+    ]
+    assert views[2].links[0].url == "https://arxiv.org/abs/see%20the%20list"
