@@ -4,7 +4,7 @@ Polls (size and mtime of every source file, every ``POLL_SECONDS``) rather
 than using inotify or FSEvents: no dependency, the same on every system, and
 editors that save by writing a new file and renaming it are seen like any
 other. After a change it waits until the files stop changing (an editor or
-``git checkout`` writing several) and calls ``on_change`` once.
+``git checkout`` writing several; at most a second) and calls ``on_change`` once.
 
 Whatever ``on_change`` or the polling raises is reported and the watch goes
 on: a watcher that died silently would leave the preview serving stale pages
@@ -22,6 +22,7 @@ from pathlib import Path
 
 POLL_SECONDS = 0.5
 SETTLE_SECONDS = 0.1
+SETTLE_ROUNDS = 10
 
 Snapshot = dict[Path, tuple[int, int]]
 
@@ -63,7 +64,9 @@ class Watcher:
             now = self._take_or_report(before)
             if now == before:
                 continue
-            while not self._stop.wait(SETTLE_SECONDS):
+            for _ in range(SETTLE_ROUNDS):  # bounded: a file rewritten nonstop must not block rebuilds
+                if self._stop.wait(SETTLE_SECONDS):
+                    return
                 settled = self._take_or_report(now)
                 if settled == now:
                     break
