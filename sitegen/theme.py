@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import os
+import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -23,6 +25,7 @@ from .cache import code_digest
 from .charrefs import punctuation_as_references
 from .config import Config
 from .errors import Problem, ThemeError
+from .safefiles import UnsafeFile, read_inside, read_regular, real_roots, walk
 from .template_code import compile_template
 
 if TYPE_CHECKING:
@@ -44,9 +47,15 @@ class Theme:
     names: tuple[str, ...]  # the chain, most specific first
     template_dirs: tuple[Path, ...]
     static_dirs: tuple[Path, ...]
+    # Where theme files may be read from, resolved: the site folder and the built-in themes.
+    roots: tuple[str, ...] = ()
+    site_dir: Path = Path(".")
+    file_size: int = 10_000_000  # limits.file_size, for templates
 
 
 def _find_theme(name: str, site_dir: Path) -> Path | None:
+    if name in (".", "..") or "/" in name or os.sep in name:
+        return None  # a theme is a folder of themes/, not a path
     for root in (site_dir / "themes", builtin_themes_dir()):
         candidate = root / name
         if candidate.is_dir():
@@ -54,27 +63,43 @@ def _find_theme(name: str, site_dir: Path) -> Path | None:
     return None
 
 
-def _parent_of(theme_dir: Path) -> str | None:
+def _shown(path: Path | str, site_dir: Path) -> str:
+    try:
+        return Path(path).relative_to(site_dir).as_posix()
+    except ValueError:
+        return Path(path).as_posix()
+
+
+def _parent_of(theme_dir: Path, roots: tuple[str, ...], config: Config) -> str | None:
     settings = theme_dir / THEME_FILE
-    if not settings.is_file():
+    shown = _shown(settings, config.site_dir)
+    if not os.path.lexists(settings):
         return None
     try:
-        data = yaml.safe_load(settings.read_text(encoding="utf-8")) or {}
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise ThemeError(Problem(f"cannot read theme settings: {exc}", settings)) from None
+        text = read_inside(settings, roots, config.limits.file_size).decode("utf-8")
+        data = yaml.safe_load(text) or {}
+    except UnsafeFile as exc:
+        raise ThemeError(Problem(str(exc), shown)) from None
+    except UnicodeDecodeError:
+        raise ThemeError(Problem("not valid UTF-8", shown)) from None
+    except yaml.YAMLError as exc:  # its problem and line, not str(exc): that quotes the file
+        mark = getattr(exc, "problem_mark", None)
+        problem = getattr(exc, "problem", None) or "not valid YAML"
+        raise ThemeError(Problem(f"invalid YAML: {problem}", shown, mark and mark.line + 1)) from None
     if not isinstance(data, dict):
-        raise ThemeError(Problem("expected a mapping", settings, 1))
-    unknown = sorted(set(data) - {"extends", "name", "description"})
+        raise ThemeError(Problem("expected a mapping", shown, 1))
+    unknown = sorted(map(str, set(data) - {"extends", "name", "description"}))
     if unknown:
-        raise ThemeError(Problem(f"unknown theme setting '{unknown[0]}'", settings, None, unknown[0]))
+        raise ThemeError(Problem(f"unknown theme setting {unknown[0]!r}", shown, None, unknown[0]))
     parent = data.get("extends")
     if parent is not None and not isinstance(parent, str):
-        raise ThemeError(Problem("expected a theme name", settings, None, "extends"))
+        raise ThemeError(Problem("expected a theme name", shown, None, "extends"))
     return parent
 
 
 def resolve_theme(config: Config) -> Theme:
     site_dir = config.site_dir
+    roots = real_roots([site_dir, builtin_themes_dir()])
     names: list[str] = []
     dirs: list[Path] = []
     name: str | None = config.theme
@@ -91,7 +116,7 @@ def resolve_theme(config: Config) -> Theme:
             )
         names.append(name)
         dirs.append(theme_dir)
-        parent = _parent_of(theme_dir)
+        parent = _parent_of(theme_dir, roots, config)
         # Every theme implicitly ends on the built-in default, which has every template.
         name = parent if parent is not None else (None if name == "default" else "default")
     template_dirs = [site_dir / "templates", *(d / "templates" for d in dirs)]
@@ -100,6 +125,9 @@ def resolve_theme(config: Config) -> Theme:
         tuple(names),
         tuple(d for d in template_dirs if d.is_dir()),
         tuple(d for d in static_dirs if d.is_dir()),
+        roots,
+        site_dir,
+        config.limits.file_size,
     )
 
 
@@ -136,6 +164,31 @@ def _output_escape() -> Callable[[Any], Any]:
         return punctuation_as_references(_escape_inner(str(value)))
 
     return escape
+
+
+def _template_loader(theme: Theme) -> jinja2.BaseLoader:
+    """Jinja's FileSystemLoader, reading as safefiles does: a template that is a
+    link out of the site, a pipe or a device is a ThemeError, never read."""
+    import jinja2
+
+    class Loader(jinja2.FileSystemLoader):
+        def get_source(self, environment: jinja2.Environment, template: str) -> tuple[str, str, Any]:
+            pieces = jinja2.loaders.split_template_path(template)
+            for folder in self.searchpath:
+                path = os.path.join(folder, *pieces)
+                if not os.path.lexists(path):
+                    continue
+                shown = _shown(path, theme.site_dir)
+                try:
+                    text = read_inside(path, theme.roots, theme.file_size).decode("utf-8")
+                except UnsafeFile as exc:
+                    raise ThemeError(Problem(str(exc), shown)) from None
+                except UnicodeDecodeError:
+                    raise ThemeError(Problem("not valid UTF-8", shown)) from None
+                return text, os.path.normpath(path), lambda: True
+            raise jinja2.TemplateNotFound(template)
+
+    return Loader([str(d) for d in theme.template_dirs])
 
 
 def make_environment(
@@ -187,7 +240,7 @@ def make_environment(
             return {**self.globals, **(d or {})}
 
     env = Environment(
-        loader=jinja2.FileSystemLoader([str(d) for d in theme.template_dirs]),
+        loader=_template_loader(theme),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
@@ -201,13 +254,24 @@ def make_environment(
     return env
 
 
+def _theme_files(theme: Theme, folder: Path) -> list[tuple[str, Path]]:
+    """(name, path to read) of the regular files below ``folder``, hidden files
+    skipped; ThemeError naming every link out of the site, pipe or device."""
+    found, refused = walk(folder, theme.roots, hidden_folders=True)
+    if refused:
+        raise ThemeError(
+            [Problem(why, _shown(Path(folder, *parts), theme.site_dir)) for parts, why in refused]
+        )
+    return [("/".join(parts), path) for parts, path in found]
+
+
 def static_files(theme: Theme) -> dict[str, Path]:
-    """Relative name -> source file; the first folder in the chain wins."""
+    """Relative name -> source file; the first folder in the chain wins. Links
+    are followed only inside the site (or the built-in themes)."""
     found: dict[str, Path] = {}
     for folder in theme.static_dirs:
-        for path in sorted(folder.rglob("*")):
-            if path.is_file() and not path.name.startswith("."):
-                found.setdefault(path.relative_to(folder).as_posix(), path)
+        for name, path in _theme_files(theme, folder):
+            found.setdefault(name, path)
     return dict(sorted(found.items()))
 
 
@@ -216,12 +280,17 @@ def theme_digest(theme: Theme, config: Config) -> str:
     h = hashlib.blake2b(digest_size=16)
     h.update(f"sitegen {__version__}\n{code_digest()}\n".encode())
     h.update(repr(dataclasses.replace(config, site_dir=Path("."))).encode())
-    for folder in theme.template_dirs:
-        for path in sorted(folder.rglob("*")):
-            if path.is_file():
-                h.update(f"\n{path.relative_to(folder).as_posix()}\n".encode())
-                h.update(path.read_bytes())
-    for name, path in static_files(theme).items():
+    files = [
+        (name, path, theme.file_size)
+        for folder in theme.template_dirs
+        for name, path in _theme_files(theme, folder)
+    ]
+    # Static files are copied as they are, whatever their size.
+    files += [(name, path, sys.maxsize) for name, path in static_files(theme).items()]
+    for name, path, limit in files:
         h.update(f"\n{name}\n".encode())
-        h.update(path.read_bytes())
+        try:
+            h.update(read_regular(path, limit))
+        except UnsafeFile as exc:
+            raise ThemeError(Problem(str(exc), _shown(path, theme.site_dir))) from None
     return h.hexdigest()
