@@ -13,6 +13,7 @@ from typing import Any
 from . import __version__
 from .build import BuildResult, build
 from .errors import Problem, SitegenError, UsageError
+from .import_settings import ARXIV_SORTS
 from .progress import Progress
 from .wording import counted
 
@@ -146,6 +147,12 @@ def _import_parser(commands: Any) -> None:
         "--file", type=Path, metavar="FILE", help="read a saved API answer instead of fetching"
     )
     ax.add_argument("--max", type=int, default=50, metavar="N", help="at most N papers (default 50)")
+    ax.add_argument(
+        "--sort",
+        choices=ARXIV_SORTS,
+        default="submitted",
+        help="order of a --query's results, newest first (default: submitted)",
+    )
     bib = sources.add_parser("bibtex", help="the entries of a .bib file")
     common(bib)
     bib.add_argument("file", type=Path, metavar="FILE.bib")
@@ -166,7 +173,7 @@ def _import_requests(args: argparse.Namespace, config: Any) -> list[Any]:
     if args.source == "hf-daily":
         return [Request("hf-daily", {"keyword_tags": args.keyword_tags}, args.date, args.file)]
     if args.source == "arxiv":
-        options: dict[str, Any] = {"max": args.max}
+        options: dict[str, Any] = {"max": args.max, "sort": args.sort}
         if args.query:
             options["query"] = args.query
         if args.id_list:

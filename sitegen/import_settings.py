@@ -16,6 +16,7 @@ from typing import Any
 from .routes import id_key, is_valid_id
 
 UNMAPPED_CHOICES = ("keep", "drop")
+ARXIV_SORTS = ("submitted", "updated", "relevance")  # importers/arxiv.py maps them to the API's names
 
 
 # Options and mappings are kept as tuples of pairs: Config is frozen, hashable
@@ -70,6 +71,12 @@ def _id_list(value: Any) -> tuple[str, ...]:
     return tuple(_string(item) for item in value)
 
 
+def _sort(value: Any) -> str:
+    if value not in ARXIV_SORTS:
+        raise ValueError(f"expected one of {', '.join(ARXIV_SORTS)}, got {value!r}")
+    return value
+
+
 def _relative_file(value: Any) -> str:
     text = _string(value)
     path = Path(text)
@@ -81,7 +88,7 @@ def _relative_file(value: Any) -> str:
 # Each importer's options: key -> check. A check raises ValueError with the message.
 SOURCE_OPTIONS: dict[str, dict[str, Callable[[Any], Any]]] = {
     "hf-daily": {"keyword_tags": _count_or_zero},
-    "arxiv": {"query": _string, "id_list": _id_list, "max": _count},
+    "arxiv": {"query": _string, "id_list": _id_list, "max": _count, "sort": _sort},
     "bibtex": {"file": _relative_file},
 }
 _REQUIRED_ONE_OF = {"arxiv": ("query", "id_list"), "bibtex": ("file",)}

@@ -109,7 +109,9 @@ def test_plain_sitegen_import_runs_every_source_in_site_yaml(
     transport = FakeTransport()
     listing = hf_daily.listing_url(date(2025, 9, 8))
     transport.add(listing, ok(listing, recorded("hf_daily_2025-09-08.json")))
-    query = arxiv.query_url(search_query="cat:cs.LG AND abs:diffusion", id_list=None, start=0, max_results=2)
+    query = arxiv.query_url(
+        search_query="cat:cs.LG AND abs:diffusion", id_list=None, start=0, max_results=2, sort="submitted"
+    )
     transport.add(query, ok(arxiv.API, recorded("arxiv_query.xml")))
     _fake_network(monkeypatch, transport)
     assert cli.main(["import", "--site", str(site), "--date", "2025-09-08"]) == 0
@@ -152,7 +154,9 @@ def test_a_failing_second_source_leaves_the_first_ones_papers_unwritten(
 
     transport = FakeTransport()
     transport.add(hf_daily.listing_url(None), ok(hf_daily.API, recorded("hf_daily_2025-09-08.json")))
-    query = arxiv.query_url(search_query="cat:cs.LG AND abs:diffusion", id_list=None, start=0, max_results=2)
+    query = arxiv.query_url(
+        search_query="cat:cs.LG AND abs:diffusion", id_list=None, start=0, max_results=2, sort="submitted"
+    )
     transport.add(query, ok(query, recorded("arxiv_error.xml")))
     _fake_network(monkeypatch, transport)
     before = tree(site)
@@ -176,3 +180,19 @@ def test_a_build_loads_none_of_the_importers(site: Path) -> None:
     done = subprocess.run(command, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "[]"
+
+
+def test_an_arxiv_search_asks_for_the_newest_papers_first(
+    site: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """arXiv's default order is relevance: a daily search would bring back the same papers every day."""
+    from sitegen.importers import arxiv
+
+    transport = FakeTransport()
+    newest = "sortBy=submittedDate&sortOrder=descending"
+    url = f"{arxiv.API}?search_query=cat%3Acs.LG&start=0&max_results=2&{newest}"
+    transport.add(url, ok(url, recorded("arxiv_query.xml")))
+    _fake_network(monkeypatch, transport)
+    code = cli.main(["import", "arxiv", "--query", "cat:cs.LG", "--max", "2", "--site", str(site)])
+    assert code == 0, capsys.readouterr().err
+    assert transport.urls == [url]

@@ -109,7 +109,11 @@ def _checked_texts(config: Config, changed: list[ContentFile]) -> dict[str, byte
     texts: dict[str, bytes] = {}
     problems: list[Problem] = []
     for file in changed:
-        data = file.text().encode("utf-8")
+        text = file.text()
+        data = text.encode("utf-8")
+        if not file.reads_back(text):  # the next import must be able to edit it again
+            problems.append(Problem("the import could not write this file so that it reads back", file.shown))
+            continue
         checked = check_file(config, config.site_dir / file.shown, file.shown, data)
         problems.extend(
             Problem(f"the import would make this invalid: {p.message}", p.path, p.line, p.field)

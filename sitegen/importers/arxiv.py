@@ -55,10 +55,22 @@ def is_arxiv_id(value: str) -> bool:
     return _ID.fullmatch(value) is not None
 
 
+# `sort` option -> arXiv's sortBy. Newest first is what a daily feed wants; arXiv's own
+# default, relevance, would bring back the same best matches every day.
+SORTS = {"submitted": "submittedDate", "updated": "lastUpdatedDate", "relevance": "relevance"}
+
+
 def query_url(
-    *, search_query: str | None, id_list: Sequence[str] | None, start: int, max_results: int
+    *,
+    search_query: str | None,
+    id_list: Sequence[str] | None,
+    start: int,
+    max_results: int,
+    sort: str | None = None,
 ) -> str:
-    """The API URL for one page of a query: a search, a list of ids, or both (ANDed by arXiv)."""
+    """The API URL for one page of a query: a search, a list of ids, or both (ANDed by arXiv).
+
+    ``sort`` (a key of SORTS) asks for that order, newest first; None leaves arXiv's default."""
     if not search_query and not id_list:
         raise ValueError("an arXiv query needs search_query or id_list")
     params: list[tuple[str, str | int]] = []
@@ -67,6 +79,8 @@ def query_url(
     if id_list:
         params.append(("id_list", ",".join(id_list)))
     params += [("start", start), ("max_results", max_results)]
+    if sort is not None:
+        params += [("sortBy", SORTS[sort]), ("sortOrder", "descending")]
     return f"{API}?{urlencode(params)}"
 
 
@@ -242,6 +256,7 @@ def fetch(
     categories: Mapping[str, str] = {},  # noqa: B006 - read only
     unmapped: str = "keep",
     warn: Callable[[str], None] = _ignore,
+    sort: str | None = None,
 ) -> list[Imported]:
     """Up to ``max_results`` papers for a query, page by page, each id once (the first seen)."""
     if page_size < 1:
@@ -250,7 +265,7 @@ def fetch(
     start = 0
     while len(papers) < max_results:
         size = min(page_size, max_results - len(papers))
-        url = query_url(search_query=search_query, id_list=id_list, start=start, max_results=size)
+        url = query_url(search_query=search_query, id_list=id_list, start=start, max_results=size, sort=sort)
         response = fetcher.get(url, accept={400})  # arXiv sends its error entry with 400 too
         if response.status == 400:
             raise SourceError(_refusal_in(response.body) or f"{SOURCE}: export.arxiv.org answered HTTP 400")

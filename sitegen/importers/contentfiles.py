@@ -19,11 +19,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ruamel.yaml import YAML
+from ruamel.yaml import YAML, YAMLError
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.tokens import CommentToken
 
-from ..errors import OutputError, Problem
+from ..errors import ContentError, OutputError, Problem
 from ..routes import id_key, is_valid_id
 from .yamlnodes import styled
 
@@ -183,6 +183,15 @@ class ContentFile:
         self._index[id_key(entry["id"])] = node
         return node
 
+    def reads_back(self, text: str) -> bool:
+        """Whether ``text`` parses again as this file's kind (ruamel and the site's loader
+        disagree on a few characters; what ruamel cannot read, no later import could edit)."""
+        try:
+            json.loads(text) if self.is_json else _yaml().load(text)
+        except Exception:  # noqa: BLE001 - any parser failure means the same: do not write it
+            return False
+        return True
+
     def text(self) -> str:
         if self.is_json:
             data: Any = self.data
@@ -264,7 +273,14 @@ def open_content_file(path: Path, shown: str) -> ContentFile:
     text = path.read_text(encoding="utf-8-sig")
     if path.suffix.lower() == ".json":
         return open_json(path, shown, text)
-    return open_yaml(path, shown, text)
+    try:
+        return open_yaml(path, shown, text)
+    except YAMLError as error:  # the site's loader read it; ruamel reads a few characters otherwise
+        mark = getattr(error, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else None
+        reason = getattr(error, "problem", None) or "unreadable"
+        message = f"sitegen import cannot edit this file ({reason}); edit this paper by hand"
+        raise ContentError(Problem(message, shown, line)) from None
 
 
 def write_files(files: dict[Path, bytes], site_dir: Path) -> None:

@@ -88,6 +88,8 @@ def _run(
             search_query=options.get("query"),
             id_list=list(id_list) if id_list else None,
             max_results=int(options.get("max", 50)),
+            # A list of ids comes back in the order given; a search newest first unless told.
+            sort=None if id_list else options.get("sort", "submitted"),
             day=day,
             categories=mapping,
             unmapped=unmapped,

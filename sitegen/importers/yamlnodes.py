@@ -9,6 +9,7 @@ above the new item.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
@@ -26,9 +27,18 @@ def styled(entry: dict[str, Any]) -> CommentedMap:
     return node
 
 
+# Characters a block scalar cannot hold as they are: YAML readers disagree on whether
+# U+2028/U+2029/U+0085 end a line, and a CR would be read as one. Such text is quoted.
+_NOT_IN_BLOCKS = re.compile("[\r\x85\u2028\u2029]")
+
+
+def _block_safe(text: str) -> bool:
+    return not _NOT_IN_BLOCKS.search(text)
+
+
 def _styled_value(key: str, value: Any) -> Any:
     if isinstance(value, str) and key in ("abstract", "note") and ("\n" in value or len(value) > 80):
-        return LiteralScalarString(value)
+        return LiteralScalarString(value) if _block_safe(value) else value
     if isinstance(value, list):
         seq = CommentedSeq(_styled_value("", item) for item in value)
         if all(isinstance(item, str) for item in value):
@@ -118,7 +128,8 @@ def _attach_tail(mapping: CommentedMap, key: str, tail: str) -> None:
 def restyle_like(old: Any, new: Any) -> Any:
     """``new`` written the way ``old`` was: a literal block stays one, quotes stay, a flow list stays flow."""
     if isinstance(old, ScalarString) and isinstance(new, str) and not isinstance(new, ScalarString):
-        return type(old)(new)
+        block = isinstance(old, (LiteralScalarString, FoldedScalarString))
+        return type(old)(new) if _block_safe(new) or not block else new
     if isinstance(old, CommentedSeq) and isinstance(new, list) and not isinstance(new, CommentedSeq):
         seq = CommentedSeq(_styled_value("", item) for item in new)
         if old.fa.flow_style():

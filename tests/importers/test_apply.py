@@ -13,6 +13,7 @@ from sitegen.config import load_config
 from sitegen.errors import ContentError, OutputError
 from sitegen.importers.apply import apply_import
 from sitegen.importers.base import Imported
+from sitegen.loading import load_papers
 from tests.sitekit import tree
 
 DAY = date(2025, 3, 14)
@@ -312,3 +313,25 @@ def test_the_documented_example_file_changes_only_in_the_lines_that_changed(site
         "-   upvotes: 42",
         "+   upvotes: 50",
     ]
+
+
+def test_text_that_yaml_readers_disagree_on_is_quoted_not_put_in_a_block(site: Path) -> None:
+    """U+2028 ends a line for ruamel but not for libyaml: in a literal block the two read
+    different things, and the next import could not edit the file."""
+    abstract = "First line.\nA line\u2028separator, a\rreturn and a \x85 next line."
+    run(site, [hf("2403.09629", abstract=abstract)])
+    [paper] = load_papers(load_config(site))
+    assert paper.abstract == abstract
+    assert run(site, [hf("2403.09629", abstract=abstract)]).files == []
+    assert run(site, [hf("2403.09629", abstract="Plain again.\nTwo lines.")]).updated == ["2403.09629"]
+
+
+def test_a_file_ruamel_cannot_read_is_a_located_error_not_a_traceback(site: Path) -> None:
+    path = site / "content/papers/odd.yaml"
+    # A block that libyaml (the site's loader) reads and ruamel (the editor) does not.
+    path.write_text('- id: "2403.09629"\n  title: T\n  date: 2025-03-14\n  abstract: |2+\n\n\u2028...\n')
+    assert load_papers(load_config(site))  # the site itself reads it
+    before = tree(site)
+    with pytest.raises(ContentError, match=r"content/papers/odd.yaml(:\d+)?: sitegen import cannot edit"):
+        run(site, [hf("2403.09629", upvotes=4)])
+    assert tree(site) == before
