@@ -141,7 +141,11 @@ def walk(
                 if (not hidden or hidden_folders) and inner not in seen:
                     seen.add(inner)
                     stack.append((parts, entry.path, inner))
-            elif hidden or (wanted is not None and not wanted(name)):
+            elif hidden:
+                continue
+            elif entry.is_symlink():
+                _follow(entry.path, parts, roots, seen, stack, found, refused, sizes, wanted)
+            elif wanted is not None and not wanted(name):
                 continue
             elif entry.is_file(follow_symlinks=False):
                 size = entry.stat(follow_symlinks=False).st_size if sizes is not None else 0
@@ -149,8 +153,6 @@ def walk(
                     refused.append((parts, too_big(size, sizes)))
                 else:
                     found.append((parts, Path(entry.path)))
-            elif entry.is_symlink():
-                _follow(entry.path, parts, roots, seen, stack, found, refused, sizes)
             else:
                 mode = entry.stat(follow_symlinks=False).st_mode
                 refused.append((parts, f"is {kind_of(mode)}, not a regular file; not read"))
@@ -168,18 +170,22 @@ def _follow(
     found: list[Found],
     refused: list[Refused],
     sizes: int | None,
+    wanted: Callable[[str], bool] | None,
 ) -> None:
-    """A link met while walking: a file or folder inside the roots, or refused."""
+    """A link met while walking: a folder or wanted file inside the roots, or refused."""
     real = os.path.realpath(path)
+    try:
+        info = os.stat(real)  # what the target is, not what it holds
+    except OSError:
+        info = None
+    is_dir = info is not None and stat.S_ISDIR(info.st_mode)
+    if not is_dir and wanted is not None and not wanted(parts[-1]):
+        return  # a link by a name that is not read, as a file by that name would be
     if not is_inside(real, roots):
         refused.append((parts, OUTSIDE))
-        return
-    try:
-        info = os.stat(real)
-    except OSError:
+    elif info is None:
         refused.append((parts, "is a broken symbolic link"))
-        return
-    if stat.S_ISDIR(info.st_mode):
+    elif is_dir:
         if real not in seen:
             seen.add(real)
             stack.append((parts, real, real))
