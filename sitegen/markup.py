@@ -522,8 +522,24 @@ def _typeset_quotes(text: str) -> str:
     return text
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _whole_characters(text: str) -> str:
+    """Lone surrogates (the loader refuses them) as U+FFFD: pyromark and nh3
+    cannot take them. Called only once they have refused, so costs nothing otherwise."""
+    return _SURROGATE.sub("\ufffd", text)
+
+
 def _block_html_and_text(text: str) -> tuple[str, str]:
     """Safe block HTML, and the plain text with its whitespace as it comes."""
+    try:
+        return _block_html_and_text_of(text)
+    except UnicodeEncodeError:
+        return _block_html_and_text_of(_whole_characters(text))
+
+
+def _block_html_and_text_of(text: str) -> tuple[str, str]:
     text = _typeset_quotes(text)
     if _plain_prose(text):
         html, plain = _prose_html(text), text
@@ -586,9 +602,11 @@ def render_inline(text: str) -> str:
     text = _typeset_quotes(" ".join(text.split()))  # a title is one line
     if not text:
         return ""
-    if _plain_prose(text):
-        return punctuation_as_references(_INLINE_CLEANER.clean(_escape(text)).strip())
-    return punctuation_as_references(_INLINE_CLEANER.clean(_render_inline_events(text)).strip())
+    try:
+        html = _escape(text) if _plain_prose(text) else _render_inline_events(text)
+        return punctuation_as_references(_INLINE_CLEANER.clean(html).strip())
+    except UnicodeEncodeError:
+        return render_inline(_whole_characters(text))
 
 
 def plain_text(text: str, limit: int | None = None) -> str:
@@ -598,7 +616,10 @@ def plain_text(text: str, limit: int | None = None) -> str:
     ellipsis included, is at most ``limit`` long).
     """
     text = _typeset_quotes(text)
-    plain = text if _plain_prose(text) else _render_events(text, block=True)[1]
+    try:
+        plain = text if _plain_prose(text) else _render_events(text, block=True)[1]
+    except UnicodeEncodeError:
+        return plain_text(_whole_characters(text), limit)
     return _one_line(plain, limit)
 
 

@@ -14,6 +14,7 @@ import feedparser
 import pytest
 from lxml import etree
 
+from sitegen.config import Config
 from sitegen.feeds import (
     EMPTY_FEED_UPDATED,
     FeedEntry,
@@ -26,6 +27,9 @@ from sitegen.feeds import (
 )
 from sitegen.markup import plain_text, render_markdown
 from sitegen.model import Author, Paper
+from sitegen.render import Renderer, plan
+from sitegen.site import build_site
+from sitegen.theme import resolve_theme
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 DC = "{http://purl.org/dc/elements/1.1/}"
@@ -426,3 +430,21 @@ def test_the_site_description_is_text_in_every_feed() -> None:
     # RSS readers read the channel description as HTML: the markup must come out as its own text.
     assert rss.feed.subtitle == "Papers &lt;b&gt;we&lt;/b&gt; like &amp; &lt;script&gt;x&lt;/script&gt;"
     assert feed["description"] == text
+
+
+@pytest.mark.parametrize("bad", BAD_CHARACTERS)
+def test_site_settings_with_such_characters_never_break_the_site_feeds(bad: str, tmp_path) -> None:  # noqa: ANN001
+    # Config and papers made directly, not loaded: the loader would refuse these values.
+    config = Config(site_dir=tmp_path, title=f"Site{bad}", base_url="https://example.org/", description=bad,
+                    author=bad, language=f"en{bad}")  # fmt: skip
+    paper = Paper(id="p1", title=f"T{bad}", date=NEW.date, day=NEW.day, authors=(Author(f"N{bad}"),),
+                  tags=(f"t{bad}",))  # fmt: skip
+    site = build_site([paper], config)
+    renderer = Renderer(site, resolve_theme(config))
+    feeds = [output for output in plan(site) if output.kind == "feed"]
+    assert len(feeds) == 6  # the site's and the tag's, in three formats
+    for output in feeds:
+        data = renderer.render(output)
+        if output.path.endswith(".xml"):
+            parsed = feedparser.parse(data)
+            assert not parsed.bozo and parsed.feed.title.startswith("Site")

@@ -416,3 +416,11 @@ def test_display_formulas_are_reachable_by_keyboard_and_content_cannot_set_tabin
 )
 def test_one_parse_gives_the_same_html_and_summary_as_two(text):
     assert render_with_summary(text, 40) == (render_markdown(text), plain_text(text, 40) if text else "")
+
+
+def test_a_lone_surrogate_is_shown_as_a_replacement_character_instead_of_failing():
+    # The loader refuses them; markup still must not raise (pyromark and nh3 cannot take them).
+    assert render_markdown("*a*\ud800 b") == "<p><em>a</em>\ufffd b</p>"
+    assert render_inline("*a*\ud800") == "<em>a</em>\ufffd"
+    assert plain_text("*a*\ud800") == "a\ufffd"
+    assert render_with_summary("x\ud800 *y*", 10) == ("<p>x\ufffd <em>y</em></p>", "x\ufffd y")

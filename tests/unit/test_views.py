@@ -53,7 +53,7 @@ def _views(site_dir: Path) -> tuple[list[PaperView], str]:
 
 
 def test_json_ld_is_the_json_of_its_data_for_awkward_text(tmp_path):
-    awkward = 'A "quoted" \\ back</script><!-- & é 数学 \U0001f600 \x7f title that runs on ' + "long " * 30
+    awkward = 'A "quoted" \\ back</script><!-- & é 数学 \U0001f600 \u2028 title that runs on ' + "long " * 30
     papers = [
         paper("2403.09629", title=awkward, authors=['Ann "Q" O\'Neil', "Zoë\\Back"], tags=["a&b", "<c>"]),
         paper("no-authors", title="Plain", venue="NeurIPS", published="2025-01-02", updated="2025-02-03"),
