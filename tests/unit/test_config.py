@@ -205,3 +205,39 @@ def test_a_bibtex_file_outside_the_site_is_refused(tmp_path: Path) -> None:
     )
     with pytest.raises(ConfigError, match=r"sources\[0\].bibtex.file: must be a file inside the site folder"):
         load_config(tmp_path)
+
+
+def test_limits_default_and_can_be_set(tmp_path: Path) -> None:
+    from sitegen.limits import DEFAULT_LIMITS, Limits
+
+    assert load_config(site(tmp_path, MINIMAL)).limits == DEFAULT_LIMITS
+    assert DEFAULT_LIMITS == Limits(10_000_000, 100, 1000, 100_000, 1000, 200, 100, 100_000)
+    config = load_config(site(tmp_path, MINIMAL + "limits:\n  tags: 5\n  file_size: 1000\n"))
+    assert (config.limits.tags, config.limits.file_size, config.limits.authors) == (5, 1000, 1000)
+
+
+def test_limits_must_be_a_mapping(tmp_path: Path) -> None:
+    assert problems(site(tmp_path, MINIMAL + "limits: 5\n")) == [
+        "site.yaml:3: limits: expected a mapping of limit: whole number"
+    ]
+
+
+def test_control_characters_in_settings_are_refused(tmp_path: Path) -> None:
+    text = 'title: "Papers\\x1b[31m"\nbase_url: https://example.org/\ndescription: "a\\ufffeb"\n'
+    assert problems(site(tmp_path, text)) == [
+        "site.yaml:1: title: contains a control character (U+001B, character 7); remove it",
+        "site.yaml:3: description: contains a noncharacter (U+FFFE, character 2); remove it",
+    ]
+
+
+def test_a_huge_site_yaml_is_refused_unread(tmp_path: Path) -> None:
+    (tmp_path / "site.yaml").write_bytes(MINIMAL.encode() + b"#" * 10_000_001)
+    [message] = problems(tmp_path)
+    assert message.startswith("site.yaml: file is 10,000,050 bytes, more than limits.file_size")
+
+
+def test_site_yaml_linked_inside_the_site_is_read(tmp_path: Path) -> None:
+    (tmp_path / "settings").mkdir()
+    (tmp_path / "settings/site.yaml").write_text(MINIMAL)
+    (tmp_path / "site.yaml").symlink_to("settings/site.yaml")
+    assert load_config(tmp_path).title == "Papers"

@@ -651,3 +651,91 @@ def test_workers_leave_papers_in_the_parse_cache_and_a_slot_gone_meanwhile_is_ch
     cache = ParseCache(tmp_path / "pruned-cache", "UTC")
     assert loading.load_papers(config, cache, 2) == serial
     assert sorted(cache.digests()) == [f"content/papers/{day}.yaml" for day in range(1, 10)]
+
+
+# --- control characters and noncharacters: refused in every text field, with its place ---
+
+HEAD = "id: x\ntitle: T\ndate: 2025-03-14\n"
+
+
+@pytest.mark.parametrize(
+    ("escape", "kind", "code"),
+    [
+        ("\\u0007", "a control character", "0007"),
+        ("\\0", "a control character", "0000"),
+        ("\\e", "a control character", "001B"),
+        ("\\x7f", "a control character", "007F"),
+        ("\\x9b", "a control character", "009B"),
+        ("\\ufffe", "a noncharacter", "FFFE"),
+        ("\\uFDD0", "a noncharacter", "FDD0"),
+        ("\\U0001FFFF", "a noncharacter", "1FFFF"),
+    ],
+)
+def test_a_forbidden_character_in_a_title_is_reported_at_its_field(tmp_path, escape, kind, code):
+    text = f'id: x\ntitle: "a{escape}b"\ndate: 2025-03-14\n'
+    assert problems(tmp_path, {"a.yaml": text}) == [
+        f"content/papers/a.yaml:2: title: contains {kind} (U+{code}, character 2); remove it"
+    ]
+
+
+def test_every_text_field_is_checked(tmp_path):
+    text = (
+        HEAD
+        + 'abstract: "\\x07"\nnote: "\\x07"\nvenue: "\\x07"\ntags: [ok, "\\x07"]\n'
+        + 'authors: ["\\x07", {name: A, affiliation: "\\x07"}]\n'
+        + 'links: {"\\x07": "https://a.org/", b: "https://a.org/\\x07"}\nthumbnail: "https://a.org/\\ufffe"\n'
+        + 'extra: {a: [1, "\\x07"], "\\x07": 1}\n'
+    )
+    message = "contains a control character (U+0007, character 1); remove it"
+    assert problems(tmp_path, {"a.yaml": text}) == [
+        f"content/papers/a.yaml:4: abstract: {message}",
+        f"content/papers/a.yaml:5: note: {message}",
+        f"content/papers/a.yaml:6: venue: {message}",
+        f"content/papers/a.yaml:7: tags[1]: {message}",
+        f"content/papers/a.yaml:8: authors[0]: {message}",
+        f"content/papers/a.yaml:8: authors[1].affiliation: {message}",
+        f"content/papers/a.yaml:9: links.\\x07: {message}",
+        "content/papers/a.yaml:9: links.b: contains a control character (U+0007, character 15); remove it",
+        "content/papers/a.yaml:10: thumbnail: contains a noncharacter (U+FFFE, character 15); remove it",
+        f"content/papers/a.yaml:11: extra.\\x07: key {message}",
+    ]
+
+
+def test_json_escapes_are_checked_too(tmp_path):
+    text = '[\n  {"id": "x", "title": "a\\u0000b", "date": "2025-03-14", "note": "\\b"}\n]\n'
+    assert problems(tmp_path, {"a.json": text}) == [
+        "content/papers/a.json:2: note: contains a control character (U+0008, character 1); remove it",
+        "content/papers/a.json:2: title: contains a control character (U+0000, character 2); remove it",
+    ]
+
+
+def test_raw_characters_past_libyaml_and_json_are_checked(tmp_path):
+    # libyaml lets noncharacters past plane 0 through; json lets DEL and C1 through.
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    assert problems(tmp_path / "a", {"a.yaml": "id: x\ntitle: a\U0001fffeb\ndate: 2025-03-14\n"}) == [
+        "content/papers/a.yaml:2: title: contains a noncharacter (U+1FFFE, character 2); remove it"
+    ]
+    assert problems(tmp_path / "b", {"b.json": '{"id": "y", "title": "a\x85b", "date": "2025-03-14"}'}) == [
+        "content/papers/b.json:1: title: contains a control character (U+0085, character 2); remove it"
+    ]
+
+
+def test_tabs_and_line_breaks_are_text(tmp_path):
+    text = HEAD.replace("title: T", 'title: "a\\tb"') + 'abstract: "one\\r\\ntwo\\tthree"\ntags: ["x\\ty"]\n'
+    [loaded] = papers(tmp_path, {"a.yaml": text})
+    assert loaded.title == "a b"
+    assert loaded.abstract == "one\r\ntwo\tthree"
+    assert loaded.tags == ("x\ty",)
+
+
+def test_a_site_with_every_allowed_awkward_character_builds_its_feeds(tmp_path):
+    from sitegen.build import build
+
+    text = HEAD.replace("title: T", 'title: "Tab\\there \\u00a0 \\U0001F600 \\u2028"') + (
+        'abstract: "CR\\r\\nLF\\n\\u00ad \\uFFFD"\nauthors: ["Zo\\u00eb\\tB"]\ntags: ["\\u200b"]\n'
+    )
+    site = make_site(tmp_path, {"a.yaml": text})
+    build(site, workers=1)
+    for feed in ("atom.xml", "rss.xml"):
+        assert "Tab here" in (site / "output" / feed).read_text(encoding="utf-8")
