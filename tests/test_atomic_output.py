@@ -1,0 +1,222 @@
+"""output/ is always a whole site: builds killed at any moment leave the old
+or the new one, and the next build repairs and reports truthfully."""
+
+from __future__ import annotations
+
+import collections
+import os
+import random
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import yaml
+
+from sitegen.build import build
+from sitegen.writer import spare_of
+from tests.sitekit import paper, tree, write_site
+
+KILLS = 32
+
+VERSIONS = {
+    "a": [
+        paper(f"p{i}", f"2025-03-{10 + i % 4:02d}", tags=[f"t{i % 3}"], abstract=f"Old {i}.")
+        for i in range(30)
+    ],
+    # an edited paper, a deleted one, a new one, and a new tag
+    "b": [
+        paper(f"p{i}", f"2025-03-{10 + i % 4:02d}", tags=[f"t{i % 3}"], abstract=f"Old {i}.")
+        for i in range(1, 30)
+    ]
+    + [paper("p30", "2025-03-20", tags=["fresh"], abstract="New.")],
+}
+VERSIONS["b"][4]["abstract"] = "Rewritten."
+
+
+def set_content(site: Path, version: str) -> None:
+    text = yaml.safe_dump(VERSIONS[version], sort_keys=False)
+    (site / "content/papers/papers.yaml").write_text(text, encoding="utf-8")
+
+
+def sitegen(site: Path, *args: str) -> list[str]:
+    return [sys.executable, "-m", "sitegen", "build", "--site", str(site), *args]
+
+
+def written(stdout: str) -> int:
+    found = re.search(r"(\d+) files? written", stdout)
+    assert found, stdout
+    return int(found.group(1))
+
+
+def snapshot(out: Path) -> dict[str, bytes] | None:
+    return tree(out) if out.exists() else None
+
+
+@pytest.fixture
+def two_versions(tmp_path):
+    """A site built as version a then b then a again, with the user's own
+    files in output/; the complete tree of each version, and a build's time."""
+    site = write_site(tmp_path / "site", VERSIONS["a"], per_page=5)
+    out = site / "output"
+    out.mkdir()
+    (out / "CNAME").write_text("papers.example.org")
+    (out / "keep-me").mkdir()
+    trees = {}
+    for version in ("a", "b", "a"):
+        set_content(site, version)
+        started = time.perf_counter()
+        subprocess.run(sitegen(site, "-q"), check=True)
+        seconds = time.perf_counter() - started
+        trees.setdefault(version, tree(out))
+    assert tree(out) == trees["a"] != trees["b"]
+    assert "CNAME" in trees["b"] and (out / "keep-me").is_dir()
+    return site, trees, seconds
+
+
+def repair_and_check(site: Path, trees: dict, left: dict | None, version: str) -> None:
+    """The next build makes ``version``'s site, and writes files only if the
+    tree it found was not already that site."""
+    set_content(site, version)
+    done = subprocess.run(sitegen(site), capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert tree(site / "output") == trees[version]
+    assert (written(done.stdout) == 0) == (left == trees[version]), done.stdout
+    assert (site / "output/keep-me").is_dir(), "the user's empty folder is kept"
+
+
+def test_builds_killed_at_random_moments_leave_the_old_or_the_new_site(two_versions):
+    site, trees, seconds = two_versions
+    rng = random.Random(20261204)
+    current, outcomes = "a", collections.Counter()
+    for kill in range(KILLS):
+        target = "b" if current == "a" else "a"
+        set_content(site, target)
+        running = subprocess.Popen(sitegen(site, "-q"))
+        time.sleep(rng.uniform(0.0, seconds * 1.2))
+        running.kill()
+        status = running.wait()
+        left = snapshot(site / "output")
+        assert left in (trees[current], trees[target]), f"kill {kill}: output/ is neither site"
+        outcomes["finished" if status == 0 else "old" if left == trees[current] else "new"] += 1
+        # Half the time the user reverts the edit before building again.
+        current = target if rng.random() < 0.5 else current
+        repair_and_check(site, trees, left, current)
+    print(f"\n{KILLS} kills: {dict(outcomes)}")
+    assert outcomes["old"] > 0, "some kills should land before the swap"
+
+
+# Kills at exact points of the commit: before or after the swap, at the nth
+# os call of a kind in swap.py (its fallback's renames) or tree.py (links, and
+# unlinks of the spare's old files as new ones are written).
+KILL_AT = """
+import collections, os, signal, sys
+from sitegen import cli, swap, tree, writer
+
+def die(*_):
+    os.kill(os.getpid(), signal.SIGKILL)
+
+point, real_swap = sys.argv[1], writer.swap
+calls = collections.Counter()
+
+class Os:
+    def __getattr__(self, name):
+        def counted(*args, **kwargs):
+            calls[name] += 1
+            if point == f"{name}-{calls[name]}":
+                die()
+            return getattr(os, name)(*args, **kwargs)
+        return counted if name in ("rename", "link", "unlink") else getattr(os, name)
+
+if point == "before-swap":
+    writer.swap = die
+elif point == "after-swap":
+    writer.swap = lambda *a: (real_swap(*a), die())
+else:
+    swap.exchange_in_place = lambda a, b: False
+    swap.os = tree.os = Os()
+cli.main(["build", "--site", sys.argv[2], "-q"])
+"""
+
+
+@pytest.mark.parametrize("point", ["unlink-3", "link-5", "before-swap", "after-swap", "rename-2", "rename-3"])
+def test_a_build_killed_at_each_step_of_its_commit_is_repaired(two_versions, point):
+    site, trees, _ = two_versions
+    set_content(site, "b")
+    if point == "link-5":  # a new spare folder, into which every unchanged file is linked
+        shutil.rmtree(spare_of(site / "output"))
+    done = subprocess.run([sys.executable, "-c", KILL_AT, point, str(site)])
+    assert done.returncode == -signal.SIGKILL
+    left = snapshot(site / "output")
+    if point == "rename-2":  # between the fallback's first two renames
+        assert left is None, "output/ is missing for a moment, never half done"
+        left = trees["b"]  # and the next build finds the new site complete: rolled forward
+    else:
+        assert left == trees["b" if point in ("after-swap", "rename-3") else "a"]
+    # The user reverts the edit: the next build must not take the tree for
+    # version a's because the last complete record was a's.
+    repair_and_check(site, trees, left, "a")
+    repair_and_check(site, trees, trees["a"], "b")
+
+
+def test_the_fallback_swap_gives_the_same_sites(two_versions, monkeypatch):
+    from sitegen import swap
+
+    site, trees, _ = two_versions
+    monkeypatch.setattr(swap, "exchange_in_place", lambda a, b: False)
+    for version in ("b", "a"):
+        set_content(site, version)
+        build(site)
+        assert tree(site / "output") == trees[version]
+
+
+def test_unchanged_files_keep_their_inode_and_mtime_and_no_staging_is_left(two_versions):
+    site, trees, _ = two_versions
+    out = site / "output"
+    before = {path: os.stat(out / path) for path in trees["a"]}
+    for edit in ("First edit.", "Second edit."):  # the second reuses the spare folder
+        papers = [dict(p) for p in VERSIONS["a"]]
+        papers[20]["abstract"] = edit
+        (site / "content/papers/papers.yaml").write_text(yaml.safe_dump(papers), encoding="utf-8")
+        result = build(site)
+        assert 0 < result.report.written < 15
+        after = {path: os.stat(out / path) for path in tree(out)}
+        same = [
+            p
+            for p in before
+            if (after[p].st_ino, after[p].st_mtime_ns) == (before[p].st_ino, before[p].st_mtime_ns)
+        ]
+        assert "papers/p20/index.html" not in same
+        assert "papers/p3/index.html" in same and "CNAME" in same
+        assert len(same) == len(before) - result.report.written
+        before = after
+    assert not list(out.rglob("*sitegen*")), "nothing of sitegen's own is left inside output/"
+    assert spare_of(out).is_dir(), "the previous site waits beside output/ for the next build"
+
+
+def test_a_staging_folder_left_by_an_older_sitegen_is_cleared(two_versions):
+    site, trees, _ = two_versions
+    (site / "output/.sitegen-staging/papers").mkdir(parents=True)
+    (site / "output/.sitegen-staging/papers/x.html").write_text("half")
+    set_content(site, "b")
+    build(site)
+    assert tree(site / "output") == trees["b"]
+
+
+def test_a_mount_point_output_folder_is_refused_with_a_message(site_factory, tmp_path):
+    site = site_factory([paper("a")])
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(disk)])
+    if mounted.returncode != 0:
+        pytest.fail("this test needs root to mount a tmpfs")
+    try:
+        done = subprocess.run(sitegen(site, "--output", str(disk)), capture_output=True, text=True)
+    finally:
+        subprocess.run(["umount", str(disk)], check=True)
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert "is a mount point" in done.stderr and "mount its parent" in done.stderr
