@@ -195,7 +195,7 @@ def _run_import(args: argparse.Namespace) -> int:
 
     fetched = fetch_all(config, _import_requests(args, config), today, warn=warn)
     papers = [paper for _, batch in fetched for paper in batch]
-    outcome = apply_import(config, papers, today, dry_run=args.dry_run)
+    outcome = apply_import(config, papers, today, dry_run=args.dry_run, warn=warn)
     if not args.quiet:
         print(summary(outcome, [(name, len(batch)) for name, batch in fetched], args.dry_run))
         for shown in outcome.files:

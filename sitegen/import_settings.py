@@ -87,7 +87,7 @@ def _relative_file(value: Any) -> str:
 
 # Each importer's options: key -> check. A check raises ValueError with the message.
 SOURCE_OPTIONS: dict[str, dict[str, Callable[[Any], Any]]] = {
-    "hf-daily": {"keyword_tags": _count_or_zero},
+    "hf-daily": {"keyword_tags": _count_or_zero, "days": _count},
     "arxiv": {"query": _string, "id_list": _id_list, "max": _count, "sort": _sort},
     "bibtex": {"file": _relative_file},
 }

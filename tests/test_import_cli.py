@@ -129,10 +129,12 @@ def test_offline_is_one_line_exit_1_and_no_file_touched(
     from sitegen.importers import hf_daily
 
     transport = FakeTransport()
-    transport.add(hf_daily.listing_url(None), OSError("[Errno -3] Temporary failure in name resolution"))
+    transport.add(
+        hf_daily.listing_url(date(2025, 9, 8)), OSError("[Errno -3] Temporary failure in name resolution")
+    )
     _fake_network(monkeypatch, transport)
     before = tree(site)
-    assert cli.main(["import", "--site", str(site)]) == 1
+    assert cli.main(["import", "--site", str(site), "--date", "2025-09-08"]) == 1
     err = capsys.readouterr().err.splitlines()
     retries = [line for line in err if line.startswith("warning: ")]
     errors = [line for line in err if not line.startswith("warning: ")]
@@ -153,14 +155,15 @@ def test_a_failing_second_source_leaves_the_first_ones_papers_unwritten(
     from sitegen.importers import arxiv, hf_daily
 
     transport = FakeTransport()
-    transport.add(hf_daily.listing_url(None), ok(hf_daily.API, recorded("hf_daily_2025-09-08.json")))
+    listing = hf_daily.listing_url(date(2025, 9, 8))
+    transport.add(listing, ok(listing, recorded("hf_daily_2025-09-08.json")))
     query = arxiv.query_url(
         search_query="cat:cs.LG AND abs:diffusion", id_list=None, start=0, max_results=2, sort="submitted"
     )
     transport.add(query, ok(query, recorded("arxiv_error.xml")))
     _fake_network(monkeypatch, transport)
     before = tree(site)
-    assert cli.main(["import", "--site", str(site)]) == 1
+    assert cli.main(["import", "--site", str(site), "--date", "2025-09-08"]) == 1
     err = capsys.readouterr().err
     assert "arxiv: the API refused the query" in err and "Traceback" not in err
     assert tree(site) == before
@@ -196,3 +199,40 @@ def test_an_arxiv_search_asks_for_the_newest_papers_first(
     code = cli.main(["import", "arxiv", "--query", "cat:cs.LG", "--max", "2", "--site", str(site)])
     assert code == 0, capsys.readouterr().err
     assert transport.urls == [url]
+
+
+def test_a_scheduled_hf_import_reads_today_and_yesterday_again(
+    site: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Papers join a day's listing all day: the morning run must read yesterday's again."""
+    from sitegen.importers import hf_daily, runner
+
+    (site / "site.yaml").write_text(
+        "title: T\nbase_url: https://e.org/\nsources:\n  - hf-daily\n  - hf-daily: {days: 3}\n"
+    )
+    monkeypatch.setattr(runner, "_utc_today", lambda: date(2025, 9, 9))
+    transport = FakeTransport()
+    for day in (9, 8, 7):
+        url = hf_daily.listing_url(date(2025, 9, day))
+        transport.add(url, ok(url, recorded("hf_daily_2025-09-08.json") if day == 8 else b"[]"))
+    _fake_network(monkeypatch, transport)
+    assert cli.main(["import", "--site", str(site)]) == 0, capsys.readouterr().err
+    asked = [url.rsplit("=", 1)[1] for url in transport.urls]
+    assert asked == ["2025-09-09", "2025-09-08", "2025-09-09", "2025-09-08", "2025-09-07"]
+    text = (site / "content/papers/2025/2025-09-08.yaml").read_text(encoding="utf-8")
+    assert text.count("- id:") == 3 and "date: 2025-09-08" in text
+
+
+def test_a_paper_that_would_not_check_is_a_warning_and_exit_0(site: Path, tmp_path: Path) -> None:
+    import json
+
+    items = json.loads(HF_FILE.read_text(encoding="utf-8"))
+    items[1]["paper"]["title"] = "x" * 5000  # over the default title length limit
+    answer = tmp_path / "answer.json"
+    answer.write_text(json.dumps(items), encoding="utf-8")
+    done = sitegen("import", "hf-daily", "--file", str(answer), "--date", "2025-09-08", "--site", str(site))
+    assert done.returncode == 0, done.stderr
+    assert "warning: hf-daily: skipped 2509.03345: title: " in done.stderr
+    summary = done.stdout.splitlines()[0]
+    assert summary.endswith("2 added, 0 updated, 0 left alone; 1 skipped (see the warnings)")
+    assert sitegen("check", "--site", str(site)).returncode == 0

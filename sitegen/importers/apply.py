@@ -9,7 +9,7 @@ one would not pass, nothing is written at all.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -19,7 +19,7 @@ from ..errors import ContentError, Problem
 from ..loading import PAPERS_DIR, check_file, load_papers
 from ..routes import id_key, is_valid_id
 from .base import Imported
-from .contentfiles import ContentFile, open_content_file, write_files
+from .contentfiles import ContentFile, entry_text, open_content_file, write_files
 from .merge import new_entry, refresh
 
 DAY_FILE_HEADER = (
@@ -37,6 +37,7 @@ class Outcome:
     updated: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     excluded: list[str] = field(default_factory=list)  # listed under import.exclude
+    skipped: list[str] = field(default_factory=list)  # what the source gave would not pass `sitegen check`
     files: list[str] = field(default_factory=list)  # written, relative to the site folder
 
 
@@ -45,11 +46,19 @@ def day_file(config: Config, day: date) -> Path:
 
 
 def apply_import(
-    config: Config, papers: Iterable[Imported], today: date, *, dry_run: bool = False, workers: int = 1
+    config: Config,
+    papers: Iterable[Imported],
+    today: date,
+    *,
+    dry_run: bool = False,
+    workers: int = 1,
+    warn: Callable[[str], None] = lambda message: None,
 ) -> Outcome:
     """Merge ``papers`` (in order; a repeated id only fills in what the first left out)
-    into the site. Raises ContentError, writing nothing, if the site does not
-    check as it is or would not check afterwards."""
+    into the site. A paper whose data would not pass `sitegen check` (over a limit,
+    say) is skipped with a warning, so one bad paper does not hold back the rest of a
+    scheduled import. Raises ContentError, writing nothing, if the site does not check
+    as it is, or if a file would not check afterwards all the same."""
     existing = {id_key(p.id): Path(p.source) for p in load_papers(config, None, workers) if p.source}
     outcome = Outcome()
     files: dict[Path, ContentFile] = {}
@@ -65,6 +74,13 @@ def apply_import(
     for key, paper in combine(papers).items():
         if key in config.imports.exclude:
             outcome.excluded.append(paper.id)
+            continue
+        problems = _problems_of(config, paper, paper.day or today, key in existing)
+        if problems:
+            outcome.skipped.append(paper.id)
+            for problem in problems:
+                where = f"{problem.field}: " if problem.field else ""
+                warn(f"{paper.source or 'import'}: skipped {paper.id}: {where}{problem.message}")
         elif key in existing:
             file = open_file(existing[key])
             entry = file.entry(paper.id)
@@ -102,6 +118,18 @@ def combine(papers: Iterable[Imported]) -> dict[str, Imported]:
             fields = {**paper.fields, **first.fields}
             combined[key] = Imported(first.id, first.day or paper.day, fields, first.source)
     return combined
+
+
+def _problems_of(config: Config, paper: Imported, day: date, on_site: bool) -> list[Problem]:
+    """What `sitegen check` would say of the source's data for this paper, written on its
+    own as a new entry (a paper already on the site has its own title if the source has none)."""
+    entry = new_entry(paper, day)
+    if on_site:
+        entry.setdefault("title", "title on the site")
+    text = entry_text(entry).encode("utf-8")
+    shown = f"{paper.source or 'import'}:{paper.id}"
+    checked = check_file(config, config.site_dir / "import-check.yaml", shown, text)
+    return checked.problems
 
 
 def _checked_texts(config: Config, changed: list[ContentFile]) -> dict[str, bytes]:

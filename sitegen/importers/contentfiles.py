@@ -230,6 +230,11 @@ class ContentFile:
         return "".join(out)
 
 
+def entry_text(entry: dict[str, Any]) -> str:
+    """One new paper as it would be written into a day file."""
+    return _dump(_YAML_STYLES[0], CommentedSeq([styled(entry)]))
+
+
 def _spaced(text: str) -> str:
     """One blank line between the papers of a list written by this module."""
     return re.sub(r"(?<=[^\n])\n(- )", r"\n\n\1", text)

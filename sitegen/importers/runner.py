@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +29,23 @@ class Request:
     options: Mapping[str, Any] = field(default_factory=dict)
     day: date | None = None  # --date: the listing day to give every paper
     file: Path | None = None  # --file: a saved answer to read instead of the network
+
+
+# Hugging Face adds papers to a day's listing all day long: a run each morning also
+# reads yesterday's listing again, so what came after yesterday's run is not missed.
+HF_DAYS = 2
+
+
+def _utc_today() -> date:
+    return datetime.now(timezone.utc).date()
+
+
+def listing_days(day: date | None, days: int) -> list[date]:
+    """The listing days to read: the one asked for, else the last ``days`` days (UTC, newest first)."""
+    if day is not None:
+        return [day]
+    today = _utc_today()
+    return [today - timedelta(days=back) for back in range(days)]
 
 
 def requests_from_config(config: Config, day: date | None = None) -> list[Request]:
@@ -72,7 +89,10 @@ def _run(
             body = _read(config, request.name, request.file)
             return hf_daily.parse_listing(body, request.day, keyword_tags=keyword_tags, warn=warn_from)
         fetcher = Fetcher("hf-daily", transport, notify=warn)
-        return hf_daily.fetch_listing(fetcher, request.day, keyword_tags=keyword_tags, warn=warn_from)
+        papers: list[Imported] = []
+        for day in listing_days(request.day, int(options.get("days", HF_DAYS))):
+            papers += hf_daily.fetch_listing(fetcher, day, keyword_tags=keyword_tags, warn=warn_from)
+        return papers
     if request.name == "arxiv":
         from . import arxiv
 
@@ -118,4 +138,6 @@ def summary(outcome: Outcome, counts: list[tuple[str, int]], dry_run: bool = Fal
     )
     if outcome.excluded:
         line += f" ({len(outcome.excluded)} excluded in site.yaml)"
+    if outcome.skipped:
+        line += f"; {len(outcome.skipped)} skipped (see the warnings)"
     return line

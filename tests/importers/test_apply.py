@@ -181,16 +181,32 @@ def test_two_sources_giving_one_paper_make_one_entry(site: Path) -> None:
     assert "title: Paper 2403.09629" in text and "venue: ICML 2024" in text
 
 
-def test_an_import_that_would_make_a_file_invalid_writes_nothing(site: Path) -> None:
+def test_a_paper_that_would_not_check_is_skipped_with_a_warning_and_the_rest_imported(site: Path) -> None:
+    path = site / "content/papers/curated.yaml"
+    path.write_text(HAND_WRITTEN, encoding="utf-8")
+    bad = hf("2403.09630", links={"code": "javascript:alert(1)"})
+    warnings: list[str] = []
+    outcome = run(site, [hf("2403.09629", upvotes=7), bad], warn=warnings.append)
+    assert outcome.skipped == ["2403.09630"] and outcome.updated == ["2403.09629"]
+    scheme = "URL scheme 'javascript' is not allowed (use http, https or mailto)"
+    assert warnings == [f"hf-daily: skipped 2403.09630: links.code: {scheme}"]
+    assert "upvotes: 7" in path.read_text(encoding="utf-8")
+    assert not (site / "content/papers/2025").exists()
+    assert build(site, None, write=False).papers == 2
+
+
+def test_a_file_that_would_not_check_after_all_is_not_written(site: Path, monkeypatch) -> None:
+    """The last guard: whatever the merge made of a file is checked whole before writing."""
+    from sitegen.importers import contentfiles
+
     path = site / "content/papers/curated.yaml"
     path.write_text(HAND_WRITTEN, encoding="utf-8")
     before = tree(site)
-    bad = hf("2403.09630", links={"code": "javascript:alert(1)"})
-    with pytest.raises(ContentError) as caught:
-        run(site, [hf("2403.09629", upvotes=7), bad])
-    message = str(caught.value)
-    assert "content/papers/2025/2025-03-14.yaml" in message and "links.code" in message
-    assert "javascript" in message
+    real_text = contentfiles.ContentFile.text
+    dateless = "- id: dateless\n  title: T\n"
+    monkeypatch.setattr(contentfiles.ContentFile, "text", lambda self: real_text(self) + dateless)
+    with pytest.raises(ContentError, match=r"curated.yaml:\d+: date: the import would make this invalid"):
+        run(site, [hf("2403.09629", upvotes=7), hf("2403.09630")])
     assert tree(site) == before
 
 
@@ -318,7 +334,7 @@ def test_the_documented_example_file_changes_only_in_the_lines_that_changed(site
 def test_text_that_yaml_readers_disagree_on_is_quoted_not_put_in_a_block(site: Path) -> None:
     """U+2028 ends a line for ruamel but not for libyaml: in a literal block the two read
     different things, and the next import could not edit the file."""
-    abstract = "First line.\nA line\u2028separator, a\rreturn and a \x85 next line."
+    abstract = "First line.\nA line\u2028separator and a\u2029paragraph separator."
     run(site, [hf("2403.09629", abstract=abstract)])
     [paper] = load_papers(load_config(site))
     assert paper.abstract == abstract
