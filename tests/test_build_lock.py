@@ -1,0 +1,115 @@
+"""One build at a time per site and output folder; workers die with their build."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from sitegen.lock import BuildLock
+from tests.sitekit import paper, tree, write_site
+
+HOLD = """
+import sys, time
+from pathlib import Path
+from sitegen.lock import BuildLock
+with BuildLock(Path(sys.argv[1]), Path(sys.argv[2]), print):
+    print("held", flush=True)
+    time.sleep(60)
+"""
+
+
+def build_command(site: Path, *args: str) -> list[str]:
+    return [sys.executable, "-m", "sitegen", "build", "--site", str(site), *args]
+
+
+def hold_lock(site: Path) -> subprocess.Popen:
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLD, str(site / ".sitegen-cache"), str(site / "output")],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert holder.stdout.readline() == "held\n"
+    return holder
+
+
+def test_a_second_build_waits_for_the_first_and_says_so(site_factory):
+    site = site_factory([paper("a")])
+    holder = hold_lock(site)
+    waiting = subprocess.Popen(build_command(site), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    time.sleep(1.5)
+    assert waiting.poll() is None, "the second build must not run while the first holds the lock"
+    assert not (site / "output").exists()
+    holder.kill()  # the kernel releases a dead process's lock: no stale lock file to clear
+    holder.wait()
+    out, err = waiting.communicate(timeout=60)
+    assert waiting.returncode == 0, err
+    assert f"waiting for another build of this site (process {holder.pid}) to finish" in err
+    assert "1 paper" in out and (site / "output/index.html").exists()
+
+
+def test_builds_of_one_output_folder_from_two_sites_take_turns(tmp_path):
+    one = write_site(tmp_path / "one", [paper("a", title="From one")])
+    two = write_site(tmp_path / "two", [paper("a", title="From two")])
+    out = tmp_path / "public"
+    with BuildLock(one / ".sitegen-cache", out, print):
+        started = subprocess.Popen(
+            build_command(two, "--output", str(out)), stderr=subprocess.PIPE, text=True
+        )
+        time.sleep(1.5)
+        assert started.poll() is None
+    _, err = started.communicate(timeout=60)
+    assert started.returncode == 0 and f"waiting for another build of {out}" in err
+    assert "From two" in (out / "papers/a/index.html").read_text()
+
+
+def children_of(pid: int) -> list[int]:
+    found = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                stat = Path(f"/proc/{entry}/stat").read_text()
+            except OSError:
+                continue
+            if int(stat.rpartition(")")[2].split()[1]) == pid:
+                found.append(int(entry))
+    return found
+
+
+def running_state(pid: int) -> bool:
+    """Whether ``pid`` still runs (a zombie is dead, waiting only to be reaped)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rpartition(")")[2].split()[0] not in ("Z", "X")
+
+
+def test_render_workers_stop_when_their_build_is_killed(tmp_path):
+    papers = [paper(f"p{i}", f"2025-03-{1 + i % 28:02d}", authors=[f"A {i}"]) for i in range(700)]
+    site = write_site(tmp_path / "site", papers)
+    # Slow pages, so that the workers are mid-task when the build dies: an idle
+    # pool worker would stop anyway, when its task pipe closes.
+    (site / "templates").mkdir()
+    (site / "templates/paper.html").write_text("{% for i in range(2000000) %}{% endfor %}{{ paper.title }}")
+    running = subprocess.Popen(build_command(site, "-j", "3", "-q"))
+    deadline = time.monotonic() + 60
+    workers: list[int] = []
+    while time.monotonic() < deadline and len(workers) < 2 and running.poll() is None:
+        workers = children_of(running.pid)
+        time.sleep(0.01)
+    time.sleep(0.5)  # into their first run of pages
+    assert len(workers) >= 2, "the build should have forked workers"
+    running.send_signal(signal.SIGKILL)
+    running.wait()
+    time.sleep(0.5)
+    alive = [pid for pid in workers if running_state(pid)]
+    assert not alive, f"workers {alive} outlived their build"
+    # and nothing stops the next build: no lock held by an orphan
+    (site / "templates/paper.html").unlink()
+    done = subprocess.run(build_command(site, "-q"), capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert len([p for p in tree(site / "output") if p.startswith("papers/")]) == 700
