@@ -69,20 +69,32 @@ def template_errors():
     template frame is sitegen's own bug, and goes on as it is."""
     try:
         yield
+    except ThemeError as error:
+        # Renderer.render words Jinja's own errors, but an undefined name has no file or line.
+        where, line = _template_frame(error.__context__)
+        if where is None or error.problems[0].line is not None or len(error.problems) != 1:
+            raise
+        raise ThemeError(Problem(error.problems[0].message, where, line)) from None
     except SitegenError:
         raise
     except Exception as error:
-        where, line = None, None
-        frame = error.__traceback__
-        while frame is not None:
-            name = frame.tb_frame.f_code.co_filename
-            if not name.endswith(".py") and not name.startswith("<"):
-                where, line = name, frame.tb_lineno
-            frame = frame.tb_next
+        where, line = _template_frame(error)
         if where is None:
             raise
         message = f"template error: {type(error).__name__}: {error}"
         raise ThemeError(Problem(message, where, line)) from None
+
+
+def _template_frame(error: BaseException | None) -> tuple[str | None, int | None]:
+    """The template file and line the innermost template frame of ``error`` shows."""
+    where, line = None, None
+    frame = error.__traceback__ if error is not None else None
+    while frame is not None:
+        name = frame.tb_frame.f_code.co_filename
+        if not name.endswith(".py") and not name.startswith("<"):
+            where, line = name, frame.tb_lineno
+        frame = frame.tb_next
+    return where, line
 
 
 def _render_into(writer: Writer, renderer: Renderer, items: list[tuple[Output, str | None]]) -> None:

@@ -4,6 +4,8 @@ or the new one, and the next build repairs and reports truthfully."""
 from __future__ import annotations
 
 import collections
+import contextlib
+import errno
 import os
 import random
 import re
@@ -220,3 +222,117 @@ def test_a_mount_point_output_folder_is_refused_with_a_message(site_factory, tmp
         subprocess.run(["umount", str(disk)], check=True)
     assert done.returncode == 1 and "Traceback" not in done.stderr
     assert "is a mount point" in done.stderr and "mount its parent" in done.stderr
+
+
+# --- failures are one-line messages, and the previous site stays ----------------
+
+
+@contextlib.contextmanager
+def mount(target: Path, *options: str, then: tuple[str, ...] = ()):
+    """``mount ... target`` (and ``then`` options, a remount) for the block;
+    the tests run as root, as in CI's container."""
+    for args in (options, then) if then else (options,):
+        done = subprocess.run(["mount", *args, str(target)], capture_output=True, text=True)
+        if done.returncode != 0:
+            pytest.fail(f"this test needs to mount file systems (root): {done.stderr}")
+    try:
+        yield
+    finally:
+        subprocess.run(["umount", str(target)], check=True)
+
+
+def fails_in_one_line(site: Path, *args: str) -> str:
+    done = subprocess.run(sitegen(site, *args), capture_output=True, text=True)
+    assert done.returncode == 1, done.stdout
+    assert "Traceback" not in done.stderr
+    first, summary = done.stderr.splitlines()
+    assert summary.startswith("error: 1 problem found")
+    return first
+
+
+def test_a_full_disk_is_a_message_and_the_previous_site_stays(site_factory, tmp_path):
+    site = site_factory([paper("a")])
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    with mount(disk, "-t", "tmpfs", "-o", "size=400k", "tmpfs"):
+        subprocess.run(sitegen(site, "--output", str(disk / "public"), "-q"), check=True)
+        before = tree(disk / "public")
+        long = "A long abstract. " * 200
+        (site / "content/papers/papers.yaml").write_text(
+            yaml.safe_dump([paper(f"p{i}", abstract=long) for i in range(200)]), encoding="utf-8"
+        )
+        message = fails_in_one_line(site, "--output", str(disk / "public"))
+        assert message.startswith(f"{disk}/public/") and message.endswith("No space left on device")
+        assert tree(disk / "public") == before
+
+
+@pytest.mark.parametrize("where", ["output", "cache"])
+def test_a_read_only_output_or_cache_is_a_message_and_the_previous_site_stays(site_factory, tmp_path, where):
+    site = site_factory([paper("a")])
+    public = tmp_path / "public"
+    public.mkdir()
+    subprocess.run(sitegen(site, "--output", str(public / "site"), "-q"), check=True)
+    before = tree(public / "site")
+    set_content(site, "a")
+    frozen = public if where == "output" else site / ".sitegen-cache"
+    with mount(frozen, "--bind", str(frozen), then=("-o", "remount,bind,ro")):
+        message = fails_in_one_line(site, "--output", str(public / "site"))
+    assert message.endswith("Read-only file system") and str(frozen) in message
+    assert tree(public / "site") == before
+
+
+def test_permission_denied_while_writing_is_a_message(site_factory, monkeypatch):
+    from sitegen import tree as files
+    from sitegen.errors import OutputError
+
+    site = site_factory([paper("a")])
+    build(site)
+    before = tree(site / "output")
+    set_content(site, "a")
+
+    def refused(path, data):
+        raise PermissionError(errno.EACCES, "Permission denied", path)
+
+    monkeypatch.setattr(files, "write_file", refused)
+    with pytest.raises(OutputError) as caught:
+        build(site)
+    (problem,) = caught.value.problems
+    assert str(problem).startswith(f"{site}/output/") and str(problem).endswith("Permission denied")
+    assert tree(site / "output") == before
+
+
+@pytest.mark.parametrize(
+    ("template", "text", "says"),
+    [
+        ("_card.html", "<article>\n{{ 1/0 }}", "ZeroDivisionError: division by zero"),
+        ("paper.html", "<main>\n{{ paper.no_such.deeper }}", "'no_such'"),
+    ],
+)
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_template_that_fails_while_rendering_names_its_file_and_line(
+    site_factory, monkeypatch, template, text, says, workers
+):
+    from sitegen import parallel
+    from sitegen.errors import ThemeError
+
+    monkeypatch.setattr(parallel, "PARALLEL_THRESHOLD", 0)  # workers even for a small site
+    site = site_factory(VERSIONS["a"])
+    build(site)
+    before = tree(site / "output")
+    (site / "templates").mkdir()
+    (site / "templates" / template).write_text(text, encoding="utf-8")
+    set_content(site, "b")
+    with pytest.raises(ThemeError) as caught:
+        build(site, workers=workers)
+    (problem,) = caught.value.problems
+    assert (problem.path, problem.line) == (str(site / "templates" / template), 2)
+    assert says in problem.message
+    assert tree(site / "output") == before
+
+
+def test_a_template_error_is_one_line_from_the_command(site_factory):
+    site = site_factory([paper("a")])
+    (site / "templates").mkdir()
+    (site / "templates/_card.html").write_text("{{ 1/0 }}")
+    message = fails_in_one_line(site)
+    assert message.endswith("_card.html:1: template error: ZeroDivisionError: division by zero")
