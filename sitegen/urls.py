@@ -22,7 +22,8 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 def check_url(url: str) -> str | None:
-    """The problem with a link URL, or None if it is safe to put in an href.
+    """The problem with a link URL, or None if it is safe to put in an href
+    (through ``encode_url``). Content fields and Markdown links follow it alike.
 
     Allowed: http(s) and mailto URLs, and relative paths. Scheme tricks that
     browsers undo (surrounding spaces, tabs inside 'java\\tscript:', any case)
