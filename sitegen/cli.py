@@ -71,6 +71,8 @@ def _parser() -> argparse.ArgumentParser:
     site_options(check_cmd)
 
     _import_parser(commands)
+    _init_parser(commands)
+    _new_parser(commands)
 
     serve_cmd = commands.add_parser(
         "serve",
@@ -156,6 +158,58 @@ def _import_parser(commands: Any) -> None:
     bib = sources.add_parser("bibtex", help="the entries of a .bib file")
     common(bib)
     bib.add_argument("file", type=Path, metavar="FILE.bib")
+
+
+def _init_parser(commands: Any) -> None:
+    from .starter import base_url_option, title_option
+
+    init_cmd = commands.add_parser(
+        "init",
+        help="start a new site: settings, an example paper, workflows",
+        description="Write a new site into DIR (created if needed): site.yaml, an example paper, "
+        ".gitignore, requirements.txt, a README and GitHub workflows that check and publish it. "
+        "It builds at once. Files already there are never overwritten.",
+    )
+    init_cmd.add_argument("site", type=Path, metavar="DIR", help="the new site's folder (new or empty)")
+    init_cmd.add_argument("--title", type=title_option, help="the site's title (default: from DIR's name)")
+    init_cmd.add_argument(
+        "--base-url",
+        type=base_url_option,
+        metavar="URL",
+        help="the address the site is served from (default: https://example.org/)",
+    )
+    init_cmd.add_argument(
+        "--force",
+        action="store_true",
+        help="also write into a folder that is not empty, keeping every file already there",
+    )
+
+
+def _new_parser(commands: Any) -> None:
+    new_cmd = commands.add_parser(
+        "new",
+        help="add a paper to the file of its listing day",
+        description="Add one paper to <content_dir>/papers/YYYY/YYYY-MM-DD.yaml, after the papers "
+        "already there. An id the site already has is refused. With --arxiv, the title, authors, "
+        "abstract, tags and links come from arXiv; --title and --author replace arXiv's, --tag adds.",
+    )
+    which = new_cmd.add_mutually_exclusive_group(required=True)
+    which.add_argument("id", nargs="?", metavar="ID", help="the paper's id, e.g. 2403.09629 or my-paper")
+    which.add_argument("--arxiv", metavar="ID", help="fetch the paper from arXiv, e.g. 2403.09629")
+    new_cmd.add_argument("--title", help="the paper's title (required without --arxiv)")
+    new_cmd.add_argument(
+        "--tag", action="append", default=[], dest="tags", metavar="TAG", help="a tag (repeat)"
+    )
+    new_cmd.add_argument(
+        "--author", action="append", default=[], dest="authors", metavar="NAME", help="an author (repeat)"
+    )
+    new_cmd.add_argument(
+        "--date",
+        type=_day,
+        metavar="YYYY-MM-DD",
+        help="the listing day (default: today in the site's timezone)",
+    )
+    new_cmd.add_argument("--site", type=Path, default=Path("."), metavar="DIR", help="the site folder")
 
 
 def _import_requests(args: argparse.Namespace, config: Any) -> list[Any]:
@@ -260,6 +314,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(_summary(build(args.site, None, args.base_url, write=False)))
         elif args.command == "import":
             return _run_import(args)
+        elif args.command == "init":
+            from .starter import run_init
+
+            return run_init(args)
+        elif args.command == "new":
+            from .newpaper import run_new
+
+            return run_new(args)
         elif args.command == "serve":
             from .serve import serve
 

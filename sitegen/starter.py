@@ -1,0 +1,185 @@
+"""`sitegen init DIR`: a new site folder that builds at once (what `hugo new site` is to Hugo).
+
+The files come from ``starter_files/`` (shipped in the wheel) with a few values
+filled in: the title and base_url, written by a YAML dumper so that any title
+reads back exactly as given; today's date; and sitegen's version. init never
+overwrites anything: each file is created with O_EXCL, so one already there (or
+one that appears while init runs) is kept and listed as such.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shlex
+from dataclasses import dataclass, field
+from datetime import date, datetime, timezone
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import yaml
+
+from . import __version__
+from .errors import Problem, SitegenError, UsageError
+from .limits import character_problem
+
+STARTER_DIR = Path(__file__).with_name("starter_files")
+DEFAULT_BASE_URL = "https://example.org/"
+
+# (file in starter_files/, where it goes in the new site). The starter keeps no dot
+# names of its own, so neither git nor GitHub takes its .gitignore or workflows for
+# sitegen's; the example paper's path is dated, see starter_texts().
+FILES = (
+    ("site.yaml", "site.yaml"),
+    ("README.md", "README.md"),
+    ("gitignore", ".gitignore"),
+    ("requirements.txt", "requirements.txt"),
+    ("workflows/site.yml", ".github/workflows/site.yml"),
+    ("workflows/check.yml", ".github/workflows/check.yml"),
+)
+EXAMPLE_PAPER = "example-paper.yaml"
+_MARKER = re.compile(r"@[A-Z_]+@")
+# What may be in a folder that still counts as empty: a fresh `git init` or clone.
+_IGNORED = {".git"}
+
+
+@dataclass
+class Scaffolded:
+    """What init did: paths relative to the new site folder, in the order written."""
+
+    created: list[str] = field(default_factory=list)
+    kept: list[str] = field(default_factory=list)  # already there: left exactly as they were
+
+
+def title_option(text: str) -> str:
+    """--title: one that site.yaml accepts (argparse turns the error into exit status 2)."""
+    title = text.strip()
+    if not title:
+        raise argparse.ArgumentTypeError("must not be empty")
+    problem = character_problem(title)
+    if problem or "\n" in title or "\r" in title:
+        raise argparse.ArgumentTypeError(problem or "must be one line")
+    return title
+
+
+def base_url_option(text: str) -> str:
+    """--base-url: the same rules as base_url in site.yaml."""
+    url = text.strip()
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise argparse.ArgumentTypeError(f"must be an absolute http(s) URL such as {DEFAULT_BASE_URL}")
+    if parts.query or parts.fragment or character_problem(url) or " " in url:
+        raise argparse.ArgumentTypeError("must be a plain http(s) URL, without query, fragment or spaces")
+    return url if url.endswith("/") else url + "/"
+
+
+def default_title(folder: Path) -> str:
+    """'my-papers' -> 'My papers': a start the user will likely change."""
+    words = re.sub(r"[-_.\s]+", " ", folder.resolve().name).strip()
+    return (words[:1].upper() + words[1:]) if words else "Papers"
+
+
+def yaml_scalar(value: str) -> str:
+    """``value`` as a YAML scalar, quoted as YAML needs: 'a: #b' must not become a comment."""
+    dumped = yaml.safe_dump({"v": value}, allow_unicode=True, width=1 << 30, sort_keys=False)
+    assert dumped.startswith("v: "), dumped
+    return dumped[3:].rstrip("\n")
+
+
+def starter_texts(title: str, base_url: str, today: date) -> dict[str, str]:
+    """Every file of a new site: its path in the site -> its text."""
+    values = {
+        "@TITLE@": yaml_scalar(title),
+        "@BASE_URL@": yaml_scalar(base_url),
+        "@HEADING@": title,
+        "@DATE@": today.isoformat(),
+        "@VERSION@": __version__,
+    }
+
+    def filled(name: str) -> str:
+        text = (STARTER_DIR / name).read_text(encoding="utf-8")
+        text = _MARKER.sub(lambda m: values[m.group()], text)
+        return text
+
+    texts = {target: filled(name) for name, target in FILES}
+    texts[f"content/papers/{today.year:04d}/{today.isoformat()}.yaml"] = filled(EXAMPLE_PAPER)
+    return texts
+
+
+def init_site(folder: Path, title: str, base_url: str, today: date, *, force: bool = False) -> Scaffolded:
+    """Write the starter files into ``folder``. Raises UsageError if it is a file,
+    SitegenError (writing nothing) if it is not empty and ``force`` is not given,
+    or if a file would have to go where a file or a link stands in its way."""
+    if os.path.lexists(folder) and not folder.is_dir():
+        raise UsageError(Problem(f"{folder} is a file; give a new folder or an empty one"))
+    texts = starter_texts(title, base_url, today)
+    if folder.is_dir() and not force:
+        present = sorted(name for name in os.listdir(folder) if name not in _IGNORED)
+        if present:
+            shown = ", ".join(present[:3]) + (", ..." if len(present) > 3 else "")
+            raise SitegenError(
+                Problem(
+                    f"{folder} is not empty ({shown}); init writes only into a new or empty folder. "
+                    "--force adds the starter files and keeps every file already there"
+                )
+            )
+    result = Scaffolded()
+    blocked: list[Problem] = []
+    for path in texts:
+        if os.path.lexists(folder / path):
+            result.kept.append(path)
+        elif (obstacle := _obstacle(folder, path)) is not None:
+            blocked.append(Problem(f"{obstacle} is in the way (not a folder); {path} was not written"))
+    if blocked:
+        raise SitegenError(blocked)
+    for path, text in texts.items():
+        if path in result.kept:
+            continue
+        target = folder / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            with open(target, "x", encoding="utf-8", newline="\n") as out:
+                out.write(text)
+        except FileExistsError:  # made by someone else meanwhile: theirs, so keep it
+            result.kept.append(path)
+            continue
+        result.created.append(path)
+    return result
+
+
+def _obstacle(folder: Path, path: str) -> str | None:
+    """The first parent of ``path`` inside ``folder`` that is not a real folder (a file, or a
+    link that could lead outside the site), if any."""
+    for step in reversed(Path(path).parents[:-1]):  # content, content/papers, ... ('.' left out)
+        full = folder / step
+        if os.path.islink(full) or (os.path.lexists(full) and not full.is_dir()):
+            return step.as_posix()
+    return None
+
+
+def run_init(args: argparse.Namespace) -> int:
+    folder: Path = args.site
+    title = args.title or default_title(folder)
+    base_url = args.base_url or DEFAULT_BASE_URL
+    # The example paper is dated today in UTC, the time zone site.yaml starts with.
+    done = init_site(folder, title, base_url, datetime.now(timezone.utc).date(), force=args.force)
+    where = folder.as_posix()
+    if done.created:
+        print(f"created a new site in {where}/:")
+        for path in done.created:
+            print(f"  {path}")
+    else:
+        print(f"nothing created: every starter file is already in {where}/")
+    if done.kept:
+        print("kept, already there (not changed):")
+        for path in done.kept:
+            print(f"  {path}")
+    print("\nnext:")
+    if folder.resolve() != Path.cwd().resolve():
+        print(f"  cd {shlex.quote(where)}")
+    print("  sitegen build                 # write the site into output/")
+    print("  sitegen serve                 # preview it at http://127.0.0.1:8000/")
+    print('  sitegen new ID --title "..."  # add a paper (or: sitegen new --arxiv ID)')
+    print("publishing on GitHub Pages: README.md in the new site")
+    return 0
