@@ -174,3 +174,20 @@ def test_split_sitemaps_are_rewritten_when_and_only_when_their_dates_change(
     build(site)
     assert "2025-04-01" in (site / "output/sitemap-1.xml").read_text()
     assert tree(site / "output") == cold_tree(site, tmp_path)
+
+
+def test_a_run_of_edits_equals_a_cold_build_each_time(built, tmp_path):
+    """From the second rebuild on, the new site is made from the spare folder
+    holding the site before last: it must still come out the same."""
+    papers = [dict(p) for p in PAPERS]
+    edits = [
+        lambda: papers[3].update(abstract="Changed once."),
+        lambda: papers.pop(),  # a paper removed
+        lambda: papers[3].update(abstract="Abstract 3 with $x^3$."),  # and changed back
+        lambda: papers.append(paper("p99", "2025-04-01", tags=["new tag"])),
+    ]
+    for edit in edits:
+        edit()
+        edit_papers(built, papers)
+        build(built)
+        assert tree(built / "output") == cold_tree(built, tmp_path)

@@ -1,14 +1,17 @@
 import os
+import shutil
 from pathlib import Path
 
 import pytest
 
 from sitegen.errors import OutputError
-from sitegen.writer import Writer, check_output_dir
+from sitegen.writer import Writer, check_output_dir, spare_of
+from tests.sitekit import tree
 
 
 def write(out: Path, manifest: Path, files: dict[str, bytes]):
     writer = Writer(out, manifest)
+    writer.begin()
     for path, data in files.items():
         writer.add(path, data)
     return writer.commit()
@@ -41,11 +44,50 @@ def test_an_aborted_build_leaves_the_previous_output_untouched(tmp_path):
     out, manifest = tmp_path / "out", tmp_path / "m.json"
     write(out, manifest, {"index.html": b"old"})
     writer = Writer(out, manifest)
+    writer.begin()
     writer.add("index.html", b"new")
     writer.add("extra.html", b"new")
     writer.abort()
     assert sorted(p.name for p in out.iterdir()) == ["index.html"]
     assert (out / "index.html").read_bytes() == b"old"
+    assert not spare_of(out).exists(), "a spare folder the failed build made goes with it"
+
+
+def test_a_record_is_trusted_only_for_the_folder_it_describes(tmp_path):
+    out, manifest = tmp_path / "out", tmp_path / "m.json"
+    write(out, manifest, {"index.html": b"old"})
+    assert Writer(out, manifest).has_record
+    shutil.copytree(out, tmp_path / "copy")  # e.g. restored from a backup, or another tool's output
+    shutil.rmtree(out)
+    (tmp_path / "copy").rename(out)
+    assert not Writer(out, manifest).has_record
+
+
+def test_pages_that_become_folders_and_back_reuse_the_spare_folder(tmp_path):
+    out, manifest = tmp_path / "out", tmp_path / "m.json"
+    sites = [
+        {"a": b"file", "b/index.html": b"B", "c/d/e.html": b"E"},
+        {"a/index.html": b"folder", "b": b"file now", "c/x.html": b"X"},
+        {"a": b"file again", "b/index.html": b"B", "c/d/e.html": b"E"},
+        {"a/index.html": b"folder", "b": b"file now", "c/x.html": b"X"},
+    ]
+    for files in sites:
+        write(out, manifest, files)
+        assert tree(out) == files
+
+
+def test_the_users_files_folders_and_links_survive_rebuilds(tmp_path):
+    out, manifest = tmp_path / "out", tmp_path / "m.json"
+    out.mkdir()
+    (out / ".well-known").mkdir()
+    (out / ".well-known/security.txt").write_text("contact")
+    (out / "empty").mkdir()
+    (out / "latest").symlink_to("index.html")
+    for version in (b"1", b"2", b"3"):
+        report = write(out, manifest, {"index.html": version, "a/index.html": version})
+        assert report.removed == 0
+    assert (out / ".well-known/security.txt").read_text() == "contact" and (out / "empty").is_dir()
+    assert os.readlink(out / "latest") == "index.html" and (out / "latest").read_bytes() == b"3"
 
 
 def test_a_missing_manifest_still_skips_identical_files(tmp_path):
