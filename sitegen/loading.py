@@ -358,7 +358,7 @@ def _reload(docs: dict[Path, Document], place: _Place, limits: Limits) -> Docume
 class _File:
     """What every entry of one file shares."""
 
-    __slots__ = ("path", "doc", "source", "tz", "limits", "problems")
+    __slots__ = ("path", "doc", "source", "tz", "limits", "problems", "short")
 
     def __init__(self, path: Path, doc: Document, config: Config, problems: list[Problem]) -> None:
         self.path = path  # on disk
@@ -367,12 +367,16 @@ class _File:
         self.tz = config.timezone
         self.limits = config.limits
         self.problems = problems
+        # Strings no longer than this need no closer look (-1: every string does).
+        # One comparison a string: sites hold millions of them.
+        lengths = config.limits
+        self.short = min(lengths.name_length, lengths.field_length, lengths.text_length) if doc.clean else -1
 
 
 class _Entry:
     """Checks one paper mapping; problems go to the shared list."""
 
-    __slots__ = ("file", "doc", "at", "tz", "limits", "clean", "problems", "id")
+    __slots__ = ("file", "doc", "at", "tz", "limits", "clean", "short", "problems", "id")
 
     def __init__(self, file: _File, at: KeyPath) -> None:
         self.file = file
@@ -381,6 +385,7 @@ class _Entry:
         self.tz = file.tz
         self.limits = file.limits
         self.clean = file.doc.clean  # no string of the file can hold a forbidden character
+        self.short = file.short
         self.problems = file.problems
         self.id: str | None = None
 
@@ -491,7 +496,7 @@ def _one_line(entry: _Entry, where: KeyPath, raw: Any, limit: str) -> Any:
     if not isinstance(raw, str):
         entry.report(where, f"expected a string, got {_show(raw)}")
         return _INVALID
-    if _bad_text(entry, where, raw, limit):
+    if len(raw) > entry.short and _bad_text(entry, where, raw, limit):
         return _INVALID
     title = " ".join(raw.split())  # titles come wrapped across lines
     if not title:
@@ -512,7 +517,7 @@ def _text(entry: _Entry, where: KeyPath, raw: Any, limit: str = "field_length") 
     if not isinstance(raw, str):
         entry.report(where, f"expected a string, got {_show(raw)}")
         return _INVALID
-    return _INVALID if _bad_text(entry, where, raw, limit) else raw
+    return _INVALID if len(raw) > entry.short and _bad_text(entry, where, raw, limit) else raw
 
 
 def _long_text(entry: _Entry, where: KeyPath, raw: Any) -> Any:
@@ -578,23 +583,22 @@ def _strings(entry: _Entry, where: KeyPath, raw: Any, what: str) -> list[str] | 
             got = "an empty string" if isinstance(item, str) else _show(item)
             entry.report(where + (index,), f"expected a non-empty string, got {got}")
             ok = False
-        elif _bad_text(entry, where + (index,), item, "name_length"):
+        elif len(item) > entry.short and _bad_text(entry, where + (index,), item, "name_length"):
             ok = False
         else:
             result.append(item.strip())
     return result if ok else None
 
 
-def _too_many(entry: _Entry, where: KeyPath, raw: Any, limit: str) -> bool:
+def _too_many(entry: _Entry, where: KeyPath, raw: list, limit: str) -> None:
+    """Report a list of more than limits.<limit> items."""
     most = getattr(entry.limits, limit)
-    if isinstance(raw, list) and len(raw) > most:
-        entry.report(where, f"{len(raw):,} {limit}, more than limits.{limit} ({most:,})")
-        return True
-    return False
+    entry.report(where, f"{len(raw):,} {limit}, more than limits.{limit} ({most:,})")
 
 
 def _tags(entry: _Entry, where: KeyPath, raw: Any) -> Any:
-    if _too_many(entry, where, raw, "tags"):  # each is a page and a feed
+    if isinstance(raw, list) and len(raw) > entry.limits.tags:  # each is a page and a feed
+        _too_many(entry, where, raw, "tags")
         return _INVALID
     tags = _strings(entry, where, raw, "strings")
     return _INVALID if tags is None else tuple(dict.fromkeys(tags))  # first of each kept, in order
@@ -605,7 +609,8 @@ def _authors(entry: _Entry, where: KeyPath, raw: Any) -> Any:
         hint = "; give one name per item, e.g. [Ada Lovelace, Alan Turing]" if isinstance(raw, str) else ""
         entry.report(where, f"expected a list of names, got {_show(raw)}{hint}")
         return _INVALID
-    if _too_many(entry, where, raw, "authors"):
+    if len(raw) > entry.limits.authors:
+        _too_many(entry, where, raw, "authors")
         return _INVALID
     authors = [_author(entry, where + (index,), item) for index, item in enumerate(raw)]
     return tuple(authors) if all(author is not _INVALID for author in authors) else _INVALID
@@ -613,7 +618,7 @@ def _authors(entry: _Entry, where: KeyPath, raw: Any) -> Any:
 
 def _author(entry: _Entry, where: KeyPath, raw: Any) -> Any:
     if isinstance(raw, str):
-        if _bad_text(entry, where, raw, "name_length"):
+        if len(raw) > entry.short and _bad_text(entry, where, raw, "name_length"):
             return _INVALID
         name = " ".join(raw.split())
         if name:
@@ -645,7 +650,7 @@ def _url(entry: _Entry, where: KeyPath, raw: Any) -> Any:
     if not isinstance(raw, str):
         entry.report(where, f"expected a URL string, got {_show(raw)}")
         return _INVALID
-    if _bad_text(entry, where, raw, "text_length"):
+    if len(raw) > entry.short and _bad_text(entry, where, raw, "text_length"):
         return _INVALID
     problem = check_url(raw)
     if problem:
@@ -665,7 +670,7 @@ def _links(entry: _Entry, where: KeyPath, raw: Any) -> Any:
             entry.report(where + (str(name),), f"link name must be a non-empty string, got {_show(name)}")
             ok = False
             continue
-        if _bad_text(entry, where + (name,), name, "field_length"):
+        if len(name) > entry.short and _bad_text(entry, where + (name,), name, "field_length"):
             ok = False
             continue
         url = _url(entry, where + (name,), value)
