@@ -241,7 +241,9 @@ def test_the_starter_workflows_install_from_requirements_and_check_on_every_push
     check = yaml.safe_load((workflows / "check.yml").read_text(encoding="utf-8"))
     runs = [str(s.get("run", "")) for d in (site, check) for j in d["jobs"].values() for s in j["steps"]]
     installs = [r for r in runs if "pip install" in r]
-    assert len(installs) == 3 and all(r.strip() == "python -m pip install -r requirements.txt" for r in installs)
+    assert len(installs) == 3 and all(
+        r.strip() == "python -m pip install -r requirements.txt" for r in installs
+    )
     assert set(check[True]) == {"push", "pull_request"}  # PyYAML reads the key `on` as True
     assert check["permissions"] == {"contents": "read"}
     assert [j["permissions"] for j in check["jobs"].values()] == [{"contents": "read"}]

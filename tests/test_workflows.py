@@ -234,3 +234,34 @@ def test_the_lock_file_pins_every_dependency_of_the_package_and_its_tests() -> N
     pinned = {name(line) for line in lock.splitlines() if re.match(r"^[A-Za-z0-9]", line) and "==" in line}
     missing = sorted(name(r) for r in wanted if name(r) not in pinned)
     assert not missing, f"not in requirements/ci.txt (run `make lock`): {missing}"
+
+
+# --- the workflows `sitegen init` writes into a new site ---------------------------
+
+
+@pytest.mark.parametrize("linter", ["actionlint", "zizmor"])
+def test_the_starter_workflows_pass_the_linters(linter: str, tmp_path: Path) -> None:
+    """A new site's workflows (sitegen/starter_files/workflows/), written by `sitegen init`
+    into a fresh folder, pass the same linters as this repository's."""
+    from datetime import date
+
+    from sitegen.starter import init_site
+
+    site = tmp_path / "site"
+    init_site(site, "Lint", "https://example.org/", date(2025, 3, 14))
+    workflows = sorted(p.relative_to(site).as_posix() for p in (site / ".github/workflows").iterdir())
+    assert workflows == [".github/workflows/check.yml", ".github/workflows/site.yml"]
+    env = {**os.environ, "NO_COLOR": "1", "FORCE_COLOR": "0"}
+    if linter == "actionlint":
+        command, kind = _actionlint_command()
+        if kind == "native":
+            command = [command[0], "-no-color", *workflows]
+    else:
+        command = [_zizmor(), "--offline", "--no-progress", "--format", "plain", ".github/workflows"]
+    result = subprocess.run(command, cwd=site, capture_output=True, text=True, timeout=300, env=env)
+    output = f"{result.stdout}\n{result.stderr}".strip()
+    assert result.returncode == 0, f"{linter} found problems in the starter workflows:\n{output}"
+    if linter == "zizmor":
+        assert "No findings to report" in result.stdout, output
+    elif kind == "wasm":
+        assert f"Checking {len(workflows)} workflow file(s)" in result.stdout, output
