@@ -10,6 +10,7 @@ one that appears while init runs) is kept and listed as such.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import re
 import shlex
@@ -21,7 +22,7 @@ from urllib.parse import urlsplit
 import yaml
 
 from . import __version__
-from .errors import Problem, SitegenError, UsageError
+from .errors import OutputError, Problem, SitegenError, UsageError
 from .limits import character_problem
 
 STARTER_DIR = Path(__file__).with_name("starter_files")
@@ -110,7 +111,8 @@ def starter_texts(title: str, base_url: str, today: date) -> dict[str, str]:
 def init_site(folder: Path, title: str, base_url: str, today: date, *, force: bool = False) -> Scaffolded:
     """Write the starter files into ``folder``. Raises UsageError if it is a file,
     SitegenError (writing nothing) if it is not empty and ``force`` is not given,
-    or if a file would have to go where a file or a link stands in its way."""
+    or if a file would have to go where a file or a link stands in its way, and
+    OutputError if a write fails, once what it had written is removed again."""
     if os.path.lexists(folder) and not folder.is_dir():
         raise UsageError(Problem(f"{folder} is a file; give a new folder or an empty one"))
     texts = starter_texts(title, base_url, today)
@@ -130,22 +132,47 @@ def init_site(folder: Path, title: str, base_url: str, today: date, *, force: bo
         if os.path.lexists(folder / path):
             result.kept.append(path)
         elif (obstacle := _obstacle(folder, path)) is not None:
-            blocked.append(Problem(f"{obstacle} is in the way (not a folder); {path} was not written"))
+            message = f"{obstacle} is in the way: a file or a link where {path} needs a folder"
+            blocked.append(Problem(message))
     if blocked:
         raise SitegenError(blocked)
-    for path, text in texts.items():
-        if path in result.kept:
-            continue
-        target = folder / path
-        target.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            with open(target, "x", encoding="utf-8", newline="\n") as out:
-                out.write(text)
-        except FileExistsError:  # made by someone else meanwhile: theirs, so keep it
-            result.kept.append(path)
-            continue
-        result.created.append(path)
+    made: list[Path] = []  # files and folders this run created: taken back if a write fails
+    try:
+        for path, text in texts.items():
+            if path in result.kept:
+                continue
+            target = folder / path
+            _make_folders(target.parent, made)
+            try:
+                with open(target, "x", encoding="utf-8", newline="\n") as out:
+                    made.append(target)
+                    out.write(text)
+            except FileExistsError:  # made by someone else meanwhile: theirs, so keep it
+                result.kept.append(path)
+                continue
+            result.created.append(path)
+    except OSError as exc:
+        _take_back(made)
+        where = exc.filename or folder
+        raise OutputError(Problem(f"could not write {where}: {exc.strerror or exc}")) from None
     return result
+
+
+def _make_folders(folder: Path, made: list[Path]) -> None:
+    missing = []
+    while not os.path.lexists(folder):
+        missing.append(folder)
+        folder = folder.parent
+    for new in reversed(missing):
+        new.mkdir()
+        made.append(new)
+
+
+def _take_back(made: list[Path]) -> None:
+    """Remove what this run created, newest first, so a failed init leaves the folder as it was."""
+    for path in reversed(made):
+        with contextlib.suppress(OSError):
+            path.rmdir() if path.is_dir() and not path.is_symlink() else path.unlink()
 
 
 def _obstacle(folder: Path, path: str) -> str | None:

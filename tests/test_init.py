@@ -193,6 +193,30 @@ def test_force_never_writes_through_a_file_or_link_in_the_way(tmp_path: Path) ->
     assert set(tree(site)) == {"content"} and not any(outside.iterdir())
 
 
+def test_a_failed_write_takes_back_what_init_wrote(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from sitegen import cli, starter
+
+    site = tmp_path / "new" / "s"
+    opened: list[str] = []
+
+    def full_disk(path, *args, **kwargs):  # type: ignore[no-untyped-def]
+        opened.append(str(path))
+        if len(opened) == 4:
+            raise OSError(28, "No space left on device", str(path))
+        return open(path, *args, **kwargs)
+
+    monkeypatch.setattr(starter, "open", full_disk, raising=False)
+    assert cli.main(["init", str(site)]) == 1
+    assert len(opened) == 4  # three files were written before the failure...
+    assert not (tmp_path / "new").exists()  # ...and taken back, with the folders made for them
+    assert capsys.readouterr().err.splitlines() == [
+        f"could not write {opened[3]}: No space left on device",
+        "error: 1 problem found; nothing was written",
+    ]
+
+
 def test_requirements_pin_this_sitegen(tmp_path: Path) -> None:
     init_site(tmp_path / "s", "T", "https://example.org/", date(2025, 3, 14))
     text = (tmp_path / "s/requirements.txt").read_text(encoding="utf-8")
