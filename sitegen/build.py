@@ -130,6 +130,8 @@ def _build(
     if write:
         out_dir = output_dir_of(config, output)
         check_output_dir(out_dir, config.site_dir, config.site_dir / config.content_dir)
+        if out_dir.is_symlink():  # the folder it names is replaced, and the link stays
+            out_dir = out_dir.resolve()
         held.enter_context(BuildLock(_cache_dir(config), out_dir, _say))
         writer = Writer(out_dir, _manifest_path(config, out_dir))
         # Output is a pure function of content, settings, theme and code: if none

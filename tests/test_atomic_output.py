@@ -336,3 +336,15 @@ def test_a_template_error_is_one_line_from_the_command(site_factory):
     (site / "templates/_card.html").write_text("{{ 1/0 }}")
     message = fails_in_one_line(site)
     assert message.endswith("_card.html:1: template error: ZeroDivisionError: division by zero")
+
+
+def test_an_output_folder_that_is_a_symlink_stays_one(site_factory, tmp_path):
+    site = site_factory([paper("a")])
+    (tmp_path / "www/html").mkdir(parents=True)
+    (site / "output").symlink_to(tmp_path / "www/html")
+    for version in ("a", "b"):
+        set_content(site, version)
+        build(site)
+        assert (site / "output").is_symlink() and (site / "output").resolve() == tmp_path / "www/html"
+        assert tree(site / "output") == tree(tmp_path / "www/html") != {}
+    assert "papers/p30/index.html" in tree(tmp_path / "www/html")
