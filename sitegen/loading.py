@@ -367,10 +367,10 @@ class _File:
         self.tz = config.timezone
         self.limits = config.limits
         self.problems = problems
-        # Strings no longer than this need no closer look (-1: every string does).
-        # One comparison a string: sites hold millions of them.
+        # A string no longer than this, in a clean file (or printable), needs no
+        # closer look: a comparison or two a string, and sites hold millions.
         lengths = config.limits
-        self.short = min(lengths.name_length, lengths.field_length, lengths.text_length) if doc.clean else -1
+        self.short = min(lengths.name_length, lengths.field_length, lengths.text_length)
 
 
 class _Entry:
@@ -496,7 +496,9 @@ def _one_line(entry: _Entry, where: KeyPath, raw: Any, limit: str) -> Any:
     if not isinstance(raw, str):
         entry.report(where, f"expected a string, got {_show(raw)}")
         return _INVALID
-    if len(raw) > entry.short and _bad_text(entry, where, raw, limit):
+    if (len(raw) > entry.short or not (entry.clean or raw.isprintable())) and _bad_text(
+        entry, where, raw, limit
+    ):
         return _INVALID
     title = " ".join(raw.split())  # titles come wrapped across lines
     if not title:
@@ -517,7 +519,12 @@ def _text(entry: _Entry, where: KeyPath, raw: Any, limit: str = "field_length") 
     if not isinstance(raw, str):
         entry.report(where, f"expected a string, got {_show(raw)}")
         return _INVALID
-    return _INVALID if len(raw) > entry.short and _bad_text(entry, where, raw, limit) else raw
+    return (
+        _INVALID
+        if (len(raw) > entry.short or not (entry.clean or raw.isprintable()))
+        and _bad_text(entry, where, raw, limit)
+        else raw
+    )
 
 
 def _long_text(entry: _Entry, where: KeyPath, raw: Any) -> Any:
@@ -583,7 +590,9 @@ def _strings(entry: _Entry, where: KeyPath, raw: Any, what: str) -> list[str] | 
             got = "an empty string" if isinstance(item, str) else _show(item)
             entry.report(where + (index,), f"expected a non-empty string, got {got}")
             ok = False
-        elif len(item) > entry.short and _bad_text(entry, where + (index,), item, "name_length"):
+        elif (len(item) > entry.short or not (entry.clean or item.isprintable())) and _bad_text(
+            entry, where + (index,), item, "name_length"
+        ):
             ok = False
         else:
             result.append(item.strip())
@@ -618,7 +627,9 @@ def _authors(entry: _Entry, where: KeyPath, raw: Any) -> Any:
 
 def _author(entry: _Entry, where: KeyPath, raw: Any) -> Any:
     if isinstance(raw, str):
-        if len(raw) > entry.short and _bad_text(entry, where, raw, "name_length"):
+        if (len(raw) > entry.short or not (entry.clean or raw.isprintable())) and _bad_text(
+            entry, where, raw, "name_length"
+        ):
             return _INVALID
         name = " ".join(raw.split())
         if name:
@@ -650,7 +661,9 @@ def _url(entry: _Entry, where: KeyPath, raw: Any) -> Any:
     if not isinstance(raw, str):
         entry.report(where, f"expected a URL string, got {_show(raw)}")
         return _INVALID
-    if len(raw) > entry.short and _bad_text(entry, where, raw, "text_length"):
+    if (len(raw) > entry.short or not (entry.clean or raw.isprintable())) and _bad_text(
+        entry, where, raw, "text_length"
+    ):
         return _INVALID
     problem = check_url(raw)
     if problem:
@@ -670,7 +683,9 @@ def _links(entry: _Entry, where: KeyPath, raw: Any) -> Any:
             entry.report(where + (str(name),), f"link name must be a non-empty string, got {_show(name)}")
             ok = False
             continue
-        if len(name) > entry.short and _bad_text(entry, where + (name,), name, "field_length"):
+        if (len(name) > entry.short or not (entry.clean or name.isprintable())) and _bad_text(
+            entry, where + (name,), name, "field_length"
+        ):
             ok = False
             continue
         url = _url(entry, where + (name,), value)

@@ -739,3 +739,17 @@ def test_a_site_with_every_allowed_awkward_character_builds_its_feeds(tmp_path):
     build(site, workers=1)
     for feed in ("atom.xml", "rss.xml"):
         assert "Tab here" in (site / "output" / feed).read_text(encoding="utf-8")
+
+
+def test_json_escaped_backslashes_are_not_escapes(tmp_path):
+    for name in "abc":
+        (tmp_path / name).mkdir()
+    # \\u0007 is a backslash and "u0007"; \\\u0007 is a backslash and a bell.
+    fine = '{"id": "x", "title": "LaTeX \\\\frac and \\\\u0007 \\\\b", "date": "2025-03-14"}'
+    assert [p.title for p in papers(tmp_path / "a", {"a.json": fine})] == ["LaTeX \\frac and \\u0007 \\b"]
+    bad = '{"id": "x", "title": "T", "date": "2025-03-14", "note": "\\\\\\u0007"}'
+    assert problems(tmp_path / "b", {"a.json": bad}) == [
+        "content/papers/a.json:1: note: contains a control character (U+0007, character 2); remove it"
+    ]
+    pair = '{"id": "x", "title": "\\ud83d\\ude00 \\u00e9", "date": "2025-03-14"}'
+    assert [p.title for p in papers(tmp_path / "c", {"a.json": pair})] == ["\U0001f600 é"]
