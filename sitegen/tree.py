@@ -100,21 +100,37 @@ def _link(live: str, spare: str, path: str, fresh: bool, made: set[str]) -> None
     os.link(source, target, follow_symlinks=False)
 
 
+Listing = tuple[list[str], list[str]]  # a folder's files and folders, as walk() finds them
+
+
 def complete(
-    live: str, spare: str, same: list[str], wanted: dict, previous: dict, fresh: bool, skip: str
-) -> int:
+    live: str,
+    spare: str,
+    same: list[str],
+    wanted: dict,
+    previous: dict,
+    spare_listing: Listing | None,
+    fresh: bool,
+    skip: str,
+) -> tuple[int, Listing]:
     """Make the spare the whole new site: ``wanted`` are its outputs, those in
     ``same`` are output/'s files as they are; add the user's own files from
     output/ (those no build recorded in ``previous``) and, unless the spare is
-    ``fresh``, remove everything else from it. Returns how many stale outputs go."""
+    ``fresh``, remove everything else from it: what ``spare_listing`` says it
+    held before this build, or else what a walk finds.
+
+    Returns how many stale outputs go, and what output/ holds: once the two
+    are swapped, the listing of the next build's spare."""
     made: set[str] = set()
     for path in same:
         _link(live, spare, path, fresh, made)
     kept = set(wanted)
     folders = {parent for path in wanted for parent in _parents(path)}
     removed = 0
+    listing: Listing = ([], [])
     if os.path.isdir(live):
-        files, empty, _ = walk(live)
+        files, empty, all_folders = walk(live)
+        listing = (files, all_folders)
         for path in files:
             if path in wanted or path.partition("/")[0] == skip:
                 continue
@@ -130,11 +146,15 @@ def complete(
                 folders.add(path)
                 folders.update(_parents(path))
     if not fresh:
-        files, _, all_folders = walk(spare)
-        for path in files:
-            if path not in kept:
-                os.unlink(os.path.join(spare, path))
-        for path in sorted(all_folders, key=len, reverse=True):  # deepest first
-            if path not in folders:
-                shutil.rmtree(os.path.join(spare, path))
-    return removed
+        if spare_listing is None:
+            found = walk(spare)
+            spare_listing = (found[0], found[2])
+        # What this build wrote or linked is kept; a listed path may since have
+        # become a folder of kept files, or a kept file: those stay too.
+        for path in spare_listing[0]:
+            if path not in kept and path not in folders:
+                clear(os.path.join(spare, path))
+        for path in sorted(spare_listing[1], key=len, reverse=True):  # deepest first
+            if path not in folders and path not in kept:
+                clear(os.path.join(spare, path))
+    return removed, listing

@@ -90,6 +90,9 @@ class Writer:
         self.spare = spare_of(out_dir)
         self.manifest_path = manifest_path
         self.next_path = manifest_path.with_name(manifest_path.stem + ".next.json")
+        # What the spare folder holds, so that a build need not walk it.
+        self.listing_path = manifest_path.with_name(manifest_path.stem + ".spare.json")
+        self._spare_listing: tree.Listing | None = None
         self.fingerprint = fingerprint  # of all inputs; recorded for the next build
         self._previous_fingerprint = ""
         self._previous_papers = 0
@@ -163,8 +166,11 @@ class Writer:
     def begin(self) -> None:
         """Make the spare folder ready for this build's files (before any worker starts)."""
         check_swappable(self.out_dir)
+        self._spare_listing = self._read_listing()
         try:
             self.next_path.unlink(missing_ok=True)  # a record of a swap that never happened
+            # Gone before the spare changes: a build killed from here on leaves no listing to trust.
+            self.listing_path.unlink(missing_ok=True)
             if not self.spare.exists():
                 self.spare.mkdir(parents=True)
                 self._fresh = True
@@ -174,6 +180,16 @@ class Writer:
                 )
         except OSError as error:
             raise failed("prepare the new site", error) from None
+
+    def _read_listing(self) -> tree.Listing | None:
+        try:
+            data = json.loads(self.listing_path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        if not isinstance(data, dict) or not data.get("tree") or data["tree"] != identity(self.spare):
+            return None
+        files, folders = data.get("files"), data.get("folders")
+        return (files, folders) if isinstance(files, list) and isinstance(folders, list) else None
 
     def _claim(self, path: str) -> str:
         if path in self._manifest:
@@ -269,33 +285,38 @@ class Writer:
         """Complete the spare (links to unchanged files, the user's own files,
         nothing stale), record it, and swap it with output/."""
         try:
+            listing = None
             if not (self._direct and self._fresh):
                 written = set(self._staged)
                 same = [path for path in self._manifest if path not in written]
-                self.report.removed = tree.complete(
+                previous = self._previous or {}
+                self.report.removed, listing = tree.complete(
                     self._root,
                     self._spare_root,
                     same,
                     self._manifest,
-                    self._previous or {},
+                    previous,
+                    self._spare_listing,
                     self._fresh,
                     STAGING,
                 )
             self._save(self.next_path, identity(self.spare))
+            old_site = identity(self.out_dir)
             swap(self.out_dir, self.spare)
         except OSError as error:
             raise failed("put the new site in place", error) from None
         self._fresh = False
         try:
             os.replace(self.next_path, self.manifest_path)
+            if listing is not None and old_site:  # the old site is the spare now
+                files, folders = listing
+                _write_json(self.listing_path, {"tree": old_site, "files": files, "folders": folders})
         except OSError:
-            pass  # the next build rolls the record forward itself
+            pass  # the next build rolls the record forward itself, and walks the spare
         self.report.written = len(self._staged)
         return self.report
 
     def _save(self, path: Path, tree_id: str) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = path.with_suffix(".tmp")
         data = {
             "version": MANIFEST_VERSION,
             "tree": tree_id,
@@ -303,5 +324,11 @@ class Writer:
             "papers": self.papers,
             "files": dict(sorted(self._manifest.items())),
         }
-        temporary.write_text(json.dumps(data, separators=(",", ":")), encoding="utf-8")
-        os.replace(temporary, path)
+        _write_json(path, data)
+
+
+def _write_json(path: Path, data: dict) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_suffix(".tmp")
+    temporary.write_text(json.dumps(data, separators=(",", ":")), encoding="utf-8")
+    os.replace(temporary, path)
