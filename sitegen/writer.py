@@ -28,7 +28,7 @@ from . import tree
 from .errors import OutputError, Problem
 from .swap import check_swappable, identity, recover, remove_tree, swap
 
-STAGING = ".sitegen-staging"  # used inside output/ by sitegen before 0.x; removed if found
+STAGING = ".sitegen-staging"  # inside output/, by earlier versions of sitegen; dropped if found
 MANIFEST_VERSION = 4
 
 
