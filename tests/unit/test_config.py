@@ -241,3 +241,14 @@ def test_site_yaml_linked_inside_the_site_is_read(tmp_path: Path) -> None:
     (tmp_path / "settings/site.yaml").write_text(MINIMAL)
     (tmp_path / "site.yaml").symlink_to("settings/site.yaml")
     assert load_config(tmp_path).title == "Papers"
+
+
+def test_the_documented_limits_are_the_defaults(tmp_path: Path) -> None:
+    import re
+
+    from sitegen.limits import DEFAULT_LIMITS
+
+    docs = (Path(__file__).parents[2] / "docs" / "content.md").read_text(encoding="utf-8")
+    [block] = re.findall(r"```yaml\n(limits:\n.*?)```", docs, re.S)
+    assert load_config(site(tmp_path, MINIMAL + block)).limits == DEFAULT_LIMITS
+    assert block.count(":") == 1 + len(DEFAULT_LIMITS.__dataclass_fields__)
