@@ -6,6 +6,7 @@ import time
 from pathlib import Path
 
 import pytest
+import yaml
 
 from sitegen.documents import Document, field_name, load_document
 
@@ -230,3 +231,32 @@ def test_an_alias_gives_the_same_object_as_pyyaml_does(tmp_path: Path) -> None:
 def test_duplicate_key_deep_inside_a_list_is_found(tmp_path: Path) -> None:
     doc = load(tmp_path, "a.yaml", "- id: x\n  links:\n    code: a\n    code: b\n")
     assert messages(doc) == ["content/a.yaml:4: links.code: duplicate key (first given on line 3)"]
+
+
+def test_alias_copies_counts_what_expanding_every_alias_would_add() -> None:
+    from sitegen.yamltree import alias_copies
+
+    assert alias_copies(yaml.compose("a: [1, 2]\n")) == 0
+    # b holds three more copies of a's list, of 3 nodes each.
+    assert alias_copies(yaml.compose("a: &a [1, 2]\nb: [*a, *a, *a]\n")) == 9
+    bomb = "a: &a [x, x]\n" + "".join(
+        f"{c}: &{c} [*{p}, *{p}]\n" for p, c in zip("abcdefghi", "bcdefghij", strict=True)
+    )
+    assert alias_copies(yaml.compose(bomb)) > 2**10
+
+
+def test_a_key_with_a_control_character_is_not_printed_raw() -> None:
+    assert field_name(("links", "a\x1b[31mb")) == "links.a\\x1b[31mb"
+    assert field_name(("extra", "ok", 2)) == "extra.ok[2]"
+
+
+def test_a_file_larger_than_the_limit_is_not_parsed(tmp_path: Path) -> None:
+    from sitegen.limits import Limits
+
+    path = tmp_path / "a.yaml"
+    path.write_text("- a\n" * 15)
+    doc = load_document(path, "content/a.yaml", limits=Limits(file_size=59))
+    assert messages(doc) == [
+        "content/a.yaml: file is 60 bytes, more than limits.file_size (59); split it or raise the limit"
+    ]
+    assert load_document(path, "content/a.yaml", limits=Limits(file_size=60)).problems == []

@@ -290,3 +290,11 @@ def test_each_entry_of_a_list_comes_with_its_source_text():
     assert texts[0].startswith('- id: "2403.09629"') and texts[0].endswith("    Last line.\n")
     assert texts[1].startswith("- id: second") and texts[1].endswith("Kept: one final line break.")
     assert simpleyaml.load("a: 1\n") == (True, {"a": 1}, None)
+
+
+def test_nesting_too_deep_for_recursion_is_handed_back() -> None:
+    # Each level is a few Python frames here; libyaml bounds nesting itself, with a message.
+    text = "".join(" " * level + f"k{level}:\n" for level in range(600)) + " " * 600 + "v: 1\n"
+    assert simpleyaml.load(text) == (False, None, None)
+    shallow = "".join(" " * level + f"k{level}:\n" for level in range(50)) + " " * 50 + "v: 1\n"
+    assert simpleyaml.load(shallow)[0]

@@ -171,3 +171,26 @@ def test_template_helpers_are_called_with_and_without_the_context(tmp_path):
         "{% block b %}{{ shout(page_name()) }}{% endblock %}{{ name.split('o', 1)|join('+') }}"
     )
     assert env.from_string(source).render(xs=["a", "b"], name="home") == "A?B?HOME!h+me"
+
+
+def test_static_hidden_files_are_skipped_and_hidden_folders_copied(tmp_path):
+    site = write_site(tmp_path / "s", [paper("a")])
+    (site / "static/.well-known").mkdir(parents=True)
+    (site / "static/.well-known/security.txt").write_text("Contact: x")
+    (site / "static/.DS_Store").write_text("junk")
+    found = static_files(resolve_theme(load_config(site)))
+    assert ".well-known/security.txt" in found
+    assert ".DS_Store" not in found
+
+
+def test_a_template_that_is_a_fifo_is_a_theme_error_not_a_hang(tmp_path):
+    import os
+
+    site = write_site(tmp_path / "s", [paper("a")])
+    (site / "templates").mkdir()
+    os.mkfifo(site / "templates/_card.html")
+    config = load_config(site)
+    theme = resolve_theme(config)
+    env = make_environment(theme, {}, {})
+    with pytest.raises(ThemeError, match=r"^templates/_card.html: is a named pipe, not a regular file$"):
+        env.get_template("_card.html")
