@@ -174,10 +174,12 @@ def main() -> int:
         pages = url_paths(out)
         port = free_port()
         module = str(Path(args.serve_module).resolve()) if args.serve_module else ""
+        log = open(Path(tmp) / "server.err", "w+")  # noqa: SIM115 - closed with the folder
         server = subprocess.Popen(
             [sys.executable, "-c", SERVER_CODE, str(site), str(out), str(port), module],
             cwd=ROOT,
             stdout=subprocess.DEVNULL,
+            stderr=log,
             start_new_session=True,  # so the whole server group can be stopped by its id
         )
         try:
@@ -210,6 +212,11 @@ def main() -> int:
         finally:
             os.killpg(server.pid, signal.SIGTERM)
             server.wait(timeout=10)
+            log.seek(0)
+            lines = log.read().splitlines()
+            log.close()
+            if lines:
+                print(f"the server wrote {len(lines)} lines to stderr; the last: {lines[-1]}")
     return 0
 
 
