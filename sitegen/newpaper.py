@@ -125,7 +125,8 @@ def run_new(args: argparse.Namespace) -> int:
         if args.title is None:
             raise UsageError("--title is required (or let arXiv give it: sitegen new --arxiv ID)")
         paper = Imported(args.id.strip(), day, {}, SOURCE)
-    paper = with_options(paper, args.title, _stripped(args.tags), _stripped(args.authors), day)
+    title = args.title.strip() if args.title is not None else None
+    paper = with_options(paper, title, _stripped(args.tags), _stripped(args.authors), day)
     check_entry(config, paper)
     if not args.arxiv:
         refuse_known(config, paper.id)
