@@ -10,8 +10,8 @@
 - **Holds a burst.** The listen backlog is 1024 (the kernel may cap it,
   ``net.core.somaxconn``): with the stdlib's 5, a burst of connections beyond
   it had their SYNs dropped and retried after 1, 3, 7 ... s. Connections are
-  handled by reused threads, started on demand up to ``MAX_THREADS``; the
-  rest wait their turn in the backlog. A client that sends nothing for
+  handled by reused threads, started on demand up to ``MAX_THREADS``; more
+  are accepted and wait for a free thread. A client that sends nothing for
   ``Handler.timeout`` seconds is dropped, so idle sockets cannot hold threads.
 - **No stale pages in the browser.** ``Cache-Control: no-cache`` makes the
   browser ask again on every load; unchanged files answer 304 (the build keeps
@@ -84,6 +84,8 @@ def _open_checked(root: str, names: list[str]) -> tuple[BinaryIO, os.stat_result
     path = root
     try:
         for name in names:
+            if ":" in name or "/" in name:  # "C:x" would make join() drop the root
+                return None
             path = os.path.join(path, name)
             if stat.S_ISLNK(os.lstat(path).st_mode):
                 return None
