@@ -47,6 +47,11 @@ _LONE_SURROGATE = re.compile(
 )
 
 
+_NOT_YAML = re.compile(
+    "[^\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]"
+)
+
+
 class _DuplicateKey(Exception):
     pass
 
@@ -104,9 +109,10 @@ class Document:
 
     def _root_node(self) -> Any:
         if self._node is None:
-            # YAML is close enough to a superset of JSON to locate keys in it;
-            # tabs are fine in JSON but not in YAML, and lines don't move.
-            text = self.text.replace("\t", " ") if self.is_json else self.text
+            # YAML is close enough to a superset of JSON to locate keys in it.
+            # Tabs, controls and noncharacters are fine in JSON but not in YAML,
+            # nor line breaks but \n; each becomes a space, so lines don't move.
+            text = _NOT_YAML.sub(" ", self.text) if self.is_json else self.text
             try:
                 self._node = yaml.compose(text, Loader=_Loader) or False
             except yaml.YAMLError:

@@ -753,3 +753,10 @@ def test_json_escaped_backslashes_are_not_escapes(tmp_path):
     ]
     pair = '{"id": "x", "title": "\\ud83d\\ude00 \\u00e9", "date": "2025-03-14"}'
     assert [p.title for p in papers(tmp_path / "c", {"a.json": pair})] == ["\U0001f600 é"]
+
+
+def test_json_with_characters_yaml_refuses_still_gives_lines(tmp_path):
+    text = '[\n  {"id": "x",\n   "title": "a\x96b",\n   "date": "2025-03-14",\n   "note": "\u2028\ufeff",\t"venue": "v"}\n]\n'
+    assert problems(tmp_path, {"a.json": text}) == [
+        "content/papers/a.json:3: title: contains a control character (U+0096, character 2); remove it"
+    ]
