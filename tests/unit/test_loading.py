@@ -756,7 +756,8 @@ def test_json_escaped_backslashes_are_not_escapes(tmp_path):
 
 
 def test_json_with_characters_yaml_refuses_still_gives_lines(tmp_path):
-    text = '[\n  {"id": "x",\n   "title": "a\x96b",\n   "date": "2025-03-14",\n   "note": "\u2028\ufeff",\t"venue": "v"}\n]\n'
+    text = '[\n  {"id": "x",\n   "title": "a\x96b",\n   "date": "2025-03-14",\n'
+    text += '   "note": "\u2028\ufeff",\t"venue": "v"}\n]\n'
     assert problems(tmp_path, {"a.json": text}) == [
         "content/papers/a.json:3: title: contains a control character (U+0096, character 2); remove it"
     ]
