@@ -110,6 +110,9 @@ def from_arxiv(config: Config, paper_id: str, day: date, warn: Callable[[str], N
     raise SourceError(Problem(f"arxiv: export.arxiv.org has no paper {paper_id}"))
 
 
+DAY_FILE_HEADER = "# Papers listed on {day}. Add more with `sitegen new` or by hand (docs/content.md).\n"
+
+
 def run_new(args: argparse.Namespace) -> int:
     config = load_config(args.site)
     day = args.date or datetime.now(config.timezone).date()
@@ -130,7 +133,10 @@ def run_new(args: argparse.Namespace) -> int:
     check_entry(config, paper)
     if not args.arxiv:
         refuse_known(config, paper.id)
-    outcome = apply_import(config, [paper], day)
+    outcome = apply_import(config, [paper], day, warn=warn, header=DAY_FILE_HEADER)
+    if outcome.skipped:  # check_entry passed it: only a change to site.yaml's limits meanwhile
+        print(f"error: '{paper.id}' was not added (see the warning above)", file=sys.stderr)
+        return 1
     if paper.id not in outcome.added:  # only if another process added it since refuse_known()
         done = f"refreshed it in {', '.join(outcome.files)}" if outcome.files else "changed nothing"
         print(f"error: '{paper.id}' was put on the site meanwhile; {done}", file=sys.stderr)

@@ -53,12 +53,15 @@ def apply_import(
     dry_run: bool = False,
     workers: int = 1,
     warn: Callable[[str], None] = lambda message: None,
+    header: str = DAY_FILE_HEADER,
 ) -> Outcome:
     """Merge ``papers`` (in order; a repeated id only fills in what the first left out)
-    into the site. A paper whose data would not pass `sitegen check` (over a limit,
-    say) is skipped with a warning, so one bad paper does not hold back the rest of a
-    scheduled import. Raises ContentError, writing nothing, if the site does not check
-    as it is, or if a file would not check afterwards all the same."""
+    into the site; a day file made anew starts with ``header`` (``{day}`` filled in).
+
+    A paper whose data would not pass `sitegen check` (over a limit, say) is skipped
+    with a warning, so one bad paper does not hold back the rest of a scheduled
+    import. Raises ContentError, writing nothing, if the site does not check as it
+    is, or if a file would not check afterwards all the same."""
     existing = {id_key(p.id): Path(p.source) for p in load_papers(config, None, workers) if p.source}
     outcome = Outcome()
     files: dict[Path, ContentFile] = {}
@@ -67,7 +70,7 @@ def apply_import(
         if shown not in files:
             opened = open_content_file(config.site_dir / shown, shown.as_posix())
             if new_day is not None and opened.original is None:
-                opened.header = DAY_FILE_HEADER.format(day=new_day.isoformat())
+                opened.header = header.format(day=new_day.isoformat())
             files[shown] = opened
         return files[shown]
 

@@ -201,10 +201,7 @@ class ContentFile:
         if self.data is None:  # a new (or empty) file: only what this import adds
             return self.header + _spaced(_dump(self.style, CommentedSeq(self.added)))
         if self.added and (not isinstance(self.data, list) or self.data.fa.flow_style()):
-            # One paper, or a list written inline: the file becomes a block list.
-            whole = CommentedSeq([self.data] if isinstance(self.data, dict) else self.data)
-            whole.extend(self.added)
-            return _spaced(_dump(self.style, whole))
+            return self._whole()  # one paper, or a list written inline: now a block list
         if self._edited_whole or self.original is None:
             body = _dump(self.style, self.data)
         elif self._edited:
@@ -213,8 +210,26 @@ class ContentFile:
             body = self.original
         if not self.added:
             return body
-        # New papers go after the last one, the file's own bytes untouched above them.
-        return body.rstrip("\n") + "\n\n" + _spaced(_dump(self.style, CommentedSeq(self.added)))
+        # New papers go after the last one, the file's own bytes untouched above them,
+        # if they line up with it; in a layout no style writes, the file is written anew.
+        appended = body.rstrip("\n") + "\n\n" + _spaced(_dump(self.style, CommentedSeq(self.added)))
+        return appended if self._holds_all(appended) else self._whole()
+
+    def _whole(self) -> str:
+        whole = CommentedSeq([self.data] if isinstance(self.data, dict) else self.data)
+        whole.extend(self.added)
+        return _spaced(_dump(self.style, whole))
+
+    def _holds_all(self, text: str) -> bool:
+        """Whether ``text`` reads as this file's papers followed by the added ones."""
+        try:
+            loaded = _yaml().load(text)
+        except YAMLError:
+            return False
+        expected = [*self.data, *self.added]
+        return isinstance(loaded, list) and [_id_of(item) for item in loaded] == [
+            _id_of(item) for item in expected
+        ]
 
     def _spliced(self) -> str:
         """The original text with each changed paper's lines, and only those, written anew."""
@@ -228,6 +243,10 @@ class ContentFile:
             position = end
         out.extend(lines[position:])
         return "".join(out)
+
+
+def _id_of(item: Any) -> Any:
+    return item.get("id") if isinstance(item, dict) else item
 
 
 def entry_text(entry: dict[str, Any]) -> str:

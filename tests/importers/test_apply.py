@@ -351,3 +351,13 @@ def test_a_file_ruamel_cannot_read_is_a_located_error_not_a_traceback(site: Path
     with pytest.raises(ContentError, match=r"content/papers/odd.yaml(:\d+)?: sitegen import cannot edit"):
         run(site, [hf("2403.09629", upvotes=4)])
     assert tree(site) == before
+
+
+def test_a_layout_no_style_reproduces_is_rewritten_whole_and_still_reads_back(site: Path) -> None:
+    path = site / "content/papers/2025/2025-03-14.yaml"
+    path.parent.mkdir(parents=True)
+    path.write_text('-   id: "2403.09629"\n    title: Q\n    date: 2025-03-14\n    tags:\n      - reasoning\n')
+    outcome = run(site, [hf("2403.09630")])
+    assert outcome.added == ["2403.09630"]
+    papers = load_papers(load_config(site))
+    assert [p.id for p in papers] == ["2403.09629", "2403.09630"] and papers[0].tags == ("reasoning",)
