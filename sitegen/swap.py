@@ -19,6 +19,7 @@ import ctypes.util
 import errno
 import functools
 import os
+import shutil
 from pathlib import Path
 
 from .errors import OutputError, Problem
@@ -88,8 +89,6 @@ def recover(live: Path, spare: Path, is_complete) -> None:
 
 
 def remove_tree(path: Path) -> None:
-    import shutil
-
     if path.is_dir() and not path.is_symlink():
         shutil.rmtree(path)
     elif path.exists() or path.is_symlink():
