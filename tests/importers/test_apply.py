@@ -356,7 +356,8 @@ def test_a_file_ruamel_cannot_read_is_a_located_error_not_a_traceback(site: Path
 def test_a_layout_no_style_reproduces_is_rewritten_whole_and_still_reads_back(site: Path) -> None:
     path = site / "content/papers/2025/2025-03-14.yaml"
     path.parent.mkdir(parents=True)
-    path.write_text('-   id: "2403.09629"\n    title: Q\n    date: 2025-03-14\n    tags:\n      - reasoning\n')
+    wide = '-   id: "2403.09629"\n    title: Q\n    date: 2025-03-14\n    tags:\n      - reasoning\n'
+    path.write_text(wide, encoding="utf-8")
     outcome = run(site, [hf("2403.09630")])
     assert outcome.added == ["2403.09630"]
     papers = load_papers(load_config(site))
