@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import json
 import os
 import re
 import shlex
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
+from importlib import metadata
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -88,6 +90,26 @@ def yaml_scalar(value: str) -> str:
     return dumped[3:].rstrip("\n")
 
 
+def sitegen_requirement(direct_url: str | None = None) -> str:
+    """The requirements.txt line that installs this very sitegen in the new site's CI.
+
+    PyPI's "sitegen" is another project, so a version pin would install someone
+    else's code. pip records where a package came from (PEP 610's direct_url.json):
+    a git checkout or an archive URL is pinned as it is; a local folder or wheel
+    cannot be reached from CI, so the line says so and waits for the owner's edit."""
+    if direct_url is None:
+        with contextlib.suppress(Exception):
+            direct_url = metadata.distribution("sitegen").read_text("direct_url.json")
+    origin = json.loads(direct_url) if direct_url else {}
+    url = str(origin.get("url", ""))
+    vcs = origin.get("vcs_info") or {}
+    if url.startswith(("https://", "http://")) and vcs.get("vcs") == "git" and vcs.get("commit_id"):
+        return f"sitegen @ git+{url}@{vcs['commit_id']}"
+    if url.startswith(("https://", "http://")) and not vcs:
+        return f"sitegen @ {url}"
+    return f"sitegen @ git+https://github.com/OWNER/sitegen@v{__version__}  # EDIT: where CI gets sitegen"
+
+
 def starter_texts(title: str, base_url: str, today: date) -> dict[str, str]:
     """Every file of a new site: its path in the site -> its text."""
     values = {
@@ -96,6 +118,7 @@ def starter_texts(title: str, base_url: str, today: date) -> dict[str, str]:
         "@HEADING@": title,
         "@DATE@": today.isoformat(),
         "@VERSION@": __version__,
+        "@REQUIREMENT@": sitegen_requirement(),
     }
 
     def filled(name: str) -> str:

@@ -11,7 +11,6 @@ from pathlib import Path
 import pytest
 import yaml
 
-from sitegen import __version__
 from sitegen.config import load_config
 from sitegen.starter import init_site
 from tests.sitekit import REPO, tree
@@ -217,12 +216,22 @@ def test_a_failed_write_takes_back_what_init_wrote(
     ]
 
 
-def test_requirements_pin_this_sitegen(tmp_path: Path) -> None:
+def test_requirements_name_where_this_sitegen_came_from(tmp_path: Path) -> None:
+    """PyPI's "sitegen" is another project: a version pin would install someone else's code."""
+    from sitegen.starter import sitegen_requirement
+
+    git = '{"url": "https://github.com/lab/sitegen", "vcs_info": {"vcs": "git", "commit_id": "abc123"}}'
+    assert sitegen_requirement(git) == "sitegen @ git+https://github.com/lab/sitegen@abc123"
+    archive = '{"url": "https://example.org/sitegen-0.1.0.tar.gz", "archive_info": {}}'
+    assert sitegen_requirement(archive) == "sitegen @ https://example.org/sitegen-0.1.0.tar.gz"
+    local = '{"url": "file:///work/sitegen", "dir_info": {"editable": true}}'
+    assert sitegen_requirement(local).endswith("# EDIT: where CI gets sitegen")
+    assert "==" not in sitegen_requirement(local)
     init_site(tmp_path / "s", "T", "https://example.org/", date(2025, 3, 14))
     text = (tmp_path / "s/requirements.txt").read_text(encoding="utf-8")
     requirements = [line for line in text.splitlines() if line and not line.startswith("#")]
-    assert requirements == [f"sitegen=={__version__}"]
-    assert "git+https://" in text  # how to install from the repository instead
+    assert requirements == [sitegen_requirement()]  # this checkout is an editable install: EDIT
+    assert not any(line.startswith("sitegen==") for line in requirements)
 
 
 @pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
