@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, fields
+from datetime import date, datetime
 from typing import Any
 
 # Python recursion (~1000 frames) must stay well clear of the deepest value
@@ -116,6 +117,17 @@ def nested_problem(value: dict, limits: Limits, clean: bool) -> tuple[tuple, str
             if isinstance(item, (dict, list)):
                 stack.append(((*at, key), item, depth + 1))
     return None
+
+
+def show_value(value: Any) -> str:
+    """A content value in a message, as YAML would write it: true, nothing, 2025-03-14."""
+    if value is None:
+        return "nothing"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    return show(value)
 
 
 def show(value: Any, width: int = 40) -> str:

@@ -11,8 +11,9 @@ import pytest
 
 from sitegen.config import load_config
 from sitegen.errors import ContentError
-from sitegen.loading import check_url, load_papers
+from sitegen.loading import load_papers
 from sitegen.model import Author, Paper
+from sitegen.urls import check_url
 
 ENTRY = 'id: "2403.09629"\ntitle: A paper\ndate: 2025-03-14\n'
 
