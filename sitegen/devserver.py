@@ -14,8 +14,8 @@
   are accepted and wait for a free thread. A client that sends nothing for
   ``Handler.timeout`` seconds is dropped, so idle sockets cannot hold threads.
 - **No stale pages in the browser.** ``Cache-Control: no-cache`` makes the
-  browser ask again on every load; unchanged files answer 304 (the build keeps
-  their mtimes).
+  browser ask again on every load; a file whose ETag (mtime in ns and size)
+  is unchanged answers 304, and the build leaves unchanged files alone.
 """
 
 from __future__ import annotations
@@ -31,7 +31,6 @@ import threading
 import traceback
 import urllib.parse
 from collections.abc import Callable
-from email.utils import parsedate_to_datetime
 from typing import Any, BinaryIO
 
 BACKLOG = 1024
@@ -126,9 +125,12 @@ class Handler(http.server.SimpleHTTPRequestHandler):
                 self.end_headers()
                 file.close()
                 return None
-            since = self.headers.get("If-Modified-Since")
-            if since and int(info.st_mtime) <= _parse_date(since):
+            # An ETag, not Last-Modified: a page rebuilt within the second it was
+            # fetched in would otherwise answer 304 and stay stale in the browser.
+            etag = f'"{info.st_mtime_ns:x}-{info.st_size:x}"'
+            if etag in self.headers.get("If-None-Match", ""):
                 self.send_response(304)
+                self.send_header("ETag", etag)
                 self.send_header("Cache-Control", "no-cache")
                 self.end_headers()
                 file.close()
@@ -136,7 +138,7 @@ class Handler(http.server.SimpleHTTPRequestHandler):
             self.send_response(200)
             self.send_header("Content-Type", self.guess_type("index.html" if index else url_path))
             self.send_header("Content-Length", str(info.st_size))
-            self.send_header("Last-Modified", self.date_time_string(int(info.st_mtime)))
+            self.send_header("ETag", etag)
             self.send_header("Cache-Control", "no-cache")
             self.end_headers()
             return file
@@ -161,13 +163,6 @@ class Handler(http.server.SimpleHTTPRequestHandler):
 
     def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - stdlib name
         pass  # quiet: rebuild messages are what the user watches
-
-
-def _parse_date(text: str) -> float:
-    try:
-        return parsedate_to_datetime(text).timestamp()
-    except (TypeError, ValueError, IndexError, OverflowError):
-        return -1.0
 
 
 class _Threads:

@@ -160,7 +160,26 @@ def test_only_regular_files_are_served(files):
     assert headers["Content-Type"].startswith("text/html") and headers["Cache-Control"] == "no-cache"
 
 
-def test_the_listen_backlog_holds_a_burst(files):
+def test_pages_are_revalidated_and_unchanged_ones_answer_304(files):
+    root, get, port = files
+    status, headers, _ = get("/")
+    assert status == 200 and headers["Cache-Control"] == "no-cache", "the browser asks again after a rebuild"
+
+    def revalidate() -> tuple[int, str]:
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+        try:
+            connection.request("GET", "/", headers={"If-None-Match": headers["ETag"]})
+            response = connection.getresponse()
+            return response.status, response.read().decode()
+        finally:
+            connection.close()
+
+    assert revalidate() == (304, "")
+    (root / "index.html").write_text("rebuilt home page")  # within the second of the first answer
+    assert revalidate() == (200, "rebuilt home page")
+
+
+def test_the_listen_backlog_is_not_the_stdlibs_5(files):
     assert shutil.which("ss"), "needs ss (apt-get install iproute2) to list listening sockets"
     _, _, port = files
     listing = subprocess.run(["ss", "-ltnH", f"sport = :{port}"], capture_output=True, text=True).stdout
