@@ -12,6 +12,7 @@ from typing import Any
 import yaml
 
 from .errors import Problem
+from .limits import show
 
 KeyPath = tuple  # keys and list indices from the document root
 
@@ -31,6 +32,8 @@ def field_name(path: KeyPath) -> str:
             step = str(step)
             if not step.isprintable():  # a key with a control character is not printed as it is
                 step = repr(step)[1:-1]
+            if len(step) > 60:  # nor a key of a megabyte
+                step = step[:57] + "..."
             parts.append(f".{step}" if parts else step)
     return "".join(parts)
 
@@ -135,7 +138,7 @@ def bad_scalars(node: Any, shown: Path | str, problems: list[Problem]) -> None:
             kind = current.tag.rsplit(":", 1)[-1]
             what = "impossible date" if kind == "timestamp" else f"invalid {kind}"
             line = current.start_mark.line + 1
-            problems.append(Problem(f"{what} '{current.value}' ({exc})", shown, line, field_name(path)))
+            problems.append(Problem(f"{what} {show(current.value)} ({exc})", shown, line, field_name(path)))
         except yaml.YAMLError:
             continue
 

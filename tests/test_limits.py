@@ -173,3 +173,13 @@ def test_limits_in_site_yaml_are_checked(tmp_path):
         "field_length, name_length, nesting, aliases",
         "site.yaml:8: limits.file_size: expected a whole number of at least 1, got '10MB'",
     ]
+
+
+def test_messages_stay_short_whatever_the_value(tmp_path):
+    found = problems(site_with(tmp_path, HEAD + "upvotes: " + "9" * 5000 + "\n"))
+    assert len(found) == 1 and len(found[0]) < 250, found
+    assert found[0].startswith("content/papers/a.yaml:4: upvotes: invalid int '99999")
+    found = problems(site_with(tmp_path / "key", HEAD + "k" * 1000 + ": 1\n"))  # YAML's longest plain key
+    assert found == [
+        "content/papers/a.yaml:4: " + "k" * 57 + "...: unknown field; custom data goes under 'extra'"
+    ]
