@@ -16,7 +16,9 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 # O_NONBLOCK: opening a FIFO returns at once instead of waiting for a writer.
-_FLAGS = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+_FLAGS = (
+    os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+)
 
 
 OUTSIDE = "is a symbolic link to outside the site folder; not read"
@@ -38,7 +40,7 @@ def kind_of(mode: int) -> str:
         return "a device"
     if stat.S_ISLNK(mode):
         return "a symbolic link"
-    return "not a regular file"
+    return "an unknown kind of file"
 
 
 def too_big(size: int, limit: int) -> str:
@@ -51,7 +53,7 @@ def read_regular(path: str | Path, limit: int) -> bytes:
         fd = os.open(path, _FLAGS)
     except OSError as exc:
         if os.path.islink(path):
-            raise UnsafeFile("is a symbolic link, read only where it was found inside the site") from None
+            raise UnsafeFile("is a symbolic link; not read") from None  # made one since it was listed
         raise UnsafeFile(f"cannot read file: {exc.strerror}") from None
     try:
         info = os.fstat(fd)
