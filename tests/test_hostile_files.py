@@ -215,3 +215,10 @@ def test_the_sample_site_still_reads_its_builtin_theme():
     theme = resolve_theme(config)
     assert "style.css" in static_files(theme)
     assert theme_digest(theme, config)
+
+
+def test_a_fifo_added_after_a_build_is_found_by_the_unchanged_check_too(site):
+    assert sitegen(site, "build").returncode == 0
+    os.mkfifo(site / "content/papers/pipe.yaml")
+    result = sitegen(site, "build", timeout=60)
+    assert errors(result) == ["content/papers/pipe.yaml: is a named pipe, not a regular file; not read"]
