@@ -183,3 +183,13 @@ def test_messages_stay_short_whatever_the_value(tmp_path):
     assert found == [
         "content/papers/a.yaml:4: " + "k" * 57 + "...: unknown field; custom data goes under 'extra'"
     ]
+
+
+def test_a_50_mb_abstract_under_a_raised_file_size_meets_the_text_limit(tmp_path):
+    block = ("  " + "word " * 20 + "\n") * 500_000  # 51 MB of literal block
+    site = site_with(tmp_path, HEAD + "abstract: |\n" + block, file_size=100_000_000)
+    started = time.perf_counter()
+    assert problems(site) == [
+        "content/papers/a.yaml:4: abstract: 50,500,000 characters, more than limits.text_length (100,000)"
+    ]
+    assert time.perf_counter() - started < 10
