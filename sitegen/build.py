@@ -18,7 +18,7 @@ from .lock import BuildLock
 from .processes import default_workers
 from .progress import Progress
 from .site import build_site
-from .theme import resolve_theme, theme_digest
+from .theme import read_static, resolve_theme, theme_digest
 from .writer import Report, Writer, check_output_dir
 
 __all__ = ["CACHE_DIR", "BuildResult", "build", "output_dir_of"]
@@ -148,7 +148,9 @@ def _build(
                 config, writer.papers, report.unchanged, report, time.perf_counter() - started, phases
             )
 
-    cache = ParseCache(_cache_dir(config) / "papers", config.timezone.key) if write else None
+    # Parsed papers depend on the timezone (dates) and the limits (what is refused).
+    parse_key = f"{config.timezone.key}|{config.limits!r}"
+    cache = ParseCache(_cache_dir(config) / "papers", parse_key) if write else None
     workers = workers or default_workers()
     # Loading makes millions of objects that all live to the end of the build;
     # the cyclic GC would rescan them again and again (a third of the load time
@@ -219,7 +221,7 @@ def _build(
         finally:
             progress.finish()
         for path, source in static:
-            writer.add(path, source.read_bytes())
+            writer.add(path, read_static(theme, source))
         phase("render")
         report = writer.commit()
     except OSError as error:  # what the writer did not put in its own words

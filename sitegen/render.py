@@ -27,7 +27,7 @@ from .model import Paper
 from .routes import Routes, output_file
 from .site import Group, Site, page_count
 from .sitemap import SITEMAP_LIMIT, render_sitemap, render_sitemap_index, sitemap_dates, sitemap_entries
-from .theme import Theme, make_environment, static_files, theme_digest
+from .theme import Theme, make_environment, read_static, static_files, theme_digest
 from .views import Named, NameLinks, PaperView, Prose, json_ld, make_view, render_prose
 from .wording import counted
 
@@ -187,7 +187,7 @@ class Renderer:
         self.config = site.config
         self.routes = Routes(site.config)
         self._static_versions = {
-            name: hashlib.sha256(path.read_bytes()).hexdigest()[:10]
+            name: hashlib.sha256(read_static(theme, path)).hexdigest()[:10]
             for name, path in static_files(theme).items()
         }
         self._papers = {p.id: p for p in site.papers}

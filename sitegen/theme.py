@@ -275,6 +275,15 @@ def static_files(theme: Theme) -> dict[str, Path]:
     return dict(sorted(found.items()))
 
 
+def read_static(theme: Theme, path: Path) -> bytes:
+    """A static file's bytes, read as safely as content (it may have become a pipe or a
+    link out since it was listed); a ThemeError naming it otherwise."""
+    try:
+        return read_regular(path, sys.maxsize)
+    except UnsafeFile as exc:
+        raise ThemeError(Problem(str(exc), _shown(path, theme.site_dir))) from None
+
+
 def theme_digest(theme: Theme, config: Config) -> str:
     """Everything every page depends on: sitegen, settings, templates, static files."""
     h = hashlib.blake2b(digest_size=16)

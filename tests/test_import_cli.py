@@ -236,3 +236,26 @@ def test_a_paper_that_would_not_check_is_a_warning_and_exit_0(site: Path, tmp_pa
     summary = done.stdout.splitlines()[0]
     assert summary.endswith("2 added, 0 updated, 0 left alone; 1 skipped (see the warnings)")
     assert sitegen("check", "--site", str(site)).returncode == 0
+
+
+def test_a_bib_file_named_in_site_yaml_must_be_inside_the_site(site: Path, tmp_path: Path) -> None:
+    outside = tmp_path / "outside.bib"
+    outside.write_text("@article{secret, title={Secret}}\n", encoding="utf-8")
+    (site / "library.bib").symlink_to(outside)
+    (site / "site.yaml").write_text(
+        "title: T\nbase_url: https://e.org/\nsources:\n  - bibtex: {file: library.bib}\n", encoding="utf-8"
+    )
+    done = sitegen("import", "--site", str(site))
+    assert done.returncode == 1
+    assert "bibtex: library.bib: " in done.stderr and "outside the site" in done.stderr
+    assert "Secret" not in done.stderr and not (site / "content/papers/2025").exists()
+
+
+def test_a_fifo_given_as_a_saved_answer_does_not_hang(site: Path, tmp_path: Path) -> None:
+    import os
+
+    fifo = tmp_path / "answer.json"
+    os.mkfifo(fifo)
+    done = sitegen("import", "hf-daily", "--file", str(fifo), "--site", str(site))
+    assert done.returncode == 1
+    assert "not a regular file" in done.stderr

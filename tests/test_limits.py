@@ -193,3 +193,20 @@ def test_a_50_mb_abstract_under_a_raised_file_size_meets_the_text_limit(tmp_path
         "content/papers/a.yaml:4: abstract: 50,500,000 characters, more than limits.text_length (100,000)"
     ]
     assert time.perf_counter() - started < 10
+
+
+def test_a_lowered_limit_applies_to_files_the_parse_cache_already_holds(tmp_path: Path) -> None:
+    from sitegen.build import build
+    from sitegen.errors import ContentError
+
+    site = tmp_path / "site"
+    (site / "content/papers").mkdir(parents=True)
+    (site / "site.yaml").write_text("title: T\nbase_url: https://e.org/\n", encoding="utf-8")
+    (site / "content/papers/a.yaml").write_text(
+        "- id: a\n  title: A\n  date: 2025-03-14\n  tags: [x, y, z]\n", encoding="utf-8"
+    )
+    assert build(site).papers == 1  # the file's papers are now in .sitegen-cache
+    lowered = "title: T\nbase_url: https://e.org/\nlimits: {tags: 2}\n"
+    (site / "site.yaml").write_text(lowered, encoding="utf-8")
+    with pytest.raises(ContentError, match="tags"):
+        build(site)

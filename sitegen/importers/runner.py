@@ -15,6 +15,7 @@ from typing import Any
 
 from ..config import Config
 from ..errors import Problem, UsageError
+from ..safefiles import UnsafeFile, read_inside, read_regular, real_roots
 from ..wording import counted
 from .apply import Outcome
 from .base import Imported, SourceError
@@ -64,14 +65,19 @@ def fetch_all(
     return [(request.name, _run(config, request, today, transport, warn)) for request in requests]
 
 
+# A saved answer or a .bib file larger than this is not something a source sends.
+MAX_FILE = 100_000_000
+
+
 def _read(config: Config, name: str, path: Path) -> bytes:
-    full = path if path.is_absolute() else config.site_dir / path
+    """A file named on the command line (absolute: the user's choice, wherever it is) or in
+    site.yaml (relative: inside the site folder only), as a regular file of bounded size."""
     try:
-        if not full.is_file():
-            raise SourceError(Problem(f"{name}: not a file: {path}"))
-        return full.read_bytes()
-    except OSError as exc:
-        raise SourceError(Problem(f"{name}: cannot read {path}: {exc.strerror or exc}")) from None
+        if path.is_absolute():
+            return read_regular(path.resolve(), MAX_FILE)
+        return read_inside(config.site_dir / path, real_roots([config.site_dir]), MAX_FILE)
+    except UnsafeFile as problem:
+        raise SourceError(Problem(f"{name}: {path}: {problem}")) from None
 
 
 def _run(
