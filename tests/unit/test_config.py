@@ -173,6 +173,9 @@ def test_the_readme_site_yaml_example_loads_with_its_sources(tmp_path: Path) -> 
     ]
     assert config.imports.category_tags == {"cs.LG": "machine learning"}
     assert config.imports.unmapped_categories == "keep"
+    from sitegen.limits import DEFAULT_LIMITS
+
+    assert config.limits == DEFAULT_LIMITS  # the README shows the defaults
 
 
 def test_sources_and_import_settings_are_typed(tmp_path: Path) -> None:
