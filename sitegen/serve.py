@@ -83,19 +83,20 @@ def start(site_dir: Path, output: Path | None, base_url: str | None, host: str, 
     server = open_server(host, port, str(out_dir.absolute()))
     if isinstance(server, str):
         return server
-    try:
-        shown_host = f"[{host}]" if ":" in host else host
-        url = base_url or f"http://{shown_host}:{server.server_address[1]}/"
-        result = build(site_dir, output, url)
-    except BaseException:
-        server.server_close()
-        raise
+    shown_host = f"[{host}]" if ":" in host else host
+    url = base_url or f"http://{shown_host}:{server.server_address[1]}/"
     sources = [config.content_dir if config.content_dir.is_absolute() else site_dir / config.content_dir]
     sources += [site_dir / name for name in ("templates", "themes", "static")]
+    # Made before the first build, so that a save during it is seen as a change.
     watcher = Watcher(
         lambda: snapshot([site_dir / "site.yaml"], sources, out_dir),
         lambda: rebuild(site_dir, output, url),
     )
+    try:
+        result = build(site_dir, output, url)
+    except BaseException:
+        server.server_close()
+        raise
     watcher.start()
     print(f"built {result.papers} papers; serving {out_dir} at {url} (Ctrl+C to stop)", flush=True)
     return Preview(server, watcher, url)

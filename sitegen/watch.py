@@ -51,6 +51,9 @@ class Watcher:
         self._stop = threading.Event()
         self._failing = False  # report a polling failure once, not on every poll
         self._thread = threading.Thread(target=self._run, name="sitegen-watch", daemon=True)
+        # The sources as they are now, before the first build and before the thread
+        # starts: a save made meanwhile is a change, not the starting point.
+        self._before = self._take_or_report({})
 
     def start(self) -> None:
         self._thread.start()
@@ -59,7 +62,7 @@ class Watcher:
         self._stop.set()
 
     def _run(self) -> None:
-        before = self._take_or_report({})
+        before = self._before
         while not self._stop.wait(POLL_SECONDS):
             now = self._take_or_report(before)
             if now == before:

@@ -352,3 +352,18 @@ def test_a_busy_port_is_one_line_with_a_free_one_to_try(site_factory):
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", suggested))
     assert not (site / "output").exists(), "nothing is built for a server that cannot start"
+
+
+def test_a_save_between_the_watchers_making_and_its_start_is_a_change(tmp_path, monkeypatch):
+    """The first build runs between the two: a save made during it must trigger a rebuild."""
+    monkeypatch.setattr(watch, "POLL_SECONDS", 0.02)
+    source = tmp_path / "paper.yaml"
+    source.write_text("one")
+    changes = threading.Event()
+    watcher = watch.Watcher(lambda: watch.snapshot([source], [], tmp_path / "out"), changes.set)
+    source.write_text("two, longer")  # saved while the first build would run
+    watcher.start()
+    try:
+        assert changes.wait(5), "the save before start() was taken for the starting point"
+    finally:
+        watcher.stop()
