@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import errno
 import http.server
+import io
 import os
 import queue
 import socket
@@ -32,6 +33,8 @@ import traceback
 import urllib.parse
 from collections.abc import Callable
 from typing import Any, BinaryIO
+
+from .livereload import Live, send_error_page
 
 BACKLOG = 1024
 MAX_THREADS = 128
@@ -104,13 +107,24 @@ def _open_checked(root: str, names: list[str]) -> tuple[BinaryIO, os.stat_result
 
 
 class Handler(http.server.SimpleHTTPRequestHandler):
-    """GET and HEAD of the output's regular files; the site's own 404 page."""
+    """GET and HEAD of the output's regular files below the base path; the site's own 404 page."""
 
     timeout = 15  # seconds a client may stay silent before its connection is dropped
+    server: PreviewServer
 
     def send_head(self) -> BinaryIO | None:  # type: ignore[override]
         url_path = self.path.split("?", 1)[0].split("#", 1)[0]
-        names = url_names(url_path)
+        query = self.path[len(url_path) :]
+        live, base = self.server.live, self.server.base_path
+        if live is not None and live.answer(self, url_path):
+            return None
+        if not url_path.startswith(base):
+            if url_path in ("/", base[:-1]):  # to the site, where its links work as deployed
+                self._redirect(302, base + query)
+            else:
+                self.send_error(404)
+            return None
+        names = url_names(url_path[len(base) - 1 :])
         found = open_regular(self.directory, names) if names is not None else None
         if found is None:
             self.send_error(404)
@@ -119,15 +133,22 @@ class Handler(http.server.SimpleHTTPRequestHandler):
         try:
             if index and not url_path.endswith("/"):
                 # Relative links in the page resolve against the folder, as on the real host.
-                self.send_response(301)
-                self.send_header("Location", url_path + "/" + self.path[len(url_path) :])
-                self.send_header("Content-Length", "0")
-                self.end_headers()
                 file.close()
+                self._redirect(301, url_path + "/" + query)
                 return None
+            content_type = self.guess_type("index.html" if index else url_path)
             # An ETag, not Last-Modified: a page rebuilt within the second it was
             # fetched in would otherwise answer 304 and stay stale in the browser.
             etag = f'"{info.st_mtime_ns:x}-{info.st_size:x}"'
+            generation = None
+            if live is not None and content_type.startswith("text/html"):
+                generation, error = live.state()
+                if error is not None:
+                    file.close()
+                    send_error_page(self, live, generation, error)
+                    return None
+                # The page carries the generation it was served in: a cached copy must not outlive it.
+                etag = f'"{info.st_mtime_ns:x}-{info.st_size:x}-{generation}"'
             if etag in self.headers.get("If-None-Match", ""):
                 self.send_response(304)
                 self.send_header("ETag", etag)
@@ -135,9 +156,14 @@ class Handler(http.server.SimpleHTTPRequestHandler):
                 self.end_headers()
                 file.close()
                 return None
+            size = info.st_size
+            if live is not None and generation is not None:
+                with file:
+                    body = live.inject(file.read(), generation)
+                file, size = io.BytesIO(body), len(body)
             self.send_response(200)
-            self.send_header("Content-Type", self.guess_type("index.html" if index else url_path))
-            self.send_header("Content-Length", str(info.st_size))
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(size))
             self.send_header("ETag", etag)
             self.send_header("Cache-Control", "no-cache")
             self.end_headers()
@@ -146,13 +172,26 @@ class Handler(http.server.SimpleHTTPRequestHandler):
             file.close()
             raise
 
+    def _redirect(self, status: int, location: str) -> None:
+        self.send_response(status)
+        self.send_header("Location", location)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
     def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        live = self.server.live
+        generation, error = live.state() if live is not None else ("", None)
+        if code == 404 and live is not None and error is not None:
+            send_error_page(self, live, generation, error)
+            return
         found = open_regular(self.directory, ["404.html"]) if code == 404 else None
         if found is None:
             super().send_error(code, message, explain)
             return
         with found[0] as page:
             body = page.read()
+        if live is not None:
+            body = live.inject(body, generation)
         self.send_response(404)
         self.send_header("Content-Type", "text/html; charset=utf-8")
         self.send_header("Content-Length", str(len(body)))
@@ -194,9 +233,20 @@ class _Threads:
 class PreviewServer(http.server.HTTPServer):
     request_queue_size = BACKLOG
 
-    def __init__(self, host: str, port: int, directory: str, max_threads: int = MAX_THREADS) -> None:
+    def __init__(
+        self,
+        host: str,
+        port: int,
+        directory: str,
+        max_threads: int = MAX_THREADS,
+        *,
+        base_path: str = "/",
+        live: Live | None = None,
+    ) -> None:
         self.address_family = socket.AF_INET6 if ":" in host else socket.AF_INET
         self.directory = directory
+        self.base_path = base_path if base_path.endswith("/") else base_path + "/"
+        self.live = live
         self._threads = _Threads(self._handle, max_threads)
         super().__init__((host, port), Handler)
 
@@ -223,6 +273,8 @@ class PreviewServer(http.server.HTTPServer):
 
     def server_close(self) -> None:
         super().server_close()
+        if self.live is not None:
+            self.live.close()  # ends the event streams, which hold their threads
         self._threads.close()
 
 
@@ -240,12 +292,14 @@ def suggest_port(host: str, taken: int) -> int:
     return 0
 
 
-def open_server(host: str, port: int, directory: str) -> PreviewServer | str:
+def open_server(
+    host: str, port: int, directory: str, base_path: str = "/", live: Live | None = None
+) -> PreviewServer | str:
     """A listening server, or the one line that says why there is none."""
     if not 0 <= port <= 65535:
         return f"port {port} is not a port number (0 to 65535)"
     try:
-        return PreviewServer(host, port, directory)
+        return PreviewServer(host, port, directory, base_path=base_path, live=live)
     except socket.gaierror as error:
         return f"cannot listen on {host}: {error.strerror}"
     except OSError as error:

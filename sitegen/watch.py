@@ -58,8 +58,11 @@ class Watcher:
     def start(self) -> None:
         self._thread.start()
 
-    def stop(self) -> None:
+    def stop(self, wait: float = 0.0) -> None:
+        """Stop watching; with ``wait``, give a rebuild under way that many seconds to end."""
         self._stop.set()
+        if wait and self._thread.is_alive() and self._thread is not threading.current_thread():
+            self._thread.join(wait)
 
     def _run(self) -> None:
         before = self._before

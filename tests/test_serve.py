@@ -6,12 +6,14 @@ import http.client
 import os
 import re
 import shutil
+import signal
 import socket
 import subprocess
 import sys
 import threading
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -199,7 +201,7 @@ def preview(site_factory, monkeypatch):
     assert not isinstance(started, str), started
     threading.Thread(target=started.server.serve_forever, daemon=True).start()
     try:
-        yield site, started.url
+        yield site, started.url, started
     finally:
         started.server.shutdown()
         started.close()
@@ -222,24 +224,40 @@ def wait_for_output(capsys, text: str) -> str:
     return seen
 
 
-def test_a_content_error_keeps_the_page_and_the_next_good_save_is_served(preview, site_factory, capsys):
-    site, url = preview
+def test_a_content_error_is_the_page_until_the_next_good_save(preview, site_factory, capsys):
+    site, url, started = preview
     site_factory([paper("first", title="")])
     seen = wait_for_output(capsys, "previous output kept")
     assert "title" in seen and "Traceback" not in seen
-    assert "First title" in fetch(url + "papers/first/")[1]
+    for page in ("papers/first/", "", "no/such/page/"):  # every HTML answer, a 404 too
+        status, body = fetch(url + page)
+        assert status == 500 and "The site does not build" in body, page
+        assert "content/papers/papers.yaml:2" in body and '<code class="field">title</code>' in body
+    assert fetch(url + "static/style.css")[0] == 200, "the rest of the last build is still served"
+    assert "First title" in (started.out_dir / "papers/first/index.html").read_text(), "kept on disk"
     retitle(site_factory, "Fixed title")
     wait_for(lambda: "Fixed title" in fetch(url + "papers/first/")[1])
+    assert fetch(url + "papers/first/")[0] == 200
+
+
+def test_the_error_page_escapes_what_it_quotes(preview, site_factory, capsys):
+    _, url, _ = preview
+    site_factory([paper("first", day="<img src=x onerror=alert(1)>")])
+    wait_for_output(capsys, "previous output kept")
+    status, body = fetch(url)
+    assert status == 500 and "date" in body
+    assert "&lt;img src=x onerror=alert(1)&gt;" in body and "<img" not in body
 
 
 def test_a_broken_template_then_its_fix(preview, site_factory, capsys):
-    site, url = preview
+    site, url, _ = preview
     (site / "templates").mkdir()
     broken = site / "templates" / "paper.html"
     broken.write_text("{% extends 'base.html' %}{% block content %}{% if %}{% endblock %}")
     retitle(site_factory, "Second title")
     seen = wait_for_output(capsys, "previous output kept")
     assert "paper.html" in seen and "Traceback" not in seen
+    assert "templates/paper.html" in fetch(url + "papers/first/")[1]
     broken.unlink()  # the fix is itself the next save
     wait_for(lambda: "Second title" in fetch(url + "papers/first/")[1])
 
@@ -255,7 +273,7 @@ def test_a_broken_template_then_its_fix(preview, site_factory, capsys):
     ],
 )
 def test_any_failure_of_a_rebuild_is_survived(preview, site_factory, capsys, monkeypatch, failure, shown):
-    site, url = preview
+    site, url, _ = preview
     real_build = serve.build
 
     def failing(*args, **kwargs):
@@ -266,7 +284,8 @@ def test_any_failure_of_a_rebuild_is_survived(preview, site_factory, capsys, mon
     seen = wait_for_output(capsys, "previous output kept")
     assert shown in seen
     assert ("Traceback" in seen) == isinstance(failure, RuntimeError), "a traceback only for a bug"
-    assert "First title" in fetch(url + "papers/first/")[1]
+    status, page = fetch(url + "papers/first/")
+    assert status == 500 and shown.split(": ")[-1] in page and "Traceback" not in page
     monkeypatch.setattr(serve, "build", real_build)
     retitle(site_factory, "Third title")
     wait_for(lambda: "Third title" in fetch(url + "papers/first/")[1])
@@ -288,8 +307,9 @@ def permission_bits_bind(folder: Path) -> bool:
 def test_an_unwritable_output_then_writable_again(preview, site_factory, capsys, tmp_path):
     if not permission_bits_bind(tmp_path):
         pytest.skip("this user writes through any permission bits (root)")
-    site, url = preview
-    folders = [site / "output", *[p for p in (site / "output").rglob("*") if p.is_dir()], site]
+    site, url, started = preview
+    out = started.out_dir
+    folders = [out, *[p for p in out.rglob("*") if p.is_dir()], out.parent]
     for folder in folders:
         folder.chmod(0o555)
     try:
@@ -343,7 +363,7 @@ def test_a_busy_port_is_one_line_with_a_free_one_to_try(site_factory):
             text=True,
             timeout=60,
         )
-    assert done.returncode == 1
+    assert done.returncode == 2
     assert done.stdout == ""
     match = re.fullmatch(rf"port {port} on 127\.0\.0\.1 is in use; try --port (\d+)\n", done.stderr)
     assert match, done.stderr
@@ -352,6 +372,7 @@ def test_a_busy_port_is_one_line_with_a_free_one_to_try(site_factory):
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", suggested))
     assert not (site / "output").exists(), "nothing is built for a server that cannot start"
+    assert not list(site.glob(".sitegen-cache/serve-*")), "nor a folder left for it"
 
 
 def test_a_save_between_the_watchers_making_and_its_start_is_a_change(tmp_path, monkeypatch):
@@ -367,3 +388,163 @@ def test_a_save_between_the_watchers_making_and_its_start_is_a_change(tmp_path, 
         assert changes.wait(5), "the save before start() was taken for the starting point"
     finally:
         watcher.stop()
+
+
+# --- output/ is never touched; the site is served at its base path; the tab reloads itself ---
+
+
+def state_of(folder: Path) -> dict[str, tuple[bytes, int]]:
+    """Every file below ``folder``: its bytes and mtime (ns)."""
+    files = [p for p in folder.rglob("*") if p.is_file()]
+    return {p.relative_to(folder).as_posix(): (p.read_bytes(), p.stat().st_mtime_ns) for p in files}
+
+
+def start_cli(site: Path, *options: str) -> tuple[subprocess.Popen, str]:
+    """`sitegen serve --port 0` in a subprocess, and the URL it prints."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "sitegen", "serve", "--site", str(site), "--port", "0", *options],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    line = process.stdout.readline()
+    match = re.search(r"serving at (http://127\.0\.0\.1:(\d+)/\S*) \(Ctrl\+C to stop\)", line)
+    if not match:
+        process.kill()
+        raise AssertionError(f"no URL in {line!r}: {process.communicate()}")
+    assert int(match[2]) != 0, "--port 0 prints the port it got"
+    return process, match[1]
+
+
+def stop_cli(process: subprocess.Popen) -> tuple[int, str, str]:
+    process.send_signal(signal.SIGINT)
+    out, err = process.communicate(timeout=20)
+    return process.returncode, out, err
+
+
+def test_a_session_with_rebuilds_leaves_output_untouched(site_factory):
+    site = site_factory([paper("first", title="First title")])
+    built = subprocess.run([sys.executable, "-m", "sitegen", "build", "--site", str(site), "-q"], timeout=120)
+    assert built.returncode == 0
+    (site / "output" / "mine.txt").write_text("a file of my own")
+    before = state_of(site / "output")
+    cache_before = sorted(p.name for p in (site / ".sitegen-cache").iterdir())
+
+    process, url = start_cli(site)
+    try:
+        assert "First title" in fetch(url + "papers/first/")[1]
+        retitle(site_factory, "Second title")
+        wait_for(lambda: "Second title" in fetch(url + "papers/first/")[1])
+        site_factory([paper("first", title="")])
+        wait_for(lambda: fetch(url)[0] == 500)
+        retitle(site_factory, "Third title")
+        wait_for(lambda: "Third title" in fetch(url + "papers/first/")[1])
+    finally:
+        status, out, err = stop_cli(process)
+    assert status == 0 and "Traceback" not in out + err, err
+    assert state_of(site / "output") == before, "output/ is byte for byte and mtime for mtime the same"
+    assert "127.0.0.1" not in (site / "output" / "index.html").read_text()
+    assert sorted(p.name for p in (site / ".sitegen-cache").iterdir()) == cache_before, "nothing left over"
+
+
+def test_the_site_is_served_at_the_path_of_its_base_url(site_factory):
+    site = site_factory([paper("first", title="First title")], base_url="https://x.org/papers/")
+    process, url = start_cli(site)
+    try:
+        assert url.endswith("/papers/")
+        root = url[: -len("papers/")]
+        connection = http.client.HTTPConnection(*urllib.parse.urlsplit(root).netloc.split(":"), timeout=5)
+        for path in ("/", "/papers", "/?x=1"):
+            connection.request("GET", path)
+            response = connection.getresponse()
+            response.read()
+            assert response.status == 302 and response.headers["Location"] in ("/papers/", "/papers/?x=1")
+        connection.close()
+        status, home = fetch(url)
+        assert status == 200 and 'href="/papers/papers/first/"' in home, "links as deployed"
+        assert f'"{url}"' in home, "absolute links (canonical, feeds) name this server"
+        assert fetch(url + "papers/first/")[0] == 200
+        status, page = fetch(root + "papers-not/")
+        assert status == 404 and "Page not found" in page
+        assert fetch(root + "first/")[0] == 404, "nothing outside the base path"
+    finally:
+        status, _, err = stop_cli(process)
+    assert status == 0 and "Traceback" not in err
+
+
+def test_ctrl_c_during_the_first_build_stops_without_a_traceback(site_factory):
+    site = site_factory([paper(f"p{i}") for i in range(300)])
+    process = subprocess.Popen(
+        [sys.executable, "-m", "sitegen", "serve", "--site", str(site), "--port", "0"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    time.sleep(0.3)
+    status, out, err = stop_cli(process)
+    assert status in (0, 130) and "Traceback" not in err, err
+    assert not list(site.glob(".sitegen-cache/serve-*"))
+
+
+def events(port: int) -> tuple[http.client.HTTPConnection, http.client.HTTPResponse]:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    connection.request("GET", "/__sitegen/events")
+    response = connection.getresponse()
+    assert response.status == 200 and response.headers["Content-Type"] == "text/event-stream"
+    return connection, response
+
+
+def next_data(response: http.client.HTTPResponse) -> str:
+    while True:
+        line = response.readline().decode()
+        assert line, "the stream ended"
+        if line.startswith("data: "):
+            return line[len("data: ") :].strip()
+
+
+def test_the_reload_script_is_in_served_pages_only_and_events_follow_rebuilds(preview, site_factory):
+    site, url, started = preview
+    port = started.server.server_address[1]
+    status, home = fetch(url)
+    served = re.search(
+        r'<script src="/__sitegen/reload\.js" [^>]*data-generation="([^"]+)"></script></body>', home
+    )
+    assert status == 200 and served, "before </body>"
+    assert all(b"__sitegen" not in p.read_bytes() for p in started.out_dir.rglob("*") if p.is_file())
+    assert "__sitegen" not in fetch(url + "static/style.css")[1]
+    status, script = fetch(url.rstrip("/") + "/__sitegen/reload.js")
+    assert status == 200 and "EventSource" in script
+
+    connection, stream = events(port)
+    try:
+        assert next_data(stream) == served[1], "a tab that is up to date stays"
+        retitle(site_factory, "Second title")
+        changed = next_data(stream)
+        assert changed != served[1]
+        assert f'data-generation="{changed}"' in fetch(url + "papers/first/")[1]
+    finally:
+        connection.close()
+
+
+def test_a_cached_page_is_not_revalidated_across_a_rebuild(preview, site_factory):
+    """Its ETag holds the generation: a 304 would show a page whose script reloads forever."""
+    site, url, started = preview
+    port = started.server.server_address[1]
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+    connection.request("GET", "/")
+    response = connection.getresponse()
+    response.read()
+    etag = response.headers["ETag"]
+    connection.request("GET", "/", headers={"If-None-Match": etag})
+    response = connection.getresponse()
+    response.read()
+    assert response.status == 304
+    retitle(site_factory, "Second title")  # the home page lists it: changes
+    (site / "static").mkdir()
+    (site / "static" / "extra.txt").write_text("x")
+    wait_for(lambda: "Second title" in fetch(url)[1])
+    connection.request("GET", "/", headers={"If-None-Match": etag})
+    response = connection.getresponse()
+    response.read()
+    assert response.status == 200
+    connection.close()
