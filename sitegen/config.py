@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import difflib
 import os
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -39,6 +41,9 @@ class Config:
     theme: str = "default"
     per_page: int = 25
     author: str | None = None
+    # The prefix of every feed id (docs/feeds.md): None keeps the ids every site
+    # without one shares, feeds.ID_PREFIX.
+    id: str | None = None
     content_dir: Path = Path("content")
     output_dir: Path = Path("output")
     feeds: FeedSettings = field(default_factory=FeedSettings)
@@ -89,6 +94,40 @@ def _base_url(value: Any) -> str:
     return value if value.endswith("/") else value + "/"
 
 
+# RFC 4151: tag:<authority>,<date>:<specific>; the authority a domain name or an email address.
+_DNS_NAME = r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*"
+_TAG_URI = re.compile(
+    rf"tag:(?P<authority>(?:[A-Za-z0-9._-]+@)?{_DNS_NAME}),"
+    r"(?P<date>\d{4}(?:-\d{2}(?:-\d{2})?)?):(?P<specific>[A-Za-z0-9\-._~!$&'()*+,;=:@/?%]*)"
+)
+SITE_ID_HINT = "a tag URI such as 'tag:example.org,2026:' (a domain you own, the year you started)"
+
+
+def site_id(value: Any) -> str:
+    """``id`` in site.yaml: a tag URI (RFC 4151) or an http(s) URL of the owner's; the
+    prefix of every feed id, so it is given a separator at its end: feed ids are
+    this followed by e.g. 'paper/2403.09629'."""
+    value = _non_empty_string(value)
+    if value.lower().startswith("tag:"):
+        match = _TAG_URI.fullmatch(value)
+        if not match:
+            raise ValueError(f"not a valid tag URI: {show(value)}; expected {SITE_ID_HINT}")
+        year, month, day = ([int(x) for x in match["date"].split("-")] + [1, 1])[:3]
+        try:
+            date(year, month, day)
+        except ValueError:
+            raise ValueError(f"impossible date {match['date']!r} in the tag URI {show(value)}") from None
+        specific = match["specific"]
+    else:
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.netloc or " " in value:
+            raise ValueError(f"expected {SITE_ID_HINT}, or an http(s) URL you own; got {show(value)}")
+        if parts.query or parts.fragment:
+            raise ValueError("an http(s) id must not have a query or fragment")
+        specific = parts.path
+    return value if not specific or specific.endswith(("/", ":")) else value + "/"
+
+
 def _timezone(value: Any) -> ZoneInfo:
     name = _non_empty_string(value)
     try:
@@ -134,6 +173,7 @@ _SETTINGS: dict[str, Callable[[Any], Any]] = {
     "theme": _non_empty_string,
     "per_page": _positive_int,
     "author": _optional_string,
+    "id": site_id,
     "content_dir": _relative_dir,
     "output_dir": _relative_dir,
 }
@@ -172,6 +212,21 @@ def _check_mapping(
     return values
 
 
+def _failed(problems: list[Problem], site_dir: Path, values: dict[str, Any]) -> ConfigError:
+    """The error for a site.yaml with ``problems``, with the settings its content
+    can still be checked against: ``values`` (the right ones), defaults for the rest."""
+    error = ConfigError(problems)
+    values = {key: value for key, value in values.items() if key in _FALLBACK_KEYS}
+    values.setdefault("title", "site.yaml")
+    values.setdefault("base_url", "https://example.org/")
+    error.fallback = Config(site_dir=site_dir, **values)
+    return error
+
+
+# The settings content is checked against: what a date means, and what is refused.
+_FALLBACK_KEYS = ("title", "base_url", "timezone", "content_dir", "limits")
+
+
 def load_config(site_dir: Path, base_url_override: str | None = None) -> Config:
     """Read ``site_dir/site.yaml``; raise ConfigError listing every problem."""
     path = site_dir / CONFIG_NAME
@@ -185,10 +240,10 @@ def load_config(site_dir: Path, base_url_override: str | None = None) -> Config:
         raise ConfigError(Problem(str(exc), shown)) from None
     doc = load_document(path, shown, raw)
     if doc.problems:
-        raise ConfigError(doc.problems)
+        raise _failed(doc.problems, site_dir, {})
     data = doc.data if doc.data is not None else {}
     if not isinstance(data, dict):
-        raise ConfigError(Problem("expected a mapping of settings", shown, 1))
+        raise _failed([Problem("expected a mapping of settings", shown, 1)], site_dir, {})
 
     problems: list[Problem] = []
     nested = {"feeds": None, "sources": None, "import": None, "limits": None}
@@ -221,5 +276,8 @@ def load_config(site_dir: Path, base_url_override: str | None = None) -> Config:
     raw_limits = values.pop("limits", None)
     limits = check_limits(raw_limits, report) if raw_limits is not None else DEFAULT_LIMITS
     if problems:
-        raise ConfigError(problems)
+        values = {k: v for k, v in values.items() if not any(p.field == k for p in problems)}
+        if not any(p.field and p.field.startswith("limits") for p in problems):
+            values["limits"] = limits
+        raise _failed(problems, site_dir, values)
     return Config(site_dir=site_dir, feeds=feeds, sources=sources, imports=imports, limits=limits, **values)

@@ -54,7 +54,13 @@ class SitegenError(Exception):
 
 
 class ConfigError(SitegenError):
-    """site.yaml is missing, malformed or holds bad values."""
+    """site.yaml is missing, malformed or holds bad values.
+
+    ``fallback`` is the settings the content can still be checked against: those
+    of site.yaml that are right, the defaults for the rest (a Config; None when
+    there is no site.yaml at all, or it is not a file sitegen may read)."""
+
+    fallback: object | None = None
 
 
 class ContentError(SitegenError):

@@ -4,10 +4,12 @@ Pure functions from values to bytes. Nothing here reads the clock or depends on
 base_url for identity, so a rebuild, or a move to another host, never makes a
 feed reader show an old paper as new:
 
-- an entry's id is :func:`entry_id` of the paper id alone;
+- an entry's id is :func:`entry_id` of the site's id (``id`` in site.yaml, see
+  docs/feeds.md) and the paper id, never of a URL; a site without an ``id``
+  keeps the shared ids sitegen always wrote (``ID_PREFIX``);
 - an entry's dates come from the paper; the feed's own date is the newest of
   its entries' ``updated``, and for an empty feed the Unix epoch;
-- the feed's Atom id comes from ``FeedInfo.id_base``, not from a URL.
+- the feed's Atom id comes from ``FeedInfo.id_base`` under the same prefix.
 
 Every string is cleaned of what XML 1.0 cannot hold (most C0 controls, lone
 surrogates, U+FFFE/U+FFFF) before it reaches lxml or the JSON encoder: the
@@ -35,10 +37,11 @@ __all__ = ["FeedInfo", "FeedEntry", "entry_id", "feed_id", "render_atom", "rende
 # Ids are tag URIs (RFC 4151), not URLs: a URL-based id changes when base_url or
 # the route scheme changes, and every reader would then show the whole feed as
 # new. A tag URI is minted once from a fixed authority and date plus the paper id,
-# and means the same paper forever. The authority "sitegen.papers" is not a
-# registrable domain, so no one else can mint ids in this space. FROZEN: changing
-# this prefix (or the quoting below) re-announces every paper in every
-# subscriber's reader; tests/unit/test_feeds.py pins exact values.
+# and means the same paper forever. A site's own ``id`` (config.site_id) is the
+# prefix of its ids; ID_PREFIX is the one every site without an ``id`` shares
+# (so two such sites listing one paper give it one id). FROZEN: changing this
+# prefix (or the quoting below) re-announces every paper in every subscriber's
+# reader; tests/unit/test_feeds.py and tests/test_feed_identity.py pin exact values.
 ID_PREFIX = "tag:sitegen.papers,2025:"
 
 # The date an empty feed reports as its last change: fixed, so that building an
@@ -70,8 +73,11 @@ class FeedInfo:
     author: str | None
     # Stable, base_url-independent key of this feed, distinct per feed: "feed" for
     # the site feed, "tag/<slug>" for a tag feed. A full URI ("tag:example.org,2025:x")
-    # is used as the Atom feed id unchanged; anything else is put under ID_PREFIX.
+    # is used as the Atom feed id unchanged; anything else is put under the id prefix.
     id_base: str
+    # The prefix of every id in the feed: the site's ``id`` (already normalised by
+    # config.site_id, ending in ':' or '/'), or None for ID_PREFIX.
+    site_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -82,20 +88,21 @@ class FeedEntry:
     summary: str  # plain text
 
 
-def entry_id(paper_id: str) -> str:
-    """The permanent id of a paper's feed entry: a tag URI built from the paper id only.
+def entry_id(paper_id: str, site_id: str | None = None) -> str:
+    """The permanent id of a paper's feed entry: the site's id (``ID_PREFIX`` when it
+    has none) and the paper id; never base_url.
 
     '/' stays as it is (it is legal in a tag URI and old arXiv ids contain it);
     anything else outside the URI alphabet is percent-encoded.
     """
-    return f"{ID_PREFIX}paper/{quote(paper_id, safe='/', errors='surrogatepass')}"
+    return f"{site_id or ID_PREFIX}paper/{quote(paper_id, safe='/', errors='surrogatepass')}"
 
 
 def feed_id(info: FeedInfo) -> str:
     """The Atom id of the feed itself, from ``info.id_base`` (never from a URL)."""
     if _URI_SCHEME.match(info.id_base):
         return info.id_base
-    return f"{ID_PREFIX}{quote(info.id_base, safe='/', errors='surrogatepass')}"
+    return f"{info.site_id or ID_PREFIX}{quote(info.id_base, safe='/', errors='surrogatepass')}"
 
 
 # --- dates and texts shared by all formats ---------------------------------------------
@@ -119,10 +126,10 @@ def _feed_updated(entries: Sequence[FeedEntry]) -> datetime:
     return max((_updated(e.paper) for e in entries), default=EMPTY_FEED_UPDATED)
 
 
-def _title(paper: Paper) -> str:
+def _title(paper: Paper, site_id: str | None = None) -> str:
     # Titles may carry Markdown or $TeX$; feed titles are plain text. Feed
     # formats require a title, hence the fallbacks.
-    return plain_text(_text(paper.title)) or _text(paper.id) or entry_id(paper.id)
+    return plain_text(_text(paper.title)) or _text(paper.id) or entry_id(paper.id, site_id)
 
 
 def _feed_title(info: FeedInfo) -> str:
@@ -176,15 +183,15 @@ def _generator(info: FeedInfo, self_type: str, entries: Sequence[FeedEntry], rss
     if author:
         fg.author(name=author)
     for item in entries:
-        _add_entry(fg, item, rss)
+        _add_entry(fg, item, rss, info.site_id)
     return fg
 
 
-def _add_entry(fg: FeedGenerator, item: FeedEntry, rss: bool) -> None:
+def _add_entry(fg: FeedGenerator, item: FeedEntry, rss: bool, site_id: str | None) -> None:
     paper = item.paper
     entry = fg.add_entry(order="append")  # keep the caller's order (newest first)
-    entry.id(entry_id(paper.id))  # also the RSS <guid isPermaLink="false">
-    entry.title(_title(paper))
+    entry.id(entry_id(paper.id, site_id))  # also the RSS <guid isPermaLink="false">
+    entry.title(_title(paper, site_id))
     # (feedgen 1.0 drops rel/type on entry links; a bare Atom link means rel="alternate".)
     entry.link(href=_text(item.url), rel="alternate", type="text/html")
     entry.published(_published(paper))  # also the RSS <pubDate>
@@ -224,19 +231,20 @@ def render_rss(info: FeedInfo, entries: Sequence[FeedEntry]) -> bytes:
 # --- JSON Feed 1.1 ------------------------------------------------------------------------
 
 
-def _json_item(item: FeedEntry) -> dict[str, object]:
+def _json_item(item: FeedEntry, site_id: str | None) -> dict[str, object]:
     paper = item.paper
+    title = _title(paper, site_id)
     data: dict[str, object] = {
-        "id": entry_id(paper.id),
+        "id": entry_id(paper.id, site_id),
         "url": _text(item.url),
-        "title": _title(paper),
+        "title": title,
     }
     content_html, summary = _text(item.content_html), _text(item.summary)
     if content_html:
         data["content_html"] = content_html
     else:
         # JSON Feed: an item needs content_html or content_text.
-        data["content_text"] = summary or _title(paper)
+        data["content_text"] = summary or title
     if summary:
         data["summary"] = summary
     data["date_published"] = _published(paper).isoformat()
@@ -264,6 +272,6 @@ def render_json_feed(info: FeedInfo, entries: Sequence[FeedEntry]) -> bytes:
     author = _text(info.author or "")
     if author:
         feed["authors"] = [{"name": author}]
-    feed["items"] = [_json_item(item) for item in entries]
+    feed["items"] = [_json_item(item, info.site_id) for item in entries]
     # Compact: json's C encoder only runs without indent, and feeds are read by programs.
     return (json.dumps(feed, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")

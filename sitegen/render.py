@@ -589,6 +589,7 @@ class Renderer:
             feed_url=self.routes.absolute(route),
             author=config.author,
             id_base=feed_key,
+            site_id=config.id,
         )
         entries = [self._feed_entry(p) for p in papers[: config.feeds.entries]]
         render = {"atom": render_atom, "rss": render_rss, "json": render_json_feed}[kind]

@@ -255,3 +255,51 @@ def test_the_documented_limits_are_the_defaults(tmp_path: Path) -> None:
     [block] = re.findall(r"```yaml\n(limits:\n.*?)```", docs, re.S)
     assert load_config(site(tmp_path, MINIMAL + block)).limits == DEFAULT_LIMITS
     assert block.count(":") == 1 + len(DEFAULT_LIMITS.__dataclass_fields__)
+
+
+@pytest.mark.parametrize(
+    ("given", "kept"),
+    [
+        ("tag:someone.github.io,2026:", "tag:someone.github.io,2026:"),
+        ("tag:someone.github.io,2026-03-14:papers", "tag:someone.github.io,2026-03-14:papers/"),
+        ("tag:me@mail.example,2026:", "tag:me@mail.example,2026:"),
+        ("https://me.example/papers", "https://me.example/papers/"),
+    ],
+)
+def test_a_site_id_is_kept_with_a_separator_at_its_end(tmp_path: Path, given: str, kept: str) -> None:
+    assert load_config(site(tmp_path, MINIMAL + f"id: '{given}'\n")).id == kept
+
+
+def test_no_site_id_is_none(tmp_path: Path) -> None:
+    assert load_config(site(tmp_path, MINIMAL)).id is None
+
+
+def test_a_wrong_site_id_is_located(tmp_path: Path) -> None:
+    assert problems(site(tmp_path, MINIMAL + "id: feed-of-mine\n")) == [
+        "site.yaml:3: id: expected a tag URI such as 'tag:example.org,2026:' (a domain you own, the year "
+        "you started), or an http(s) URL you own; got 'feed-of-mine'"
+    ]
+
+
+def test_a_broken_site_yaml_still_says_how_to_check_the_content(tmp_path: Path) -> None:
+    """ConfigError.fallback: the right settings kept, the defaults for the wrong ones."""
+    text = "title: T\nbase_url: nope\ntimezone: Europe/Paris\ncontent_dir: posts\nper_page: 0\n"
+    with pytest.raises(ConfigError) as caught:
+        load_config(site(tmp_path, text))
+    fallback = caught.value.fallback
+    assert isinstance(fallback, Config)
+    assert fallback.timezone == ZoneInfo("Europe/Paris") and fallback.content_dir == Path("posts")
+    assert fallback.base_url == "https://example.org/" and fallback.site_dir == tmp_path
+
+
+def test_unreadable_yaml_falls_back_to_every_default(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError) as caught:
+        load_config(site(tmp_path, "title: [unclosed\n"))
+    assert isinstance(caught.value.fallback, Config)
+    assert caught.value.fallback.content_dir == Path("content")
+
+
+def test_no_site_yaml_has_no_fallback(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError) as caught:
+        load_config(tmp_path)
+    assert caught.value.fallback is None

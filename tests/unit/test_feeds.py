@@ -107,6 +107,15 @@ def test_entry_ids_are_frozen() -> None:
     assert entry_id("a b?#") == "tag:sitegen.papers,2025:paper/a%20b%3F%23"
 
 
+def test_a_site_id_is_the_prefix_of_every_id() -> None:
+    site = "tag:alice.example,2026:"
+    assert entry_id("2403.09629", site) == "tag:alice.example,2026:paper/2403.09629"
+    assert entry_id("a b?#", site) == "tag:alice.example,2026:paper/a%20b%3F%23"
+    assert entry_id("x", None) == entry_id("x")  # no site id: the shared prefix
+    assert feed_id(_info(id_base="feed", site_id=site)) == "tag:alice.example,2026:feed"
+    assert feed_id(_info(id_base="tag/llm", site_id=site)) == "tag:alice.example,2026:tag/llm"
+
+
 def test_feed_ids_are_distinct_per_feed_and_independent_of_urls() -> None:
     assert feed_id(_info(id_base="feed")) == "tag:sitegen.papers,2025:feed"
     assert feed_id(_info(id_base="tag/interpretability")) == "tag:sitegen.papers,2025:tag/interpretability"
