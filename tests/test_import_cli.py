@@ -100,10 +100,8 @@ def _fake_network(monkeypatch: pytest.MonkeyPatch, transport: FakeTransport) -> 
     monkeypatch.setattr(http.time, "monotonic", transport.clock)
 
 
-def test_plain_sitegen_import_runs_every_source_in_site_yaml(
-    site: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
-    _configured(site)
+def _configured_network(monkeypatch: pytest.MonkeyPatch, arxiv_answer: str) -> FakeTransport:
+    """The recorded HF listing of 2025-09-08, and ``arxiv_answer`` for _configured()'s query."""
     from sitegen.importers import arxiv, hf_daily
 
     transport = FakeTransport()
@@ -112,8 +110,16 @@ def test_plain_sitegen_import_runs_every_source_in_site_yaml(
     query = arxiv.query_url(
         search_query="cat:cs.LG AND abs:diffusion", id_list=None, start=0, max_results=2, sort="submitted"
     )
-    transport.add(query, ok(arxiv.API, recorded("arxiv_query.xml")))
+    transport.add(query, ok(query, recorded(arxiv_answer)))
     _fake_network(monkeypatch, transport)
+    return transport
+
+
+def test_plain_sitegen_import_runs_every_source_in_site_yaml(
+    site: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _configured(site)
+    transport = _configured_network(monkeypatch, "arxiv_query.xml")
     assert cli.main(["import", "--site", str(site), "--date", "2025-09-08"]) == 0
     out = capsys.readouterr().out
     assert out.startswith("imported "), out
@@ -152,16 +158,7 @@ def test_a_failing_second_source_leaves_the_first_ones_papers_unwritten(
     site: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     _configured(site)
-    from sitegen.importers import arxiv, hf_daily
-
-    transport = FakeTransport()
-    listing = hf_daily.listing_url(date(2025, 9, 8))
-    transport.add(listing, ok(listing, recorded("hf_daily_2025-09-08.json")))
-    query = arxiv.query_url(
-        search_query="cat:cs.LG AND abs:diffusion", id_list=None, start=0, max_results=2, sort="submitted"
-    )
-    transport.add(query, ok(query, recorded("arxiv_error.xml")))
-    _fake_network(monkeypatch, transport)
+    _configured_network(monkeypatch, "arxiv_error.xml")
     before = tree(site)
     assert cli.main(["import", "--site", str(site), "--date", "2025-09-08"]) == 1
     err = capsys.readouterr().err
