@@ -116,6 +116,7 @@ class ContentFile:
     header: str = ""  # for a new file: the comment it starts with
     added: list[dict[str, Any]] = field(default_factory=list)
     _index: dict[str, Any] = field(default_factory=dict)
+    _indexed: bool = False  # the file's own papers are in _index (append adds only the new ones)
     # Papers of a YAML list changed in place: their position and the style that wrote them as they were.
     _edited: dict[int, Style] = field(default_factory=dict)
     _edited_whole: bool = False  # a change that only a whole new dump of the file can write
@@ -169,7 +170,8 @@ class ContentFile:
 
     def entry(self, paper_id: str) -> Any | None:
         """The mapping of the paper with this id (any letter case, either old arXiv spelling)."""
-        if not self._index:
+        if not self._indexed:
+            self._indexed = True
             for item in self.entries():
                 raw = item.get("id")
                 if isinstance(raw, str) and is_valid_id(raw.strip()):

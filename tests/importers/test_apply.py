@@ -362,3 +362,13 @@ def test_a_layout_no_style_reproduces_is_rewritten_whole_and_still_reads_back(si
     assert outcome.added == ["2403.09630"]
     papers = load_papers(load_config(site))
     assert [p.id for p in papers] == ["2403.09629", "2403.09630"] and papers[0].tags == ("reasoning",)
+
+
+def test_a_new_paper_before_an_existing_one_of_the_same_day_file(site: Path) -> None:
+    """A listing gives papers in its own order: new and known ones of one day interleave."""
+    run(site, [hf("2403.09629")])
+    outcome = run(site, [hf("2403.09630"), hf("2403.09629", upvotes=9), hf("2403.09631")])
+    assert outcome.added == ["2403.09630", "2403.09631"] and outcome.updated == ["2403.09629"]
+    papers = load_papers(load_config(site))
+    assert [p.id for p in papers] == ["2403.09629", "2403.09630", "2403.09631"]
+    assert papers[0].upvotes == 9
