@@ -81,3 +81,42 @@ def test_whatever_text_a_source_sends_the_site_still_checks_or_nothing_is_writte
     [loaded] = load_papers(config)
     assert loaded.abstract == abstract  # what was written reads back as it was given
     assert apply_import(config, [paper], date(2025, 3, 14)).files == []  # and a re-import changes nothing
+
+
+ids = st.sampled_from(["2403.09629", "2403.09630", "2403.09631", "hep-th/9901001", "2501.00001"])
+batches = st.lists(
+    st.lists(
+        st.tuples(ids, st.integers(0, 500), st.sampled_from([date(2025, 3, 14), date(2025, 3, 15)])),
+        max_size=5,
+    ),
+    min_size=1,
+    max_size=4,
+)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(batches=batches)
+def test_any_sequence_of_imports_keeps_one_entry_per_paper_with_the_latest_values(
+    tmp_path: Path, batches: list[list[tuple[str, int, date]]]
+) -> None:
+    import shutil
+
+    site = tmp_path / "site"
+    if site.exists():
+        shutil.rmtree(site)
+    (site / "content/papers").mkdir(parents=True)
+    (site / "site.yaml").write_text("title: T\nbase_url: https://e.org/\n", encoding="utf-8")
+    config = load_config(site)
+    latest: dict[str, int] = {}
+    for batch in batches:
+        papers = [Imported(i, day, {"title": f"T {i}", "upvotes": up}, "test") for i, up, day in batch]
+        apply_import(config, papers, date(2025, 3, 20))
+        firsts: dict[str, int] = {}  # within one import the first mention of a paper stands
+        for paper_id, upvotes, _ in batch:
+            firsts.setdefault(paper_id, upvotes)
+        latest.update(firsts)
+        loaded = {p.id: p.upvotes for p in load_papers(config)}
+        assert loaded == latest
+    if batches[-1]:
+        again = [Imported(i, day, {"title": f"T {i}", "upvotes": up}, "test") for i, up, day in batches[-1]]
+        assert apply_import(config, again, date(2025, 3, 20)).files == []
