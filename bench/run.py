@@ -8,6 +8,7 @@ Pelican site under bench/work/, then time, as separate child processes,
     sitegen cold        empty output folder, .sitegen-cache deleted
     sitegen no-change   the same build again (also counts files whose mtime changed)
     sitegen one-edit    one abstract in one content file edited, then build
+    sitegen edit-again  the same abstract edited again, then build (the spare exists)
     hugo cold           empty public folder and cache
     pelican cold        empty output folder, content caching off
 
@@ -55,6 +56,7 @@ TARGETS = [
     ("sitegen cold / Pelican cold", ("sitegen", "cold"), ("pelican", "cold"), 0.1),
     ("sitegen no-change / Hugo cold", ("sitegen", "no-change"), ("hugo", "cold"), 0.05),
     ("sitegen one-edit / Hugo cold", ("sitegen", "one-edit"), ("hugo", "cold"), 0.1),
+    ("sitegen edit-again / Hugo cold", ("sitegen", "edit-again"), ("hugo", "cold"), 0.1),
 ]
 RSS_TARGET = 1 * GIB  # sitegen's peak RSS, at 100k papers
 _PY_VERSION = "import sys; print(sys.version.split()[0])"
@@ -417,6 +419,9 @@ def bench_size(
     for repeat in range(args.repeat):
         # (a) cold: no output, no cache
         _set_aside(sg_out, args.work)
+        # sitegen's spare folder beside the output (the previous site, kept to be
+        # brought up to date): a cold build has none.
+        _set_aside(sg_out.with_name(f".{sg_out.name}.sitegen-spare"), args.work)
         _remove(site / ".sitegen-cache")
         settle("sitegen", site, tools, args)
         code = tools.fingerprint()
@@ -433,6 +438,12 @@ def bench_size(
             edited = generate.edit_one_abstract(site, f"bench run {datetime.now().isoformat()} #{repeat + 1}")
             stats["edited_file"] = str(edited.path.relative_to(corpus))
             rebuild("one-edit", tree)
+            # (d) the same paper edited again: a rebuild that finds the spare the
+            # one-edit build left (the steady state of editing and rebuilding)
+            tree = scan(sg_out)
+            edited.path.write_text(edited.original, encoding="utf-8")
+            generate.edit_one_abstract(site, f"bench run {datetime.now().isoformat()} #{repeat + 1}b")
+            rebuild("edit-again", tree)
             # Undone, so that every repeat's cold build reads the same corpus.
             edited.path.write_text(edited.original, encoding="utf-8")
         for peer in args.peers:
@@ -585,6 +596,7 @@ def size_table(size: int, runs: list[Run], stats: dict, repeat: int) -> tuple[st
         ("sitegen", "cold"),
         ("sitegen", "no-change"),
         ("sitegen", "one-edit"),
+        ("sitegen", "edit-again"),
         ("hugo", "cold"),
         ("pelican", "cold"),
     ]
