@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
 from . import __version__
 from .build import BuildResult, build
-from .errors import Problem, SitegenError, UsageError
-from .import_settings import ARXIV_SORTS
+from .cli_import import day_option, import_parser, run_import
+from .config import Config
+from .console import Console, add_manners
+from .errors import ConfigError, ContentError, Problem, SitegenError
 from .progress import Progress
 from .wording import counted
 
@@ -24,6 +27,7 @@ def _parser() -> argparse.ArgumentParser:
         description="Build a static website and feeds from research paper entries (YAML or JSON).",
     )
     parser.add_argument("--version", action="version", version=f"sitegen {__version__}")
+    add_manners(parser, top=True)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
     def site_options(command: argparse.ArgumentParser) -> None:
@@ -52,7 +56,8 @@ def _parser() -> argparse.ArgumentParser:
         metavar="DIR",
         help="where to write the site (default: output/ in the site folder)",
     )
-    build_cmd.add_argument("-q", "--quiet", action="store_true", help="print nothing on success")
+    add_manners(build_cmd)
+    strict_option(build_cmd)
     build_cmd.add_argument("--timings", action="store_true", help="print how long each stage took")
     build_cmd.add_argument(
         "-j",
@@ -69,8 +74,10 @@ def _parser() -> argparse.ArgumentParser:
         "render every page in memory; write nothing.",
     )
     site_options(check_cmd)
+    add_manners(check_cmd)
+    strict_option(check_cmd)
 
-    _import_parser(commands)
+    import_parser(commands)
     _init_parser(commands)
     _new_parser(commands)
 
@@ -89,75 +96,13 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _day(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a date such as 2025-03-14, got {text!r}") from None
-
-
-def _import_parser(commands: Any) -> None:
-    import_cmd = commands.add_parser(
-        "import",
-        help="add new papers from Hugging Face Daily Papers, arXiv or BibTeX",
-        description="Fetch papers and merge them into the content files: new papers go to the day "
-        "file, papers already on the site are refreshed in place. With no source named, runs every "
-        "source listed under 'sources:' in site.yaml. See docs/import.md.",
+def strict_option(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "--strict",
+        action="store_true",
+        help="treat warnings (a paper without abstract, tags that differ only in case, "
+        "a site without id) as errors: exit status 1, nothing written; for CI",
     )
-    sources = import_cmd.add_subparsers(dest="source", metavar="SOURCE")
-
-    def common(command: argparse.ArgumentParser, top: bool = False) -> None:
-        # Given before or after the source's name: the source's parser must not
-        # reset what the import parser already read, so only the top one has defaults.
-        def default(value: Any) -> Any:
-            return value if top else argparse.SUPPRESS
-
-        command.add_argument(
-            "--site", type=Path, default=default(Path(".")), metavar="DIR", help="the site folder"
-        )
-        command.add_argument("--base-url", default=default(None), metavar="URL", help=argparse.SUPPRESS)
-        command.add_argument(
-            "--date",
-            type=_day,
-            default=default(None),
-            metavar="YYYY-MM-DD",
-            help="the listing day of the papers",
-        )
-        command.add_argument(
-            "--dry-run",
-            action="store_true",
-            default=default(False),
-            help="say what would change; write nothing",
-        )
-        command.add_argument(
-            "-q", "--quiet", action="store_true", default=default(False), help="print nothing but problems"
-        )
-
-    common(import_cmd, top=True)
-    hf = sources.add_parser("hf-daily", help="the Hugging Face Daily Papers listing of a day")
-    common(hf)
-    hf.add_argument("--file", type=Path, metavar="FILE", help="read a saved API answer instead of fetching")
-    hf.add_argument("--keyword-tags", type=int, default=0, metavar="N", help="tag with the first N keywords")
-    ax = sources.add_parser("arxiv", help="papers from the arXiv API")
-    common(ax)
-    which = ax.add_mutually_exclusive_group(required=True)
-    which.add_argument(
-        "--query", metavar="Q", help="an arXiv search query, e.g. 'cat:cs.LG AND abs:diffusion'"
-    )
-    which.add_argument("--id-list", metavar="IDS", help="comma-separated arXiv ids")
-    which.add_argument(
-        "--file", type=Path, metavar="FILE", help="read a saved API answer instead of fetching"
-    )
-    ax.add_argument("--max", type=int, default=50, metavar="N", help="at most N papers (default 50)")
-    ax.add_argument(
-        "--sort",
-        choices=ARXIV_SORTS,
-        default="submitted",
-        help="order of a --query's results, newest first (default: submitted)",
-    )
-    bib = sources.add_parser("bibtex", help="the entries of a .bib file")
-    common(bib)
-    bib.add_argument("file", type=Path, metavar="FILE.bib")
 
 
 def _init_parser(commands: Any) -> None:
@@ -183,6 +128,7 @@ def _init_parser(commands: Any) -> None:
         action="store_true",
         help="also write into a folder that is not empty, keeping every file already there",
     )
+    add_manners(init_cmd)
 
 
 def _new_parser(commands: Any) -> None:
@@ -205,76 +151,39 @@ def _new_parser(commands: Any) -> None:
     )
     new_cmd.add_argument(
         "--date",
-        type=_day,
+        type=day_option,
         metavar="YYYY-MM-DD",
         help="the listing day (default: today in the site's timezone)",
     )
     new_cmd.add_argument("--site", type=Path, default=Path("."), metavar="DIR", help="the site folder")
+    add_manners(new_cmd)
 
 
-def _import_requests(args: argparse.Namespace, config: Any) -> list[Any]:
-    from .importers.runner import Request, requests_from_config
-
-    if getattr(args, "file", None) is not None:
-        args.file = Path.cwd() / args.file  # given here: where the user stands, not the site folder
-    if args.source is None:
-        if not config.sources:
-            raise UsageError(
-                "no sources in site.yaml: add e.g. 'sources: [hf-daily]', or name one: "
-                "sitegen import hf-daily|arxiv|bibtex (see docs/import.md)"
-            )
-        return requests_from_config(config, args.date)
-    if args.source == "hf-daily":
-        return [Request("hf-daily", {"keyword_tags": args.keyword_tags}, args.date, args.file)]
-    if args.source == "arxiv":
-        options: dict[str, Any] = {"max": args.max, "sort": args.sort}
-        if args.query:
-            options["query"] = args.query
-        if args.id_list:
-            options["id_list"] = [i.strip() for i in args.id_list.split(",") if i.strip()]
-        return [Request("arxiv", options, args.date, args.file)]
-    return [Request("bibtex", {}, args.date, args.file)]
-
-
-def _run_import(args: argparse.Namespace) -> int:
-    from .config import load_config
-    from .importers.apply import apply_import
-    from .importers.runner import fetch_all, summary
-
-    config = load_config(args.site, args.base_url)
-    today = datetime.now(config.timezone).date()
-
-    def warn(message: str) -> None:
-        print(f"warning: {message}", file=sys.stderr)
-
-    fetched = fetch_all(config, _import_requests(args, config), today, warn=warn)
-    papers = [paper for _, batch in fetched for paper in batch]
-    outcome = apply_import(config, papers, today, dry_run=args.dry_run, warn=warn)
-    if not args.quiet:
-        print(summary(outcome, [(name, len(batch)) for name, batch in fetched], args.dry_run))
-        for shown in outcome.files:
-            print(f"  {'would write' if args.dry_run else 'wrote'} {shown}")
-    return 0
-
-
-def _shown(problem: Problem, site_dir: Path) -> str:
-    """Show content paths relative to where the user stands, so editors can jump to them."""
-    path = problem.path
-    if path is not None and not Path(path).is_absolute() and not str(path).startswith("-"):
-        full = site_dir / path
-        try:
-            path = Path(os.path.relpath(full))
-        except ValueError:  # another drive on Windows
-            path = full
-        problem = Problem(problem.message, Path(path).as_posix(), problem.line, problem.field)
-    return str(problem)
-
-
-def report_error(error: SitegenError, site_dir: Path) -> int:
-    for problem in error.problems:
-        print(_shown(problem, site_dir), file=sys.stderr)
-    print(f"error: {counted(len(error.problems), 'problem')} found; nothing was written", file=sys.stderr)
+def report_error(error: SitegenError, site_dir: Path, note: str = "", console: Console | None = None) -> int:
+    """Every problem of ``error`` on stderr, one line each, then the count."""
+    console = console or Console(site_dir)
+    summary = f"{counted(len(error.problems), 'problem')} found{note}; nothing was written"
+    console.problems(error.problems, summary)
     return error.exit_code
+
+
+def _with_content(error: ConfigError) -> tuple[SitegenError, str]:
+    """site.yaml's problems and the content's, checked against ``error.fallback``:
+    the settings of site.yaml that are right and the defaults for the rest."""
+    from .loading import load_papers
+
+    if not isinstance(error.fallback, Config):
+        return error, " (content not checked: site.yaml must be read first)"
+    try:
+        load_papers(error.fallback)
+    except ContentError as content:
+        return ConfigError(error.problems + content.problems), _CHECKED_WITH_DEFAULTS
+    except SitegenError:
+        return error, " (content not checked: site.yaml must be right first)"
+    return error, _CHECKED_WITH_DEFAULTS
+
+
+_CHECKED_WITH_DEFAULTS = " (content checked with the defaults for the wrong settings)"
 
 
 def _summary(result: BuildResult) -> str:
@@ -288,46 +197,95 @@ def _summary(result: BuildResult) -> str:
     )
 
 
+class _Vetter:
+    """build()'s ``vet``: collects the warnings; with --strict, raises them as errors."""
+
+    def __init__(self, strict: bool) -> None:
+        self.strict = strict
+        self.warnings: list[Problem] = []
+
+    def __call__(self, config: Config, papers: Any, site: Any) -> None:
+        from .advice import paper_warnings, site_warnings
+
+        self.warnings = site_warnings(config, datetime.now(timezone.utc).year)
+        if papers is None and self.strict:  # an unchanged site is not loaded; --strict must look
+            from .loading import load_papers
+            from .site import build_site
+
+            papers = load_papers(config)
+            site = build_site(papers, config)
+        if papers is not None:
+            self.warnings += paper_warnings(papers, list(site.tag_slugs))
+        if self.strict and self.warnings:
+            raise ContentError(self.warnings)
+
+
 # What the last build of this process made, left for the OS to free when run() exits.
 _left_for_exit: list[object] = []
+
+
+def _build_or_check(args: argparse.Namespace, console: Console) -> int:
+    vetter = _Vetter(args.strict)
+    if args.command == "build":
+        progress = Progress(enabled=False if args.quiet else None)
+        result = build(
+            args.site,
+            args.output,
+            args.base_url,
+            workers=args.jobs,
+            progress=progress,
+            keep=_left_for_exit,
+            vet=vetter,
+        )
+    else:
+        result = build(args.site, None, args.base_url, write=False, vet=vetter)
+    if not args.quiet:
+        console.warnings(vetter.warnings, verbose=args.verbose)
+        print(_summary(result))
+    if args.verbose or getattr(args, "timings", False):
+        print("  ".join(f"{name} {seconds:.2f} s" for name, seconds in result.phases.items()))
+    return 0
+
+
+def _quietly(args: argparse.Namespace, run: Any) -> int:
+    """``run(args)`` with its report on stdout dropped under -q (problems go to stderr)."""
+    if not args.quiet:
+        return run(args)
+    with open(os.devnull, "w", encoding="utf-8") as nowhere, contextlib.redirect_stdout(nowhere):
+        return run(args)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     _left_for_exit.clear()
+    console = Console(args.site)
     try:
-        if args.command == "build":
-            progress = Progress(enabled=False if args.quiet else None)
-            result = build(
-                args.site,
-                args.output,
-                args.base_url,
-                workers=args.jobs,
-                progress=progress,
-                keep=_left_for_exit,
-            )
-            if not args.quiet:
-                print(_summary(result))
-            if args.timings:
-                print("  ".join(f"{name} {seconds:.2f} s" for name, seconds in result.phases.items()))
-        elif args.command == "check":
-            print(_summary(build(args.site, None, args.base_url, write=False)))
-        elif args.command == "import":
-            return _run_import(args)
-        elif args.command == "init":
+        if args.command in ("build", "check"):
+            return _build_or_check(args, console)
+        if args.command == "import":
+            return _quietly(args, run_import)
+        if args.command == "init":
             from .starter import run_init
 
-            return run_init(args)
-        elif args.command == "new":
+            return _quietly(args, run_init)
+        if args.command == "new":
             from .newpaper import run_new
 
-            return run_new(args)
-        elif args.command == "serve":
+            return _quietly(args, run_new)
+        if args.command == "serve":
             from .serve import serve
 
             return serve(args.site, args.output, args.base_url, args.host, args.port)
+    except ConfigError as error:
+        if args.command in ("build", "check"):
+            combined, note = _with_content(error)
+            return report_error(combined, args.site, note, console)
+        return report_error(error, args.site, console=console)
+    except ContentError as error:
+        note = " (warnings are errors with --strict)" if getattr(args, "strict", False) else ""
+        return report_error(error, args.site, note, console)
     except SitegenError as error:
-        return report_error(error, args.site)
+        return report_error(error, args.site, console=console)
     except KeyboardInterrupt:
         return 130
     return 0
