@@ -7,8 +7,10 @@ import gc
 import hashlib
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .cache import CACHE_DIR, ParseCache, content_fingerprint
 from .config import Config, load_config
@@ -20,6 +22,10 @@ from .progress import Progress
 from .site import build_site
 from .theme import read_static, resolve_theme, theme_digest
 from .writer import Report, Writer, check_output_dir
+
+if TYPE_CHECKING:
+    from .model import Paper
+    from .site import Site
 
 __all__ = ["CACHE_DIR", "BuildResult", "build", "output_dir_of"]
 
@@ -48,6 +54,9 @@ def _manifest_path(config: Config, out_dir: Path) -> Path:
     return _cache_dir(config) / f"manifest-{key}.json"
 
 
+# Called with the papers and the site once they are loaded (see build()).
+Vet = Callable[[Config, "list[Paper] | None", "Site | None"], None]
+
 BUILD_GC_THRESHOLD = 50_000  # new objects between two runs of the cyclic GC (Python's default: 700)
 
 
@@ -72,8 +81,14 @@ def build(
     workers: int | None = None,
     progress: Progress | None = None,
     keep: list[object] | None = None,
+    vet: Vet | None = None,
 ) -> BuildResult:
     """Load, validate, render and (unless ``write`` is false) write a site.
+
+    ``vet(config, papers, site)`` runs once the papers are loaded, before anything
+    is rendered or written; what it raises stops the build (``--strict``). When
+    the site is unchanged since the last build, nothing is loaded and it gets
+    ``None`` for the papers and the site.
 
     ``keep`` receives the build's largest objects (the papers, the site, the
     renderer) so that they outlive the call: a process that exits right after
@@ -88,7 +103,15 @@ def build(
     try:
         with contextlib.ExitStack() as held:  # the build lock, from when the output folder is known
             return _build(
-                site_dir, output, base_url, held, write=write, workers=workers, progress=progress, keep=keep
+                site_dir,
+                output,
+                base_url,
+                held,
+                write=write,
+                workers=workers,
+                progress=progress,
+                keep=keep,
+                vet=vet,
             )
     finally:
         # The build froze its objects out of the GC's sight; hand them back, so a
@@ -111,6 +134,7 @@ def _build(
     workers: int | None = None,
     progress: Progress | None = None,
     keep: list[object] | None = None,
+    vet: Vet | None = None,
 ) -> BuildResult:
     started = time.perf_counter()
     phases: dict[str, float] = {}
@@ -142,6 +166,8 @@ def _build(
             writer.fingerprint = _fingerprint(config, digest)
         if writer.up_to_date():
             writer.abort()
+            if vet is not None:
+                vet(config, None, None)
             phase("check unchanged")
             report = writer.report
             return BuildResult(
@@ -163,6 +189,13 @@ def _build(
     finally:
         gc.freeze()
         gc.enable()
+    if vet is not None:
+        try:
+            vet(config, papers, site)
+        except BaseException:
+            if writer is not None:
+                writer.abort()
+            raise
     if writer is not None:
         writer.papers = len(papers)
         if not writer.fingerprint:
