@@ -84,15 +84,17 @@ def _parser() -> argparse.ArgumentParser:
     serve_cmd = commands.add_parser(
         "serve",
         help="build, serve on localhost and rebuild on changes",
-        description="Build the site, serve the output folder and rebuild when "
-        "content, templates or site.yaml change.",
+        description="Build the site into a temporary folder (never output/), serve it at the path of "
+        "base_url, rebuild when content, templates or site.yaml change, and reload open tabs.",
     )
     site_options(serve_cmd)
-    serve_cmd.add_argument("--output", type=Path, metavar="DIR", help="output folder (default: output/)")
+    serve_cmd.add_argument(
+        "--output", type=Path, metavar="DIR", help="build into DIR and keep it (default: a temporary folder)"
+    )
     serve_cmd.add_argument(
         "--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, this machine only)"
     )
-    serve_cmd.add_argument("--port", type=int, default=8000, help="port (default: 8000)")
+    serve_cmd.add_argument("--port", type=int, default=8000, help="port (default: 8000; 0: any free one)")
     return parser
 
 
