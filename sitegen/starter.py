@@ -14,6 +14,7 @@ import contextlib
 import json
 import os
 import re
+import secrets
 import shlex
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
@@ -110,11 +111,33 @@ def sitegen_requirement(direct_url: str | None = None) -> str:
     return f"sitegen @ git+https://github.com/OWNER/sitegen@v{__version__}  # EDIT: where CI gets sitegen"
 
 
+def starter_site_id(base_url: str, today: date, token: str | None = None) -> tuple[str, str]:
+    """(the ``id`` a new site gets, a note on it for site.yaml's comment).
+
+    A tag URI (RFC 4151) of base_url's host and this year, e.g.
+    'tag:someone.github.io,2026:'. The placeholder address example.org belongs to
+    no site, so there a random part keeps two new sites apart."""
+    host = (urlsplit(base_url).hostname or "example.org").lower()
+    site_id = f"tag:{host},{today.year:04d}:"
+    if host not in ("example.org", "example.com", "example.net"):
+        return site_id, ""
+    token = token or secrets.token_hex(6)
+    note = (
+        "\n# base_url was the placeholder example.org, so a random part keeps this id\n"
+        "# apart from other new sites'; one of your own address may replace it\n"
+        "# before the feeds are published."
+    )
+    return f"{site_id}site-{token}/", note
+
+
 def starter_texts(title: str, base_url: str, today: date) -> dict[str, str]:
     """Every file of a new site: its path in the site -> its text."""
+    site_id, id_note = starter_site_id(base_url, today)
     values = {
         "@TITLE@": yaml_scalar(title),
         "@BASE_URL@": yaml_scalar(base_url),
+        "@SITE_ID@": yaml_scalar(site_id),
+        "@ID_NOTE@": id_note,
         "@HEADING@": title,
         "@DATE@": today.isoformat(),
         "@VERSION@": __version__,

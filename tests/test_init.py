@@ -73,7 +73,7 @@ def test_site_yaml_explains_every_setting_and_lists_sources_as_comments(tmp_path
     lines = text.splitlines()
     settings = [n for n, line in enumerate(lines) if re.match(r"^[a-z_]+:", line)]
     assert [lines[n].split(":")[0] for n in settings] == [
-        "title", "base_url", "description", "language", "timezone", "theme", "per_page", "feeds",
+        "title", "base_url", "id", "description", "language", "timezone", "theme", "per_page", "feeds",
     ]  # fmt: skip
     for n in settings:
         assert lines[n - 1].startswith("#"), f"no comment above {lines[n]!r}"
@@ -283,3 +283,24 @@ def test_the_starter_workflows_install_from_requirements_and_check_on_every_push
     assert "sitegen check" in runs
     assert set(site[True]) == {"schedule", "push", "workflow_dispatch"}
     assert 'sitegen build --base-url "${BASE_URL%/}/"' in runs
+
+
+def test_init_gives_the_site_an_id_from_its_address_and_year(tmp_path: Path) -> None:
+    site = tmp_path / "s"
+    assert sitegen("init", str(site), "--base-url", "https://Someone.github.io/papers").returncode == 0
+    year = datetime.now(timezone.utc).year
+    assert load_config(site).id == f"tag:someone.github.io,{year}:"
+    done = sitegen("build", "--strict", "--site", str(site))  # the starter site has no warning
+    assert done.returncode == 0 and done.stderr == "", done.stderr
+    atom = (site / "output/atom.xml").read_text(encoding="utf-8")
+    assert f"<id>tag:someone.github.io,{year}:feed</id>" in atom
+    assert "tag:sitegen.papers" not in atom
+
+
+def test_with_the_placeholder_address_two_new_sites_still_get_different_ids(tmp_path: Path) -> None:
+    for name in ("a", "b"):
+        init_site(tmp_path / name, "T", "https://example.org/", date(2026, 3, 14))
+    a, b = (load_config(tmp_path / name).id for name in ("a", "b"))
+    assert a is not None and b is not None and a != b
+    assert re.fullmatch(r"tag:example\.org,2026:site-[0-9a-f]{12}/", a)
+    assert "a random part" in (tmp_path / "a/site.yaml").read_text(encoding="utf-8")
