@@ -13,6 +13,10 @@
   handled by reused threads, started on demand up to ``MAX_THREADS``; more
   are accepted and wait for a free thread. A client that sends nothing for
   ``Handler.timeout`` seconds is dropped, so idle sockets cannot hold threads.
+- **Only to this machine's names.** A Host header that is not an IP address,
+  ``localhost`` or a name the server was given answers 403: a page elsewhere
+  on the web could otherwise resolve its own name to 127.0.0.1 (DNS
+  rebinding) and read the preview, drafts included.
 - **No stale pages in the browser.** ``Cache-Control: no-cache`` makes the
   browser ask again on every load; a file whose ETag (mtime in ns and size)
   is unchanged answers 304, and the build leaves unchanged files alone.
@@ -23,6 +27,7 @@ from __future__ import annotations
 import errno
 import http.server
 import io
+import ipaddress
 import os
 import queue
 import socket
@@ -44,6 +49,21 @@ _DIRECTORY = getattr(os, "O_DIRECTORY", 0)
 # O_NONBLOCK: opening a FIFO must not wait for a writer (it is refused right after, by fstat).
 _FILE_FLAGS = os.O_RDONLY | _NOFOLLOW | _CLOEXEC | getattr(os, "O_NONBLOCK", 0)
 _DIR_FLAGS = os.O_RDONLY | _NOFOLLOW | _CLOEXEC | _DIRECTORY
+
+
+def host_allowed(header: str | None, names: frozenset[str]) -> bool:
+    """Whether a request's Host header names this machine by address or localhost, or is in ``names``."""
+    if header is None:
+        return True  # an HTTP/1.0 client: no name to rebind
+    host = header.rsplit(":", 1)[0] if not header.endswith("]") else header
+    host = host.strip("[]").rstrip(".").lower()
+    if host == "localhost" or host.endswith(".localhost") or host in names:
+        return True
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
 
 
 def url_names(path: str) -> list[str] | None:
@@ -116,6 +136,10 @@ class Handler(http.server.SimpleHTTPRequestHandler):
         url_path = self.path.split("?", 1)[0].split("#", 1)[0]
         query = self.path[len(url_path) :]
         live, base = self.server.live, self.server.base_path
+        if not host_allowed(self.headers.get("Host"), self.server.host_names):
+            # DNS rebinding: a web page from elsewhere, under a name resolved to this machine.
+            self.send_error(403, "sitegen serve answers to an IP address, localhost or --base-url's host")
+            return None
         if live is not None and live.answer(self, url_path):
             return None
         if not url_path.startswith(base):
@@ -242,11 +266,13 @@ class PreviewServer(http.server.HTTPServer):
         *,
         base_path: str = "/",
         live: Live | None = None,
+        host_names: frozenset[str] = frozenset(),
     ) -> None:
         self.address_family = socket.AF_INET6 if ":" in host else socket.AF_INET
         self.directory = directory
         self.base_path = base_path if base_path.endswith("/") else base_path + "/"
         self.live = live
+        self.host_names = host_names  # besides addresses and localhost: the names it may be asked by
         self._threads = _Threads(self._handle, max_threads)
         super().__init__((host, port), Handler)
 
@@ -293,13 +319,18 @@ def suggest_port(host: str, taken: int) -> int:
 
 
 def open_server(
-    host: str, port: int, directory: str, base_path: str = "/", live: Live | None = None
+    host: str,
+    port: int,
+    directory: str,
+    base_path: str = "/",
+    live: Live | None = None,
+    host_names: frozenset[str] = frozenset(),
 ) -> PreviewServer | str:
     """A listening server, or the one line that says why there is none."""
     if not 0 <= port <= 65535:
         return f"port {port} is not a port number (0 to 65535)"
     try:
-        return PreviewServer(host, port, directory, base_path=base_path, live=live)
+        return PreviewServer(host, port, directory, base_path=base_path, live=live, host_names=host_names)
     except socket.gaierror as error:
         return f"cannot listen on {host}: {error.strerror}"
     except OSError as error:

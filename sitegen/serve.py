@@ -34,6 +34,7 @@ import threading
 import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from .build import _manifest_path, build, output_dir_of
 from .config import load_config
@@ -131,7 +132,8 @@ def start(site_dir: Path, output: Path | None, base_url: str | None, host: str, 
         records = (manifest.with_name(manifest.stem + end) for end in (".json", ".next.json", ".spare.json"))
         owned = [folder, *records]
     live = Live()
-    server = open_server(host, port, str(out_dir.absolute()), config.base_path, live)
+    names = frozenset(name.lower() for name in (host, urlsplit(base_url or "").hostname) if name)
+    server = open_server(host, port, str(out_dir.absolute()), config.base_path, live, names)
     if isinstance(server, str):
         _remove(owned)
         return server

@@ -181,6 +181,30 @@ def test_pages_are_revalidated_and_unchanged_ones_answer_304(files):
     assert revalidate() == (200, "rebuilt home page")
 
 
+@pytest.mark.parametrize(
+    ("host", "status"),
+    [
+        ("127.0.0.1:8000", 200),
+        ("localhost:8000", 200),
+        ("[::1]:8000", 200),
+        ("preview.localhost", 200),
+        ("attacker.example:8000", 403),
+        ("127.0.0.1.attacker.example", 403),
+    ],
+)
+def test_only_names_of_this_machine_are_answered(files, host, status):
+    """A page elsewhere that resolves its own name to 127.0.0.1 (DNS rebinding) cannot read the preview."""
+    _, _, port = files
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+    try:
+        connection.request("GET", "/", headers={"Host": host})
+        response = connection.getresponse()
+        body = response.read().decode()
+    finally:
+        connection.close()
+    assert response.status == status and ("home page" in body) == (status == 200)
+
+
 def test_the_listen_backlog_is_not_the_stdlibs_5(files):
     assert shutil.which("ss"), "needs ss (apt-get install iproute2) to list listening sockets"
     _, _, port = files
@@ -484,6 +508,18 @@ def test_ctrl_c_during_the_first_build_stops_without_a_traceback(site_factory):
     status, out, err = stop_cli(process)
     assert status in (0, 130) and "Traceback" not in err, err
     assert not list(site.glob(".sitegen-cache/serve-*"))
+
+
+def test_sigterm_stops_like_ctrl_c_and_removes_the_session_folder(site_factory):
+    site = site_factory([paper("first")])
+    process, url = start_cli(site)
+    assert fetch(url)[0] == 200
+    assert len(list(site.glob(".sitegen-cache/serve-*/site/index.html"))) == 1
+    process.terminate()
+    out, err = process.communicate(timeout=20)
+    assert process.returncode == 0 and "Traceback" not in err, err
+    assert not list(site.glob(".sitegen-cache/serve-*"))
+    assert not (site / "output").exists()
 
 
 def events(port: int) -> tuple[http.client.HTTPConnection, http.client.HTTPResponse]:
