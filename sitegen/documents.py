@@ -34,6 +34,7 @@ from .yamltree import (
     field_name,
     has_duplicates,
     is_recursive,
+    walk,
     yaml_duplicates,
 )
 
@@ -72,6 +73,9 @@ class Document:
     path: Path | str  # as shown to the user
     text: str
     is_json: bool
+    # With problems, usually None; but a YAML scalar its type cannot hold (the
+    # unquoted impossible date 2025-02-30) is a problem here and its text in
+    # data, so that the rest of the file can still be checked.
     data: Any = None
     problems: list[Problem] = field(default_factory=list)
     _node: Any = None  # yaml node tree, composed lazily for line lookups
@@ -180,6 +184,23 @@ def _construct(root: Any, loader: Any, aliases: bool) -> Any:
         if has_duplicates(root):
             raise _DuplicateKey from None
         return loader.construct_document(root)
+
+
+def _with_bad_scalars_as_text(root: Any, aliases: bool) -> Any:
+    """The data of a tree some scalar of which PyYAML's constructor refuses
+    (each already a located problem), with those scalars as the strings they are
+    written as; None if that fails too. A rare path: it runs after such a failure."""
+    constructor = yaml.constructor.SafeConstructor()
+    for _, node in walk(root):
+        if isinstance(node, yaml.ScalarNode) and node.tag != _STR:
+            try:
+                constructor.construct_object(node)
+            except (ValueError, OverflowError, yaml.YAMLError):
+                node.tag = _STR
+    try:
+        return _construct(root, yaml.constructor.SafeConstructor(), aliases)
+    except (ValueError, OverflowError, RecursionError, yaml.YAMLError, _DuplicateKey):
+        return None
 
 
 def _mark_line(exc: yaml.YAMLError, text: str) -> int | None:
@@ -334,6 +355,8 @@ def _parse_yaml(doc: Document, alias_limit: int, raw: bytes) -> None:
             bad_scalars(node, doc.path, doc.problems)
             if not doc.problems:
                 doc.problems.append(Problem(f"invalid value ({exc})", doc.path))
+            else:  # the rest of the file is still checked (see Document.data)
+                doc.data = _with_bad_scalars_as_text(node, aliases)
     except yaml.YAMLError as exc:
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         line = _mark_line(exc, doc.text)

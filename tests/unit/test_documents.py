@@ -139,7 +139,8 @@ def test_control_character_in_yaml_has_a_line(tmp_path: Path) -> None:
 
 def test_impossible_date_is_a_problem_not_a_traceback(tmp_path: Path) -> None:
     doc = load(tmp_path, "a.yaml", "id: a\ndate: 2025-02-30\n")
-    assert doc.data is None
+    # The problem, and the date as the text it is, so the rest of the file is still checked.
+    assert doc.data == {"id": "a", "date": "2025-02-30"}
     assert messages(doc) == [
         "content/a.yaml:2: date: impossible date '2025-02-30' (day is out of range for month)"
     ]
