@@ -88,10 +88,11 @@ def check_file(config: Config, path: Path, shown: str, raw: bytes, slot: Path | 
     right here: in a worker, that is parallel, and the parent need not hold
     every file's pickle until the build ends (memory at 100k papers)."""
     doc = load_document(path, shown, raw, config.limits)
-    if doc.problems:
+    if doc.problems and doc.data is None:
         return Checked(None, [], doc.problems)
     data = doc.data
-    problems: list[Problem] = []
+    # Problems that left data to check (an unquoted impossible date): the rest is checked too.
+    problems: list[Problem] = list(doc.problems)
     loaded: list[tuple[KeyPath, Paper]] = []
     ids: list[tuple[KeyPath, str]] = []
     file = File(path, doc, config, problems)
@@ -118,6 +119,11 @@ def check_file(config: Config, path: Path, shown: str, raw: bytes, slot: Path | 
         message = f"expected a mapping (one paper) or a list of papers, got {kind(data)}"
         problems.append(Problem(message, shown, doc.line_at(())))
     if problems:  # only files without problems are cached: errors are always found afresh
+        if doc.problems:  # a field the document refused is not reported again by its entry
+            said = {(p.line, p.field) for p in doc.problems}
+            problems[len(doc.problems) :] = [
+                p for p in problems[len(doc.problems) :] if (p.line, p.field) not in said
+            ]
         return Checked(None, ids, problems)
     papers = pickle_papers(loaded)
     return Checked(papers, ids, problems, slot is not None and write_papers(slot, papers))
