@@ -39,7 +39,7 @@ def paper_warnings(papers: Sequence[Paper], tag_spellings: Sequence[str]) -> lis
     found = [
         Problem(f"paper '{paper.id}' has no abstract", paper.source, None, "abstract")
         for paper in papers
-        if not paper.abstract.strip()
+        if not paper.abstract or paper.abstract.isspace()  # strip() would copy each abstract
     ]
     spellings: dict[str, list[str]] = {}
     for name in tag_spellings:

@@ -244,7 +244,7 @@ def _build_or_check(args: argparse.Namespace, console: Console) -> int:
     if not args.quiet:
         console.warnings(vetter.warnings, verbose=args.verbose)
         print(_summary(result))
-    if args.verbose or getattr(args, "timings", False):
+    if result.phases and (args.verbose or getattr(args, "timings", False)):
         print("  ".join(f"{name} {seconds:.2f} s" for name, seconds in result.phases.items()))
     return 0
 

@@ -104,5 +104,9 @@ def add_manners(command: argparse.ArgumentParser, top: bool = False) -> None:
         "-q", "--quiet", action="store_true", default=default, help="print nothing but problems"
     )
     loudness.add_argument(
-        "-v", "--verbose", action="store_true", default=default, help="print more: every warning, timings"
+        "-v",
+        "--verbose",
+        action="store_true",
+        default=default,
+        help="print more (build, check: every warning and how long each stage took)",
     )
