@@ -3,7 +3,7 @@
 Colour is used in one place only: the ``error:``/``warning:`` labels and the
 ``path:line:`` of each problem line, and only when stderr is a terminal.
 NO_COLOR (any non-empty value, https://no-color.org) turns it off, FORCE_COLOR
-turns it on where stderr is not a terminal (CI logs); NO_COLOR wins. TERM=dumb
+turns it on where stderr is not a terminal (CI logs; 0 or false do not); NO_COLOR wins. TERM=dumb
 is a terminal that shows no colour.
 """
 
@@ -32,7 +32,7 @@ def colour_wanted(stream: TextIO, environ: dict[str, str] | None = None) -> bool
     env = os.environ if environ is None else environ
     if env.get("NO_COLOR"):
         return False
-    if env.get("FORCE_COLOR"):
+    if env.get("FORCE_COLOR", "") not in ("", "0", "false"):
         return True
     try:
         terminal = stream.isatty()

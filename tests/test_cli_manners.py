@@ -174,6 +174,7 @@ class _Terminal(io.StringIO):
         (io.StringIO(), {}, False),
         (io.StringIO(), {"FORCE_COLOR": "1"}, True),
         (io.StringIO(), {"FORCE_COLOR": "1", "NO_COLOR": "1"}, False),
+        (io.StringIO(), {"FORCE_COLOR": "0"}, False),
     ],
 )
 def test_colour_only_on_a_terminal_and_never_with_no_color(stream, environ, wanted):
