@@ -142,6 +142,10 @@ class Live:
         self._count += 1
         self._changed.notify_all()
 
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
     def close(self) -> None:
         with self._changed:
             self._closed = True

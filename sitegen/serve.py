@@ -15,7 +15,9 @@ Four pieces, each replaceable on its own:
 The preview never touches output/: it builds into a folder of its own in
 the cache folder (``.sitegen-cache/serve-*/site``, so on the site's file
 system, with room for the writer's spare folder beside it), removed on exit
-with its build records. ``--output DIR`` builds into DIR instead, and keeps it.
+with its build records. The session holds a flock in that folder, so the
+next session can tell the folder of one that was killed (SIGKILL, a crash)
+and removes it. ``--output DIR`` builds into DIR instead, and keeps it.
 
 Binds to 127.0.0.1 unless told otherwise: a preview server has no business
 being reachable from the network. The port is bound before the first build,
@@ -26,18 +28,20 @@ links behave as they will when deployed; ``/`` redirects there.
 
 from __future__ import annotations
 
+import os
 import shutil
 import signal
 import sys
 import tempfile
 import threading
+import time
 import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from .build import _manifest_path, build, output_dir_of
-from .config import load_config
+from .build import CACHE_DIR, _manifest_path, build, output_dir_of
+from .config import Config, load_config
 from .devserver import PreviewServer, open_server
 from .errors import Problem, SitegenError
 from .livereload import Live
@@ -46,45 +50,53 @@ from .watch import Watcher, snapshot
 KEPT = "previous output kept; fix the problem and save again"
 TEMP_PREFIX = "serve-"
 OUTPUT_NAME = "site"
+SWEEP_AFTER_SECONDS = 60
+SESSION_LOCK = "session.lock"
+
+try:
+    import fcntl
+except ImportError:  # Windows
+    fcntl = None  # type: ignore[assignment]
 
 
 def rebuild(site_dir: Path, output: Path | None, base_url: str, live: Live | None = None) -> bool:
     """Build once; report any failure in a line (a traceback only for a bug), show it to
     the browser through ``live``, and return False."""
-    from .cli import report_error  # the CLI owns how problems are shown
-
     try:
         result = build(site_dir, output, base_url)
-    except SitegenError as error:  # content, config, theme or output: the user can fix it
+    except Exception as error:
+        if live is not None and live.closed:
+            return False  # stopped meanwhile (Ctrl+C) and its folder removed: nothing to tell
+        problems = _report(error, site_dir)
+        if live is not None:
+            live.failed(problems)
+        return False
+    report = result.report
+    assert report is not None
+    done = f"{report.written} written, {report.removed} removed in {result.seconds:.2f} s"
+    print(f"rebuilt: {done}", flush=True)
+    if live is not None:
+        live.built(changed=bool(report.written or report.removed))
+    return True
+
+
+def _report(error: Exception, site_dir: Path) -> list[Problem]:
+    """Print a failed rebuild's problems in the terminal; return them for the error page."""
+    from .cli import report_error  # the CLI owns how problems are shown
+
+    if isinstance(error, SitegenError):  # content, config, theme or output: the user can fix it
         report_error(error, site_dir)
         print(KEPT, file=sys.stderr, flush=True)
-        problems = error.problems
-    except OSError as error:
+        return error.problems
+    if isinstance(error, OSError):
         where = f"{error.filename}: " if error.filename else ""
         print(f"rebuild failed: {where}{error.strerror or error}; {KEPT}", file=sys.stderr, flush=True)
-        problems = [Problem(error.strerror or str(error), error.filename)]
-    except Exception as error:
-        bug = f"a bug in sitegen ({type(error).__name__}: {error})"
-        print(
-            f"rebuild failed: {bug}; please report it with the traceback below; {KEPT}",
-            file=sys.stderr,
-        )
-        traceback.print_exc()
-        sys.stderr.flush()
-        problems = [Problem(f"{bug}; the terminal shows the traceback")]
-    else:
-        report = result.report
-        assert report is not None
-        print(
-            f"rebuilt: {report.written} written, {report.removed} removed in {result.seconds:.2f} s",
-            flush=True,
-        )
-        if live is not None:
-            live.built(changed=bool(report.written or report.removed))
-        return True
-    if live is not None:
-        live.failed(problems)
-    return False
+        return [Problem(error.strerror or str(error), error.filename)]
+    bug = f"a bug in sitegen ({type(error).__name__}: {error})"
+    print(f"rebuild failed: {bug}; please report it with the traceback below; {KEPT}", file=sys.stderr)
+    traceback.print_exc()
+    sys.stderr.flush()
+    return [Problem(f"{bug}; the terminal shows the traceback")]
 
 
 @dataclass
@@ -98,24 +110,64 @@ class Preview:
     live: Live
     # What the session made and removes on close: its folder and the build records of it.
     owned: list[Path] = field(default_factory=list)
+    held: int | None = None  # the lock on that folder, which tells other sessions it is in use
 
     def close(self) -> None:
         self.watcher.stop(wait=5.0)  # a rebuild under way must not write into a removed folder
         self.server.server_close()
-        _remove(self.owned)
+        _remove(self.owned, self.held)
 
 
-def _remove(paths: list[Path]) -> None:
-    for path in paths:
-        if path.is_dir() and not path.is_symlink():
-            shutil.rmtree(path, ignore_errors=True)
-        else:
-            path.unlink(missing_ok=True)
+def _remove(paths: list[Path], held: int | None = None) -> None:
+    try:
+        for path in paths:
+            if path.is_dir() and not path.is_symlink():
+                shutil.rmtree(path, ignore_errors=True)
+            else:
+                path.unlink(missing_ok=True)
+    finally:
+        if held is not None:
+            os.close(held)
 
 
-def _session_folder(cache_dir: Path) -> Path:
+def _records(config: Config, out_dir: Path) -> list[Path]:
+    """The build records (manifests) sitegen keeps in the cache for ``out_dir``."""
+    manifest = _manifest_path(config, out_dir)
+    return [manifest.with_name(manifest.stem + end) for end in (".json", ".next.json", ".spare.json")]
+
+
+def _hold(folder: Path) -> int | None:
+    """A descriptor holding an exclusive flock on ``folder``'s session lock; None if another
+    process holds it. (Not on the folder itself: each build locks that, lock.py.)"""
+    fd = os.open(folder / SESSION_LOCK, os.O_RDWR | os.O_CREAT | getattr(os, "O_CLOEXEC", 0), 0o666)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(fd)
+        return None
+    return fd
+
+
+def _session_folder(config: Config) -> tuple[Path, int | None]:
+    """A new folder for this session's builds, locked for as long as the session lives; the
+    folders of sessions that were killed (unlocked, and not brand new) are removed first."""
+    cache_dir = config.site_dir / CACHE_DIR
     cache_dir.mkdir(parents=True, exist_ok=True)
-    return Path(tempfile.mkdtemp(prefix=TEMP_PREFIX, dir=cache_dir))
+    if fcntl is None:  # Windows: no telling a live session's folder from a dead one's
+        return Path(tempfile.mkdtemp(prefix=TEMP_PREFIX, dir=cache_dir)), None
+    for folder in cache_dir.glob(TEMP_PREFIX + "*"):
+        try:
+            # A folder this new may be another session's, not locked yet.
+            if time.time() - folder.stat().st_mtime < SWEEP_AFTER_SECONDS or (fd := _hold(folder)) is None:
+                continue
+        except OSError:
+            continue
+        try:
+            _remove([folder, *_records(config, folder / OUTPUT_NAME)])
+        finally:
+            os.close(fd)
+    folder = Path(tempfile.mkdtemp(prefix=TEMP_PREFIX, dir=cache_dir))
+    return folder, _hold(folder)
 
 
 def start(site_dir: Path, output: Path | None, base_url: str | None, host: str, port: int) -> Preview | str:
@@ -123,19 +175,18 @@ def start(site_dir: Path, output: Path | None, base_url: str | None, host: str, 
     A failing first build raises its SitegenError, as `sitegen build` would."""
     config = load_config(site_dir, base_url)
     owned: list[Path] = []
+    held = None
     if output is not None:
         out_dir = output_dir_of(config, output)
     else:
-        folder = _session_folder(site_dir / ".sitegen-cache")
+        folder, held = _session_folder(config)
         out_dir = folder / OUTPUT_NAME
-        manifest = _manifest_path(config, out_dir)
-        records = (manifest.with_name(manifest.stem + end) for end in (".json", ".next.json", ".spare.json"))
-        owned = [folder, *records]
+        owned = [folder, *_records(config, out_dir)]
     live = Live()
     names = frozenset(name.lower() for name in (host, urlsplit(base_url or "").hostname) if name)
     server = open_server(host, port, str(out_dir.absolute()), config.base_path, live, names)
     if isinstance(server, str):
-        _remove(owned)
+        _remove(owned, held)
         return server
     shown_host = f"[{host}]" if ":" in host else host
     # An explicit --base-url is used as given (a proxy, another name for this machine).
@@ -151,16 +202,24 @@ def start(site_dir: Path, output: Path | None, base_url: str | None, host: str, 
         result = build(site_dir, out_dir, url)
     except BaseException:
         server.server_close()
-        _remove(owned)
+        _remove(owned, held)
         raise
     watcher.start()
     where = "" if output is None else f"{out_dir} "
     print(f"built {result.papers} papers; serving {where}at {url} (Ctrl+C to stop)", flush=True)
-    return Preview(server, watcher, url, out_dir, live, owned)
+    return Preview(server, watcher, url, out_dir, live, owned, held)
 
 
 def _interrupt(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
+
+
+def _in_a_worker() -> None:
+    """In a build's worker process. Ctrl+C reaches the terminal's whole process group: the
+    server handles it, and the workers ignore it (each printed a traceback). SIGTERM, with
+    which a pool stops its workers, kills again instead of raising KeyboardInterrupt."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
 def serve(site_dir: Path, output: Path | None, base_url: str | None, host: str, port: int) -> int:
@@ -168,6 +227,7 @@ def serve(site_dir: Path, output: Path | None, base_url: str | None, host: str, 
     # SIGTERM (a plain `kill`, a test harness) stops like Ctrl+C: the temporary folder is removed.
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, _interrupt)
+        os.register_at_fork(after_in_child=_in_a_worker)
     preview = start(site_dir, output, base_url, host, port)
     if isinstance(preview, str):
         print(preview, file=sys.stderr)

@@ -522,6 +522,30 @@ def test_sigterm_stops_like_ctrl_c_and_removes_the_session_folder(site_factory):
     assert not (site / "output").exists()
 
 
+def test_the_folder_of_a_killed_session_is_removed_by_the_next_one_not_that_of_a_live_one(site_factory):
+    import fcntl
+
+    site = site_factory([paper("first")])
+    cache = site / ".sitegen-cache"
+    cache.mkdir()
+    dead, live = cache / "serve-dead", cache / "serve-live"
+    for folder in (dead, live):
+        (folder / "site").mkdir(parents=True)
+        (folder / "site" / "index.html").write_text("old")
+        (folder / "session.lock").touch()
+        os.utime(folder, (time.time() - 3600, time.time() - 3600))
+    holder = os.open(live / "session.lock", os.O_RDWR)
+    fcntl.flock(holder, fcntl.LOCK_EX)  # as a running session holds its own
+    try:
+        started = serve.start(site, None, None, "127.0.0.1", 0)
+        assert not isinstance(started, str), started
+        started.close()
+    finally:
+        os.close(holder)
+    assert not dead.exists() and (live / "site" / "index.html").read_text() == "old"
+    assert [p.name for p in cache.glob("serve-*")] == ["serve-live"], "and this session's own is gone"
+
+
 def events(port: int) -> tuple[http.client.HTTPConnection, http.client.HTTPResponse]:
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
     connection.request("GET", "/__sitegen/events")
