@@ -7,6 +7,13 @@
   writes none, so one there was put by hand and may lead anywhere. Devices,
   FIFOs and sockets answer 404 too, and a folder is served only through its
   index.html (no listings). ``..`` in a URL is refused, not resolved.
+- **At the site's base path.** The folder is served below ``base_path`` (the
+  path of base_url), as the real host will; ``/`` redirects there (302, not
+  301: a browser keeps a 301 for good, and the next site previewed on this
+  port may have another path).
+- **Live.** With a ``Live`` (livereload.py), ``/__sitegen/`` is its own, HTML
+  responses carry its reload script, and while a rebuild is failing every
+  HTML response is its error page.
 - **Holds a burst.** The listen backlog is 1024 (the kernel may cap it,
   ``net.core.somaxconn``): with the stdlib's 5, a burst of connections beyond
   it had their SYNs dropped and retried after 1, 3, 7 ... s. Connections are
@@ -18,8 +25,9 @@
   on the web could otherwise resolve its own name to 127.0.0.1 (DNS
   rebinding) and read the preview, drafts included.
 - **No stale pages in the browser.** ``Cache-Control: no-cache`` makes the
-  browser ask again on every load; a file whose ETag (mtime in ns and size)
-  is unchanged answers 304, and the build leaves unchanged files alone.
+  browser ask again on every load; a file whose ETag (mtime in ns and size,
+  and the generation for a page with the reload script) is unchanged
+  answers 304, and the build leaves unchanged files alone.
 """
 
 from __future__ import annotations
