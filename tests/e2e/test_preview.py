@@ -29,6 +29,7 @@ from tests.sitekit import paper, write_site
 
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 RELOAD_SECONDS = 2.0
+THEME = Path(__file__).resolve().parents[2] / "themes" / "default"
 
 
 def state_of(folder: Path) -> dict[str, tuple[bytes, int]]:
@@ -42,9 +43,18 @@ def in_a_thread(scenario: Callable[[], None]) -> None:
 
 
 @pytest.fixture
-def session(tmp_path: Path) -> Iterator[tuple[Path, str, subprocess.Popen]]:
-    """A site under a sub-path, built once to output/, then served by `sitegen serve --port 0`."""
+def session(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[tuple[Path, str, subprocess.Popen]]:
+    """A site under a sub-path, built once to output/, then served by `sitegen serve --port 0`;
+    with a param, its pages carry that Content-Security-Policy."""
     site = write_site(tmp_path / "site", [paper("first", title="First title")], base_url="https://x.org/lab/")
+    csp = getattr(request, "param", None)
+    if csp:
+        base = (THEME / "templates" / "base.html").read_text()
+        meta = f'<meta http-equiv="Content-Security-Policy" content="{csp}">'
+        (site / "templates").mkdir()
+        (site / "templates" / "base.html").write_text(
+            base.replace('<meta charset="utf-8">', f'<meta charset="utf-8">{meta}', 1)
+        )
     built = subprocess.run([sys.executable, "-m", "sitegen", "build", "--site", str(site), "-q"], timeout=120)
     assert built.returncode == 0
     process = subprocess.Popen(
@@ -109,6 +119,31 @@ def test_the_open_tab_follows_edits_errors_and_fixes(session, chromium: str) -> 
 
     in_a_thread(scenario)
     assert state_of(site / "output") == output_before, "output/ is untouched by the preview"
+
+
+@pytest.mark.parametrize("session", ["default-src 'self'"], indirect=True)
+def test_a_theme_csp_that_allows_its_own_origin_still_reloads(session, chromium: str) -> None:
+    """The script is an external file from the preview's origin, so no 'unsafe-inline' is needed."""
+    site, url, _ = session
+
+    def scenario() -> None:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS, headless=True)
+            try:
+                page = browser.new_page()
+                violations: list[str] = []
+                page.on(
+                    "console", lambda m: violations.append(m.text) if "Content Security" in m.text else None
+                )
+                page.goto(url + "papers/first/")
+                assert "Content-Security-Policy" in page.content()
+                retitle(site, "Second title")
+                wait_for_text(page, "Second title", RELOAD_SECONDS + 1)
+                assert violations == []
+            finally:
+                browser.close()
+
+    in_a_thread(scenario)
 
 
 @pytest.mark.parametrize(
