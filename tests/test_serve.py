@@ -546,6 +546,17 @@ def test_the_folder_of_a_killed_session_is_removed_by_the_next_one_not_that_of_a
     assert [p.name for p in cache.glob("serve-*")] == ["serve-live"], "and this session's own is gone"
 
 
+def test_output_dir_builds_there_and_keeps_it(site_factory, tmp_path):
+    site = site_factory([paper("first", title="First title")])
+    kept = tmp_path / "preview"
+    started = serve.start(site, kept, None, "127.0.0.1", 0)
+    assert not isinstance(started, str), started
+    started.close()
+    home = (kept / "index.html").read_text()
+    assert started.url in home and "__sitegen" not in home, "built for the preview, as `sitegen build` writes"
+    assert not (site / "output").exists() and not list(site.glob(".sitegen-cache/serve-*"))
+
+
 def events(port: int) -> tuple[http.client.HTTPConnection, http.client.HTTPResponse]:
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
     connection.request("GET", "/__sitegen/events")
