@@ -46,6 +46,7 @@ from .devserver import PreviewServer, open_server
 from .errors import Problem, SitegenError
 from .livereload import Live
 from .watch import Watcher, snapshot
+from .wording import counted
 
 KEPT = "previous output kept; fix the problem and save again"
 TEMP_PREFIX = "serve-"
@@ -206,7 +207,7 @@ def start(site_dir: Path, output: Path | None, base_url: str | None, host: str, 
         raise
     watcher.start()
     where = "" if output is None else f"{out_dir} "
-    print(f"built {result.papers} papers; serving {where}at {url} (Ctrl+C to stop)", flush=True)
+    print(f"built {counted(result.papers, 'paper')}; serving {where}at {url} (Ctrl+C to stop)", flush=True)
     return Preview(server, watcher, url, out_dir, live, owned, held)
 
 
@@ -216,8 +217,8 @@ def _interrupt(signum: int, frame: object) -> None:
 
 def _in_a_worker() -> None:
     """In a build's worker process. Ctrl+C reaches the terminal's whole process group: the
-    server handles it, and the workers ignore it (each printed a traceback). SIGTERM, with
-    which a pool stops its workers, kills again instead of raising KeyboardInterrupt."""
+    server handles it, and the workers ignore it (else each prints a traceback). SIGTERM,
+    with which a pool stops its workers, kills again instead of raising KeyboardInterrupt."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
