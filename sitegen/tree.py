@@ -75,7 +75,7 @@ def walk(root: str) -> tuple[list[str], list[str], list[str]]:
     return files, empty, folders
 
 
-def _parents(path: str):
+def parents(path: str):
     while "/" in path:
         path = path.rpartition("/")[0]
         yield path
@@ -112,20 +112,23 @@ def complete(
     spare_listing: Listing | None,
     fresh: bool,
     skip: str,
+    spare_same: set[str] = frozenset(),
 ) -> tuple[int, Listing]:
     """Make the spare the whole new site: ``wanted`` are its outputs, those in
     ``same`` are output/'s files as they are; add the user's own files from
     output/ (those no build recorded in ``previous``) and, unless the spare is
     ``fresh``, remove everything else from it: what ``spare_listing`` says it
-    held before this build, or else what a walk finds.
+    held before this build, or else what a walk finds. Paths in ``spare_same``
+    are known to be output/'s very files in the spare already: not even checked.
 
     Returns how many stale outputs go, and what output/ holds: once the two
     are swapped, the listing of the next build's spare."""
     made: set[str] = set()
     for path in same:
-        _link(live, spare, path, fresh, made)
+        if path not in spare_same:
+            _link(live, spare, path, fresh, made)
     kept = set(wanted)
-    folders = {parent for path in wanted for parent in _parents(path)}
+    folders = {parent for path in wanted for parent in parents(path)}
     removed = 0
     listing: Listing = ([], [])
     if os.path.isdir(live):
@@ -136,15 +139,15 @@ def complete(
                 continue
             if path in previous:
                 removed += 1  # a page a build made and this one does not: stale
-            elif path not in folders and not any(p in wanted for p in _parents(path)):
+            elif path not in folders and not any(p in wanted for p in parents(path)):
                 _link(live, spare, path, fresh, made)  # the user's own file: kept
                 kept.add(path)
-                folders.update(_parents(path))
+                folders.update(parents(path))
         for path in empty:
             if path.partition("/")[0] != skip and path not in kept:
                 make_folder(os.path.join(spare, path))
                 folders.add(path)
-                folders.update(_parents(path))
+                folders.update(parents(path))
     if not fresh:
         if spare_listing is None:
             found = walk(spare)

@@ -66,6 +66,12 @@ def spare_of(out_dir: Path) -> Path:
     return out_dir.with_name(f".{out_dir.name}.sitegen-spare")
 
 
+def twin_of(out_dir: Path) -> Path:
+    """Where a cold build links each file it writes a second time: after its
+    swap this becomes the spare, so the next build need not link every file."""
+    return out_dir.with_name(f".{out_dir.name}.sitegen-twin")
+
+
 def failed(action: str, error: OSError, path: object = None) -> OutputError:
     """An OSError as the one line a user sees: what failed, where, and why."""
     where = path if path is not None else error.filename
@@ -88,19 +94,25 @@ class Writer:
     def __init__(self, out_dir: Path, manifest_path: Path, fingerprint: str = "") -> None:
         self.out_dir = out_dir
         self.spare = spare_of(out_dir)
+        self.twin = twin_of(out_dir)
         self.manifest_path = manifest_path
         self.next_path = manifest_path.with_name(manifest_path.stem + ".next.json")
         # What the spare folder holds, so that a build need not walk it.
         self.listing_path = manifest_path.with_name(manifest_path.stem + ".spare.json")
         self._spare_listing: tree.Listing | None = None
+        self._spare_same: set[str] = set()  # the spare's files known to be output/'s very files
         self.fingerprint = fingerprint  # of all inputs; recorded for the next build
         self._previous_fingerprint = ""
         self._previous_papers = 0
         self.papers = 0  # how many papers the site has, recorded with the fingerprint
         self._root = str(out_dir)
         self._spare_root = str(self.spare)
+        self._twin_root = str(self.twin)
+        self._twinning = False  # a cold build: each written file is linked into the twin too
         try:
             recover(out_dir, self.spare, self._is_next)
+            if self.twin.exists() or self.twin.is_symlink():
+                remove_tree(self.twin)  # left by a cold build killed before it became the spare
         except OSError as error:
             raise failed("finish the last build's swap", error) from None
         # Into a missing or empty folder there is nothing to compare or keep.
@@ -166,7 +178,7 @@ class Writer:
     def begin(self) -> None:
         """Make the spare folder ready for this build's files (before any worker starts)."""
         check_swappable(self.out_dir)
-        self._spare_listing = self._read_listing()
+        self._spare_listing, self._spare_same = self._read_listing()
         try:
             self.next_path.unlink(missing_ok=True)  # a record of a swap that never happened
             # Gone before the spare changes: a build killed from here on leaves no listing to trust.
@@ -174,6 +186,9 @@ class Writer:
             if not self.spare.exists():
                 self.spare.mkdir(parents=True)
                 self._fresh = True
+                if self._direct:
+                    self.twin.mkdir()
+                    self._twinning = True
             elif self.spare.is_symlink() or not self.spare.is_dir():
                 raise OutputError(
                     Problem(f"expected a folder sitegen made, found something else: {self.spare}")
@@ -181,15 +196,21 @@ class Writer:
         except OSError as error:
             raise failed("prepare the new site", error) from None
 
-    def _read_listing(self) -> tree.Listing | None:
+    def _read_listing(self) -> tuple[tree.Listing | None, set[str]]:
+        """What the spare holds, and which of its files are the very files
+        (same inode) output/ has at those paths: all but those the last build
+        wrote anew ("differs")."""
         try:
             data = json.loads(self.listing_path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
-            return None
+            return None, set()
         if not isinstance(data, dict) or not data.get("tree") or data["tree"] != identity(self.spare):
-            return None
-        files, folders = data.get("files"), data.get("folders")
-        return (files, folders) if isinstance(files, list) and isinstance(folders, list) else None
+            return None, set()
+        files, folders, differs = data.get("files"), data.get("folders"), data.get("differs")
+        if not isinstance(files, list) or not isinstance(folders, list):
+            return None, set()
+        same = set(files).difference(differs) if isinstance(differs, list) else set()
+        return (files, folders), same
 
     def _claim(self, path: str) -> str:
         if path in self._manifest:
@@ -250,6 +271,13 @@ class Writer:
             if not self._fresh:  # the spare's file may be a link to output/'s: never write into it
                 tree.clear(destination)
             tree.write_file(destination, data)
+            if self._twinning:
+                twin = os.path.join(self._twin_root, path)
+                folder = os.path.dirname(twin)
+                if folder not in self._made_dirs:
+                    tree.make_folder(folder)
+                    self._made_dirs.add(folder)
+                os.link(destination, twin)
         except OSError as error:
             raise failed("write", error, target) from None
         self._staged.append(path)
@@ -280,6 +308,9 @@ class Writer:
         if self._fresh:
             remove_tree(self.spare)
             self._fresh = False
+        if self._twinning:
+            remove_tree(self.twin)
+            self._twinning = False
 
     def commit(self) -> Report:
         """Complete the spare (links to unchanged files, the user's own files,
@@ -299,6 +330,7 @@ class Writer:
                     self._spare_listing,
                     self._fresh,
                     STAGING,
+                    self._spare_same,
                 )
             self._save(self.next_path, identity(self.spare))
             old_site = identity(self.out_dir)
@@ -310,11 +342,33 @@ class Writer:
             os.replace(self.next_path, self.manifest_path)
             if listing is not None and old_site:  # the old site is the spare now
                 files, folders = listing
-                _write_json(self.listing_path, {"tree": old_site, "files": files, "folders": folders})
+                # What this build wrote is a new file in output/, not the spare's.
+                record = {"tree": old_site, "files": files, "folders": folders, "differs": self._staged}
+                _write_json(self.listing_path, record)
+            elif self._twinning:
+                self._settle_twin()
         except OSError:
             pass  # the next build rolls the record forward itself, and walks the spare
         self.report.written = len(self._staged)
         return self.report
+
+    def _settle_twin(self) -> None:
+        """After a cold build's swap: the twin, every file of the new site linked
+        once more, becomes the spare. The spare's place holds what output/ was
+        before: nothing, or an empty folder. A build killed meanwhile leaves a
+        twin the next one removes, and that one links every file itself."""
+        self._twinning = False
+        if self.spare.exists():
+            try:
+                os.rmdir(self.spare)
+            except OSError:  # not empty after all (a file put there meanwhile): keep it as the spare
+                remove_tree(self.twin)
+                return
+        os.rename(self.twin, self.spare)
+        files = list(self._manifest)
+        folders = sorted({parent for path in files for parent in tree.parents(path)})
+        record = {"tree": identity(self.spare), "files": files, "folders": folders, "differs": []}
+        _write_json(self.listing_path, record)
 
     def _save(self, path: Path, tree_id: str) -> None:
         data = {

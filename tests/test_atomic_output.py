@@ -374,3 +374,42 @@ def test_an_output_folder_that_is_a_symlink_stays_one(site_factory, tmp_path):
         assert (site / "output").is_symlink() and (site / "output").resolve() == tmp_path / "www/html"
         assert tree(site / "output") == tree(tmp_path / "www/html") != {}
     assert "papers/p30/index.html" in tree(tmp_path / "www/html")
+
+
+@pytest.mark.parametrize("point", ["before-swap", "after-swap"])
+def test_a_cold_build_killed_around_its_swap_leaves_no_site_or_all_of_it(tmp_path, point):
+    """A cold build also links each file it writes into a twin folder, which
+    becomes the spare after its swap; killed before that, the next build
+    removes the twin and still makes the right site."""
+    site = write_site(tmp_path / "site", VERSIONS["a"], per_page=5)
+    set_content(site, "a")
+    reference = {version: tmp_path / f"ref-{version}" for version in VERSIONS}
+    for version, folder in reference.items():
+        set_content(site, version)
+        build(site, folder)
+    set_content(site, "a")
+    out = site / "output"
+    done = subprocess.run([sys.executable, "-c", KILL_AT, point, str(site)])
+    assert done.returncode == -signal.SIGKILL
+    assert snapshot(out) == (tree(reference["a"]) if point == "after-swap" else None)
+    for version in ("a", "b", "a"):
+        set_content(site, version)
+        subprocess.run(sitegen(site, "-q"), check=True)
+        assert tree(out) == tree(reference[version])
+        assert not (site / ".output.sitegen-twin").exists()
+    assert spare_of(out).is_dir()
+
+
+def test_after_a_cold_build_the_spare_is_the_same_site_linked(tmp_path):
+    site = write_site(tmp_path / "site", VERSIONS["a"], per_page=5)
+    set_content(site, "a")
+    build(site)
+    out, spare = site / "output", spare_of(site / "output")
+    files = sorted(p.relative_to(out) for p in out.rglob("*") if p.is_file())
+    assert files and files == sorted(p.relative_to(spare) for p in spare.rglob("*") if p.is_file())
+    assert all((out / f).stat().st_ino == (spare / f).stat().st_ino for f in files)
+    set_content(site, "b")
+    build(site)
+    ref = tmp_path / "ref"
+    build(site, ref)
+    assert tree(out) == tree(ref)

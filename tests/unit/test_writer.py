@@ -43,6 +43,7 @@ def test_files_the_user_put_there_are_never_pruned(tmp_path):
 def test_an_aborted_build_leaves_the_previous_output_untouched(tmp_path):
     out, manifest = tmp_path / "out", tmp_path / "m.json"
     write(out, manifest, {"index.html": b"old"})
+    shutil.rmtree(spare_of(out))  # the spare a cold build leaves: this build makes its own
     writer = Writer(out, manifest)
     writer.begin()
     writer.add("index.html", b"new")
