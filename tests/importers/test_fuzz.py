@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from datetime import date
 from pathlib import Path
 
@@ -55,18 +56,22 @@ pieces = st.characters(codec="utf-8", exclude_categories=("Cs",)) | st.sampled_f
 nasty_text = st.lists(pieces, min_size=1, max_size=30).map("".join)
 
 
+def _fresh_site(tmp_path: Path) -> Path:
+    """An empty site; hypothesis runs many examples in one tmp_path, so the last one's goes first."""
+    site = tmp_path / "site"
+    if site.exists():
+        shutil.rmtree(site)
+    (site / "content/papers").mkdir(parents=True)
+    (site / "site.yaml").write_text("title: T\nbase_url: https://e.org/\n", encoding="utf-8")
+    return site
+
+
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(title=nasty_text, abstract=nasty_text, author=nasty_text, tag=nasty_text)
 def test_whatever_text_a_source_sends_the_site_still_checks_or_nothing_is_written(
     tmp_path: Path, title: str, abstract: str, author: str, tag: str
 ) -> None:
-    site = tmp_path / "site"
-    if site.exists():
-        import shutil
-
-        shutil.rmtree(site)
-    (site / "content/papers").mkdir(parents=True)
-    (site / "site.yaml").write_text("title: T\nbase_url: https://e.org/\n", encoding="utf-8")
+    site = _fresh_site(tmp_path)
     fields = {"title": title, "abstract": abstract, "authors": [author], "tags": [tag]}
     paper = Imported("2403.09629", date(2025, 3, 14), fields, "test")
     config = load_config(site)
@@ -99,14 +104,7 @@ batches = st.lists(
 def test_any_sequence_of_imports_keeps_one_entry_per_paper_with_the_latest_values(
     tmp_path: Path, batches: list[list[tuple[str, int, date]]]
 ) -> None:
-    import shutil
-
-    site = tmp_path / "site"
-    if site.exists():
-        shutil.rmtree(site)
-    (site / "content/papers").mkdir(parents=True)
-    (site / "site.yaml").write_text("title: T\nbase_url: https://e.org/\n", encoding="utf-8")
-    config = load_config(site)
+    config = load_config(_fresh_site(tmp_path))
     latest: dict[str, int] = {}
     for batch in batches:
         papers = [Imported(i, day, {"title": f"T {i}", "upvotes": up}, "test") for i, up, day in batch]
