@@ -142,9 +142,11 @@ class _Opener:
     def __init__(self, outcome: object) -> None:
         self.outcome = outcome
         self.requests: list[urllib.request.Request] = []
+        self.timeouts: list[float] = []
 
     def open(self, request: urllib.request.Request, timeout: float):  # type: ignore[no-untyped-def]
         self.requests.append(request)
+        self.timeouts.append(timeout)
         if isinstance(self.outcome, BaseException):
             raise self.outcome
         return self.outcome
@@ -208,3 +210,9 @@ def test_redirects_only_to_http_or_https() -> None:
     assert (
         _HttpOnlyRedirects().redirect_request(request, None, 302, "Found", {}, "https://x.org/") is not None
     )
+
+
+def test_requests_time_out_after_30_seconds_as_docs_import_md_says() -> None:
+    transport = _transport(_Answer(b"[]"))
+    transport.get(URL, {})
+    assert transport._opener.timeouts == [30.0]  # type: ignore[attr-defined]
