@@ -41,6 +41,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import generate  # bench/generate.py, beside this file
+import layouts
 
 BENCH = Path(__file__).resolve().parent
 REPO = BENCH.parent
@@ -368,7 +369,8 @@ def bench_size(
     targets = ("sitegen", *args.peers)
     print(f"\n== {size:,} papers: generating {', '.join(targets)} sites in {corpus}", flush=True)
     started = time.perf_counter()
-    stats = generate.write_corpus(corpus, size, args.seed, args.format, targets)
+    sites = {args.layout if t == "sitegen" else t: corpus / t for t in targets}
+    stats = generate.write_corpus(sites, size, args.seed)
     stats["seconds"] = round(time.perf_counter() - started, 2)
     stats["content_files"] = sum(1 for _ in (corpus / "sitegen" / "content" / "papers").glob("*/*.*"))
     print(
@@ -435,14 +437,18 @@ def bench_size(
             rebuild("no-change", tree)
             # (c) one abstract edited in one file, as a person fixing a typo would
             tree = scan(sg_out)
-            edited = generate.edit_one_abstract(site, f"bench run {datetime.now().isoformat()} #{repeat + 1}")
+            edited = layouts.edit_one_abstract(
+                site, layouts.LAYOUTS[args.layout], f"bench run {datetime.now().isoformat()} #{repeat + 1}"
+            )
             stats["edited_file"] = str(edited.path.relative_to(corpus))
             rebuild("one-edit", tree)
             # (d) the same paper edited again: a rebuild that finds the spare the
             # one-edit build left (the steady state of editing and rebuilding)
             tree = scan(sg_out)
             edited.path.write_text(edited.original, encoding="utf-8")
-            generate.edit_one_abstract(site, f"bench run {datetime.now().isoformat()} #{repeat + 1}b")
+            layouts.edit_one_abstract(
+                site, layouts.LAYOUTS[args.layout], f"bench run {datetime.now().isoformat()} #{repeat + 1}b"
+            )
             rebuild("edit-again", tree)
             # Undone, so that every repeat's cold build reads the same corpus.
             edited.path.write_text(edited.original, encoding="utf-8")
@@ -526,7 +532,8 @@ def settle(tool: str, site: Path, tools: Tools, args: argparse.Namespace) -> Non
 def _warm_up(tool: str, tools: Tools, args: argparse.Namespace) -> None:
     corpus, out = args.work / "corpus-warm-up", args.work / "out-warm-up" / tool
     if not (corpus / tool).is_dir():
-        generate.write_corpus(corpus, WARM_UP_PAPERS, args.seed, args.format, ("sitegen", *args.peers))
+        sites = {args.layout if t == "sitegen" else t: corpus / t for t in ("sitegen", *args.peers)}
+        generate.write_corpus(sites, WARM_UP_PAPERS, args.seed)
     _remove(out)
     if tool == "sitegen":
         _remove(corpus / "sitegen" / ".sitegen-cache")
@@ -585,7 +592,7 @@ def size_table(size: int, runs: list[Run], stats: dict, repeat: int) -> tuple[st
     lines = [
         f"### {size:,} papers",
         "",
-        f"{stats['papers']:,} papers in {stats['content_files']:,} day files, {stats['authors']:,} authors, "
+        f"{stats['papers']:,} papers in {stats['content_files']:,} content files, {stats['authors']:,} authors, "
         f"{stats['math']:,} abstracts with math. "
         + (f"Median of {repeat} runs; peak RSS is the largest of them." if repeat > 1 else "One run each."),
         "",
@@ -680,7 +687,7 @@ def report(
     lines += [f"`{command.strip()}`", ""]
     lines += [f"- {key}: {value}" for key, value in {**host, **tools.versions}.items()]
     lines += [
-        f"- corpus: bench/generate.py, seed {args.seed}, {args.format} content files, ~40 papers a day",
+        f"- corpus: bench/generate.py, seed {args.seed}, layout {args.layout}, ~40 papers a day",
         f"- timeout per build: {args.timeout:g} s",
         f"- kernel page cache, dentries and inodes dropped before each cold build: {args.cache_drop}",
         "",
@@ -755,7 +762,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--repeat", type=int, default=1, help="runs of every build; medians are reported")
     parser.add_argument("--seed", type=int, default=1, help="corpus seed (default 1)")
-    parser.add_argument("--format", choices=("yaml", "json"), default="yaml", help="sitegen content format")
+    parser.add_argument("--layout", choices=sorted(layouts.LAYOUTS), default=layouts.DEFAULT_LAYOUT)
     parser.add_argument("--timeout", type=float, default=1800, help="seconds before a build is killed (1800)")
     parser.add_argument(
         "--work",
