@@ -592,7 +592,7 @@ def size_table(size: int, runs: list[Run], stats: dict, repeat: int) -> tuple[st
     lines = [
         f"### {size:,} papers",
         "",
-        f"{stats['papers']:,} papers in {stats['content_files']:,} content files, {stats['authors']:,} authors, "
+        f"{stats['papers']:,} papers in {stats['content_files']:,} files, {stats['authors']:,} authors, "
         f"{stats['math']:,} abstracts with math. "
         + (f"Median of {repeat} runs; peak RSS is the largest of them." if repeat > 1 else "One run each."),
         "",
