@@ -34,7 +34,7 @@ def code_digest() -> str:
     return h.hexdigest()
 
 
-_OUTPUT_LIBRARIES = ("jinja2", "markupsafe", "pyromark", "latex2mathml", "nh3", "feedgen")
+_OUTPUT_LIBRARIES = ("jinja2", "markupsafe", "pyromark", "latex2mathml", "nh3", "feedgen", "pylatexenc")
 
 
 def _versions(names: tuple[str, ...]) -> dict[str, str]:

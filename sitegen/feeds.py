@@ -86,6 +86,7 @@ class FeedEntry:
     url: str  # absolute URL of the paper page
     content_html: str  # sanitized HTML (abstract + note), already rendered by markup
     summary: str  # plain text
+    title: str | None = None  # plain text, as the paper's view made it; None: from paper.title
 
 
 def entry_id(paper_id: str, site_id: str | None = None) -> str:
@@ -126,10 +127,12 @@ def _feed_updated(entries: Sequence[FeedEntry]) -> datetime:
     return max((_updated(e.paper) for e in entries), default=EMPTY_FEED_UPDATED)
 
 
-def _title(paper: Paper, site_id: str | None = None) -> str:
+def _title(item: FeedEntry, site_id: str | None = None) -> str:
     # Titles may carry Markdown or $TeX$; feed titles are plain text. Feed
     # formats require a title, hence the fallbacks.
-    return plain_text(_text(paper.title)) or _text(paper.id) or entry_id(paper.id, site_id)
+    paper = item.paper
+    title = _text(item.title) if item.title is not None else plain_text(_text(paper.title))
+    return title or _text(paper.id) or entry_id(paper.id, site_id)
 
 
 def _feed_title(info: FeedInfo) -> str:
@@ -191,7 +194,7 @@ def _add_entry(fg: FeedGenerator, item: FeedEntry, rss: bool, site_id: str | Non
     paper = item.paper
     entry = fg.add_entry(order="append")  # keep the caller's order (newest first)
     entry.id(entry_id(paper.id, site_id))  # also the RSS <guid isPermaLink="false">
-    entry.title(_title(paper, site_id))
+    entry.title(_title(item, site_id))
     # (feedgen 1.0 drops rel/type on entry links; a bare Atom link means rel="alternate".)
     entry.link(href=_text(item.url), rel="alternate", type="text/html")
     entry.published(_published(paper))  # also the RSS <pubDate>
@@ -233,7 +236,7 @@ def render_rss(info: FeedInfo, entries: Sequence[FeedEntry]) -> bytes:
 
 def _json_item(item: FeedEntry, site_id: str | None) -> dict[str, object]:
     paper = item.paper
-    title = _title(paper, site_id)
+    title = _title(item, site_id)
     data: dict[str, object] = {
         "id": entry_id(paper.id, site_id),
         "url": _text(item.url),

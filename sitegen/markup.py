@@ -44,7 +44,7 @@ from .charrefs import punctuation_as_references
 from .htmlclean import _BLOCK_CLEANER, _INLINE_CLEANER, _escape
 from .mdevents import _render_events, _render_inline_events
 
-__all__ = ["render_markdown", "render_inline", "plain_text", "render_with_summary"]
+__all__ = ["render_markdown", "render_inline", "render_title", "plain_text", "render_with_summary"]
 
 
 # --- public API ----------------------------------------------------------------
@@ -127,20 +127,21 @@ def _whole_characters(text: str) -> str:
     return _SURROGATE.sub("\ufffd", text)
 
 
-def _block_html_and_text(text: str) -> tuple[str, str]:
-    """Safe block HTML, and the plain text with its whitespace as it comes."""
+def _block_html_and_text(text: str, text_limit: int | None = None) -> tuple[str, str]:
+    """Safe block HTML, and the plain text with its whitespace as it comes (what
+    follows its first ``text_limit`` non-space characters may be left out)."""
     try:
-        return _block_html_and_text_of(text)
+        return _block_html_and_text_of(text, text_limit)
     except UnicodeEncodeError:
-        return _block_html_and_text_of(_whole_characters(text))
+        return _block_html_and_text_of(_whole_characters(text), text_limit)
 
 
-def _block_html_and_text_of(text: str) -> tuple[str, str]:
+def _block_html_and_text_of(text: str, text_limit: int | None) -> tuple[str, str]:
     text = _typeset_quotes(text)
     if _plain_prose(text):
         html, plain = _prose_html(text), text
     else:
-        html, plain = _render_events(text, block=True)
+        html, plain = _render_events(text, True, text_limit)
     html = _BLOCK_CLEANER.clean(html)
     if "<" in text:  # only raw HTML makes links nh3 leaves without an href
         html = _unwrap_bare_links(html)
@@ -195,25 +196,34 @@ def _focusable_formulas(html: str) -> str:
 
 def render_inline(text: str) -> str:
     """One line of Markdown (a title) -> safe inline HTML: no <p>, no links; math allowed."""
+    return render_title(text)[0]
+
+
+def render_title(text: str) -> tuple[str, str]:
+    """A title -> (``render_inline(text)``, its plain text) from one parse: the heading
+    shows the HTML; <title>, meta tags, feeds and BibTeX the text, math as Unicode."""
     text = _typeset_quotes(" ".join(text.split()))  # a title is one line
     if not text:
-        return ""
+        return "", ""
     try:
-        html = _escape(text) if _plain_prose(text) else _render_inline_events(text)
-        return punctuation_as_references(_INLINE_CLEANER.clean(html).strip())
+        if _plain_prose(text):
+            html, plain = _escape(text), text
+        else:
+            html, plain = _render_inline_events(text)
+        return punctuation_as_references(_INLINE_CLEANER.clean(html).strip()), _one_line(plain, None)
     except UnicodeEncodeError:
-        return render_inline(_whole_characters(text))
+        return render_title(_whole_characters(text))
 
 
 def plain_text(text: str, limit: int | None = None) -> str:
-    """Markdown -> one line of plain text: markup gone, TeX kept as written with its $ signs.
+    """Markdown -> one line of plain text: markup gone, math as Unicode text (mathtext).
 
     Over ``limit`` characters, cut at a word boundary and end with "…" (the result,
     ellipsis included, is at most ``limit`` long).
     """
     text = _typeset_quotes(text)
     try:
-        plain = text if _plain_prose(text) else _render_events(text, block=True)[1]
+        plain = text if _plain_prose(text) else _render_events(text, True, limit)[1]
     except UnicodeEncodeError:
         return plain_text(_whole_characters(text), limit)
     return _one_line(plain, limit)
@@ -224,7 +234,7 @@ def render_with_summary(text: str, limit: int | None = None) -> tuple[str, str]:
     every abstract needs both."""
     if not text or text.isspace():
         return "", ""
-    html, plain = _block_html_and_text(text)
+    html, plain = _block_html_and_text(text, limit)
     return html, _one_line(plain, limit)
 
 

@@ -331,7 +331,9 @@ class Renderer:
         prose = None
         if with_prose:
             view = self.view(paper_id)
-            prose = Prose(str(view.title_html), str(view.abstract_html), str(view.note_html), view.summary)
+            prose = Prose(
+                str(view.title_html), str(view.abstract_html), str(view.note_html), view.summary, view.title
+            )
         card = self._cards.get(paper_id)
         return paper_id, prose, card if card is not None else self._render_card(paper_id).encode()
 
@@ -600,7 +602,9 @@ class Renderer:
         content = view.abstract_html
         if view.note_html:
             content = Markup("{}<p><strong>Curator’s note</strong></p>{}").format(content, view.note_html)
-        return FeedEntry(paper=paper, url=view.abs_url, content_html=str(content), summary=view.summary)
+        return FeedEntry(
+            paper=paper, url=view.abs_url, content_html=str(content), summary=view.summary, title=view.title
+        )
 
     # --- sitemap ---
     def _pages_for_sitemap(self) -> list[tuple[str, datetime]]:

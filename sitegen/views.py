@@ -13,7 +13,7 @@ from json.encoder import encode_basestring_ascii as _json_string  # C; as json.d
 
 from markupsafe import Markup
 
-from .markup import plain_text, render_inline, render_markdown, render_with_summary
+from .markup import plain_text, render_markdown, render_title, render_with_summary
 from .model import Author, Paper
 from .routes import Routes, slugify
 from .site import Site
@@ -139,20 +139,21 @@ def _links(paper: Paper, arxiv_id: str | None, routes: Routes) -> tuple[Link, ..
     return tuple(links)
 
 
-def _bibtex_key(paper: Paper) -> str:
+def _bibtex_key(paper: Paper, title: str) -> str:
     if paper.authors:
         surname = paper.authors[0].name.split()[-1]
-        first_word = next((w for w in re.findall(r"[A-Za-z]+", paper.title) if len(w) > 3), "paper")
+        first_word = next((w for w in re.findall(r"[A-Za-z]+", title) if len(w) > 3), "paper")
         key = f"{surname}{paper.date.year}{first_word}"
     else:
         key = paper.id
     return re.sub(r"[^A-Za-z0-9_.:-]", "", key.lower()) or "paper"
 
 
-def _bibtex(paper: Paper, arxiv_id: str | None, url: str) -> str:
+def _bibtex(paper: Paper, title: str, arxiv_id: str | None, url: str) -> str:
+    """``title``: the paper's title as plain text (no Markdown marks)."""
     kind = "@misc" if arxiv_id or not paper.venue else "@inproceedings"
     published = paper.published or paper.date
-    fields = [("title", "{" + _bibtex_escaped(paper.title) + "}")]
+    fields = [("title", "{" + _bibtex_escaped(title) + "}")]
     if paper.authors:
         fields.append(("author", _bibtex_escaped(" and ".join(a.name for a in paper.authors))))
     if paper.venue and kind == "@inproceedings":
@@ -164,7 +165,7 @@ def _bibtex(paper: Paper, arxiv_id: str | None, url: str) -> str:
         fields += [("eprint", arxiv_id), ("archivePrefix", "arXiv")]
     fields.append(("url", url))
     body = ",\n".join(f"  {name} = {{{value}}}" for name, value in fields)
-    return f"{kind}{{{_bibtex_key(paper)},\n{body}\n}}"
+    return f"{kind}{{{_bibtex_key(paper, title)},\n{body}\n}}"
 
 
 @dataclass(frozen=True)
@@ -176,6 +177,7 @@ class Prose:
     abstract_html: str
     note_html: str
     summary: str
+    title: str  # plain text: for <title>, meta tags, feeds, JSON-LD and BibTeX
 
 
 def render_prose(paper: Paper) -> Prose:
@@ -183,7 +185,8 @@ def render_prose(paper: Paper) -> Prose:
     note_html = render_markdown(paper.note) if paper.note else ""
     if not summary:  # no abstract: describe the paper by its note, or its title
         summary = plain_text(paper.note or paper.title, DESCRIPTION_LIMIT)
-    return Prose(render_inline(paper.title), abstract_html, note_html, summary)
+    title_html, title = render_title(paper.title)
+    return Prose(title_html, abstract_html, note_html, summary, title or paper.title)
 
 
 class NameLinks:
@@ -229,7 +232,7 @@ def make_view(
     return PaperView(
         paper=paper,
         id=paper.id,
-        title=paper.title,
+        title=prose.title,
         title_html=Markup(prose.title_html),
         url=routes.url(route),
         abs_url=abs_url,
@@ -243,7 +246,7 @@ def make_view(
         arxiv_id=arxiv_id,
         pdf_url=_absolute(pdf, routes) if pdf else None,
         thumbnail=site_url(paper.thumbnail, routes) if paper.thumbnail else None,
-        bibtex=_bibtex(paper, arxiv_id, abs_url),
+        bibtex=_bibtex(paper, prose.title, arxiv_id, abs_url),
     )
 
 
@@ -264,9 +267,9 @@ def json_ld(view: PaperView, site_title: str) -> Markup:
     paper = view.paper
     out = [
         '{"@context":"https://schema.org","@type":"ScholarlyArticle","headline":',
-        _json_string(paper.title[:110]),
+        _json_string(view.title[:110]),
         ',"name":',
-        _json_string(paper.title),
+        _json_string(view.title),
         ',"url":',
         _json_string(view.abs_url),
         ',"datePublished":"',

@@ -21,8 +21,8 @@ def _reference(view: PaperView, site_title: str) -> str:
     data: dict = {
         "@context": "https://schema.org",
         "@type": "ScholarlyArticle",
-        "headline": p.title[:110],
-        "name": p.title,
+        "headline": view.title[:110],
+        "name": view.title,
         "url": view.abs_url,
         "datePublished": (p.published or p.date).date().isoformat(),
         "dateModified": (p.updated or p.published or p.date).date().isoformat(),
@@ -71,7 +71,9 @@ def test_json_ld_is_the_json_of_its_data_for_awkward_text(tmp_path):
         text = str(json_ld(view, title))
         assert text == _reference(view, title)
         assert "<" not in text and ">" not in text and "&" not in text
-        assert json.loads(text)["name"] == view.paper.title
+        assert json.loads(text)["name"] == view.title
+    # The title as text: no Markdown marks, math as Unicode.
+    assert [json.loads(str(json_ld(v, title)))["name"] for v in views][2] == "x² and emphasis"
 
 
 def test_json_ld_of_every_sample_paper_is_the_json_of_its_data():
