@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import shutil
 from pathlib import Path
+from typing import Any
 
 from corpus import BASE_URL, PER_PAGE, papers
 from layouts import DEFAULT_LAYOUT, LAYOUTS, files
@@ -38,8 +39,9 @@ author: sitegen bench
 """
 
 
-def write_corpus(sites: dict[str, Path], count: int, seed: int = 1) -> dict[str, int]:
-    """Write the same papers into each site folder (each replaced); returns some counts.
+def write_corpus(sites: dict[str, Path], count: int, seed: int = 1) -> dict[str, Any]:
+    """Write the same papers into each site folder (each replaced); returns some counts, and
+    the paper the bench edits (edit_id, the first of the middle day, edit_day).
 
     sites maps a sitegen layout name (bench/layouts.py) or a peer ("hugo",
     "pelican") to its folder; the papers are made once for all of them."""
@@ -51,11 +53,13 @@ def write_corpus(sites: dict[str, Path], count: int, seed: int = 1) -> dict[str,
             PEER_SITES[name][0](root)
         else:
             (root / "site.yaml").write_text(SITE_YAML, encoding="utf-8")
-    stats = {"papers": 0, "days": 0, "math": 0}
+    stats: dict[str, Any] = {"papers": 0, "days": 0, "math": 0}
     authors: set[str] = set()
+    firsts: list[tuple[str, str]] = []  # (day, id of its first paper)
     folders: set[Path] = set()
     for batch in papers(count, seed):
         stats["days"] += 1
+        firsts.append((batch[0].day.isoformat(), batch[0].id))
         stats["papers"] += len(batch)
         stats["math"] += sum("$" in p.abstract for p in batch)
         for p in batch:
@@ -72,6 +76,7 @@ def write_corpus(sites: dict[str, Path], count: int, seed: int = 1) -> dict[str,
                     folders.add(target.parent)
                 target.write_text(text, encoding="utf-8")
     stats["authors"] = len(authors)
+    stats["edit_day"], stats["edit_id"] = firsts[len(firsts) // 2]
     return stats
 
 

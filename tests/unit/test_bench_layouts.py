@@ -1,0 +1,93 @@
+"""bench/: the five content layouts hold the same papers, and the bench's edits keep each format."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from sitegen.config import load_config
+from sitegen.loading import load_papers
+
+REPO = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(REPO / "bench"))
+try:
+    import generate
+    import layouts
+finally:
+    sys.path.remove(str(REPO / "bench"))
+
+PAPERS = 120
+
+
+def _papers(site: Path) -> dict[str, tuple]:
+    """What a page shows of each paper; links as a set (safe_dump sorts them)."""
+    return {
+        p.id: (
+            p.title,
+            p.day,
+            tuple(a.name for a in p.authors),
+            p.tags,
+            p.abstract,
+            p.upvotes,
+            frozenset(p.links),
+        )
+        for p in load_papers(load_config(site))
+    }
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, Path], dict]:
+    root = tmp_path_factory.mktemp("corpus")
+    sites = {name: root / name for name in layouts.LAYOUTS}
+    return sites, generate.write_corpus(sites, PAPERS, seed=5)
+
+
+def test_every_layout_holds_the_same_papers(corpus):
+    sites, stats = corpus
+    expected = _papers(sites["day-sitegen"])
+    assert len(expected) == stats["papers"] == PAPERS
+    for name in ("day-safedump", "paper-sitegen", "paper-safedump", "paper-json"):
+        assert _papers(sites[name]) == expected, name
+    per_paper = sorted((sites["paper-json"] / "content" / "papers").rglob("*.json"))
+    per_day = sorted((sites["day-safedump"] / "content" / "papers").rglob("*.yaml"))
+    assert len(per_paper) == PAPERS and len(per_day) == stats["days"] < PAPERS
+
+
+def test_safe_dump_layouts_are_what_safe_dump_writes(corpus):
+    sites, _ = corpus
+    for name in ("day-safedump", "paper-safedump"):
+        for path in (sites[name] / "content" / "papers").rglob("*.yaml"):
+            text = path.read_text(encoding="utf-8")
+            assert yaml.safe_dump(yaml.safe_load(text)) == text, path
+
+
+@pytest.mark.parametrize("name", list(layouts.LAYOUTS))
+def test_the_bench_edits_the_same_paper_in_the_layouts_own_format(corpus, name):
+    sites, stats = corpus
+    site, layout = sites[name], layouts.LAYOUTS[name]
+    edit = layouts.edit_one_abstract(site, layout, stats["edit_day"], stats["edit_id"], "test")
+    try:
+        text = edit.path.read_text(encoding="utf-8")
+        edited = _papers(site)[stats["edit_id"]]
+        assert edited[4].startswith("(Edited: test.) ")
+        if name.endswith("safedump"):
+            assert yaml.safe_dump(yaml.safe_load(text)) == text
+        elif name == "paper-json":
+            assert json.dumps(json.loads(text), indent=2, ensure_ascii=False) + "\n" == text
+        else:  # a text edit: only the abstract's first line changed
+            before, after = edit.original.splitlines(), text.splitlines()
+            assert len(before) == len(after) and sum(a != b for a, b in zip(before, after, strict=True)) == 1
+    finally:
+        edit.path.write_text(edit.original, encoding="utf-8")
+
+
+def test_the_same_arguments_give_the_same_files(tmp_path):
+    def write(root: Path) -> dict[str, bytes]:
+        generate.write_corpus({"paper-safedump": root / "s", "hugo": root / "h"}, 60, seed=2)
+        return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+    assert write(tmp_path / "a") == write(tmp_path / "b")
