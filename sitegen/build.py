@@ -203,8 +203,10 @@ def _build(
             writer.fingerprint = _fingerprint(config, digest, cache.digests())
 
     # Rendering libraries are imported only by builds that render something.
+    from .outputs import Output, check_unique, plan_static
     from .parallel import render_outputs, template_errors
-    from .render import Output, Renderer, check_unique, plan, plan_papers, plan_static
+    from .render import Renderer
+    from .siteplan import plan, plan_papers
 
     static = plan_static(theme)
     renderer = Renderer(site, theme, digest)

@@ -35,8 +35,9 @@ from typing import Any, TypeVar
 from .cache import read_papers
 from .errors import Problem, SitegenError, ThemeError
 from .model import Paper
+from .outputs import Output
 from .processes import chunks, fork_context
-from .render import Output, Renderer
+from .render import Renderer
 from .writer import Writer
 
 # Below this many outputs, starting processes costs more than it saves.

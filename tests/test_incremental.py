@@ -154,9 +154,8 @@ def test_a_failure_in_a_worker_leaves_no_partial_output(site_factory, tmp_path, 
 def test_split_sitemaps_are_rewritten_when_and_only_when_their_dates_change(
     site_factory, tmp_path, monkeypatch
 ):
-    from sitegen import render, sitemap
+    from sitegen import sitemap
 
-    monkeypatch.setattr(render, "SITEMAP_LIMIT", 20)
     monkeypatch.setattr(sitemap, "SITEMAP_LIMIT", 20)
     site = site_factory(PAPERS, per_page=5)
     build(site)

@@ -3,7 +3,7 @@ from pathlib import Path
 import pytest
 
 from sitegen.errors import OutputError
-from sitegen.render import Output, check_unique
+from sitegen.outputs import Output, check_unique
 
 
 def test_two_outputs_claiming_one_file_fail_naming_both():

@@ -4,7 +4,7 @@ from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
-from sitegen.render import DATE_FILTERS
+from sitegen.datefilters import DATE_FILTERS
 
 DAYS = [date(1999, 1, 4), date(2025, 3, 9), date(2025, 12, 31), date(2028, 2, 29)]
 MOMENTS = [datetime(2025, 3, 9, 23, 30, tzinfo=timezone(timedelta(hours=-5))), datetime(2026, 11, 1, 0, 5)]

@@ -27,8 +27,9 @@ from sitegen.feeds import (
 )
 from sitegen.markup import plain_text, render_markdown
 from sitegen.model import Author, Paper
-from sitegen.render import Renderer, plan
+from sitegen.render import Renderer
 from sitegen.site import build_site
+from sitegen.siteplan import plan
 from sitegen.theme import resolve_theme
 
 ATOM = "{http://www.w3.org/2005/Atom}"

@@ -10,7 +10,7 @@ from types import SimpleNamespace
 import pytest
 import yaml
 
-from sitegen import parallel, render
+from sitegen import parallel, render, siteplan
 from sitegen.build import build
 from sitegen.config import load_config
 from sitegen.loading import load_papers
@@ -115,7 +115,7 @@ def test_views_made_ahead_are_every_view_a_run_of_paper_pages_shows(tmp_path, mo
     site = build_site(load_papers(config), config)
     on_demand = Renderer(site, resolve_theme(config))
     ahead = Renderer(site, resolve_theme(config))
-    outputs = [o for o in render.plan(site) if o.kind == "paper" and o.key[0] in ("p2", "q")]
+    outputs = [o for o in siteplan.plan(site) if o.kind == "paper" and o.key[0] in ("p2", "q")]
     made = []
     real_make_view = render.make_view
 
@@ -234,7 +234,7 @@ def test_a_cold_build_plans_the_rest_while_paper_pages_render(tmp_path, monkeypa
     site = _cold_site(tmp_path / "s")
     pages_seen = []
     written = spare_of(tmp_path / "out")  # where a build writes before its swap into out/
-    real_plan = render.plan
+    real_plan = siteplan.plan
 
     def plan_waiting_for_a_paper_page(site_, papers=None):
         # Planned first, as before, no paper page would ever appear here.
@@ -244,7 +244,7 @@ def test_a_cold_build_plans_the_rest_while_paper_pages_render(tmp_path, monkeypa
         pages_seen.append(len(list((written / "papers").glob("*/index.html"))))
         return real_plan(site_, papers)
 
-    monkeypatch.setattr(render, "plan", plan_waiting_for_a_paper_page)
+    monkeypatch.setattr(siteplan, "plan", plan_waiting_for_a_paper_page)
     build(site, tmp_path / "out", workers=2)
     assert len(pages_seen) == 1 and pages_seen[0] > 0, "a worker wrote paper pages while this process planned"
     build(site, tmp_path / "serial", workers=1)
@@ -261,7 +261,7 @@ def test_a_problem_found_while_paper_pages_render_fails_the_build_and_leaves_not
     def clash(outputs, static):
         raise OutputError(Problem("two outputs claim the same file: a and b", "x"))
 
-    monkeypatch.setattr(render, "check_unique", clash)
+    monkeypatch.setattr("sitegen.outputs.check_unique", clash)
     with pytest.raises(OutputError, match="claim the same file"):
         build(site, tmp_path / "new", workers=2)
     assert not (tmp_path / "new").exists(), "a new output folder is removed again"

@@ -1,0 +1,42 @@
+"""A paper's own page: abstract, links, BibTeX, its same-day neighbours."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from ..outputs import Output
+from ..routes import Routes, output_file
+from ..site import Site
+from ..views import json_ld
+from . import PageKind, paper_digest
+
+if TYPE_CHECKING:
+    from ..render import Renderer
+
+
+def plan(site: Site, routes: Routes) -> list[Output]:
+    """Also what a cold build starts rendering before the rest is planned."""
+    return [Output(output_file(routes.paper(p.id)), "paper", (p.id,)) for p in site.papers]
+
+
+def render(renderer: Renderer, paper_id: str) -> bytes:
+    view = renderer.view(paper_id)
+    near = renderer.site.neighbours[paper_id]
+    return renderer.page(
+        "paper.html",
+        renderer.routes.paper(paper_id),
+        paper=view,
+        title=view.title,
+        description=view.summary,
+        previous=renderer.view(near.previous.id) if near.previous else None,
+        next=renderer.view(near.next.id) if near.next else None,
+        json_ld=json_ld(view, renderer.config.title),
+    )
+
+
+def shows(renderer: Renderer, paper_id: str) -> Any:
+    near = renderer.site.neighbours[paper_id]
+    return paper_digest(renderer.paper(paper_id)), [paper_digest(p) for p in (near.previous, near.next) if p]
+
+
+KINDS = {"paper": PageKind(render, shows)}
