@@ -12,10 +12,12 @@ and ``--strict`` can raise it as one.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any
 
 from .config import CONFIG_NAME, Config
-from .errors import Problem
+from .errors import ContentError, Problem
 from .model import Paper
 
 NO_SITE_ID = (
@@ -50,3 +52,24 @@ def paper_warnings(papers: Sequence[Paper], tag_spellings: Sequence[str]) -> lis
             message = f"tags {shown} differ only in case: they share one page; write them one way"
             found.append(Problem(message))
     return found
+
+
+class Vetter:
+    """build()'s ``vet``: collects the warnings; with --strict, raises them as errors."""
+
+    def __init__(self, strict: bool) -> None:
+        self.strict = strict
+        self.warnings: list[Problem] = []
+
+    def __call__(self, config: Config, papers: Any, site: Any) -> None:
+        self.warnings = site_warnings(config, datetime.now(timezone.utc).year)
+        if papers is None and self.strict:  # an unchanged site is not loaded; --strict must look
+            from .loading import load_papers
+            from .site import build_site
+
+            papers = load_papers(config)
+            site = build_site(papers, config)
+        if papers is not None:
+            self.warnings += paper_warnings(papers, list(site.tag_slugs))
+        if self.strict and self.warnings:
+            raise ContentError(self.warnings)

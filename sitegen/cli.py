@@ -7,16 +7,16 @@ import contextlib
 import os
 import sys
 from collections.abc import Sequence
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
 from . import __version__
+from .advice import Vetter
 from .build import BuildResult, build
 from .cli_import import day_option, import_parser, run_import
 from .config import Config
 from .console import Console, add_manners
-from .errors import ConfigError, ContentError, Problem, SitegenError
+from .errors import ConfigError, ContentError, SitegenError
 from .progress import Progress
 from .wording import counted
 
@@ -95,6 +95,8 @@ def _parser() -> argparse.ArgumentParser:
         "--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, this machine only)"
     )
     serve_cmd.add_argument("--port", type=int, default=8000, help="port (default: 8000; 0: any free one)")
+    add_manners(serve_cmd)
+    strict_option(serve_cmd)
     return parser
 
 
@@ -199,35 +201,12 @@ def _summary(result: BuildResult) -> str:
     )
 
 
-class _Vetter:
-    """build()'s ``vet``: collects the warnings; with --strict, raises them as errors."""
-
-    def __init__(self, strict: bool) -> None:
-        self.strict = strict
-        self.warnings: list[Problem] = []
-
-    def __call__(self, config: Config, papers: Any, site: Any) -> None:
-        from .advice import paper_warnings, site_warnings
-
-        self.warnings = site_warnings(config, datetime.now(timezone.utc).year)
-        if papers is None and self.strict:  # an unchanged site is not loaded; --strict must look
-            from .loading import load_papers
-            from .site import build_site
-
-            papers = load_papers(config)
-            site = build_site(papers, config)
-        if papers is not None:
-            self.warnings += paper_warnings(papers, list(site.tag_slugs))
-        if self.strict and self.warnings:
-            raise ContentError(self.warnings)
-
-
 # What the last build of this process made, left for the OS to free when run() exits.
 _left_for_exit: list[object] = []
 
 
 def _build_or_check(args: argparse.Namespace, console: Console) -> int:
-    vetter = _Vetter(args.strict)
+    vetter = Vetter(args.strict)
     if args.command == "build":
         progress = Progress(enabled=False if args.quiet else None)
         result = build(
@@ -275,9 +254,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             return _quietly(args, run_new)
         if args.command == "serve":
-            from .serve import serve
+            from .serve import Manners, serve
 
-            return serve(args.site, args.output, args.base_url, args.host, args.port)
+            manners = Manners(quiet=args.quiet, verbose=args.verbose, strict=args.strict)
+            return serve(args.site, args.output, args.base_url, args.host, args.port, manners)
     except ConfigError as error:
         if args.command in ("build", "check"):
             combined, note = _with_content(error)

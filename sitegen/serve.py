@@ -6,8 +6,8 @@ Four pieces, each replaceable on its own:
   never through a symlink (any symlink inside the output answers 404);
 - live reload and error pages (livereload.py), added to HTML responses only,
   never to the built files;
-- the watcher (watch.py): polls the sources, calls back on a change, and
-  outlives any failure;
+- the watcher (watch.py): OS file events for the sources (watchfiles), a
+  call back on a change, and it outlives any failure;
 - ``rebuild()`` below: one build, whose every failure becomes a message in
   the terminal and an error page in the browser, and leaves the previous
   build on disk.
@@ -40,15 +40,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from .build import CACHE_DIR, _manifest_path, build, output_dir_of
+from .advice import Vetter
+from .build import CACHE_DIR, BuildResult, _manifest_path, build, output_dir_of
 from .config import Config, load_config
+from .console import Console
 from .devserver import PreviewServer, open_server
 from .errors import Problem, SitegenError
 from .livereload import Live
-from .watch import Watcher, snapshot
+from .watch import Watcher
 from .wording import counted
 
 KEPT = "previous output kept; fix the problem and save again"
+FIRST = "serving an error page until it builds; fix the problem and save"
 TEMP_PREFIX = "serve-"
 OUTPUT_NAME = "site"
 SWEEP_AFTER_SECONDS = 60
@@ -60,34 +63,64 @@ except ImportError:  # Windows
     fcntl = None  # type: ignore[assignment]
 
 
-def rebuild(site_dir: Path, output: Path | None, base_url: str, live: Live | None = None) -> bool:
+@dataclass
+class Manners:
+    """-q, -v and --strict, as `sitegen build` has them."""
+
+    quiet: bool = False
+    verbose: bool = False
+    strict: bool = False
+    shown: list[Problem] = field(default_factory=list)  # the warnings last printed
+
+
+def rebuild(
+    site_dir: Path,
+    output: Path | None,
+    base_url: str,
+    live: Live | None = None,
+    manners: Manners | None = None,
+    first: bool = False,
+) -> BuildResult | None:
     """Build once; report any failure in a line (a traceback only for a bug), show it to
-    the browser through ``live``, and return False."""
+    the browser through ``live``, and return None."""
+    manners = manners or Manners()
+    vetter = Vetter(manners.strict)
     try:
-        result = build(site_dir, output, base_url)
+        result = build(site_dir, output, base_url, vet=vetter)
     except Exception as error:
         if live is not None and live.closed:
-            return False  # stopped meanwhile (Ctrl+C) and its folder removed: nothing to tell
-        problems = _report(error, site_dir)
+            return None  # stopped meanwhile (Ctrl+C) and its folder removed: nothing to tell
+        problems = _report(error, site_dir, first)
         if live is not None:
             live.failed(problems)
-        return False
+        return None
     report = result.report
     assert report is not None
-    done = f"{report.written} written, {report.removed} removed in {result.seconds:.2f} s"
-    print(f"rebuilt: {done}", flush=True)
+    if vetter.warnings != manners.shown and not manners.quiet:  # each new set once, not every save
+        Console(site_dir).warnings(vetter.warnings, verbose=manners.verbose)
+    manners.shown = vetter.warnings
+    if not (manners.quiet or first):  # start() tells of the first build with the address
+        done = f"{report.written} written, {report.removed} removed in {result.seconds:.2f} s"
+        print(f"rebuilt: {done}", flush=True)
+    if not first:
+        _timings(result, manners)
     if live is not None:
         live.built(changed=bool(report.written or report.removed))
-    return True
+    return result
 
 
-def _report(error: Exception, site_dir: Path) -> list[Problem]:
+def _timings(result: BuildResult, manners: Manners) -> None:
+    if manners.verbose and result.phases:
+        print("  ".join(f"{name} {seconds:.2f} s" for name, seconds in result.phases.items()), flush=True)
+
+
+def _report(error: Exception, site_dir: Path, first: bool = False) -> list[Problem]:
     """Print a failed rebuild's problems in the terminal; return them for the error page."""
     from .cli import report_error  # the CLI owns how problems are shown
 
     if isinstance(error, SitegenError):  # content, config, theme or output: the user can fix it
         report_error(error, site_dir)
-        print(KEPT, file=sys.stderr, flush=True)
+        print(FIRST if first else KEPT, file=sys.stderr, flush=True)
         return error.problems
     if isinstance(error, OSError):
         where = f"{error.filename}: " if error.filename else ""
@@ -171,9 +204,19 @@ def _session_folder(config: Config) -> tuple[Path, int | None]:
     return folder, _hold(folder)
 
 
-def start(site_dir: Path, output: Path | None, base_url: str | None, host: str, port: int) -> Preview | str:
+def start(
+    site_dir: Path,
+    output: Path | None,
+    base_url: str | None,
+    host: str,
+    port: int,
+    manners: Manners | None = None,
+) -> Preview | str:
     """Bind, build and start watching; the one-line reason instead when the port cannot be had.
-    A failing first build raises its SitegenError, as `sitegen build` would."""
+    A broken site.yaml raises its ConfigError, as `sitegen build` would: without it there is
+    no knowing where to serve or what to watch. Any other failing first build is served as
+    an error page."""
+    manners = manners or Manners()
     config = load_config(site_dir, base_url)
     owned: list[Path] = []
     held = None
@@ -195,19 +238,27 @@ def start(site_dir: Path, output: Path | None, base_url: str | None, host: str, 
     sources = [config.content_dir if config.content_dir.is_absolute() else site_dir / config.content_dir]
     sources += [site_dir / name for name in ("templates", "themes", "static")]
     try:
-        # Made before the first build, so that a save during it is seen as a change.
+        # Subscribed before the first build, so that a save during it is seen as a change.
         watcher = Watcher(
-            lambda: snapshot([site_dir / "site.yaml"], sources, out_dir),
-            lambda: rebuild(site_dir, out_dir, url, live),
+            [site_dir / "site.yaml", *sources],
+            lambda: rebuild(site_dir, out_dir, url, live, manners),
+            out_dir,
         )
-        result = build(site_dir, out_dir, url)
+        # A first build that fails is shown like any other: the error page until a good save.
+        built = rebuild(site_dir, out_dir, url, live, manners, first=True)
     except BaseException:
         server.server_close()
         _remove(owned, held)
         raise
     watcher.start()
     where = "" if output is None else f"{out_dir} "
-    print(f"built {counted(result.papers, 'paper')}; serving {where}at {url} (Ctrl+C to stop)", flush=True)
+    if manners.quiet:  # the address even so: with --port 0 there is no other way to learn it
+        what = ""
+    else:
+        what = f"built {counted(built.papers, 'paper')}; " if built else "the site does not build yet; "
+    print(f"{what}serving {where}at {url} (Ctrl+C to stop)", flush=True)
+    if built:
+        _timings(built, manners)
     return Preview(server, watcher, url, out_dir, live, owned, held)
 
 
@@ -223,13 +274,20 @@ def _in_a_worker() -> None:
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
-def serve(site_dir: Path, output: Path | None, base_url: str | None, host: str, port: int) -> int:
+def serve(
+    site_dir: Path,
+    output: Path | None,
+    base_url: str | None,
+    host: str,
+    port: int,
+    manners: Manners | None = None,
+) -> int:
     """Exit status: 0 after Ctrl+C, 2 when the port cannot be had."""
     # SIGTERM (a plain `kill`, a test harness) stops like Ctrl+C: the temporary folder is removed.
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, _interrupt)
         os.register_at_fork(after_in_child=_in_a_worker)
-    preview = start(site_dir, output, base_url, host, port)
+    preview = start(site_dir, output, base_url, host, port, manners)
     if isinstance(preview, str):
         print(preview, file=sys.stderr)
         return 2

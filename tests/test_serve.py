@@ -219,7 +219,6 @@ def test_the_listen_backlog_is_not_the_stdlibs_5(files):
 @pytest.fixture
 def preview(site_factory, monkeypatch):
     """serve()'s pieces in this process, so that a test can break the build from inside."""
-    monkeypatch.setattr(watch, "POLL_SECONDS", 0.05)
     site = site_factory([paper("first", title="First title")])
     started = serve.start(site, None, None, "127.0.0.1", 0)
     assert not isinstance(started, str), started
@@ -346,30 +345,124 @@ def test_an_unwritable_output_then_writable_again(preview, site_factory, capsys,
     wait_for(lambda: "Third title" in fetch(url + "papers/first/")[1])
 
 
-def test_the_watcher_outlives_failures_of_its_own(capsys, monkeypatch):
-    calls = {"take": 0, "changes": 0}
+def test_the_watcher_outlives_failures_of_its_own(tmp_path, capsys, monkeypatch):
+    source = tmp_path / "content"
+    source.mkdir()
+    real_watch = watch.watchfiles.watch
+    subscriptions = []
 
-    def take():
-        calls["take"] += 1
-        if calls["take"] in (2, 3):
-            raise OSError("folder vanished")
-        return {Path("a"): (calls["take"], 0)}  # a change on every poll
+    def failing_twice(*args, **kwargs):
+        subscriptions.append(args)
+        if len(subscriptions) <= 2:
+            raise RuntimeError("the OS said no")
+        return real_watch(*args, **kwargs)
+
+    monkeypatch.setattr(watch, "RETRY_SECONDS", 0.05)
+    monkeypatch.setattr(watch.watchfiles, "watch", failing_twice)
+    calls = []
 
     def on_change():
-        calls["changes"] += 1
+        calls.append(1)
         raise ValueError("unexpected")
 
-    monkeypatch.setattr(watch, "POLL_SECONDS", 0.01)
-    monkeypatch.setattr(watch, "SETTLE_SECONDS", 0.01)
-    watcher = watch.Watcher(take, on_change)
+    watcher = watch.Watcher([source], on_change, tmp_path / "out")
     watcher.start()
     try:
-        wait_for(lambda: calls["changes"] >= 3)
+        for _ in range(3):  # saves rebuild, although every rebuild raised
+            done = len(calls)
+
+            def saved_and_rebuilt(done=done):  # saving until seen: a retry may come after a save
+                (source / "paper.yaml").write_text(f"after {done} rebuilds")
+                return len(calls) > done
+
+            wait_for(saved_and_rebuilt)
     finally:
         watcher.stop()
     err = capsys.readouterr().err
-    assert err.count("error while looking for changes") == 1, "a failing poll is reported once"
+    assert len(subscriptions) > 2, "a failed subscription is made again"
+    assert err.count("error while watching") <= 2, "a failing subscription is reported once, not per retry"
+    assert "RuntimeError: the OS said no" in err
     assert "error while rebuilding: a bug in sitegen" in err and "ValueError: unexpected" in err
+
+
+def watching(tmp_path: Path, sources: list[Path]) -> tuple[watch.Watcher, list[int]]:
+    calls: list[int] = []
+    watcher = watch.Watcher(sources, lambda: calls.append(1), tmp_path / "site" / ".sitegen-cache")
+    watcher.start()
+    return watcher, calls
+
+
+def settle_then_count(calls: list[int]) -> int:
+    time.sleep(3 * watch.SETTLE_SECONDS + 0.5)
+    return len(calls)
+
+
+def test_a_save_by_rename_a_new_folder_and_files_in_it_each_rebuild(tmp_path):
+    site = tmp_path / "site"
+    content = site / "content"
+    content.mkdir(parents=True)
+    (site / "site.yaml").write_text("title: one\n")
+    watcher, calls = watching(tmp_path, [site / "site.yaml", content, site / "templates"])
+    try:
+        # An editor saving site.yaml as a new file renamed over the old one.
+        (site / "site.yaml.tmp").write_text("title: two\n")
+        os.replace(site / "site.yaml.tmp", site / "site.yaml")
+        wait_for(lambda: calls)
+        done = settle_then_count(calls)
+        (site / "templates").mkdir()  # a source folder that did not exist when the watch began
+        wait_for(lambda: len(calls) > done)
+        done = settle_then_count(calls)
+        (site / "templates" / "paper.html").write_text("mine")  # ... is watched once it does
+        wait_for(lambda: len(calls) > done)
+        done = settle_then_count(calls)
+        (content / "2025").mkdir()
+        (content / "2025" / "day.yaml").write_text("papers: []")  # and deep below a watched one
+        wait_for(lambda: len(calls) > done)
+    finally:
+        watcher.stop()
+
+
+def test_what_the_build_does_not_read_never_rebuilds(tmp_path):
+    site = tmp_path / "site"
+    content = site / "content"
+    content.mkdir(parents=True)
+    (site / "site.yaml").write_text("title: one\n")
+    watcher, calls = watching(tmp_path, [site / "site.yaml", content])
+    try:
+        for folder in ("output/papers", ".sitegen-cache/serve-x/site", "notes"):
+            (site / folder).mkdir(parents=True)
+            (site / folder / "index.html").write_text("written by a build, or not a source")
+        (site / "README.md").write_text("not a source")
+        (content / ".paper.yaml.swp").write_text("an editor's swap file")
+        (content / "paper.yaml~").write_text("an editor's backup")
+        assert settle_then_count(calls) == 0
+        (content / "paper.yaml").write_text("a source")
+        wait_for(lambda: calls)
+    finally:
+        watcher.stop()
+
+
+def test_out_of_inotify_watches_it_polls_instead(tmp_path, capsys, monkeypatch):
+    source = tmp_path / "content"
+    source.mkdir()
+    real_watch = watch.watchfiles.watch
+    polling = []
+
+    def limited(*args, force_polling=None, **kwargs):
+        polling.append(force_polling)
+        if not force_polling:
+            raise OSError("OS file watch limit reached.")
+        return real_watch(*args, force_polling=True, poll_delay_ms=50, **kwargs)
+
+    monkeypatch.setattr(watch.watchfiles, "watch", limited)
+    watcher, calls = watching(tmp_path, [source])
+    try:
+        (source / "paper.yaml").write_text("a source")
+        wait_for(lambda: calls)
+    finally:
+        watcher.stop()
+    assert True in polling
+    assert "OS file watch limit reached.; watching by polling instead" in capsys.readouterr().err
 
 
 # --- the command line ---
@@ -399,17 +492,16 @@ def test_a_busy_port_is_one_line_with_a_free_one_to_try(site_factory):
     assert not list(site.glob(".sitegen-cache/serve-*")), "nor a folder left for it"
 
 
-def test_a_save_between_the_watchers_making_and_its_start_is_a_change(tmp_path, monkeypatch):
+def test_a_save_between_the_watchers_making_and_its_start_is_a_change(tmp_path):
     """The first build runs between the two: a save made during it must trigger a rebuild."""
-    monkeypatch.setattr(watch, "POLL_SECONDS", 0.02)
-    source = tmp_path / "paper.yaml"
-    source.write_text("one")
+    source = tmp_path / "content"
+    source.mkdir()
     changes = threading.Event()
-    watcher = watch.Watcher(lambda: watch.snapshot([source], [], tmp_path / "out"), changes.set)
-    source.write_text("two, longer")  # saved while the first build would run
+    watcher = watch.Watcher([source], changes.set, tmp_path / "out")
+    (source / "paper.yaml").write_text("saved while the first build would run")
     watcher.start()
     try:
-        assert changes.wait(5), "the save before start() was taken for the starting point"
+        assert changes.wait(5), "the save before start() was lost"
     finally:
         watcher.stop()
 
@@ -437,6 +529,7 @@ def start_cli(site: Path, *options: str) -> tuple[subprocess.Popen, str]:
         process.kill()
         raise AssertionError(f"no URL in {line!r}: {process.communicate()}")
     assert int(match[2]) != 0, "--port 0 prints the port it got"
+    process.first_line = line  # type: ignore[attr-defined]
     return process, match[1]
 
 
