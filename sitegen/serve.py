@@ -28,6 +28,7 @@ links behave as they will when deployed; ``/`` redirects there.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -36,6 +37,7 @@ import tempfile
 import threading
 import time
 import traceback
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -220,34 +222,37 @@ def start(
     config = load_config(site_dir, base_url)
     owned: list[Path] = []
     held = None
-    if output is not None:
-        out_dir = output_dir_of(config, output)
-    else:
-        folder, held = _session_folder(config)
-        out_dir = folder / OUTPUT_NAME
-        owned = [folder, *_records(config, out_dir)]
-    live = Live()
-    names = frozenset(name.lower() for name in (host, urlsplit(base_url or "").hostname) if name)
-    server = open_server(host, port, str(out_dir.absolute()), config.base_path, live, names)
-    if isinstance(server, str):
-        _remove(owned, held)
-        return server
-    shown_host = f"[{host}]" if ":" in host else host
-    # An explicit --base-url is used as given (a proxy, another name for this machine).
-    url = base_url or f"http://{shown_host}:{server.server_address[1]}{config.base_path}"
-    sources = [config.content_dir if config.content_dir.is_absolute() else site_dir / config.content_dir]
-    sources += [site_dir / name for name in ("templates", "themes", "static")]
+    server: PreviewServer | str | None = None
     try:
+        if output is not None:
+            out_dir = output_dir_of(config, output)
+        else:
+            with _signals_held():  # a Ctrl+C between making the folder and noting it would leak it
+                folder, held = _session_folder(config)
+                out_dir = folder / OUTPUT_NAME
+                owned = [folder, *_records(config, out_dir)]
+        live = Live()
+        names = frozenset(name.lower() for name in (host, urlsplit(base_url or "").hostname) if name)
+        server = open_server(host, port, str(out_dir.absolute()), config.base_path, live, names)
+        if isinstance(server, str):
+            _remove(owned, held)
+            return server
+        shown_host = f"[{host}]" if ":" in host else host
+        # An explicit --base-url is used as given (a proxy, another name for this machine).
+        url = base_url or f"http://{shown_host}:{server.server_address[1]}{config.base_path}"
+        content = config.content_dir if config.content_dir.is_absolute() else site_dir / config.content_dir
+        sources = [
+            site_dir / "site.yaml",
+            content,
+            *(site_dir / name for name in ("templates", "themes", "static")),
+        ]
         # Subscribed before the first build, so that a save during it is seen as a change.
-        watcher = Watcher(
-            [site_dir / "site.yaml", *sources],
-            lambda: rebuild(site_dir, out_dir, url, live, manners),
-            out_dir,
-        )
+        watcher = Watcher(sources, lambda: rebuild(site_dir, out_dir, url, live, manners), out_dir)
         # A first build that fails is shown like any other: the error page until a good save.
         built = rebuild(site_dir, out_dir, url, live, manners, first=True)
     except BaseException:
-        server.server_close()
+        if isinstance(server, PreviewServer):
+            server.server_close()
         _remove(owned, held)
         raise
     watcher.start()
@@ -260,6 +265,20 @@ def start(
     if built:
         _timings(built, manners)
     return Preview(server, watcher, url, out_dir, live, owned, held)
+
+
+@contextlib.contextmanager
+def _signals_held() -> Iterator[None]:
+    """Ctrl+C and SIGTERM wait until the block is done (main thread only; elsewhere nothing)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    stopping = {signal.SIGINT, signal.SIGTERM}
+    signal.pthread_sigmask(signal.SIG_BLOCK, stopping)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, stopping)
 
 
 def _interrupt(signum: int, frame: object) -> None:
