@@ -17,6 +17,7 @@ from .documents import Document, load_document
 from .errors import ConfigError, Problem
 from .import_settings import ImportSettings, Source, check_import, check_sources
 from .limits import DEFAULT_LIMITS, Limits, character_problem, check_limits, show
+from .markdown_settings import DEFAULT_MARKDOWN, MarkdownSettings, check_markdown
 from .safefiles import UnsafeFile, read_inside, real_roots
 
 CONFIG_NAME = "site.yaml"
@@ -50,6 +51,7 @@ class Config:
     sources: tuple[Source, ...] = ()  # what `sitegen import` runs with no source named
     imports: ImportSettings = field(default_factory=ImportSettings)
     limits: Limits = DEFAULT_LIMITS
+    markdown: MarkdownSettings = DEFAULT_MARKDOWN  # the engine and its options (markdown_settings.py)
 
     @property
     def base_path(self) -> str:
@@ -246,7 +248,7 @@ def load_config(site_dir: Path, base_url_override: str | None = None) -> Config:
         raise _failed([Problem("expected a mapping of settings", shown, 1)], site_dir, {})
 
     problems: list[Problem] = []
-    nested = {"feeds": None, "sources": None, "import": None, "limits": None}
+    nested = {"feeds": None, "sources": None, "import": None, "limits": None, "markdown": None}
     values = _check_mapping(doc, data, _SETTINGS, "", (), problems, nested)
     if base_url_override is not None:
         try:
@@ -275,9 +277,19 @@ def load_config(site_dir: Path, base_url_override: str | None = None) -> Config:
     values.pop("sources", None)
     raw_limits = values.pop("limits", None)
     limits = check_limits(raw_limits, report) if raw_limits is not None else DEFAULT_LIMITS
+    raw_markdown = values.pop("markdown", None)
+    markdown = check_markdown(raw_markdown, report) if raw_markdown is not None else DEFAULT_MARKDOWN
     if problems:
         values = {k: v for k, v in values.items() if not any(p.field == k for p in problems)}
         if not any(p.field and p.field.startswith("limits") for p in problems):
             values["limits"] = limits
         raise _failed(problems, site_dir, values)
-    return Config(site_dir=site_dir, feeds=feeds, sources=sources, imports=imports, limits=limits, **values)
+    return Config(
+        site_dir=site_dir,
+        feeds=feeds,
+        sources=sources,
+        imports=imports,
+        limits=limits,
+        markdown=markdown,
+        **values,
+    )

@@ -56,24 +56,39 @@ _PROSE_ATTRIBUTES: dict[str, set[str]] = {
 }
 # The only classes that survive (the ones this module emits, for themes to style).
 _CLASSES = {"span": {"math"}, "code": {"math-error"}, "div": {"math"}}
+# Footnotes, in blocks only: their anchors (pulldown-cmark's as mdevents writes them,
+# and those of Python-Markdown's footnotes extension). markup scopes every id to its
+# document, so two documents on one page cannot clash.
+_FOOTNOTE_ATTRIBUTES = {"sup": {"id"}, "div": {"id"}, "li": {"id"}}
+_FOOTNOTE_CLASSES = {
+    "sup": {"footnote-reference"},
+    "div": {"math", "footnote-definition", "footnote"},
+    "a": {"footnote-ref", "footnote-backref"},
+}
 
 
-def _cleaner(tags: frozenset[str]) -> nh3.Cleaner:
+def _cleaner(tags: frozenset[str], footnotes: bool = False) -> nh3.Cleaner:
     attributes = {
-        tag: attrs for tag, attrs in {**_PROSE_ATTRIBUTES, **_MATHML_ATTRIBUTES}.items() if tag in tags
+        tag: set(attrs) for tag, attrs in {**_PROSE_ATTRIBUTES, **_MATHML_ATTRIBUTES}.items() if tag in tags
     }
+    classes = {tag: set(names) for tag, names in _CLASSES.items() if tag in tags}
+    if footnotes:
+        for tag, names in _FOOTNOTE_ATTRIBUTES.items():
+            attributes.setdefault(tag, set()).update(names)
+        for tag, names in _FOOTNOTE_CLASSES.items():
+            classes.setdefault(tag, set()).update(names)
     return nh3.Cleaner(
         tags=set(tags),
         clean_content_tags={"script", "style"},
         attributes=attributes,
         url_schemes={"http", "https", "mailto"},
         link_rel="nofollow noopener",
-        allowed_classes={tag: classes for tag, classes in _CLASSES.items() if tag in tags},
+        allowed_classes=classes,
         strip_comments=True,
     )
 
 
-_BLOCK_CLEANER = _cleaner(_BLOCK_TAGS | set(_MATHML_ATTRIBUTES))
+_BLOCK_CLEANER = _cleaner(_BLOCK_TAGS | set(_MATHML_ATTRIBUTES), footnotes=True)
 _INLINE_CLEANER = _cleaner(_INLINE_TAGS | set(_MATHML_ATTRIBUTES))
 
 # --- math --------------------------------------------------------------------

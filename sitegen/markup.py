@@ -1,8 +1,11 @@
 """Markdown + TeX math -> sanitised HTML, and Markdown -> plain text.
 
-One parser for the whole build: pulldown-cmark (CommonMark plus tables,
-strikethrough and $math$; the Rust parser behind rustdoc, mdBook and Zola),
-through the pyromark bindings. It hands over a flat list of events that this
+The default engine is pulldown-cmark (CommonMark plus strikethrough and $math$,
+and as ``markdown:`` in site.yaml says, tables, footnotes, smart punctuation and
+bare URLs as links; the Rust parser behind rustdoc, mdBook and Zola), through the
+pyromark bindings; a site may choose Python-Markdown instead (pymarkdown.py),
+whose HTML takes the same cleaning below. Every function takes the site's
+MarkdownSettings (the defaults when not given). pulldown-cmark hands over a flat list of events that this
 module renders itself, so the HTML and the plain-text summary of an abstract
 come from one parse. On the benchmark's 1.5 KB abstracts parsing takes ~3-5 µs
 (events included) against ~130 µs for markdown-it-py, which it replaced, and a
@@ -31,18 +34,24 @@ Choices worth knowing:
   since ML abstracts say things like "the <think> token".
 - Headings shift down two levels (``#`` -> h3): the page owns h1 and h2.
 - Images become links labelled by their alt text; titles keep only text.
+- Footnote ids (and links to them) are prefixed with a digest of the source
+  (``_scoped_ids``), so two documents on one page cannot clash.
+- The plain text writes math as Unicode (mathtext), never as TeX.
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
 
+from .autolinks import may_hold_links
 from .charrefs import punctuation_as_references
 
 # The allowlists, cleaners and event renderer live in their own modules; the names are
 # imported here because this module uses them (and its tests reach them through it).
 from .htmlclean import _BLOCK_CLEANER, _INLINE_CLEANER, _escape
-from .mdevents import _render_events, _render_inline_events
+from .markdown_settings import DEFAULT_MARKDOWN, PYTHON_MARKDOWN, MarkdownSettings
+from .mdevents import _autolinked, _render_events, _render_inline_events
 
 __all__ = ["render_markdown", "render_inline", "render_title", "plain_text", "render_with_summary"]
 
@@ -77,8 +86,10 @@ def _contains_any(text: str, characters: str) -> bool:
     return False
 
 
-def _plain_prose(text: str) -> bool:
+def _plain_prose(text: str, settings: MarkdownSettings = DEFAULT_MARKDOWN) -> bool:
     if _contains_any(text, _NOT_IN_ASCII_PROSE if text.isascii() else _NOT_IN_PROSE):
+        return False
+    if settings.smart_punctuation and ("'" in text or '"' in text or "--" in text or "..." in text):
         return False
     for line in text.split("\n"):
         if line.startswith("    ") or line.endswith("  "):  # code block, hard break
@@ -89,10 +100,10 @@ def _plain_prose(text: str) -> bool:
     return True
 
 
-def _prose_html(text: str) -> str:
+def _prose_html(text: str, autolink: bool) -> str:
     """Plain prose as the parser renders it: paragraphs at blank lines, each
-    line without its outer spaces. There is nothing to escape: _plain_prose
-    lets no <, > or & through."""
+    line without its outer spaces, bare URLs linked if ``autolink``. There is
+    nothing to escape: _plain_prose lets no <, > or & through."""
     paragraphs: list[str] = []
     lines: list[str] = []
     for line in text.split("\n"):
@@ -104,6 +115,8 @@ def _prose_html(text: str) -> str:
             lines = []
     if lines:
         paragraphs.append("\n".join(lines))
+    if autolink and may_hold_links(text):
+        paragraphs = [_autolinked(paragraph) for paragraph in paragraphs]
     return "".join(f"<p>{paragraph}</p>\n" for paragraph in paragraphs)
 
 
@@ -127,25 +140,54 @@ def _whole_characters(text: str) -> str:
     return _SURROGATE.sub("\ufffd", text)
 
 
-def _block_html_and_text(text: str, text_limit: int | None = None) -> tuple[str, str]:
+def _block_html_and_text(
+    text: str, text_limit: int | None = None, settings: MarkdownSettings = DEFAULT_MARKDOWN
+) -> tuple[str, str]:
     """Safe block HTML, and the plain text with its whitespace as it comes (what
     follows its first ``text_limit`` non-space characters may be left out)."""
     try:
-        return _block_html_and_text_of(text, text_limit)
+        return _block_html_and_text_of(text, text_limit, settings)
     except UnicodeEncodeError:
-        return _block_html_and_text_of(_whole_characters(text), text_limit)
+        return _block_html_and_text_of(_whole_characters(text), text_limit, settings)
 
 
-def _block_html_and_text_of(text: str, text_limit: int | None) -> tuple[str, str]:
+def _block_html_and_text_of(text: str, text_limit: int | None, settings: MarkdownSettings) -> tuple[str, str]:
     text = _typeset_quotes(text)
-    if _plain_prose(text):
-        html, plain = _prose_html(text), text
+    if settings.engine == PYTHON_MARKDOWN:
+        from . import pymarkdown  # only sites that choose it import Python-Markdown
+
+        html = _unwrap_bare_links(_BLOCK_CLEANER.clean(pymarkdown.render(text, settings)))
+        plain = pymarkdown.html_text(html, text_limit)
     else:
-        html, plain = _render_events(text, True, text_limit)
-    html = _BLOCK_CLEANER.clean(html)
-    if "<" in text:  # only raw HTML makes links nh3 leaves without an href
-        html = _unwrap_bare_links(html)
+        if _plain_prose(text, settings):
+            html, plain = _prose_html(text, settings.autolink), text
+        else:
+            html, plain = _render_events(text, True, text_limit, settings)
+        html = _BLOCK_CLEANER.clean(html)
+        if "<" in text:  # only raw HTML makes links nh3 leaves without an href
+            html = _unwrap_bare_links(html)
+    if ' id="' in html:
+        html = _scoped_ids(html, text)
     return _focusable_formulas(punctuation_as_references(html.strip())), plain
+
+
+# An id attribute or a link to a fragment, as nh3 writes them (double-quoted, '"' escaped).
+_ID_OR_FRAGMENT = re.compile(r' (id="|href="#)([^"]*)"')
+
+
+def _scoped_ids(html: str, text: str) -> str:
+    """Footnote anchors (fn-1, fnref-1) made unique to their document: an abstract and
+    a note on one page each have a footnote 1. The prefix is a digest of the source,
+    so the same text always gets the same ids. Links to fragments the document does
+    not define are left alone."""
+    ids = {match.group(2) for match in _ID_OR_FRAGMENT.finditer(html) if match.group(1) == 'id="'}
+    scope = "n" + hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=4).hexdigest() + "-"
+
+    def scoped(match: re.Match[str]) -> str:
+        kind, name = match.groups()
+        return f' {kind}{scope}{name}"' if name in ids else match.group(0)
+
+    return _ID_OR_FRAGMENT.sub(scoped, html)
 
 
 # An <a> start or end tag as nh3 writes them: attributes double-quoted, with
@@ -177,11 +219,11 @@ def _unwrap_bare_links(html: str) -> str:
     return "".join(out)
 
 
-def render_markdown(text: str) -> str:
+def render_markdown(text: str, settings: MarkdownSettings = DEFAULT_MARKDOWN) -> str:
     """Markdown with $math$ -> safe HTML (block level: paragraphs, lists, ...)."""
     if not text or text.isspace():
         return ""
-    return _block_html_and_text(text)[0]
+    return _block_html_and_text(text, None, settings)[0]
 
 
 def _focusable_formulas(html: str) -> str:
@@ -194,47 +236,61 @@ def _focusable_formulas(html: str) -> str:
     )
 
 
-def render_inline(text: str) -> str:
+def render_inline(text: str, settings: MarkdownSettings = DEFAULT_MARKDOWN) -> str:
     """One line of Markdown (a title) -> safe inline HTML: no <p>, no links; math allowed."""
-    return render_title(text)[0]
+    return render_title(text, settings)[0]
 
 
-def render_title(text: str) -> tuple[str, str]:
+def render_title(text: str, settings: MarkdownSettings = DEFAULT_MARKDOWN) -> tuple[str, str]:
     """A title -> (``render_inline(text)``, its plain text) from one parse: the heading
-    shows the HTML; <title>, meta tags, feeds and BibTeX the text, math as Unicode."""
+    shows the HTML; <title>, meta tags, feeds and BibTeX the text, math as Unicode.
+
+    Whatever the engine, titles go through pulldown-cmark's inline rendering (a title
+    has only emphasis, code and math); with Python-Markdown, with smart punctuation
+    when its ``smarty`` extension is on."""
+    if settings.engine == PYTHON_MARKDOWN:
+        settings = _TITLES_SMART if "smarty" in settings.extensions else _TITLES_PLAIN
     text = _typeset_quotes(" ".join(text.split()))  # a title is one line
     if not text:
         return "", ""
     try:
-        if _plain_prose(text):
+        if _plain_prose(text, settings):
             html, plain = _escape(text), text
         else:
-            html, plain = _render_inline_events(text)
+            html, plain = _render_inline_events(text, settings)
         return punctuation_as_references(_INLINE_CLEANER.clean(html).strip()), _one_line(plain, None)
     except UnicodeEncodeError:
-        return render_title(_whole_characters(text))
+        return render_title(_whole_characters(text), settings)
 
 
-def plain_text(text: str, limit: int | None = None) -> str:
+_TITLES_SMART = MarkdownSettings(autolink=False, footnotes=False, tables=False, smart_punctuation=True)
+_TITLES_PLAIN = MarkdownSettings(autolink=False, footnotes=False, tables=False, smart_punctuation=False)
+
+
+def plain_text(text: str, limit: int | None = None, settings: MarkdownSettings = DEFAULT_MARKDOWN) -> str:
     """Markdown -> one line of plain text: markup gone, math as Unicode text (mathtext).
 
     Over ``limit`` characters, cut at a word boundary and end with "…" (the result,
     ellipsis included, is at most ``limit`` long).
     """
+    if settings.engine == PYTHON_MARKDOWN:
+        return _one_line(_block_html_and_text(text, limit, settings)[1], limit) if text.strip() else ""
     text = _typeset_quotes(text)
     try:
-        plain = text if _plain_prose(text) else _render_events(text, True, limit)[1]
+        plain = text if _plain_prose(text, settings) else _render_events(text, True, limit, settings)[1]
     except UnicodeEncodeError:
-        return plain_text(_whole_characters(text), limit)
+        return plain_text(_whole_characters(text), limit, settings)
     return _one_line(plain, limit)
 
 
-def render_with_summary(text: str, limit: int | None = None) -> tuple[str, str]:
+def render_with_summary(
+    text: str, limit: int | None = None, settings: MarkdownSettings = DEFAULT_MARKDOWN
+) -> tuple[str, str]:
     """``(render_markdown(text), plain_text(text, limit))`` from a single parse:
     every abstract needs both."""
     if not text or text.isspace():
         return "", ""
-    html, plain = _block_html_and_text(text, limit)
+    html, plain = _block_html_and_text(text, limit, settings)
     return html, _one_line(plain, limit)
 
 

@@ -4,22 +4,41 @@ markup decides when to parse at all and cleans what this returns."""
 
 from __future__ import annotations
 
+import re
+from functools import lru_cache
+
 import pyromark
 
+from .autolinks import find_links, may_hold_links
 from .htmlclean import _BLOCK_TAGS, _INLINE_TAGS, _escape, _keep_known_tags, _math_html, _strip_known_tags
+from .markdown_settings import DEFAULT_MARKDOWN, MarkdownSettings
 from .mathtext import tex_to_text
 from .urls import check_url, encode_url
 
 # --- events -> HTML and text --------------------------------------------------------
 
 _OPTIONS = (
-    pyromark.Options.ENABLE_TABLES
-    | pyromark.Options.ENABLE_STRIKETHROUGH
+    pyromark.Options.ENABLE_STRIKETHROUGH
     | pyromark.Options.ENABLE_MATH
     # Only to tell ~one~ tilde from ~~two~~: GFM would strike both, but "~" means
     # "about" in abstracts, so single tildes are printed back as they were.
     | pyromark.Options.ENABLE_SUBSCRIPT
 )
+
+
+@lru_cache(maxsize=8)
+def _options(settings: MarkdownSettings, block: bool) -> int:
+    """pulldown-cmark's options for ``settings`` (a title: no tables or footnotes)."""
+    options = _OPTIONS
+    if settings.smart_punctuation:
+        options |= pyromark.Options.ENABLE_SMART_PUNCTUATION
+    if block and settings.tables:
+        options |= pyromark.Options.ENABLE_TABLES
+    if block and settings.footnotes:
+        options |= pyromark.Options.ENABLE_FOOTNOTES
+    return options
+
+
 # Containers whose events carry no data: (opening, closing) HTML.
 _INLINE_CONTAINERS = {
     "Emphasis": ("<em>", "</em>"),
@@ -45,8 +64,15 @@ class _Renderer:
     """Walks one document's events once, writing HTML (``block``: paragraphs and
     lists; otherwise one line of inline HTML without links) and plain text."""
 
-    def __init__(self, events: list, block: bool, text_limit: int | None = None) -> None:
+    def __init__(
+        self, events: list, block: bool, text_limit: int | None = None, autolink: bool = False
+    ) -> None:
         self.events = events
+        self.autolink = autolink and block
+        self.in_code_block = False
+        self.raw_links = 0  # <a> tags open in the raw HTML: no link inside a link
+        self.footnotes: dict[str, int] = {}  # label -> number, in order of first mention
+        self.footnote_text_at = 0  # len(self.text) where a footnote definition began
         # The plain text is cut after this many characters: formulas past it need no text.
         self.text_limit = text_limit
         self.index = 0  # of the next event
@@ -75,8 +101,35 @@ class _Renderer:
         return "".join(self.html), "".join(self.text)
 
     def on_text(self, text: str) -> None:
-        self.html.append(_escape(text))
+        # One event holds a whole run of text (pyromark merges pulldown-cmark's pieces;
+        # tests/unit/test_markdown_switches.py checks), so a URL is never split.
+        in_link = self.links or self.raw_links
+        if self.autolink and may_hold_links(text) and not (in_link or self.in_code_block):
+            self.html.append(_autolinked(text))
+        else:
+            self.html.append(_escape(text))
         self.text.append(text)
+
+    def on_footnote_reference(self, label: str) -> None:
+        """A superscript number linking to its definition (not in the plain text);
+        ids are scoped to the document later (markup)."""
+        number = self.footnotes.get(label)
+        first = number is None
+        if number is None:
+            number = self.footnotes[label] = len(self.footnotes) + 1
+        anchor = f' id="fnref-{number}"' if first else ""
+        self.html.append(f'<sup class="footnote-reference"{anchor}><a href="#fn-{number}">{number}</a></sup>')
+
+    def open_footnote(self, label: str) -> None:
+        # Where it is written, as pulldown-cmark's own HTML writer places it.
+        number = self.footnotes.setdefault(label, len(self.footnotes) + 1)
+        self.html.append(f'<div class="footnote-definition" id="fn-{number}">\n')
+        self.footnote_text_at = len(self.text)
+        if self.events[self.index] == {"Start": "Paragraph"}:  # the number opens the note's first line
+            self.index += 1
+            self.html.append("<p>")
+            self.opened_at = len(self.html)
+        self.html.append(f"<sup>{number}</sup> ")
 
     def on_code(self, code: str) -> None:
         self.html.append(f"<code>{_escape(code)}</code>")
@@ -120,6 +173,8 @@ class _Renderer:
             self.index += 1  # the line break or the paragraph's end went with the div
 
     def on_raw_html(self, html: str) -> None:
+        if self.autolink and "<" in html:
+            self.raw_links += len(_RAW_LINK_OPENING.findall(html)) - html.lower().count("</a")
         self.html.append(_keep_known_tags(html, self.allowed))
         self.text.append(_strip_known_tags(html))
 
@@ -137,6 +192,8 @@ class _Renderer:
             self.image(tag["Image"]["dest_url"])  # type: ignore[index]
         elif name == "HtmlBlock":
             self.html_block()
+        elif name == "FootnoteDefinition":
+            self.open_footnote(tag["FootnoteDefinition"])  # type: ignore[index]
         elif self.block:  # inline output has no blocks: their text runs on
             self.open_block(name, tag)
 
@@ -145,6 +202,7 @@ class _Renderer:
             self.html.append(f"<h{_heading_level(tag['Heading']['level'])}>")  # type: ignore[index]
         elif name == "CodeBlock":  # no language class: nothing here highlights code
             self.html.append("<pre><code>")
+            self.in_code_block = True
         elif name == "List":
             self.html.append(_list_opening(tag["List"]))  # type: ignore[index]
         elif name == "Table":
@@ -171,6 +229,9 @@ class _Renderer:
         elif name == "Link":
             if self.links.pop():
                 self.html.append("</a>")
+        elif name == "FootnoteDefinition":
+            self.html.append("</div>\n")
+            del self.text[self.footnote_text_at :]  # a summary leaves footnotes out
         elif self.block:
             self.close_block(name, tag)
         elif name in _BLOCK_ENDS:
@@ -181,6 +242,7 @@ class _Renderer:
             self.html.append(f"</h{_heading_level(tag['Heading'])}>\n")  # type: ignore[index]
         elif name == "CodeBlock":
             self.html.append("</code></pre>\n")
+            self.in_code_block = False
         elif name == "List":
             self.html.append("</ol>\n" if tag["List"] else "</ul>\n")  # type: ignore[index]
         elif name == "Table":
@@ -248,7 +310,23 @@ _HANDLERS = {
     "DisplayMath": _Renderer.on_display_math,
     "InlineHtml": _Renderer.on_raw_html,
     "Html": _Renderer.on_raw_html,
+    "FootnoteReference": _Renderer.on_footnote_reference,
 }
+_RAW_LINK_OPENING = re.compile(r"<a[\s>]", re.IGNORECASE)
+
+
+def _autolinked(text: str) -> str:
+    """Escaped ``text`` with its bare URLs as links (autolinks.py says which)."""
+    out: list[str] = []
+    position = 0
+    for start, end, url in find_links(text):
+        if check_url(url) is not None:
+            continue
+        out.append(_escape(text[position:start]))
+        out.append(f'<a href="{_escape(encode_url(url))}">{_escape(text[start:end])}</a>')
+        position = end
+    out.append(_escape(text[position:]))
+    return "".join(out)
 
 
 def _list_opening(start: int | None) -> str:
@@ -262,8 +340,11 @@ def _heading_level(level: str) -> int:
     return min(int(level[1]) + 2, 6)  # "H1" -> 3: the page owns h1 and h2
 
 
-def _render_events(text: str, block: bool, text_limit: int | None = None) -> tuple[str, str]:
-    return _Renderer(list(pyromark.events(text, options=_OPTIONS)), block, text_limit).run()
+def _render_events(
+    text: str, block: bool, text_limit: int | None = None, settings: MarkdownSettings = DEFAULT_MARKDOWN
+) -> tuple[str, str]:
+    events = list(pyromark.events(text, options=_options(settings, block)))
+    return _Renderer(events, block, text_limit, settings.autolink).run()
 
 
 # A line that CommonMark would read as a block (heading, list, quote, ...)
@@ -272,9 +353,9 @@ def _render_events(text: str, block: bool, text_limit: int | None = None) -> tup
 _INLINE_GUARD = "\\&"
 
 
-def _render_inline_events(text: str) -> tuple[str, str]:
+def _render_inline_events(text: str, settings: MarkdownSettings = DEFAULT_MARKDOWN) -> tuple[str, str]:
     """One line -> inline HTML and its plain text."""
-    events = list(pyromark.events(_INLINE_GUARD + text, options=_OPTIONS))
+    events = list(pyromark.events(_INLINE_GUARD + text, options=_options(settings, False)))
     first = next((i for i, e in enumerate(events) if isinstance(e, dict) and "Text" in e), None)
     if first is None or not events[first]["Text"].startswith("&"):
         raise AssertionError("inline guard not found")  # pulldown-cmark changed how it reads "\&"

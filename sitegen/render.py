@@ -119,7 +119,7 @@ class Renderer:
                     wanted[near.next.id] = None
         wanted.update(dict.fromkeys(paper_ids))
         missing = [self._papers[paper_id] for paper_id in wanted if paper_id not in self._views]
-        prose = [render_prose(paper) for paper in missing]
+        prose = [render_prose(paper, self.config.markdown) for paper in missing]
         for paper, text in zip(missing, prose, strict=True):
             self._views[paper.id] = make_view(paper, self.site, self.routes, text, self._names)
 

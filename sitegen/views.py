@@ -13,6 +13,7 @@ from json.encoder import encode_basestring_ascii as _json_string  # C; as json.d
 
 from markupsafe import Markup
 
+from .markdown_settings import DEFAULT_MARKDOWN, MarkdownSettings
 from .markup import plain_text, render_markdown, render_title, render_with_summary
 from .model import Author, Paper
 from .routes import Routes, slugify
@@ -180,12 +181,13 @@ class Prose:
     title: str  # plain text: for <title>, meta tags, feeds, JSON-LD and BibTeX
 
 
-def render_prose(paper: Paper) -> Prose:
-    abstract_html, summary = render_with_summary(paper.abstract or "", DESCRIPTION_LIMIT)
-    note_html = render_markdown(paper.note) if paper.note else ""
+def render_prose(paper: Paper, markdown: MarkdownSettings = DEFAULT_MARKDOWN) -> Prose:
+    """``markdown``: the site's Markdown settings (config.markdown)."""
+    abstract_html, summary = render_with_summary(paper.abstract or "", DESCRIPTION_LIMIT, markdown)
+    note_html = render_markdown(paper.note, markdown) if paper.note else ""
     if not summary:  # no abstract: describe the paper by its note, or its title
-        summary = plain_text(paper.note or paper.title, DESCRIPTION_LIMIT)
-    title_html, title = render_title(paper.title)
+        summary = plain_text(paper.note or paper.title, DESCRIPTION_LIMIT, markdown)
+    title_html, title = render_title(paper.title, markdown)
     return Prose(title_html, abstract_html, note_html, summary, title or paper.title)
 
 
@@ -222,7 +224,7 @@ def make_view(
     paper: Paper, site: Site, routes: Routes, prose: Prose | None = None, names: NameLinks | None = None
 ) -> PaperView:
     """``names``: links made for earlier views, to reuse (a renderer keeps one)."""
-    prose = prose or render_prose(paper)
+    prose = prose or render_prose(paper, site.config.markdown)
     names = names or NameLinks(site, routes)
     route = routes.paper(paper.id)
     arxiv_id = arxiv_id_of(paper)

@@ -190,3 +190,21 @@ def test_a_run_of_edits_equals_a_cold_build_each_time(built, tmp_path):
         edit_papers(built, papers)
         build(built)
         assert tree(built / "output") == cold_tree(built, tmp_path)
+
+
+def test_a_markdown_settings_edit_renders_the_pages_again(built, tmp_path):
+    edit_papers(
+        built, [dict(PAPERS[0], abstract="Code at https://github.com/x/y.[^1]\n\n[^1]: A note."), *PAPERS[1:]]
+    )
+    build(built)
+    page = built / "output/papers/p0/index.html"
+    assert (
+        '<a href="https://github.com/x/y"' in page.read_text() and "footnote-definition" in page.read_text()
+    )
+    config = yaml.safe_load((built / "site.yaml").read_text())
+    config["markdown"] = {"autolink": False, "footnotes": False}
+    (built / "site.yaml").write_text(yaml.safe_dump(config), encoding="utf-8")
+    build(built)
+    assert '<a href="https://github.com/x/y"' not in page.read_text()
+    assert "footnote-definition" not in page.read_text()
+    assert tree(built / "output") == cold_tree(built, tmp_path)

@@ -22,6 +22,7 @@ from sitegen.mathtext import tex_to_text
         ("x \\in \\{0,1\\}^n", "x ∈ {0,1}ⁿ"),
         ("\\sim", "∼"),
         ("f(x) = -3", "f(x) = -3"),  # a unary minus is not spaced
+        ("\\log p_\\theta(x)", "log p_θ(x)"),  # the space after \\log kept; θ has no subscript form
     ],
 )
 def test_tex_becomes_readable_unicode(tex: str, text: str) -> None:
