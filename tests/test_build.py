@@ -92,6 +92,7 @@ def test_two_builds_are_byte_identical(site_factory, tmp_path):
 
 def test_the_build_runs_the_cyclic_gc_less_often_and_puts_it_back(site_factory, monkeypatch):
     from sitegen import build as build_module
+    from sitegen.gcsettings import BUILD_GC_THRESHOLD
 
     site = site_factory(PAPERS)
     seen = []
@@ -104,7 +105,7 @@ def test_the_build_runs_the_cyclic_gc_less_often_and_puts_it_back(site_factory, 
     monkeypatch.setattr(build_module, "build_site", build_site_seeing_the_gc)
     before = gc.get_threshold()
     build(site)
-    assert seen == [build_module.BUILD_GC_THRESHOLD]
+    assert seen == [BUILD_GC_THRESHOLD]
     assert gc.get_threshold() == before, "a long-running process (the dev server) gets its GC back"
     assert gc.isenabled() and not gc.get_freeze_count()
 

@@ -10,7 +10,7 @@ from types import SimpleNamespace
 import pytest
 import yaml
 
-from sitegen import parallel, render, siteplan
+from sitegen import parallel, render, schedule, siteplan
 from sitegen.build import build
 from sitegen.config import load_config
 from sitegen.loading import load_papers
@@ -244,7 +244,7 @@ def test_a_cold_build_plans_the_rest_while_paper_pages_render(tmp_path, monkeypa
         pages_seen.append(len(list((written / "papers").glob("*/index.html"))))
         return real_plan(site_, papers)
 
-    monkeypatch.setattr(siteplan, "plan", plan_waiting_for_a_paper_page)
+    monkeypatch.setattr(schedule, "plan", plan_waiting_for_a_paper_page)
     build(site, tmp_path / "out", workers=2)
     assert len(pages_seen) == 1 and pages_seen[0] > 0, "a worker wrote paper pages while this process planned"
     build(site, tmp_path / "serial", workers=1)
@@ -261,7 +261,7 @@ def test_a_problem_found_while_paper_pages_render_fails_the_build_and_leaves_not
     def clash(outputs, static):
         raise OutputError(Problem("two outputs claim the same file: a and b", "x"))
 
-    monkeypatch.setattr("sitegen.outputs.check_unique", clash)
+    monkeypatch.setattr("sitegen.schedule.check_unique", clash)
     with pytest.raises(OutputError, match="claim the same file"):
         build(site, tmp_path / "new", workers=2)
     assert not (tmp_path / "new").exists(), "a new output folder is removed again"
