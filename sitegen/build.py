@@ -170,6 +170,12 @@ def build(
             for path, source in static:
                 writer.add(path, read_static(theme, source))
             clock.phase("render")
+            if config.search:  # after the pages, before the swap: the index is part of the new site
+                from .search import add_index
+
+                paper_paths = [item.path for item in schedule.outputs if item.kind == "paper"]
+                add_index(writer, paper_paths, _cache_dir(config))
+                clock.phase("search")
             report = writer.commit()
         cache.save()
         clock.phase("commit")

@@ -35,6 +35,7 @@ def code_digest() -> str:
 
 
 _OUTPUT_LIBRARIES = ("jinja2", "markupsafe", "pyromark", "latex2mathml", "nh3", "feedgen", "pylatexenc")
+_OUTPUT_LIBRARIES += ("pagefind_bin",)  # the search index
 
 
 def _versions(names: tuple[str, ...]) -> dict[str, str]:

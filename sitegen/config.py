@@ -52,6 +52,7 @@ class Config:
     imports: ImportSettings = field(default_factory=ImportSettings)
     limits: Limits = DEFAULT_LIMITS
     markdown: MarkdownSettings = DEFAULT_MARKDOWN  # the engine and its options (markdown_settings.py)
+    search: bool = True  # a Pagefind index in pagefind/ and a /search/ page
 
     @property
     def base_path(self) -> str:
@@ -178,6 +179,7 @@ _SETTINGS: dict[str, Callable[[Any], Any]] = {
     "id": site_id,
     "content_dir": _relative_dir,
     "output_dir": _relative_dir,
+    "search": _boolean,
 }
 _FEED_SETTINGS: dict[str, Callable[[Any], Any]] = {
     "entries": _positive_int,

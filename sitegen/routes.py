@@ -104,6 +104,9 @@ class Routes:
     def static(self, name: str) -> str:
         return f"static/{name}"
 
+    def search(self) -> str:
+        return "search/"
+
     # --- URLs ---
     def url(self, route: str) -> str:
         """Root-relative URL, e.g. '/sub/path/papers/x/'."""

@@ -21,6 +21,7 @@ from __future__ import annotations
 import copy
 import json
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -240,6 +241,16 @@ class Writer:
         self._manifest[path] = record
         self.report.unchanged += 1
         return True
+
+    def recorded(self, prefix: str) -> dict[str, str]:
+        """The last build's files under ``prefix``, with their keys."""
+        return {path: record[0] for path, record in (self._previous or {}).items() if path.startswith(prefix)}
+
+    def holders(self, paths: Iterable[str]) -> list[tuple[str, str, str]]:
+        """Each path this build recorded, the file holding its bytes now (the
+        spare's if this build wrote it, else output/'s) and its key."""
+        roots = {path: self._spare_root for path in self._staged}
+        return [(p, os.path.join(roots.get(p, self._root), p), self._manifest[p][0]) for p in paths]
 
     def _unchanged(self, target: str, data: bytes) -> bool:
         if self._direct:  # an empty folder at the start: nothing to compare with

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -11,9 +12,15 @@ REPO = Path(__file__).resolve().parent.parent
 
 
 def write_site(root: Path, papers: list[dict[str, Any]] | None = None, **settings: Any) -> Path:
-    """A site folder with site.yaml and one content file holding ``papers``."""
+    """A site folder with site.yaml and one content file holding ``papers``.
+
+    Search is off unless asked for (``search=True``): Pagefind's filter index
+    differs in byte order from run to run (docs/search.md), which tests that
+    compare whole trees of separate builds are not about; tests/test_search.py
+    checks it."""
     config = {"title": "Test Papers", "base_url": "https://example.org/", "description": "Test feed."}
     config.update(settings)
+    config.setdefault("search", False)  # last, so the other settings keep their lines
     root.mkdir(parents=True, exist_ok=True)
     (root / "site.yaml").write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
     content = root / "content" / "papers"
@@ -36,3 +43,16 @@ def tree(folder: Path) -> dict[str, bytes]:
     return {
         p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()
     }
+
+
+# Pagefind writes its filter index (tag -> pages) in hash-map order, which
+# changes from run to run (Pagefind issue #638), and the two files that name it
+# by its hash change with it. Everything else it writes is a function of the pages.
+PAGEFIND_VOLATILE = re.compile(
+    r"pagefind/(filter/[^/]+\.pf_filter|pagefind-entry\.json|pagefind\.[^/]+\.pf_meta)"
+)
+
+
+def stable(files: dict[str, bytes]) -> dict[str, bytes]:
+    """``files`` (a tree) without the files of Pagefind's that differ between runs."""
+    return {path: data for path, data in files.items() if not PAGEFIND_VOLATILE.fullmatch(path)}

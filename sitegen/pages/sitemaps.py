@@ -17,8 +17,11 @@ if TYPE_CHECKING:
     from ..render import Renderer
 
 
+_UNLISTED = ("404", "search")  # HTML pages the sitemap leaves out: no content of their own
+
+
 def plan_after(planned: Sequence[Output]) -> list[Output]:
-    html_pages = sum(1 for o in planned if o.path.endswith(".html") and o.kind != "404")
+    html_pages = sum(1 for o in planned if o.path.endswith(".html") and o.kind not in _UNLISTED)
     sitemaps = page_count(html_pages, sitemap.SITEMAP_LIMIT)
     if sitemaps == 1:
         return [Output("sitemap.xml", "sitemap", (0,))]

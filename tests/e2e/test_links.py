@@ -252,10 +252,13 @@ def test_sitemap_lists_every_page(build: Build) -> None:
     _fail(problems, "sitemap URLs")
     assert checked == len(locs), "every sitemap URL must be on the site's host"
     listed = {_target(build, loc)[0] for loc in locs}
-    pages = {f for f in build.html_files() if f.name != "404.html"}
+    # Pages that ask search engines not to index them (404.html, the search page) are left out.
+    unlisted = {f for f in build.html_files() if '<meta name="robots" content="noindex">' in f.read_text()}
+    assert {f.relative_to(build.output).as_posix() for f in unlisted} == {"404.html", "search/index.html"}
+    pages = set(build.html_files()) - unlisted
     missing = sorted(p.relative_to(build.output).as_posix() for p in pages - listed)
     assert not missing, f"pages missing from sitemap.xml: {missing}"
-    assert build.output / "404.html" not in listed, "404.html must not be in the sitemap"
+    assert not unlisted & listed, "noindex pages must not be in the sitemap"
 
 
 def test_robots_txt_points_at_the_sitemap(build: Build) -> None:

@@ -1,0 +1,182 @@
+"""Search: Pagefind's index of the paper pages, built into the new site before it
+is swapped in, and kept as it is by builds that change no paper page."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+from sitegen import search
+from sitegen.build import build
+from sitegen.errors import OutputError
+from tests.sitekit import PAGEFIND_VOLATILE, paper, stable, tree, write_site
+
+PAPERS = [
+    paper(
+        f"p{i}",
+        f"2025-03-{10 + i % 3:02d}",
+        title=f"Paper number {i}",
+        tags=[f"t{i % 3}", "all"],
+        authors=[f"Author {i % 4}"],
+        abstract=f"Abstract {i} about word{i}.",
+    )
+    for i in range(12)
+]
+
+
+def searchable(root: Path, **settings) -> Path:
+    return write_site(root, PAPERS, search=True, **settings)
+
+
+def index_files(folder: Path) -> dict[str, bytes]:
+    return {path: data for path, data in tree(folder).items() if path.startswith("pagefind/")}
+
+
+def mtimes(folder: Path) -> dict[str, int]:
+    return {p.relative_to(folder).as_posix(): p.stat().st_mtime_ns for p in folder.rglob("*") if p.is_file()}
+
+
+def test_the_index_holds_the_paper_pages_and_nothing_else(tmp_path):
+    site = searchable(tmp_path / "site")
+    result = build(site)
+    out = site / "output"
+    entry = json.loads((out / "pagefind/pagefind-entry.json").read_text())
+    assert sum(language["page_count"] for language in entry["languages"].values()) == len(PAPERS)
+    for name in ("pagefind.js", "pagefind-ui.js", "pagefind-ui.css", "pagefind-worker.js"):
+        assert (out / "pagefind" / name).is_file(), name
+    assert not list((out / "pagefind").glob("pagefind-*modular*")), "interfaces the site does not use"
+    assert "search" in result.phases
+    paper_page = (out / "papers/p1/index.html").read_text()
+    assert "data-pagefind-body" in paper_page and 'data-pagefind-filter="tag:all"' in paper_page
+    for page in ("index.html", "tags/all/index.html", "days/index.html", "authors/index.html"):
+        assert "data-pagefind-body" not in (out / page).read_text(), page
+    assert not list((site / ".sitegen-cache").glob("search-*")), "the scratch folder is removed"
+
+
+def test_the_box_and_the_search_page_work_under_a_sub_path(tmp_path):
+    site = searchable(tmp_path / "site", base_url="https://example.org/sub/path/")
+    build(site)
+    out = site / "output"
+    home = (out / "index.html").read_text()
+    assert '<form class="site-search" role="search" action="/sub/path/search/" method="get">' in home
+    assert "<script" not in home, "no page but the search page loads a script"
+    page = (out / "search/index.html").read_text()
+    assert '<script src="/sub/path/pagefind/pagefind-ui.js" defer></script>' in page
+    assert 'data-bundle="/sub/path/pagefind/"' in page
+    assert '<meta name="robots" content="noindex">' in page
+    noscript = page[page.index("<noscript>") : page.index("</noscript>")]
+    assert 'href="/sub/path/tags/"' in noscript and 'href="/sub/path/days/"' in noscript
+    assert "search/" not in (out / "sitemap.xml").read_text()
+
+
+def test_search_false_leaves_out_the_index_the_page_and_the_box(tmp_path):
+    site = searchable(tmp_path / "site")
+    build(site)
+    assert (site / "output/pagefind").is_dir()
+    (site / "site.yaml").write_text((site / "site.yaml").read_text().replace("search: true", "search: false"))
+    result = build(site)
+    out = site / "output"
+    assert not (out / "pagefind").exists() and not (out / "search").exists()
+    assert "site-search" not in (out / "index.html").read_text()
+    assert "search" not in result.phases
+    assert result.report is not None and result.report.removed > 0
+
+
+def test_a_build_that_changes_no_paper_page_does_not_run_pagefind(tmp_path, monkeypatch):
+    site = searchable(tmp_path / "site")
+    build(site)
+    out = site / "output"
+    before = mtimes(out)
+    (out / "index.html").unlink()  # the next build must render again, but no paper page changed
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("Pagefind ran, though no paper page changed")
+
+    monkeypatch.setattr(search, "build_index", refuse)
+    result = build(site)
+    assert result.report is not None and result.report.written == 1
+    after = mtimes(out)
+    assert {path for path in after if after[path] != before.get(path)} == {"index.html"}
+
+
+def test_an_edited_paper_is_found_by_its_new_words_and_the_rest_stays(tmp_path):
+    site = searchable(tmp_path / "site")
+    build(site)
+    out = site / "output"
+    before, times = index_files(out), mtimes(out)
+    edited = [dict(p) for p in PAPERS]
+    edited[3]["abstract"] = "A new abstract about zeppelins."
+    write_site(site, edited, search=True)
+    build(site)
+    after = index_files(out)
+    fragments = [data for path, data in after.items() if path.startswith("pagefind/fragment/")]
+    assert any(b"zeppelins" in _gunzip(data) for data in fragments)
+    assert not any(b"word3" in _gunzip(data) for data in fragments)
+    rewritten = {p for p in after if mtimes(out)[p] != times.get(p)}
+    unchanged_fragments = {p for p in before if p.startswith("pagefind/fragment/") and p in after}
+    assert len(unchanged_fragments) == len(PAPERS) - 1, "one page's fragment is new, the others stay"
+    assert not rewritten & unchanged_fragments
+    assert after["pagefind/pagefind.js"] == before["pagefind/pagefind.js"]
+
+
+def test_two_builds_differ_only_in_pagefinds_filter_index(tmp_path):
+    """What docs/search.md says about determinism: every file but Pagefind's
+    filter index (and the two files naming it) is byte-identical."""
+    one, two = searchable(tmp_path / "one"), searchable(tmp_path / "two")
+    build(one)
+    build(two)
+    first, second = tree(one / "output"), tree(two / "output")
+    assert sorted(stable(first)) == sorted(stable(second))
+    assert [path for path in stable(first) if first[path] != second[path]] == []
+    assert any(PAGEFIND_VOLATILE.fullmatch(path) for path in first), "the pattern names files Pagefind writes"
+
+
+def test_a_missing_pagefind_binary_is_a_message(tmp_path, monkeypatch):
+    site = searchable(tmp_path / "site")
+    import pagefind_bin
+
+    def missing():
+        raise FileNotFoundError("no binary")
+
+    monkeypatch.setattr(pagefind_bin, "get_executable", missing)
+    with pytest.raises(OutputError) as caught:
+        build(site)
+    assert "pip install pagefind-bin, or set 'search: false'" in str(caught.value)
+    assert not (site / "output").exists() or not os.listdir(site / "output")
+
+
+def _gunzip(data: bytes) -> bytes:
+    import gzip
+
+    return gzip.decompress(data)
+
+
+def test_only_the_search_page_loads_a_script_and_the_home_page_stays_small(tmp_path):
+    site = searchable(tmp_path / "site")
+    build(site)
+    out = site / "output"
+    for page in out.rglob("*.html"):
+        html = page.read_text()
+        loaded = re.findall(r'<script src="([^"]+)"', html)
+        if page.relative_to(out).as_posix() == "search/index.html":
+            assert loaded[0] == "/pagefind/pagefind-ui.js" and len(loaded) == 2
+            assert loaded[1].startswith("/static/search.js?v="), loaded
+        else:
+            assert loaded == [], page
+    home = (out / "index.html").stat().st_size + (out / "static/style.css").stat().st_size
+    assert home < 50_000, "the home page's HTML and CSS budget"
+
+
+def test_the_index_holds_tags_as_html_text_for_the_filter_that_shows_them_as_html(tmp_path):
+    """Pagefind's interface shows filter values as HTML: the index must hold
+    each tag HTML-escaped once, so that it shows as the text it is."""
+    entry = paper("x", tags=["a<b & c", "R&amp;D"], abstract="Words.")
+    site = write_site(tmp_path / "site", [entry], search=True)
+    build(site)
+    fragments = [_gunzip(data) for path, data in index_files(site / "output").items() if "/fragment/" in path]
+    stored = json.loads(fragments[0].removeprefix(b"pagefind_dcd"))
+    assert sorted(stored["filters"]["tag"]) == ["R&amp;amp;D", "a&lt;b &amp; c"]
