@@ -29,6 +29,7 @@ class FeedSettings:
     entries: int = 50
     formats: tuple[str, ...] = FEED_FORMATS
     tag_feeds: bool = True
+    author_feeds: bool = True
 
 
 @dataclass(frozen=True)
@@ -185,6 +186,7 @@ _FEED_SETTINGS: dict[str, Callable[[Any], Any]] = {
     "entries": _positive_int,
     "formats": _feed_formats,
     "tag_feeds": _boolean,
+    "author_feeds": _boolean,
 }
 _REQUIRED = ("title", "base_url")
 

@@ -124,12 +124,12 @@ class Renderer:
             self._views[paper.id] = make_view(paper, self.site, self.routes, text, self._names)
 
     def feed_paper_ids(self) -> set[str]:
-        """Papers that some feed shows: the newest of the site and of each tag."""
-        entries = self.config.feeds.entries
-        ids = {p.id for p in self.site.papers[:entries]}
-        if self.config.feeds.tag_feeds:
-            for tag in self.site.tags:
-                ids.update(p.id for p in tag.papers[:entries])
+        """Papers that some feed shows: the newest of the site, of each tag and of each author."""
+        feeds, site = self.config.feeds, self.site
+        entries = feeds.entries
+        ids = {p.id for p in site.papers[:entries]}
+        for group in (*(site.tags if feeds.tag_feeds else ()), *(site.authors if feeds.author_feeds else ())):
+            ids.update(p.id for p in group.papers[:entries])
         return ids
 
     def fragments(self, paper_id: str, with_prose: bool) -> tuple[str, Prose | None, bytes]:

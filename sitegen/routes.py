@@ -92,14 +92,24 @@ class Routes:
     def day(self, day: date) -> str:
         return f"days/{day.isoformat()}/"
 
-    def author(self, author_slug: str) -> str:
-        return f"authors/{author_slug}/"
+    def author(self, author_slug: str, page: int = 1) -> str:
+        return _paged(f"authors/{author_slug}/", page)
+
+    def author_feed(self, author_slug: str, kind: str) -> str:
+        return f"authors/{author_slug}/{_FEED_FILES[kind]}"
 
     def authors(self) -> str:
         return "authors/"
 
     def feed(self, kind: str) -> str:
         return _FEED_FILES[kind]
+
+    def feeds(self) -> str:
+        """The page that lists every feed."""
+        return "feeds/"
+
+    def opml(self) -> str:
+        return "feeds.opml"
 
     def static(self, name: str) -> str:
         return f"static/{name}"

@@ -40,7 +40,10 @@ def sitemap_entries(site: Site, routes: Routes) -> Iterator[tuple[str, datetime]
         yield routes.day(day.day), latest(day.papers)
     yield routes.authors(), everything
     for author in site.authors:
-        yield routes.author(author.slug), latest(author.papers)
+        for n in range(1, page_count(len(author.papers), per_page) + 1):
+            yield routes.author(author.slug, n), latest(author.papers[(n - 1) * per_page : n * per_page])
+    if site.config.feeds.formats:
+        yield routes.feeds(), everything
 
 
 # A site's papers share a few thousand listing moments; its sitemaps name one per page.

@@ -375,7 +375,8 @@ def test_cards_name_six_authors_then_count_the_rest_and_separators_sit_between_i
     assert '<a class="button" href="https://arxiv.org/pdf/2401.00001"' in seven
     one = (site / "output/papers/one/index.html").read_text()
     assert '<a class="button primary" href="https://github.com/x/y"' in one
-    # The footer's feeds, " · " between them and not after the last.
+    # The footer's feeds and the feeds page, " · " between them and not after the last.
     footer = home[home.index("Subscribe:") : home.index("</p>", home.index("Subscribe:"))]
     separators = unescape(re.sub(r"<a .*?</a>", "", footer))
-    assert footer.count("<a ") == 3 and separators.count(" · ") == 2 and footer.rstrip().endswith("</a>")
+    assert footer.count("<a ") == 4 and separators.count(" · ") == 3
+    assert footer.rstrip().endswith('<a href="/feeds/">All feeds</a>')

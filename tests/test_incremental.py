@@ -86,6 +86,18 @@ def test_one_paper_edited_touches_only_its_pages(built, tmp_path):
     assert tree(built / "output") == cold_tree(built, tmp_path)
 
 
+def test_one_paper_edited_rewrites_only_its_authors_feeds(built, tmp_path):
+    papers = [dict(p) for p in PAPERS]
+    papers[7]["abstract"] = "A new abstract."  # by Author 2
+    edit_papers(built, papers)
+    build(built)
+    changed = {f for f in changed_files(built / "output") if f.startswith("authors/")}
+    feeds = {f"authors/author-2/{name}" for name in ("atom.xml", "rss.xml", "feed.json")}
+    assert feeds <= changed, "the author's feeds show the new abstract"
+    assert not {f for f in changed if not f.startswith("authors/author-2/")}, "no other author's file"
+    assert tree(built / "output") == cold_tree(built, tmp_path)
+
+
 def test_a_template_edit_rebuilds_what_it_shows(built, tmp_path):
     templates = built / "templates"
     templates.mkdir()

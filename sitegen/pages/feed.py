@@ -1,8 +1,10 @@
-"""The site's feeds and each tag's (Atom, RSS, JSON Feed): the newest papers.
-Tag feeds are planned with their tag (pages/tags.py)."""
+"""The feeds (Atom, RSS, JSON Feed) of the site, of each tag and of each
+author: their newest papers. Tag and author feeds are planned with their
+pages (pages/tags.py, pages/authors.py)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup
@@ -10,8 +12,9 @@ from markupsafe import Markup
 from ..feeds import FeedEntry, FeedInfo, render_atom, render_json_feed, render_rss
 from ..model import Paper
 from ..outputs import Output
+from ..pageparts import FeedLink, feed_link
 from ..routes import Routes
-from ..site import Site
+from ..site import Group, Site
 from . import PageKind, digests
 
 if TYPE_CHECKING:
@@ -27,12 +30,28 @@ def plan(site: Site, routes: Routes) -> list[Output]:
 def render(renderer: Renderer, kind: str, tag_index: int | None) -> bytes:
     config, routes = renderer.config, renderer.routes
     if tag_index is None:
-        papers, title, page, route = renderer.site.papers, config.title, "", routes.feed(kind)
-        feed_key = "feed"
-    else:
-        tag = renderer.site.tags[tag_index]
-        papers, title = tag.papers, f"{config.title}: {tag.name}"
-        page, route, feed_key = routes.tag(tag.slug), routes.tag_feed(tag.slug, kind), f"tag/{tag.slug}"
+        return _render(renderer, kind, renderer.site.papers, config.title, "", routes.feed(kind), "feed")
+    tag = renderer.site.tags[tag_index]
+    title, route = f"{config.title}: {tag.name}", routes.tag_feed(tag.slug, kind)
+    return _render(renderer, kind, tag.papers, title, routes.tag(tag.slug), route, f"tag/{tag.slug}")
+
+
+def render_author(renderer: Renderer, kind: str, index: int) -> bytes:
+    author, routes = renderer.site.authors[index], renderer.routes
+    title, route = author_feed_title(renderer, author), routes.author_feed(author.slug, kind)
+    return _render(
+        renderer, kind, author.papers, title, routes.author(author.slug), route, f"author/{author.slug}"
+    )
+
+
+def author_feed_title(renderer: Renderer, author: Group) -> str:
+    return f"{renderer.config.title}: papers by {author.name}"
+
+
+def _render(
+    renderer: Renderer, kind: str, papers: Sequence[Paper], title: str, page: str, route: str, feed_key: str
+) -> bytes:
+    config, routes = renderer.config, renderer.routes
     info = FeedInfo(
         title=title,
         description=config.description or title,
@@ -40,6 +59,7 @@ def render(renderer: Renderer, kind: str, tag_index: int | None) -> bytes:
         site_url=routes.absolute(page),
         feed_url=routes.absolute(route),
         author=config.author,
+        # The feed's own id: feeds.feed_id makes it from this key, never from a URL.
         id_base=feed_key,
         site_id=config.id,
     )
@@ -57,6 +77,12 @@ def _entry(renderer: Renderer, paper: Paper) -> FeedEntry:
     )
 
 
+def group_feed_links(renderer: Renderer, title: str, route_of: Callable[[str], str]) -> list[FeedLink]:
+    """A tag's or an author's feeds, one link a format; ``route_of(format)`` is the feed's route."""
+    routes = renderer.routes
+    return [feed_link(title, kind, routes.absolute(route_of(kind))) for kind in renderer.config.feeds.formats]
+
+
 def shows(renderer: Renderer, kind: str, tag_index: int | None) -> Any:
     site = renderer.site
     papers = site.papers if tag_index is None else site.tags[tag_index].papers
@@ -64,4 +90,9 @@ def shows(renderer: Renderer, kind: str, tag_index: int | None) -> Any:
     return name, digests(papers[: renderer.config.feeds.entries])
 
 
-KINDS = {"feed": PageKind(render, shows)}
+def author_shows(renderer: Renderer, kind: str, index: int) -> Any:
+    author = renderer.site.authors[index]
+    return author.name, author.slug, digests(author.papers[: renderer.config.feeds.entries])
+
+
+KINDS = {"feed": PageKind(render, shows), "author_feed": PageKind(render_author, author_shows)}

@@ -1,6 +1,6 @@
 """The sub-path build, served over loopback and opened in headless Chromium.
 
-For the home, a paper, a tag, a day and the 404 page, at a phone width (390 px)
+For the home, a paper, a tag, a day, the feeds and the 404 page, at a phone width (390 px)
 and a desktop width (1280 px): no console errors, no failed requests, nothing
 wider than the viewport, and no serious or critical axe-core violations; then
 axe again with prefers-color-scheme: dark, for contrast. Screenshots go to a
@@ -31,7 +31,7 @@ SHOWN = {("home", 390, False), ("home", 1280, False), ("paper", 390, False), ("p
 SHOT_HEIGHT_LIMIT = 2400  # px; a whole home page at 390 px is too tall to look at
 BLOCKING_IMPACTS = ("serious", "critical")
 WIDTHS = (390, 1280)
-NAMES = ("home", "paper", "tag", "day", "404", "search")
+NAMES = ("home", "paper", "tag", "day", "404", "search", "feeds")
 
 _OVERFLOW_JS = """() => {
   const width = window.innerWidth;
@@ -85,6 +85,7 @@ def targets(sub_build: Build, served_sub: Server) -> dict[str, str]:
         "day": served_sub.url + days[0],
         "404": served_sub.url + "no/such/page/",
         "search": served_sub.url + "search/",  # left out of the sitemap (noindex)
+        "feeds": served_sub.url + "feeds/",
     }
 
 
@@ -191,7 +192,7 @@ def test_page_in_browser(
     _fail_if(visit, f"{name} page ({url}) at {width} px")
 
 
-@pytest.mark.parametrize("name", ["home", "paper", "search"])
+@pytest.mark.parametrize("name", ["home", "paper", "search", "feeds"])
 def test_dark_mode_contrast(
     name: str, browser: Browser, targets: dict[str, str], axe_script: Path, shot_dir: Path
 ) -> None:

@@ -338,7 +338,8 @@ def _feed_files(build: Build) -> list[Path]:
     names = ("atom.xml", "rss.xml", "feed.json")
     site_feeds = [build.output / n for n in names if (build.output / n).is_file()]
     tag_feeds = sorted(f for f in (build.output / "tags").rglob("*") if f.name in names)
-    return site_feeds + tag_feeds
+    author_feeds = sorted(f for f in (build.output / "authors").rglob("*") if f.name in names)
+    return site_feeds + tag_feeds + author_feeds
 
 
 def test_feeds_link_only_to_existing_pages(build: Build) -> None:
@@ -380,3 +381,18 @@ def test_feeds_name_their_own_url(build: Build) -> None:
         if own not in text.replace("&amp;", "&"):
             problems.append(f"{rel}: does not mention its own URL {own}")
     _fail(problems, "feed self links")
+
+
+def test_the_opml_list_names_only_feeds_and_pages_of_the_build(build: Build) -> None:
+    """feeds.opml: every outline's feed (xmlUrl) and page (htmlUrl) is a file of the build."""
+    opml = build.output / "feeds.opml"
+    outlines = [o for o in ElementTree.parse(opml).getroot().iter("outline") if o.get("xmlUrl")]
+    assert len(outlines) > 1, "the site's feed and its tags' expected"
+    refs = [
+        (Ref(f"feeds.opml ({o.get('text')})", attribute, o.get(attribute) or ""), build.base_url)
+        for o in outlines
+        for attribute in ("xmlUrl", "htmlUrl")
+    ]
+    problems, checked = check_refs(build, refs)
+    _fail(problems, f"feeds.opml in the {build.name} build")
+    assert checked == 2 * len(outlines)

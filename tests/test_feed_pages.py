@@ -1,0 +1,151 @@
+"""/feeds.opml, /feeds/ and the author feeds (docs/feeds.md): what a reader
+imports, what a person reads to subscribe, and feeds that follow one author."""
+
+from __future__ import annotations
+
+import json
+import re
+from email.utils import parsedate_to_datetime
+from pathlib import Path
+from xml.etree import ElementTree
+
+import feedparser
+import listparser
+import yaml
+
+from sitegen.build import build
+from sitegen.feeds import entry_id
+from tests.sitekit import paper, tree
+
+BASE = "https://example.org/sub/"
+PAPERS = [
+    paper(
+        f"p{i}",
+        f"2025-03-{10 + i % 5:02d}",
+        tags=["llm" if i % 2 else "vision", *(["rare & odd"] if i == 3 else [])],
+        authors=["Ada Lovelace", *(["Alan Turing"] if i < 4 else [])],
+        abstract=f"Abstract {i}.",
+    )
+    for i in range(7)
+]
+PAPERS[5]["updated"] = "2025-04-02T10:30:00Z"  # the newest change anywhere in the content
+
+
+def _file_of(out: Path, url: str) -> Path:
+    assert url.startswith(BASE), url
+    route = url[len(BASE) :]
+    return out / (route + "index.html" if route == "" or route.endswith("/") else route)
+
+
+def _built(site_factory, **settings) -> Path:
+    site = site_factory(PAPERS, base_url=BASE, id="tag:example.org,2026:", per_page=3, **settings)
+    build(site)
+    return site / "output"
+
+
+def test_opml_is_a_subscription_list_a_reader_imports_whole(site_factory):
+    out = _built(site_factory)
+    data = (out / "feeds.opml").read_bytes()
+    root = ElementTree.fromstring(data)
+    assert root.tag == "opml" and root.get("version") == "2.0"
+    assert root.findtext("head/title") == "Test Papers: feeds"
+    # the content's newest change, never the build's clock
+    created = parsedate_to_datetime(root.findtext("head/dateCreated") or "")
+    assert created.isoformat() == "2025-04-02T10:30:00+00:00"
+    feeds = [o for o in root.iter("outline") if o.get("xmlUrl")]
+    for outline in feeds:
+        assert outline.get("type") == "rss" and outline.get("text") and outline.get("title")
+        assert _file_of(out, outline.get("htmlUrl")).is_file()
+    expected = {BASE + "atom.xml", BASE + "tags/llm/atom.xml", BASE + "tags/vision/atom.xml"}
+    expected.add(BASE + "tags/rare-odd/atom.xml")
+    assert {o.get("xmlUrl") for o in feeds} == expected, "one subscription a feed, authors left out"
+
+    imported = listparser.parse(data.decode())
+    assert not imported.bozo, imported.bozo_exception
+    assert {f.url for f in imported.feeds} == expected
+    assert any(f.title == "Test Papers: rare & odd" for f in imported.feeds)
+    for url in expected:
+        parsed = feedparser.parse(_file_of(out, url).read_bytes())
+        assert not parsed.bozo and parsed.entries, url
+
+
+def test_opml_follows_the_feed_settings(site_factory):
+    out = _built(site_factory, feeds={"formats": ["rss", "json"], "tag_feeds": False})
+    imported = listparser.parse((out / "feeds.opml").read_text())
+    assert [f.url for f in imported.feeds] == [BASE + "rss.xml"]
+    main = (out / "feeds/index.html").read_text().split("<main", 1)[1]
+    assert "tags/llm/" not in main and 'id="feeds-tags"' not in main
+
+
+def test_the_feeds_page_gives_every_feed_url_and_every_page_links_it(site_factory):
+    out = _built(site_factory)
+    page = (out / "feeds/index.html").read_text()
+    feed_files = [p for p in tree(out) if p.rsplit("/", 1)[-1] in ("atom.xml", "rss.xml", "feed.json")]
+    assert len(feed_files) == 3 + 3 * 3 + 2 * 3, "site, 3 tags, 2 authors; 3 formats each"
+    for file in feed_files:
+        assert f'href="{BASE}{file}"' in page, file
+    assert 'href="/sub/feeds.opml"' in page and "RSS reader" in page
+    for file, html in tree(out).items():
+        if file.endswith(".html") and file != "404.html":
+            assert 'href="/sub/feeds/"' in html.decode(), f"{file} does not link the feeds page"
+
+
+def test_author_feeds_carry_the_site_feeds_entry_ids(site_factory):
+    out = _built(site_factory)
+    site_ids = {e.id for e in feedparser.parse((out / "atom.xml").read_bytes()).entries}
+    for kind in ("atom.xml", "rss.xml"):
+        feed = feedparser.parse((out / "authors/alan-turing" / kind).read_bytes())
+        assert not feed.bozo
+        ids = [e.id for e in feed.entries]
+        assert ids == [entry_id(f"p{i}", "tag:example.org,2026:") for i in (3, 2, 1, 0)]
+        assert set(ids) <= site_ids
+    json_feed = json.loads((out / "authors/alan-turing/feed.json").read_text())
+    assert [item["id"] for item in json_feed["items"]] == ids
+    atom = feedparser.parse((out / "authors/alan-turing/atom.xml").read_bytes())
+    assert atom.feed.id == "tag:example.org,2026:author/alan-turing"
+    assert atom.feed.link == BASE + "authors/alan-turing/"
+
+
+def test_author_pages_are_paginated_and_point_at_their_feeds(site_factory):
+    out = _built(site_factory)
+    first = (out / "authors/ada-lovelace/index.html").read_text()
+    assert (out / "authors/ada-lovelace/page/3/index.html").is_file()
+    assert not (out / "authors/ada-lovelace/page/4/index.html").exists(), "7 papers, 3 a page"
+    assert 'href="/sub/authors/ada-lovelace/page/2/"' in first
+    alternates = re.findall(r'<link rel="alternate" type="([^"]+)" title="[^"]*" href="([^"]+)"', first)
+    assert ("application/atom+xml", BASE + "authors/ada-lovelace/atom.xml") in alternates
+    assert ("application/feed+json", BASE + "authors/ada-lovelace/feed.json") in alternates
+    assert "Follow this author" in first
+    sitemap = (out / "sitemap.xml").read_text()
+    assert BASE + "authors/ada-lovelace/page/3/</loc>" in sitemap and BASE + "feeds/</loc>" in sitemap
+
+
+def test_author_feeds_can_be_turned_off(site_factory):
+    out = _built(site_factory, feeds={"author_feeds": False})
+    assert not list((out / "authors").rglob("*.xml")) and not list((out / "authors").rglob("*.json"))
+    page = (out / "authors/ada-lovelace/index.html").read_text()
+    assert "authors/ada-lovelace/atom.xml" not in page and "Follow this author" not in page
+    assert 'id="feeds-authors"' not in (out / "feeds/index.html").read_text()
+    assert (out / "tags/llm/atom.xml").is_file()
+
+
+def test_a_site_without_feeds_has_no_feed_list(site_factory):
+    out = _built(site_factory, feeds={"formats": []})
+    assert not (out / "feeds.opml").exists() and not (out / "feeds").exists()
+    assert "/sub/feeds/" not in (out / "index.html").read_text()
+    assert "/sub/feeds/" not in (out / "authors/ada-lovelace/index.html").read_text()
+
+
+def test_author_feeds_setting_is_checked(site_factory):
+    import pytest
+
+    from sitegen.config import load_config
+    from sitegen.errors import ConfigError
+
+    site = site_factory(PAPERS)
+    config = yaml.safe_load((site / "site.yaml").read_text())
+    config["feeds"] = {"author_feeds": "sometimes"}
+    (site / "site.yaml").write_text(yaml.safe_dump(config), encoding="utf-8")
+    with pytest.raises(ConfigError) as caught:
+        load_config(site)
+    assert caught.value.problems[0].field == "feeds.author_feeds"
