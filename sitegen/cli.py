@@ -104,8 +104,8 @@ def strict_option(command: argparse.ArgumentParser) -> None:
     command.add_argument(
         "--strict",
         action="store_true",
-        help="treat warnings (a paper without abstract, tags that differ only in case, "
-        "a site without id) as errors: exit status 1, nothing written; for CI",
+        help="treat warnings (a paper without abstract, tags or authors that differ only in case, "
+        "names that share a slug, a site without id) as errors: exit status 1, nothing written; for CI",
     )
 
 

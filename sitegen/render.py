@@ -68,7 +68,8 @@ class Renderer:
         rarely: any template or setting change changes every key.
         """
         parts = self._shows[output.kind](self, *output.key)
-        text = repr((self.theme_digest, output.kind, output.key, parts))
+        # slug_digest: where names kept apart are (a link on any page may name one).
+        text = repr((self.theme_digest + self.site.slug_digest, output.kind, output.key, parts))
         return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
 
     def render(self, output: Output) -> bytes:

@@ -1,5 +1,7 @@
 """Ids and slugs -> output paths and URLs. The only place URLs are made.
 
+The slugs of tag and author names are made in slugs.py.
+
 A *route* is a site-relative path such as ``papers/2403.09629/`` (pretty URLs:
 a folder holding index.html) or ``atom.xml``. ``url()`` prefixes the path
 part of base_url, so a site deployed under a sub-path links correctly;
@@ -8,9 +10,7 @@ part of base_url, so a site deployed under a sub-path links correctly;
 
 from __future__ import annotations
 
-import hashlib
 import re
-import unicodedata
 from datetime import date
 from typing import TYPE_CHECKING
 
@@ -20,7 +20,6 @@ if TYPE_CHECKING:  # config checks ids with this module, so no import at run tim
 # A slug id, or an old-style arXiv id such as hep-th/9901001 or math.GT/0309136v2.
 _SLUG_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 _OLD_ARXIV_ID = re.compile(r"[a-z-]+(\.[A-Z]{2})?/\d{7}(v\d+)?")
-_NON_WORD = re.compile(r"[^a-z0-9]+")
 
 
 def is_valid_id(paper_id: str) -> bool:
@@ -39,14 +38,6 @@ def paper_slug(paper_id: str) -> str:
 def id_key(paper_id: str) -> str:
     """What two ids must not share: the same page, ignoring letter case."""
     return paper_slug(paper_id).casefold()
-
-
-def slugify(text: str) -> str:
-    """'Speculative Decoding' -> 'speculative-decoding'; never empty."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    slug = _NON_WORD.sub("-", ascii_text.lower()).strip("-")
-    # Titles in scripts without an ASCII form still need a stable, safe slug.
-    return slug or "u-" + hashlib.sha1(text.encode()).hexdigest()[:12]
 
 
 def output_file(route: str) -> str:

@@ -16,7 +16,7 @@ from markupsafe import Markup
 from .markdown_settings import DEFAULT_MARKDOWN, MarkdownSettings
 from .markup import plain_text, render_markdown, render_title, render_with_summary
 from .model import Author, Paper
-from .routes import Routes, slugify
+from .routes import Routes
 from .site import Site
 from .urls import encode_url
 
@@ -206,8 +206,8 @@ class NameLinks:
         key = (author.name, author.affiliation)
         named = self._authors.get(key)
         if named is None:
-            # The slug of the author's page: the same for every spelling that slugifies alike.
-            route = self._routes.author(slugify(author.name))
+            # The slug of the author's page, as site.py gave it to every spelling.
+            route = self._routes.author(self._site.author_slugs[author.name])
             named = self._authors[key] = Named(author.name, self._routes.url(route), author.affiliation)
         return named
 

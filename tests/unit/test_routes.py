@@ -3,7 +3,7 @@ from pathlib import Path
 import pytest
 
 from sitegen.config import Config
-from sitegen.routes import Routes, is_valid_id, output_file, paper_slug, slugify
+from sitegen.routes import Routes, is_valid_id, output_file, paper_slug
 
 
 def routes(base_url: str) -> Routes:
@@ -30,14 +30,6 @@ def test_ids_that_could_escape_or_break_paths_are_refused(paper_id):
 def test_old_arxiv_ids_map_to_one_safe_folder():
     assert paper_slug("hep-th/9901001") == "hep-th-9901001"
     assert routes("https://e.org/").paper("hep-th/9901001") == "papers/hep-th-9901001/"
-
-
-def test_slugify():
-    assert slugify("Speculative Decoding") == "speculative-decoding"
-    assert slugify("  LLM / Agents!! ") == "llm-agents"
-    assert slugify("Ünïcödé") == "unicode"
-    chinese = slugify("深度学习")
-    assert chinese.startswith("u-") and chinese == slugify("深度学习")
 
 
 def test_urls_keep_the_base_url_sub_path():
