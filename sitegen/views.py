@@ -60,6 +60,7 @@ class Named:
     name: str
     url: str
     detail: str | None = None
+    home: Link | None = None  # an author's own page (their ``url``), beside the name
 
 
 @dataclass(frozen=True)
@@ -117,6 +118,13 @@ def site_url(url: str, routes: Routes) -> str:
     """A content URL as pages and feeds show it: a relative link means a file of
     this site and gets the base path; then percent-encoded (see urls.py)."""
     return encode_url(routes.url(url.lstrip("/")) if _is_relative(url) else url)
+
+
+def author_home(url: str, routes: Routes) -> Link:
+    """An author's ``url`` (checked by the loader like every link) as a link
+    beside their name: 'email' for a mailto URL, else 'homepage'."""
+    label = "email" if url.lower().startswith("mailto:") else "homepage"
+    return Link(label, label, site_url(url, routes))
 
 
 def _doi_url(doi: str) -> str:
@@ -199,16 +207,18 @@ class NameLinks:
     def __init__(self, site: Site, routes: Routes) -> None:
         self._site = site
         self._routes = routes
-        self._authors: dict[tuple[str, str | None], Named] = {}
+        self._authors: dict[tuple[str, str | None, str | None], Named] = {}
         self._tags: dict[str, Named] = {}
 
     def author(self, author: Author) -> Named:
-        key = (author.name, author.affiliation)
+        key = (author.name, author.affiliation, author.url)
         named = self._authors.get(key)
         if named is None:
             # The slug of the author's page, as site.py gave it to every spelling.
             route = self._routes.author(self._site.author_slugs[author.name])
-            named = self._authors[key] = Named(author.name, self._routes.url(route), author.affiliation)
+            home = author_home(author.url, self._routes) if author.url else None
+            named = Named(author.name, self._routes.url(route), author.affiliation, home)
+            self._authors[key] = named
         return named
 
     def tag(self, tag: str) -> Named:

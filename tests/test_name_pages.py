@@ -98,3 +98,36 @@ def test_an_older_paper_that_takes_a_slug_moves_the_later_name_on_every_page(sit
     shutil.copytree(site, cold, ignore=shutil.ignore_patterns("output", ".sitegen-cache"))
     build(cold)
     assert tree(site / "output") == tree(cold / "output")
+
+
+def test_an_authors_url_is_a_link_beside_their_name_on_papers_and_on_their_page(site_factory):
+    ada = {"name": "Ada Lovelace", "affiliation": "Analytical Engine"}
+    papers = [
+        paper("new", "2025-03-14", authors=[{**ada, "url": "https://ada.example/ä b/"}, "Bo"]),
+        paper("mid", "2025-03-13", authors=[ada, {"name": "Bo", "url": "mailto:bo@example.org"}]),
+        paper("old", "2025-03-12", authors=[{**ada, "url": "people/ada/"}]),
+    ]
+    site = site_factory(papers, base_url="https://example.org/sub/", id=SITE_ID)
+    build(site)
+    out = site / "output"
+
+    def homes(page: str) -> list[str]:
+        html = (out / page / "index.html").read_text()
+        return re.findall(
+            r'<a class="author-home" href="([^"]*)">(\w+)<span class="visually-hidden">: ([^<]*)</span>', html
+        )
+
+    assert homes("papers/new") == [("https://ada.example/%C3%A4%20b/", "homepage", "Ada Lovelace")]
+    assert homes("papers/mid") == [("mailto:bo@example.org", "email", "Bo")]
+    assert homes("papers/old") == [("/sub/people/ada/", "homepage", "Ada Lovelace")]
+    # The author's page: the url of the newest paper that gives one.
+    ada_page = (out / "authors/ada-lovelace/index.html").read_text()
+    assert '&middot; <a href="https://ada.example/%C3%A4%20b/">homepage</a></p>' in ada_page
+    assert '<a href="mailto:bo@example.org">email</a>' in (out / "authors/bo/index.html").read_text()
+
+
+def test_an_author_without_url_has_no_homepage_link(site_factory):
+    site = site_factory([paper("a", authors=["Ada Lovelace"])], id=SITE_ID)
+    build(site)
+    assert "author-home" not in (site / "output/papers/a/index.html").read_text()
+    assert "homepage" not in (site / "output/authors/ada-lovelace/index.html").read_text()

@@ -8,7 +8,7 @@ from ..outputs import Output
 from ..pageparts import FeedLink
 from ..routes import Routes, output_file
 from ..site import Group, Site, page_count
-from ..views import Named
+from ..views import Named, author_home
 from ..wording import counted
 from . import PageKind, digests
 from .feed import author_feed_title, group_feed_links
@@ -59,12 +59,14 @@ def render(renderer: Renderer, index: int, number: int) -> bytes:
         count=len(author.papers),
         feeds=renderer.site_feed_links + feeds,
         author_feeds=feeds,
+        home=author_home(author.url, routes) if author.url else None,
     )
 
 
 def shows(renderer: Renderer, index: int, number: int) -> Any:
     author = renderer.site.authors[index]
-    return author.name, author.slug, digests(renderer.page_of(author.papers, number)), len(author.papers)
+    page = digests(renderer.page_of(author.papers, number))
+    return author.name, author.slug, author.url, page, len(author.papers)
 
 
 def author_feed_links(renderer: Renderer, author: Group) -> list[FeedLink]:

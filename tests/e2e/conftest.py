@@ -30,6 +30,7 @@ NPM_HINT = "run `cd tests/e2e && npm install` (or `bash .ci/run`, which does it)
 VNU_JAR = "vnu-jar/build/dist/vnu.jar"
 ROOT_BASE_URL = "https://example.org/"
 SUB_BASE_URL = "https://example.org/sub/path/"
+GOLDEN_BASE_URL = "https://example.org/golden/"  # tests/sites/golden/site/site.yaml
 
 
 @dataclass(frozen=True)
@@ -89,6 +90,13 @@ def root_build(tmp_path_factory: pytest.TempPathFactory) -> Build:
 def sub_build(tmp_path_factory: pytest.TempPathFactory) -> Build:
     """The sample site built for https://example.org/sub/path/."""
     return _build("sub", SUB_BASE_URL, tmp_path_factory)
+
+
+@pytest.fixture(scope="session")
+def golden_build() -> Build:
+    """The golden site's stored tree (tests/test_golden.py keeps it equal to a build): it
+    has what the sample lacks, authors with affiliations and a homepage, and their pages."""
+    return Build("golden", GOLDEN_BASE_URL, REPO / "tests/sites/golden/expected")
 
 
 @pytest.fixture(scope="session", params=["root", "sub"])
@@ -168,6 +176,12 @@ def served_sub(sub_build: Build) -> Iterator[Server]:
     yield from serve(sub_build)
 
 
+@pytest.fixture(scope="session")
+def served_golden(golden_build: Build) -> Iterator[Server]:
+    """The golden tree, served at http://127.0.0.1:PORT/golden/."""
+    yield from serve(golden_build)
+
+
 # --- external tools (missing ones FAIL the tests: a skipped check would look like a pass) ----
 
 
@@ -231,10 +245,11 @@ class VnuRun:
 
 
 @pytest.fixture(scope="session")
-def vnu_run(root_build: Build, java: str, vnu_jar: Path) -> Iterator[VnuRun]:
-    """The checker over every HTML page of the root build and the theme's CSS and SVG files."""
+def vnu_run(root_build: Build, golden_build: Build, java: str, vnu_jar: Path) -> Iterator[VnuRun]:
+    """The checker over every HTML page of the root build and of the golden tree, and the
+    theme's CSS and SVG files."""
     static = sorted(p for p in (root_build.output / "static").rglob("*") if p.suffix in (".css", ".svg"))
-    run = VnuRun(java, vnu_jar, root_build.html_files() + static)
+    run = VnuRun(java, vnu_jar, root_build.html_files() + golden_build.html_files() + static)
     yield run
     run.stop()
 

@@ -1,6 +1,7 @@
 """The sub-path build, served over loopback and opened in headless Chromium.
 
-For the home, a paper, a tag, a day, the feeds and the 404 page, at a phone width (390 px)
+For the home, a paper, a tag, a day, the search, the feeds and the 404 page, and a paper with
+authors and an author page of the golden tree (the sample names no authors), at a phone width (390 px)
 and a desktop width (1280 px): no console errors, no failed requests, nothing
 wider than the viewport, and no serious or critical axe-core violations; then
 axe again with prefers-color-scheme: dark, for contrast. Screenshots go to a
@@ -11,15 +12,17 @@ Uses Debian's chromium through Playwright (never `playwright install`).
 
 from __future__ import annotations
 
+import base64
 import re
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 from xml.etree import ElementTree
 
 import pytest
-from playwright.sync_api import Browser, ConsoleMessage, Page, Request, Response
+from playwright.sync_api import Browser, ConsoleMessage, Page, Request, Response, Route
 
 if TYPE_CHECKING:
     from .conftest import Build, Server
@@ -31,7 +34,11 @@ SHOWN = {("home", 390, False), ("home", 1280, False), ("paper", 390, False), ("p
 SHOT_HEIGHT_LIMIT = 2400  # px; a whole home page at 390 px is too tall to look at
 BLOCKING_IMPACTS = ("serious", "critical")
 WIDTHS = (390, 1280)
-NAMES = ("home", "paper", "tag", "day", "404", "search", "feeds")
+# 1x1 transparent PNG.
+_EMPTY_PNG = base64.b64decode(
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII="
+)
+NAMES = ("home", "paper", "tag", "day", "404", "search", "feeds", "authored", "author")
 
 _OVERFLOW_JS = """() => {
   const width = window.innerWidth;
@@ -70,8 +77,10 @@ def _sitemap_urls(build: Build) -> list[str]:
 
 
 @pytest.fixture(scope="session")
-def targets(sub_build: Build, served_sub: Server) -> dict[str, str]:
-    """Page name -> served URL: the first paper and day in site order, the biggest tag."""
+def targets(sub_build: Build, served_sub: Server, served_golden: Server) -> dict[str, str]:
+    """Page name -> served URL: the first paper and day in site order, the biggest tag; from
+    the golden tree (the sample names no authors), a paper whose authors have an affiliation
+    and a homepage, and that author's page."""
     routes = [u[len(sub_build.base_url) :] for u in _sitemap_urls(sub_build)]
     papers = [r for r in routes if re.fullmatch(r"papers/[^/]+/", r)]
     days = [r for r in routes if re.fullmatch(r"days/\d{4}-\d\d-\d\d/", r)]
@@ -86,6 +95,8 @@ def targets(sub_build: Build, served_sub: Server) -> dict[str, str]:
         "404": served_sub.url + "no/such/page/",
         "search": served_sub.url + "search/",  # left out of the sitemap (noindex)
         "feeds": served_sub.url + "feeds/",
+        "authored": served_golden.url + "papers/2403.09629/",
+        "author": served_golden.url + "authors/noah-d-goodman/",
     }
 
 
@@ -101,6 +112,10 @@ def _open(browser: Browser, url: str, width: int, *, dark: bool = False, expect:
         color_scheme="dark" if dark else "light",
         device_scale_factor=1,
     )
+    # A content image on another host (the golden paper's thumbnail) cannot load on a machine
+    # without internet: it is stood in for by an empty PNG. Anything else from elsewhere (a
+    # theme's CDN script or stylesheet) still fails the page.
+    context.route(lambda u: urlsplit(u).hostname not in ("127.0.0.1", "localhost"), _offline)
     page = context.new_page()
     visit = Visit(page)
 
@@ -126,6 +141,13 @@ def _open(browser: Browser, url: str, width: int, *, dark: bool = False, expect:
     if answer is None or answer.status != expect:
         visit.problems.append(f"{url} answered HTTP {answer.status if answer else None}, expected {expect}")
     return visit
+
+
+def _offline(route: Route) -> None:
+    if route.request.resource_type == "image":
+        route.fulfill(status=200, content_type="image/png", body=_EMPTY_PNG)
+    else:
+        route.continue_()
 
 
 def _axe(page: Page, axe_script: Path) -> list[dict]:
@@ -192,7 +214,7 @@ def test_page_in_browser(
     _fail_if(visit, f"{name} page ({url}) at {width} px")
 
 
-@pytest.mark.parametrize("name", ["home", "paper", "search", "feeds"])
+@pytest.mark.parametrize("name", ["home", "paper", "search", "feeds", "authored", "author"])
 def test_dark_mode_contrast(
     name: str, browser: Browser, targets: dict[str, str], axe_script: Path, shot_dir: Path
 ) -> None:
