@@ -40,6 +40,9 @@ def old_slugify(text: str) -> str:
         ("Øyvind Ødegård", "oyvind-odegard"),
         ("Straße", "strasse"),
         ("Ἀθῆναι", "athenai"),
+        ("東京", "dong-jing"),  # Han characters read in Mandarin, in Japanese names too
+        ("한국어", "hangugeo"),
+        ("すずき", "susuki"),  # kana roughly: docs/content.md says so
     ],
 )
 def test_names_the_old_rule_lost_letters_of_are_transliterated(name, slug):
