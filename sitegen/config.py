@@ -33,6 +33,14 @@ class FeedSettings:
 
 
 @dataclass(frozen=True)
+class ListSettings:
+    """``trending:`` and ``digest:``: how many papers such a page shows at most
+    (docs/reading.md)."""
+
+    papers: int = 50
+
+
+@dataclass(frozen=True)
 class Config:
     site_dir: Path
     title: str
@@ -54,6 +62,8 @@ class Config:
     limits: Limits = DEFAULT_LIMITS
     markdown: MarkdownSettings = DEFAULT_MARKDOWN  # the engine and its options (markdown_settings.py)
     search: bool = True  # a Pagefind index in pagefind/ and a /search/ page
+    trending: ListSettings = field(default_factory=ListSettings)
+    digest: ListSettings = field(default_factory=ListSettings)
 
     @property
     def base_path(self) -> str:
@@ -188,6 +198,7 @@ _FEED_SETTINGS: dict[str, Callable[[Any], Any]] = {
     "tag_feeds": _boolean,
     "author_feeds": _boolean,
 }
+_LIST_SETTINGS: dict[str, Callable[[Any], Any]] = {"papers": _positive_int}
 _REQUIRED = ("title", "base_url")
 
 
@@ -252,7 +263,15 @@ def load_config(site_dir: Path, base_url_override: str | None = None) -> Config:
         raise _failed([Problem("expected a mapping of settings", shown, 1)], site_dir, {})
 
     problems: list[Problem] = []
-    nested = {"feeds": None, "sources": None, "import": None, "limits": None, "markdown": None}
+    nested = {
+        "feeds": None,
+        "sources": None,
+        "import": None,
+        "limits": None,
+        "markdown": None,
+        "trending": None,
+        "digest": None,
+    }
     values = _check_mapping(doc, data, _SETTINGS, "", (), problems, nested)
     if base_url_override is not None:
         try:
@@ -271,6 +290,17 @@ def load_config(site_dir: Path, base_url_override: str | None = None) -> Config:
         else:
             checked = _check_mapping(doc, raw_feeds, _FEED_SETTINGS, "feeds.", ("feeds",), problems, {})
             feeds = FeedSettings(**checked)
+    lists = {}
+    for name in ("trending", "digest"):
+        raw_list = values.pop(name, None)
+        if raw_list is None:
+            continue
+        if not isinstance(raw_list, dict):
+            problems.append(Problem("expected a mapping", shown, doc.line_at((name,)), name))
+            continue
+        lists[name] = ListSettings(
+            **_check_mapping(doc, raw_list, _LIST_SETTINGS, f"{name}.", (name,), problems, {})
+        )
 
     def report(at: tuple, name: str, message: str) -> None:
         problems.append(Problem(message, shown, doc.line_at(at), name))
@@ -295,5 +325,6 @@ def load_config(site_dir: Path, base_url_override: str | None = None) -> Config:
         imports=imports,
         limits=limits,
         markdown=markdown,
+        **lists,
         **values,
     )

@@ -24,7 +24,7 @@ import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from urllib.parse import quote
 
 from feedgen.feed import FeedGenerator
@@ -32,7 +32,16 @@ from feedgen.feed import FeedGenerator
 from .markup import plain_text
 from .model import Paper
 
-__all__ = ["FeedInfo", "FeedEntry", "entry_id", "feed_id", "render_atom", "render_rss", "render_json_feed"]
+__all__ = [
+    "FeedInfo",
+    "FeedEntry",
+    "entry_id",
+    "digest_entry_id",
+    "feed_id",
+    "render_atom",
+    "render_rss",
+    "render_json_feed",
+]
 
 # Ids are tag URIs (RFC 4151), not URLs: a URL-based id changes when base_url or
 # the route scheme changes, and every reader would then show the whole feed as
@@ -97,6 +106,12 @@ def entry_id(paper_id: str, site_id: str | None = None) -> str:
     anything else outside the URI alphabet is percent-encoded.
     """
     return f"{site_id or ID_PREFIX}paper/{quote(paper_id, safe='/', errors='surrogatepass')}"
+
+
+def digest_entry_id(day: date, site_id: str | None = None) -> str:
+    """The permanent id of a listing day's entry in the digest feed (digest/atom.xml):
+    the site's id and the day, never a URL. FROZEN like ``entry_id``."""
+    return f"{site_id or ID_PREFIX}digest/{day.isoformat()}"
 
 
 def feed_id(info: FeedInfo) -> str:

@@ -25,6 +25,7 @@ from .routes import Routes
 from .site import Site, page_count
 from .siteplan import KINDS
 from .theme import Theme, make_environment, read_static, static_files, theme_digest
+from .trending import has_upvotes
 from .views import NameLinks, PaperView, Prose, make_view, render_prose
 
 
@@ -50,9 +51,17 @@ class Renderer:
         # 100k papers).
         self._cards = CardStore()
         self._templates: dict[str, jinja2.Template] = {}
+        # What every page's header shows of the content: in every key.
+        self._chrome = (has_upvotes(site.papers),)
         self.env = make_environment(
             theme,
-            globals={"site": self.config, "url": self.url, "static": self._static, "version": __version__},
+            globals={
+                "site": self.config,
+                "url": self.url,
+                "static": self._static,
+                "version": __version__,
+                "trending": self._chrome[0],
+            },
             filters=DATE_FILTERS,
         )
         self._render = {name: kind.render for name, kind in KINDS.items()}
@@ -69,7 +78,7 @@ class Renderer:
         """
         parts = self._shows[output.kind](self, *output.key)
         # slug_digest: where names kept apart are (a link on any page may name one).
-        text = repr((self.theme_digest + self.site.slug_digest, output.kind, output.key, parts))
+        text = repr((self.theme_digest + self.site.slug_digest, self._chrome, output.kind, output.key, parts))
         return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
 
     def render(self, output: Output) -> bytes:

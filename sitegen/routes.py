@@ -80,8 +80,21 @@ class Routes:
     def days(self) -> str:
         return "days/"
 
-    def day(self, day: date) -> str:
-        return f"days/{day.isoformat()}/"
+    def day(self, day: date, order: str = "") -> str:
+        """A listing day's page; ``order`` "listed" its papers in listing order."""
+        return f"days/{day.isoformat()}/{order + '/' if order else ''}"
+
+    def trending(self, window: str = "") -> str:
+        return f"trending/{window + '/' if window else ''}"
+
+    def digest(self, day: date) -> str:
+        return f"digest/{day.isoformat()}/"
+
+    def digest_text(self, day: date) -> str:
+        return f"digest/{day.isoformat()}.txt"
+
+    def digest_feed(self) -> str:
+        return "digest/atom.xml"
 
     def author(self, author_slug: str, page: int = 1) -> str:
         return _paged(f"authors/{author_slug}/", page)

@@ -11,6 +11,7 @@ from xml.sax.saxutils import escape as xml_escape
 from .model import Paper
 from .routes import Routes
 from .site import Site, page_count
+from .trending import WINDOWS, has_upvotes, two_orders
 
 SITEMAP_LIMIT = 50_000  # URLs per sitemap file, from the sitemaps.org protocol
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
@@ -38,12 +39,17 @@ def sitemap_entries(site: Site, routes: Routes) -> Iterator[tuple[str, datetime]
     yield routes.days(), everything
     for day in site.days:
         yield routes.day(day.day), latest(day.papers)
+        if two_orders(day.papers):
+            yield routes.day(day.day, "listed"), latest(day.papers)
     yield routes.authors(), everything
     for author in site.authors:
         for n in range(1, page_count(len(author.papers), per_page) + 1):
             yield routes.author(author.slug, n), latest(author.papers[(n - 1) * per_page : n * per_page])
     if site.config.feeds.formats:
         yield routes.feeds(), everything
+    if has_upvotes(site.papers):
+        for window in WINDOWS:
+            yield routes.trending(window.name), everything
 
 
 # A site's papers share a few thousand listing moments; its sitemaps name one per page.

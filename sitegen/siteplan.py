@@ -4,13 +4,27 @@ renders. Adding a page kind: a module in pages/ and a line in SECTIONS."""
 from __future__ import annotations
 
 from .outputs import Output
-from .pages import PageKind, authors, days, feed, feedlist, fixed, home, paper, search, sitemaps, tags
+from .pages import (
+    PageKind,
+    authors,
+    days,
+    digest,
+    feed,
+    feedlist,
+    fixed,
+    home,
+    paper,
+    search,
+    sitemaps,
+    tags,
+    trending,
+)
 from .routes import Routes
 from .site import Site
 
 # The page kinds' modules, in the order their outputs are planned. The
 # sitemaps come after all of them: they list the HTML pages planned before.
-SECTIONS = (home, paper, tags, days, authors, feed, feedlist, search, fixed)
+SECTIONS = (home, paper, tags, days, authors, feed, feedlist, search, trending, digest, fixed)
 
 KINDS: dict[str, PageKind] = {
     name: kind for section in (*SECTIONS, sitemaps) for name, kind in section.KINDS.items()

@@ -102,7 +102,7 @@ def arxiv_id_of(paper: Paper) -> str | None:
     return None
 
 
-def _absolute(url: str, routes: Routes) -> str:
+def absolute_url(url: str, routes: Routes) -> str:
     """Feeds and meta tags need absolute URLs; ``url`` is already site-rooted."""
     if url.startswith("/") and not url.startswith("//"):
         return routes.absolute(url.removeprefix(routes.base_path))
@@ -256,7 +256,7 @@ def make_view(
         note_html=Markup(prose.note_html),
         summary=prose.summary,
         arxiv_id=arxiv_id,
-        pdf_url=_absolute(pdf, routes) if pdf else None,
+        pdf_url=absolute_url(pdf, routes) if pdf else None,
         thumbnail=site_url(paper.thumbnail, routes) if paper.thumbnail else None,
         bibtex=_bibtex(paper, prose.title, arxiv_id, abs_url),
     )

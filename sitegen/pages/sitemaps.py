@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from ..render import Renderer
 
 
-_UNLISTED = ("404", "search")  # HTML pages the sitemap leaves out: no content of their own
+_UNLISTED = ("404", "search", "digest")  # HTML pages the sitemap leaves out: no content of their own
 
 
 def plan_after(planned: Sequence[Output]) -> list[Output]:

@@ -252,9 +252,12 @@ def test_sitemap_lists_every_page(build: Build) -> None:
     _fail(problems, "sitemap URLs")
     assert checked == len(locs), "every sitemap URL must be on the site's host"
     listed = {_target(build, loc)[0] for loc in locs}
-    # Pages that ask search engines not to index them (404.html, the search page) are left out.
+    # Pages that ask search engines not to index them (404.html, the search page, the
+    # digests: email copies of the day pages) are left out.
     unlisted = {f for f in build.html_files() if '<meta name="robots" content="noindex">' in f.read_text()}
-    assert {f.relative_to(build.output).as_posix() for f in unlisted} == {"404.html", "search/index.html"}
+    digests = set((build.output / "digest").rglob("*.html"))
+    assert digests and digests <= unlisted
+    assert {f.relative_to(build.output).as_posix() for f in unlisted - digests} == {"404.html", "search/index.html"}
     pages = set(build.html_files()) - unlisted
     missing = sorted(p.relative_to(build.output).as_posix() for p in pages - listed)
     assert not missing, f"pages missing from sitemap.xml: {missing}"

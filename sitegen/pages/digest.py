@@ -1,0 +1,139 @@
+"""Each listing day as an email: digest/<day>/ (inline styles, tables,
+absolute links), digest/<day>.txt, and digest/atom.xml for RSS-to-email
+services (sitegen/digest.py, docs/reading.md)."""
+
+from __future__ import annotations
+
+from datetime import datetime, time
+from typing import TYPE_CHECKING, Any
+
+from feedgen.feed import FeedGenerator
+
+from ..datefilters import long_date
+from ..digest import FEED_DAYS, DigestItem, digest_item, fitting, render_text
+from ..feeds import GENERATOR, FeedInfo, digest_entry_id, feed_id
+from ..outputs import Output
+from ..routes import Routes, output_file
+from ..site import Day, Site
+from ..wording import counted
+from . import PageKind, digests
+
+if TYPE_CHECKING:
+    from ..render import Renderer
+
+
+def plan(site: Site, routes: Routes) -> list[Output]:
+    out = []
+    for i, day in enumerate(site.days):
+        out.append(Output(output_file(routes.digest(day.day)), "digest", (i,)))
+        out.append(Output(routes.digest_text(day.day), "digest_text", (i,)))
+    if site.days:
+        out.append(Output(routes.digest_feed(), "digest_feed"))
+    return out
+
+
+def _heading(day: Day) -> str:
+    return f"Papers of {long_date(day.day)}"
+
+
+def _made(renderer: Renderer, index: int) -> tuple[bytes, bytes, int]:
+    """The day's HTML page, its list alone (for the feed) and how many papers
+    they show: as many as digest.papers allows and the size budget lets in."""
+    memo = renderer.memo.setdefault("digest", {})
+    made = memo.get(index)
+    if made is None:
+        day = renderer.site.days[index]
+        wanted = min(len(day.papers), renderer.config.digest.papers)
+        items = [digest_item(renderer.view(p.id), renderer.routes) for p in day.papers[:wanted]]
+        shown, page = fitting(lambda n: _render(renderer, day, items[:n], "digest.html"), wanted)
+        body = _render(renderer, day, items[:shown], "_digest_body.html")
+        made = memo[index] = (page, body, shown)
+    return made
+
+
+def _render(renderer: Renderer, day: Day, items: list[DigestItem], template: str) -> bytes:
+    routes, listed = renderer.routes, f"{counted(len(day.papers), 'paper')} listed"
+    return renderer.page(
+        template,
+        routes.digest(day.day),
+        title=_heading(day),
+        heading=_heading(day),
+        intro=f"{listed} on {long_date(day.day)} on {renderer.config.title}.",
+        items=items,
+        more=len(day.papers) - len(items),
+        day_url=routes.absolute(routes.day(day.day)),
+        home_url=routes.absolute(routes.home()),
+        feed_url=routes.absolute(routes.digest_feed()),
+    )
+
+
+def render(renderer: Renderer, index: int) -> bytes:
+    return _made(renderer, index)[0]
+
+
+def render_plain(renderer: Renderer, index: int) -> bytes:
+    day, routes = renderer.site.days[index], renderer.routes
+    shown = _made(renderer, index)[2]  # the same papers as the HTML: the two parts of one email
+    items = [digest_item(renderer.view(p.id), routes) for p in day.papers[:shown]]
+    return render_text(
+        f"{renderer.config.title}: papers of {long_date(day.day)}",
+        f"{counted(len(day.papers), 'paper')} listed on {long_date(day.day)}.",
+        routes.absolute(routes.day(day.day)),
+        items,
+        len(day.papers) - shown,
+        f"The digest as a feed, for RSS-to-email services: {routes.absolute(routes.digest_feed())}",
+    )
+
+
+def shows(renderer: Renderer, index: int) -> Any:
+    day = renderer.site.days[index]
+    return digests(day.papers[: renderer.config.digest.papers]), len(day.papers)
+
+
+def render_feed(renderer: Renderer) -> bytes:
+    config, routes = renderer.config, renderer.routes
+    info = FeedInfo(
+        title=f"{config.title}: daily digest",
+        description=config.description or config.title,
+        language=config.language,
+        site_url=routes.absolute(routes.days()),
+        feed_url=routes.absolute(routes.digest_feed()),
+        author=config.author,
+        id_base="digest",
+        site_id=config.id,
+    )
+    fg = FeedGenerator()
+    fg.id(feed_id(info))
+    fg.title(info.title)
+    fg.subtitle(info.description)
+    fg.language(info.language)
+    fg.link(href=info.feed_url, rel="self", type="application/atom+xml")
+    fg.link(href=info.site_url, rel="alternate", type="text/html")
+    fg.generator(GENERATOR)
+    fg.author(name=config.author or config.title)
+    days = renderer.site.days[:FEED_DAYS]
+    # A day's entry is dated at the day's start: fixed, so that refreshed
+    # upvotes never make a service mail a day twice.
+    starts = [datetime.combine(d.day, time(), config.timezone) for d in days]
+    fg.updated(max(starts))
+    for index, (day, start) in enumerate(zip(days, starts, strict=True)):
+        entry = fg.add_entry(order="append")
+        entry.id(digest_entry_id(day.day, config.id))
+        entry.title(_heading(day))
+        entry.link(href=routes.absolute(routes.day(day.day)), rel="alternate", type="text/html")
+        entry.published(start)
+        entry.updated(start)
+        entry.content(_made(renderer, index)[1].decode("utf-8"), type="html")
+    return fg.atom_str(pretty=True, encoding="UTF-8", xml_declaration=True)
+
+
+def feed_shows(renderer: Renderer) -> Any:
+    days = renderer.site.days[:FEED_DAYS]
+    return [(d.day, shows(renderer, i)) for i, d in enumerate(days)]
+
+
+KINDS = {
+    "digest": PageKind(render, shows),
+    "digest_text": PageKind(render_plain, shows),
+    "digest_feed": PageKind(render_feed, feed_shows),
+}
