@@ -30,7 +30,10 @@ class Group:
 @dataclass(frozen=True)
 class Day:
     day: date
-    papers: tuple[Paper, ...]
+    papers: tuple[Paper, ...]  # the site's order: most upvoted first
+    # In listing order: the moment each was listed, then the content's order
+    # (the order a curator wrote them in, or a source gave them).
+    listed: tuple[Paper, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -121,7 +124,13 @@ def build_site(papers: list[Paper], config: Config) -> Site:
     by_day: dict[date, list[Paper]] = {}
     for paper in ordered:
         by_day.setdefault(paper.day, []).append(paper)
-    days = tuple(Day(day, tuple(ps)) for day, ps in by_day.items())
+    as_listed: dict[date, list[Paper]] = {}
+    for paper in papers:  # the content's order
+        as_listed.setdefault(paper.day, []).append(paper)
+    # sorted() is stable: papers listed at one moment keep the content's order
+    days = tuple(
+        Day(day, tuple(ps), tuple(sorted(as_listed[day], key=lambda p: p.date))) for day, ps in by_day.items()
+    )
 
     neighbours: dict[str, Neighbours] = {}
     for day in days:

@@ -110,6 +110,16 @@ def test_a_day_with_upvotes_has_its_papers_in_listing_order_too(tmp_path: Path) 
     assert "/days/2025-03-14/listed/" in sitemap and "/trending/month/" in sitemap
 
 
+def test_papers_listed_at_one_moment_keep_the_content_order(tmp_path: Path) -> None:
+    """Date-only entries (how most content is written) share one moment: their
+    listing order is the order of the content file."""
+    papers = [paper("zeta", upvotes=1), paper("alpha", upvotes=9), paper("mid", upvotes=4)]
+    site = _site(tmp_path, papers)
+    build(site)
+    assert _ranked(site / "output", "days/2025-03-14") == ["alpha", "mid", "zeta"]
+    assert _ranked(site / "output", "days/2025-03-14/listed") == ["zeta", "alpha", "mid"]
+
+
 def test_the_build_clock_does_not_matter(tmp_path: Path) -> None:
     """Same content, same bytes: the reference day comes from the content."""
     site = _site(tmp_path)

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from ..datefilters import long_date
-from ..model import Paper
 from ..outputs import Output
 from ..pageparts import DayGroup, DayLink, Month
 from ..routes import Routes, output_file
@@ -34,12 +32,6 @@ def plan(site: Site, routes: Routes) -> list[Output]:
     return out
 
 
-def in_listing_order(papers: Sequence[Paper]) -> list[Paper]:
-    """The moment each was listed, then the order of the content files: the
-    order a curator wrote them in, or a source gave them."""
-    return sorted(papers, key=lambda p: (p.date, str(p.source or ""), p.line or 0))
-
-
 def render_index(renderer: Renderer) -> bytes:
     routes = renderer.routes
     months: list[Month] = []
@@ -58,7 +50,7 @@ def index_shows(renderer: Renderer) -> Any:
 def render(renderer: Renderer, index: int, order: str = "") -> bytes:
     days, routes = renderer.site.days, renderer.routes
     day = days[index]
-    papers = in_listing_order(day.papers) if order else day.papers
+    papers = day.listed if order else day.papers
     orders = None
     if two_orders(day.papers):
         orders = [
@@ -90,7 +82,7 @@ def render(renderer: Renderer, index: int, order: str = "") -> bytes:
 def shows(renderer: Renderer, index: int, order: str = "") -> Any:
     days = renderer.site.days
     around = days[max(0, index - 1) : index + 2]
-    papers = in_listing_order(days[index].papers) if order else days[index].papers
+    papers = days[index].listed if order else days[index].papers
     # the digests hold the upvotes: whether the order toggle shows
     return [d.day for d in around], digests(papers)
 

@@ -9,17 +9,20 @@ from __future__ import annotations
 
 import http.server
 import json
+import re
 import shutil
 import subprocess
 import sys
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import timedelta
 from functools import partial
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+import yaml
 from playwright.sync_api import Browser, Playwright, sync_playwright
 
 REPO = Path(__file__).resolve().parents[2]
@@ -28,6 +31,8 @@ NODE_MODULES = E2E / "node_modules"
 NPM_HINT = "run `cd tests/e2e && npm install` (or `bash .ci/run`, which does it)"
 
 VNU_JAR = "vnu-jar/build/dist/vnu.jar"
+# The pages a site has only when some paper has upvotes.
+UPVOTED_ONLY = re.compile(r"/output/(trending/|days/[^/]+/listed/)")
 ROOT_BASE_URL = "https://example.org/"
 SUB_BASE_URL = "https://example.org/sub/path/"
 GOLDEN_BASE_URL = "https://example.org/golden/"  # tests/sites/golden/site/site.yaml
@@ -62,11 +67,11 @@ class Build:
         return self.base_url + rel
 
 
-def _build(name: str, base_url: str, tmp_path_factory: pytest.TempPathFactory) -> Build:
+def _build(name: str, base_url: str, tmp_path_factory: pytest.TempPathFactory, site: Path = REPO) -> Build:
     output = tmp_path_factory.mktemp(f"site-{name}") / "output"
     command = [
         sys.executable, "-m", "sitegen", "build",
-        "--site", str(REPO), "--output", str(output), "--base-url", base_url, "-q",
+        "--site", str(site), "--output", str(output), "--base-url", base_url, "-q",
     ]  # fmt: skip
     result = subprocess.run(command, cwd=REPO, capture_output=True, text=True, timeout=300)
     if result.returncode != 0:
@@ -99,7 +104,28 @@ def golden_build() -> Build:
     return Build("golden", GOLDEN_BASE_URL, REPO / "tests/sites/golden/expected")
 
 
-@pytest.fixture(scope="session", params=["root", "sub"])
+@pytest.fixture(scope="session")
+def upvoted_build(tmp_path_factory: pytest.TempPathFactory) -> Build:
+    """The sample site with upvotes, for the pages only upvotes bring (trending,
+    days in listing order), built for https://example.org/sub/path/. The sample
+    content has none (the seed it comes from has titles and abstracts only);
+    here each paper gets a made-up count, and every third is moved 10 days back
+    (in this month's trending, not this week's)."""
+    site = tmp_path_factory.mktemp("upvoted-site")
+    shutil.copy(REPO / "site.yaml", site / "site.yaml")
+    for source in sorted((REPO / "content").rglob("*.yaml")):
+        papers = yaml.safe_load(source.read_text(encoding="utf-8"))
+        for i, paper in enumerate(papers):
+            paper["upvotes"] = (i * 37) % 97
+            if i % 3 == 2:
+                paper["date"] = paper["date"] - timedelta(days=10)
+        target = site / source.relative_to(REPO)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(yaml.safe_dump(papers, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    return _build("upvoted", SUB_BASE_URL, tmp_path_factory, site)
+
+
+@pytest.fixture(scope="session", params=["root", "sub", "upvoted"])
 def build(request: pytest.FixtureRequest) -> Build:
     """Each of the two builds in turn."""
     return request.getfixturevalue(f"{request.param}_build")
@@ -182,6 +208,12 @@ def served_golden(golden_build: Build) -> Iterator[Server]:
     yield from serve(golden_build)
 
 
+@pytest.fixture(scope="session")
+def served_upvoted(upvoted_build: Build) -> Iterator[Server]:
+    """The sample site with upvotes, served at http://127.0.0.1:PORT/sub/path/."""
+    yield from serve(upvoted_build)
+
+
 # --- external tools (missing ones FAIL the tests: a skipped check would look like a pass) ----
 
 
@@ -245,11 +277,15 @@ class VnuRun:
 
 
 @pytest.fixture(scope="session")
-def vnu_run(root_build: Build, golden_build: Build, java: str, vnu_jar: Path) -> Iterator[VnuRun]:
-    """The checker over every HTML page of the root build and of the golden tree, and the
-    theme's CSS and SVG files."""
+def vnu_run(
+    root_build: Build, golden_build: Build, upvoted_build: Build, java: str, vnu_jar: Path
+) -> Iterator[VnuRun]:
+    """The checker over every HTML page of the root build and of the golden tree, the
+    pages only upvotes bring (trending, days in listing order), and the theme's CSS and
+    SVG files."""
     static = sorted(p for p in (root_build.output / "static").rglob("*") if p.suffix in (".css", ".svg"))
-    run = VnuRun(java, vnu_jar, root_build.html_files() + golden_build.html_files() + static)
+    upvoted = [p for p in upvoted_build.html_files() if UPVOTED_ONLY.search(p.as_posix())]
+    run = VnuRun(java, vnu_jar, root_build.html_files() + golden_build.html_files() + upvoted + static)
     yield run
     run.stop()
 

@@ -1,7 +1,8 @@
 """The sub-path build, served over loopback and opened in headless Chromium.
 
-For the home, a paper, a tag, a day, the search, the feeds and the 404 page, and a paper with
-authors and an author page of the golden tree (the sample names no authors), at a phone width (390 px)
+For the home, a paper, a tag, a day, the search, the feeds and the 404 page, a day's email digest,
+(on the sample site with upvotes) trending and a day in listing order, and a paper with authors and
+an author page of the golden tree (the sample names no authors), at a phone width (390 px)
 and a desktop width (1280 px): no console errors, no failed requests, nothing
 wider than the viewport, and no serious or critical axe-core violations; then
 axe again with prefers-color-scheme: dark, for contrast. Screenshots go to a
@@ -24,6 +25,8 @@ from xml.etree import ElementTree
 import pytest
 from playwright.sync_api import Browser, ConsoleMessage, Page, Request, Response, Route
 
+from .conftest import UPVOTED_ONLY
+
 if TYPE_CHECKING:
     from .conftest import Build, Server
 
@@ -38,7 +41,10 @@ WIDTHS = (390, 1280)
 _EMPTY_PNG = base64.b64decode(
     "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII="
 )
-NAMES = ("home", "paper", "tag", "day", "404", "search", "feeds", "authored", "author")
+NAMES = ("home", "paper", "tag", "day", "404", "search", "feeds", "authored", "author",
+         "digest", "trending", "trending-all", "day-listed")  # fmt: skip
+# An email: inline styles only, and its own light palette in a dark browser too.
+EMAIL = ("digest",)
 
 _OVERFLOW_JS = """() => {
   const width = window.innerWidth;
@@ -77,7 +83,9 @@ def _sitemap_urls(build: Build) -> list[str]:
 
 
 @pytest.fixture(scope="session")
-def targets(sub_build: Build, served_sub: Server, served_golden: Server) -> dict[str, str]:
+def targets(
+    sub_build: Build, served_sub: Server, served_golden: Server, upvoted_build: Build, served_upvoted: Server
+) -> dict[str, str]:
     """Page name -> served URL: the first paper and day in site order, the biggest tag; from
     the golden tree (the sample names no authors), a paper whose authors have an affiliation
     and a homepage, and that author's page."""
@@ -97,6 +105,11 @@ def targets(sub_build: Build, served_sub: Server, served_golden: Server) -> dict
         "feeds": served_sub.url + "feeds/",
         "authored": served_golden.url + "papers/2403.09629/",
         "author": served_golden.url + "authors/noah-d-goodman/",
+        "digest": served_sub.url + days[0].replace("days/", "digest/"),
+        # pages only upvotes bring: the sample site with upvotes (conftest.upvoted_build)
+        "trending": served_upvoted.url + "trending/",
+        "trending-all": served_upvoted.url + "trending/all/",
+        "day-listed": served_upvoted.url + days[0] + "listed/",
     }
 
 
@@ -200,8 +213,12 @@ def test_page_in_browser(
     page = visit.page
     if page.title().strip() == "":
         visit.problems.append("the page has no title")
+    sheets = page.evaluate("() => [...document.styleSheets].map(s => s.href || '<style>')")
+    if name in EMAIL:
+        if sheets:  # mail clients drop them: everything must be inline
+            visit.problems.append(f"an email with stylesheets: {sheets}")
     # the stylesheet must have loaded and applied (a broken static URL would not show as overflow)
-    if not page.evaluate("() => [...document.styleSheets].some(s => s.href && s.cssRules.length > 0)"):
+    elif not page.evaluate("() => [...document.styleSheets].some(s => s.href && s.cssRules.length > 0)"):
         visit.problems.append("no stylesheet was applied")
     overflow = page.evaluate(_OVERFLOW_JS)
     if overflow["scrollWidth"] > overflow["innerWidth"]:
@@ -214,22 +231,28 @@ def test_page_in_browser(
     _fail_if(visit, f"{name} page ({url}) at {width} px")
 
 
-@pytest.mark.parametrize("name", ["home", "paper", "search", "feeds", "authored", "author"])
+@pytest.mark.parametrize("width", WIDTHS)
+@pytest.mark.parametrize(
+    "name", ["home", "paper", "search", "feeds", "authored", "author", "trending", "day-listed", "digest"]
+)
 def test_dark_mode_contrast(
-    name: str, browser: Browser, targets: dict[str, str], axe_script: Path, shot_dir: Path
+    name: str, width: int, browser: Browser, targets: dict[str, str], axe_script: Path, shot_dir: Path
 ) -> None:
     url = targets[name]
-    visit = _open(browser, url, 1280, dark=True)
+    visit = _open(browser, url, width, dark=True)
     page = visit.page
     background = page.evaluate("() => getComputedStyle(document.body).backgroundColor")
     channels = [int(c) for c in re.findall(r"\d+", background)[:3]]
-    if len(channels) == 3 and sum(channels) > 3 * 128:
+    if name in EMAIL:  # light in every client: it says so (color-scheme: light) and sets its colours
+        if len(channels) == 3 and sum(channels) < 3 * 128:
+            visit.problems.append(f"the email turned dark (body background {background})")
+    elif len(channels) == 3 and sum(channels) > 3 * 128:
         visit.problems.append(
             f"prefers-color-scheme: dark still shows a light page (body background {background})"
         )
-    _check_axe(visit, axe_script, f"{name}, dark")
-    _screenshot(page, name, 1280, True, shot_dir)
-    _fail_if(visit, f"{name} page ({url}) in dark mode")
+    _check_axe(visit, axe_script, f"{name} at {width} px, dark")
+    _screenshot(page, name, width, True, shot_dir)
+    _fail_if(visit, f"{name} page ({url}) at {width} px in dark mode")
 
 
 def test_keyboard_focus_is_visible(browser: Browser, targets: dict[str, str]) -> None:
@@ -258,14 +281,18 @@ def test_keyboard_focus_is_visible(browser: Browser, targets: dict[str, str]) ->
     _fail_if(visit, "keyboard focus")
 
 
-def test_no_page_overflows_on_a_phone(browser: Browser, sub_build: Build, served_sub: Server) -> None:
-    """Every page of the site at 390 px: long titles, URLs, BibTeX and formulas must wrap or scroll."""
+def test_no_page_overflows_on_a_phone(
+    browser: Browser, sub_build: Build, served_sub: Server, upvoted_build: Build, served_upvoted: Server
+) -> None:
+    """Every page of the site at 390 px: long titles, URLs, BibTeX and formulas must wrap or scroll;
+    and the pages only upvotes bring."""
     context = browser.new_context(viewport={"width": 390, "height": 900})
     page = context.new_page()
     problems = []
-    files = sub_build.html_files()
-    for file in files:
-        url = served_sub.url_of(file)
+    upvoted = [f for f in upvoted_build.html_files() if UPVOTED_ONLY.search(f.as_posix())]
+    files = [(served_sub, f) for f in sub_build.html_files()] + [(served_upvoted, f) for f in upvoted]
+    for server, file in files:
+        url = server.url_of(file)
         page.goto(url, wait_until="load")
         overflow = page.evaluate(_OVERFLOW_JS)
         if overflow["scrollWidth"] > overflow["innerWidth"]:
