@@ -65,7 +65,7 @@ def _email_problems(html: str) -> list[str]:
             problems.append(f"<{tag}>")
         for name in ("href", "src", "action"):
             value = attrs.get(name)
-            if value is not None and not value.startswith(("https://", "http://", "data:")):
+            if value is not None and not value.startswith(("https://", "http://")):
                 problems.append(f"relative {name} {value!r} on <{tag}>")
         if "class" in attrs:
             problems.append(f"class on <{tag}>: styles must be inline")
