@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .cache import CACHE_DIR, ParseCache, content_fingerprint
+from .cache import CACHE_DIR, PARSE_STORE, ParseCache, content_fingerprint
 from .config import Config, load_config
 from .errors import OutputError, Problem
 from .gcsettings import build_gc, long_lived
@@ -224,4 +224,4 @@ def _up_to_date(writer: Writer, config: Config, digest: str) -> bool:
 
 def _parse_cache(config: Config) -> ParseCache:
     # Parsed papers depend on the timezone (dates) and the limits (what is refused).
-    return ParseCache(_cache_dir(config) / "papers", f"{config.timezone.key}|{config.limits!r}")
+    return ParseCache(_cache_dir(config) / PARSE_STORE, f"{config.timezone.key}|{config.limits!r}")

@@ -11,21 +11,20 @@ from __future__ import annotations
 import contextlib
 import gc
 import os
-import pickle
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import routes
-from .cache import ParseCache, content_digest, pickle_papers, read_papers, write_papers
+from .cache import ParseCache, content_digest, pickle_papers, read_papers, write_many
 from .config import Config
 from .documents import DOCUMENT_SUFFIXES, Document, KeyPath, load_document
 from .entries import Entry, File, kind
 from .errors import ContentError, Problem
 from .limits import Limits
 from .model import Paper
-from .processes import chunks, fork_context
+from .processes import chunks, fork_context, share
 from .safefiles import UnsafeFile, read_regular, real_roots, walk
 
 if TYPE_CHECKING:  # the no-change path imports this module and need not pay for it
@@ -55,10 +54,13 @@ def load_papers(
     paths = _listing(config, loader.problems)
     with _checker_pool(config, workers, len(paths), cache) as pool:
         if pool is not None:
-            _load_in_workers(loader, paths, pool, meanwhile)
+            _load_in_workers(loader, paths, pool, workers, meanwhile)
             meanwhile = None
         else:
-            _load_here(loader, paths)
+            for shown, path in paths:
+                loader.take(path, shown, _read_and_check(config, shown, path, cache))
+    if cache is not None:
+        cache.flush()
     if meanwhile is not None:
         meanwhile()
     loader.report_duplicates()
@@ -70,23 +72,19 @@ def load_papers(
 @dataclass
 class Checked:
     """One content file parsed and every entry validated, in whichever process
-    did it: the papers (pickled, ready for the parse cache) or the problems."""
+    did it: the papers, or the problems."""
 
-    # Pickled [(KeyPath, Paper)]; None if the file had problems, or if a worker left them only in slot.
-    papers: bytes | None
+    # [(KeyPath, Paper)]; None if the file had problems, or if a worker left them in the parse cache.
+    papers: list[tuple[KeyPath, Paper]] | None
     ids: list[tuple[KeyPath, str]]  # every id given, for duplicate checks across files
     problems: list[Problem]
-    cached: bool = False  # the papers were written to the parse cache
-    slot: Path | None = None  # where they were written, when a worker left them only there
-    digest: str = ""  # of the file's bytes, when a worker read them
+    digest: str = ""  # of the file's bytes, when read for the parse cache
+    cached: bool = False  # the papers came from the parse cache
+    stored: bool = False  # a worker wrote the papers to the parse cache, and left them there
 
 
-def check_file(config: Config, path: Path, shown: str, raw: bytes, slot: Path | None = None) -> Checked:
-    """Parse one file and validate its entries; problems name the file, line and field.
-
-    A file without problems has its papers written to the parse cache ``slot``
-    right here: in a worker, that is parallel, and the parent need not hold
-    every file's pickle until the build ends (memory at 100k papers)."""
+def check_file(config: Config, path: Path, shown: str, raw: bytes) -> Checked:
+    """Parse one file and validate its entries; problems name the file, line and field."""
     doc = load_document(path, shown, raw, config.limits)
     if doc.problems and doc.data is None:
         return Checked(None, [], doc.problems)
@@ -106,7 +104,7 @@ def check_file(config: Config, path: Path, shown: str, raw: bytes, slot: Path | 
             loaded.append((at, paper))
 
     if isinstance(data, dict):
-        entry((), data)
+        entry((), data, doc.text)  # the file is the entry: its text is the entry's text
     elif isinstance(data, list):
         sources = doc.entry_texts or [None] * len(data)
         for index, item in enumerate(data):
@@ -125,34 +123,55 @@ def check_file(config: Config, path: Path, shown: str, raw: bytes, slot: Path | 
                 p for p in problems[len(doc.problems) :] if (p.line, p.field) not in said
             ]
         return Checked(None, ids, problems)
-    papers = pickle_papers(loaded)
-    return Checked(papers, ids, problems, slot is not None and write_papers(slot, papers))
+    return Checked(loaded, ids, problems)
 
 
-def _read_and_check(config: Config, cache: ParseCache | None, shown: str, path: Path) -> Checked:
-    """``check_file`` in a worker, from the file's name: the worker reads and
-    hashes the file itself, and leaves the papers in their parse-cache slot for
-    the parent to read there.
-
-    Handing ~0.4 MB of files out and ~0.6 MB of pickles back through the
-    pool's pipes, 64 KB at a time, kept each worker waiting ~15% of a cold
-    load for the parent's threads, which take turns at the GIL."""
+def _read_and_check(config: Config, shown: str, path: Path, cache: ParseCache | None) -> Checked:
+    """Read one file and take its papers from the parse cache, else check it
+    (and add its papers to the cache)."""
     problems: list[Problem] = []
     raw = _read(shown, path, problems, config.limits.file_size)
     if raw is None:
         return Checked(None, [], problems)
+    if cache is None:
+        return check_file(config, path, shown, raw)
     digest = content_digest(raw)
-    slot = cache.slot_of(shown, digest) if cache is not None else None
-    checked = check_file(config, path, shown, raw, slot)
+    cached = cache.get(shown, digest)
+    if cached is not None:
+        return Checked(cached, [(at, paper.id) for at, paper in cached], [], digest, cached=True)
+    checked = check_file(config, path, shown, raw)
     checked.digest = digest
-    if checked.cached:
-        checked.papers, checked.slot = None, slot
+    if checked.papers is not None:
+        cache.add(shown, digest, pickle_papers(checked.papers))
     return checked
 
 
-def _check_batch(items: list[tuple[str, Path]]) -> list[Checked]:
-    assert _worker_config is not None
-    return [_read_and_check(_worker_config, _worker_cache, shown, path) for shown, path in items]
+Batch = tuple[int, list[tuple[str, Path]]]  # (its place in the listing's batches, files)
+
+
+def _check_batch(task: Batch) -> tuple[int, list[Checked]]:
+    """Check files in a worker. Their papers go to the parse cache, in one
+    transaction, and the parent reads them there: handing ~0.6 MB of pickles
+    back through the pool's pipe, 64 KB at a time, kept each worker waiting for
+    the parent's threads, which take turns at the GIL."""
+    config, cache = _worker_config, _worker_cache
+    assert config is not None
+    index, items = task
+    results: list[Checked] = []
+    for shown, path in items:
+        problems: list[Problem] = []
+        raw = _read(shown, path, problems, config.limits.file_size)
+        checked = check_file(config, path, shown, raw) if raw is not None else Checked(None, [], problems)
+        if raw is not None and cache is not None:
+            checked.digest = content_digest(raw)
+        results.append(checked)
+    if cache is not None:
+        done = [(shown, c) for (shown, _), c in zip(items, results, strict=True) if c.papers is not None]
+        rows = [(cache.slot(shown, c.digest), pickle_papers(c.papers)) for shown, c in done]
+        if write_many(rows):
+            for _, checked in done:
+                checked.papers, checked.stored = None, True
+    return index, results
 
 
 # What a forked checker inherits.
@@ -164,8 +183,8 @@ _worker_cache: ParseCache | None = None
 def _checker_pool(
     config: Config, workers: int, files: int, cache: ParseCache | None
 ) -> Iterator[multiprocessing.pool.Pool | None]:
-    """Worker processes to check files with, when most of many files will need it
-    (no parse cache, or an empty one); otherwise None.
+    """Worker processes to check files with, besides this one, when most of
+    many files will need it (no parse cache, or an empty one); otherwise None.
 
     Forked before any content file is read: a fork keeps its own copy of all
     the parent held, and workers forked after reading kept every file's bytes
@@ -180,7 +199,7 @@ def _checker_pool(
     try:
         # The build keeps the cyclic GC off while the parent loads (its papers all
         # live on); a worker's garbage does not, and it inherits "off".
-        with context.Pool(workers, initializer=gc.enable) as pool:
+        with context.Pool(workers - 1, initializer=gc.enable) as pool:
             yield pool
     finally:
         _worker_config = _worker_cache = None
@@ -194,31 +213,39 @@ def _read(shown: str, path: Path, problems: list[Problem], limit: int) -> bytes 
         return None
 
 
-def _load_here(loader: _Loader, paths: list[tuple[str, Path]]) -> None:
-    """Load every file in this process, from the parse cache where it can."""
-    for shown, path in paths:
-        raw = _read(shown, path, loader.problems, loader.config.limits.file_size)
-        if raw is not None:
-            loader.load_file(path, shown, raw)
-
-
 def _load_in_workers(
     loader: _Loader,
     paths: list[tuple[str, Path]],
     pool: multiprocessing.pool.Pool,
+    workers: int,
     meanwhile: Callable[[], object] | None,
 ) -> None:
-    """Read, parse and validate every file in ``pool`` (a cold load: the cache
-    has nothing), taking the results in file order."""
-    batches = chunks(paths, 8)
-    for batch, results in zip(batches, pool.imap(_check_batch, batches), strict=True):
+    """Read, parse and validate every file (a cold load: the cache has nothing)
+    in ``pool`` and in this process, which checks a batch whenever no worker's
+    result is waiting; results are taken in file order at the end."""
+    config, cache = loader.config, loader.cache
+    # Batches of ~32 one-paper files, fewer day files, and shorter towards the end.
+    size = max(1, min(32, len(paths) // (8 * workers)))
+    batches = list(enumerate(chunks(paths, size)))
+    done: list[list[Checked]] = [[] for _ in batches]
+
+    def here(task: Batch) -> tuple[int, list[Checked]]:
+        index, batch = task
+        return index, [_read_and_check(config, shown, path, cache) for shown, path in batch]
+
+    def handle(result: tuple[int, list[Checked]]) -> None:
+        index, results = result
+        for at, ((shown, path), checked) in enumerate(zip(batches[index][1], results, strict=True)):
+            if checked.stored:  # read back here, where the papers are needed
+                checked.papers = read_papers(cache.slot(shown, checked.digest)) if cache else None
+                if checked.papers is None:  # the row went meanwhile (another build pruned it)
+                    results[at] = _read_and_check(config, shown, path, cache)
+        done[index] = results
+
+    share(pool, workers - 1, here, batches, handle, _check_batch, meanwhile)
+    for (_, batch), results in zip(batches, done, strict=True):
         for (shown, path), checked in zip(batch, results, strict=True):
-            loader.load_checked(path, shown, checked)
-            if meanwhile is not None:
-                meanwhile()  # the workers are busy now: this process would only wait
-                meanwhile = None
-    if meanwhile is not None:
-        meanwhile()
+            loader.take(path, shown, checked)
 
 
 def content_files(config: Config) -> list[tuple[str, Path]]:
@@ -280,46 +307,15 @@ class _Loader:
         self.ids: dict[str, _Place] = {}
         self.duplicates: list[tuple[_Place, _Place]] = []  # (first, again)
 
-    def load_file(self, path: Path, shown: str, raw: bytes) -> None:
-        """Take in one file: from the cache, else checked here."""
-        cached = self.cache.get(shown, raw) if self.cache is not None else None
-        if cached is not None:
-            for at, paper in cached:
-                self.register(path, shown, at, paper.id)
-                self.papers.append(paper)
-            return
-        # The cache lacks the file, or its pickle could not be read.
-        slot = self.cache.slot(shown, raw) if self.cache is not None else None
-        checked = check_file(self.config, path, shown, raw, slot)
-        self._take(path, shown, checked, pickle.loads(checked.papers) if checked.papers is not None else None)
-        if self.cache is not None:
-            if checked.cached:
-                self.cache.written(shown, raw)
-            else:
-                self.cache.forget(shown)
-
-    def load_checked(self, path: Path, shown: str, checked: Checked) -> None:
-        """Take in one file a worker read and checked (see _read_and_check)."""
-        loaded = None
-        if checked.papers is not None:
-            loaded = pickle.loads(checked.papers)
-        elif checked.slot is not None:
-            loaded = read_papers(checked.slot)
-            if loaded is None:  # the slot went meanwhile (another build pruned it)
-                raw = _read(shown, path, self.problems, self.config.limits.file_size)
-                if raw is not None:
-                    self.load_file(path, shown, raw)
-                return
-        self._take(path, shown, checked, loaded)
-        if self.cache is not None and checked.cached:
-            self.cache.written_digest(shown, checked.digest)
-
-    def _take(self, path: Path, shown: str, checked: Checked, loaded: list | None) -> None:
+    def take(self, path: Path, shown: str, checked: Checked) -> None:
+        """Take in one file, checked or from the parse cache, in this process or a worker."""
         for at, paper_id in checked.ids:
             self.register(path, shown, at, paper_id)
         self.problems.extend(checked.problems)
-        if loaded is not None:
-            self.papers.extend(paper for _, paper in loaded)
+        if checked.papers is not None:
+            self.papers.extend(paper for _, paper in checked.papers)
+            if self.cache is not None and checked.stored:
+                self.cache.stored(shown, checked.digest)
 
     def register(self, path: Path, shown: str, at: KeyPath, paper_id: str) -> None:
         place = _Place(path, shown, at, paper_id)

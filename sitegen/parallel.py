@@ -2,7 +2,7 @@
 
 Workers are forked after the site is built, so they inherit the papers and
 the Jinja environment without pickling any of it; this process works
-alongside them (see _share). Two phases:
+alongside them (see processes.share). Two phases:
 
 1. per paper: each takes a run of papers (whole content files where it can,
    read back from the parse cache, so it renders from its own copies and
@@ -18,25 +18,22 @@ A worker returns only the record of what it wrote.
 
 from __future__ import annotations
 
-import collections
 import contextlib
 import gc
 import itertools
-import multiprocessing.pool
 import os
 import pickle
-import queue
 import shutil
 import tempfile
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
-from .cache import read_papers
+from .cache import Slot, read_papers
 from .errors import Problem, SitegenError, ThemeError
 from .model import Paper
 from .outputs import Output
-from .processes import chunks, fork_context
+from .processes import chunks, fork_context, share
 from .render import Renderer
 from .writer import Writer
 
@@ -58,8 +55,6 @@ _handover: str = ""  # folder through which workers hand back their cards
 _handovers = itertools.count()
 Done = tuple[dict[str, list], list[str], int]
 Fragments = list[tuple[str, Any, bytes]]  # Renderer.fragments of a run's papers
-T = TypeVar("T")
-R = TypeVar("R")
 
 
 @contextlib.contextmanager
@@ -115,7 +110,7 @@ def _write_all(
         writer.add(output.path, page, key)
 
 
-PaperTask = tuple[list[Path], list[str], list[tuple[Output, str | None]]]
+PaperTask = tuple[list[Slot], list[str], list[tuple[Output, str | None]]]
 
 
 def _run_size(left: int, processes: int) -> int:
@@ -127,7 +122,7 @@ def _run_size(left: int, processes: int) -> int:
 def _paper_tasks(
     papers: Sequence[Paper],
     pages: dict[str, tuple[Output, str | None]],
-    papers_files: Mapping[Path, Path],
+    papers_files: Mapping[Path, Slot],
     processes: int,
 ) -> list[PaperTask]:
     """Runs of about _CHUNK papers, shorter towards the end, each with the
@@ -137,8 +132,8 @@ def _paper_tasks(
     by_file: dict[Path | None, list[str]] = {}
     for paper in papers:
         by_file.setdefault(paper.source, []).append(paper.id)
-    runs: list[tuple[list[Path], list[str]]] = []
-    files: list[Path] = []
+    runs: list[tuple[list[Slot], list[str]]] = []
+    files: list[Slot] = []
     ids: list[str] = []
     left = len(papers)
 
@@ -209,86 +204,13 @@ def _render_chunk(chunk: list[tuple[Output, str | None]]) -> Done:
     return writer.export()
 
 
-def _share(
-    pool: multiprocessing.pool.Pool,
-    size: int,
-    work: Callable[[T], R],
-    tasks: list[T],
-    handle: Callable[[R], None],
-    work_in_pool: Callable[[T], R] | None = None,
-    meanwhile: Callable[[], None] | None = None,
-) -> None:
-    """Run ``work`` on every task, in the pool's ``size`` workers and in this
-    process too, which takes the next task whenever no result is waiting.
-    Workers run ``work_in_pool`` instead if given. This process first runs
-    ``meanwhile``, if given, while the workers start on the tasks.
-
-    This process working instead of a third worker waiting means one process
-    fewer sharing its memory: a page touched after a fork is copied at most
-    once, not once per worker (the build's peak memory at 100k papers).
-
-    A worker gets its next task as soon as it hands back a result (from the
-    pool's result thread), not when this process is next free: else it would
-    sit idle whenever this process's own task outlasted the worker's queue."""
-    pending = collections.deque(tasks)
-    results: queue.SimpleQueue[Any] = queue.SimpleQueue()
-    stop = False  # once set, no more tasks go out: the pool is being torn down
-
-    def take() -> T | None:
-        try:  # popleft is atomic: this thread and the pool's may both take
-            return pending.popleft()
-        except IndexError:
-            return None
-
-    def send() -> None:
-        task = None if stop else take()
-        if task is None:
-            return
-        try:
-            pool.apply_async(work_in_pool or work, (task,), callback=done, error_callback=fail)
-        except ValueError:  # the pool closed meanwhile: this call is failing anyway
-            pass
-
-    def done(result: R) -> None:
-        results.put(result)
-        send()
-
-    def fail(error: BaseException) -> None:
-        nonlocal stop
-        stop = True
-        results.put(error)
-
-    for _ in range(min(len(pending), 2 * size)):  # two each: a worker never waits for its next
-        send()
-    finished = 0
-    try:
-        if meanwhile is not None:
-            meanwhile()  # the workers' next tasks go out from the pool's thread meanwhile
-        while finished < len(tasks):
-            try:
-                result = results.get_nowait()
-            except queue.Empty:
-                task = take()
-                if task is not None:
-                    handle(work(task))
-                    finished += 1
-                    continue
-                result = results.get()
-            if isinstance(result, BaseException):
-                raise result
-            handle(result)
-            finished += 1
-    finally:
-        stop = True
-
-
 def render_outputs(
     renderer: Renderer,
     writer: Writer,
     todo: list[tuple[Output, str | None]],
     workers: int,
     progress: Callable[[int], None] = lambda n: None,
-    papers_files: Mapping[Path, Path] | None = None,
+    papers_files: Mapping[Path, Slot] | None = None,
     later: Callable[[], list[tuple[Output, str | None]]] | None = None,
 ) -> None:
     """Render and write every (output, key) of ``todo``, and of ``later()``:
@@ -332,13 +254,13 @@ def render_outputs(
         gc.freeze()  # keep the collector from touching (and so copying) inherited objects
         with context.Pool(workers - 1) as pool:
             meanwhile = plan_later if later is not None else None
-            _share(pool, workers - 1, _paper_chunk, tasks, adopt, _paper_chunk_in_worker, meanwhile)
+            share(pool, workers - 1, _paper_chunk, tasks, adopt, _paper_chunk_in_worker, meanwhile)
         # The costliest outputs first (a feed is ~20 pages' work, a sitemap of
         # 50k URLs more), so that none is left for one process at the very end.
         rest.sort(key=lambda item: item[0].kind not in _COSTLY)
         gc.freeze()
         with context.Pool(workers - 1) as pool:
-            _share(pool, workers - 1, _render_chunk, chunks(rest, _CHUNK // 4), merge)
+            share(pool, workers - 1, _render_chunk, chunks(rest, _CHUNK // 4), merge)
     finally:
         shutil.rmtree(_handover, ignore_errors=True)
         _renderer = _writer = None

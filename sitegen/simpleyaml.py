@@ -34,6 +34,17 @@ _QUOTED_LIST = re.compile(r'\[ *"[^"\\\n]*"(?: *, *"[^"\\\n]*")* *\]')
 _QUOTED = re.compile(r'"([^"\\\n]*)"')
 
 
+# Shared: typing a plain scalar reads their tables and keeps no state.
+_RESOLVER = yaml.resolver.Resolver()
+_CONSTRUCTOR = yaml.constructor.SafeConstructor()
+
+
+# A first line whose quoted value goes on to the next line: how PyYAML's
+# safe_dump writes an abstract (keys sorted, so it comes first), wrapped at 80
+# columns. Recognised in C on the first line alone, before any other work.
+_WRAPPED_FIRST = re.compile(r"""(?:- )?[A-Za-z0-9_][A-Za-z0-9_ .\-]*: +(?:'(?:[^'\n]|'')*|"[^"\\\n]*)\n""")
+
+
 class _NotSimple(Exception):
     """The document leaves the subset read here."""
 
@@ -47,8 +58,8 @@ class _Reader:
         if self.final_break:
             self.lines.pop()  # what follows the last line break is not a line
         self.at = 0
-        self.resolver = yaml.resolver.Resolver()
-        self.constructor = yaml.constructor.SafeConstructor()
+        self.resolver = _RESOLVER
+        self.constructor = _CONSTRUCTOR
         self.keys: dict[str, bool] = {}  # key -> is a plain string key
         self.typed: dict[str, Any] = {}  # plain scalar -> its value, if not a string (dates repeat)
 
@@ -296,27 +307,32 @@ def _printable(text: str) -> bool:
     return text.replace("\n", "").isprintable()
 
 
+def _has_markers(text: str) -> bool:
+    """A directive, or a line that starts with a document start or end marker."""
+    return text.startswith(("%", "---", "...")) or "\n---" in text or "\n..." in text
+
+
 def load(text: str) -> tuple[bool, Any, list[str] | None]:
     """(True, data, items) if ``text`` is in the subset, else (False, None,
     None): parse it with libyaml. ``items`` is the source text of each item
     when the document is a list (from its first line to the next item's)."""
-    # Not printable: what PyYAML's reader rejects, line breaks other than \n
-    # (YAML 1.1 also breaks at \r, NEL, LS and PS), tabs and a stray BOM, and
-    # some harmless characters (no-break spaces): all left to libyaml.
-    if not _printable(text):
+    if _WRAPPED_FIRST.match(text):
         return False, None, None
     reader = _Reader(text)
-    if text.startswith("%") or any(line.startswith(("---", "...")) for line in reader.lines):
-        return False, None, None  # document markers and directives
     starts: list[int] = []
     try:
         indent = reader.next_content()
-        if indent is None:
-            return True, None, None  # only comments and blank lines: an empty document
-        data = reader.node(indent, starts)
+        data = None if indent is None else reader.node(indent, starts)  # None: only comments
         if reader.next_content() is not None:
             raise _NotSimple  # something left over, less indented than the first line
     except (_NotSimple, IndexError, RecursionError):  # deep nesting: libyaml bounds it, with a message
+        return False, None, None
+    # Checked once the document is read, in C: a document the reader cannot
+    # read usually says so on its first lines, and costs nothing more here.
+    # Not printable: what PyYAML's reader rejects, line breaks other than \n
+    # (YAML 1.1 also breaks at \r, NEL, LS and PS), tabs and a stray BOM, and
+    # some harmless characters (no-break spaces): all left to libyaml.
+    if not _printable(text) or _has_markers(text):
         return False, None, None
     if not isinstance(data, list):
         return True, data, None

@@ -1,71 +1,207 @@
-import pickle
+import multiprocessing
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import textwrap
 
-from sitegen.cache import ParseCache, content_fingerprint, pickle_papers, write_papers
+import pytest
+
+from sitegen.cache import ParseCache, content_digest, content_fingerprint, pickle_papers
 
 
 def put(cache: ParseCache, name: str, raw: bytes, papers: list) -> None:
     """What the loader does for a file it validated."""
-    slot = cache.slot(name, raw)
-    assert slot is not None and write_papers(slot, pickle_papers(papers))
-    cache.written(name, raw)
+    cache.add(name, content_digest(raw), pickle_papers(papers))
+    cache.flush()
+
+
+def get(cache: ParseCache, name: str, raw: bytes):
+    return cache.get(name, content_digest(raw))
 
 
 def test_a_file_is_reused_only_while_its_bytes_are_the_same(tmp_path):
-    path = tmp_path / "papers"
-    cache = ParseCache(path, "UTC")
+    store = tmp_path / "papers.sqlite"
+    cache = ParseCache(store, "UTC")
     put(cache, "a.yaml", b"one", ["papers of a"])
     cache.save()
-    again = ParseCache(path, "UTC")
-    assert again.get("a.yaml", b"one") == ["papers of a"]
-    assert again.get("a.yaml", b"one, edited") is None
-    assert ParseCache(path, "Europe/Paris").get("a.yaml", b"one") is None, "settings are part of the key"
+    again = ParseCache(store, "UTC")
+    assert get(again, "a.yaml", b"one") == ["papers of a"]
+    assert get(again, "a.yaml", b"one, edited") is None
+    assert get(again, "b.yaml", b"one") is None, "the name is part of the key"
+    assert get(ParseCache(store, "Europe/Paris"), "a.yaml", b"one") is None, "settings are part of the key"
 
 
-def test_a_cache_from_other_code_or_a_corrupt_one_is_ignored(tmp_path):
-    folder = tmp_path / "papers"
-    cache = ParseCache(folder, "UTC")
+def test_the_cache_is_one_file_however_many_content_files(tmp_path):
+    cache = ParseCache(tmp_path / "cache" / "papers.sqlite", "UTC")
+    for n in range(200):
+        cache.add(f"{n}.yaml", content_digest(str(n).encode()), pickle_papers([n]))
+    cache.save()
+    assert {p.name for p in (tmp_path / "cache").iterdir()} <= {
+        "papers.sqlite",
+        "papers.sqlite-wal",
+        "papers.sqlite-shm",
+    }
+    again = ParseCache(tmp_path / "cache" / "papers.sqlite", "UTC")
+    assert [get(again, f"{n}.yaml", str(n).encode()) for n in range(200)] == [[n] for n in range(200)]
+
+
+def test_a_cache_from_other_code_is_ignored(tmp_path, monkeypatch):
+    from sitegen import cache as cache_module
+
+    store = tmp_path / "papers.sqlite"
+    cache = ParseCache(store, "UTC")
     put(cache, "a.yaml", b"one", ["papers of a"])
     cache.save()
-    index = folder / "index.pickle"
-    key, entries = pickle.loads(index.read_bytes())
-    index.write_bytes(pickle.dumps(("1|0.0.1|old code|UTC", entries)))
-    assert ParseCache(folder, "UTC").get("a.yaml", b"one") is None
-    index.write_bytes(b"not a pickle at all")
-    assert ParseCache(folder, "UTC").get("a.yaml", b"one") is None
+    assert ParseCache(store, "UTC").has_entries()
+    monkeypatch.setattr(cache_module, "code_digest", lambda: "other code")
+    other = ParseCache(store, "UTC")
+    assert not other.has_entries() and get(other, "a.yaml", b"one") is None
 
 
-def test_an_edit_rewrites_one_file_and_removes_what_is_gone(tmp_path):
-    folder = tmp_path / "papers"
-    cache = ParseCache(folder, "UTC")
+@pytest.mark.parametrize("damage", ["garbage", "truncated", "zeroed pages", "empty"])
+def test_a_torn_or_corrupt_store_is_ignored_and_started_again(tmp_path, damage):
+    store = tmp_path / "papers.sqlite"
+    cache = ParseCache(store, "UTC")
+    for n in range(50):
+        put(cache, f"{n}.yaml", str(n).encode(), [f"papers of {n}", "x" * 3000])
+    cache.save()
+    sqlite3.connect(store).execute("PRAGMA wal_checkpoint(TRUNCATE)").close()
+    data = store.read_bytes()
+    if damage == "garbage":
+        store.write_bytes(b"not a database at all" * 100)
+    elif damage == "truncated":
+        store.write_bytes(data[: len(data) // 3])
+    elif damage == "zeroed pages":  # what an OS crash can leave: some pages never written
+        store.write_bytes(data[:8192] + bytes(len(data) // 2) + data[8192 + len(data) // 2 :])
+    else:
+        store.write_bytes(b"")
+    again = ParseCache(store, "UTC")
+    found = [get(again, f"{n}.yaml", str(n).encode()) for n in range(50)]
+    assert all(value in (None, [f"papers of {n}", "x" * 3000]) for n, value in enumerate(found)), (
+        "never wrong"
+    )
+    put(again, "new.yaml", b"new", ["new papers"])
+    again.save()  # a build on a damaged store still succeeds: the store is made anew
+    for _ in range(2):  # by this build or the next
+        cache = ParseCache(store, "UTC")
+        put(cache, "new.yaml", b"new", ["new papers"])
+        cache.save()
+    assert get(ParseCache(store, "UTC"), "new.yaml", b"new") == ["new papers"]
+
+
+def test_a_row_whose_bytes_changed_is_not_trusted(tmp_path):
+    store = tmp_path / "papers.sqlite"
+    cache = ParseCache(store, "UTC")
+    put(cache, "a.yaml", b"one", ["papers of a"])
+    cache.save()
+    with sqlite3.connect(store) as connection:  # one byte of the pickle flipped, as a torn page might
+        [(blob,)] = connection.execute("SELECT papers FROM papers").fetchall()
+        changed = blob.replace(b"papers of a", b"papers of b")
+        connection.execute("UPDATE papers SET papers = ?", (changed,))
+    assert get(ParseCache(store, "UTC"), "a.yaml", b"one") is None
+
+
+def test_an_edit_rewrites_one_row_and_removes_what_is_gone(tmp_path):
+    store = tmp_path / "papers.sqlite"
+
+    def rows() -> set[bytes]:
+        with sqlite3.connect(store) as connection:
+            return {row for (row,) in connection.execute("SELECT id FROM papers")}
+
+    cache = ParseCache(store, "UTC")
     put(cache, "a.yaml", b"a", ["A"])
     put(cache, "b.yaml", b"b", ["B"])
     cache.save()
-    blobs = {p.name: p.stat().st_mtime_ns for p in folder.glob("*.pickle") if p.name != "index.pickle"}
-    assert len(blobs) == 2
-    again = ParseCache(folder, "UTC")
-    assert again.get("a.yaml", b"a") == ["A"]
+    before = rows()
+    assert len(before) == 2
+    again = ParseCache(store, "UTC")
+    assert get(again, "a.yaml", b"a") == ["A"]
     put(again, "b.yaml", b"b2", ["B2"])
     again.save()
-    after = {p.name: p.stat().st_mtime_ns for p in folder.glob("*.pickle") if p.name != "index.pickle"}
-    assert len(after) == 2 and len(set(after) & set(blobs)) == 1, "a.yaml's pickle kept, b's replaced"
-    third = ParseCache(folder, "UTC")
-    assert third.get("a.yaml", b"a") == ["A"] and third.get("b.yaml", b"b2") == ["B2"]
-    third.save()  # both files seen, both unchanged: nothing to write
-    fourth = ParseCache(folder, "UTC")
-    fourth.get("a.yaml", b"a")
-    fourth.save()  # b.yaml is gone from the site
-    assert len([p for p in folder.glob("*.pickle") if p.name != "index.pickle"]) == 1
+    after = rows()
+    assert len(after) == 2 and len(after & before) == 1, "a.yaml's row kept, b's replaced"
+    third = ParseCache(store, "UTC")
+    assert get(third, "a.yaml", b"a") == ["A"]  # b.yaml is gone from the site
+    third.save()
+    assert len(rows()) == 1
 
 
-def test_a_failed_build_leaves_the_index_as_it_was(tmp_path):
-    folder = tmp_path / "papers"
-    cache = ParseCache(folder, "UTC")
+def test_a_failed_build_keeps_what_the_last_one_saved(tmp_path):
+    store = tmp_path / "papers.sqlite"
+    cache = ParseCache(store, "UTC")
     put(cache, "a.yaml", b"a", ["A"])
     cache.save()
-    failed = ParseCache(folder, "UTC")
+    failed = ParseCache(store, "UTC")
     put(failed, "a.yaml", b"a, edited", ["A2"])  # written during loading; the build then fails: no save()
-    assert ParseCache(folder, "UTC").get("a.yaml", b"a") == ["A"]
-    assert ParseCache(folder, "UTC").get("a.yaml", b"a, edited") is None
+    assert get(ParseCache(store, "UTC"), "a.yaml", b"a") == ["A"]
+
+
+def test_the_pickle_folder_of_an_older_sitegen_is_removed(tmp_path):
+    (tmp_path / "papers").mkdir()
+    (tmp_path / "papers" / "0123.pickle").write_bytes(b"old")
+    cache = ParseCache(tmp_path / "papers.sqlite", "UTC")
+    put(cache, "a.yaml", b"a", ["A"])
+    cache.save()
+    assert not (tmp_path / "papers").exists()
+
+
+def _writer(store, name: str, rounds: int) -> None:
+    for n in range(rounds):
+        cache = ParseCache(store, "UTC")
+        raw = f"{name} {n}".encode()
+        put(cache, name, raw, [name, n])
+        # Each process keeps only its own file, so saves prune the others' rows under them.
+        assert get(cache, name, raw) in (None, [name, n])
+        cache.save()
+
+
+def test_processes_using_one_store_at_once_read_what_they_wrote_or_nothing(tmp_path):
+    store = tmp_path / "papers.sqlite"
+    context = multiprocessing.get_context("fork")
+    workers = [context.Process(target=_writer, args=(store, f"{w}.yaml", 40)) for w in range(4)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(60)
+    assert [worker.exitcode for worker in workers] == [0, 0, 0, 0]
+    found = [get(ParseCache(store, "UTC"), f"{w}.yaml", f"{w}.yaml 39".encode()) for w in range(4)]
+    assert all(value in (None, [f"{w}.yaml", 39]) for w, value in enumerate(found))
+
+
+def test_a_process_killed_while_writing_leaves_whole_rows_or_none(tmp_path):
+    store = tmp_path / "papers.sqlite"
+    seed = ParseCache(store, "UTC")
+    put(seed, "seed.yaml", b"seed", ["seed"])
+    seed.save()
+    script = textwrap.dedent(
+        f"""
+        import os, sys
+        from pathlib import Path
+        from sitegen.cache import ParseCache, content_digest, pickle_papers
+        cache = ParseCache(Path({str(store)!r}), "UTC")
+        n = 0
+        while True:
+            cache.add(f"{{n}}.yaml", content_digest(str(n).encode()), pickle_papers([n, "x" * 5000]))
+            if n % 7 == 0:
+                cache.flush()
+                if n == 196:
+                    print("writing", flush=True)
+            n += 1
+        """
+    )
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path))
+    for kill in range(5):
+        process = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, env=env)
+        assert process.stdout is not None and process.stdout.readline() == b"writing\n"
+        os.kill(process.pid, signal.SIGKILL)
+        process.wait()
+        cache = ParseCache(store, "UTC")
+        assert get(cache, "seed.yaml", b"seed") == ["seed"]
+        found = [get(cache, f"{n}.yaml", str(n).encode()) for n in range(300)]
+        assert all(value in (None, [n, "x" * 5000]) for n, value in enumerate(found)), f"kill {kill}"
+        assert sum(value is not None for value in found) >= 197, "what was committed before the kill is kept"
 
 
 def test_the_fingerprint_from_the_load_digests_equals_one_read_from_disk(tmp_path):
@@ -73,7 +209,7 @@ def test_the_fingerprint_from_the_load_digests_equals_one_read_from_disk(tmp_pat
     for name, text in (("a.yaml", b"one"), ("b.yaml", b"two")):
         (tmp_path / name).write_bytes(text)
         files.append((name, tmp_path / name))
-    cache = ParseCache(tmp_path / "cache", "UTC")
+    cache = ParseCache(tmp_path / "cache.sqlite", "UTC")
     put(cache, "a.yaml", b"one", ["A"])  # b.yaml not in the cache: read from disk
     assert cache.digests().keys() == {"a.yaml"}
     from_disk = content_fingerprint(files, "UTC")

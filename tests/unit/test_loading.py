@@ -520,7 +520,9 @@ def test_parsing_across_processes_gives_the_same_papers_and_problems(tmp_path, m
     )
 
 
-def test_a_cached_file_whose_pickle_cannot_be_read_is_checked_again(tmp_path):
+def test_a_cached_file_whose_row_cannot_be_read_is_checked_again(tmp_path):
+    import sqlite3
+
     from sitegen.cache import ParseCache
     from sitegen.config import load_config as load_site_config
     from sitegen.loading import load_papers
@@ -530,19 +532,17 @@ def test_a_cached_file_whose_pickle_cannot_be_read_is_checked_again(tmp_path):
     (site / "site.yaml").write_text("title: T\nbase_url: https://e.org/\n")
     (site / "content/papers/a.yaml").write_text(ENTRY)
     config = load_site_config(site)
-    cache = ParseCache(tmp_path / "cache", "UTC")
+    store = tmp_path / "papers.sqlite"
+    cache = ParseCache(store, "UTC")
     first = load_papers(config, cache)
     cache.save()
-    [blob] = [p for p in (tmp_path / "cache").glob("*.pickle") if p.name != "index.pickle"]
-    blob.write_bytes(b"truncated")
-    assert load_papers(config, ParseCache(tmp_path / "cache", "UTC")) == first
-    assert ParseCache(tmp_path / "cache", "UTC").get("content/papers/a.yaml", ENTRY.encode()) == [
-        ((), first[0])
-    ]
+    with sqlite3.connect(store) as connection:
+        connection.execute("UPDATE papers SET papers = ?", (b"truncated",))
+    assert load_papers(config, ParseCache(store, "UTC")) == first
 
 
 @pytest.mark.parametrize("workers", [1, 2])
-def test_a_cold_load_hashes_each_content_file_once_and_lets_go_of_its_bytes(tmp_path, monkeypatch, workers):
+def test_a_cold_load_hashes_each_content_file_once(tmp_path, monkeypatch, workers):
     from sitegen import cache as cache_module
     from sitegen import loading
     from sitegen.cache import ParseCache
@@ -567,7 +567,7 @@ def test_a_cold_load_hashes_each_content_file_once_and_lets_go_of_its_bytes(tmp_
 
     monkeypatch.setattr(cache_module, "content_digest", recording_digest)
     monkeypatch.setattr(loading, "content_digest", recording_digest)
-    cache = ParseCache(tmp_path / "cache", "UTC")
+    cache = ParseCache(tmp_path / "papers.sqlite", "UTC")
     with pytest.raises(ContentError):  # bad.yaml: a title must be text
         loading.load_papers(load_site_config(site), cache, workers)
     hashed = log.read_text().split()
@@ -575,11 +575,10 @@ def test_a_cold_load_hashes_each_content_file_once_and_lets_go_of_its_bytes(tmp_
     assert cache.digests() == {
         f"content/papers/{name}": real(text.encode()) for name, text in files.items() if name != "bad.yaml"
     }, "the files that loaded are known by their digests, for the fingerprint and the next build"
-    assert cache._digests == {}, "no file's bytes are held once the load is over"
 
 
-def test_a_load_from_the_parse_cache_hashes_each_file_once_and_lets_go_of_its_bytes(tmp_path, monkeypatch):
-    from sitegen import cache as cache_module
+def test_a_load_from_the_parse_cache_hashes_each_file_once(tmp_path, monkeypatch):
+    from sitegen import loading
     from sitegen.cache import ParseCache
     from sitegen.config import load_config as load_site_config
 
@@ -590,19 +589,18 @@ def test_a_load_from_the_parse_cache_hashes_each_file_once_and_lets_go_of_its_by
     for day, text in enumerate(texts, 1):
         (site / f"content/papers/{day}.yaml").write_text(text)
     config = load_site_config(site)
-    first = ParseCache(tmp_path / "cache", "UTC")
+    first = ParseCache(tmp_path / "papers.sqlite", "UTC")
     cold = load_papers(config, first)
     first.save()
     (site / "content/papers/3.yaml").write_text(texts[2].replace("Paper 3", "Paper three"))
     hashed: list[bytes] = []
-    real = cache_module.content_digest
-    monkeypatch.setattr(cache_module, "content_digest", lambda raw: hashed.append(raw) or real(raw))
-    cache = ParseCache(tmp_path / "cache", "UTC")
+    real = loading.content_digest
+    monkeypatch.setattr(loading, "content_digest", lambda raw: hashed.append(raw) or real(raw))
+    cache = ParseCache(tmp_path / "papers.sqlite", "UTC")
     warm = load_papers(config, cache)
     assert warm[:2] == cold[:2] and warm[2].title == "Paper three"
     raws = {text.encode() for text in texts[:2]} | {texts[2].replace("Paper 3", "Paper three").encode()}
     assert sorted(raw for raw in hashed if raw in raws) == sorted(raws), "each file hashed once"
-    assert cache._digests == {}, "no file's bytes are held once the load is over"
 
 
 def test_editing_one_entry_of_a_list_changes_only_its_digest(tmp_path: Path) -> None:
@@ -617,7 +615,7 @@ def test_editing_one_entry_of_a_list_changes_only_its_digest(tmp_path: Path) -> 
     assert e2.digest == c2.digest
 
 
-def test_workers_leave_papers_in_the_parse_cache_and_a_slot_gone_meanwhile_is_checked_again(
+def test_workers_leave_papers_in_the_parse_cache_and_a_row_gone_meanwhile_is_checked_again(
     tmp_path, monkeypatch
 ):
     from sitegen import loading
@@ -633,23 +631,24 @@ def test_workers_leave_papers_in_the_parse_cache_and_a_slot_gone_meanwhile_is_ch
             f"id: p{day}\ntitle: Paper {day}\ndate: 2025-03-0{day}\n"
         )
     config = load_site_config(site)
-    serial = loading.load_papers(config, ParseCache(tmp_path / "serial-cache", "UTC"), 1)
+    serial = loading.load_papers(config, ParseCache(tmp_path / "serial.sqlite", "UTC"), 1)
 
-    handed: list[tuple[bool, bool]] = []
-    real_load_checked = loading._Loader.load_checked
+    handed: list[bool] = []
+    real_take = loading._Loader.take
 
     def recording(self, path, shown, checked):
-        handed.append((checked.papers is None, checked.slot is not None))
-        return real_load_checked(self, path, shown, checked)
+        handed.append(checked.stored)
+        return real_take(self, path, shown, checked)
 
-    monkeypatch.setattr(loading._Loader, "load_checked", recording)
-    cache = ParseCache(tmp_path / "cache", "UTC")
+    monkeypatch.setattr(loading._Loader, "take", recording)
+    cache = ParseCache(tmp_path / "cache.sqlite", "UTC")
     assert loading.load_papers(config, cache, 2) == serial
-    assert handed == [(True, True)] * 9, "every file's papers came back through its slot, not the pipe"
+    assert any(handed), "a worker's papers came back through the parse cache, not the pipe"
+    assert sorted(cache.digests()) == [f"content/papers/{day}.yaml" for day in range(1, 10)]
 
-    # Another build pruned the slots between a worker's write and this process's read.
+    # Another build pruned the rows between a worker's write and this process's read.
     monkeypatch.setattr(loading, "read_papers", lambda slot: None)
-    cache = ParseCache(tmp_path / "pruned-cache", "UTC")
+    cache = ParseCache(tmp_path / "pruned.sqlite", "UTC")
     assert loading.load_papers(config, cache, 2) == serial
     assert sorted(cache.digests()) == [f"content/papers/{day}.yaml" for day in range(1, 10)]
 

@@ -10,8 +10,9 @@ from types import SimpleNamespace
 import pytest
 import yaml
 
-from sitegen import parallel, render, schedule, siteplan
+from sitegen import parallel, processes, render, schedule, siteplan
 from sitegen.build import build
+from sitegen.cache import Slot
 from sitegen.config import load_config
 from sitegen.loading import load_papers
 from sitegen.render import Renderer
@@ -37,7 +38,7 @@ def _fails_in_a_worker(task):
 def test_every_task_runs_once_some_here_and_some_in_a_worker():
     done = []
     with multiprocessing.get_context("fork").Pool(1) as pool:
-        parallel._share(pool, 1, _slow_task, list(range(40)), done.append)
+        processes.share(pool, 1, _slow_task, list(range(40)), done.append)
     assert sorted(task for task, _ in done) == list(range(40))
     pids = {pid for _, pid in done}
     assert PARENT in pids and len(pids) == 2, "both this process and the worker took tasks"
@@ -46,7 +47,7 @@ def test_every_task_runs_once_some_here_and_some_in_a_worker():
 def test_an_error_in_a_worker_reaches_the_caller():
     with multiprocessing.get_context("fork").Pool(1) as pool:
         with pytest.raises(ValueError, match="failed in a worker"):
-            parallel._share(pool, 1, _fails_in_a_worker, list(range(10)), lambda result: None)
+            processes.share(pool, 1, _fails_in_a_worker, list(range(10)), lambda result: None)
 
 
 def _papers(source, count, prefix):
@@ -58,7 +59,8 @@ def test_paper_runs_keep_cached_content_files_whole(monkeypatch):
     monkeypatch.setattr(parallel, "_LAST_CHUNK", 4)
     papers = _papers("a.yaml", 3, "a") + _papers("b.yaml", 2, "b") + _papers("c.yaml", 1, "c")
     papers += _papers("big.yaml", 6, "g") + _papers("uncached.yaml", 2, "u")
-    files = {Path(name): Path(f"cache/{name}.pickle") for name in ("a.yaml", "b.yaml", "c.yaml", "big.yaml")}
+    names = ("a.yaml", "b.yaml", "c.yaml", "big.yaml")
+    files = {Path(name): Slot(Path("papers.sqlite"), name.encode()) for name in names}
     pages = {p.id: (f"page of {p.id}", None) for p in papers if p.id != "a1"}
     runs = parallel._paper_tasks(papers, pages, files, 2)
     assert [(blobs, ids) for blobs, ids, _ in runs] == [
@@ -89,7 +91,7 @@ def test_paper_runs_get_shorter_towards_the_end_so_processes_finish_together(mon
     # Full runs while a quarter of what is left (2 processes) is at least a run,
     # then a quarter of what is left, never under the shortest run.
     assert sizes == [8, 8, 8, 6, 5, 3, 3, 2, 2, 2, 2, 1]
-    copies = {Path("a.yaml"): Path("cache/a.pickle")}
+    copies = {Path("a.yaml"): Slot(Path("papers.sqlite"), b"a")}
     assert parallel._paper_tasks(papers, pages, copies, 2)[0][0] == [], "a file longer than a run is cut"
 
 
@@ -214,7 +216,7 @@ def test_this_process_runs_meanwhile_while_the_worker_takes_tasks():
         meanwhile_ended.append(time.monotonic())
 
     with multiprocessing.get_context("fork").Pool(1) as pool:
-        parallel._share(pool, 1, _timed_task, list(range(40)), done.append, meanwhile=meanwhile)
+        processes.share(pool, 1, _timed_task, list(range(40)), done.append, meanwhile=meanwhile)
     assert sorted(task for task, _, _ in done) == list(range(40))
     by_the_worker_meanwhile = [t for t, pid, at in done if pid != PARENT and at < meanwhile_ended[0]]
     # Fed only by this process, the worker would have had the first two tasks and waited.

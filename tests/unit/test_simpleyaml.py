@@ -298,3 +298,24 @@ def test_nesting_too_deep_for_recursion_is_handed_back() -> None:
     assert simpleyaml.load(text) == (False, None, None)
     shallow = "".join(" " * level + f"k{level}:\n" for level in range(50)) + " " * 50 + "v: 1\n"
     assert simpleyaml.load(shallow)[0]
+
+
+def test_safe_dump_style_is_handed_back_from_its_first_line_and_read_as_libyaml_reads_it():
+    paper = {
+        "id": "2403.09629",
+        "title": "A title",
+        "date": date(2025, 3, 14),
+        "authors": ["Ada Lovelace", "Alan Turing"],
+        "abstract": "A long abstract that PyYAML wraps at eighty columns, so that its quoted "
+        "value goes on over several lines, which the fast reader does not read. " * 3,
+    }
+    for data in (paper, [paper, dict(paper)]):
+        text = yaml.safe_dump(data, allow_unicode=True)
+        assert text.startswith(("abstract: '", "- abstract: '")) and "'\n" not in text.split("\n")[0]
+        assert simpleyaml._WRAPPED_FIRST.match(text), "recognised on the first line"
+        assert simpleyaml.load(text) == (False, None, None)
+    short = dict(paper, abstract="Short.")  # one line each: read here, and the same
+    text = yaml.safe_dump(short, allow_unicode=True)
+    assert simpleyaml.load(text) == (True, yaml.safe_load(text), None)
+    quoted_first = "title: 'It''s one line'\nid: x\n"
+    assert simpleyaml.load(quoted_first) == (True, yaml.safe_load(quoted_first), None)
