@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import routes
-from .cache import ParseCache, content_digest, pickle_papers, read_papers, write_many
+from .cache import ParseCache, content_digest, pickle_papers, read_many, write_many
 from .config import Config
 from .documents import DOCUMENT_SUFFIXES, Document, KeyPath, load_document
 from .entries import Entry, File, kind
@@ -235,11 +235,14 @@ def _load_in_workers(
 
     def handle(result: tuple[int, list[Checked]]) -> None:
         index, results = result
-        for at, ((shown, path), checked) in enumerate(zip(batches[index][1], results, strict=True)):
-            if checked.stored:  # read back here, where the papers are needed
-                checked.papers = read_papers(cache.slot(shown, checked.digest)) if cache else None
-                if checked.papers is None:  # the row went meanwhile (another build pruned it)
-                    results[at] = _read_and_check(config, shown, path, cache)
+        files = batches[index][1]
+        stored = [at for at, checked in enumerate(results) if checked.stored]
+        if cache is not None and stored:  # read back here, where the papers are needed
+            slots = [cache.slot(files[at][0], results[at].digest) for at in stored]
+            for at, papers in zip(stored, read_many(slots), strict=True):
+                results[at].papers = papers
+                if papers is None:  # the row went meanwhile (another build pruned it)
+                    results[at] = _read_and_check(config, *files[at], cache)
         done[index] = results
 
     share(pool, workers - 1, here, batches, handle, _check_batch, meanwhile)

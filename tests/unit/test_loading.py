@@ -647,7 +647,7 @@ def test_workers_leave_papers_in_the_parse_cache_and_a_row_gone_meanwhile_is_che
     assert sorted(cache.digests()) == [f"content/papers/{day}.yaml" for day in range(1, 10)]
 
     # Another build pruned the rows between a worker's write and this process's read.
-    monkeypatch.setattr(loading, "read_papers", lambda slot: None)
+    monkeypatch.setattr(loading, "read_many", lambda slots: [None] * len(slots))
     cache = ParseCache(tmp_path / "pruned.sqlite", "UTC")
     assert loading.load_papers(config, cache, 2) == serial
     assert sorted(cache.digests()) == [f"content/papers/{day}.yaml" for day in range(1, 10)]
