@@ -117,6 +117,7 @@ class Slot:
 # fork: a forked worker opens its own, and leaves the one it inherited alone
 # (closing it could end the parent's WAL session).
 _connections: dict[tuple[int, Path], sqlite3.Connection] = {}
+_inodes: dict[tuple[int, Path], int] = {}  # of the file each connection opened
 
 
 def _connect(store: Path) -> sqlite3.Connection:
@@ -145,6 +146,7 @@ def _connect(store: Path) -> sqlite3.Connection:
             connection.close()
             raise
         _connections[pid, store] = connection
+        _inodes[pid, store] = os.stat(store).st_ino
     return connection
 
 
@@ -160,9 +162,26 @@ def _failed(store: Path, error: BaseException) -> None:
         _damaged.add(store)
 
 
+def _let_go_if_replaced(store: Path) -> None:
+    """Drop this process's connection to ``store`` if the file it opened was
+    deleted or replaced since (the cache is safe to delete while the preview
+    server runs): it would go on using the deleted file."""
+    known = _inodes.get((os.getpid(), store))
+    try:
+        now = os.stat(store).st_ino
+    except OSError:
+        now = None
+    if known is not None and known != now:
+        _inodes.pop((os.getpid(), store))
+        connection = _connections.pop((os.getpid(), store), None)
+        if connection is not None:
+            connection.close()
+
+
 def _discard(store: Path) -> None:
     """Delete a store SQLite cannot read: the next build starts it afresh."""
     _damaged.discard(store)
+    _inodes.pop((os.getpid(), store), None)
     connection = _connections.pop((os.getpid(), store), None)
     if connection is not None:
         connection.close()
@@ -198,6 +217,7 @@ class ParseCache:
 
     def _look(self) -> tuple[str | None, bool]:
         """The key of the last build that saved the store, and whether it has rows."""
+        _let_go_if_replaced(self.store)
         if not self.store.exists():
             return None, False
         try:

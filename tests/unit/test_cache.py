@@ -245,3 +245,19 @@ def test_rows_are_read_many_at_once_each_whole_or_none(tmp_path):
         )
     slots = [cache.slot(name, content_digest(name.encode())) for name in ("a.yaml", "b.yaml", "c.yaml")]
     assert read_many(slots) == [["papers of a.yaml"], None, None]
+
+
+def test_a_store_deleted_while_a_process_runs_on_is_made_again(tmp_path):
+    """The preview server builds again and again in one process; the cache is safe to delete."""
+    import shutil
+
+    store = tmp_path / "cache" / "papers.sqlite"
+    first = ParseCache(store, "UTC")
+    put(first, "a.yaml", b"a", ["A"])
+    first.save()
+    shutil.rmtree(tmp_path / "cache")
+    again = ParseCache(store, "UTC")
+    assert get(again, "a.yaml", b"a") is None
+    put(again, "a.yaml", b"a", ["A"])
+    again.save()
+    assert store.exists() and get(ParseCache(store, "UTC"), "a.yaml", b"a") == ["A"]
