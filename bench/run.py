@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import fcntl
+import hashlib
 import importlib.util
 import json
 import os
@@ -36,6 +37,7 @@ from pathlib import Path
 
 import generate  # bench/generate.py, beside this file
 import layouts
+import options
 from measure import BENCH, REPO, SET_ASIDE, Run, fill_tree, measure, remove, scan, set_aside, touched
 from report import checks_for, combine, machine, record, report, size_section, summary_table
 from tools import PEERS, Tools, detect_tools, peer_command, sitegen_command, sitegen_python
@@ -55,9 +57,17 @@ def bench_size(
     corpus, outs = args.work / f"corpus-{size}", args.work / f"out-{size}"
     logs = args.work / "logs"
     sites = _sites(corpus, [*args.layouts, *args.peers])
-    print(f"\n== {size:,} papers: generating {', '.join(sites)} in {corpus}", flush=True)
+    key = _corpus_key(size, args.seed)
+    stale = {name: site for name, site in sites.items() if _stamped(site).get("key") != key}
     started = time.perf_counter()
-    stats = generate.write_corpus(sites, size, args.seed)
+    if stale:
+        print(f"\n== {size:,} papers: generating {', '.join(stale)} in {corpus}", flush=True)
+        stats = generate.write_corpus(stale, size, args.seed)
+        for site in stale.values():
+            _stamp(site, {"key": key, "stats": stats})
+    else:
+        print(f"\n== {size:,} papers: the corpus in {corpus} is this generator's, kept", flush=True)
+    stats = dict(_stamped(next(iter(sites.values())))["stats"])
     stats["seconds"] = round(time.perf_counter() - started, 2)
     stats["content_files"] = {
         layout: sum(1 for _ in (sites[layout] / "content" / "papers").glob("*/*.*"))
@@ -120,18 +130,45 @@ def sitegen_scenarios(
     # (c) one abstract edited, in the layout's own format, as a person fixing a typo would
     form, when = layouts.LAYOUTS[layout], datetime.now().isoformat()
     day, paper = stats["edit_day"], stats["edit_id"]
+    stamp = _stamped(site)
+    (site / STAMP).unlink()  # an edit left by a killed run makes the corpus be written again
     edited = layouts.edit_one_abstract(site, form, day, paper, f"bench run {when} #{repeat + 1}")
-    stats.setdefault("edited_files", {})[layout] = str(edited.path.relative_to(site))
-    build("one-edit", scan(out))
-    # (d) the same paper edited again: a rebuild that finds the spare the one-edit
-    # build left (the steady state of editing and rebuilding)
-    before = scan(out)
-    edited.path.write_text(edited.original, encoding="utf-8")
-    layouts.edit_one_abstract(site, form, day, paper, f"bench run {when} #{repeat + 1}b")
-    build("edit-again", before)
-    # Undone, so that every repeat's cold build reads the same corpus.
-    edited.path.write_text(edited.original, encoding="utf-8")
+    try:
+        stats.setdefault("edited_files", {})[layout] = str(edited.path.relative_to(site))
+        build("one-edit", scan(out))
+        # (d) the same paper edited again: a rebuild that finds the spare the one-edit
+        # build left (the steady state of editing and rebuilding)
+        before = scan(out)
+        edited.path.write_text(edited.original, encoding="utf-8")
+        layouts.edit_one_abstract(site, form, day, paper, f"bench run {when} #{repeat + 1}b")
+        build("edit-again", before)
+    finally:
+        # Undone, so that every repeat's cold build reads the same corpus.
+        edited.path.write_text(edited.original, encoding="utf-8")
+        _stamp(site, stamp)
     return runs
+
+
+STAMP = ".bench-corpus.json"  # in each generated site: which generator and arguments wrote it
+
+
+def _corpus_key(size: int, seed: int) -> str:
+    """Changes with the arguments and with any of the generator's source files."""
+    digest = hashlib.blake2b(f"{size} {seed}".encode(), digest_size=12)
+    for name in ("generate.py", "corpus.py", "words.py", "layouts.py", "peer_sites.py"):
+        digest.update((BENCH / name).read_bytes())
+    return digest.hexdigest()
+
+
+def _stamped(site: Path) -> dict:
+    try:
+        return json.loads((site / STAMP).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+def _stamp(site: Path, stamp: dict) -> None:
+    (site / STAMP).write_text(json.dumps(stamp, default=str), encoding="utf-8")
 
 
 def _peer_cold(
@@ -203,94 +240,6 @@ def _warm_up(name: str, tools: Tools, args: argparse.Namespace) -> None:
 # --- main -------------------------------------------------------------------
 
 
-def _sizes(text: str) -> list[int]:
-    sizes = []
-    for part in text.split(","):
-        part = part.strip().lower().replace("_", "")
-        if not part:
-            continue
-        scale = 1000 if part.endswith("k") else 1
-        try:
-            sizes.append(int(part.rstrip("k")) * scale)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"not a size: {part!r} (use e.g. 1000,10k)") from None
-    if not sizes or min(sizes) < 1:
-        raise argparse.ArgumentTypeError("give at least one size of 1 or more")
-    return sizes
-
-
-def _peers(text: str) -> list[str]:
-    peers = [p.strip().lower() for p in text.split(",") if p.strip() and p.strip().lower() != "none"]
-    unknown = [p for p in peers if p not in PEERS]
-    if unknown:
-        choices = ", ".join(PEERS)
-        raise argparse.ArgumentTypeError(f"unknown peer {unknown[0]!r}; choose from {choices} or none")
-    return list(dict.fromkeys(peers))
-
-
-def _layouts(text: str) -> list[str]:
-    names = [n.strip() for n in text.split(",") if n.strip()]
-    unknown = [n for n in names if n not in layouts.LAYOUTS]
-    if unknown or not names:
-        choices = ", ".join(layouts.LAYOUTS)
-        raise argparse.ArgumentTypeError(
-            f"unknown layout {unknown[0]!r}; choose from {choices}" if unknown else "give a layout"
-        )
-    return list(dict.fromkeys(names))
-
-
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument(
-        "--sizes",
-        type=_sizes,
-        default=[1000, 10000],
-        help="corpus sizes, comma-separated, e.g. 1000,10000 or 100k (default 1000,10000)",
-    )
-    parser.add_argument(
-        "--layouts",
-        type=_layouts,
-        default=list(layouts.LAYOUTS),
-        help=f"sitegen content layouts, comma-separated (default all: {','.join(layouts.LAYOUTS)})",
-    )
-    parser.add_argument(
-        "--peers",
-        type=_peers,
-        default=list(PEERS),
-        help="peers to compare with: hugo,pelican (default), hugo, pelican or none",
-    )
-    parser.add_argument("--repeat", type=int, default=1, help="runs of every build; medians are reported")
-    parser.add_argument("--seed", type=int, default=1, help="corpus seed (default 1)")
-    parser.add_argument("--timeout", type=float, default=1800, help="seconds before a build is killed (1800)")
-    parser.add_argument(
-        "--work",
-        type=Path,
-        default=BENCH / "work",
-        help="corpora, outputs, logs and the peers' venv (default bench/work)",
-    )
-    parser.add_argument("--results", type=Path, default=BENCH / "results", help="where latest.md goes")
-    parser.add_argument(
-        "--sitegen-python",
-        metavar="PYTHON",
-        help="interpreter with sitegen installed (default: .venv/bin/python of the repo)",
-    )
-    parser.add_argument(
-        "--sitegen-arg",
-        action="append",
-        default=[],
-        metavar="ARG",
-        help="extra argument for every sitegen build, e.g. --sitegen-arg=-j1 (repeatable)",
-    )
-    parser.add_argument(
-        "--keep-caches",
-        action="store_true",
-        help="do not drop the kernel's page cache before cold builds (it needs root)",
-    )
-    return parser
-
-
 def _lock(work: Path) -> None:
     """Two runs in one work folder would regenerate and edit each other's corpora mid-build."""
     lock = open(work / ".run.lock", "a+")  # held until the process exits
@@ -325,10 +274,11 @@ def _with_pyyaml(args: argparse.Namespace, argv: list[str]) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    parser = options.parser(__doc__)
+    args = parser.parse_args(argv)
     args.argv = sys.argv[1:] if argv is None else list(argv)
     if args.repeat < 1:
-        _parser().error("--repeat must be at least 1")
+        parser.error("--repeat must be at least 1")
     _with_pyyaml(args, args.argv)
     args.cache_drop = "no (--keep-caches)" if args.keep_caches else "yes"
     args.work = args.work.resolve()

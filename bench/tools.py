@@ -38,9 +38,9 @@ class Tools:
         return digest.hexdigest()
 
 
-def _output(command: list[str]) -> str:
+def _output(command: list[str], cwd: Path | None = None) -> str:
     try:
-        done = subprocess.run(command, capture_output=True, text=True, timeout=120)
+        done = subprocess.run(command, capture_output=True, text=True, timeout=120, cwd=cwd)
     except (OSError, subprocess.TimeoutExpired) as exc:
         return f"unavailable ({exc})"
     return (done.stdout or done.stderr).strip()
@@ -88,17 +88,19 @@ def prepare_peers(peers: list[str], venv_dir: Path) -> dict[str, str]:
 def detect_tools(args: argparse.Namespace) -> Tools:
     python = sitegen_python(args.sitegen_python)
     tools = Tools(sitegen=[python, "-m", "sitegen"])
-    version = subprocess.run([*tools.sitegen, "--version"], capture_output=True, text=True)
+    # Builds run in the repository, where `-m sitegen` finds its checkout before any install.
+    version = subprocess.run([*tools.sitegen, "--version"], capture_output=True, text=True, cwd=REPO)
     if version.returncode != 0:
         sys.exit(f"error: cannot run sitegen with {python} -m sitegen:\n{version.stderr.strip()}")
-    package = Path(_output([python, "-c", "import sitegen, os; print(os.path.dirname(sitegen.__file__))"]))
+    where = "import sitegen, os; print(os.path.dirname(sitegen.__file__))"
+    package = Path(_output([python, "-c", where], cwd=REPO))
     tools.sources = [package] if package.is_dir() else []
     if package.is_relative_to(REPO) and (REPO / "themes").is_dir():
         tools.sources.append(REPO / "themes")  # an editable install finds its themes there
     rev = _output(["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"])
     dirty = _output(["git", "-C", str(REPO), "status", "--porcelain", "sitegen", "themes"])
     modified = ", with uncommitted changes in sitegen/ or themes/" if dirty else ""
-    tools.versions["sitegen"] = f"{version.stdout.strip()} (git {rev}{modified})"
+    tools.versions["sitegen"] = f"{version.stdout.strip()} (git {rev}{modified}, {package})"
     tools.versions["python (sitegen)"] = _output([python, "-c", _PY_VERSION])
     if args.peers:
         found = prepare_peers(args.peers, args.work / "peers-venv")
