@@ -81,12 +81,14 @@ def test_the_feeds_page_gives_every_feed_url_and_every_page_links_it(site_factor
     out = _built(site_factory)
     page = (out / "feeds/index.html").read_text()
     feed_files = [p for p in tree(out) if p.rsplit("/", 1)[-1] in ("atom.xml", "rss.xml", "feed.json")]
-    assert len(feed_files) == 3 + 3 * 3 + 2 * 3, "site, 3 tags, 2 authors; 3 formats each"
+    assert "digest/atom.xml" in feed_files
+    assert len(feed_files) == 3 + 3 * 3 + 2 * 3 + 1, "site, 3 tags, 2 authors; 3 formats each; the digest"
     for file in feed_files:
         assert f'href="{BASE}{file}"' in page, file
     assert 'href="/sub/feeds.opml"' in page and "RSS reader" in page
     for file, html in tree(out).items():
-        if file.endswith(".html") and file != "404.html":
+        # The digests are emails: no site header or footer.
+        if file.endswith(".html") and file != "404.html" and not file.startswith("digest/"):
             assert 'href="/sub/feeds/"' in html.decode(), f"{file} does not link the feeds page"
 
 

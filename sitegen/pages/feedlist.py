@@ -56,12 +56,15 @@ def render_page(renderer: Renderer) -> bytes:
         opml_url=renderer.url(routes.opml()),
         tags=tags,
         authors=authors,
+        # Its entries are days, not papers: for mail (RSS-to-email), not in the OPML.
+        digest_feed=routes.absolute(routes.digest_feed()) if site.days else None,
     )
 
 
 def page_shows(renderer: Renderer) -> Any:
     site = renderer.site
-    return [(t.name, t.slug) for t in _tags(site)], [(a.name, a.slug) for a in _authors(site)]
+    tags, authors = [(t.name, t.slug) for t in _tags(site)], [(a.name, a.slug) for a in _authors(site)]
+    return tags, authors, bool(site.days)
 
 
 def _tags(site: Site) -> tuple[Group, ...]:
