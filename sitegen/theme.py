@@ -26,7 +26,6 @@ from .charrefs import punctuation_as_references
 from .config import Config
 from .errors import Problem, ThemeError
 from .safefiles import UnsafeFile, read_inside, read_regular, real_roots, walk
-from .template_code import compile_template
 
 if TYPE_CHECKING:
     import jinja2
@@ -229,9 +228,6 @@ def make_environment(
     class Environment(jinja2.Environment):
         template_class = Template
         context_class = Context
-
-        def _compile(self, source: str, filename: str) -> Any:
-            return compile_template(source, filename)
 
         def make_globals(self, d: Mapping[str, Any] | None) -> Any:
             # A plain dict, not Jinja's ChainMap: every render copies a template's
