@@ -122,7 +122,7 @@ def test_an_authors_url_is_a_link_beside_their_name_on_papers_and_on_their_page(
     assert homes("papers/old") == [("/sub/people/ada/", "homepage", "Ada Lovelace")]
     # The author's page: the url of the newest paper that gives one.
     ada_page = (out / "authors/ada-lovelace/index.html").read_text()
-    assert '&middot; <a href="https://ada.example/%C3%A4%20b/">homepage</a></p>' in ada_page
+    assert '&middot; <a href="https://ada.example/%C3%A4%20b/">homepage</a>' in ada_page
     assert '<a href="mailto:bo@example.org">email</a>' in (out / "authors/bo/index.html").read_text()
 
 
