@@ -20,6 +20,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from playwright.sync_api import Browser, Playwright, sync_playwright
 
 REPO = Path(__file__).resolve().parents[2]
 E2E = Path(__file__).resolve().parent
@@ -202,11 +203,12 @@ def java() -> str:
 class VnuRun:
     """One run of the Nu Html Checker over files, started in the background."""
 
-    def __init__(self, java: str, jar: Path, files: list[Path]) -> None:
+    def __init__(self, java: str, jar: Path, files: list[Path], errors_only: bool = True) -> None:
         self.files = files
         command = [
             java, "-Xss4m", "-jar", str(jar),
-            "--errors-only", "--format", "json", "--also-check-css", "--also-check-svg",
+            *(["--errors-only"] if errors_only else []),
+            "--format", "json", "--also-check-css", "--also-check-svg",
             *map(str, files),
         ]  # fmt: skip
         self._process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -244,6 +246,23 @@ def _start_vnu_early(request: pytest.FixtureRequest) -> None:
     wanted = any(item.path.name == "test_html_validity.py" for item in request.session.items)
     if wanted and shutil.which("java") and (NODE_MODULES / VNU_JAR).is_file():
         request.getfixturevalue("vnu_run")
+
+
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+
+
+@pytest.fixture(scope="session")
+def playwright() -> Iterator[Playwright]:
+    """One Playwright for the session: its sync API refuses a second one in the same thread."""
+    with sync_playwright() as p:
+        yield p
+
+
+@pytest.fixture(scope="session")
+def browser(playwright: Playwright, chromium: str) -> Iterator[Browser]:
+    browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS, headless=True)
+    yield browser
+    browser.close()
 
 
 @pytest.fixture(scope="session")

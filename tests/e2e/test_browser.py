@@ -13,14 +13,13 @@ from __future__ import annotations
 
 import re
 import warnings
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 from xml.etree import ElementTree
 
 import pytest
-from playwright.sync_api import Browser, ConsoleMessage, Page, Playwright, Request, Response, sync_playwright
+from playwright.sync_api import Browser, ConsoleMessage, Page, Request, Response
 
 if TYPE_CHECKING:
     from .conftest import Build, Server
@@ -31,7 +30,6 @@ SHOWN = {("home", 390, False), ("home", 1280, False), ("paper", 390, False), ("p
          ("tag", 1280, False), ("paper", 1280, True)}  # fmt: skip
 SHOT_HEIGHT_LIMIT = 2400  # px; a whole home page at 390 px is too tall to look at
 BLOCKING_IMPACTS = ("serious", "critical")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 WIDTHS = (390, 1280)
 NAMES = ("home", "paper", "tag", "day", "404")
 
@@ -58,19 +56,6 @@ _OVERFLOW_JS = """() => {
   }
   return {scrollWidth: document.documentElement.scrollWidth, innerWidth: width, wide: culprits.slice(0, 8)};
 }"""
-
-
-@pytest.fixture(scope="session")
-def playwright() -> Iterator[Playwright]:
-    with sync_playwright() as p:
-        yield p
-
-
-@pytest.fixture(scope="session")
-def browser(playwright: Playwright, chromium: str) -> Iterator[Browser]:
-    browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS, headless=True)
-    yield browser
-    browser.close()
 
 
 @pytest.fixture(scope="session")
