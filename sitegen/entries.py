@@ -21,7 +21,7 @@ from .errors import Problem
 from .limits import character_problem, nested_problem
 from .limits import show_value as _show
 from .model import Author, Paper
-from .urls import check_url
+from .urls import check_image_url, check_url
 
 # What browsers strip around a URL, and drop inside one, before finding its scheme.
 _URL_STRIP = "".join(map(chr, range(0x21)))
@@ -281,7 +281,7 @@ def _author(entry: Entry, where: KeyPath, raw: Any) -> Any:
     return Author(**values) if ok else _INVALID
 
 
-def _url(entry: Entry, where: KeyPath, raw: Any) -> Any:
+def _url(entry: Entry, where: KeyPath, raw: Any, check: Callable[[str], str | None] = check_url) -> Any:
     if not isinstance(raw, str):
         entry.report(where, f"expected a URL string, got {_show(raw)}")
         return _INVALID
@@ -289,11 +289,15 @@ def _url(entry: Entry, where: KeyPath, raw: Any) -> Any:
         entry, where, raw, "text_length"
     ):
         return _INVALID
-    problem = check_url(raw)
+    problem = check(raw)
     if problem:
         entry.report(where, problem)
         return _INVALID
     return raw.strip(_URL_STRIP)
+
+
+def _image_url(entry: Entry, where: KeyPath, raw: Any) -> Any:
+    return _url(entry, where, raw, check_image_url)
 
 
 def _links(entry: Entry, where: KeyPath, raw: Any) -> Any:
@@ -364,7 +368,7 @@ _FIELDS: dict[str, _Checker] = {
     "published": _date,
     "updated": _date,
     "venue": _text,
-    "thumbnail": _url,
+    "thumbnail": _image_url,
     "note": _long_text,
     "extra": _extra,
     "pinned": _pinned,

@@ -96,6 +96,7 @@ class FeedEntry:
     content_html: str  # sanitized HTML (abstract + note), already rendered by markup
     summary: str  # plain text
     title: str | None = None  # plain text, as the paper's view made it; None: from paper.title
+    thumbnail: str | None = None  # absolute URL of the paper's image, encoded (views.site_url)
 
 
 def entry_id(paper_id: str, site_id: str | None = None) -> str:
@@ -183,6 +184,10 @@ def _generator(info: FeedInfo, self_type: str, entries: Sequence[FeedEntry], rss
     fg = FeedGenerator()
     if rss:
         fg.load_extension("dc", atom=False, rss=True)  # dc:creator: RSS <author> needs an email
+    if any(item.thumbnail for item in entries):
+        # <media:thumbnail url="..."/> (Media RSS), read by feed readers in Atom and RSS alike.
+        # Only then: a feed without images keeps its bytes and has no unused namespace.
+        fg.load_extension("media")
     fg.id(_text(feed_id(info)))
     fg.title(_feed_title(info))
     # The Atom <subtitle> is text; the RSS channel <description> is read as HTML
@@ -220,6 +225,8 @@ def _add_entry(fg: FeedGenerator, item: FeedEntry, rss: bool, site_id: str | Non
         # All at once: feedgen rebuilds the whole RSS category list on every
         # call, so one call per tag took time quadratic in the tag count.
         entry.category(terms)
+    if item.thumbnail:
+        entry.media.thumbnail({"url": _text(item.thumbnail)}, group=None)  # in the entry, not a group
     content_html = _text(item.content_html)
     if rss:
         if content_html:
@@ -265,6 +272,8 @@ def _json_item(item: FeedEntry, site_id: str | None) -> dict[str, object]:
         data["content_text"] = summary or title
     if summary:
         data["summary"] = summary
+    if item.thumbnail:
+        data["image"] = _text(item.thumbnail)
     data["date_published"] = _published(paper).isoformat()
     data["date_modified"] = _updated(paper).isoformat()
     tags = [tag for tag in map(_text, paper.tags) if tag]

@@ -80,7 +80,8 @@ class PaperView:
     summary: str
     arxiv_id: str | None
     pdf_url: str | None
-    thumbnail: str | None
+    thumbnail: str | None  # as pages link it: site-rooted for a path of the site
+    thumbnail_abs_url: str | None  # absolute, for og:image, twitter:image, JSON-LD and feeds
     bibtex: str
 
     @property
@@ -107,6 +108,14 @@ def absolute_url(url: str, routes: Routes) -> str:
     if url.startswith("/") and not url.startswith("//"):
         return routes.absolute(url.removeprefix(routes.base_path))
     return url
+
+
+def _absolute_image(url: str, routes: Routes) -> str:
+    """``url`` as ``site_url`` made it, absolute: a scheme-relative one
+    (``//cdn.example.org/x.png``) takes base_url's scheme."""
+    if url.startswith("//"):
+        return routes.base_url.split(":", 1)[0] + ":" + url
+    return absolute_url(url, routes)
 
 
 def _is_relative(url: str) -> bool:
@@ -241,6 +250,7 @@ def make_view(
     links = _links(paper, arxiv_id, routes)
     pdf = next((link.url for link in links if link.name == "pdf"), None)
     abs_url = routes.absolute(route)
+    thumbnail = site_url(paper.thumbnail, routes) if paper.thumbnail else None
     return PaperView(
         paper=paper,
         id=paper.id,
@@ -257,7 +267,8 @@ def make_view(
         summary=prose.summary,
         arxiv_id=arxiv_id,
         pdf_url=absolute_url(pdf, routes) if pdf else None,
-        thumbnail=site_url(paper.thumbnail, routes) if paper.thumbnail else None,
+        thumbnail=thumbnail,
+        thumbnail_abs_url=_absolute_image(thumbnail, routes) if thumbnail else None,
         bibtex=_bibtex(paper, prose.title, arxiv_id, abs_url),
     )
 
@@ -301,6 +312,8 @@ def json_ld(view: PaperView, site_title: str) -> Markup:
         out += (',"keywords":', _json_string(", ".join(paper.tags)))
     if view.arxiv_id:
         out += (',"identifier":', _json_string(f"arXiv:{view.arxiv_id}"))
+    if view.thumbnail_abs_url:
+        out += (',"image":', _json_string(view.thumbnail_abs_url))
     if view.pdf_url:
         out += (
             ',"encoding":{"@type":"MediaObject","contentUrl":',

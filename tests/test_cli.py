@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -103,4 +105,26 @@ def test_the_sample_home_page_stays_light(tmp_path):
     done = sitegen("build", "--site", str(REPO), "--output", str(tmp_path / "out"))
     assert done.returncode == 0, done.stderr
     size = (tmp_path / "out/index.html").stat().st_size + (tmp_path / "out/static/style.css").stat().st_size
+    assert size < 50_000, size
+
+
+def test_the_sample_home_page_stays_light_with_a_thumbnail_on_every_card(tmp_path):
+    """The same budget when every paper has a thumbnail (each card's <img> is ~150 bytes)."""
+    site = tmp_path / "site"
+    shutil.copytree(REPO / "content", site / "content")
+    shutil.copy(REPO / "site.yaml", site / "site.yaml")
+    for file in (site / "content").rglob("*.yaml"):
+        text = file.read_text(encoding="utf-8")
+        with_thumbs = re.sub(
+            r"^- id: (.+)$",
+            r"- id: \1\n  thumbnail: https://cdn-thumbnails.huggingface.co/social-thumbnails/papers/\1.png",
+            text,
+            flags=re.M,
+        )
+        file.write_text(with_thumbs, encoding="utf-8")
+    done = sitegen("build", "--site", str(site), "--output", str(tmp_path / "out"))
+    assert done.returncode == 0, done.stderr
+    home = (tmp_path / "out/index.html").read_text(encoding="utf-8")
+    assert home.count('class="card-thumb"') == 20  # per_page: every card has its image
+    size = len(home.encode()) + (tmp_path / "out/static/style.css").stat().st_size
     assert size < 50_000, size

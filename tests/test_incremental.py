@@ -98,6 +98,28 @@ def test_one_paper_edited_rewrites_only_its_authors_feeds(built, tmp_path):
     assert tree(built / "output") == cold_tree(built, tmp_path)
 
 
+def test_a_thumbnail_edit_renders_again_every_card_and_feed_that_shows_it(built, tmp_path):
+    papers = [dict(p) for p in PAPERS]
+    papers[7]["thumbnail"] = "thumbs/p7.png"
+    edit_papers(built, papers)
+    build(built)
+    changed = changed_files(built / "output")
+    output = tree(built / "output")
+    showing = {name for name, data in output.items() if b"thumbs/p7.png" in data}
+    cards = {name for name, data in output.items() if b'class="card-thumb" src="/thumbs/p7.png"' in data}
+    assert cards == {
+        "page/2/index.html",
+        "days/2025-03-13/index.html",
+        "tags/t1/index.html",
+        "tags/all/page/2/index.html",
+        "authors/author-2/index.html",
+    }
+    assert {"papers/p7/index.html", "atom.xml", "rss.xml", "feed.json", "tags/t1/atom.xml"} <= showing
+    assert showing <= changed, "a file that shows the new thumbnail was left as it was"
+    assert "papers/p20/index.html" not in changed
+    assert output == cold_tree(built, tmp_path)
+
+
 def test_a_template_edit_rebuilds_what_it_shows(built, tmp_path):
     templates = built / "templates"
     templates.mkdir()

@@ -141,3 +141,63 @@ def test_every_url_a_page_or_feed_shows_is_valid_and_encoded_once(site_factory) 
         html = entry.content[0].value if name == "atom.xml" else entry.description
         assert 'href="https://x.org/my%20data.csv"' in html and "no link." in html
         assert "javascript" not in html and re.search(r"<a(?![^>]*href)", html) is None
+
+
+def _thumbnail_meta(page: str) -> dict[str, str]:
+    found = dict(
+        re.findall(r'<meta (?:property|name)="(og:image|twitter:image|twitter:card)" content="([^"]*)"', page)
+    )
+    return found
+
+
+def test_thumbnails_are_site_urls_on_pages_and_absolute_in_meta_tags_and_feeds(site_factory) -> None:
+    """A relative thumbnail is a file of the site: under a sub-path base_url its
+    pages link /sub/..., and og:image, twitter:image, JSON-LD and feeds, read
+    elsewhere, get the absolute URL; a scheme-relative one takes base_url's scheme."""
+    papers = [
+        AWKWARD,
+        paper("cdn", title="From a CDN", thumbnail="//cdn.example.org/t.png"),
+        paper("plain", title="No image"),
+    ]
+    site = site_factory(papers, base_url="https://example.org/sub/")
+    build(site)
+    out = site / "output"
+    shown = {"awkward": "/sub/images/my%20thumb.png", "cdn": "//cdn.example.org/t.png"}
+    absolute = {
+        "awkward": "https://example.org/sub/images/my%20thumb.png",
+        "cdn": "https://cdn.example.org/t.png",
+    }
+    home = (out / "index.html").read_text(encoding="utf-8")
+    cards = re.findall(
+        r'<img class="card-thumb" src="([^"]*)" alt="" width="160" height="84" loading="lazy"', home
+    )
+    assert sorted(cards) == sorted(shown.values())
+    for paper_id, url in absolute.items():
+        page = (out / "papers" / paper_id / "index.html").read_text(encoding="utf-8")
+        assert f'<img class="thumbnail" src="{shown[paper_id]}" alt="" width="672" height="353"' in page
+        assert _thumbnail_meta(page) == {
+            "og:image": url,
+            "twitter:card": "summary_large_image",
+            "twitter:image": url,
+        }
+        json_ld = re.search(r'<script type="application/ld\+json">(.*?)</script>', page, re.S)
+        assert json.loads(json_ld.group(1))["image"] == url
+    plain = (out / "papers/plain/index.html").read_text(encoding="utf-8")
+    assert _thumbnail_meta(plain) == {"twitter:card": "summary"}
+    assert 'class="thumbnail"' not in plain
+
+    for name in ("atom.xml", "rss.xml"):
+        feed = feedparser.parse((out / name).read_bytes())
+        assert not feed.bozo
+        by_link = {e.link.rsplit("/", 2)[-2]: e.get("media_thumbnail") for e in feed.entries}
+        assert by_link == {
+            "awkward": [{"url": absolute["awkward"]}],
+            "cdn": [{"url": absolute["cdn"]}],
+            "plain": None,
+        }
+    items = json.loads((out / "feed.json").read_bytes())["items"]
+    assert {item["url"].rsplit("/", 2)[-2]: item.get("image") for item in items} == {
+        "awkward": absolute["awkward"],
+        "cdn": absolute["cdn"],
+        "plain": None,
+    }

@@ -73,7 +73,12 @@ def _entry(renderer: Renderer, paper: Paper) -> FeedEntry:
     if view.note_html:
         content = Markup("{}<p><strong>Curator’s note</strong></p>{}").format(content, view.note_html)
     return FeedEntry(
-        paper=paper, url=view.abs_url, content_html=str(content), summary=view.summary, title=view.title
+        paper=paper,
+        url=view.abs_url,
+        content_html=str(content),
+        summary=view.summary,
+        title=view.title,
+        thumbnail=view.thumbnail_abs_url,
     )
 
 

@@ -249,11 +249,12 @@ def java() -> str:
 class VnuRun:
     """One run of the Nu Html Checker over files, started in the background."""
 
-    def __init__(self, java: str, jar: Path, files: list[Path]) -> None:
+    def __init__(self, java: str, jar: Path, files: list[Path], errors_only: bool = True) -> None:
         self.files = files
         command = [
             java, "-Xss4m", "-jar", str(jar),
-            "--errors-only", "--format", "json", "--also-check-css", "--also-check-svg",
+            *(["--errors-only"] if errors_only else []),
+            "--format", "json", "--also-check-css", "--also-check-svg",
             *map(str, files),
         ]  # fmt: skip
         self._process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -298,6 +299,25 @@ def _start_vnu_early(request: pytest.FixtureRequest) -> None:
         request.getfixturevalue("vnu_run")
 
 
+# --- the browser (one per session: Playwright's sync API allows one at a time) -------
+
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+
+
+@pytest.fixture(scope="session")
+def playwright() -> Iterator[Playwright]:
+    """One Playwright for the session: its sync API refuses a second one in the same thread."""
+    with sync_playwright() as p:
+        yield p
+
+
+@pytest.fixture(scope="session")
+def browser(playwright: Playwright, chromium: str) -> Iterator[Browser]:
+    browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS, headless=True)
+    yield browser
+    browser.close()
+
+
 @pytest.fixture(scope="session")
 def chromium() -> str:
     for candidate in (shutil.which("chromium"), "/usr/bin/chromium", shutil.which("chromium-browser")):
@@ -308,21 +328,3 @@ def chromium() -> str:
         "apt-get install chromium (or `bash .ci/run`). Do not run `playwright install`.",
         pytrace=False,
     )
-
-
-# --- the browser (one per session: Playwright's sync API allows one at a time) -------
-
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-
-
-@pytest.fixture(scope="session")
-def playwright() -> Iterator[Playwright]:
-    with sync_playwright() as p:
-        yield p
-
-
-@pytest.fixture(scope="session")
-def browser(playwright: Playwright, chromium: str) -> Iterator[Browser]:
-    browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS, headless=True)
-    yield browser
-    browser.close()

@@ -330,7 +330,7 @@ def _json_feed_refs(file: Path, rel: str, feed_url: str) -> list[tuple[Ref, str]
                 refs.extend(
                     (Ref(rel, f"{key} HTML {what}", url), feed_url) for what, url in _html_refs(value, rel)
                 )
-            elif key.endswith("url") or key in ("id", "icon", "favicon", "avatar"):
+            elif key.endswith("url") or key in ("id", "icon", "favicon", "avatar", "image", "banner_image"):
                 if key != "id" or value.startswith(("http://", "https://")):
                     refs.append((Ref(rel, f'"{key}"', value), feed_url))
 

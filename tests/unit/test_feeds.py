@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 import sys
@@ -283,6 +284,42 @@ def test_json_feed_keeps_non_ascii_text() -> None:
     data = render_json_feed(_info(), [_entry(paper)])
     assert "Über Schrödinger — “quotes”".encode() in data
     assert json.loads(data)["items"][0]["content_text"] == "Über Schrödinger — “quotes”"
+
+
+# --- thumbnails -------------------------------------------------------------------------------
+
+THUMB = "https://example.org/sub/static/thumbs/a%20b.png"
+
+
+def _with_thumbnail() -> list[FeedEntry]:
+    first, *rest = _entries()
+    return [dataclasses.replace(first, thumbnail=THUMB), *rest]
+
+
+@pytest.mark.parametrize("render", [render_atom, render_rss])
+def test_a_thumbnail_is_media_thumbnail_in_atom_and_rss(render) -> None:  # noqa: ANN001
+    data = render(_info(), _with_thumbnail())
+    feed = feedparser.parse(data)
+    assert not feed.bozo
+    assert feed.entries[0].media_thumbnail == [{"url": THUMB}]
+    assert all("media_thumbnail" not in e for e in feed.entries[1:])
+    # Straight in the entry (no media:group), in the Media RSS namespace.
+    root = etree.fromstring(data)
+    thumbs = root.findall(".//{http://search.yahoo.com/mrss/}thumbnail")
+    assert [(t.getparent().tag.rsplit("}", 1)[-1], t.get("url")) for t in thumbs] == [
+        ("entry" if render is render_atom else "item", THUMB)
+    ]
+
+
+@pytest.mark.parametrize("render", [render_atom, render_rss])
+def test_a_feed_without_thumbnails_has_no_media_namespace(render) -> None:  # noqa: ANN001
+    assert b"mrss" not in render(_info(), _entries())
+
+
+def test_a_thumbnail_is_the_json_feed_item_image() -> None:
+    items = json.loads(render_json_feed(_info(), _with_thumbnail()))["items"]
+    assert items[0]["image"] == THUMB
+    assert all("image" not in item for item in items[1:])
 
 
 # --- shared behaviour ---------------------------------------------------------------------------

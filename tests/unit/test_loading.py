@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
@@ -13,7 +14,7 @@ from sitegen.config import load_config
 from sitegen.errors import ContentError
 from sitegen.loading import load_papers
 from sitegen.model import Author, Paper
-from sitegen.urls import check_url
+from sitegen.urls import check_image_url, check_url
 
 ENTRY = 'id: "2403.09629"\ntitle: A paper\ndate: 2025-03-14\n'
 
@@ -300,7 +301,7 @@ def test_required_fields(tmp_path: Path) -> None:
         ("links:\n  code: 5\n", "5: links.code: expected a URL string, got 5"),
         (
             "thumbnail: 'ftp://x.org/t.png'\n",
-            "4: thumbnail: URL scheme 'ftp' is not allowed (use http, https or mailto)",
+            "4: thumbnail: URL scheme 'ftp' is not allowed (use http, https or a path inside the site)",
         ),
         (
             "authors: Ada and Alan\n",
@@ -440,6 +441,41 @@ def test_check_url_other_problems() -> None:
         == "URL must not contain control characters such as tabs or line breaks"
     )
     assert check_url("/a\x00b") == "URL must not contain control characters such as tabs or line breaks"
+
+
+@pytest.mark.parametrize(
+    "url, problem",
+    [
+        ("mailto:me@x.org", "URL scheme 'mailto' is not allowed (use http, https or a path inside the site)"),
+        (
+            "data:image/png;base64,iVBORw0KGgo=",
+            "URL scheme 'data' is not allowed (use http, https or a path inside the site)",
+        ),
+        (
+            " JaVa\tScRiPt:alert(1)",
+            "URL scheme 'javascript' is not allowed (use http, https or a path inside the site)",
+        ),
+        ("../secret.png", "a path must stay inside the site (no '..'), got '../secret.png'"),
+        ("/static/../../x.png", "a path must stay inside the site (no '..'), got '/static/../../x.png'"),
+        ("thumbs/%2E%2e/x.png", "a path must stay inside the site (no '..'), got 'thumbs/%2E%2e/x.png'"),
+        ("https://x.org/a.png", None),
+        ("https://x.org/a/../b.png", None),  # another host's path: not ours to judge
+        ("//cdn.example.org/x.png", None),
+        ("thumbs/x.png", None),
+        ("/static/x..y.png", None),
+        ("x.png?v=..", None),
+    ],
+)
+def test_a_thumbnail_is_an_http_url_or_a_path_inside_the_site(
+    tmp_path: Path, url: str, problem: str | None
+) -> None:
+    assert check_image_url(url) == problem
+    if problem is None:
+        [paper] = papers(tmp_path, {"p.yaml": ENTRY + f"thumbnail: {json.dumps(url)}\n"})
+        assert paper.thumbnail == url
+    else:
+        reported = one_problem(tmp_path, f"thumbnail: {json.dumps(url)}\n")
+        assert reported == f"content/papers/p.yaml:4: thumbnail: {problem}"
 
 
 def test_urls_are_stored_trimmed(tmp_path: Path) -> None:

@@ -35,6 +35,8 @@ def _reference(view: PaperView, site_title: str) -> str:
         data["keywords"] = ", ".join(p.tags)
     if view.arxiv_id:
         data["identifier"] = f"arXiv:{view.arxiv_id}"
+    if p.thumbnail:
+        data["image"] = view.thumbnail_abs_url
     if view.pdf_url:
         data["encoding"] = {
             "@type": "MediaObject",
@@ -55,7 +57,13 @@ def _views(site_dir: Path) -> tuple[list[PaperView], str]:
 def test_json_ld_is_the_json_of_its_data_for_awkward_text(tmp_path):
     awkward = 'A "quoted" \\ back</script><!-- & é 数学 \U0001f600 \u2028 title that runs on ' + "long " * 30
     papers = [
-        paper("2403.09629", title=awkward, authors=['Ann "Q" O\'Neil', "Zoë\\Back"], tags=["a&b", "<c>"]),
+        paper(
+            "2403.09629",
+            title=awkward,
+            authors=['Ann "Q" O\'Neil', "Zoë\\Back"],
+            tags=["a&b", "<c>"],
+            thumbnail="thumbs/<a>&b.png",
+        ),
         paper("no-authors", title="Plain", venue="NeurIPS", published="2025-01-02", updated="2025-02-03"),
         paper(
             "with-pdf",
@@ -72,6 +80,7 @@ def test_json_ld_is_the_json_of_its_data_for_awkward_text(tmp_path):
         assert text == _reference(view, title)
         assert "<" not in text and ">" not in text and "&" not in text
         assert json.loads(text)["name"] == view.title
+    assert json.loads(str(json_ld(views[0], title)))["image"] == "https://example.org/thumbs/%3Ca%3E&b.png"
     # The title as text: no Markdown marks, math as Unicode.
     assert [json.loads(str(json_ld(v, title)))["name"] for v in views][2] == "x² and emphasis"
 
