@@ -113,8 +113,14 @@ def test_a_thumbnail_edit_renders_again_every_card_and_feed_that_shows_it(built,
         "tags/t1/index.html",
         "tags/all/page/2/index.html",
         "authors/author-2/index.html",
+        # The papers have upvotes: trending, and the day in listing order.
+        "trending/index.html",
+        "trending/month/index.html",
+        "trending/all/index.html",
+        "days/2025-03-13/listed/index.html",
     }
     assert {"papers/p7/index.html", "atom.xml", "rss.xml", "feed.json", "tags/t1/atom.xml"} <= showing
+    assert "authors/author-2/atom.xml" in showing
     assert showing <= changed, "a file that shows the new thumbnail was left as it was"
     assert "papers/p20/index.html" not in changed
     assert output == cold_tree(built, tmp_path)
