@@ -36,6 +36,8 @@ language: en
 timezone: UTC
 per_page: {PER_PAGE}
 author: sitegen bench
+# Pagefind, not sitegen, and no peer makes an index (bench/README.md)
+search: false
 """
 
 

@@ -214,9 +214,9 @@ ARTICLE_URL = "papers/{{slug}}/"
 ARTICLE_SAVE_AS = "papers/{{slug}}/index.html"
 DAY_ARCHIVE_SAVE_AS = "days/{{date:%Y}}-{{date:%m}}-{{date:%d}}/index.html"
 
-# Feeds like sitegen's: site-wide and per tag, newest {FEED_ENTRIES} entries, full abstracts.
-AUTHOR_FEED_ATOM = None  # sitegen has no per-author feeds
-AUTHOR_FEED_RSS = None
+# Feeds like sitegen's: site-wide, per tag and per author, newest {FEED_ENTRIES} entries, full abstracts.
+AUTHOR_FEED_ATOM = "feeds/author/{{slug}}.atom.xml"
+AUTHOR_FEED_RSS = "feeds/author/{{slug}}.rss.xml"
 FEED_ALL_ATOM = "feeds/all.atom.xml"
 FEED_ALL_RSS = "feeds/all.rss.xml"
 TAG_FEED_ATOM = "feeds/tag/{{slug}}.atom.xml"
@@ -230,11 +230,16 @@ def start_hugo(root: Path) -> None:
     """hugo.toml, the layouts and the list pages' front matter, in an empty folder."""
     (root / "hugo.toml").write_text(HUGO_CONFIG, encoding="utf-8")
     (root / "content" / "papers").mkdir(parents=True)
+    # Feeds per tag and per author, like sitegen (for terms, Hugo's default: html and rss);
+    # day pages get no RSS (sitegen has no day feeds), nor do the index pages (the cascade
+    # reaches the index page itself, hence its own `outputs`).
+    term_outputs = {"authors": '["html", "rss"]', "days": '["html"]'}
     for taxonomy, title in (("authors", "Authors"), ("days", "Archive")):
-        # Feeds per tag only, like sitegen: author and day pages get no RSS.
+        terms = term_outputs[taxonomy]
         index = root / "content" / taxonomy / "_index.md"
         index.parent.mkdir(parents=True)
-        index.write_text(f'---\ntitle: {title}\ncascade:\n  outputs: ["html"]\n---\n', encoding="utf-8")
+        front = f'title: {title}\noutputs: ["html"]\ncascade:\n  outputs: {terms}\n'
+        index.write_text(f"---\n{front}---\n", encoding="utf-8")
     for name, text in HUGO_LAYOUTS.items():
         target = root / "layouts" / name
         target.parent.mkdir(parents=True, exist_ok=True)

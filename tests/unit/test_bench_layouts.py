@@ -91,3 +91,27 @@ def test_the_same_arguments_give_the_same_files(tmp_path):
         return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
 
     assert write(tmp_path / "a") == write(tmp_path / "b")
+
+
+def test_the_peers_make_author_feeds_and_sitegen_builds_without_search(tmp_path):
+    """bench/README.md: author feeds in every tool (Hugo: a term's html and rss), day feeds in
+    none, and sitegen's site without a Pagefind index."""
+    sys.path.insert(0, str(REPO / "bench"))
+    try:
+        import peer_sites
+    finally:
+        sys.path.remove(str(REPO / "bench"))
+    (tmp_path / "hugo").mkdir()
+    peer_sites.start_hugo(tmp_path / "hugo")
+    fronts = {
+        name: yaml.safe_load((tmp_path / "hugo" / "content" / name / "_index.md").read_text().split("---")[1])
+        for name in ("authors", "days")
+    }
+    assert fronts["authors"]["cascade"]["outputs"] == ["html", "rss"]
+    assert fronts["days"]["cascade"]["outputs"] == ["html"]
+    assert fronts["authors"]["outputs"] == fronts["days"]["outputs"] == ["html"]
+    settings: dict = {}
+    exec(peer_sites.PELICAN_CONFIG, settings)
+    assert settings["AUTHOR_FEED_ATOM"] and settings["AUTHOR_FEED_RSS"]
+    assert yaml.safe_load(generate.SITE_YAML)["search"] is False
+    assert "author_feeds" not in yaml.safe_load(generate.SITE_YAML)  # sitegen's default: on
