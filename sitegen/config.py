@@ -22,6 +22,10 @@ from .safefiles import UnsafeFile, read_inside, real_roots
 
 CONFIG_NAME = "site.yaml"
 FEED_FORMATS = ("atom", "rss", "json")
+# An author's feeds when ``author_feeds: true``: those of ``formats`` among these.
+# JSON Feed is left out (docs/feeds.md: a third of the files, for what feed readers
+# read as well in Atom); ``author_feeds: [atom, rss, json]`` asks for it.
+AUTHOR_FEED_FORMATS = ("atom", "rss")
 
 
 @dataclass(frozen=True)
@@ -29,7 +33,16 @@ class FeedSettings:
     entries: int = 50
     formats: tuple[str, ...] = FEED_FORMATS
     tag_feeds: bool = True
-    author_feeds: bool = True
+    # true (AUTHOR_FEED_FORMATS), false, or the formats themselves
+    author_feeds: bool | tuple[str, ...] = True
+
+    @property
+    def author_formats(self) -> tuple[str, ...]:
+        """The formats of each author's feeds, in the order of ``formats``; () for none."""
+        if self.author_feeds is False:
+            return ()
+        wanted = AUTHOR_FEED_FORMATS if self.author_feeds is True else self.author_feeds
+        return tuple(kind for kind in self.formats if kind in wanted)
 
 
 @dataclass(frozen=True)
@@ -178,6 +191,14 @@ def _feed_formats(value: Any) -> tuple[str, ...]:
     return tuple(dict.fromkeys(value))
 
 
+def _author_feeds(value: Any) -> bool | tuple[str, ...]:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, list):
+        return _feed_formats(value)
+    raise ValueError(f"expected true, false or a list of formats, got {show(value)}")
+
+
 _SETTINGS: dict[str, Callable[[Any], Any]] = {
     "title": _non_empty_string,
     "base_url": _base_url,
@@ -196,7 +217,7 @@ _FEED_SETTINGS: dict[str, Callable[[Any], Any]] = {
     "entries": _positive_int,
     "formats": _feed_formats,
     "tag_feeds": _boolean,
-    "author_feeds": _boolean,
+    "author_feeds": _author_feeds,
 }
 _LIST_SETTINGS: dict[str, Callable[[Any], Any]] = {"papers": _positive_int}
 _REQUIRED = ("title", "base_url")

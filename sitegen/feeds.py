@@ -25,6 +25,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
+from typing import NamedTuple
 from urllib.parse import quote
 
 from feedgen.feed import FeedGenerator
@@ -35,6 +36,8 @@ from .model import Paper
 __all__ = [
     "FeedInfo",
     "FeedEntry",
+    "PreparedEntry",
+    "prepare",
     "entry_id",
     "digest_entry_id",
     "feed_id",
@@ -68,8 +71,9 @@ _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 def _text(value: str) -> str:
-    """``value`` without the characters an XML document cannot contain."""
-    return _NOT_XML.sub("", value)
+    """``value`` without the characters an XML document cannot contain (``value``
+    itself when it has none, even a str subclass such as Markup: no copy)."""
+    return _NOT_XML.sub("", value) if _NOT_XML.search(value) else value
 
 
 @dataclass(frozen=True)
@@ -97,6 +101,50 @@ class FeedEntry:
     summary: str  # plain text
     title: str | None = None  # plain text, as the paper's view made it; None: from paper.title
     thumbnail: str | None = None  # absolute URL of the paper's image, encoded (views.site_url)
+
+
+class PreparedEntry(NamedTuple):
+    """What every format writes of one entry, cleaned (``_text``) and worked out once:
+    a paper is in the site's feed, its tags' and its authors', in each format, and
+    :func:`prepare` made once per build is reused by all of them (pages/feed.py)."""
+
+    site_id: str | None  # the feed's site_id it was made for (its id depends on it)
+    id: str
+    title: str
+    url: str
+    content_html: str  # may be the view's Markup itself (a str): no copy of the abstract
+    summary: str
+    thumbnail: str | None
+    published: datetime
+    updated: datetime
+    names: tuple[str, ...]  # authors' names, empty ones left out
+    tags: tuple[str, ...]
+
+
+def prepare(item: FeedEntry | PreparedEntry, site_id: str | None = None) -> PreparedEntry:
+    """``item`` as every format writes it, in a feed whose site id is ``site_id``."""
+    if isinstance(item, PreparedEntry):
+        if item.site_id != site_id:
+            raise ValueError(f"entry {item.id} was prepared for another site id")
+        return item
+    paper = item.paper
+    return PreparedEntry(
+        site_id,
+        entry_id(paper.id, site_id),
+        _title(item, site_id),
+        _text(item.url),
+        _text(item.content_html),
+        _text(item.summary),
+        _text(item.thumbnail) if item.thumbnail else None,
+        _published(paper),
+        _updated(paper),
+        tuple(_names(paper)),
+        tuple(tag for tag in map(_text, paper.tags) if tag),
+    )
+
+
+def _prepared(info: FeedInfo, entries: Sequence[FeedEntry | PreparedEntry]) -> list[PreparedEntry]:
+    return [prepare(item, info.site_id) for item in entries]
 
 
 def entry_id(paper_id: str, site_id: str | None = None) -> str:
@@ -139,8 +187,8 @@ def _updated(paper: Paper) -> datetime:
     return _aware(paper.modified)
 
 
-def _feed_updated(entries: Sequence[FeedEntry]) -> datetime:
-    return max((_updated(e.paper) for e in entries), default=EMPTY_FEED_UPDATED)
+def _feed_updated(entries: Sequence[PreparedEntry]) -> datetime:
+    return max((e.updated for e in entries), default=EMPTY_FEED_UPDATED)
 
 
 def _title(item: FeedEntry, site_id: str | None = None) -> str:
@@ -159,7 +207,7 @@ def _description(info: FeedInfo) -> str:
     return _text(info.description).strip() or _feed_title(info)
 
 
-def _needs_feed_author(info: FeedInfo, entries: Sequence[FeedEntry]) -> str | None:
+def _needs_feed_author(info: FeedInfo, entries: Sequence[PreparedEntry]) -> str | None:
     """The feed-level author name, if any.
 
     RFC 4287 4.1.1: a feed without an author is only valid when every entry has
@@ -168,7 +216,7 @@ def _needs_feed_author(info: FeedInfo, entries: Sequence[FeedEntry]) -> str | No
     author = _text(info.author or "")
     if author:
         return author
-    if any(not _names(e.paper) for e in entries):
+    if any(not e.names for e in entries):
         return _feed_title(info)
     return None
 
@@ -180,7 +228,7 @@ def _names(paper: Paper) -> list[str]:
 # --- Atom and RSS -------------------------------------------------------------------------
 
 
-def _generator(info: FeedInfo, self_type: str, entries: Sequence[FeedEntry], rss: bool) -> FeedGenerator:
+def _generator(info: FeedInfo, self_type: str, entries: Sequence[PreparedEntry], rss: bool) -> FeedGenerator:
     fg = FeedGenerator()
     if rss:
         fg.load_extension("dc", atom=False, rss=True)  # dc:creator: RSS <author> needs an email
@@ -206,65 +254,59 @@ def _generator(info: FeedInfo, self_type: str, entries: Sequence[FeedEntry], rss
     if author:
         fg.author(name=author)
     for item in entries:
-        _add_entry(fg, item, rss, info.site_id)
+        _add_entry(fg, item, rss)
     return fg
 
 
-def _add_entry(fg: FeedGenerator, item: FeedEntry, rss: bool, site_id: str | None) -> None:
-    paper = item.paper
+def _add_entry(fg: FeedGenerator, item: PreparedEntry, rss: bool) -> None:
     entry = fg.add_entry(order="append")  # keep the caller's order (newest first)
-    entry.id(entry_id(paper.id, site_id))  # also the RSS <guid isPermaLink="false">
-    entry.title(_title(item, site_id))
+    entry.id(item.id)  # also the RSS <guid isPermaLink="false">
+    entry.title(item.title)
     # (feedgen 1.0 drops rel/type on entry links; a bare Atom link means rel="alternate".)
-    entry.link(href=_text(item.url), rel="alternate", type="text/html")
-    entry.published(_published(paper))  # also the RSS <pubDate>
-    entry.updated(_updated(paper))
-    names = _names(paper)
-    terms = [{"term": term} for term in map(_text, paper.tags) if term]
+    entry.link(href=item.url, rel="alternate", type="text/html")
+    entry.published(item.published)  # also the RSS <pubDate>
+    entry.updated(item.updated)
+    names = item.names
+    terms = [{"term": term} for term in item.tags]
     if terms:
         # All at once: feedgen rebuilds the whole RSS category list on every
         # call, so one call per tag took time quadratic in the tag count.
         entry.category(terms)
     if item.thumbnail:
-        entry.media.thumbnail({"url": _text(item.thumbnail)}, group=None)  # in the entry, not a group
-    content_html = _text(item.content_html)
+        entry.media.thumbnail({"url": item.thumbnail}, group=None)  # in the entry, not a group
+    content_html = item.content_html
     if rss:
         if content_html:
             entry.description(content_html)  # RSS <description> holds (escaped) HTML
         if names:
-            entry.dc.dc_creator(names)
+            entry.dc.dc_creator(list(names))
         return
     if names:
         entry.author([{"name": name} for name in names])
-    summary = _text(item.summary)
+    summary = item.summary
     if summary:
         entry.summary(summary)
     if content_html:
         entry.content(content_html, type="html")
 
 
-def render_atom(info: FeedInfo, entries: Sequence[FeedEntry]) -> bytes:
-    fg = _generator(info, "application/atom+xml", entries, rss=False)
+def render_atom(info: FeedInfo, entries: Sequence[FeedEntry | PreparedEntry]) -> bytes:
+    fg = _generator(info, "application/atom+xml", _prepared(info, entries), rss=False)
     return fg.atom_str(pretty=True, encoding="UTF-8", xml_declaration=True)
 
 
-def render_rss(info: FeedInfo, entries: Sequence[FeedEntry]) -> bytes:
-    fg = _generator(info, "application/rss+xml", entries, rss=True)
+def render_rss(info: FeedInfo, entries: Sequence[FeedEntry | PreparedEntry]) -> bytes:
+    fg = _generator(info, "application/rss+xml", _prepared(info, entries), rss=True)
     return fg.rss_str(pretty=True, encoding="UTF-8", xml_declaration=True)
 
 
 # --- JSON Feed 1.1 ------------------------------------------------------------------------
 
 
-def _json_item(item: FeedEntry, site_id: str | None) -> dict[str, object]:
-    paper = item.paper
-    title = _title(item, site_id)
-    data: dict[str, object] = {
-        "id": entry_id(paper.id, site_id),
-        "url": _text(item.url),
-        "title": title,
-    }
-    content_html, summary = _text(item.content_html), _text(item.summary)
+def _json_item(item: PreparedEntry) -> dict[str, object]:
+    title = item.title
+    data: dict[str, object] = {"id": item.id, "url": item.url, "title": title}
+    content_html, summary = item.content_html, item.summary
     if content_html:
         data["content_html"] = content_html
     else:
@@ -273,19 +315,18 @@ def _json_item(item: FeedEntry, site_id: str | None) -> dict[str, object]:
     if summary:
         data["summary"] = summary
     if item.thumbnail:
-        data["image"] = _text(item.thumbnail)
-    data["date_published"] = _published(paper).isoformat()
-    data["date_modified"] = _updated(paper).isoformat()
-    tags = [tag for tag in map(_text, paper.tags) if tag]
-    if tags:
-        data["tags"] = tags
-    names = _names(paper)
+        data["image"] = item.thumbnail
+    data["date_published"] = item.published.isoformat()
+    data["date_modified"] = item.updated.isoformat()
+    if item.tags:
+        data["tags"] = list(item.tags)
+    names = item.names
     if names:
         data["authors"] = [{"name": name} for name in names]
     return data
 
 
-def render_json_feed(info: FeedInfo, entries: Sequence[FeedEntry]) -> bytes:
+def render_json_feed(info: FeedInfo, entries: Sequence[FeedEntry | PreparedEntry]) -> bytes:
     # Built in a fixed key order and dumped without sort_keys: deterministic and
     # in the order the spec lists the fields.
     feed: dict[str, object] = {
@@ -299,6 +340,6 @@ def render_json_feed(info: FeedInfo, entries: Sequence[FeedEntry]) -> bytes:
     author = _text(info.author or "")
     if author:
         feed["authors"] = [{"name": author}]
-    feed["items"] = [_json_item(item, info.site_id) for item in entries]
+    feed["items"] = [_json_item(item) for item in _prepared(info, entries)]
     # Compact: json's C encoder only runs without indent, and feeds are read by programs.
     return (json.dumps(feed, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")

@@ -138,7 +138,8 @@ class Renderer:
         feeds, site = self.config.feeds, self.site
         entries = feeds.entries
         ids = {p.id for p in site.papers[:entries]}
-        for group in (*(site.tags if feeds.tag_feeds else ()), *(site.authors if feeds.author_feeds else ())):
+        authors = site.authors if feeds.author_formats else ()
+        for group in (*(site.tags if feeds.tag_feeds else ()), *authors):
             ids.update(p.id for p in group.papers[:entries])
         return ids
 

@@ -82,7 +82,8 @@ def test_the_feeds_page_gives_every_feed_url_and_every_page_links_it(site_factor
     page = (out / "feeds/index.html").read_text()
     feed_files = [p for p in tree(out) if p.rsplit("/", 1)[-1] in ("atom.xml", "rss.xml", "feed.json")]
     assert "digest/atom.xml" in feed_files
-    assert len(feed_files) == 3 + 3 * 3 + 2 * 3 + 1, "site, 3 tags, 2 authors; 3 formats each; the digest"
+    # site and 3 tags in 3 formats, 2 authors in 2 (Atom, RSS); the digest
+    assert len(feed_files) == 3 + 3 * 3 + 2 * 2 + 1
     for file in feed_files:
         assert f'href="{BASE}{file}"' in page, file
     assert 'href="/sub/feeds.opml"' in page and "RSS reader" in page
@@ -101,8 +102,7 @@ def test_author_feeds_carry_the_site_feeds_entry_ids(site_factory):
         ids = [e.id for e in feed.entries]
         assert ids == [entry_id(f"p{i}", "tag:example.org,2026:") for i in (3, 2, 1, 0)]
         assert set(ids) <= site_ids
-    json_feed = json.loads((out / "authors/alan-turing/feed.json").read_text())
-    assert [item["id"] for item in json_feed["items"]] == ids
+    assert not (out / "authors/alan-turing/feed.json").exists(), "Atom and RSS by default (docs/feeds.md)"
     atom = feedparser.parse((out / "authors/alan-turing/atom.xml").read_bytes())
     assert atom.feed.id == "tag:example.org,2026:author/alan-turing"
     assert atom.feed.link == BASE + "authors/alan-turing/"
@@ -116,10 +116,28 @@ def test_author_pages_are_paginated_and_point_at_their_feeds(site_factory):
     assert 'href="/sub/authors/ada-lovelace/page/2/"' in first
     alternates = re.findall(r'<link rel="alternate" type="([^"]+)" title="[^"]*" href="([^"]+)"', first)
     assert ("application/atom+xml", BASE + "authors/ada-lovelace/atom.xml") in alternates
-    assert ("application/feed+json", BASE + "authors/ada-lovelace/feed.json") in alternates
+    assert ("application/rss+xml", BASE + "authors/ada-lovelace/rss.xml") in alternates
+    assert "authors/ada-lovelace/feed.json" not in first, "no JSON Feed unless asked for"
     assert "Follow this author" in first
     sitemap = (out / "sitemap.xml").read_text()
     assert BASE + "authors/ada-lovelace/page/3/</loc>" in sitemap and BASE + "feeds/</loc>" in sitemap
+
+
+def test_author_feeds_in_the_formats_asked_for(site_factory):
+    out = _built(site_factory, feeds={"author_feeds": ["json", "atom"]})
+    assert sorted(f.name for f in (out / "authors/alan-turing").iterdir() if f.is_file()) == [
+        "atom.xml",
+        "feed.json",
+        "index.html",
+    ]
+    ids = [e.id for e in feedparser.parse((out / "authors/alan-turing/atom.xml").read_bytes()).entries]
+    json_feed = json.loads((out / "authors/alan-turing/feed.json").read_text())
+    assert [item["id"] for item in json_feed["items"]] == ids
+    page = (out / "authors/alan-turing/index.html").read_text()
+    # In the order of feeds.formats (atom, rss, json), not of the list.
+    assert page.index("authors/alan-turing/atom.xml") < page.index("authors/alan-turing/feed.json")
+    only_json = _built(site_factory, feeds={"formats": ["rss"], "author_feeds": ["json"]})
+    assert not [f for f in (only_json / "authors").rglob("*") if f.suffix in (".xml", ".json")]
 
 
 def test_author_feeds_can_be_turned_off(site_factory):
@@ -146,8 +164,10 @@ def test_author_feeds_setting_is_checked(site_factory):
 
     site = site_factory(PAPERS)
     config = yaml.safe_load((site / "site.yaml").read_text())
-    config["feeds"] = {"author_feeds": "sometimes"}
-    (site / "site.yaml").write_text(yaml.safe_dump(config), encoding="utf-8")
-    with pytest.raises(ConfigError) as caught:
-        load_config(site)
-    assert caught.value.problems[0].field == "feeds.author_feeds"
+    for wrong, said in (("sometimes", "expected true, false or a list"), (["xml"], "unknown feed format")):
+        config["feeds"] = {"author_feeds": wrong}
+        (site / "site.yaml").write_text(yaml.safe_dump(config), encoding="utf-8")
+        with pytest.raises(ConfigError) as caught:
+            load_config(site)
+        assert caught.value.problems[0].field == "feeds.author_feeds"
+        assert said in caught.value.problems[0].message

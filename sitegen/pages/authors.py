@@ -23,11 +23,8 @@ def plan(site: Site, routes: Routes) -> list[Output]:
     for i, author in enumerate(site.authors):
         for n in range(1, page_count(len(author.papers), config.per_page) + 1):
             out.append(Output(output_file(routes.author(author.slug, n)), "author", (i, n)))
-        if config.feeds.author_feeds:
-            out += [
-                Output(routes.author_feed(author.slug, f), "author_feed", (f, i))
-                for f in config.feeds.formats
-            ]
+        feeds = config.feeds.author_formats
+        out += [Output(routes.author_feed(author.slug, f), "author_feed", (f, i)) for f in feeds]
     return out
 
 
@@ -70,10 +67,13 @@ def shows(renderer: Renderer, index: int, number: int) -> Any:
 
 
 def author_feed_links(renderer: Renderer, author: Group) -> list[FeedLink]:
-    if not renderer.config.feeds.author_feeds:
+    formats = renderer.config.feeds.author_formats
+    if not formats:
         return []
     title = author_feed_title(renderer, author)
-    return group_feed_links(renderer, title, lambda kind: renderer.routes.author_feed(author.slug, kind))
+    return group_feed_links(
+        renderer, title, lambda kind: renderer.routes.author_feed(author.slug, kind), formats
+    )
 
 
 KINDS = {"authors": PageKind(render_index, index_shows), "author": PageKind(render, shows)}

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup
 
-from ..feeds import FeedEntry, FeedInfo, render_atom, render_json_feed, render_rss
+from ..feeds import FeedEntry, FeedInfo, PreparedEntry, prepare, render_atom, render_json_feed, render_rss
 from ..model import Paper
 from ..outputs import Output
 from ..pageparts import FeedLink, feed_link
@@ -67,7 +67,16 @@ def _render(
     return _RENDER[kind](info, entries)
 
 
-def _entry(renderer: Renderer, paper: Paper) -> FeedEntry:
+def _entry(renderer: Renderer, paper: Paper) -> PreparedEntry:
+    """A paper's entry, made once a build for every feed and format that holds it."""
+    made = renderer.memo.setdefault("feed_entries", {})
+    entry = made.get(paper.id)
+    if entry is None:
+        entry = made[paper.id] = prepare(_feed_entry(renderer, paper), renderer.config.id)
+    return entry
+
+
+def _feed_entry(renderer: Renderer, paper: Paper) -> FeedEntry:
     view = renderer.view(paper.id)
     content = view.abstract_html
     if view.note_html:
@@ -75,17 +84,22 @@ def _entry(renderer: Renderer, paper: Paper) -> FeedEntry:
     return FeedEntry(
         paper=paper,
         url=view.abs_url,
-        content_html=str(content),
+        # The view's own string (a Markup, a str), not a copy: kept for the whole build.
+        content_html=content,
         summary=view.summary,
         title=view.title,
         thumbnail=view.thumbnail_abs_url,
     )
 
 
-def group_feed_links(renderer: Renderer, title: str, route_of: Callable[[str], str]) -> list[FeedLink]:
-    """A tag's or an author's feeds, one link a format; ``route_of(format)`` is the feed's route."""
+def group_feed_links(
+    renderer: Renderer, title: str, route_of: Callable[[str], str], formats: Sequence[str] | None = None
+) -> list[FeedLink]:
+    """A tag's or an author's feeds, one link a format (``formats``, by default
+    ``feeds.formats``); ``route_of(format)`` is the feed's route."""
     routes = renderer.routes
-    return [feed_link(title, kind, routes.absolute(route_of(kind))) for kind in renderer.config.feeds.formats]
+    kinds = renderer.config.feeds.formats if formats is None else formats
+    return [feed_link(title, kind, routes.absolute(route_of(kind))) for kind in kinds]
 
 
 def shows(renderer: Renderer, kind: str, tag_index: int | None) -> Any:

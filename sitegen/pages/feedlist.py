@@ -72,7 +72,7 @@ def _tags(site: Site) -> tuple[Group, ...]:
 
 
 def _authors(site: Site) -> tuple[Group, ...]:
-    return site.authors if site.config.feeds.author_feeds else ()
+    return site.authors if site.config.feeds.author_formats else ()
 
 
 def render_opml(renderer: Renderer) -> bytes:

@@ -107,7 +107,7 @@ def test_thumbnail_urls_resolve_on_pages_and_in_feeds(thumbs_build: Build) -> No
         [f"{route}index.html <img src>" for route in lists]
         + [f"{paper} {what}" for what in IMAGE_REFS]
         + [f"{folder}{name} <thumbnail url>" for folder in feeds for name in ("atom.xml", "rss.xml")]
-        + [f'{folder}feed.json "image"' for folder in feeds]
+        + [f'{folder}feed.json "image"' for folder in feeds if folder.startswith("tags/")]  # authors: no JSON
     )
 
 

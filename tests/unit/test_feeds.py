@@ -493,3 +493,24 @@ def test_site_settings_with_such_characters_never_break_the_site_feeds(bad: str,
         if output.path.endswith(".xml"):
             parsed = feedparser.parse(data)
             assert not parsed.bozo and parsed.feed.title.startswith("Site")
+
+
+@pytest.mark.parametrize("render", RENDERERS)
+def test_a_prepared_entry_gives_the_bytes_of_the_entry_it_was_made_from(render):
+    """pages/feed.py prepares each paper's entry once a build and reuses it in every
+    feed and format; the bytes are those feedgen writes for the entry itself."""
+    from markupsafe import Markup
+
+    from sitegen.feeds import prepare
+
+    unclean = dataclasses.replace(_entry(NEW), content_html=Markup("<p>x\x0b & y</p>"), title="T\x01")
+    entries = [*_entries(), unclean]
+    for site_id in (None, "tag:example.org,2026:"):
+        info = _info(site_id=site_id)
+        prepared = [prepare(item, site_id) for item in entries]
+        assert render(info, prepared) == render(info, entries) == render(info, [*prepared[:2], *entries[2:]])
+        with pytest.raises(ValueError, match="another site id"):
+            render(_info(site_id="tag:other.example,2026:"), prepared)
+    clean = Markup("<p>clean</p>")
+    assert prepare(dataclasses.replace(_entry(NEW), content_html=clean)).content_html is clean, "not copied"
+    assert prepare(entries[-1]).content_html == "<p>x & y</p>" and prepare(entries[-1]).title == "T"
