@@ -115,3 +115,18 @@ def test_the_peers_make_author_feeds_and_sitegen_builds_without_search(tmp_path)
     assert settings["AUTHOR_FEED_ATOM"] and settings["AUTHOR_FEED_RSS"]
     assert yaml.safe_load(generate.SITE_YAML)["search"] is False
     assert "author_feeds" not in yaml.safe_load(generate.SITE_YAML)  # sitegen's default: on
+
+
+def test_the_load_only_bench_loads_every_paper_with_each_jobs_count(tmp_path, capsys):
+    """bench/loads.py (issue 18 item 5): a row per layout, -j1 and -j2, the cache left clean."""
+    sys.path.insert(0, str(REPO / "bench"))
+    try:
+        import loads
+    finally:
+        sys.path.remove(str(REPO / "bench"))
+    args = ["--sizes", "40", "--layouts", "paper-json,day-sitegen", "--repeat", "1", "--work", str(tmp_path)]
+    assert loads.main([*args, "--sitegen-python", sys.executable]) == 0
+    rows = [line for line in capsys.readouterr().out.splitlines() if line.startswith("| `")]
+    assert [row.split("`")[1] for row in rows] == ["paper-json", "day-sitegen"]
+    assert loads.load_once(sys.executable, tmp_path / "corpus-40" / "sitegen-paper-json", 2)[0] > 0
+    assert not (tmp_path / "corpus-40" / "sitegen-day-sitegen" / ".sitegen-cache").exists()
