@@ -1,0 +1,167 @@
+"""Screenshots of the sample site for docs/img/: build it with a theme, serve it, shoot pages.
+
+    python scripts/screenshots.py                      # the compact theme's three shots
+    python scripts/screenshots.py --theme default --shot home:1280 --shot paper:390:dark
+
+The repository root is a site (site.yaml + content/): it is copied into a temporary
+folder with ``theme:`` set, built with the real CLI, served over loopback and opened
+in Debian's chromium through Playwright (never `playwright install`). A shot is
+PAGE:WIDTH[:dark], PAGE one of home, paper, tag, day, tags, 404 (the first paper,
+day and tag in site order); each PNG is the first screen (WIDTH x 800 px by default,
+--height), named docs/img/<theme>-<page>-<width>[-dark].png, and stays well under
+200 KB. Needs the test extra (playwright) and chromium.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.server
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from functools import partial
+from pathlib import Path
+from xml.etree import ElementTree
+
+REPO = Path(__file__).resolve().parent.parent
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+DEFAULT_SHOTS = ("home:1280", "home:1280:dark", "paper:390")
+PAGES = ("home", "paper", "tag", "day", "tags", "404")
+BASE_URL = "https://example.org/"
+
+
+@dataclass(frozen=True)
+class Shot:
+    page: str
+    width: int
+    dark: bool
+
+    @classmethod
+    def parse(cls, text: str) -> Shot:
+        parts = text.split(":")
+        if not 2 <= len(parts) <= 3 or parts[0] not in PAGES or not parts[1].isdigit():
+            raise argparse.ArgumentTypeError(f"expected PAGE:WIDTH[:dark], PAGE one of {', '.join(PAGES)}")
+        if len(parts) == 3 and parts[2] != "dark":
+            raise argparse.ArgumentTypeError(f"expected 'dark' after the width, got {parts[2]!r}")
+        return cls(parts[0], int(parts[1]), len(parts) == 3)
+
+    def file_name(self, theme: str) -> str:
+        return f"{theme}-{self.page}-{self.width}{'-dark' if self.dark else ''}.png"
+
+
+def sample_site(theme: str, folder: Path) -> Path:
+    """A copy of the repository's sample site with ``theme:`` set."""
+    site = folder / "site"
+    shutil.copytree(REPO / "content", site / "content")
+    settings = (REPO / "site.yaml").read_text(encoding="utf-8")
+    settings = re.sub(r"(?m)^theme:.*\n", "", settings)
+    (site / "site.yaml").write_text(f"{settings.rstrip()}\ntheme: {theme}\n", encoding="utf-8")
+    return site
+
+
+def build(site: Path, output: Path) -> None:
+    command = [sys.executable, "-m", "sitegen", "build", "--site", str(site), "--output", str(output),
+               "--base-url", BASE_URL, "-q"]  # fmt: skip
+    subprocess.run(command, check=True, cwd=REPO)
+
+
+@contextmanager
+def serve(folder: Path) -> Iterator[str]:
+    """The output folder over loopback; missing pages answer with its 404.html."""
+
+    class Handler(http.server.SimpleHTTPRequestHandler):
+        def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+            page = folder / "404.html"
+            if code != 404 or not page.is_file():
+                super().send_error(code, message, explain)
+                return
+            body = page.read_bytes()
+            self.send_response(404)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - the base class's name
+            pass
+
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), partial(Handler, directory=str(folder)))
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        host, port = httpd.server_address[:2]
+        yield f"http://{host}:{port}/"
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+
+
+def page_routes(output: Path) -> dict[str, str]:
+    """Page name -> route: the first paper, day and tag in the sitemap."""
+    root = ElementTree.parse(output / "sitemap.xml").getroot()
+    routes = [(el.text or "")[len(BASE_URL) :] for el in root.iter() if el.tag.endswith("}loc")]
+
+    def first(pattern: str) -> str:
+        return next((r for r in routes if re.fullmatch(pattern, r)), "")
+
+    return {
+        "home": "",
+        "paper": first(r"papers/[^/]+/"),
+        "tag": first(r"tags/[^/]+/"),
+        "day": first(r"days/\d{4}-\d\d-\d\d/"),
+        "tags": "tags/",
+        "404": "no/such/page/",
+    }
+
+
+def take(theme: str, shots: list[Shot], out_dir: Path, height: int, chromium: str) -> list[Path]:
+    from playwright.sync_api import sync_playwright  # the test extra
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written = []
+    with tempfile.TemporaryDirectory(prefix="sitegen-shots-") as tmp:
+        output = Path(tmp) / "output"
+        build(sample_site(theme, Path(tmp)), output)
+        routes = page_routes(output)
+        with serve(output) as url, sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS, headless=True)
+            for shot in shots:
+                context = browser.new_context(
+                    viewport={"width": shot.width, "height": height},
+                    color_scheme="dark" if shot.dark else "light",
+                    device_scale_factor=1,
+                )
+                page = context.new_page()
+                page.goto(url + routes[shot.page], wait_until="load")
+                path = out_dir / shot.file_name(theme)
+                page.screenshot(path=str(path))  # the viewport only: small files
+                context.close()
+                written.append(path)
+            browser.close()
+    return written
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--theme", default="compact", help="the theme to build with (default: compact)")
+    parser.add_argument("--shot", action="append", type=Shot.parse, metavar="PAGE:WIDTH[:dark]",
+                        help=f"a page to shoot; repeat (default: {' '.join(DEFAULT_SHOTS)})")  # fmt: skip
+    parser.add_argument("--height", type=int, default=800, help="viewport height in px (default: 800)")
+    parser.add_argument("--out", type=Path, default=REPO / "docs/img", help="folder (default: docs/img)")
+    parser.add_argument("--chromium", default=CHROMIUM, help=f"the browser (default: {CHROMIUM})")
+    args = parser.parse_args(argv)
+    shots = args.shot or [Shot.parse(s) for s in DEFAULT_SHOTS]
+    for path in take(args.theme, shots, args.out, args.height, args.chromium):
+        print(f"{path.relative_to(REPO) if path.is_relative_to(REPO) else path}: {path.stat().st_size} bytes")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
