@@ -41,6 +41,11 @@ def builtin_themes_dir() -> Path:
     return Path(__file__).resolve().parent.parent / "themes"
 
 
+def builtin_theme_names() -> list[str]:
+    """The themes that ship with sitegen, by name: 'compact', 'default'."""
+    return sorted(d.name for d in builtin_themes_dir().iterdir() if (d / "templates").is_dir())
+
+
 @dataclass(frozen=True)
 class Theme:
     names: tuple[str, ...]  # the chain, most specific first
@@ -110,9 +115,9 @@ def resolve_theme(config: Config) -> Theme:
             )
         theme_dir = _find_theme(name, site_dir)
         if theme_dir is None:
-            raise ThemeError(
-                Problem(f"no theme named '{name}' in themes/ or built in", "site.yaml", None, "theme")
-            )
+            known = ", ".join(builtin_theme_names())
+            message = f"no theme named '{name}' in themes/ or built in (built-in themes: {known})"
+            raise ThemeError(Problem(message, "site.yaml", None, "theme"))
         names.append(name)
         dirs.append(theme_dir)
         parent = _parent_of(theme_dir, roots, config)

@@ -1,8 +1,10 @@
 """End-to-end fixtures: the sample site built with the real CLI, and served over loopback.
 
-The repository root is itself a site (site.yaml + content/). It is built twice per
-test session into pytest temporary folders: once at the root of a host and once
-under a sub-path, because a sub-path base_url is where hand-made URLs break.
+The repository root is itself a site (site.yaml + content/). It is built into pytest
+temporary folders once at the root of a host and once under a sub-path, because a
+sub-path base_url is where hand-made URLs break; and that for each built-in theme
+(the ``theme`` fixture), so every theme is held to the same checks: for a theme but
+the default, each site is built from a copy with ``theme:`` set.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import shutil
 import subprocess
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import partial
@@ -36,6 +38,8 @@ UPVOTED_ONLY = re.compile(r"/output/(trending/|days/[^/]+/listed/)")
 ROOT_BASE_URL = "https://example.org/"
 SUB_BASE_URL = "https://example.org/sub/path/"
 GOLDEN_BASE_URL = "https://example.org/golden/"  # tests/sites/golden/site/site.yaml
+GOLDEN_SITE = REPO / "tests/sites/golden/site"
+THEMES = ("default", "compact")  # the built-in themes: sitegen.theme.builtin_theme_names()
 
 
 @dataclass(frozen=True)
@@ -45,6 +49,7 @@ class Build:
     name: str
     base_url: str
     output: Path
+    theme: str = "default"
 
     @property
     def base_path(self) -> str:
@@ -67,8 +72,29 @@ class Build:
         return self.base_url + rel
 
 
-def _build(name: str, base_url: str, tmp_path_factory: pytest.TempPathFactory, site: Path = REPO) -> Build:
-    output = tmp_path_factory.mktemp(f"site-{name}") / "output"
+def _with_theme(site: Path, theme: str, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """``site`` itself for the default theme (its site.yaml names none), else a copy with ``theme:`` set."""
+    if theme == "default":
+        return site
+    copy = tmp_path_factory.mktemp(f"source-{theme}")
+    for part in ("content", "static", "templates", "themes"):  # what a site is (not the repository)
+        if (site / part).is_dir():
+            shutil.copytree(site / part, copy / part)
+    settings = (site / "site.yaml").read_text(encoding="utf-8")
+    assert "\ntheme:" not in settings, f"{site}/site.yaml names no theme: it uses the default"
+    (copy / "site.yaml").write_text(f"{settings.rstrip()}\ntheme: {theme}\n", encoding="utf-8")
+    return copy
+
+
+def _build(
+    name: str,
+    base_url: str,
+    tmp_path_factory: pytest.TempPathFactory,
+    site: Path = REPO,
+    theme: str = "default",
+) -> Build:
+    output = tmp_path_factory.mktemp(f"site-{theme}-{name}") / "output"
+    site = _with_theme(site, theme, tmp_path_factory)
     command = [
         sys.executable, "-m", "sitegen", "build",
         "--site", str(site), "--output", str(output), "--base-url", base_url, "-q",
@@ -82,35 +108,73 @@ def _build(name: str, base_url: str, tmp_path_factory: pytest.TempPathFactory, s
         )
     if not (output / "index.html").is_file():
         pytest.fail(f"`sitegen build` wrote no index.html into {output}", pytrace=False)
-    return Build(name, base_url, output)
+    return Build(name, base_url, output, theme)
 
 
 @pytest.fixture(scope="session")
-def root_build(tmp_path_factory: pytest.TempPathFactory) -> Build:
+def site_builds(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Callable[[str, str], Build]:
+    """(theme, "root", "sub", "golden" or "upvoted") -> that build, made once a session."""
+    made: dict[tuple[str, str], Build] = {}
+
+    def get(theme: str, name: str) -> Build:
+        if (theme, name) in made:
+            return made[theme, name]
+        if name == "golden" and theme == "default":
+            # The stored tree (tests/test_golden.py keeps it equal to a build).
+            build = Build("golden", GOLDEN_BASE_URL, REPO / "tests/sites/golden/expected")
+        elif name == "golden":
+            build = _build(name, GOLDEN_BASE_URL, tmp_path_factory, GOLDEN_SITE, theme)
+        elif name == "upvoted":
+            site = request.getfixturevalue("upvoted_site")
+            build = _build(name, SUB_BASE_URL, tmp_path_factory, site, theme)
+        else:
+            base_url = {"root": ROOT_BASE_URL, "sub": SUB_BASE_URL}[name]
+            build = _build(name, base_url, tmp_path_factory, REPO, theme)
+        made[theme, name] = build
+        return build
+
+    return get
+
+
+@pytest.fixture(scope="session", params=THEMES)
+def theme(request: pytest.FixtureRequest) -> str:
+    """Each built-in theme in turn: every test of a build below runs once per theme."""
+    return request.param
+
+
+@pytest.fixture(scope="session")
+def root_build(theme: str, site_builds: Callable[[str, str], Build]) -> Build:
     """The sample site built for https://example.org/."""
-    return _build("root", ROOT_BASE_URL, tmp_path_factory)
+    return site_builds(theme, "root")
 
 
 @pytest.fixture(scope="session")
-def sub_build(tmp_path_factory: pytest.TempPathFactory) -> Build:
+def sub_build(theme: str, site_builds: Callable[[str, str], Build]) -> Build:
     """The sample site built for https://example.org/sub/path/."""
-    return _build("sub", SUB_BASE_URL, tmp_path_factory)
+    return site_builds(theme, "sub")
 
 
 @pytest.fixture(scope="session")
-def golden_build() -> Build:
-    """The golden site's stored tree (tests/test_golden.py keeps it equal to a build): it
-    has what the sample lacks, authors with affiliations and a homepage, and their pages."""
-    return Build("golden", GOLDEN_BASE_URL, REPO / "tests/sites/golden/expected")
+def golden_build(theme: str, site_builds: Callable[[str, str], Build]) -> Build:
+    """The golden site: it has what the sample lacks, authors with affiliations and a
+    homepage, and their pages. For the default theme, its stored tree."""
+    return site_builds(theme, "golden")
 
 
 @pytest.fixture(scope="session")
-def upvoted_build(tmp_path_factory: pytest.TempPathFactory) -> Build:
+def upvoted_build(theme: str, site_builds: Callable[[str, str], Build]) -> Build:
+    """The sample site with upvotes (see upvoted_site), built for https://example.org/sub/path/."""
+    return site_builds(theme, "upvoted")
+
+
+@pytest.fixture(scope="session")
+def upvoted_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The sample site with upvotes, for the pages only upvotes bring (trending,
-    days in listing order), built for https://example.org/sub/path/. The sample
-    content has none (the seed it comes from has titles and abstracts only);
-    here each paper gets a made-up count, and every third is moved 10 days back
-    (in this month's trending, not this week's)."""
+    days in listing order). The sample content has none (the seed it comes from
+    has titles and abstracts only); here each paper gets a made-up count, and
+    every third is moved 10 days back (in this month's trending, not this week's)."""
     site = tmp_path_factory.mktemp("upvoted-site")
     shutil.copy(REPO / "site.yaml", site / "site.yaml")
     for source in sorted((REPO / "content").rglob("*.yaml")):
@@ -122,13 +186,13 @@ def upvoted_build(tmp_path_factory: pytest.TempPathFactory) -> Build:
         target = site / source.relative_to(REPO)
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(yaml.safe_dump(papers, sort_keys=False, allow_unicode=True), encoding="utf-8")
-    return _build("upvoted", SUB_BASE_URL, tmp_path_factory, site)
+    return site
 
 
 @pytest.fixture(scope="session", params=["root", "sub", "upvoted"])
-def build(request: pytest.FixtureRequest) -> Build:
-    """Each of the two builds in turn."""
-    return request.getfixturevalue(f"{request.param}_build")
+def build(request: pytest.FixtureRequest, theme: str, site_builds: Callable[[str, str], Build]) -> Build:
+    """Each of the three builds in turn (of each theme)."""
+    return site_builds(theme, request.param)
 
 
 # --- serving -------------------------------------------------------------------------
@@ -258,8 +322,15 @@ class VnuRun:
             *map(str, files),
         ]  # fmt: skip
         self._process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        self._messages: list[dict] | None = None
 
     def messages(self) -> list[dict]:
+        """The report's messages (read once: later calls give the same list)."""
+        if self._messages is None:
+            self._messages = self._read()
+        return self._messages
+
+    def _read(self) -> list[dict]:
         out, err = self._process.communicate(timeout=300)
         # vnu writes its report to stderr (exit 1 when there are errors); --stdout is not in every version.
         for stream in (err, out):
@@ -278,15 +349,18 @@ class VnuRun:
 
 
 @pytest.fixture(scope="session")
-def vnu_run(
-    root_build: Build, golden_build: Build, upvoted_build: Build, java: str, vnu_jar: Path
-) -> Iterator[VnuRun]:
-    """The checker over every HTML page of the root build and of the golden tree, the
-    pages only upvotes bring (trending, days in listing order), and the theme's CSS and
-    SVG files."""
-    static = sorted(p for p in (root_build.output / "static").rglob("*") if p.suffix in (".css", ".svg"))
-    upvoted = [p for p in upvoted_build.html_files() if UPVOTED_ONLY.search(p.as_posix())]
-    run = VnuRun(java, vnu_jar, root_build.html_files() + golden_build.html_files() + upvoted + static)
+def vnu_run(site_builds: Callable[[str, str], Build], java: str, vnu_jar: Path) -> Iterator[VnuRun]:
+    """The checker, errors and warnings, over every HTML page of the root build and of the
+    golden site, the pages only upvotes bring (trending, days in listing order), and the
+    theme's CSS and SVG files: of every built-in theme, in one run (vnu starts slowly),
+    whose messages test_html_validity.py sorts out by theme."""
+    files = []
+    for theme in THEMES:
+        root, golden, upvoted = (site_builds(theme, name) for name in ("root", "golden", "upvoted"))
+        static = sorted(p for p in (root.output / "static").rglob("*") if p.suffix in (".css", ".svg"))
+        listed = [p for p in upvoted.html_files() if UPVOTED_ONLY.search(p.as_posix())]
+        files += root.html_files() + golden.html_files() + listed + static
+    run = VnuRun(java, vnu_jar, files, errors_only=False)
     yield run
     run.stop()
 

@@ -1,4 +1,4 @@
-"""The sub-path build, served over loopback and opened in headless Chromium.
+"""The sub-path build, served over loopback and opened in headless Chromium, for each theme.
 
 For the home, a paper, a tag, a day, the search, the feeds and the 404 page, a day's email digest,
 (on the sample site with upvotes) trending and a day in listing order, and a paper with authors and
@@ -16,6 +16,7 @@ from __future__ import annotations
 import base64
 import re
 import warnings
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -25,7 +26,7 @@ from xml.etree import ElementTree
 import pytest
 from playwright.sync_api import Browser, ConsoleMessage, Page, Request, Response, Route
 
-from .conftest import UPVOTED_ONLY
+from .conftest import UPVOTED_ONLY, serve
 
 if TYPE_CHECKING:
     from .conftest import Build, Server
@@ -197,8 +198,10 @@ def _check_axe(visit: Visit, axe_script: Path, label: str) -> None:
             warnings.warn(f"axe ({label}): {_describe(v)}", stacklevel=1)
 
 
-def _screenshot(page: Page, name: str, width: int, dark: bool, shot_dir: Path) -> None:
-    stem = f"{'dark-' if dark else ''}{name}-{width}"
+def _screenshot(
+    page: Page, name: str, width: int, dark: bool, shot_dir: Path, theme: str = "default"
+) -> None:
+    stem = f"{'' if theme == 'default' else theme + '-'}{'dark-' if dark else ''}{name}-{width}"
     height = page.evaluate("() => document.documentElement.scrollHeight")
     clip = {"x": 0, "y": 0, "width": width, "height": min(height, SHOT_HEIGHT_LIMIT)}
     page.screenshot(path=str(shot_dir / f"{stem}.png"), full_page=True, clip=clip)
@@ -215,7 +218,13 @@ def _fail_if(visit: Visit, what: str) -> None:
 @pytest.mark.parametrize("width", WIDTHS)
 @pytest.mark.parametrize("name", NAMES)
 def test_page_in_browser(
-    name: str, width: int, browser: Browser, targets: dict[str, str], axe_script: Path, shot_dir: Path
+    name: str,
+    width: int,
+    browser: Browser,
+    targets: dict[str, str],
+    axe_script: Path,
+    shot_dir: Path,
+    theme: str,
 ) -> None:
     url = targets[name]
     visit = _open(browser, url, width, expect=404 if name == "404" else 200, email=name in EMAIL)
@@ -236,7 +245,7 @@ def test_page_in_browser(
             f"{overflow['innerWidth']} px viewport; too wide: " + "; ".join(overflow["wide"])
         )
     _check_axe(visit, axe_script, f"{name} at {width} px")
-    _screenshot(page, name, width, False, shot_dir)
+    _screenshot(page, name, width, False, shot_dir, theme)
     _fail_if(visit, f"{name} page ({url}) at {width} px")
 
 
@@ -245,7 +254,13 @@ def test_page_in_browser(
     "name", ["home", "paper", "search", "feeds", "authored", "author", "trending", "day-listed", "digest"]
 )
 def test_dark_mode_contrast(
-    name: str, width: int, browser: Browser, targets: dict[str, str], axe_script: Path, shot_dir: Path
+    name: str,
+    width: int,
+    browser: Browser,
+    targets: dict[str, str],
+    axe_script: Path,
+    shot_dir: Path,
+    theme: str,
 ) -> None:
     url = targets[name]
     visit = _open(browser, url, width, dark=True, email=name in EMAIL)
@@ -260,7 +275,7 @@ def test_dark_mode_contrast(
             f"prefers-color-scheme: dark still shows a light page (body background {background})"
         )
     _check_axe(visit, axe_script, f"{name} at {width} px, dark")
-    _screenshot(page, name, width, True, shot_dir)
+    _screenshot(page, name, width, True, shot_dir, theme)
     _fail_if(visit, f"{name} page ({url}) at {width} px in dark mode")
 
 
@@ -312,3 +327,60 @@ def test_no_page_overflows_on_a_phone(
             f"{len(problems)} of {len(files)} pages overflow at 390 px:\n" + "\n".join(problems),
             pytrace=False,
         )
+
+
+# --- the compact theme's own promises (docs/themes.md) ---------------------------------
+
+
+@pytest.fixture(scope="session")
+def served_compact(site_builds: Callable[[str, str], Build]) -> Iterator[Server]:
+    """The compact theme's sub-path build, served (whichever theme the other tests are on)."""
+    yield from serve(site_builds("compact", "sub"))
+
+
+_LINES_JS = """() => [...document.querySelectorAll('.entry')].map(entry => {
+  const line = entry.querySelector('.entry-line').getBoundingClientRect();
+  const title = entry.querySelector('.entry-title');
+  const toggle = entry.querySelector('summary');
+  const box = toggle ? toggle.getBoundingClientRect() : null;
+  return {title: title.textContent.trim().slice(0, 40), height: line.height,
+          lineHeight: parseFloat(getComputedStyle(title).lineHeight),
+          toggleInLine: box ? box.top >= line.top - 2 && box.bottom <= line.bottom + 2 : null};
+})"""
+
+
+def test_compact_lists_one_line_per_paper_on_a_wide_screen(browser: Browser, served_compact: Server) -> None:
+    visit = _open(browser, served_compact.url, 1280)
+    entries = visit.page.evaluate(_LINES_JS)
+    if len(entries) < 10:
+        visit.problems.append(f"expected a page of entries, found {len(entries)}")
+    for e in entries:
+        if e["height"] > 1.5 * e["lineHeight"] or e["toggleInLine"] is False:
+            visit.problems.append(f"not one line: {e}")
+    _fail_if(visit, "compact home at 1280 px")
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_compact_abstracts_open_and_stay_accessible(
+    width: int, browser: Browser, served_compact: Server, axe_script: Path
+) -> None:
+    """A click (and Enter on the focused toggle) opens one; then, with every abstract open,
+    no overflow and no axe violation in either colour scheme."""
+    for dark in (False, True):
+        visit = _open(browser, served_compact.url, width, dark=dark)
+        page = visit.page
+        first = page.locator(".entry-abstract").first
+        first.locator("summary").click()
+        if not first.evaluate("d => d.open && d.querySelector('.prose').getBoundingClientRect().height > 20"):
+            visit.problems.append("a click on the first Abstract toggle did not show the abstract")
+        second = page.locator(".entry-abstract").nth(1)
+        second.locator("summary").focus()
+        page.keyboard.press("Enter")
+        if not second.evaluate("d => d.open"):
+            visit.problems.append("Enter on the second Abstract toggle did not open it")
+        page.evaluate("() => document.querySelectorAll('details').forEach(d => { d.open = true; })")
+        overflow = page.evaluate(_OVERFLOW_JS)
+        if overflow["scrollWidth"] > overflow["innerWidth"]:
+            visit.problems.append(f"abstracts open: too wide: {'; '.join(overflow['wide'])}")
+        _check_axe(visit, axe_script, f"compact home, abstracts open, {width} px{', dark' if dark else ''}")
+        _fail_if(visit, f"compact home with its abstracts open at {width} px{' (dark)' if dark else ''}")

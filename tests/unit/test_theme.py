@@ -58,12 +58,35 @@ def test_an_extends_loop_is_an_error(tmp_path):
         resolve_theme(load_config(site))
 
 
-def test_a_missing_theme_is_an_error_naming_the_setting(tmp_path):
+def test_a_missing_theme_is_an_error_naming_the_setting_and_the_builtin_themes(tmp_path):
     site = write_site(tmp_path / "s", [], theme="nope")
     with pytest.raises(ThemeError) as caught:
         resolve_theme(load_config(site))
     problem = caught.value.problems[0]
-    assert (problem.path, problem.field) == ("site.yaml", "theme") and "nope" in problem.message
+    assert (problem.path, problem.field) == ("site.yaml", "theme")
+    assert (
+        problem.message == "no theme named 'nope' in themes/ or built in (built-in themes: compact, default)"
+    )
+
+
+def test_theme_compact_in_site_yaml_selects_the_builtin_compact_theme(tmp_path):
+    site = write_site(tmp_path / "s", [paper("a", abstract="An *abstract*.", upvotes=3)], theme="compact")
+    theme = resolve_theme(load_config(site))
+    assert theme.names == ("compact", "default")
+    assert [d.parts[-2] for d in theme.template_dirs] == ["compact", "default"]
+    assert {"compact.css", "style.css", "favicon.svg"} <= set(static_files(theme))
+    build(site)
+    home = (site / "output/index.html").read_text()
+    assert '<article class="entry">' in home and '<details class="entry-abstract">' in home
+    assert "<p>An <em>abstract</em>.</p>" in home
+    assert home.index("/static/style.css") < home.index("/static/compact.css")
+
+
+def test_builtin_theme_names_are_the_theme_folders_shipped():
+    from sitegen.theme import builtin_theme_names, builtin_themes_dir
+
+    assert builtin_theme_names() == ["compact", "default"]
+    assert all((builtin_themes_dir() / name / "theme.yaml").is_file() for name in builtin_theme_names())
 
 
 def test_theme_yaml_unknown_keys_are_errors(tmp_path):
