@@ -7,9 +7,10 @@ The repository root is a site (site.yaml + content/): it is copied into a tempor
 folder with ``theme:`` set, built with the real CLI, served over loopback and opened
 in Debian's chromium through Playwright (never `playwright install`). A shot is
 PAGE:WIDTH[:dark], PAGE one of home, paper, tag, day, tags, 404 (the first paper,
-day and tag in site order); each PNG is the first screen (WIDTH x 800 px by default,
---height), named docs/img/<theme>-<page>-<width>[-dark].png, and stays well under
-200 KB. Needs the test extra (playwright) and chromium.
+day and tag in site order); each PNG is the first screen (WIDTH x 720 px by default,
+--height), named docs/img/<theme>-<page>-<width>[-dark].png. A PNG over --max-bytes
+(200 KB) is an error (exit 1): shoot a smaller screen. Needs the test extra
+(playwright) and chromium.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-backg
 DEFAULT_SHOTS = ("home:1280", "home:1280:dark", "paper:390")
 PAGES = ("home", "paper", "tag", "day", "tags", "404")
 BASE_URL = "https://example.org/"
+MAX_BYTES = 200_000
 
 
 @dataclass(frozen=True)
@@ -153,14 +155,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--theme", default="compact", help="the theme to build with (default: compact)")
     parser.add_argument("--shot", action="append", type=Shot.parse, metavar="PAGE:WIDTH[:dark]",
                         help=f"a page to shoot; repeat (default: {' '.join(DEFAULT_SHOTS)})")  # fmt: skip
-    parser.add_argument("--height", type=int, default=800, help="viewport height in px (default: 800)")
+    parser.add_argument("--height", type=int, default=720, help="viewport height in px (default: 720)")
+    parser.add_argument("--max-bytes", type=int, default=MAX_BYTES, help=f"largest PNG (default: {MAX_BYTES})")
     parser.add_argument("--out", type=Path, default=REPO / "docs/img", help="folder (default: docs/img)")
     parser.add_argument("--chromium", default=CHROMIUM, help=f"the browser (default: {CHROMIUM})")
     args = parser.parse_args(argv)
     shots = args.shot or [Shot.parse(s) for s in DEFAULT_SHOTS]
+    status = 0
     for path in take(args.theme, shots, args.out, args.height, args.chromium):
-        print(f"{path.relative_to(REPO) if path.is_relative_to(REPO) else path}: {path.stat().st_size} bytes")
-    return 0
+        size = path.stat().st_size
+        print(f"{path.relative_to(REPO) if path.is_relative_to(REPO) else path}: {size} bytes")
+        if size > args.max_bytes:
+            print(f"  larger than {args.max_bytes} bytes: use a smaller --height", file=sys.stderr)
+            status = 1
+    return status
 
 
 if __name__ == "__main__":

@@ -1,0 +1,47 @@
+"""scripts/screenshots.py, run as docs/themes.md shows: small PNGs of the first screen."""
+
+from __future__ import annotations
+
+import argparse
+import struct
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+SCRIPT = REPO / "scripts/screenshots.py"
+
+
+def _png_size(path: Path) -> tuple[int, int]:
+    data = path.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n", f"{path} is not a PNG"
+    return struct.unpack(">II", data[16:24])
+
+
+def test_the_script_shoots_a_theme_and_pages_into_small_pngs(tmp_path: Path, chromium: str) -> None:
+    command = [sys.executable, str(SCRIPT), "--theme", "compact", "--shot", "paper:390", "--shot",
+               "home:1280:dark", "--out", str(tmp_path), "--chromium", chromium]  # fmt: skip
+    done = subprocess.run(command, capture_output=True, text=True, timeout=300, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    shots = sorted(p.name for p in tmp_path.iterdir())
+    assert shots == ["compact-home-1280-dark.png", "compact-paper-390.png"]
+    assert _png_size(tmp_path / "compact-paper-390.png") == (390, 720)
+    assert _png_size(tmp_path / "compact-home-1280-dark.png") == (1280, 720)
+    for name in shots:
+        assert (tmp_path / name).stat().st_size < 200_000, name
+    assert "compact-paper-390.png: " in done.stdout
+
+
+def test_a_shot_is_page_width_and_maybe_dark() -> None:
+    sys.path.insert(0, str(SCRIPT.parent))
+    try:
+        from screenshots import Shot
+    finally:
+        sys.path.remove(str(SCRIPT.parent))
+    assert Shot.parse("home:1280:dark") == Shot("home", 1280, True)
+    assert Shot.parse("paper:390").file_name("default") == "default-paper-390.png"
+    for bad in ("home", "home:wide", "nowhere:390", "home:390:light"):
+        with pytest.raises(argparse.ArgumentTypeError):
+            Shot.parse(bad)
