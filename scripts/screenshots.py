@@ -156,7 +156,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--shot", action="append", type=Shot.parse, metavar="PAGE:WIDTH[:dark]",
                         help=f"a page to shoot; repeat (default: {' '.join(DEFAULT_SHOTS)})")  # fmt: skip
     parser.add_argument("--height", type=int, default=720, help="viewport height in px (default: 720)")
-    parser.add_argument("--max-bytes", type=int, default=MAX_BYTES, help=f"largest PNG (default: {MAX_BYTES})")
+    parser.add_argument("--max-bytes", type=int, default=MAX_BYTES, help="largest PNG (default: 200000)")
     parser.add_argument("--out", type=Path, default=REPO / "docs/img", help="folder (default: docs/img)")
     parser.add_argument("--chromium", default=CHROMIUM, help=f"the browser (default: {CHROMIUM})")
     args = parser.parse_args(argv)
