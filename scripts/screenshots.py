@@ -6,11 +6,11 @@
 The repository root is a site (site.yaml + content/): it is copied into a temporary
 folder with ``theme:`` set, built with the real CLI, served over loopback and opened
 in Debian's chromium through Playwright (never `playwright install`). A shot is
-PAGE:WIDTH[:dark], PAGE one of home, paper, tag, day, tags, 404 (the first paper,
-day and tag in site order); each PNG is the first screen (WIDTH x 720 px by default,
---height), named docs/img/<theme>-<page>-<width>[-dark].png. A PNG over --max-bytes
-(200 KB) is an error (exit 1): shoot a smaller screen. Needs the test extra
-(playwright) and chromium.
+PAGE:WIDTH[:dark], PAGE one of home, paper, tag, day, tags, feeds, search, 404 (the
+first paper, day and tag in site order; search shows the results for "decoding");
+each PNG is the first screen (WIDTH x 720 px by default, --height), named
+docs/img/<theme>-<page>-<width>[-dark].png. A PNG over --max-bytes (200 KB) is an
+error (exit 1): shoot a smaller screen. Needs the test extra (playwright) and chromium.
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ REPO = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 DEFAULT_SHOTS = ("home:1280", "home:1280:dark", "paper:390")
-PAGES = ("home", "paper", "tag", "day", "tags", "404")
+PAGES = ("home", "paper", "tag", "day", "tags", "feeds", "search", "404")
 BASE_URL = "https://example.org/"
 MAX_BYTES = 200_000
 
@@ -119,6 +119,8 @@ def page_routes(output: Path) -> dict[str, str]:
         "tag": first(r"tags/[^/]+/"),
         "day": first(r"days/\d{4}-\d\d-\d\d/"),
         "tags": "tags/",
+        "feeds": "feeds/",
+        "search": "search/?q=decoding",  # runs the search (Pagefind) as the page loads
         "404": "no/such/page/",
     }
 
@@ -141,7 +143,7 @@ def take(theme: str, shots: list[Shot], out_dir: Path, height: int, chromium: st
                     device_scale_factor=1,
                 )
                 page = context.new_page()
-                page.goto(url + routes[shot.page], wait_until="load")
+                page.goto(url + routes[shot.page], wait_until="networkidle")
                 path = out_dir / shot.file_name(theme)
                 page.screenshot(path=str(path))  # the viewport only: small files
                 context.close()
