@@ -184,6 +184,12 @@ def _construct(root: Any, loader: Any, aliases: bool) -> Any:
         if has_duplicates(root):
             raise _DuplicateKey from None
         return loader.construct_document(root)
+    finally:
+        # ``build`` refers to itself through its closure: a reference cycle that would
+        # keep this file's loader, nodes and values until the cyclic GC runs, and the
+        # load runs with it off (gcsettings.long_lived), then freezes what is left:
+        # 3.6 GB held at the end of a 100k-paper load instead of 0.6 GB.
+        build = None  # noqa: F841  (the closure's own reference: unbound, the cycle is gone)
 
 
 def _with_bad_scalars_as_text(root: Any, aliases: bool) -> Any:

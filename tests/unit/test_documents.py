@@ -261,3 +261,31 @@ def test_a_file_larger_than_the_limit_is_not_parsed(tmp_path: Path) -> None:
         "content/a.yaml: file is 60 bytes, more than limits.file_size (59); split it or raise the limit"
     ]
     assert load_document(path, "content/a.yaml", limits=Limits(file_size=60)).problems == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        yaml.safe_dump([{"id": "2401.00001", "title": "T", "abstract": "Text " * 20, "authors": ["A"]}]),
+        "id: '2401.00001'\ntitle: T\nupvotes: 3\ndate: 2024-01-02\n",  # numbers and dates go to PyYAML
+        "- &a {id: '1', title: T}\n- *a\n",  # aliases
+    ],
+)
+def test_reading_a_file_leaves_no_reference_cycle(tmp_path, text):
+    """The load runs with the cyclic GC off and freezes what is left
+    (gcsettings.long_lived): a cycle per file kept every file's loader, node tree
+    and values for the whole build (3.6 GB at the end of a 100k-paper load)."""
+    import gc
+
+    path = tmp_path / "p.yaml"
+    path.write_text(text, encoding="utf-8")
+    load_document(path)  # imports, caches: once before counting
+    gc.collect()
+    gc.disable()
+    try:
+        doc = load_document(path)
+        assert doc.data is not None and not doc.problems
+        del doc
+        assert gc.collect() == 0
+    finally:
+        gc.enable()
