@@ -141,11 +141,20 @@ def build(
         # Rendering libraries are imported only by builds that render something.
         from .outputs import plan_static
         from .parallel import render_outputs, template_errors
+        from .related import RelatedCache
         from .render import Renderer
         from .schedule import Schedule
 
         static = plan_static(theme)
-        renderer = Renderer(site, theme, digest)
+        # Before any worker forks: every paper page needs them. A check writes
+        # no cache; its renderer works them out.
+        related = None
+        if writer is not None:
+            related = RelatedCache(_cache_dir(config) / "related.json").lists(
+                site.papers, config.related, workers
+            )
+            clock.phase("related")
+        renderer = Renderer(site, theme, digest, related)
         schedule = Schedule(site, static, cold=writer is not None and not writer.has_record)
         clock.phase("plan")
 

@@ -63,6 +63,7 @@ class Config:
     timezone: ZoneInfo = field(default_factory=lambda: ZoneInfo("UTC"))
     theme: str = "default"
     per_page: int = 25
+    related: int = 5  # papers listed as related on each paper page; 0: none (sitegen/related.py)
     author: str | None = None
     # The prefix of every feed id (docs/feeds.md): None keeps the ids every site
     # without one shares, feeds.ID_PREFIX.
@@ -169,6 +170,12 @@ def _positive_int(value: Any) -> int:
     return value
 
 
+def _related_count(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 50:
+        raise ValueError(f"expected a whole number from 0 (none) to 50, got {show(value)}")
+    return value
+
+
 def _relative_dir(value: Any) -> Path:
     path = Path(_non_empty_string(value))
     if path.is_absolute() or ".." in path.parts:
@@ -207,6 +214,7 @@ _SETTINGS: dict[str, Callable[[Any], Any]] = {
     "timezone": _timezone,
     "theme": _non_empty_string,
     "per_page": _positive_int,
+    "related": _related_count,
     "author": _optional_string,
     "id": site_id,
     "content_dir": _relative_dir,

@@ -7,7 +7,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import hashlib
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import date
 from typing import Any
 
@@ -18,9 +18,11 @@ from . import __version__
 from .cardstore import CardStore
 from .datefilters import DATE_FILTERS
 from .errors import Problem, ThemeError
+from .markup import render_title
 from .model import Paper
 from .outputs import Output
 from .pageparts import PAGER_WINDOW, DayGroup, FeedLink, PageLink, Pager, feed_link
+from .related import related_papers
 from .routes import Routes
 from .site import Site, page_count
 from .siteplan import KINDS
@@ -32,7 +34,13 @@ from .views import NameLinks, PaperView, Prose, make_view, render_prose
 class Renderer:
     """Renders Outputs of one site; views and cards are made once and reused."""
 
-    def __init__(self, site: Site, theme: Theme, digest: str | None = None) -> None:
+    def __init__(
+        self,
+        site: Site,
+        theme: Theme,
+        digest: str | None = None,
+        related: Mapping[str, tuple[str, ...]] | None = None,
+    ) -> None:
         self.site = site
         # The build has usually hashed the theme already (for its fingerprint).
         self.theme_digest = digest or theme_digest(theme, site.config)
@@ -43,6 +51,10 @@ class Renderer:
             for name, path in static_files(theme).items()
         }
         self._papers = {p.id: p for p in site.papers}
+        # Paper id -> the ids its page lists as related; worked out here, before
+        # any worker forks, unless the build brings them from its cache.
+        self.related = related if related is not None else related_papers(site.papers, site.config.related)
+        self._titles: dict[str, Markup] = {}
         self._views: dict[str, PaperView] = {}
         self._names = NameLinks(site, self.routes)
         self._day_urls: dict[date, str] = {}
@@ -132,6 +144,19 @@ class Renderer:
         prose = [render_prose(paper, self.config.markdown) for paper in missing]
         for paper, text in zip(missing, prose, strict=True):
             self._views[paper.id] = make_view(paper, self.site, self.routes, text, self._names)
+
+    def title_html(self, paper_id: str) -> Markup:
+        """A paper's title as HTML, without making its whole view (a related
+        paper is seldom one this process renders)."""
+        view = self._views.get(paper_id)
+        if view is not None:
+            return view.title_html
+        title = self._titles.get(paper_id)
+        if title is None:
+            title = self._titles[paper_id] = Markup(
+                render_title(self._papers[paper_id].title, self.config.markdown)[0]
+            )
+        return title
 
     def feed_paper_ids(self) -> set[str]:
         """Papers that some feed shows: the newest of the site, of each tag and of each author."""

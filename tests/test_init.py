@@ -73,7 +73,8 @@ def test_site_yaml_explains_every_setting_and_lists_sources_as_comments(tmp_path
     lines = text.splitlines()
     settings = [n for n, line in enumerate(lines) if re.match(r"^[a-z_]+:", line)]
     assert [lines[n].split(":")[0] for n in settings] == [
-        "title", "base_url", "id", "description", "language", "timezone", "theme", "per_page", "feeds",
+        "title", "base_url", "id", "description", "language", "timezone", "theme", "per_page", "related",
+        "feeds",
     ]  # fmt: skip
     for n in settings:
         assert lines[n - 1].startswith("#"), f"no comment above {lines[n]!r}"

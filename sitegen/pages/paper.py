@@ -1,8 +1,10 @@
-"""A paper's own page: abstract, links, BibTeX, its same-day neighbours."""
+"""A paper's own page: abstract, links, BibTeX, its same-day neighbours, related papers."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+from markupsafe import Markup
 
 from ..outputs import Output
 from ..routes import Routes, output_file
@@ -12,6 +14,11 @@ from . import PageKind, paper_digest
 
 if TYPE_CHECKING:
     from ..render import Renderer
+
+
+class RelatedLink(NamedTuple):
+    url: str
+    title_html: Markup
 
 
 def plan(site: Site, routes: Routes) -> list[Output]:
@@ -31,12 +38,22 @@ def render(renderer: Renderer, paper_id: str) -> bytes:
         previous=renderer.view(near.previous.id) if near.previous else None,
         next=renderer.view(near.next.id) if near.next else None,
         json_ld=json_ld(view, renderer.config.title),
+        related=[
+            RelatedLink(renderer.url(renderer.routes.paper(other)), renderer.title_html(other))
+            for other in renderer.related.get(paper_id, ())
+        ],
     )
 
 
 def shows(renderer: Renderer, paper_id: str) -> Any:
     near = renderer.site.neighbours[paper_id]
-    return paper_digest(renderer.paper(paper_id)), [paper_digest(p) for p in (near.previous, near.next) if p]
+    # A related paper shows its id (the link) and title: a retitled one re-renders this page.
+    related = [(other, renderer.paper(other).title) for other in renderer.related.get(paper_id, ())]
+    return (
+        paper_digest(renderer.paper(paper_id)),
+        [paper_digest(p) for p in (near.previous, near.next) if p],
+        related,
+    )
 
 
 KINDS = {"paper": PageKind(render, shows)}

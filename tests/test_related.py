@@ -1,0 +1,297 @@
+"""Related papers on paper pages: alike by text, deterministic, cached, keyed by what they show."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+
+from sitegen import related
+from sitegen.build import CACHE_DIR, build
+from sitegen.config import load_config
+from sitegen.errors import ConfigError
+from sitegen.loading import load_papers
+from tests.sitekit import paper, tree
+from tests.test_incremental import changed_files, cold_tree, edit_papers, touch_all
+
+TOPICS = {
+    "decode": "Speculative decoding drafts tokens with a small model and verifies them with the large "
+    "language model, which makes autoregressive decoding faster without changing its outputs.",
+    "brain": "We reconstruct images that subjects see from fMRI recordings of the visual cortex, "
+    "aligning brain activity with image embeddings from a diffusion model.",
+    "robot": "A quadruped robot learns to walk over rough terrain with reinforcement learning in "
+    "simulation, then transfers the policy to hardware without fine-tuning.",
+    "graph": "Message passing neural networks over molecular graphs predict quantum chemistry "
+    "properties of molecules from their atoms and bonds.",
+    "speech": "A speech recognition model trained on thousands of hours of audio transcribes "
+    "accented speech and noisy recordings better than earlier systems.",
+    "prune": "Magnitude pruning removes most weights of a convolutional network; retraining the "
+    "sparse network recovers its accuracy on image classification.",
+}
+TWIN_A = (
+    "Retrieval augmented generation fetches passages from a large corpus with a dense retriever and "
+    "conditions a language model on them, which reduces hallucinated answers to factual questions."
+)
+TWIN_B = TWIN_A.replace("reduces", "lowers")  # a near-duplicate: one word differs
+
+
+def corpus() -> list[dict]:
+    papers = [paper(f"t-{name}", title=f"A study of {name}", abstract=text) for name, text in TOPICS.items()]
+    papers.append(paper("twin-a", title="Retrieval augmented generation", abstract=TWIN_A))
+    papers.append(paper("twin-b", "2025-03-13", title="Grounded generation with retrieval", abstract=TWIN_B))
+    return papers
+
+
+def big_corpus(n: int) -> list[dict]:
+    """``n`` papers whose abstracts mix a few of 30 topic words with shared filler."""
+    vocabulary = [f"topic{chr(97 + i % 26)}{chr(97 + i // 26)}" for i in range(30)]
+    papers = []
+    for i in range(n):
+        words = [vocabulary[(i * k) % 30] for k in (1, 3, 7, 11)]
+        abstract = f"Models of {' and '.join(words)} with data and training for evaluation number {i}."
+        papers.append(paper(f"p{i:03d}", f"2025-03-{10 + i % 5:02d}", abstract=abstract))
+    return papers
+
+
+def related_links(output: Path, paper_id: str) -> list[tuple[str, str]]:
+    """(href, title) of each link in a paper page's related section, in order."""
+    html = (output / "papers" / paper_id / "index.html").read_text(encoding="utf-8")
+    section = re.search(r'<section class="related".*?</section>', html, re.S)
+    if section is None:
+        return []
+    return re.findall(r'<a href="([^"]+)">(.*?)</a>', section.group(0))
+
+
+def lists_of(site: Path, count: int = 5) -> dict[str, tuple[str, ...]]:
+    return related.related_papers(load_papers(load_config(site)), count)
+
+
+def test_near_duplicate_abstracts_are_each_others_first_related_paper(site_factory):
+    site = site_factory(corpus())
+    build(site)
+    out = site / "output"
+    assert related_links(out, "twin-a")[0] == ("/papers/twin-b/", "Grounded generation with retrieval")
+    assert related_links(out, "twin-b")[0] == ("/papers/twin-a/", "Retrieval augmented generation")
+    html = (out / "papers" / "twin-a" / "index.html").read_text(encoding="utf-8")
+    assert '<section class="related" aria-labelledby="related-heading">' in html
+    assert '<h2 id="related-heading">Related papers</h2>' in html
+
+
+def test_links_and_titles_follow_base_url_and_markdown(site_factory):
+    papers = corpus()
+    papers[-1]["title"] = "Grounded *generation* with <retrieval> & $x^2$"
+    site = site_factory(papers, base_url="https://example.org/sub/path/")
+    build(site)
+    href, title = related_links(site / "output", "twin-a")[0]
+    assert href == "/sub/path/papers/twin-b/"
+    assert title.startswith("Grounded <em>generation</em> with &lt;retrieval&gt; &amp; <math")
+
+
+def test_at_most_the_count_set_and_never_the_paper_itself(site_factory):
+    papers = [paper(f"p{i}", abstract=f"{TWIN_A} Variant {i}.") for i in range(8)]
+    site = site_factory(papers, related=3)
+    build(site)
+    for i in range(8):
+        links = related_links(site / "output", f"p{i}")
+        assert len(links) == 3
+        assert f"/papers/p{i}/" not in [href for href, _ in links]
+
+
+def test_related_zero_turns_the_section_off_and_keeps_no_cache(site_factory):
+    site = site_factory(corpus(), related=0)
+    build(site)
+    for page in (site / "output" / "papers").rglob("index.html"):
+        assert "Related papers" not in page.read_text(encoding="utf-8")
+    assert not (site / CACHE_DIR / "related.json").exists()
+
+
+def test_a_paper_sharing_no_word_with_any_other_has_no_section(site_factory):
+    papers = [*corpus(), paper("alone", title="Zyxw", abstract="Qwerty uiop asdf.")]
+    site = site_factory(papers)
+    build(site)
+    assert related_links(site / "output", "alone") == []
+    html = (site / "output" / "papers" / "alone" / "index.html").read_text(encoding="utf-8")
+    assert 'class="related"' not in html
+
+
+def test_the_same_input_gives_byte_identical_output(site_factory):
+    first, second = site_factory(corpus(), name="one"), site_factory(corpus(), name="two")
+    build(first)
+    build(second)
+    assert tree(first / "output") == tree(second / "output")
+    cached = [(site / CACHE_DIR / "related.json").read_bytes() for site in (first, second)]
+    assert cached[0] == cached[1]
+
+
+def test_the_lists_do_not_depend_on_content_order_and_ties_go_by_id(site_factory):
+    papers = load_papers(load_config(site_factory(corpus())))
+    forward = related.related_papers(papers, 5)
+    assert related.related_papers(list(reversed(papers)), 5) == forward
+    assert forward["twin-a"][0] == "twin-b"
+    # Three identical abstracts score alike with each other: the lower id comes first.
+    same = [paper(f"s{i}", title="Same", abstract=TWIN_A) for i in (3, 1, 2)]
+    lists = lists_of(site_factory([*corpus(), *same], name="ties"))
+    assert lists["s3"][:2] == ("s1", "s2")
+    assert lists["s1"][:2] == ("s2", "s3")
+
+
+@pytest.mark.parametrize("workers", [2, 3])
+def test_processes_split_the_work_without_changing_the_lists(site_factory, monkeypatch, workers):
+    papers = load_papers(load_config(site_factory(big_corpus(60))))
+    alone = related.related_papers(papers, 5, workers=1)
+    assert len(alone) == 60
+    monkeypatch.setattr(related, "PARALLEL_FROM", 10)
+    assert related.related_papers(papers, 5, workers=workers) == alone
+
+
+def test_retitling_a_related_paper_rerenders_the_pages_listing_it(site_factory, tmp_path):
+    papers = corpus()
+    site = site_factory(papers)
+    build(site)
+    touch_all(site / "output")
+    papers[-1]["title"] = "A new title for the twin"
+    edit_papers(site, papers)
+    build(site)
+    out = site / "output"
+    assert ("/papers/twin-b/", "A new title for the twin") in related_links(out, "twin-a")
+    changed = {p.split("/")[1] for p in changed_files(out) if re.fullmatch(r"papers/[^/]+/index.html", p)}
+    listing = {p for p, others in lists_of(site).items() if "twin-b" in others}
+    assert listing and listing <= changed
+    # A page that neither lists twin-b nor is its same-day neighbour is left alone.
+    assert "t-brain" not in listing
+    assert "t-brain" not in changed
+    assert tree(out) == cold_tree(site, tmp_path)
+
+
+def test_an_edit_leaving_titles_and_abstracts_alone_reuses_the_lists(site_factory, monkeypatch, tmp_path):
+    papers = corpus()
+    site = site_factory(papers)
+    build(site)
+    calls = []
+    real = related.related_papers
+    monkeypatch.setattr(related, "related_papers", lambda *args: calls.append(args) or real(*args))
+    papers[0]["tags"] = ["newly-tagged"]
+    papers[1]["upvotes"] = 12
+    edit_papers(site, papers)
+    build(site)
+    assert calls == [], "the cached lists were used"
+    assert tree(site / "output") == cold_tree(site, tmp_path)
+    calls.clear()
+    papers[0]["abstract"] = TWIN_A
+    edit_papers(site, papers)
+    build(site)
+    assert len(calls) == 1, "a changed abstract recomputes them"
+    assert related_links(site / "output", "t-decode")[0][0] in ("/papers/twin-a/", "/papers/twin-b/")
+    assert tree(site / "output") == cold_tree(site, tmp_path)
+
+
+def _truncated(text: str) -> str:
+    return text[: len(text) // 2]
+
+
+def _unknown_paper(text: str) -> str:
+    data = json.loads(text)
+    data["lists"]["twin-a"] = ["no-such-paper"]
+    return json.dumps(data)
+
+
+def _itself(text: str) -> str:
+    data = json.loads(text)
+    data["lists"]["twin-a"] = ["twin-a"]
+    return json.dumps(data)
+
+
+def _wrong_shape(text: str) -> str:
+    data = json.loads(text)
+    data["lists"]["twin-a"] = {"twin-b": 1}
+    return json.dumps(data)
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda _: "not json",
+        lambda _: "",
+        _truncated,
+        _unknown_paper,
+        _itself,
+        _wrong_shape,
+        lambda _: "[1, 2]",
+    ],
+    ids=["garbage", "empty", "truncated", "unknown-paper", "itself", "wrong-shape", "not-a-mapping"],
+)
+def test_a_damaged_cache_is_recomputed_and_rewritten(site_factory, tmp_path, damage):
+    site = site_factory(corpus())
+    build(site)
+    cache = site / CACHE_DIR / "related.json"
+    good = cache.read_text(encoding="utf-8")
+    cache.write_text(damage(good), encoding="utf-8")
+    shutil.rmtree(site / "output")
+    build(site)
+    assert tree(site / "output") == cold_tree(site, tmp_path)
+    assert cache.read_text(encoding="utf-8") == good
+
+
+def test_a_cache_that_cannot_be_written_does_not_stop_the_build(site_factory, tmp_path):
+    site = site_factory(corpus())
+    (site / CACHE_DIR / "related.json").mkdir(parents=True)  # a folder where the file would go
+    build(site)
+    assert related_links(site / "output", "twin-a")[0][0] == "/papers/twin-b/"
+
+
+def test_check_shows_the_same_lists_without_a_cache(site_factory):
+    site = site_factory(corpus())
+    build(site, write=False)
+    assert not (site / CACHE_DIR / "related.json").exists()
+
+
+@pytest.mark.parametrize("value", [-1, 51, "five", True, 2.5, None])
+def test_a_bad_related_setting_is_an_error(site_factory, value):
+    site = site_factory(corpus())
+    settings = yaml.safe_load((site / "site.yaml").read_text(encoding="utf-8"))
+    (site / "site.yaml").write_text(yaml.safe_dump({**settings, "related": value}), encoding="utf-8")
+    with pytest.raises(ConfigError) as caught:
+        load_config(site)
+    assert "related: expected a whole number from 0 (none) to 50, got" in str(caught.value)
+
+
+def test_words_count_the_title_twice_and_keep_letters_and_digits(site_factory):
+    text = "Sparse, *sparse* attention: GPT-4 in 3d and l2."
+    papers = [paper("w", title="Sparse Attention", abstract=text)]
+    (loaded,) = load_papers(load_config(site_factory(papers)))
+    counts = related.words(loaded)
+    assert counts["sparse"] == 4 and counts["attention"] == 3
+    assert {"gpt", "3d", "l2"} <= set(counts)  # "3d" is dropped later: it starts with a digit
+    assert not {"4", "in", "and"} & set(counts)  # one character, stopwords
+    assert not related._usable("3d") and related._usable("l2")
+    assert not related._usable("the") and not related._usable("x")
+
+
+def test_a_repeated_word_outweighs_a_word_said_once(site_factory):
+    # "alpha" and "beta" are each in two papers; "a" repeats alpha, so the paper sharing
+    # alpha comes first, though the one sharing beta would win a tie (its id is lower).
+    filler = "Models of data with training for evaluation"
+    papers = [
+        paper("a", title="One", abstract=f"{filler}. Alpha alpha alpha beta."),
+        paper("b", title="Two", abstract=f"{filler}. Beta."),
+        paper("c", title="Three", abstract=f"{filler}. Alpha."),
+        *[paper(f"z{i}", title=f"Other {i}", abstract=f"{filler} {i}.") for i in range(6)],
+    ]
+    assert lists_of(site_factory(papers))["a"][:2] == ("c", "b")
+
+
+def test_a_no_change_rebuild_does_not_touch_the_lists(site_factory, monkeypatch):
+    site = site_factory(corpus())
+    build(site)
+
+    def refuse(*args):
+        raise AssertionError("a no-change rebuild read or worked out the related lists")
+
+    monkeypatch.setattr(related.RelatedCache, "lists", refuse)
+    monkeypatch.setattr(related, "related_papers", refuse)
+    result = build(site)
+    assert result.report is not None and result.report.unchanged == result.outputs
