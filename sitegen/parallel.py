@@ -46,7 +46,7 @@ PARALLEL_THRESHOLD = 500
 COPIES_FROM = 20_000
 _CHUNK = 256
 _LAST_CHUNK = 32  # the shortest run of papers (~20 ms of work)
-_COSTLY = frozenset({"feed", "sitemap", "sitemap_index"})
+_COSTLY = frozenset({"feed", "sitemap", "sitemap_index", "bibliography"})
 
 _renderer: Renderer | None = None
 _writer: Writer | None = None

@@ -68,6 +68,14 @@ class Routes:
     def paper(self, paper_id: str) -> str:
         return f"papers/{paper_slug(paper_id)}/"
 
+    def paper_citation(self, paper_id: str, kind: str) -> str:
+        """The paper's citation file: 'papers/<slug>/cite.bib' or '.../cite.ris'."""
+        return f"papers/{paper_slug(paper_id)}/{_CITATION_FILES[kind]}"
+
+    def bibliography(self) -> str:
+        """Every paper's BibTeX entry, in one file."""
+        return "papers.bib"
+
     def tags(self) -> str:
         return "tags/"
 
@@ -130,4 +138,5 @@ class Routes:
         return self.base_url + route
 
 
+_CITATION_FILES = {"bibtex": "cite.bib", "ris": "cite.ris"}
 _FEED_FILES = {"atom": "atom.xml", "rss": "rss.xml", "json": "feed.json"}

@@ -12,6 +12,7 @@ import unicodedata
 from dataclasses import dataclass, replace
 from datetime import date
 
+from .citation import assign_keys
 from .config import Config
 from .model import Paper
 from .slugs import Clash, assign_slugs
@@ -75,6 +76,12 @@ class Site:
         if not homes:
             return groups
         return tuple(replace(g, url=homes.get(g.slug)) if g.slug in homes else g for g in groups)
+
+    @functools.cached_property
+    def citation_keys(self) -> dict[str, str]:
+        """Paper id -> citation key (citation.py): unique across the site, so
+        made from all the papers at once, on first use."""
+        return assign_keys(self.papers)
 
 
 def page_count(count: int, per_page: int) -> int:

@@ -7,6 +7,7 @@ from .outputs import Output
 from .pages import (
     PageKind,
     authors,
+    cite,
     days,
     digest,
     feed,
@@ -24,7 +25,7 @@ from .site import Site
 
 # The page kinds' modules, in the order their outputs are planned. The
 # sitemaps come after all of them: they list the HTML pages planned before.
-SECTIONS = (home, paper, tags, days, authors, feed, feedlist, search, trending, digest, fixed)
+SECTIONS = (home, paper, cite, tags, days, authors, feed, feedlist, search, trending, digest, fixed)
 
 KINDS: dict[str, PageKind] = {
     name: kind for section in (*SECTIONS, sitemaps) for name, kind in section.KINDS.items()

@@ -13,6 +13,7 @@ from json.encoder import encode_basestring_ascii as _json_string  # C; as json.d
 
 from markupsafe import Markup
 
+from .citation import bibtex, make_citation
 from .markdown_settings import DEFAULT_MARKDOWN, MarkdownSettings
 from .markup import plain_text, render_markdown, render_title, render_with_summary
 from .model import Author, Paper
@@ -35,15 +36,7 @@ _LINK_LABELS = {
     "blog": "Blog post",
     "openreview": "OpenReview",
 }
-_BIBTEX_SPECIALS = str.maketrans({c: "\\" + c for c in "&%#_"})
 DESCRIPTION_LIMIT = 200
-
-
-def _bibtex_escaped(text: str) -> str:
-    # str.translate looks up every character in a dict; most text has none of the four.
-    if "&" in text or "%" in text or "#" in text or "_" in text:
-        return text.translate(_BIBTEX_SPECIALS)
-    return text
 
 
 @dataclass(frozen=True)
@@ -157,35 +150,6 @@ def _links(paper: Paper, arxiv_id: str | None, routes: Routes) -> tuple[Link, ..
     return tuple(links)
 
 
-def _bibtex_key(paper: Paper, title: str) -> str:
-    if paper.authors:
-        surname = paper.authors[0].name.split()[-1]
-        first_word = next((w for w in re.findall(r"[A-Za-z]+", title) if len(w) > 3), "paper")
-        key = f"{surname}{paper.date.year}{first_word}"
-    else:
-        key = paper.id
-    return re.sub(r"[^A-Za-z0-9_.:-]", "", key.lower()) or "paper"
-
-
-def _bibtex(paper: Paper, title: str, arxiv_id: str | None, url: str) -> str:
-    """``title``: the paper's title as plain text (no Markdown marks)."""
-    kind = "@misc" if arxiv_id or not paper.venue else "@inproceedings"
-    published = paper.published or paper.date
-    fields = [("title", "{" + _bibtex_escaped(title) + "}")]
-    if paper.authors:
-        fields.append(("author", _bibtex_escaped(" and ".join(a.name for a in paper.authors))))
-    if paper.venue and kind == "@inproceedings":
-        fields.append(("booktitle", _bibtex_escaped(paper.venue)))
-    elif paper.venue:
-        fields.append(("note", _bibtex_escaped(paper.venue)))
-    fields.append(("year", str(published.year)))
-    if arxiv_id:
-        fields += [("eprint", arxiv_id), ("archivePrefix", "arXiv")]
-    fields.append(("url", url))
-    body = ",\n".join(f"  {name} = {{{value}}}" for name, value in fields)
-    return f"{kind}{{{_bibtex_key(paper, title)},\n{body}\n}}"
-
-
 @dataclass(frozen=True)
 class Prose:
     """The costly, Markdown-derived parts of a view: plain strings, cheap to send
@@ -269,7 +233,7 @@ def make_view(
         pdf_url=absolute_url(pdf, routes) if pdf else None,
         thumbnail=thumbnail,
         thumbnail_abs_url=_absolute_image(thumbnail, routes) if thumbnail else None,
-        bibtex=_bibtex(paper, prose.title, arxiv_id, abs_url),
+        bibtex=bibtex(make_citation(paper, site.citation_keys[paper.id], prose.title, arxiv_id, abs_url)),
     )
 
 

@@ -29,6 +29,7 @@ def plan(site: Site, routes: Routes) -> list[Output]:
 def render(renderer: Renderer, paper_id: str) -> bytes:
     view = renderer.view(paper_id)
     near = renderer.site.neighbours[paper_id]
+    routes = renderer.routes
     return renderer.page(
         "paper.html",
         renderer.routes.paper(paper_id),
@@ -42,6 +43,9 @@ def render(renderer: Renderer, paper_id: str) -> bytes:
             RelatedLink(renderer.url(renderer.routes.paper(other)), renderer.title_html(other))
             for other in renderer.related.get(paper_id, ())
         ],
+        citation_key=renderer.site.citation_keys[paper_id],
+        bibtex_url=renderer.url(routes.paper_citation(paper_id, "bibtex")),
+        ris_url=renderer.url(routes.paper_citation(paper_id, "ris")),
     )
 
 
@@ -53,6 +57,8 @@ def shows(renderer: Renderer, paper_id: str) -> Any:
         paper_digest(renderer.paper(paper_id)),
         [paper_digest(p) for p in (near.previous, near.next) if p],
         related,
+        # The citation key too: it changes when another paper comes to share this one's.
+        renderer.site.citation_keys[paper_id],
     )
 
 

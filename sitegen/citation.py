@@ -1,0 +1,279 @@
+"""Citations: each paper's key (stable across builds), its BibTeX entry and its RIS record.
+
+The key rule is documented in docs/content.md ("Citations"): the first author's
+family name, the year, the first significant word of the title, ASCII-folded
+and lower-cased (``zelikman2024quiet``). Papers that would share a key are
+ordered by listing date, then id; the first keeps the bare key, the others get
+``a``, ``b``, ... in that order, so a paper listed later never changes the key
+of one listed before it.
+
+Pure text: no Markdown here (the caller passes the title and abstract as plain
+text), no I/O.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from urllib.parse import unquote
+
+from .model import Paper
+
+# Words a title's key word never is: articles, prepositions, conjunctions
+# (English, and the few of other languages titles often start with).
+_STOP_WORDS = frozenset(
+    """a an the and or nor but so yet of on in at to by for from with without within into onto
+    over under upon about above across after against along among around as before behind below
+    beneath beside between beyond during except inside like near off out past per since than
+    through toward towards until up via versus vs is are be do does can how what when where
+    which who why we our your its it this that these those le la les l un une des du de del
+    della der die das den dem ein eine el los las et und zu""".split()
+)
+_GENERATIONS = frozenset({"jr", "sr", "ii", "iii", "iv"})
+# Letters NFKD does not take apart into an ASCII letter and marks.
+_LIGATURES = str.maketrans(
+    {"ß": "ss", "æ": "ae", "Æ": "AE", "œ": "oe", "Œ": "OE", "ø": "o", "Ø": "O", "ł": "l", "Ł": "L",
+     "đ": "d", "Đ": "D", "ð": "d", "Ð": "D", "þ": "th", "Þ": "Th", "ı": "i", "ŋ": "ng"}
+)  # fmt: skip
+_MATH = re.compile(r"\$\$.+?\$\$|\$[^$]+\$|\\\(.+?\\\)", re.S)
+_LINK_TARGET = re.compile(r"\]\([^)]*\)")
+_APOSTROPHES = re.compile(r"['’]")
+_WORD = re.compile(r"[A-Za-z0-9]+")
+_LETTER = re.compile(r"[a-z]")
+
+# BibTeX's special characters in text fields. Braces become commands, not \{ and
+# \}: BibTeX counts braces without looking at backslashes, so a lone \{ would
+# leave the entry open.
+_TEXT_SPECIALS = str.maketrans(
+    {"\\": r"\textbackslash{}", "{": r"\textbraceleft{}", "}": r"\textbraceright{}", "$": r"\$",
+     "&": r"\&", "%": r"\%", "#": r"\#", "_": r"\_", "^": r"\^{}", "~": r"\~{}"}
+)  # fmt: skip
+# Verbatim fields (url, doi): only what would end the value or break the entry.
+_VERBATIM_SPECIALS = str.maketrans({"{": "%7B", "}": "%7D", "\\": "%5C", " ": "%20"})
+_SPACE = re.compile(r"\s+")
+_AND = re.compile(r"\band\b", re.IGNORECASE)
+_DOI = re.compile(r"10\.\d{4,9}/\S+")
+_DOI_PREFIX = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:)", re.IGNORECASE)
+# An arXiv category: archive.SUBJECT (cs.CL, math.GT, astro-ph.GA) or an archive without subjects.
+_CATEGORY = re.compile(
+    r"(?:cs|math|stat|eess|econ|q-bio|q-fin|physics|astro-ph|cond-mat|nlin)\.[A-Za-z-]{2,}"
+    r"|hep-th|hep-ph|hep-ex|hep-lat|gr-qc|quant-ph|nucl-th|nucl-ex|math-ph|astro-ph|cond-mat"
+)
+_OLD_ARXIV = re.compile(r"([a-z-]+(?:\.[A-Z]{2})?)/\d{7}(?:v\d+)?")
+# A venue is a journal when it says so; else a conference (booktitle).
+_JOURNAL = re.compile(
+    r"\b(?:journal|transactions|letters|review|reviews|magazine|nature|science|tmlr|jmlr|tacl|"
+    r"tpami|pnas|cacm|computing surveys)\b|(?<![A-Za-z])(?:j|trans|lett|rev|phys)\.",
+    re.IGNORECASE,
+)
+
+
+def _fold(text: str) -> str:
+    """ASCII letters and digits only: 'Müller' -> 'Muller', 'Łukasz' -> 'Lukasz'."""
+    if not text.isascii():
+        text = unicodedata.normalize("NFKD", text.translate(_LIGATURES)).encode("ascii", "ignore").decode()
+    return text
+
+
+def family_name(name: str) -> str:
+    """'Noah D. Goodman' -> 'Goodman'; 'Goodman, Noah' -> 'Goodman';
+    'Martin Luther King Jr.' -> 'King'. One word is the whole name."""
+    if "," in name:
+        return name.split(",", 1)[0].strip()
+    words = name.split()
+    while len(words) > 1 and words[-1].rstrip(".").lower() in _GENERATIONS:
+        words.pop()
+    return words[-1] if words else ""
+
+
+def _given_names(name: str, family: str) -> str:
+    if "," in name:
+        return name.split(",", 1)[1].strip()
+    words = name.split()
+    at = len(words) - 1 - words[::-1].index(family) if family in words else len(words)
+    rest = words[:at] + words[at + 1 :]
+    return " ".join(rest)
+
+
+def cited_moment(paper: Paper) -> datetime:
+    """The date a citation gives, and the year its key holds: published, else listed."""
+    return paper.published or paper.date
+
+
+def key_word(title: str) -> str:
+    """The title's first significant word, folded: 'An *old-style* identifier' -> 'old'.
+    Math ($...$) and link targets are skipped; '' if no word has a letter."""
+    text = _APOSTROPHES.sub("", _LINK_TARGET.sub("]", _MATH.sub(" ", title)))
+    for word in _WORD.findall(_fold(text)):
+        word = word.lower()
+        if word not in _STOP_WORDS and _LETTER.search(word):
+            return word
+    return ""
+
+
+def base_key(paper: Paper) -> str:
+    """The key before collisions: family name + year + title word ('anon' without a
+    first author whose family name has a Latin letter or digit)."""
+    name = "".join(_WORD.findall(_fold(family_name(paper.authors[0].name)))).lower() if paper.authors else ""
+    return f"{name or 'anon'}{cited_moment(paper).year:04d}{key_word(paper.title)}"
+
+
+def _suffix(n: int) -> str:
+    """1 -> 'a', 26 -> 'z', 27 -> 'aa': letters, as many as needed."""
+    out = ""
+    while n:
+        n, rest = divmod(n - 1, 26)
+        out = chr(ord("a") + rest) + out
+    return out
+
+
+def assign_keys(papers: Iterable[Paper]) -> dict[str, str]:
+    """Paper id -> citation key, unique across ``papers``.
+
+    Papers sharing a base key are ordered by listing date, then id: the first
+    keeps the base key, the next get 'a', 'b', ... A suffixed key never takes
+    a key some paper has as its base key (``smith2024deep`` + 'a' and a title
+    word 'deepa'); it skips to the next letter."""
+    groups: dict[str, list[Paper]] = {}
+    for paper in papers:
+        groups.setdefault(base_key(paper), []).append(paper)
+    taken = set(groups)
+    keys: dict[str, str] = {}
+    for base in sorted(groups):
+        members = groups[base]
+        if len(members) > 1:
+            members = sorted(members, key=lambda p: (p.date, p.id))
+        keys[members[0].id] = base
+        n = 0
+        for paper in members[1:]:
+            n += 1
+            while base + _suffix(n) in taken:
+                n += 1
+            taken.add(base + _suffix(n))
+            keys[paper.id] = base + _suffix(n)
+    return keys
+
+
+@dataclass(frozen=True, slots=True)
+class Citation:
+    """What a BibTeX entry and a RIS record say about a paper."""
+
+    key: str
+    title: str  # plain text
+    authors: tuple[str, ...]
+    moment: datetime
+    venue: str | None
+    journal: bool  # venue is a journal (else a conference)
+    arxiv_id: str | None
+    primary_class: str | None
+    doi: str | None
+    url: str
+    tags: tuple[str, ...]
+
+
+def _doi_of(paper: Paper) -> str | None:
+    link = paper.link("doi")
+    doi = unquote(_DOI_PREFIX.sub("", link.strip())) if link else ""
+    return doi if _DOI.fullmatch(doi) else None
+
+
+def _primary_class(arxiv_id: str | None, tags: Sequence[str]) -> str | None:
+    """An old-style id's archive (hep-th/9901001 -> hep-th), else the first tag
+    that is an arXiv category (the arXiv importer keeps the primary first)."""
+    match = _OLD_ARXIV.fullmatch(arxiv_id or "")
+    if match:
+        return match.group(1)
+    return next((tag for tag in tags if _CATEGORY.fullmatch(tag)), None)
+
+
+def make_citation(paper: Paper, key: str, title: str, arxiv_id: str | None, page_url: str) -> Citation:
+    """``title``: the title as plain text; ``page_url``: the paper's page, the
+    URL cited unless it has an arXiv id (then its arXiv abstract page)."""
+    venue = " ".join(paper.venue.split()) if paper.venue else None
+    return Citation(
+        key=key,
+        title=" ".join(title.split()),
+        authors=tuple(" ".join(a.name.split()) for a in paper.authors),
+        moment=cited_moment(paper),
+        venue=venue,
+        journal=bool(venue and _JOURNAL.search(venue)),
+        arxiv_id=arxiv_id,
+        primary_class=_primary_class(arxiv_id, paper.tags) if arxiv_id else None,
+        doi=_doi_of(paper),
+        url=f"https://arxiv.org/abs/{arxiv_id}" if arxiv_id else page_url,
+        tags=paper.tags,
+    )
+
+
+def _text(value: str) -> str:
+    return value.translate(_TEXT_SPECIALS)
+
+
+def _verbatim(value: str) -> str:
+    return value.translate(_VERBATIM_SPECIALS)
+
+
+def _bib_name(name: str) -> str:
+    # "Google and DeepMind" is one name, not two: braced, BibTeX keeps it whole.
+    return "{" + _text(name) + "}" if _AND.search(name) else _text(name)
+
+
+def entry_type(citation: Citation) -> str:
+    if citation.venue:
+        return "article" if citation.journal else "inproceedings"
+    return "misc"
+
+
+def bibtex(citation: Citation) -> str:
+    """One BibTeX entry, without a final newline."""
+    kind = entry_type(citation)
+    fields = [("title", "{" + _text(citation.title) + "}")]  # double braces: capitals kept
+    if citation.authors:
+        fields.append(("author", " and ".join(map(_bib_name, citation.authors))))
+    if citation.venue:
+        fields.append(("journal" if kind == "article" else "booktitle", _text(citation.venue)))
+    fields.append(("year", f"{citation.moment.year:04d}"))
+    if citation.arxiv_id:
+        fields += [("eprint", citation.arxiv_id), ("archivePrefix", "arXiv")]
+        if citation.primary_class:
+            fields.append(("primaryClass", citation.primary_class))
+    if citation.doi:
+        fields.append(("doi", _verbatim(citation.doi)))
+    fields.append(("url", _verbatim(citation.url)))
+    body = ",\n".join(f"  {name} = {{{value}}}" for name, value in fields)
+    return f"@{kind}{{{citation.key},\n{body}\n}}"
+
+
+def _ris_type(citation: Citation) -> str:
+    if citation.venue:
+        return "JOUR" if citation.journal else "CONF"
+    return "UNPB" if citation.arxiv_id else "GEN"
+
+
+def _ris_name(name: str) -> str:
+    """'Noah D. Goodman' -> 'Goodman, Noah D.', as RIS asks; a one-word name as it is."""
+    family = family_name(name)
+    given = _given_names(name, family)
+    return f"{family}, {given}" if given else family
+
+
+def ris(citation: Citation, abstract: str) -> str:
+    """One RIS record: tag, two spaces, hyphen, space, value; lines end with CR LF
+    as the RIS specification says (Zotero, Mendeley and EndNote read it)."""
+    moment = citation.moment
+    lines = [("TY", _ris_type(citation)), ("ID", citation.key), ("TI", citation.title)]
+    lines += [("AU", _ris_name(name)) for name in citation.authors]
+    lines += [("PY", f"{moment.year:04d}"), ("DA", f"{moment.year:04d}/{moment.month:02d}/{moment.day:02d}/")]
+    if citation.venue:
+        lines.append(("T2", citation.venue))
+    if abstract:
+        lines.append(("AB", abstract))
+    lines += [("KW", tag) for tag in citation.tags]
+    if citation.doi:
+        lines.append(("DO", citation.doi))
+    lines.append(("UR", citation.url))
+    text = "".join(f"{tag}  - {_SPACE.sub(' ', value).strip()}\r\n" for tag, value in lines)
+    return text + "ER  - \r\n"

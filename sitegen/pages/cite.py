@@ -1,0 +1,71 @@
+"""Citation files: each paper's cite.bib and cite.ris, and papers.bib with every
+paper's BibTeX entry (sitegen/citation.py makes the text)."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import TYPE_CHECKING, Any
+
+from ..citation import Citation, bibtex, make_citation, ris
+from ..markup import plain_text, render_title
+from ..model import Paper
+from ..outputs import Output
+from ..routes import Routes
+from ..site import Site
+from ..views import arxiv_id_of
+from . import PageKind, paper_digest
+
+if TYPE_CHECKING:
+    from ..render import Renderer
+
+FORMATS = ("bibtex", "ris")
+
+
+def plan(site: Site, routes: Routes) -> list[Output]:
+    out = [Output(routes.paper_citation(p.id, f), "cite", (p.id, f)) for p in site.papers for f in FORMATS]
+    out.append(Output(routes.bibliography(), "bibliography"))
+    return out
+
+
+def _citation(renderer: Renderer, paper: Paper) -> Citation:
+    """As the paper page's BibTeX block has it (views.make_view): the title's
+    plain text from the same function, the same key and URL."""
+    markdown = renderer.config.markdown
+    title = render_title(paper.title, markdown)[1] or paper.title
+    page_url = renderer.routes.absolute(renderer.routes.paper(paper.id))
+    return make_citation(paper, renderer.site.citation_keys[paper.id], title, arxiv_id_of(paper), page_url)
+
+
+def render(renderer: Renderer, paper_id: str, kind: str) -> bytes:
+    paper = renderer.paper(paper_id)
+    citation = _citation(renderer, paper)
+    if kind == "bibtex":
+        return (bibtex(citation) + "\n").encode("utf-8")
+    abstract = plain_text(paper.abstract, None, renderer.config.markdown) if paper.abstract else ""
+    return ris(citation, abstract).encode("utf-8")
+
+
+def shows(renderer: Renderer, paper_id: str, kind: str) -> Any:
+    # The key too: it changes when another paper comes to share this one's.
+    return paper_digest(renderer.paper(paper_id)), renderer.site.citation_keys[paper_id]
+
+
+def _by_key(renderer: Renderer) -> list[Paper]:
+    keys = renderer.site.citation_keys
+    return sorted(renderer.site.papers, key=lambda p: keys[p.id])
+
+
+def render_bibliography(renderer: Renderer) -> bytes:
+    entries = [bibtex(_citation(renderer, paper)) for paper in _by_key(renderer)]
+    return "".join(entry + "\n\n" for entry in entries).encode("utf-8")
+
+
+def bibliography_shows(renderer: Renderer) -> Any:
+    """A digest of every (key, paper digest), hashed a paper at a time (see sitemaps.shows)."""
+    keys, h = renderer.site.citation_keys, hashlib.blake2b(digest_size=16)
+    for paper in _by_key(renderer):
+        h.update(f"{keys[paper.id]}\n{paper_digest(paper)}\n".encode())
+    return h.hexdigest()
+
+
+KINDS = {"cite": PageKind(render, shows), "bibliography": PageKind(render_bibliography, bibliography_shows)}
