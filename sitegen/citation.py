@@ -5,7 +5,7 @@ family name, the year, the first significant word of the title, ASCII-folded
 and lower-cased (``zelikman2024quiet``). Papers that would share a key are
 ordered by listing date, then id; the first keeps the bare key, the others get
 ``a``, ``b``, ... in that order, so a paper listed later never changes the key
-of one listed before it.
+of one listed before it. A paper's ``citation_key`` field fixes its key by hand.
 
 Pure text: no Markdown here (the caller passes the title and abstract as plain
 text), no I/O.
@@ -122,7 +122,7 @@ def base_key(paper: Paper) -> str:
 
 
 def _suffix(n: int) -> str:
-    """1 -> 'a', 26 -> 'z', 27 -> 'aa': letters, as many as needed."""
+    """0 -> '', 1 -> 'a', 26 -> 'z', 27 -> 'aa': letters, as many as needed."""
     out = ""
     while n:
         n, rest = divmod(n - 1, 26)
@@ -131,29 +131,33 @@ def _suffix(n: int) -> str:
 
 
 def assign_keys(papers: Iterable[Paper]) -> dict[str, str]:
-    """Paper id -> citation key, unique across ``papers``.
+    """Paper id -> citation key, unique across ``papers`` (ignoring letter case).
 
-    Papers sharing a base key are ordered by listing date, then id: the first
-    keeps the base key, the next get 'a', 'b', ... A suffixed key never takes
-    a key some paper has as its base key (``smith2024deep`` + 'a' and a title
-    word 'deepa'); it skips to the next letter."""
+    A paper's own ``citation_key`` is its key. The others sharing a base key
+    are ordered by listing date, then id: the first keeps the base key, the
+    next get 'a', 'b', ... A key some paper has fixed is never given to
+    another, and a suffixed key never takes another paper's base key
+    (``smith2024deep`` + 'a' against a title word 'deepa'): it skips to the
+    next letter."""
+    keys: dict[str, str] = {}
     groups: dict[str, list[Paper]] = {}
     for paper in papers:
-        groups.setdefault(base_key(paper), []).append(paper)
-    taken = set(groups)
-    keys: dict[str, str] = {}
+        if paper.citation_key:
+            keys[paper.id] = paper.citation_key
+        else:
+            groups.setdefault(base_key(paper), []).append(paper)
+    taken = {key.casefold() for key in keys.values()}
     for base in sorted(groups):
         members = groups[base]
         if len(members) > 1:
             members = sorted(members, key=lambda p: (p.date, p.id))
-        keys[members[0].id] = base
         n = 0
-        for paper in members[1:]:
-            n += 1
-            while base + _suffix(n) in taken:
+        for paper in members:
+            while (key := base + _suffix(n)) in taken or (n and key in groups):
                 n += 1
-            taken.add(base + _suffix(n))
-            keys[paper.id] = base + _suffix(n)
+            taken.add(key)
+            keys[paper.id] = key
+            n += 1
     return keys
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -188,6 +189,18 @@ def _text(entry: Entry, where: KeyPath, raw: Any, limit: str = "field_length") -
         and _bad_text(entry, where, raw, limit)
         else raw
     )
+
+
+_CITATION_KEY = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:-]{0,99}")
+
+
+def _citation_key(entry: Entry, where: KeyPath, raw: Any) -> Any:
+    if not isinstance(raw, str) or not _CITATION_KEY.fullmatch(raw):
+        entry.report(
+            where, f"expected a BibTeX key of letters, digits, '_', '.', ':' or '-' (at most 100), got {_show(raw)}"
+        )
+        return _INVALID
+    return raw
 
 
 def _long_text(entry: Entry, where: KeyPath, raw: Any) -> Any:
@@ -370,6 +383,7 @@ _FIELDS: dict[str, _Checker] = {
     "venue": _text,
     "thumbnail": _image_url,
     "note": _long_text,
+    "citation_key": _citation_key,
     "extra": _extra,
     "pinned": _pinned,
 }

@@ -64,6 +64,7 @@ def load_papers(
     if meanwhile is not None:
         meanwhile()
     loader.report_duplicates()
+    loader.problems += _same_citation_keys(loader.papers)
     if loader.problems:
         raise ContentError(loader.problems)
     return loader.papers
@@ -339,6 +340,19 @@ class _Loader:
                 message = f"duplicate id '{again.id}' (same page as '{first.id}' in {where})"
             line = _reload(docs, again, self.config.limits).line_at(again.at + ("id",))
             self.problems.append(Problem(message, again.shown, line, "id"))
+
+
+def _same_citation_keys(papers: list[Paper]) -> list[Problem]:
+    """A ``citation_key`` fixed by hand on two papers (ignoring letter case)."""
+    first: dict[str, Paper] = {}
+    problems = []
+    for paper in papers:
+        if paper.citation_key:
+            other = first.setdefault(paper.citation_key.casefold(), paper)
+            if other is not paper:
+                message = f"citation key '{paper.citation_key}' is also the key of '{other.id}' ({other.source})"
+                problems.append(Problem(message, str(paper.source), None, "citation_key"))
+    return problems
 
 
 def _reload(docs: dict[Path, Document], place: _Place, limits: Limits) -> Document:

@@ -43,6 +43,8 @@ class Paper:
     venue: str | None = None
     thumbnail: str | None = None
     note: str | None = None
+    # A BibTeX key fixed by hand; else citation.assign_keys makes one.
+    citation_key: str | None = None
     extra: Mapping[str, Any] = field(default_factory=dict)
     # Where the entry came from, for error messages and ordering.
     source: Path | None = None

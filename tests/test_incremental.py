@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -247,4 +248,51 @@ def test_a_markdown_settings_edit_renders_the_pages_again(built, tmp_path):
     build(built)
     assert '<a href="https://github.com/x/y"' not in page.read_text()
     assert "footnote-definition" not in page.read_text()
+    assert tree(built / "output") == cold_tree(built, tmp_path)
+
+
+def _counting_citations(monkeypatch) -> list[tuple]:
+    """Record which citation files render (the Renderer takes its kinds from KINDS)."""
+    from sitegen.pages import PageKind, cite
+    from sitegen.siteplan import KINDS
+
+    rendered: list[tuple] = []
+
+    def render(renderer, *key):
+        rendered.append(key)
+        return cite.render(renderer, *key)
+
+    monkeypatch.setitem(KINDS, "cite", PageKind(render, cite.shows))
+    return rendered
+
+
+def test_citation_files_render_again_only_for_the_paper_that_changed(built, tmp_path, monkeypatch):
+    rendered = _counting_citations(monkeypatch)
+    papers = [dict(p) for p in PAPERS]
+    papers[7]["title"] = "A new title"
+    edit_papers(built, papers)
+    build(built)
+    assert sorted(rendered) == [("p7", "bibtex"), ("p7", "ris")]
+    changed = changed_files(built / "output")
+    assert {"papers/p7/cite.bib", "papers/p7/cite.ris", "papers.bib"} <= changed
+    assert not {"papers/p8/cite.bib", "papers/p8/cite.ris"} & changed
+    assert "@misc{22025new," in (built / "output/papers/p7/cite.bib").read_text()
+    assert tree(built / "output") == cold_tree(built, tmp_path)
+
+
+def test_a_paper_listed_later_leaves_the_keys_and_files_of_earlier_ones(built, tmp_path, monkeypatch):
+    """PAPERS hold six 'Author 0' papers titled 'Paper number ...': keys 02025paper, ...a, ...e.
+    A seventh, listed after them, takes the next letter; nothing else changes."""
+    before = (built / "output/papers.bib").read_text()
+    keys = sorted(re.findall(r"@misc\{(02025paper\w*),", before))
+    assert keys == ["02025paper", "02025papera", "02025paperb", "02025paperc", "02025paperd", "02025papere"]
+    rendered = _counting_citations(monkeypatch)
+    later = paper("p100", "2025-03-20", title="Paper anew", authors=["Author 0"])
+    edit_papers(built, [*PAPERS, later])
+    build(built)
+    assert sorted(rendered) == [("p100", "bibtex"), ("p100", "ris")]
+    assert "@misc{02025paperf," in (built / "output/papers/p100/cite.bib").read_text()
+    assert not {f for f in changed_files(built / "output") if f.endswith((".bib", ".ris"))} - {
+        "papers.bib", "papers/p100/cite.bib", "papers/p100/cite.ris"
+    }
     assert tree(built / "output") == cold_tree(built, tmp_path)

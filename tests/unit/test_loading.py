@@ -290,7 +290,7 @@ def test_required_fields(tmp_path: Path) -> None:
     [
         ("tags: llm\n", "4: tags: expected a list of strings, got 'llm'"),
         ("tgas: [llm]\n", "4: tgas: unknown field (did you mean 'tags'?)"),
-        ("citations: 3\n", "4: citations: unknown field; custom data goes under 'extra'"),
+        ("downloads: 3\n", "4: downloads: unknown field; custom data goes under 'extra'"),
         ("upvotes: -3\n", "4: upvotes: must not be negative, got -3"),
         ("upvotes: true\n", "4: upvotes: expected a whole number, got true"),
         ("upvotes: 2.5\n", "4: upvotes: expected a whole number, got 2.5"),
