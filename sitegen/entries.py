@@ -197,7 +197,8 @@ _CITATION_KEY = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:-]{0,99}")
 def _citation_key(entry: Entry, where: KeyPath, raw: Any) -> Any:
     if not isinstance(raw, str) or not _CITATION_KEY.fullmatch(raw):
         entry.report(
-            where, f"expected a BibTeX key of letters, digits, '_', '.', ':' or '-' (at most 100), got {_show(raw)}"
+            where,
+            f"expected a BibTeX key of letters, digits, '_', '.', ':' or '-' (at most 100), got {_show(raw)}",
         )
         return _INVALID
     return raw

@@ -350,7 +350,9 @@ def _same_citation_keys(papers: list[Paper]) -> list[Problem]:
         if paper.citation_key:
             other = first.setdefault(paper.citation_key.casefold(), paper)
             if other is not paper:
-                message = f"citation key '{paper.citation_key}' is also the key of '{other.id}' ({other.source})"
+                message = (
+                    f"citation key '{paper.citation_key}' is also the key of '{other.id}' ({other.source})"
+                )
                 problems.append(Problem(message, str(paper.source), None, "citation_key"))
     return problems
 

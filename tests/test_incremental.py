@@ -293,6 +293,8 @@ def test_a_paper_listed_later_leaves_the_keys_and_files_of_earlier_ones(built, t
     assert sorted(rendered) == [("p100", "bibtex"), ("p100", "ris")]
     assert "@misc{02025paperf," in (built / "output/papers/p100/cite.bib").read_text()
     assert not {f for f in changed_files(built / "output") if f.endswith((".bib", ".ris"))} - {
-        "papers.bib", "papers/p100/cite.bib", "papers/p100/cite.ris"
+        "papers.bib",
+        "papers/p100/cite.bib",
+        "papers/p100/cite.ris",
     }
     assert tree(built / "output") == cold_tree(built, tmp_path)

@@ -20,7 +20,12 @@ LISTED = datetime(2025, 3, 14, tzinfo=UTC)
 def make(paper_id: str = "p", title: str = "Quiet thoughts", authors=("Eric Zelikman",), **fields) -> Paper:
     listed = fields.pop("date", LISTED)
     return Paper(
-        id=paper_id, title=title, date=listed, day=listed.date(), authors=tuple(map(Author, authors)), **fields
+        id=paper_id,
+        title=title,
+        date=listed,
+        day=listed.date(),
+        authors=tuple(map(Author, authors)),
+        **fields,
     )
 
 
@@ -75,7 +80,9 @@ def test_key_word(title: str, word: str) -> None:
 
 
 def test_the_key_is_family_name_year_and_title_word_ascii_folded() -> None:
-    assert base_key(make(title="Quiet-STaR", authors=["Eric Zelikman", "Noah Goodman"])) == "zelikman2025quiet"
+    assert (
+        base_key(make(title="Quiet-STaR", authors=["Eric Zelikman", "Noah Goodman"])) == "zelikman2025quiet"
+    )
     assert base_key(make(title="Das Modell", authors=["Jürgen Müller-Straße"])) == "mullerstrasse2025modell"
     assert base_key(make(title="Łódź", authors=["Łukasz Kaiser"])) == "kaiser2025lodz"
     assert base_key(make(title="Title", authors=[])) == "anon2025title", "no authors"
@@ -131,7 +138,11 @@ def test_a_paper_listed_later_never_changes_the_keys_before_it() -> None:
 
 
 def test_a_suffixed_key_never_takes_another_papers_base_key() -> None:
-    papers = [make("x1", title="Deep"), make("x2", title="Deep", date=LISTED + timedelta(1)), make("y", title="Deepa")]
+    papers = [
+        make("x1", title="Deep"),
+        make("x2", title="Deep", date=LISTED + timedelta(1)),
+        make("y", title="Deepa"),
+    ]
     keys = assign_keys(papers)
     assert keys == {"x1": "zelikman2025deep", "y": "zelikman2025deepa", "x2": "zelikman2025deepb"}
 
@@ -155,7 +166,10 @@ def test_bibtex_entry_types_and_fields() -> None:
     assert journal.entry_type == "article"
     assert journal.fields_dict["journal"].value == "Transactions on Machine Learning Research"
     conference = entry(make(venue="NeurIPS 2024"), "2403.09629")
-    assert conference.entry_type == "inproceedings" and conference.fields_dict["booktitle"].value == "NeurIPS 2024"
+    assert (
+        conference.entry_type == "inproceedings"
+        and conference.fields_dict["booktitle"].value == "NeurIPS 2024"
+    )
     assert conference.fields_dict["eprint"].value == "2403.09629", "an arXiv id is given with a venue too"
     preprint = entry(make(tags=("llm", "cs.CL", "cs.LG")), "2403.09629")
     assert preprint.entry_type == "misc"
@@ -168,16 +182,22 @@ def test_bibtex_entry_types_and_fields() -> None:
     plain = entry(make(authors=[], links=(("doi", "https://doi.org/10.1000/a_b%28c%29"),)))
     assert plain.entry_type == "misc" and "author" not in plain.fields_dict
     assert "primaryClass" not in plain.fields_dict and "eprint" not in plain.fields_dict
-    assert plain.fields_dict["doi"].value == "10.1000/a_b(c)" and plain.fields_dict["url"].value == "https://e.org/papers/p/"
+    assert (
+        plain.fields_dict["doi"].value == "10.1000/a_b(c)"
+        and plain.fields_dict["url"].value == "https://e.org/papers/p/"
+    )
 
 
 def test_bibtex_escapes_latex_specials() -> None:
-    paper = make(title="50% of {Q&A} #1 in snake_case: $x^2$ ~ \\LaTeX", authors=["Ana_Lee", "Google and DeepMind"])
+    paper = make(
+        title="50% of {Q&A} #1 in snake_case: $x^2$ ~ \\LaTeX", authors=["Ana_Lee", "Google and DeepMind"]
+    )
     citation = make_citation(paper, "k", paper.title, None, "https://e.org/a b/")
     text = bibtex(citation)
     fields = parse_one(text).fields_dict
     assert fields["title"].value == (
-        r"{50\% of \textbraceleft{}Q\&A\textbraceright{} \#1 in snake\_case: \$x\^{}2\$ \~{} \textbackslash{}LaTeX}"
+        r"{50\% of \textbraceleft{}Q\&A\textbraceright{} \#1 in snake\_case: "
+        r"\$x\^{}2\$ \~{} \textbackslash{}LaTeX}"
     )
     assert fields["author"].value == r"Ana\_Lee and {Google and DeepMind}", "a name with 'and' stays one name"
     assert fields["url"].value == "https://e.org/a%20b/"
@@ -185,7 +205,11 @@ def test_bibtex_escapes_latex_specials() -> None:
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.text(min_size=1, max_size=80), st.lists(st.text(min_size=1, max_size=30), max_size=3), st.text(max_size=40))
+@given(
+    st.text(min_size=1, max_size=80),
+    st.lists(st.text(min_size=1, max_size=30), max_size=3),
+    st.text(max_size=40),
+)
 def test_any_text_makes_one_entry_that_parses(title: str, names: list[str], venue: str) -> None:
     paper = make(title=title, authors=names, venue=venue or None)
     text = bibtex(make_citation(paper, "k", title, None, "https://e.org/p/"))
@@ -205,7 +229,10 @@ def test_ris_record() -> None:
         tags=("reasoning", "LLM"),
         links=(("doi", "10.1000/xyz"),),
     )
-    text = ris(make_citation(paper, "zelikman2025quiet", "Quiet\nthoughts", None, "https://e.org/p/"), "An\nabstract.")
+    text = ris(
+        make_citation(paper, "zelikman2025quiet", "Quiet\nthoughts", None, "https://e.org/p/"),
+        "An\nabstract.",
+    )
     assert text == (
         "TY  - CONF\r\nID  - zelikman2025quiet\r\nTI  - Quiet thoughts\r\n"
         "AU  - Zelikman, Eric\r\nAU  - Goodman, Noah D.\r\nAU  - Plato\r\n"
@@ -213,7 +240,12 @@ def test_ris_record() -> None:
         "KW  - reasoning\r\nKW  - LLM\r\nDO  - 10.1000/xyz\r\nUR  - https://e.org/p/\r\nER  - \r\n"
     )
     bare = ris(make_citation(make(authors=[]), "k", "T", None, "u"), "")
-    assert "AU  -" not in bare and "AB  -" not in bare and "T2  -" not in bare and bare.startswith("TY  - GEN\r\n")
+    assert (
+        "AU  -" not in bare
+        and "AB  -" not in bare
+        and "T2  -" not in bare
+        and bare.startswith("TY  - GEN\r\n")
+    )
     assert ris(make_citation(make(), "k", "T", "2403.09629", "u"), "").startswith("TY  - UNPB\r\n")
     journal = ris(make_citation(make(venue="Nature"), "k", "T", None, "u"), "")
     assert journal.startswith("TY  - JOUR\r\n")
