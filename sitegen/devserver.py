@@ -139,6 +139,12 @@ class Handler(http.server.SimpleHTTPRequestHandler):
 
     timeout = 15  # seconds a client may stay silent before its connection is dropped
     server: PreviewServer
+    # Citation files as reference managers expect them (docs/deploy.md, "Content types").
+    extensions_map = {
+        **http.server.SimpleHTTPRequestHandler.extensions_map,
+        ".bib": "application/x-bibtex; charset=utf-8",
+        ".ris": "application/x-research-info-systems; charset=utf-8",
+    }
 
     def send_head(self) -> BinaryIO | None:  # type: ignore[override]
         url_path = self.path.split("?", 1)[0].split("#", 1)[0]

@@ -162,6 +162,14 @@ def test_only_regular_files_are_served(files):
     assert headers["Content-Type"].startswith("text/html") and headers["Cache-Control"] == "no-cache"
 
 
+def test_citation_files_are_served_with_their_content_types(files):
+    root, get, _ = files
+    (root / "papers.bib").write_text("@misc{k, title={T}}\n")
+    (root / "cite.ris").write_text("TY  - GEN\r\nER  - \r\n")
+    assert get("/papers.bib")[1]["Content-Type"] == "application/x-bibtex; charset=utf-8"
+    assert get("/cite.ris")[1]["Content-Type"] == "application/x-research-info-systems; charset=utf-8"
+
+
 def test_pages_are_revalidated_and_unchanged_ones_answer_304(files):
     root, get, port = files
     status, headers, _ = get("/")

@@ -384,3 +384,78 @@ def test_compact_abstracts_open_and_stay_accessible(
             visit.problems.append(f"abstracts open: too wide: {'; '.join(overflow['wide'])}")
         _check_axe(visit, axe_script, f"compact home, abstracts open, {width} px{', dark' if dark else ''}")
         _fail_if(visit, f"compact home with its abstracts open at {width} px{' (dark)' if dark else ''}")
+
+
+# --- the citation block's copy button (docs/content.md, "Citations") ---------------------
+
+
+def _tab_to(page: Page, selector: str, limit: int = 80) -> bool:
+    """Press Tab until the element matching ``selector`` has the focus."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if page.evaluate("(s) => document.activeElement === document.querySelector(s)", selector):
+            return True
+    return False
+
+
+def test_the_copy_button_copies_the_bibtex_from_the_keyboard_and_says_so(
+    browser: Browser, targets: dict[str, str]
+) -> None:
+    visit = _open(browser, targets["paper"], 390)
+    page = visit.page
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    button = page.locator("button.copy-button")
+    status = page.locator(".cite .copy-status")
+    if not button.is_visible():
+        visit.problems.append("with JavaScript the copy button is not shown")
+    elif not _tab_to(page, "button.copy-button"):
+        visit.problems.append("Tab never reaches the copy button")
+    else:
+        page.keyboard.press("Enter")
+        page.wait_for_function("() => document.querySelector('.cite .copy-status').textContent !== ''")
+        if status.text_content() != "Copied" or status.get_attribute("role") != "status":
+            visit.problems.append(
+                f"the status says {status.text_content()!r} in role {status.get_attribute('role')}"
+            )
+        copied = page.evaluate("() => navigator.clipboard.readText()")
+        shown = page.locator("#bibtex-entry").text_content()
+        if copied != shown or not copied.startswith("@"):
+            visit.problems.append(f"the clipboard holds {copied[:80]!r}, not the entry {shown[:80]!r}")
+    _fail_if(visit, "copy button")
+
+
+def test_without_a_clipboard_the_copy_button_selects_the_entry(
+    browser: Browser, targets: dict[str, str]
+) -> None:
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context.add_init_script("Object.defineProperty(navigator, 'clipboard', {value: undefined})")
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(targets["paper"], wait_until="load")
+    page.locator("button.copy-button").click()
+    page.wait_for_function("() => document.querySelector('.cite .copy-status').textContent !== ''")
+    said = page.locator(".cite .copy-status").text_content()
+    selected = page.evaluate("() => window.getSelection().toString()")
+    shown = page.locator("#bibtex-entry").text_content()
+    context.close()
+    assert errors == []
+    assert said == "Selected: press Ctrl+C to copy"
+    assert selected.strip() == shown.strip()
+
+
+def test_without_javascript_the_button_is_hidden_and_the_entry_is_text(
+    browser: Browser, targets: dict[str, str]
+) -> None:
+    context = browser.new_context(java_script_enabled=False, viewport={"width": 390, "height": 900})
+    page = context.new_page()
+    page.goto(targets["paper"], wait_until="load")
+    hidden = not page.locator("button.copy-button").is_visible()
+    entry = page.locator("#bibtex-entry")
+    visible, text = entry.is_visible(), entry.text_content() or ""
+    links = [a.get_attribute("href") for a in page.locator(".cite-actions a").all()]
+    context.close()
+    assert hidden, "the copy button shows although nothing could make it work"
+    assert visible and text.startswith("@")
+    assert [href.rsplit("/", 1)[-1] for href in links] == ["cite.bib", "cite.ris"]

@@ -137,6 +137,12 @@ def test_a_paper_listed_later_never_changes_the_keys_before_it() -> None:
     assert assign_keys(shuffled) == keys, "the order papers come in does not matter"
 
 
+def test_after_z_come_two_letters() -> None:
+    papers = [make(f"p{i:02d}", date=LISTED + timedelta(hours=i)) for i in range(29)]
+    keys = assign_keys(papers)
+    assert [keys[f"p{i:02d}"][-2:] for i in (0, 1, 26, 27, 28)] == ["et", "ta", "tz", "aa", "ab"]
+
+
 def test_a_suffixed_key_never_takes_another_papers_base_key() -> None:
     papers = [
         make("x1", title="Deep"),
