@@ -51,9 +51,10 @@ _TEXT_SPECIALS = str.maketrans(
     {"\\": r"\textbackslash{}", "{": r"\textbraceleft{}", "}": r"\textbraceright{}", "$": r"\$",
      "&": r"\&", "%": r"\%", "#": r"\#", "_": r"\_", "^": r"\^{}", "~": r"\~{}"}
 )  # fmt: skip
+_TEXT_SPECIAL = re.compile(r"[\\{}$&%#_^~]")
 # Verbatim fields (url, doi): only what would end the value or break the entry.
 _VERBATIM_SPECIALS = str.maketrans({"{": "%7B", "}": "%7D", "\\": "%5C", " ": "%20"})
-_SPACE = re.compile(r"\s+")
+_VERBATIM_SPECIAL = re.compile(r"[{}\\ ]")
 _AND = re.compile(r"\band\b", re.IGNORECASE)
 _DOI = re.compile(r"10\.\d{4,9}/\S+")
 _DOI_PREFIX = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:)", re.IGNORECASE)
@@ -213,11 +214,12 @@ def make_citation(paper: Paper, key: str, title: str, arxiv_id: str | None, page
 
 
 def _text(value: str) -> str:
-    return value.translate(_TEXT_SPECIALS)
+    # str.translate looks up every character in a dict; most values have no special one.
+    return value.translate(_TEXT_SPECIALS) if _TEXT_SPECIAL.search(value) else value
 
 
 def _verbatim(value: str) -> str:
-    return value.translate(_VERBATIM_SPECIALS)
+    return value.translate(_VERBATIM_SPECIALS) if _VERBATIM_SPECIAL.search(value) else value
 
 
 def _bib_name(name: str) -> str:
@@ -279,5 +281,5 @@ def ris(citation: Citation, abstract: str) -> str:
     if citation.doi:
         lines.append(("DO", citation.doi))
     lines.append(("UR", citation.url))
-    text = "".join(f"{tag}  - {_SPACE.sub(' ', value).strip()}\r\n" for tag, value in lines)
+    text = "".join(f"{tag}  - {' '.join(value.split())}\r\n" for tag, value in lines)
     return text + "ER  - \r\n"

@@ -96,7 +96,9 @@ def test_the_sample_site_builds(tmp_path):
     done = sitegen("build", "--site", str(REPO), "--output", str(tmp_path / "out"))
     assert done.returncode == 0, done.stderr
     files = tree(tmp_path / "out")
-    assert sum(1 for f in files if f.startswith("papers/")) == 42
+    assert sum(1 for f in files if f.startswith("papers/") and f.endswith("/index.html")) == 42
+    assert sum(1 for f in files if f.startswith("papers/") and f.endswith(("/cite.bib", "/cite.ris"))) == 84
+    assert "papers.bib" in files
     assert "tags/interpretability/index.html" in files and "tags/brain-decoding/atom.xml" in files
 
 
