@@ -64,7 +64,8 @@ _CATEGORY = re.compile(
     r"|hep-th|hep-ph|hep-ex|hep-lat|gr-qc|quant-ph|nucl-th|nucl-ex|math-ph|astro-ph|cond-mat"
 )
 _OLD_ARXIV = re.compile(r"([a-z-]+(?:\.[A-Z]{2})?)/\d{7}(?:v\d+)?")
-# A venue is a journal when it says so; else a conference (booktitle).
+# A venue is a journal when it says so and does not say it is a conference; else a conference (booktitle).
+_CONFERENCE = re.compile(r"\b(?:conference|proceedings|workshops?|symposium|meeting|congress)\b", re.I)
 _JOURNAL = re.compile(
     r"\b(?:journal|transactions|letters|review|reviews|magazine|nature|science|tmlr|jmlr|tacl|"
     r"tpami|pnas|cacm|computing surveys)\b|(?<![A-Za-z])(?:j|trans|lett|rev|phys)\.",
@@ -204,7 +205,7 @@ def make_citation(paper: Paper, key: str, title: str, arxiv_id: str | None, page
         authors=tuple(" ".join(a.name.split()) for a in paper.authors),
         moment=cited_moment(paper),
         venue=venue,
-        journal=bool(venue and _JOURNAL.search(venue)),
+        journal=bool(venue and _JOURNAL.search(venue) and not _CONFERENCE.search(venue)),
         arxiv_id=arxiv_id,
         primary_class=_primary_class(arxiv_id, paper.tags) if arxiv_id else None,
         doi=_doi_of(paper),

@@ -171,6 +171,8 @@ def test_bibtex_entry_types_and_fields() -> None:
     journal = entry(make(venue="Transactions on Machine Learning Research"))
     assert journal.entry_type == "article"
     assert journal.fields_dict["journal"].value == "Transactions on Machine Learning Research"
+    assert entry(make(venue="Phys. Rev. D 59, 123 (1999)")).entry_type == "article"
+    assert entry(make(venue="Symposium on Foundations of Computer Science")).entry_type == "inproceedings"
     conference = entry(make(venue="NeurIPS 2024"), "2403.09629")
     assert (
         conference.entry_type == "inproceedings"
