@@ -106,9 +106,9 @@ def test_the_page_links_its_files_under_the_sub_path_and_loads_the_script_only_t
     assert 'href="/sub/path/papers/2403.09629/cite.bib"' in html
     assert 'href="/sub/path/papers/2403.09629/cite.ris"' in html
     assert 'download="zelikman2024quieta.bib"' in html and 'download="zelikman2024quieta.ris"' in html
-    assert re.search(
-        r'<button type="button" class="button copy-button" data-copy="bibtex-entry" hidden>', html
-    )
+    button = '<button type="button" class="button copy-button" data-copy="bibtex-entry"'
+    button += ' data-status="copy-status" hidden>'
+    assert button in html
     assert re.search(r'<script src="/sub/path/static/cite\.js\?v=[0-9a-f]+" defer></script>', html)
     assert (output / "static/cite.js").is_file()
     for other in ("index.html", "tags/index.html", "days/index.html", "authors/index.html", "404.html"):

@@ -1,7 +1,7 @@
 /* sitegen: the "Copy BibTeX" button of a paper page.
    Without this script the button stays hidden and the entry is plain selectable text.
    The button copies the text of the element named by its data-copy attribute and says
-   "Copied" in the role=status element beside it, which screen readers announce.
+   "Copied" in the role=status element named by data-status, which screen readers announce.
    Where the clipboard cannot be written (an http: page, a refused permission) the
    text is selected instead, ready for Ctrl+C / Cmd+C. */
 (function () {
@@ -9,7 +9,7 @@
   var buttons = document.querySelectorAll("button[data-copy]");
   Array.prototype.forEach.call(buttons, function (button) {
     var source = document.getElementById(button.getAttribute("data-copy"));
-    var status = button.parentNode.querySelector(".copy-status");
+    var status = document.getElementById(button.getAttribute("data-status"));
     if (!source) {
       return;
     }
