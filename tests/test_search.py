@@ -155,16 +155,20 @@ def _gunzip(data: bytes) -> bytes:
     return gzip.decompress(data)
 
 
-def test_only_the_search_page_loads_a_script_and_the_home_page_stays_small(tmp_path):
+def test_only_the_search_page_loads_search_scripts_and_the_home_page_stays_small(tmp_path):
     site = searchable(tmp_path / "site")
     build(site)
     out = site / "output"
     for page in out.rglob("*.html"):
         html = page.read_text()
         loaded = re.findall(r'<script src="([^"]+)"', html)
-        if page.relative_to(out).as_posix() == "search/index.html":
+        path = page.relative_to(out).as_posix()
+        if path == "search/index.html":
             assert loaded[0] == "/pagefind/pagefind-ui.js" and len(loaded) == 2
             assert loaded[1].startswith("/static/search.js?v="), loaded
+        elif re.fullmatch(r"papers/[^/]+/index\.html", path):
+            # the copy button of the citation (docs/content.md, "Citations")
+            assert len(loaded) == 1 and loaded[0].startswith("/static/cite.js?v="), loaded
         else:
             assert loaded == [], page
     home = (out / "index.html").stat().st_size + (out / "static/style.css").stat().st_size
