@@ -6,11 +6,15 @@
 The repository root is a site (site.yaml + content/): it is copied into a temporary
 folder with ``theme:`` set, built with the real CLI, served over loopback and opened
 in Debian's chromium through Playwright (never `playwright install`). A shot is
-PAGE:WIDTH[:dark], PAGE one of home, paper, tag, day, tags, feeds, search, 404 (the
-first paper, day and tag in site order; search shows the results for "decoding");
+PAGE:WIDTH[:dark], PAGE one of home, paper, tag, day, tags, feeds, search, 404,
+trending, digest (the first paper, day and tag in site order; search shows the
+results for "decoding"), or related or cite: that section of the first paper's page
+alone;
 each PNG is the first screen (WIDTH x 720 px by default, --height), named
 docs/img/<theme>-<page>-<width>[-dark].png. A PNG over --max-bytes (200 KB) is an
-error (exit 1): shoot a smaller screen. Needs the test extra (playwright) and chromium.
+error (exit 1): shoot a smaller screen. The sample has no upvotes (its seed lists
+titles and abstracts only): ``--upvotes`` gives its papers made-up counts, for trending;
+say so wherever such a shot is shown. Needs the test extra (playwright) and chromium.
 """
 
 from __future__ import annotations
@@ -34,7 +38,10 @@ REPO = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 DEFAULT_SHOTS = ("home:1280", "home:1280:dark", "paper:390")
-PAGES = ("home", "paper", "tag", "day", "tags", "feeds", "search", "404")
+PAGES = ("home", "paper", "tag", "day", "tags", "feeds", "search", "404", "trending", "digest",
+         "related", "cite")  # fmt: skip
+# Shots of one section of a page: page name -> CSS selector.
+SECTIONS = {"related": "section.related", "cite": "section.cite"}
 BASE_URL = "https://example.org/"
 MAX_BYTES = 200_000
 
@@ -58,14 +65,28 @@ class Shot:
         return f"{theme}-{self.page}-{self.width}{'-dark' if self.dark else ''}.png"
 
 
-def sample_site(theme: str, folder: Path) -> Path:
-    """A copy of the repository's sample site with ``theme:`` set."""
+def sample_site(theme: str, folder: Path, upvotes: bool = False) -> Path:
+    """A copy of the repository's sample site with ``theme:`` set, and with
+    made-up upvote counts if ``upvotes``."""
     site = folder / "site"
     shutil.copytree(REPO / "content", site / "content")
+    if upvotes:
+        add_upvotes(site / "content")
     settings = (REPO / "site.yaml").read_text(encoding="utf-8")
     settings = re.sub(r"(?m)^theme:.*\n", "", settings)
     (site / "site.yaml").write_text(f"{settings.rstrip()}\ntheme: {theme}\n", encoding="utf-8")
     return site
+
+
+def add_upvotes(content: Path) -> None:
+    """A made-up, deterministic count for every paper (as tests/e2e's upvoted site)."""
+    import yaml  # a dependency of sitegen
+
+    for source in sorted(content.rglob("*.yaml")):
+        papers = yaml.safe_load(source.read_text(encoding="utf-8"))
+        for i, paper in enumerate(papers):
+            paper["upvotes"] = (i * 37) % 97
+        source.write_text(yaml.safe_dump(papers, sort_keys=False, allow_unicode=True), encoding="utf-8")
 
 
 def build(site: Path, output: Path) -> None:
@@ -122,17 +143,23 @@ def page_routes(output: Path) -> dict[str, str]:
         "feeds": "feeds/",
         "search": "search/?q=decoding",  # runs the search (Pagefind) as the page loads
         "404": "no/such/page/",
+        "trending": "trending/",
+        "digest": first(r"days/\d{4}-\d\d-\d\d/").replace("days/", "digest/", 1),
+        "related": first(r"papers/[^/]+/"),
+        "cite": first(r"papers/[^/]+/"),
     }
 
 
-def take(theme: str, shots: list[Shot], out_dir: Path, height: int, chromium: str) -> list[Path]:
+def take(
+    theme: str, shots: list[Shot], out_dir: Path, height: int, chromium: str, upvotes: bool = False
+) -> list[Path]:
     from playwright.sync_api import sync_playwright  # the test extra
 
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
     with tempfile.TemporaryDirectory(prefix="sitegen-shots-") as tmp:
         output = Path(tmp) / "output"
-        build(sample_site(theme, Path(tmp)), output)
+        build(sample_site(theme, Path(tmp), upvotes), output)
         routes = page_routes(output)
         with serve(output) as url, sync_playwright() as p:
             browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS, headless=True)
@@ -143,9 +170,16 @@ def take(theme: str, shots: list[Shot], out_dir: Path, height: int, chromium: st
                     device_scale_factor=1,
                 )
                 page = context.new_page()
-                page.goto(url + routes[shot.page], wait_until="networkidle")
+                response = page.goto(url + routes[shot.page], wait_until="networkidle")
+                if shot.page != "404" and (response is None or response.status != 200):
+                    status = response.status if response else "no response"
+                    hint = " (trending needs --upvotes)" if shot.page == "trending" else ""
+                    raise SystemExit(f"{shot.page}: /{routes[shot.page]} answered {status}{hint}")
                 path = out_dir / shot.file_name(theme)
-                page.screenshot(path=str(path))  # the viewport only: small files
+                if shot.page in SECTIONS:
+                    page.locator(SECTIONS[shot.page]).first.screenshot(path=str(path))
+                else:
+                    page.screenshot(path=str(path))  # the viewport only: small files
                 context.close()
                 written.append(path)
             browser.close()
@@ -161,10 +195,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--max-bytes", type=int, default=MAX_BYTES, help="largest PNG (default: 200000)")
     parser.add_argument("--out", type=Path, default=REPO / "docs/img", help="folder (default: docs/img)")
     parser.add_argument("--chromium", default=CHROMIUM, help=f"the browser (default: {CHROMIUM})")
+    parser.add_argument("--upvotes", action="store_true", help="made-up upvote counts (for trending)")
     args = parser.parse_args(argv)
     shots = args.shot or [Shot.parse(s) for s in DEFAULT_SHOTS]
     status = 0
-    for path in take(args.theme, shots, args.out, args.height, args.chromium):
+    for path in take(args.theme, shots, args.out, args.height, args.chromium, args.upvotes):
         size = path.stat().st_size
         print(f"{path.relative_to(REPO) if path.is_relative_to(REPO) else path}: {size} bytes")
         if size > args.max_bytes:

@@ -34,6 +34,16 @@ def test_the_script_shoots_a_theme_and_pages_into_small_pngs(tmp_path: Path, chr
     assert "compact-paper-390.png: " in done.stdout
 
 
+def test_trending_is_shot_with_made_up_upvotes_and_refused_without(tmp_path: Path, chromium: str) -> None:
+    command = [sys.executable, str(SCRIPT), "--theme", "default", "--shot", "trending:1280",
+               "--out", str(tmp_path), "--chromium", chromium]  # fmt: skip
+    refused = subprocess.run(command, capture_output=True, text=True, timeout=300, cwd=tmp_path)
+    assert refused.returncode == 1 and "trending needs --upvotes" in refused.stderr, refused.stderr
+    done = subprocess.run([*command, "--upvotes"], capture_output=True, text=True, timeout=300, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert _png_size(tmp_path / "default-trending-1280.png") == (1280, 720)
+
+
 def test_a_shot_is_page_width_and_maybe_dark() -> None:
     sys.path.insert(0, str(SCRIPT.parent))
     try:
