@@ -7,10 +7,12 @@ partly in the spare folder, partly in output/), and its files join the build
 like any other output: compared with output/'s, written only if they differ,
 and swapped in with the rest of the site, never written into the live output/.
 
-Pagefind's output is a pure function of the pages it reads (checked: same
-pages, byte-identical files, wherever they are), but it costs a second at 10k
-papers, so it runs only when a paper page changed: the index's key is the
-digest of every paper page's key.
+Pagefind's output is a function of the pages it reads, except its filter
+index (``pagefind/filter/*.pf_filter``) and the two files naming it, which it
+writes in hash-map order (docs/search.md, "Determinism"). It costs a second at
+10k papers, so it runs only when a paper page changed: the index's key is the
+digest of every paper page's key, and an index made again for the same pages
+keeps the files it already had (``add_index``).
 """
 
 from __future__ import annotations
