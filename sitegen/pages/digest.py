@@ -36,9 +36,9 @@ def _heading(day: Day) -> str:
     return f"Papers of {long_date(day.day)}"
 
 
-def _made(renderer: Renderer, index: int) -> tuple[bytes, bytes, int]:
-    """The day's HTML page, its list alone (for the feed) and how many papers
-    they show: as many as digest.papers allows and the size budget lets in."""
+def _made(renderer: Renderer, index: int) -> tuple[bytes, bytes, list[DigestItem]]:
+    """The day's HTML page, its list alone (for the feed) and the papers they
+    show: as many as digest.papers allows and the size budget lets in."""
     memo = renderer.memo.setdefault("digest", {})
     made = memo.get(index)
     if made is None:
@@ -47,7 +47,7 @@ def _made(renderer: Renderer, index: int) -> tuple[bytes, bytes, int]:
         items = [digest_item(renderer.view(p.id), renderer.routes) for p in day.papers[:wanted]]
         shown, page = fitting(lambda n: _render(renderer, day, items[:n], "digest.html"), wanted)
         body = _render(renderer, day, items[:shown], "_digest_body.html")
-        made = memo[index] = (page, body, shown)
+        made = memo[index] = (page, body, items[:shown])
     return made
 
 
@@ -73,14 +73,13 @@ def render(renderer: Renderer, index: int) -> bytes:
 
 def render_plain(renderer: Renderer, index: int) -> bytes:
     day, routes = renderer.site.days[index], renderer.routes
-    shown = _made(renderer, index)[2]  # the same papers as the HTML: the two parts of one email
-    items = [digest_item(renderer.view(p.id), routes) for p in day.papers[:shown]]
+    items = _made(renderer, index)[2]  # the same papers as the HTML: the two parts of one email
     return render_text(
         f"{renderer.config.title}: papers of {long_date(day.day)}",
         f"{counted(len(day.papers), 'paper')} listed on {long_date(day.day)}.",
         routes.absolute(routes.day(day.day)),
         items,
-        len(day.papers) - shown,
+        len(day.papers) - len(items),
         f"The digest as a feed, for RSS-to-email services: {routes.absolute(routes.digest_feed())}",
     )
 
