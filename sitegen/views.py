@@ -168,8 +168,15 @@ def render_prose(paper: Paper, markdown: MarkdownSettings = DEFAULT_MARKDOWN) ->
     note_html = render_markdown(paper.note, markdown) if paper.note else ""
     if not summary:  # no abstract: describe the paper by its note, or its title
         summary = plain_text(paper.note or paper.title, DESCRIPTION_LIMIT, markdown)
+    title_html, title = paper_titles(paper, markdown)
+    return Prose(title_html, abstract_html, note_html, summary, title)
+
+
+def paper_titles(paper: Paper, markdown: MarkdownSettings = DEFAULT_MARKDOWN) -> tuple[str, str]:
+    """A paper's title as HTML and as plain text (what <title>, meta tags, feeds
+    and citations show; the title as written if its Markdown leaves no text)."""
     title_html, title = render_title(paper.title, markdown)
-    return Prose(title_html, abstract_html, note_html, summary, title or paper.title)
+    return title_html, title or paper.title
 
 
 class NameLinks:

@@ -7,12 +7,12 @@ import hashlib
 from typing import TYPE_CHECKING, Any
 
 from ..citation import Citation, bibtex, make_citation, ris
-from ..markup import plain_text, render_title
+from ..markup import plain_text
 from ..model import Paper
 from ..outputs import Output
 from ..routes import Routes
 from ..site import Site
-from ..views import arxiv_id_of
+from ..views import arxiv_id_of, paper_titles
 from . import PageKind, paper_digest
 
 if TYPE_CHECKING:
@@ -28,10 +28,9 @@ def plan(site: Site, routes: Routes) -> list[Output]:
 
 
 def _citation(renderer: Renderer, paper: Paper) -> Citation:
-    """As the paper page's BibTeX block has it (views.make_view): the title's
-    plain text from the same function, the same key and URL."""
-    markdown = renderer.config.markdown
-    title = render_title(paper.title, markdown)[1] or paper.title
+    """As the paper page's BibTeX block has it (views.make_view): the same
+    plain-text title (views.paper_titles), key and URL."""
+    title = paper_titles(paper, renderer.config.markdown)[1]
     page_url = renderer.routes.absolute(renderer.routes.paper(paper.id))
     return make_citation(paper, renderer.site.citation_keys[paper.id], title, arxiv_id_of(paper), page_url)
 

@@ -32,7 +32,7 @@ def render(renderer: Renderer, paper_id: str) -> bytes:
     routes = renderer.routes
     return renderer.page(
         "paper.html",
-        renderer.routes.paper(paper_id),
+        routes.paper(paper_id),
         paper=view,
         title=view.title,
         description=view.summary,
@@ -40,7 +40,7 @@ def render(renderer: Renderer, paper_id: str) -> bytes:
         next=renderer.view(near.next.id) if near.next else None,
         json_ld=json_ld(view, renderer.config.title),
         related=[
-            RelatedLink(renderer.url(renderer.routes.paper(other)), renderer.title_html(other))
+            RelatedLink(renderer.url(routes.paper(other)), renderer.title_html(other))
             for other in renderer.related.get(paper_id, ())
         ],
         citation_key=renderer.site.citation_keys[paper_id],
