@@ -172,19 +172,21 @@ def _let_go_if_replaced(store: Path) -> None:
     except OSError:
         now = None
     if known is not None and known != now:
-        _inodes.pop((os.getpid(), store))
-        connection = _connections.pop((os.getpid(), store), None)
-        if connection is not None:
-            connection.close()
+        _disconnect(store)
+
+
+def _disconnect(store: Path) -> None:
+    """Close this process's connection to ``store``, if it has one."""
+    _inodes.pop((os.getpid(), store), None)
+    connection = _connections.pop((os.getpid(), store), None)
+    if connection is not None:
+        connection.close()
 
 
 def _discard(store: Path) -> None:
     """Delete a store SQLite cannot read: the next build starts it afresh."""
     _damaged.discard(store)
-    _inodes.pop((os.getpid(), store), None)
-    connection = _connections.pop((os.getpid(), store), None)
-    if connection is not None:
-        connection.close()
+    _disconnect(store)
     for suffix in ("", "-wal", "-shm"):
         with contextlib.suppress(OSError):
             os.unlink(f"{store}{suffix}")
