@@ -46,6 +46,7 @@ from typing import Any
 
 from .model import Paper
 from .processes import fork_context
+from .writer import write_json
 
 TERMS = 8  # a paper's heaviest words, kept for matching
 POSTINGS = 10  # papers a word proposes as candidates, those where it weighs most
@@ -292,10 +293,7 @@ class RelatedCache:
             return cached
         lists = related_papers(papers, count, workers)
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            temporary = self.path.with_name(self.path.name + ".tmp")
-            temporary.write_text(json.dumps({"digest": digest, "lists": lists}), encoding="utf-8")
-            temporary.replace(self.path)
+            write_json(self.path, {"digest": digest, "lists": lists})
         except OSError:
             pass  # a cache is an optimisation
         return lists

@@ -355,7 +355,7 @@ class Writer:
                 files, folders = listing
                 # What this build wrote is a new file in output/, not the spare's.
                 record = {"tree": old_site, "files": files, "folders": folders, "differs": self._staged}
-                _write_json(self.listing_path, record)
+                write_json(self.listing_path, record)
             elif self._twinning:
                 self._settle_twin()
         except OSError:
@@ -379,7 +379,7 @@ class Writer:
         files = list(self._manifest)
         folders = sorted({parent for path in files for parent in tree.parents(path)})
         record = {"tree": identity(self.spare), "files": files, "folders": folders, "differs": []}
-        _write_json(self.listing_path, record)
+        write_json(self.listing_path, record)
 
     def _save(self, path: Path, tree_id: str) -> None:
         data = {
@@ -389,10 +389,12 @@ class Writer:
             "papers": self.papers,
             "files": dict(sorted(self._manifest.items())),
         }
-        _write_json(path, data)
+        write_json(path, data)
 
 
-def _write_json(path: Path, data: dict) -> None:
+def write_json(path: Path, data: dict) -> None:
+    """``data`` as compact JSON at ``path``, replacing the file whole (a reader
+    never sees half of it); raises OSError."""
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_suffix(".tmp")
     temporary.write_text(json.dumps(data, separators=(",", ":")), encoding="utf-8")
