@@ -40,13 +40,17 @@ def slugify(text: str) -> str:
     Cached: python-slugify costs ~10-30 µs a name (its regexes and NFKD), and
     a preview server rebuilds with the same names again and again."""
     if text.isascii():
-        return _NON_WORD.sub("-", text.lower()).strip("-") or _hashed(text)
+        return _old_rule(text, text)
     decomposed = unicodedata.normalize("NFKD", text)
     if any(char.isalnum() and not char.isascii() for char in decomposed):
         return _transliterated(text)
     # Only accents and symbols were dropped: the slug the old rule gave, unchanged.
-    ascii_text = decomposed.encode("ascii", "ignore").decode()
-    return _NON_WORD.sub("-", ascii_text.lower()).strip("-") or _hashed(text)
+    return _old_rule(decomposed.encode("ascii", "ignore").decode(), text)
+
+
+def _old_rule(ascii_text: str, name: str) -> str:
+    """The slug every ASCII name has always had (its published URL)."""
+    return _NON_WORD.sub("-", ascii_text.lower()).strip("-") or _hashed(name)
 
 
 def _transliterated(text: str) -> str:
