@@ -131,8 +131,22 @@ def test_two_papers_fixing_one_key_is_an_error(site_factory) -> None:
     ]
 
 
-@pytest.mark.parametrize("bad", ["has space", "a{b}", "", "x" * 101, 3, "-dash"])
+@pytest.mark.parametrize("bad", ["has space", "a{b}", "", "x" * 101, 3, "-dash", ".dot", "_under", ":colon"])
 def test_a_citation_key_must_be_a_bibtex_key(site_factory, bad) -> None:
     site = site_factory([paper("a", citation_key=bad)])
     with pytest.raises(ContentError, match="citation_key: expected a BibTeX key"):
         build(site)
+
+
+@pytest.mark.parametrize("key", ["A_b.c:d-e", "9lives", "x" * 100, "Smith:2024_v1.2-final"])
+def test_a_citation_key_of_the_documented_characters_is_used_as_it_is(site_factory, key) -> None:
+    site = site_factory([paper("a", citation_key=key)])
+    build(site)
+    assert f"@misc{{{key}," in (site / "output/papers/a/cite.bib").read_text(encoding="utf-8")
+
+
+def test_the_site_bibliography_has_a_blank_line_between_entries_and_no_abstract(output) -> None:
+    text = (output / "papers.bib").read_text(encoding="utf-8")
+    entries = text.rstrip("\n").split("\n\n")
+    assert len(entries) == len(PAPERS) and all(e.startswith("@") and e.endswith("}") for e in entries)
+    assert "abstract" not in text and "generalize" not in text, "the abstract is in RIS only"

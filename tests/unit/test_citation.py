@@ -257,3 +257,87 @@ def test_ris_record() -> None:
     assert ris(make_citation(make(), "k", "T", "2403.09629", "u"), "").startswith("TY  - UNPB\r\n")
     journal = ris(make_citation(make(venue="Nature"), "k", "T", None, "u"), "")
     assert journal.startswith("TY  - JOUR\r\n")
+
+
+# --- the rule's documented cases (docs/content.md, "The citation key") ---
+
+
+@pytest.mark.parametrize(
+    ("name", "family"),
+    [
+        ("John Smith Sr.", "Smith"),
+        ("Henry Ford II", "Ford"),
+        ("Henry Ford III", "Ford"),
+        ("Louis Bourbon IV", "Bourbon"),
+        ("Smith, John, Jr.", "Smith"),
+    ],
+)
+def test_family_name_leaves_out_generations(name: str, family: str) -> None:
+    assert family_name(name) == family
+
+
+@pytest.mark.parametrize(
+    ("title", "word"),
+    [
+        ("Towards Faster Decoding", "faster"),
+        ("Is Attention All You Need?", "attention"),
+        ("How Transformers Learn", "transformers"),
+        ("What Makes a Good Prompt", "makes"),
+        ("A [survey](https://example.org/overview) of agents", "survey"),  # a link's text is words
+        ("[](https://example.org/first) Second", "second"),  # its target is not
+    ],
+)
+def test_key_word_skips_stop_words_and_link_targets(title: str, word: str) -> None:
+    assert key_word(title) == word
+
+
+@pytest.mark.parametrize(
+    "venue",
+    [
+        "Journal of Machine Learning Research",
+        "IEEE Transactions on Pattern Analysis",
+        "Physical Review Letters",
+        "Annual Review of Statistics",
+        "AI Magazine",
+        "Nature",
+        "Science",
+        "J. Chem. Inf.",
+        "IEEE Trans. Inf. Theory",
+        "Phys. Rev. D 59",
+        "TMLR",
+        "JMLR",
+        "TACL",
+    ],
+)
+def test_a_venue_naming_a_journal_is_an_article(venue: str) -> None:
+    citation = make_citation(make(venue=venue), "k", "T", None, "https://e.org/p/")
+    assert parse_one(bibtex(citation)).entry_type == "article", venue
+    assert ris(citation, "").startswith("TY  - JOUR\r\n"), venue
+
+
+@pytest.mark.parametrize(
+    "word", ["Conference", "Proceedings", "Workshop", "Symposium", "Meeting", "Congress"]
+)
+def test_a_venue_saying_it_is_a_conference_is_inproceedings_even_if_it_names_a_journal(word: str) -> None:
+    venue = f"Journal Track {word} on Science"
+    citation = make_citation(make(venue=venue), "k", "T", None, "https://e.org/p/")
+    entry = parse_one(bibtex(citation))
+    assert entry.entry_type == "inproceedings" and entry.fields_dict["booktitle"].value == venue
+    assert ris(citation, "").startswith("TY  - CONF\r\n")
+
+
+def test_url_and_doi_are_verbatim_with_spaces_braces_and_backslashes_percent_encoded() -> None:
+    paper = make(links=(("doi", "10.1000/a{b}\\c"),))
+    text = bibtex(make_citation(paper, "k", paper.title, None, "https://e.org/a b/{x}\\y_%#&~/"))
+    assert balanced(text)
+    fields = parse_one(text).fields_dict
+    assert fields["url"].value == "https://e.org/a%20b/%7Bx%7D%5Cy_%#&~/", "nothing else escaped"
+    assert fields["doi"].value == "10.1000/a%7Bb%7D%5Cc"
+
+
+def test_bibtex_has_no_abstract_and_keeps_letters_beyond_ascii() -> None:
+    paper = make(title="Über Schrödinger", authors=["Jürgen Müller"], abstract="A long abstract.")
+    text = bibtex(make_citation(paper, "k", paper.title, None, "https://e.org/p/"))
+    fields = parse_one(text).fields_dict
+    assert "abstract" not in fields and "A long abstract" not in text
+    assert fields["title"].value == "{Über Schrödinger}" and fields["author"].value == "Jürgen Müller"
