@@ -295,3 +295,46 @@ def test_a_no_change_rebuild_does_not_touch_the_lists(site_factory, monkeypatch)
     monkeypatch.setattr(related, "related_papers", refuse)
     result = build(site)
     assert result.report is not None and result.report.unchanged == result.outputs
+
+
+def test_without_the_setting_a_page_lists_five_and_fifty_is_allowed_but_a_word_proposes_ten(site_factory):
+    papers = [paper(f"p{i}", abstract=f"{TWIN_A} Variant {i}.") for i in range(60)]
+    site = site_factory(papers)  # no related: in site.yaml
+    assert load_config(site).related == 5
+    build(site)
+    assert {len(related_links(site / "output", f"p{i}")) for i in range(60)} == {5}
+    wide = site_factory(papers, name="wide", related=50)
+    assert load_config(wide).related == 50
+    # Candidates come from each heavy word's 10 papers where it weighs most: these
+    # papers all have the same heavy words, so no list is longer than 10.
+    assert {len(lists) for lists in lists_of(wide, 50).values()} == {9, 10}
+
+
+def _heaviest_words_site(site_factory, repeated: int, name: str) -> dict[str, tuple[str, ...]]:
+    """Paper "a" says each of ``repeated`` words three times (each shared with one
+    filler paper) and "zebu" once, shared with paper "b" alone. Titles are
+    stopwords, so the abstracts are the only words."""
+    kept = ["quokka", "wombat", "numbat", "dingo", "bilby", "possum", "dunnart", "echidna", "wallaby"]
+    kept = kept[:repeated]
+    papers = [
+        paper("a", title="Paper", abstract=" ".join(f"{w} {w} {w}" for w in kept) + " zebu"),
+        paper("b", title="Paper", abstract="zebu"),
+        *[paper(f"f-{w}", title="Paper", abstract=w) for w in kept],
+    ]
+    return lists_of(site_factory(papers, name=name), 50)
+
+
+def test_a_paper_is_matched_by_its_eight_heaviest_words_only(site_factory):
+    # "zebu", said once, weighs less than each word said three times (the same
+    # document frequency): with eight of those it is a ninth word, left out.
+    nine = _heaviest_words_site(site_factory, 8, "nine")
+    assert "b" not in nine["a"] and "b" not in nine
+    assert len(nine["a"]) == 8
+    eight = _heaviest_words_site(site_factory, 7, "eight")
+    assert "b" in eight["a"] and eight["b"] == ("a",)
+
+
+def test_the_boilerplate_docs_name_is_left_out():
+    # docs/content.md, "Related papers", names these as examples of STOPWORDS.
+    assert {"propose", "method", "results"} <= related.STOPWORDS
+    assert not related._usable("3d") and not related._usable("propose")
