@@ -201,3 +201,21 @@ def test_thumbnails_are_site_urls_on_pages_and_absolute_in_meta_tags_and_feeds(s
         "cdn": absolute["cdn"],
         "plain": None,
     }
+
+
+@pytest.mark.parametrize("written", ["static/thumbs/x.png", "/static/thumbs/x.png"])
+def test_a_thumbnail_path_is_from_the_sites_root_with_or_without_a_slash(site_factory, written) -> None:
+    """docs/content.md, "Thumbnails": its example, word for word; the file under the
+    site's static/ folder is copied to output/static/ as it is."""
+    site = site_factory([paper("x", thumbnail=written)], base_url="https://someone.github.io/papers/")
+    (site / "static/thumbs").mkdir(parents=True)
+    (site / "static/thumbs/x.png").write_bytes(b"\x89PNG not really")
+    build(site)
+    out = site / "output"
+    assert (out / "static/thumbs/x.png").read_bytes() == b"\x89PNG not really"
+    assert '<img class="card-thumb" src="/papers/static/thumbs/x.png"' in (out / "index.html").read_text()
+    page = (out / "papers/x/index.html").read_text(encoding="utf-8")
+    assert '<img class="thumbnail" src="/papers/static/thumbs/x.png"' in page
+    absolute = "https://someone.github.io/papers/static/thumbs/x.png"
+    assert _thumbnail_meta(page)["og:image"] == absolute
+    assert feedparser.parse((out / "atom.xml").read_bytes()).entries[0].media_thumbnail == [{"url": absolute}]
