@@ -131,3 +131,33 @@ def test_an_author_without_url_has_no_homepage_link(site_factory):
     build(site)
     assert "author-home" not in (site / "output/papers/a/index.html").read_text()
     assert "homepage" not in (site / "output/authors/ada-lovelace/index.html").read_text()
+
+
+def test_a_pair_kept_apart_renders_every_page_once_when_it_comes_and_goes(site_factory, monkeypatch):
+    """docs/content.md, "Tag and author pages": any page may link one of the names,
+    so every page is rendered again when a pair appears or goes; other builds stay
+    incremental (a pair that stays changes no page's key)."""
+    from sitegen.render import Renderer
+
+    rendered: list[str] = []
+    real = Renderer.render
+    monkeypatch.setattr(Renderer, "render", lambda self, out: rendered.append(out.path) or real(self, out))
+    fillers = [paper(f"f{i}", f"2025-03-{i + 1:02d}", abstract="F.", tags=[f"t{i}"]) for i in range(12)]
+    old = paper("old", "2025-03-13", abstract="O.", tags=["C++"])
+    new = paper("new", "2025-03-14", abstract="N.", tags=["C#"])
+    site = site_factory([*fillers, old], id=SITE_ID)
+
+    def build_with(papers: list[dict]) -> set[str]:
+        (site / "content/papers/papers.yaml").write_text(yaml.safe_dump(papers), encoding="utf-8")
+        rendered.clear()
+        build(site, workers=1)
+        return set(rendered)
+
+    build_with([*fillers, old])
+    unrelated = {"papers/f5/index.html", "tags/t5/index.html", "days/2025-03-06/index.html"}
+    assert unrelated <= build_with([*fillers, old, new]), "the pair appeared: every page again"
+    assert 'href="/tags/c--2/"' in (site / "output/papers/new/index.html").read_text()
+    edited = [{**fillers[0], "abstract": "Edited."}, *fillers[1:], old, new]
+    assert not unrelated & build_with(edited), "the pair stays: incremental"
+    assert unrelated <= build_with([*edited[:-1]]), "the pair went: every page again"
+    assert not unrelated & build_with([*edited[:-1]]), "nothing changed: nothing rendered"
