@@ -208,3 +208,34 @@ def test_thumbnails_load_late_without_moving_anything(
         visit.problems.append(f"layout shifts: {shifts}")
     _check_axe(visit, axe_script, f"{name} at {width} px{', dark' if dark else ''}")
     _fail_if(visit, f"{name} ({url}) at {width} px{' dark' if dark else ''}")
+
+
+_BOXES = """() => [...document.images].filter(i => /thumb/.test(i.className)).map(i => {
+  const box = i.getBoundingClientRect();
+  const text = i.closest('article').getBoundingClientRect();
+  return {cls: i.className, width: box.width, height: box.height, fit: getComputedStyle(i).objectFit,
+          text: text.width};
+})"""
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+@pytest.mark.parametrize("name", ["home", "paper-https"])
+def test_thumbnail_boxes_have_the_documented_shape_before_any_image_comes(
+    name: str, width: int, browser: Browser, served_thumbs: Server
+) -> None:
+    """docs/content.md, "Thumbnails": a 40:21 box; on a card 160x84 (about 104x55
+    on a phone), cropped to fill (cover); on the paper page as wide as the text,
+    the image shown whole (contain). Measured with no image sent: the box alone."""
+    visit, _late = _open_late(browser, served_thumbs.url + PAGES[name], width, dark=False)
+    boxes = visit.page.evaluate(_BOXES)
+    visit.page.context.close()
+    assert boxes, "no thumbnail"
+    for box in boxes:
+        assert abs(box["width"] / box["height"] - 40 / 21) < 0.02, box
+        if name == "home":
+            card = (160, 84) if width == 1280 else (104, 55)
+            assert (round(box["width"]), round(box["height"])) == card, box
+            assert box["fit"] == "cover", box
+        else:
+            assert box["cls"] == "thumbnail" and box["fit"] == "contain", box
+            assert abs(box["width"] - box["text"]) <= 1, box
