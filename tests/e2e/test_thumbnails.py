@@ -212,9 +212,13 @@ def test_thumbnails_load_late_without_moving_anything(
 
 _BOXES = """() => [...document.images].filter(i => /thumb/.test(i.className)).map(i => {
   const box = i.getBoundingClientRect();
-  const text = i.closest('article').getBoundingClientRect();
+  const article = i.closest('article');
+  const text = article.getBoundingClientRect();
+  const before = article.querySelector(i.className === 'thumbnail' ? '.paper-header' : '.card-title');
+  const near = before.getBoundingClientRect();
   return {cls: i.className, width: box.width, height: box.height, fit: getComputedStyle(i).objectFit,
-          text: text.width};
+          text: text.width, text_right: text.right, right: box.right, top: box.top,
+          near_top: near.top, near_bottom: near.bottom};
 })"""
 
 
@@ -236,6 +240,10 @@ def test_thumbnail_boxes_have_the_documented_shape_before_any_image_comes(
             card = (160, 84) if width == 1280 else (104, 55)
             assert (round(box["width"]), round(box["height"])) == card, box
             assert box["fit"] == "cover", box
+            # At the card's right (within its padding), beside the title (which wraps around it).
+            assert box["text_right"] - 25 <= box["right"] <= box["text_right"], box
+            assert box["top"] < box["near_bottom"], box
         else:
             assert box["cls"] == "thumbnail" and box["fit"] == "contain", box
             assert abs(box["width"] - box["text"]) <= 1, box
+            assert box["top"] >= box["near_bottom"], "under the header"
