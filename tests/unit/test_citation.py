@@ -341,3 +341,18 @@ def test_bibtex_has_no_abstract_and_keeps_letters_beyond_ascii() -> None:
     fields = parse_one(text).fields_dict
     assert "abstract" not in fields and "A long abstract" not in text
     assert fields["title"].value == "{Über Schrödinger}" and fields["author"].value == "Jürgen Müller"
+
+
+def test_removing_a_paper_from_a_collision_moves_the_later_ones_back() -> None:
+    day = timedelta(days=1)
+    papers = [make("a"), make("b", date=LISTED + day), make("c", date=LISTED + 2 * day)]
+    keys = assign_keys(papers)
+    assert keys == {"a": "zelikman2025quiet", "b": "zelikman2025quieta", "c": "zelikman2025quietb"}
+    assert assign_keys(papers[1:]) == {"b": "zelikman2025quiet", "c": "zelikman2025quieta"}
+    earlier = make("z", date=LISTED - day)  # listed before all of them: each moves one letter on
+    assert assign_keys([*papers, earlier]) == {
+        "z": "zelikman2025quiet",
+        "a": "zelikman2025quieta",
+        "b": "zelikman2025quietb",
+        "c": "zelikman2025quietc",
+    }
