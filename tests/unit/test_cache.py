@@ -261,3 +261,23 @@ def test_a_store_deleted_while_a_process_runs_on_is_made_again(tmp_path):
     put(again, "a.yaml", b"a", ["A"])
     again.save()
     assert store.exists() and get(ParseCache(store, "UTC"), "a.yaml", b"a") == ["A"]
+
+
+def test_a_store_that_cannot_be_written_is_skipped_and_the_build_goes_on(site_factory, tmp_path):
+    """docs/architecture.md: the parse cache is best effort."""
+    from sitegen.build import CACHE_DIR, build
+    from tests.sitekit import paper, tree
+
+    papers = [paper(f"p{i}", abstract=f"A {i}.") for i in range(3)]
+    site = site_factory(papers)
+    (site / CACHE_DIR / "papers.sqlite").mkdir(parents=True)  # a folder where the store would be
+    build(site)
+    cold = site_factory(papers, name="cold")
+    build(cold)
+    assert tree(site / "output") == tree(cold / "output")
+    (site / "content/papers/papers.yaml").write_text(
+        (site / "content/papers/papers.yaml").read_text().replace("A 1.", "Edited."), encoding="utf-8"
+    )
+    build(site)
+    assert "Edited." in (site / "output/papers/p1/index.html").read_text()
+    assert (site / CACHE_DIR / "papers.sqlite").is_dir()
