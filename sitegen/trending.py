@@ -29,8 +29,9 @@ class Window:
 
 
 # The week opens /trending/. Each window's half-life is its length, so a paper
-# listed at its start needs twice the upvotes of one listed on the reference
-# day. All time ranks by upvotes alone: a classic is a classic.
+# listed a full window before the reference day would need twice the upvotes of
+# one listed on it (at the week's first day, six days back: 2 ** (6/7), 1.8x).
+# All time ranks by upvotes alone: a classic is a classic.
 WINDOWS = (
     Window("", "This week", 7, 7.0),
     Window("month", "This month", 30, 30.0),

@@ -148,7 +148,7 @@ def test_rebuilds_rewrite_a_trending_page_exactly_when_what_it_shows_changes(tmp
     build(site)
     week = site / "output/trending/index.html"
     before = week.read_bytes()
-    # three-weeks is ranked in the month but not shown there (the first 2): no trending page changes
+    # three-weeks is out of the week: the week's page stays (the month shows it; see the test below)
     papers[3]["abstract"] = "An edit nobody on a trending page sees."
     _edit(site, papers)
     result = build(site)
@@ -191,3 +191,50 @@ def test_a_bad_setting_names_its_line(tmp_path: Path) -> None:
         "digest.paper: unknown setting (did you mean 'papers'?)",
         "trending.papers: expected a whole number of at least 1, got 0",
     ]
+
+
+def test_a_day_without_upvotes_has_one_order_on_a_site_with_upvotes(tmp_path: Path) -> None:
+    papers = [paper("voted", "2025-03-14", upvotes=2), paper("x", "2025-03-13"), paper("y", "2025-03-13")]
+    site = _site(tmp_path, papers)
+    build(site)
+    out = site / "output"
+    assert (out / "trending/index.html").is_file()
+    assert not (out / "days/2025-03-13/listed").exists(), "no upvotes that day: one order"
+    assert "order-toggle" not in (out / "days/2025-03-13/index.html").read_text()
+
+
+def test_an_edit_to_a_paper_ranked_but_not_shown_renders_no_trending_page(
+    tmp_path: Path, monkeypatch
+) -> None:
+    """'Rendered again only when what it shows changes': counted, not just compared."""
+    from sitegen.pages import PageKind
+    from sitegen.pages import trending as trending_pages
+    from sitegen.siteplan import KINDS
+
+    rendered: list[int] = []
+
+    def render(renderer, index):  # noqa: ANN001, ANN202
+        rendered.append(index)
+        return trending_pages.render(renderer, index)
+
+    monkeypatch.setitem(KINDS, "trending", PageKind(render, trending_pages.shows))
+    papers = [dict(p) for p in PAPERS]
+    # One paper a page: fresh (the week), a-week (the month and all time)
+    site = _site(tmp_path, papers, trending={"papers": 1})
+    build(site)
+    assert sorted(rendered) == [0, 1, 2]
+    rendered.clear()
+    # three-weeks is second in the month and third all time: ranked, not shown
+    papers[3]["abstract"] = "An edit nobody on a trending page sees."
+    _edit(site, papers)
+    build(site)
+    assert rendered == []
+    papers[3]["upvotes"] = 41  # still unshown, but the month's and all time's count stays: nothing
+    _edit(site, papers)
+    build(site)
+    assert rendered == []
+    papers[0]["title"] = "Fresh, retitled"  # shown in the week only
+    _edit(site, papers)
+    build(site)
+    assert rendered == [0]
+    assert tree(site / "output") == _cold(site, tmp_path)
