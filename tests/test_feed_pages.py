@@ -171,3 +171,68 @@ def test_author_feeds_setting_is_checked(site_factory):
             load_config(site)
         assert caught.value.problems[0].field == "feeds.author_feeds"
         assert said in caught.value.problems[0].message
+
+
+def _entry_ids(path: Path) -> list[str]:
+    return [e.id for e in feedparser.parse(path.read_bytes()).entries]
+
+
+def test_feeds_entries_caps_the_site_tag_and_author_feeds_to_their_newest(site_factory):
+    from sitegen.config import load_config
+
+    whole = _built(site_factory)
+    assert load_config(whole.parent).feeds.entries == 50, "the default docs/feeds.md gives"
+    capped = site_factory(
+        PAPERS, name="capped", base_url=BASE, id="tag:example.org,2026:", per_page=3, feeds={"entries": 2}
+    )
+    build(capped)
+    for feed in ("atom.xml", "rss.xml", "tags/llm/atom.xml", "authors/ada-lovelace/rss.xml"):
+        every = _entry_ids(whole / feed)
+        assert len(every) > 2 and _entry_ids(capped / "output" / feed) == every[:2], feed
+    items = json.loads((capped / "output/tags/vision/feed.json").read_text())["items"]
+    assert len(items) == 2
+
+
+def test_formats_reach_every_feed_and_tag_feeds_false_leaves_the_tags_none(site_factory):
+    def feeds_under(out: Path, folder: str) -> set[str]:
+        return {p.name for p in (out / folder).rglob("*") if p.suffix in (".xml", ".json")}
+
+    out = _built(site_factory, feeds={"formats": ["rss", "json"]})
+    assert feeds_under(out, "tags") == {"rss.xml", "feed.json"}
+    assert feeds_under(out, "authors") == {"rss.xml"}, "an author's default formats among formats"
+    assert (out / "rss.xml").is_file() and (out / "feed.json").is_file() and not (out / "atom.xml").exists()
+    out = _built(site_factory, feeds={"tag_feeds": False})
+    assert feeds_under(out, "tags") == set()
+    assert "tags/llm/atom.xml" not in (out / "tags/llm/index.html").read_text()
+    assert (out / "authors/ada-lovelace/atom.xml").is_file()
+
+
+def test_opml_has_the_site_feed_then_a_tags_outline(site_factory):
+    out = _built(site_factory)
+    body = ElementTree.fromstring((out / "feeds.opml").read_bytes()).find("body")
+    first, tags = list(body)
+    assert first.get("xmlUrl") == BASE + "atom.xml" and first.get("htmlUrl") == BASE
+    assert tags.get("text") == "Tags" and tags.get("xmlUrl") is None
+    assert [o.get("xmlUrl") for o in tags] == [
+        BASE + f"tags/{slug}/atom.xml" for slug in ("llm", "rare-odd", "vision")
+    ]
+
+
+def test_opml_date_without_updated_is_the_newest_listing_date(site_factory):
+    papers = [paper("a", "2025-03-12"), paper("b", "2025-03-14T09:30:00Z"), paper("c", "2025-03-13")]
+    site = site_factory(papers, base_url=BASE)
+    build(site)
+    root = ElementTree.fromstring((site / "output/feeds.opml").read_bytes())
+    created = parsedate_to_datetime(root.findtext("head/dateCreated") or "")
+    assert created.isoformat() == "2025-03-14T09:30:00+00:00"
+
+
+def test_tag_and_author_pages_link_the_feeds_page_from_their_heading(site_factory):
+    out = _built(site_factory)
+    for page in ("tags/llm/index.html", "authors/ada-lovelace/index.html"):
+        html = (out / page).read_text()
+        heading = html[html.index("<h1") : html.index("</p>", html.index("<h1"))]
+        assert 'href="/sub/feeds/"' in heading, page
+    home = (out / "index.html").read_text()
+    footer = home[home.index("<footer") :]
+    assert 'href="/sub/feeds/"' in footer, "every page links it from its footer"
