@@ -170,3 +170,38 @@ def test_the_digest_feed_holds_the_newest_ten_days(tmp_path: Path) -> None:
     feed = feedparser.parse((out / "digest/atom.xml").read_bytes())
     assert [e.id[-10:] for e in feed.entries] == [f"2025-03-{d:02d}" for d in range(14, 4, -1)]
     assert len(list((out / "digest").glob("*.txt"))) == 14
+
+
+def test_a_digest_paper_shows_its_tags_upvotes_and_arxiv_pdf_and_code_links(tmp_path: Path) -> None:
+    out = _built(tmp_path)
+    html = (out / "digest/2025-03-14/index.html").read_text()
+    assert '<meta name="color-scheme" content="light">' in html, "a fixed light palette"
+    hrefs = [attrs.get("href") for tag, attrs in _tags(html) if tag == "a"]
+    for link in (
+        "https://arxiv.org/abs/2403.09629",
+        "https://arxiv.org/pdf/2403.09629",
+        "https://github.com/x/y",
+    ):
+        assert link in hrefs, link
+    assert "12 upvotes &middot; reasoning &middot;" in html
+    text = (out / "digest/2025-03-14.txt").read_text()
+    assert "\n   12 upvotes | reasoning\n" in text, "the text part names upvotes and tags too"
+
+
+def test_a_digest_entry_is_dated_at_the_start_of_its_day_and_upvotes_do_not_move_it(tmp_path: Path) -> None:
+    papers = [dict(p) for p in PAPERS]
+    out = _built(tmp_path, papers, timezone="America/New_York")
+    first = feedparser.parse((out / "digest/atom.xml").read_bytes())
+    # Midnight in the site's time zone (New York is at UTC-4 after March 9, 2025).
+    assert [e.updated for e in first.entries] == ["2025-03-14T00:00:00-04:00", "2025-03-13T00:00:00-04:00"]
+    assert [e.published for e in first.entries] == [e.updated for e in first.entries]
+    papers[0]["upvotes"] = 99
+    papers[1]["upvotes"] = 5
+    again = feedparser.parse(
+        (_built(tmp_path / "again", papers, timezone="America/New_York"))
+        .joinpath("digest/atom.xml")
+        .read_bytes()
+    )
+    assert "99 upvotes" in again.entries[0].content[0].value, "the content follows the upvotes"
+    assert [(e.id, e.updated) for e in again.entries] == [(e.id, e.updated) for e in first.entries]
+    assert again.feed.updated == first.feed.updated
