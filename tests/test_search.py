@@ -184,3 +184,85 @@ def test_the_index_holds_tags_as_html_text_for_the_filter_that_shows_them_as_htm
     fragments = [_gunzip(data) for path, data in index_files(site / "output").items() if "/fragment/" in path]
     stored = json.loads(fragments[0].removeprefix(b"pagefind_dcd"))
     assert sorted(stored["filters"]["tag"]) == ["R&amp;amp;D", "a&lt;b &amp; c"]
+
+
+def test_the_index_holds_what_a_reader_searches_and_not_the_bibtex(tmp_path):
+    """docs/search.md: titles, authors, abstracts, notes and tags; the article only
+    (no header, footer or citation); the title from the <h1>, the listing day as meta."""
+    entry = paper(
+        "2403.09629",
+        title="Zebra title",
+        authors=["Quokka Author"],
+        abstract="Abstract with aardvark.",
+        note="A note on narwhals.",
+        tags=["ocelot"],
+    )
+    site = write_site(tmp_path / "site", [entry], search=True)
+    build(site)
+    [fragment] = [_gunzip(d) for p, d in index_files(site / "output").items() if "/fragment/" in p]
+    stored = json.loads(fragment.removeprefix(b"pagefind_dcd"))
+    for word in ("Zebra", "Quokka", "aardvark", "narwhals", "ocelot"):
+        assert word in stored["content"], word
+    for word in ("@misc", "BibTeX", "Download", "Subscribe", "Skip to content", "Search papers"):
+        assert word not in stored["content"], word
+    assert stored["meta"] == {"title": "Zebra title", "date": "March 14, 2025"}
+    assert stored["filters"] == {"tag": ["ocelot"]}
+
+
+def _counting_pagefind(monkeypatch) -> list[int]:
+    runs: list[int] = []
+    real = search.build_index
+
+    def counted(*args, **kwargs):
+        runs.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(search, "build_index", counted)
+    return runs
+
+
+def test_a_setting_that_changes_every_paper_page_indexes_again(tmp_path, monkeypatch):
+    site = searchable(tmp_path / "site")
+    build(site)
+    runs = _counting_pagefind(monkeypatch)
+    build(site)
+    assert runs == [], "nothing changed: no Pagefind"
+    (site / "site.yaml").write_text((site / "site.yaml").read_text().replace("Test Papers", "Other Papers"))
+    build(site)
+    assert runs == [1]
+    rebuilt, cold = index_files(site / "output"), index_files(_cold_copy(site, tmp_path))
+    assert stable(rebuilt) == stable(cold) and len(rebuilt) == len(cold), "no file of the old index left"
+
+
+def test_nothing_changed_with_search_on_touches_no_file(tmp_path, monkeypatch):
+    site = searchable(tmp_path / "site")
+    build(site)
+    before = mtimes(site / "output")
+    runs = _counting_pagefind(monkeypatch)
+    result = build(site)
+    assert runs == [] and result.report is not None and result.report.written == 0
+    assert mtimes(site / "output") == before
+
+
+def test_an_index_file_gone_is_made_again(tmp_path):
+    """The index is kept only while its files are intact."""
+    site = searchable(tmp_path / "site")
+    build(site)
+    out = site / "output"
+    before = index_files(out)
+    fragment = next(p for p in before if p.startswith("pagefind/fragment/"))
+    (out / fragment).unlink()
+    (out / "pagefind/pagefind.js").write_bytes(b"broken")
+    build(site)
+    after = index_files(out)
+    assert sorted(stable(after)) == sorted(stable(before))
+    assert all(after[p] == before[p] for p in stable(before)), "every index file back as it was"
+
+
+def _cold_copy(site: Path, tmp_path: Path) -> Path:
+    import shutil
+
+    copy = tmp_path / "cold"
+    shutil.copytree(site, copy, ignore=shutil.ignore_patterns("output", ".sitegen-cache"))
+    build(copy)
+    return copy / "output"
