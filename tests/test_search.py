@@ -266,3 +266,37 @@ def _cold_copy(site: Path, tmp_path: Path) -> Path:
     shutil.copytree(site, copy, ignore=shutil.ignore_patterns("output", ".sitegen-cache"))
     build(copy)
     return copy / "output"
+
+
+def test_a_failing_index_leaves_the_live_site_as_it_was(tmp_path, monkeypatch):
+    """The index is made before the swap: when Pagefind fails, output/ keeps the
+    last build whole, pages and index alike."""
+    site = searchable(tmp_path / "site")
+    build(site)
+    before = tree(site / "output")
+    edited = [dict(p) for p in PAPERS]
+    edited[0]["title"] = "A new title"
+    write_site(site, edited, search=True)
+
+    def fail(*args, **kwargs):
+        raise OutputError(search.Problem("Pagefind failed"))
+
+    monkeypatch.setattr(search, "build_index", fail)
+    with pytest.raises(OutputError):
+        build(site)
+    assert tree(site / "output") == before
+
+
+def test_the_timings_name_the_search_phase(tmp_path):
+    import subprocess
+    import sys
+
+    site = searchable(tmp_path / "site")
+    done = subprocess.run(
+        [sys.executable, "-m", "sitegen", "build", "--site", str(site), "--timings"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert re.search(r"(^|  )search \d+\.\d\d s", done.stdout.splitlines()[-1]), done.stdout
