@@ -238,3 +238,10 @@ def test_an_edit_to_a_paper_ranked_but_not_shown_renders_no_trending_page(
     build(site)
     assert rendered == [0]
     assert tree(site / "output") == _cold(site, tmp_path)
+
+
+def test_a_page_shows_fifty_papers_unless_told(tmp_path: Path) -> None:
+    from sitegen.config import load_config
+
+    config = load_config(_site(tmp_path))
+    assert (config.trending.papers, config.digest.papers) == (50, 50), "the defaults docs/reading.md gives"
