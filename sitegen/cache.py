@@ -18,6 +18,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import hashlib
+import json
 import os
 import pickle
 import shutil
@@ -387,3 +388,11 @@ def write_many(items: list[tuple[Slot, bytes]]) -> bool:
         _failed(items[0][0].store, error)
         return False  # a cache is an optimisation: the build goes on without it
     return True
+
+
+def write_json(path: Path, data: dict) -> None:
+    """``data`` as compact JSON at ``path``, replaced whole (never half-written); raises OSError."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_suffix(".tmp")
+    temporary.write_text(json.dumps(data, separators=(",", ":")), encoding="utf-8")
+    os.replace(temporary, path)

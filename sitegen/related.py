@@ -44,9 +44,9 @@ from operator import mul
 from pathlib import Path
 from typing import Any
 
+from .cache import write_json
 from .model import Paper
 from .processes import fork_context
-from .writer import write_json
 
 TERMS = 8  # a paper's heaviest words, kept for matching
 POSTINGS = 10  # papers a word proposes as candidates, those where it weighs most

@@ -123,11 +123,12 @@ def add_index(writer: Writer, paper_paths: Iterable[str], scratch_parent: Path) 
     pages = writer.holders(paper_paths)
     key = index_key((path, page_key) for path, _, page_key in pages)
     previous = writer.recorded(f"{SEARCH_FOLDER}/")
-    kept = {path for path, before in previous.items() if before == key and writer.reuse(path, key)}
-    if previous and len(kept) == len(previous):
+    # Kept whole or made again whole: a new run names its filter index anew, so
+    # files kept beside it would be stale (the writer leaves unchanged bytes alone).
+    if previous and all(writer.intact(path, key) for path in previous):
+        for path in previous:
+            writer.reuse(path, key)
         return False
-    # Same pages, same index: files kept above are already this index's own.
     for path, data in build_index(((path, source) for path, source, _ in pages), scratch_parent).items():
-        if path not in kept:
-            writer.add(path, data, key)
+        writer.add(path, data, key)
     return True

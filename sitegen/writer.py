@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import tree
+from .cache import write_json
 from .errors import OutputError, Problem
 from .swap import check_swappable, identity, recover, remove_tree, swap
 
@@ -229,14 +230,21 @@ class Writer:
         """Whether a previous build's record exists, so files could be reused."""
         return self._previous is not None
 
+    def _record(self, path: str, key: str) -> list | None:
+        """The last build's record of ``path`` if it was made from the same inputs (``key``)."""
+        record = self._previous.get(path) if self._previous is not None and key else None
+        return record if record and record[0] == key else None
+
+    def intact(self, path: str, key: str) -> bool:
+        """Whether ``reuse`` would keep the file; claims nothing."""
+        record, target = self._record(path, key), os.path.join(self._root, self._checked(path))
+        return record is not None and self._size_on_disk(target) == record[1]
+
     def reuse(self, path: str, key: str) -> bool:
         """Keep the file from the last build if its inputs are the same (``key``)
         and it is still there at the size written; then it need not be rendered."""
-        record = self._previous.get(path) if self._previous is not None and key else None
-        if not record or record[0] != key:
-            return False
-        target = self._claim(path)
-        if self._size_on_disk(target) != record[1]:
+        record = self._record(path, key)
+        if record is None or self._size_on_disk(self._claim(path)) != record[1]:
             return False
         self._manifest[path] = record
         self.report.unchanged += 1
@@ -390,12 +398,3 @@ class Writer:
             "files": dict(sorted(self._manifest.items())),
         }
         write_json(path, data)
-
-
-def write_json(path: Path, data: dict) -> None:
-    """``data`` as compact JSON at ``path``, replacing the file whole (a reader
-    never sees half of it); raises OSError."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_suffix(".tmp")
-    temporary.write_text(json.dumps(data, separators=(",", ":")), encoding="utf-8")
-    os.replace(temporary, path)

@@ -245,7 +245,8 @@ def test_nothing_changed_with_search_on_touches_no_file(tmp_path, monkeypatch):
 
 
 def test_an_index_file_gone_is_made_again(tmp_path):
-    """The index is kept only while its files are intact."""
+    """The index is kept only while its files are intact; made again, it is the
+    index a cold build makes, with no file of the old one left beside it."""
     site = searchable(tmp_path / "site")
     build(site)
     out = site / "output"
@@ -257,6 +258,8 @@ def test_an_index_file_gone_is_made_again(tmp_path):
     after = index_files(out)
     assert sorted(stable(after)) == sorted(stable(before))
     assert all(after[p] == before[p] for p in stable(before)), "every index file back as it was"
+    cold = index_files(_cold_copy(site, tmp_path))
+    assert len(after) == len(cold), "no file of the old index left"
 
 
 def _cold_copy(site: Path, tmp_path: Path) -> Path:
