@@ -96,7 +96,9 @@ def test_an_entry_is_one_line_with_the_abstract_in_details(builds):
     home = _text(compact, "index.html")
     entries = re.findall(r'<article class="entry">\n(.*?)\n</article>', home, re.S)
     assert entries
+    assert 'class="card-thumb"' in _text(builds[0], "index.html"), "the default's cards show thumbnails"
     for entry in entries:
+        assert "<img" not in entry, "no thumbnails in compact lists (docs/themes.md)"
         line, _, rest = entry.partition("</div>")
         url = re.search(r'<h3 class="entry-title"><a href="/golden/([^"]+)">', line).group(1)
         paper = _text(compact, url + "index.html")
