@@ -150,3 +150,17 @@ def test_the_site_bibliography_has_a_blank_line_between_entries_and_no_abstract(
     entries = text.rstrip("\n").split("\n\n")
     assert len(entries) == len(PAPERS) and all(e.startswith("@") and e.endswith("}") for e in entries)
     assert "abstract" not in text and "generalize" not in text, "the abstract is in RIS only"
+
+
+def test_the_copy_script_writes_fixed_words_as_text_and_never_html() -> None:
+    """docs/security.md: cite.js handles no content. It copies the entry's text and
+    writes only its own fixed words into the status line, through textContent."""
+    from tests.sitekit import REPO
+
+    script = (REPO / "themes/default/static/cite.js").read_text(encoding="utf-8")
+    for sink in ("innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval(", "Function("):
+        assert sink not in script, sink
+    assert re.findall(r"\bstatus\.(\w+)\s*=", script) == ["textContent", "textContent"]
+    said = re.findall(r"\bsay\((.*?)\)[;,]", script)
+    assert said and all(re.fullmatch(r'"[^"]*"', words) for words in said), said
+    assert re.search(r"\bsource\.textContent\b", script), "the entry is read as text"
