@@ -55,3 +55,34 @@ def test_a_shot_is_page_width_and_maybe_dark() -> None:
     for bad in ("home", "home:wide", "nowhere:390", "home:390:light"):
         with pytest.raises(argparse.ArgumentTypeError):
             Shot.parse(bad)
+
+
+def _script():
+    sys.path.insert(0, str(SCRIPT.parent))
+    try:
+        import screenshots
+    finally:
+        sys.path.remove(str(SCRIPT.parent))
+    return screenshots
+
+
+def test_docs_name_every_page_a_shot_can_be() -> None:
+    import re
+
+    docs = (REPO / "docs/themes.md").read_text(encoding="utf-8")
+    listed = re.search(r"with PAGE one of (.*?)\s*\(", docs, re.S)
+    assert listed, "docs/themes.md lists the pages"
+    names = [name.strip() for name in listed.group(1).replace("\n", " ").split(",")]
+    assert names == list(_script().PAGES)
+
+
+def test_a_png_over_the_limit_is_an_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys) -> None:
+    screenshots = _script()
+    big, small = tmp_path / "default-home-1280.png", tmp_path / "default-paper-390.png"
+    big.write_bytes(b"\x89PNG" + bytes(200_001))
+    small.write_bytes(b"\x89PNG" + bytes(1_000))
+    monkeypatch.setattr(screenshots, "take", lambda *args: [small, big])
+    assert screenshots.main(["--out", str(tmp_path)]) == 1
+    assert "larger than 200000 bytes" in capsys.readouterr().err
+    monkeypatch.setattr(screenshots, "take", lambda *args: [small])
+    assert screenshots.main(["--out", str(tmp_path)]) == 0
