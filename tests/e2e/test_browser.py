@@ -360,6 +360,56 @@ def test_compact_lists_one_line_per_paper_on_a_wide_screen(browser: Browser, ser
     _fail_if(visit, "compact home at 1280 px")
 
 
+_CUTS_JS = """() => [...document.querySelectorAll('.entry')].map(entry => {
+  const cut = (el) => el.scrollWidth > el.clientWidth + 1;
+  const title = entry.querySelector('.entry-title a');
+  const authors = entry.querySelector('.entry-authors');
+  const line = entry.querySelector('.entry-line').getBoundingClientRect();
+  const toggle = entry.querySelector('summary').getBoundingClientRect();
+  return {id: title.getAttribute('href'), titleCut: cut(title), authorsCut: cut(authors),
+          authorsWidth: authors.clientWidth, lineHeight: line.height,
+          titleLine: parseFloat(getComputedStyle(entry.querySelector('.entry-title')).lineHeight),
+          toggleBelow: toggle.top >= line.bottom - 1};
+})"""
+
+
+def test_compact_cuts_the_authors_before_the_title_and_wraps_on_a_phone(
+    browser: Browser, tmp_path: Path
+) -> None:
+    """docs/themes.md: on a wide screen the authors are cut with an ellipsis first, then the
+    title; on a phone the line wraps and the Abstract toggle sits below it."""
+    from contextlib import contextmanager
+
+    from sitegen.build import build
+    from tests.sitekit import paper, write_site
+
+    from .conftest import Build
+
+    names = [f"Author {i} With A Really Quite Remarkably Long Name To Cut" for i in range(12)]
+    papers = [
+        paper("short", title="A short title", authors=names, tags=["llm"], abstract="A."),
+        paper("long", title="A long title " + "that goes on and on " * 12, authors=names, abstract="B."),
+    ]
+    site = write_site(tmp_path / "site", papers, theme="compact", base_url="https://example.org/c/")
+    build(site)
+    with contextmanager(serve)(Build("cuts", "https://example.org/c/", site / "output", "compact")) as server:
+        wide = _open(browser, server.url, 1280)
+        entries = {e["id"]: e for e in wide.page.evaluate(_CUTS_JS)}
+        short, long = entries["/c/papers/short/"], entries["/c/papers/long/"]
+        if short["titleCut"] or not short["authorsCut"]:
+            wide.problems.append(
+                f"a short title with many authors: the authors are cut, not the title: {short}"
+            )
+        if not (long["titleCut"] and long["authorsCut"] and long["authorsWidth"] <= 80):
+            wide.problems.append(f"a title too long for the line is cut after the authors are: {long}")
+        _fail_if(wide, "compact at 1280 px")
+        phone = _open(browser, server.url, 390)
+        for e in phone.page.evaluate(_CUTS_JS):
+            if e["titleCut"] or e["lineHeight"] < 1.5 * e["titleLine"] or not e["toggleBelow"]:
+                phone.problems.append(f"on a phone the line wraps, uncut, and the toggle sits below: {e}")
+        _fail_if(phone, "compact at 390 px")
+
+
 @pytest.mark.parametrize("width", WIDTHS)
 def test_compact_abstracts_open_and_stay_accessible(
     width: int, browser: Browser, served_compact: Server, axe_script: Path
