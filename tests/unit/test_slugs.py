@@ -165,3 +165,24 @@ def test_the_golden_tree_holds_a_page_for_each_tag_and_author_slug():
             else set()
         )
         assert pages == {old_slugify(g.name) for g in groups}, folder
+
+
+def test_python_slugify_is_imported_only_for_a_name_that_needs_transliterating():
+    """docs/performance.md: ASCII and accented Latin names keep the fast path; the library
+    is imported at the first transliteration, not when a command starts."""
+    import subprocess
+    import sys
+
+    script = (
+        "import sys\n"
+        "from sitegen.slugs import slugify\n"
+        "import sitegen.build, sitegen.cli\n"
+        "assert slugify('Speculative Decoding') == 'speculative-decoding'\n"
+        "assert slugify('José García') == 'jose-garcia'\n"
+        "print('slugify' in sys.modules)\n"
+        "slugify('Łukasz')\n"
+        "print('slugify' in sys.modules)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=REPO)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["False", "True"]
