@@ -319,3 +319,17 @@ def test_safe_dump_style_is_handed_back_from_its_first_line_and_read_as_libyaml_
     assert simpleyaml.load(text) == (True, yaml.safe_load(text), None)
     quoted_first = "title: 'It''s one line'\nid: x\n"
     assert simpleyaml.load(quoted_first) == (True, yaml.safe_load(quoted_first), None)
+
+
+def test_json_files_never_reach_the_fast_reader(tmp_path, monkeypatch):
+    """docs/performance.md, "The fast reader": JSON does not use it."""
+    from sitegen.documents import load_document
+
+    def refuse(text):
+        raise AssertionError("a JSON file went to simpleyaml")
+
+    monkeypatch.setattr(simpleyaml, "load", refuse)
+    path = tmp_path / "p.json"
+    path.write_text('{"id": "x", "title": "T", "date": "2025-03-14"}\n', encoding="utf-8")
+    doc = load_document(path)
+    assert doc.problems == [] and doc.data == {"id": "x", "title": "T", "date": "2025-03-14"}
