@@ -424,3 +424,37 @@ def test_a_lone_surrogate_is_shown_as_a_replacement_character_instead_of_failing
     assert render_inline("*a*\ud800") == "<em>a</em>\ufffd"
     assert plain_text("*a*\ud800") == "a\ufffd"
     assert render_with_summary("x\ud800 *y*", 10) == ("<p>x\ufffd <em>y</em></p>", "x\ufffd y")
+
+
+def test_every_piece_of_content_html_goes_through_nh3(monkeypatch) -> None:
+    """docs/performance.md, "One sanitiser": nh3 cleans every piece of content HTML, even
+    plain prose whose HTML sitegen writes itself, with either engine, titles too."""
+    from sitegen import markup
+    from sitegen.markdown_settings import PYTHON_MARKDOWN, MarkdownSettings
+
+    cleaned: list[str] = []
+
+    class Counting:
+        def __init__(self, real) -> None:
+            self.real = real
+
+        def clean(self, html: str) -> str:
+            cleaned.append(html)
+            return self.real.clean(html)
+
+    monkeypatch.setattr(markup, "_BLOCK_CLEANER", Counting(markup._BLOCK_CLEANER))
+    monkeypatch.setattr(markup, "_INLINE_CLEANER", Counting(markup._INLINE_CLEANER))
+    python_markdown = MarkdownSettings(engine=PYTHON_MARKDOWN)
+    for render, text, settings in (
+        (render_markdown, "Plain words only.", None),
+        (render_markdown, "Some *emphasis* and $x^2$.", None),
+        (render_markdown, "Plain words only.", python_markdown),
+        (lambda t, **s: render_with_summary(t, 10, **s), "Plain words only, again.", None),
+        (render_inline, "A plain title", None),
+        (render_inline, "A *marked* title with $x$", None),
+        (render_inline, "A plain title", python_markdown),
+    ):
+        before = len(cleaned)
+        html = render(text, **({"settings": settings} if settings else {}))
+        assert len(cleaned) == before + 1, (text, settings)
+        assert html  # what the cleaner gave back, then typeset
