@@ -66,7 +66,7 @@ def _script():
     return screenshots
 
 
-def test_docs_name_every_page_a_shot_can_be() -> None:
+def test_docs_name_every_page_a_shot_can_be_and_the_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
     import re
 
     docs = (REPO / "docs/themes.md").read_text(encoding="utf-8")
@@ -74,6 +74,12 @@ def test_docs_name_every_page_a_shot_can_be() -> None:
     assert listed, "docs/themes.md lists the pages"
     names = [name.strip() for name in listed.group(1).replace("\n", " ").split(",")]
     assert names == list(_script().PAGES)
+    default = re.search(r"scripts/screenshots\.py +# (\w+): (.*)\n", docs)
+    assert default, "docs/themes.md gives what the script does without arguments"
+    screenshots, asked = _script(), []
+    monkeypatch.setattr(screenshots, "take", lambda theme, shots, *rest: asked.append((theme, shots)) or [])
+    assert screenshots.main([]) == 0
+    assert asked == [(default.group(1), [screenshots.Shot.parse(s) for s in default.group(2).split()])]
 
 
 def test_a_png_over_the_limit_is_an_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys) -> None:
