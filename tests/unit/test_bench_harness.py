@@ -143,3 +143,15 @@ def test_loads_alternates_the_jobs_counts_and_prints_the_load_average(tmp_path, 
     out = capsys.readouterr().out
     assert out.count("load average ") == 2
     assert "| `paper-json` | 1.00 (1.00) | 0.50 (0.50) | 0.50 | 2.00 / 2.00 |" in out
+
+
+def test_each_load_starts_without_a_parse_cache(tmp_path):
+    """bench/README.md: loads.py times cold loads (no .sitegen-cache)."""
+    site = tmp_path / "site"
+    (site / ".sitegen-cache").mkdir(parents=True)
+    (site / ".sitegen-cache" / "parse.sqlite").write_text("left by an earlier load")
+    python = tmp_path / "python"  # stands in for the child: fails if it finds a cache
+    python.write_text('#!/bin/sh\ntest -e "$3/.sitegen-cache" && exit 3\necho "0.25 40"\n')
+    python.chmod(0o755)
+    wall, cpu = loads.load_once(str(python), site, 2)
+    assert wall == 0.25 and cpu >= 0
