@@ -7,9 +7,9 @@ The repository root is a site (site.yaml + content/): it is copied into a tempor
 folder with ``theme:`` set, built with the real CLI, served over loopback and opened
 in Debian's chromium through Playwright (never `playwright install`). A shot is
 PAGE:WIDTH[:dark], PAGE one of home, paper, tag, day, tags, feeds, search, 404,
-trending, digest (the first paper, day and tag in site order; search shows the
-results for "decoding"), or related or cite: that section of the first paper's page
-alone;
+trending, digest (the first paper, day and tag in site order; search types "decoding"
+into the home page's search box, presses Enter and opens the Tag filter of the
+results), or related or cite: that section of the first paper's page alone;
 each PNG is the first screen (WIDTH x 720 px by default, --height), named
 docs/img/<theme>-<page>-<width>[-dark].png. A PNG over --max-bytes (200 KB) is an
 error (exit 1): shoot a smaller screen. The sample has no upvotes (its seed lists
@@ -43,6 +43,7 @@ PAGES = ("home", "paper", "tag", "day", "tags", "feeds", "search", "404", "trend
 # Shots of one section of a page: page name -> CSS selector.
 SECTIONS = {"related": "section.related", "cite": "section.cite"}
 BASE_URL = "https://example.org/"
+SEARCH_QUERY = "decoding"
 MAX_BYTES = 200_000
 
 
@@ -141,7 +142,7 @@ def page_routes(output: Path) -> dict[str, str]:
         "day": first(r"days/\d{4}-\d\d-\d\d/"),
         "tags": "tags/",
         "feeds": "feeds/",
-        "search": "search/?q=decoding",  # runs the search (Pagefind) as the page loads
+        "search": "",  # the home page: its header's box is where the query is typed
         "404": "no/such/page/",
         "trending": "trending/",
         "digest": first(r"days/\d{4}-\d\d-\d\d/").replace("days/", "digest/", 1),
@@ -175,6 +176,8 @@ def take(
                     status = response.status if response else "no response"
                     hint = " (trending needs --upvotes)" if shot.page == "trending" else ""
                     raise SystemExit(f"{shot.page}: /{routes[shot.page]} answered {status}{hint}")
+                if shot.page == "search":
+                    _search(page)
                 path = out_dir / shot.file_name(theme)
                 if shot.page in SECTIONS:
                     page.locator(SECTIONS[shot.page]).first.screenshot(path=str(path))
@@ -184,6 +187,20 @@ def take(
                 written.append(path)
             browser.close()
     return written
+
+
+def _search(page) -> None:  # noqa: ANN001 - playwright's Page, imported late
+    """Type the query into the header's box, submit, wait for Pagefind's results
+    and open the Tag filter."""
+    page.fill("#site-search-q", SEARCH_QUERY)
+    page.press("#site-search-q", "Enter")
+    page.wait_for_url(re.compile(r"/search/\?q="))
+    message = "q => (document.querySelector('.pagefind-ui__message') || {}).textContent?.includes(q)"
+    page.wait_for_function(message, arg=SEARCH_QUERY)
+    page.wait_for_selector(".pagefind-ui__result-link")
+    page.click(".pagefind-ui__filter-name")  # the "Tag" disclosure
+    page.wait_for_selector(".pagefind-ui__filter-checkbox")
+    page.mouse.move(0, 0)  # no hover state in the shot
 
 
 def main(argv: list[str] | None = None) -> int:

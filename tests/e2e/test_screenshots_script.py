@@ -22,13 +22,19 @@ def _png_size(path: Path) -> tuple[int, int]:
 
 def test_the_script_shoots_a_theme_and_pages_into_small_pngs(tmp_path: Path, chromium: str) -> None:
     command = [sys.executable, str(SCRIPT), "--theme", "compact", "--shot", "paper:390", "--shot",
-               "home:1280:dark", "--out", str(tmp_path), "--chromium", chromium]  # fmt: skip
+               "home:1280:dark", "--shot", "search:1280", "--shot", "cite:390",
+               "--out", str(tmp_path), "--chromium", chromium]  # fmt: skip
     done = subprocess.run(command, capture_output=True, text=True, timeout=300, cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     shots = sorted(p.name for p in tmp_path.iterdir())
-    assert shots == ["compact-home-1280-dark.png", "compact-paper-390.png"]
+    assert shots == ["compact-cite-390.png", "compact-home-1280-dark.png", "compact-paper-390.png",
+                     "compact-search-1280.png"]  # fmt: skip
     assert _png_size(tmp_path / "compact-paper-390.png") == (390, 720)
     assert _png_size(tmp_path / "compact-home-1280-dark.png") == (1280, 720)
+    # The search was typed and run: its results and the opened filter waited for.
+    assert _png_size(tmp_path / "compact-search-1280.png") == (1280, 720)
+    width, height = _png_size(tmp_path / "compact-cite-390.png")
+    assert 0 < width < 390 and height < 720, "the section alone, narrower than the window"
     for name in shots:
         assert (tmp_path / name).stat().st_size < 200_000, name
     assert "compact-paper-390.png: " in done.stdout
