@@ -26,6 +26,9 @@ FEED_FORMATS = ("atom", "rss", "json")
 # JSON Feed is left out (docs/feeds.md: a third of the files, for what feed readers
 # read as well in Atom); ``author_feeds: [atom, rss, json]`` asks for it.
 AUTHOR_FEED_FORMATS = ("atom", "rss")
+# Each paper's citation files (papers/<id>/cite.bib, cite.ris): ``citation_files:``
+# true (these), false (none) or a list of them; docs/content.md, Citations.
+CITATION_FILES = ("bibtex", "ris")
 
 
 @dataclass(frozen=True)
@@ -76,6 +79,7 @@ class Config:
     limits: Limits = DEFAULT_LIMITS
     markdown: MarkdownSettings = DEFAULT_MARKDOWN  # the engine and its options (markdown_settings.py)
     search: bool = True  # a Pagefind index in pagefind/ and a /search/ page
+    citation_files: tuple[str, ...] = CITATION_FILES  # of each paper, in this order; () for none
     trending: ListSettings = field(default_factory=ListSettings)
     digest: ListSettings = field(default_factory=ListSettings)
 
@@ -189,6 +193,17 @@ def _boolean(value: Any) -> bool:
     return value
 
 
+def _citation_files(value: Any) -> tuple[str, ...]:
+    if isinstance(value, bool):
+        return CITATION_FILES if value else ()
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        unknown = [v for v in value if v not in CITATION_FILES]
+        if not unknown:
+            return tuple(kind for kind in CITATION_FILES if kind in value)
+    choices = ", ".join(CITATION_FILES)
+    raise ValueError(f"expected true, false or a list of {choices}; got {show(value)}")
+
+
 def _feed_formats(value: Any) -> tuple[str, ...]:
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise ValueError(f"expected a list of formats, got {show(value)}")
@@ -220,6 +235,7 @@ _SETTINGS: dict[str, Callable[[Any], Any]] = {
     "content_dir": _relative_dir,
     "output_dir": _relative_dir,
     "search": _boolean,
+    "citation_files": _citation_files,
 }
 _FEED_SETTINGS: dict[str, Callable[[Any], Any]] = {
     "entries": _positive_int,

@@ -10,8 +10,8 @@ import bibtexparser
 import pytest
 
 from sitegen.build import build
-from sitegen.errors import ContentError
-from tests.sitekit import paper
+from sitegen.errors import ConfigError, ContentError
+from tests.sitekit import paper, tree
 
 PAPERS = [
     paper(
@@ -164,3 +164,71 @@ def test_the_copy_script_writes_fixed_words_as_text_and_never_html() -> None:
     said = re.findall(r"\bsay\((.*?)\)[;,]", script)
     assert said and all(re.fullmatch(r'"[^"]*"', words) for words in said), said
     assert re.search(r"\bsource\.textContent\b", script), "the entry is read as text"
+
+
+# --- citation_files: in site.yaml (docs/content.md, "Citations") ------------------------
+
+
+def _cite_files(output) -> list[str]:
+    return sorted(p.relative_to(output).as_posix() for p in (output / "papers").rglob("cite.*"))
+
+
+def test_citation_files_false_leaves_out_each_papers_files_and_every_mention_of_them(site_factory) -> None:
+    site = site_factory(PAPERS, base_url="https://example.org/sub/path/")
+    build(site)
+    output = site / "output"
+    assert len(_cite_files(output)) == 2 * len(PAPERS)
+    with_files = (output / "papers/2403.09629/index.html").read_text()
+    settings = (site / "site.yaml").read_text()
+    (site / "site.yaml").write_text(settings.replace("search: false", "citation_files: false\nsearch: false"))
+    build(site)
+    assert _cite_files(output) == [], "the next build removes the files an earlier one wrote"
+    for file in output.rglob("*"):  # pages, sitemap, feeds, JSON-LD: no link to a file not made
+        if file.is_file() and file.suffix in (".html", ".xml", ".json", ".txt", ".opml"):
+            text = file.read_text(encoding="utf-8")
+            assert "cite.bib" not in text and "cite.ris" not in text, file
+    html = (output / "papers/2403.09629/index.html").read_text()
+    assert "Download .bib" not in html and "Download .ris" not in html
+    # The BibTeX block, its copy button and the site's papers.bib stay as they were.
+    assert page_bibtex(html) == page_bibtex(with_files)
+    assert 'class="button copy-button" data-copy="bibtex-entry"' in html and "static/cite.js" in html
+    actions = re.search(r'<p class="cite-actions">\s*(.*?)\s*</p>', html, re.S).group(1)
+    assert actions == '<span class="copy-status" id="copy-status" role="status"></span>'
+    assert len(bib_entries((output / "papers.bib").read_text(encoding="utf-8"))) == len(PAPERS)
+
+
+def test_citation_files_can_name_the_kinds_to_make(site_factory) -> None:
+    site = site_factory(PAPERS, citation_files=["ris"])
+    build(site)
+    output = site / "output"
+    assert _cite_files(output) == sorted(f"papers/{p['id']}/cite.ris" for p in PAPERS)
+    html = (output / "papers/2403.09629/index.html").read_text()
+    assert 'href="/papers/2403.09629/cite.ris"' in html and "Download .ris" in html
+    assert "cite.bib" not in html and "Download .bib" not in html
+    both = site_factory(PAPERS, name="both", citation_files=["ris", "bibtex"])
+    build(both)
+    default = site_factory(PAPERS, name="default")
+    build(default)
+    assert tree(both / "output") == tree(default / "output"), "both kinds, in any order, is the default"
+
+
+@pytest.mark.parametrize(
+    "value,shown",
+    [
+        ("yes", "'yes'"),
+        (1, "1"),
+        (["bib"], "['bib']"),
+        ([True], "[True]"),
+        ({"bibtex": True}, "{'bibtex': True}"),
+    ],
+)
+def test_a_bad_citation_files_value_names_file_line_and_field(site_factory, value, shown) -> None:
+    site = site_factory(PAPERS, citation_files=value)
+    with pytest.raises(ConfigError) as raised:
+        build(site)
+    lines = (site / "site.yaml").read_text().splitlines()
+    line = next(number for number, text in enumerate(lines, 1) if text.startswith("citation_files:"))
+    assert [str(p) for p in raised.value.problems] == [
+        f"site.yaml:{line}: citation_files: expected true, false or a list of bibtex, ris; got {shown}"
+    ]
+    assert not (site / "output").exists()

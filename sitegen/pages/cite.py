@@ -1,5 +1,6 @@
-"""Citation files: each paper's cite.bib and cite.ris, and papers.bib with every
-paper's BibTeX entry (sitegen/citation.py makes the text)."""
+"""Citation files: each paper's cite.bib and cite.ris (those ``citation_files`` in
+site.yaml asks for), and papers.bib with every paper's BibTeX entry, always
+(sitegen/citation.py makes the text)."""
 
 from __future__ import annotations
 
@@ -18,11 +19,10 @@ from . import PageKind, paper_digest
 if TYPE_CHECKING:
     from ..render import Renderer
 
-FORMATS = ("bibtex", "ris")
-
 
 def plan(site: Site, routes: Routes) -> list[Output]:
-    out = [Output(routes.paper_citation(p.id, f), "cite", (p.id, f)) for p in site.papers for f in FORMATS]
+    kinds = site.config.citation_files
+    out = [Output(routes.paper_citation(p.id, f), "cite", (p.id, f)) for p in site.papers for f in kinds]
     out.append(Output(routes.bibliography(), "bibliography"))
     return out
 

@@ -28,6 +28,7 @@ def plan(site: Site, routes: Routes) -> list[Output]:
 
 def render(renderer: Renderer, paper_id: str) -> bytes:
     view = renderer.view(paper_id)
+    files = renderer.config.citation_files  # the cite files there are to link (None: not made)
     near = renderer.site.neighbours[paper_id]
     routes = renderer.routes
     return renderer.page(
@@ -44,8 +45,8 @@ def render(renderer: Renderer, paper_id: str) -> bytes:
             for other in renderer.related.get(paper_id, ())
         ],
         citation_key=renderer.site.citation_keys[paper_id],
-        bibtex_url=renderer.url(routes.paper_citation(paper_id, "bibtex")),
-        ris_url=renderer.url(routes.paper_citation(paper_id, "ris")),
+        bibtex_url=renderer.url(routes.paper_citation(paper_id, "bibtex")) if "bibtex" in files else None,
+        ris_url=renderer.url(routes.paper_citation(paper_id, "ris")) if "ris" in files else None,
     )
 
 

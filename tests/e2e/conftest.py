@@ -115,7 +115,7 @@ def _build(
 def site_builds(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Callable[[str, str], Build]:
-    """(theme, "root", "sub", "golden" or "upvoted") -> that build, made once a session."""
+    """(theme, "root", "sub", "golden", "upvoted" or "no-cite-files") -> that build, made once a session."""
     made: dict[tuple[str, str], Build] = {}
 
     def get(theme: str, name: str) -> Build:
@@ -126,8 +126,8 @@ def site_builds(
             build = Build("golden", GOLDEN_BASE_URL, REPO / "tests/sites/golden/expected")
         elif name == "golden":
             build = _build(name, GOLDEN_BASE_URL, tmp_path_factory, GOLDEN_SITE, theme)
-        elif name == "upvoted":
-            site = request.getfixturevalue("upvoted_site")
+        elif name in ("upvoted", "no-cite-files"):
+            site = request.getfixturevalue(name.replace("-", "_") + "_site")
             build = _build(name, SUB_BASE_URL, tmp_path_factory, site, theme)
         else:
             base_url = {"root": ROOT_BASE_URL, "sub": SUB_BASE_URL}[name]
@@ -189,9 +189,20 @@ def upvoted_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return site
 
 
-@pytest.fixture(scope="session", params=["root", "sub", "upvoted"])
+@pytest.fixture(scope="session")
+def no_cite_files_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The sample site with ``citation_files: false``: no cite.bib or cite.ris, and
+    nothing may link to them (docs/content.md, Citations)."""
+    site = tmp_path_factory.mktemp("no-cite-files-site")
+    settings = (REPO / "site.yaml").read_text(encoding="utf-8")
+    (site / "site.yaml").write_text(f"{settings.rstrip()}\ncitation_files: false\n", encoding="utf-8")
+    shutil.copytree(REPO / "content", site / "content")
+    return site
+
+
+@pytest.fixture(scope="session", params=["root", "sub", "upvoted", "no-cite-files"])
 def build(request: pytest.FixtureRequest, theme: str, site_builds: Callable[[str, str], Build]) -> Build:
-    """Each of the three builds in turn (of each theme)."""
+    """Each of the four builds in turn (of each theme)."""
     return site_builds(theme, request.param)
 
 
