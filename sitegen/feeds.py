@@ -25,13 +25,23 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 from urllib.parse import quote
 
 from feedgen.feed import FeedGenerator
 
+# isort: split
+# After feedgen.feed, which imports lxml.etree: feedgen 1.0's extensions use it without.
+from feedgen.ext.dc import DcEntryExtension, DcExtension
+from feedgen.ext.media import MediaEntryExtension, MediaExtension
+
 from .markup import plain_text
 from .model import Paper
+
+if TYPE_CHECKING:
+    import feedgen.entry
+
+    from .feedentries import EntryBytes
 
 __all__ = [
     "FeedInfo",
@@ -228,14 +238,24 @@ def _names(paper: Paper) -> list[str]:
 # --- Atom and RSS -------------------------------------------------------------------------
 
 
-def _generator(info: FeedInfo, self_type: str, entries: Sequence[PreparedEntry], rss: bool) -> FeedGenerator:
+def new_generator(rss: bool, media: bool) -> FeedGenerator:
+    """A FeedGenerator with the extensions an Atom (``rss`` false) or RSS feed loads."""
     fg = FeedGenerator()
-    if rss:
-        fg.load_extension("dc", atom=False, rss=True)  # dc:creator: RSS <author> needs an email
-    if any(item.thumbnail for item in entries):
+    # register_extension: what load_extension("dc") does, without its import by name each time.
+    if rss:  # dc:creator: RSS <author> needs an email
+        fg.register_extension("dc", DcExtension, DcEntryExtension, atom=False, rss=True)
+    if media:
         # <media:thumbnail url="..."/> (Media RSS), read by feed readers in Atom and RSS alike.
         # Only then: a feed without images keeps its bytes and has no unused namespace.
-        fg.load_extension("media")
+        fg.register_extension("media", MediaExtension, MediaEntryExtension)
+    return fg
+
+
+def _generator(
+    info: FeedInfo, self_type: str, entries: Sequence[PreparedEntry], rss: bool, add: bool = True
+) -> FeedGenerator:
+    """The feed of ``entries``; with ``add`` false, its feed-level elements only."""
+    fg = new_generator(rss, any(item.thumbnail for item in entries))
     fg.id(_text(feed_id(info)))
     fg.title(_feed_title(info))
     # The Atom <subtitle> is text; the RSS channel <description> is read as HTML
@@ -253,12 +273,14 @@ def _generator(info: FeedInfo, self_type: str, entries: Sequence[PreparedEntry],
     author = _needs_feed_author(info, entries)
     if author:
         fg.author(name=author)
-    for item in entries:
-        _add_entry(fg, item, rss)
+    if add:
+        for item in entries:
+            add_entry(fg, item, rss)
     return fg
 
 
-def _add_entry(fg: FeedGenerator, item: PreparedEntry, rss: bool) -> None:
+def add_entry(fg: FeedGenerator, item: PreparedEntry, rss: bool) -> feedgen.entry.FeedEntry:
+    """``item``'s entry, added at the end of ``fg``."""
     entry = fg.add_entry(order="append")  # keep the caller's order (newest first)
     entry.id(item.id)  # also the RSS <guid isPermaLink="false">
     entry.title(item.title)
@@ -280,7 +302,7 @@ def _add_entry(fg: FeedGenerator, item: PreparedEntry, rss: bool) -> None:
             entry.description(content_html)  # RSS <description> holds (escaped) HTML
         if names:
             entry.dc.dc_creator(list(names))
-        return
+        return entry
     if names:
         entry.author([{"name": name} for name in names])
     summary = item.summary
@@ -288,16 +310,42 @@ def _add_entry(fg: FeedGenerator, item: PreparedEntry, rss: bool) -> None:
         entry.summary(summary)
     if content_html:
         entry.content(content_html, type="html")
+    return entry
 
 
-def render_atom(info: FeedInfo, entries: Sequence[FeedEntry | PreparedEntry]) -> bytes:
-    fg = _generator(info, "application/atom+xml", _prepared(info, entries), rss=False)
+def render_atom(
+    info: FeedInfo, entries: Sequence[FeedEntry | PreparedEntry], cache: EntryBytes | None = None
+) -> bytes:
+    """The Atom feed; with a ``cache``, the same bytes from entries written once
+    for every feed that holds them (feedentries.py)."""
+    return _render_xml(info, entries, cache, rss=False)
+
+
+def render_rss(
+    info: FeedInfo, entries: Sequence[FeedEntry | PreparedEntry], cache: EntryBytes | None = None
+) -> bytes:
+    return _render_xml(info, entries, cache, rss=True)
+
+
+def serialise(fg: FeedGenerator, rss: bool) -> bytes:
+    if rss:
+        return fg.rss_str(pretty=True, encoding="UTF-8", xml_declaration=True)
     return fg.atom_str(pretty=True, encoding="UTF-8", xml_declaration=True)
 
 
-def render_rss(info: FeedInfo, entries: Sequence[FeedEntry | PreparedEntry]) -> bytes:
-    fg = _generator(info, "application/rss+xml", _prepared(info, entries), rss=True)
-    return fg.rss_str(pretty=True, encoding="UTF-8", xml_declaration=True)
+def _render_xml(
+    info: FeedInfo, entries: Sequence[FeedEntry | PreparedEntry], cache: EntryBytes | None, rss: bool
+) -> bytes:
+    prepared = _prepared(info, entries)
+    self_type = "application/rss+xml" if rss else "application/atom+xml"
+    if cache is not None:
+        # feedgen writes the feed without its entries; each entry's bytes, made
+        # once (feedentries.py), go in before the closing tag.
+        shell = serialise(_generator(info, self_type, prepared, rss, add=False), rss)
+        spliced = cache.splice(shell, prepared, rss)
+        if spliced is not None:
+            return spliced
+    return serialise(_generator(info, self_type, prepared, rss), rss)
 
 
 # --- JSON Feed 1.1 ------------------------------------------------------------------------

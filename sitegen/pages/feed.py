@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup
 
+from ..feedentries import EntryBytes
 from ..feeds import FeedEntry, FeedInfo, PreparedEntry, prepare, render_atom, render_json_feed, render_rss
 from ..model import Paper
 from ..outputs import Output
@@ -20,7 +21,8 @@ from . import PageKind, digests
 if TYPE_CHECKING:
     from ..render import Renderer
 
-_RENDER = {"atom": render_atom, "rss": render_rss, "json": render_json_feed}
+_RENDER = {"atom": render_atom, "rss": render_rss}
+_ENTRY_BYTES = "feed_entry_bytes"
 
 
 def plan(site: Site, routes: Routes) -> list[Output]:
@@ -64,7 +66,13 @@ def _render(
         site_id=config.id,
     )
     entries = [_entry(renderer, p) for p in papers[: config.feeds.entries]]
-    return _RENDER[kind](info, entries)
+    if kind == "json":
+        return render_json_feed(info, entries)
+    # Each entry's Atom and RSS bytes, made once for every feed that holds it (feedentries.py).
+    cache = renderer.memo.get(_ENTRY_BYTES)
+    if cache is None:
+        cache = renderer.memo[_ENTRY_BYTES] = EntryBytes()
+    return _RENDER[kind](info, entries, cache)
 
 
 def _entry(renderer: Renderer, paper: Paper) -> PreparedEntry:

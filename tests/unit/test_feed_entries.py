@@ -1,0 +1,159 @@
+"""feedentries: a feed whose entries' bytes come from the cache is, byte for byte,
+the feed feedgen builds entry by entry, whatever else the feeds sharing the
+cache hold."""
+
+from __future__ import annotations
+
+import dataclasses
+import multiprocessing
+from datetime import date, datetime, timezone
+
+import pytest
+
+from sitegen import feedentries
+from sitegen.feedentries import EntryBytes
+from sitegen.feeds import FeedEntry, FeedInfo, prepare, render_atom, render_rss
+from sitegen.model import Author, Paper
+
+UTC = timezone.utc
+SHAPE = (
+    "feedgen or lxml no longer write feeds the way sitegen/feedentries.py expects "
+    "(entries at the end of the root, indented by depth): every feed is now built "
+    "entry by entry, ~2x slower; see that module's text"
+)
+
+
+def _paper(n: int, **changes: object) -> Paper:
+    values: dict[str, object] = {
+        "id": f"2401.{n:05d}",
+        "title": f"Paper {n}",
+        "date": datetime(2024, 1, n, 12, 0, tzinfo=UTC),
+        "day": date(2024, 1, n),
+        "authors": (Author("Ada Lovelace"), Author(f"Author {n}")),
+        "tags": ("llm",),
+    }
+    values.update(changes)
+    return Paper(**values)  # type: ignore[arg-type]
+
+
+def _entry(paper: Paper, content: str = "<p>An abstract &amp; more.</p>", **changes: object) -> FeedEntry:
+    entry = FeedEntry(paper, f"https://example.org/papers/{paper.id}/", content, "An abstract & more.")
+    return dataclasses.replace(entry, **changes)
+
+
+# Entries that test what an entry's bytes could depend on: markup and characters to
+# escape, text that looks like the cut points, CR, non-ASCII, an entry without authors,
+# content or summary, one with a thumbnail (a feed with one declares Media RSS).
+PLAIN = _entry(_paper(1))
+HOSTILE = _entry(
+    _paper(2, title='A <b>title</b> & ]]> "quoted" $x^2$', tags=("a&b", "<c>", "é")),
+    content="<p>Text with  </entry>\n and     </item>\n and </feed>\r\n\u00e9 \U0001d6fc \x01</p>",
+    summary="  </entry>\n  <entry> \u2028 \x0b",
+)
+ANONYMOUS = _entry(_paper(3, authors=()), content="", summary="")
+PICTURED = _entry(_paper(4), thumbnail="https://example.org/static/a%20b.png?x=1&y=2")
+UPDATED = _entry(_paper(5, updated=datetime(2024, 2, 1, 8, 0, tzinfo=timezone.utc)))
+
+
+def _info(**changes: object) -> FeedInfo:
+    values: dict[str, object] = {
+        "title": "Daily Papers",
+        "description": "Papers worth reading",
+        "language": "en",
+        "site_url": "https://example.org/",
+        "feed_url": "https://example.org/atom.xml",
+        "author": "The Curators",
+        "id_base": "feed",
+    }
+    values.update(changes)
+    return FeedInfo(**values)  # type: ignore[arg-type]
+
+
+# Feeds that share entries and differ in everything a feed sets itself.
+FEEDS = [
+    (_info(), [PLAIN, HOSTILE, ANONYMOUS, PICTURED, UPDATED]),  # with Media RSS
+    (_info(language="fr", title="Papiers", id_base="author/ada"), [PLAIN, ANONYMOUS, UPDATED]),  # without
+    (
+        _info(author=None, description="", feed_url="https://example.org/tags/llm/rss.xml"),
+        [ANONYMOUS, HOSTILE],
+    ),
+    (_info(site_url="https://other.example/sub/", id_base="tag:other.example,2026:x"), [PICTURED]),
+    (_info(id_base="tag/none"), []),
+    (_info(), [UPDATED, PLAIN, HOSTILE, PICTURED, ANONYMOUS]),  # the same entries in another order
+]
+
+
+@pytest.mark.parametrize("render", [render_atom, render_rss])
+def test_feeds_from_the_cache_are_the_feeds_built_entry_by_entry(render) -> None:  # noqa: ANN001
+    cache = EntryBytes()
+    for info, entries in FEEDS:
+        assert render(info, entries, cache) == render(info, entries), info
+    assert not cache.broken, SHAPE
+    assert cache.made == 5  # each entry made once, and reused by every later feed
+
+
+@pytest.mark.parametrize("render", [render_atom, render_rss])
+def test_an_entry_that_differs_is_not_taken_from_the_cache(render) -> None:  # noqa: ANN001
+    # The same paper with another abstract, title, link or site id (as two builds of a
+    # changed site, or two sites, may give one renderer): a cache keyed by the paper
+    # alone would hand back the first one's bytes.
+    cache = EntryBytes()
+    assert render(_info(), [PLAIN], cache) == render(_info(), [PLAIN])
+    changed = [
+        dataclasses.replace(PLAIN, content_html="<p>Another abstract.</p>"),
+        dataclasses.replace(PLAIN, title="Another title"),
+        dataclasses.replace(PLAIN, url="https://example.org/moved/"),
+        dataclasses.replace(PLAIN, thumbnail="https://example.org/t.png"),
+    ]
+    if render is render_atom:  # RSS has no summary
+        changed.append(dataclasses.replace(PLAIN, summary="Another summary."))
+    for entry in changed:
+        fresh = render(_info(), [entry])
+        assert render(_info(), [entry], cache) == fresh
+        assert fresh != render(_info(), [PLAIN])
+    site = "tag:alice.example,2026:"
+    info = _info(site_id=site)
+    prepared = prepare(PLAIN, site)
+    assert render(info, [prepared], cache) == render(info, [PLAIN])
+    assert b"tag:alice.example,2026:paper/2401.00001" in render(info, [prepared], cache)
+    assert not cache.broken, SHAPE
+
+
+@pytest.mark.parametrize("render", [render_atom, render_rss])
+def test_a_feed_is_built_entry_by_entry_when_feedgen_writes_otherwise(render, monkeypatch) -> None:  # noqa: ANN001
+    # Should feedgen or lxml write entries otherwise than expected, the feed is the
+    # same, only slower.
+    monkeypatch.setattr(feedentries, "ENTRY_START", {False: b"  <other>", True: b"    <other>"})
+    cache = EntryBytes()
+    for info, entries in FEEDS:
+        assert render(info, entries, cache) == render(info, entries)
+    assert cache.broken
+
+
+def _render_in_child(entries: list[FeedEntry], cache: EntryBytes, go: object, rss: bool) -> None:
+    go.wait()  # type: ignore[attr-defined]
+    (render_rss if rss else render_atom)(_info(), entries, cache)
+
+
+@pytest.mark.parametrize("rss", [False, True])
+def test_a_forked_process_keeps_its_entries_apart(rss: bool) -> None:
+    # Build workers fork with the renderer's cache: a child writing its entries where
+    # the parent writes its own would hand the parent the child's bytes.
+    render = render_rss if rss else render_atom
+    context = multiprocessing.get_context("fork")
+    cache = EntryBytes()
+    render(_info(), [PLAIN], cache)
+    go = context.Event()
+    child = context.Process(target=_render_in_child, args=([HOSTILE, PICTURED], cache, go, rss))
+    child.start()
+    try:
+        theirs = [UPDATED, ANONYMOUS]
+        render(_info(), theirs, cache)  # the parent's after the fork: where the child would write
+        go.set()
+        child.join(30)
+    finally:
+        go.set()
+        child.join(30)
+    assert child.exitcode == 0
+    assert render(_info(), [PLAIN, *theirs], cache) == render(_info(), [PLAIN, *theirs])
+    assert cache.made == 3
