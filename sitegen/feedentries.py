@@ -115,6 +115,8 @@ class EntryBytes:
             if data is None:
                 at = where[item]
                 data = os.pread(fd, at & mask, at >> _LENGTH_BITS)
+                if len(data) != at & mask:
+                    return None
             parts.append(data)
         parts.append(close)
         return b"".join(parts)
@@ -137,12 +139,18 @@ class EntryBytes:
         return [made[item] for item in items]
 
     def _keep(self, fresh: dict[PreparedEntry, bytes], where: dict[PreparedEntry, int]) -> None:
-        if self._file is None:
-            self._file = tempfile.TemporaryFile(prefix="sitegen-feed-entries-")
+        """Write ``fresh`` to the file; without one (none can be made, the disk is
+        full), every feed makes its entries as it did before there was a cache."""
         data = b"".join(fresh.values())
-        fd, at, done = self._file.fileno(), self._size, 0
-        while done < len(data):
-            done += os.pwrite(fd, data[done:], at + done)
+        at, done = self._size, 0
+        try:
+            if self._file is None:
+                self._file = tempfile.TemporaryFile(prefix="sitegen-feed-entries-")
+            fd = self._file.fileno()
+            while done < len(data):
+                done += os.pwrite(fd, data[done:], at + done)
+        except OSError:
+            return
         for item, entry in fresh.items():
             if len(entry) >> _LENGTH_BITS == 0:  # else made again when next asked for
                 where[item] = at << _LENGTH_BITS | len(entry)
@@ -151,6 +159,6 @@ class EntryBytes:
 
     def _start_over(self) -> None:
         self._pid = os.getpid()
-        self._file = None  # the parent's: closed by the parent, not here
+        self._file = None  # the parent's (this process's copy of its descriptor closes)
         self._size = 0
         self._where = ({}, {})

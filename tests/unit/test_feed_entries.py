@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import multiprocessing
+import tempfile
 from datetime import date, datetime, timezone
 
 import pytest
@@ -157,3 +158,24 @@ def test_a_forked_process_keeps_its_entries_apart(rss: bool) -> None:
     assert child.exitcode == 0
     assert render(_info(), [PLAIN, *theirs], cache) == render(_info(), [PLAIN, *theirs])
     assert cache.made == 3
+
+
+def test_the_entries_file_has_no_name(tmp_path, monkeypatch) -> None:  # noqa: ANN001
+    # Nothing is left behind, even by a build that is killed: the file is never in a folder.
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    cache = EntryBytes()
+    for info, entries in FEEDS:
+        render_atom(info, entries, cache)
+    assert cache.made == 5
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_without_a_temporary_file_feeds_are_built_all_the_same(monkeypatch) -> None:  # noqa: ANN001
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(tempfile, "TemporaryFile", refuse)
+    cache = EntryBytes()
+    for info, entries in FEEDS:
+        assert render_atom(info, entries, cache) == render_atom(info, entries)
+    assert not cache.broken
