@@ -1,6 +1,6 @@
-"""feedentries: a feed whose entries' bytes come from the cache is, byte for byte,
-the feed feedgen builds entry by entry, whatever else the feeds sharing the
-cache hold."""
+"""feedentries (docs/feeds.md; docs/performance.md, "Feed entries written once"): a feed
+whose entries' bytes come from the cache is, byte for byte, the feed feedgen builds entry
+by entry, whatever else the feeds sharing the cache hold."""
 
 from __future__ import annotations
 
