@@ -14,10 +14,10 @@ feeds built entry by entry; should feedgen or lxml ever write otherwise,
 
 Memory: an entry's bytes (~2.4 KB; the abstract is in both formats) are kept
 in an unnamed temporary file, not in the process, which holds only where
-each is (~70 bytes an entry): a paper's feeds are spread over the whole
+each is (~62 bytes an entry): a paper's feeds are spread over the whole
 render (its authors are anyone), so a cache in memory would have to hold
-nearly every entry to be of use (45 MB at 10k papers, ~450 MB at 100k, in
-each process). The file is read back from the page cache and vanishes with
+nearly every entry to be of use (44 MiB at 10k papers, ~440 MiB at 100k, in
+each process; docs/performance.md). The file is read back from the page cache and vanishes with
 the process; a forked process starts a file of its own."""
 
 from __future__ import annotations
@@ -131,7 +131,11 @@ class EntryBytes:
             template = self._templates.get((rss, media))
             if template is None:
                 template = self._templates[rss, media] = _Template(rss, media)
-            data = template.entries(some)
+            try:
+                data = template.entries(some)
+            except BaseException:
+                del self._templates[rss, media]  # it may hold the entry that failed
+                raise
             if data is None:
                 return None
             made.update(zip(some, data, strict=True))

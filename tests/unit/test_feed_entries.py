@@ -179,3 +179,25 @@ def test_without_a_temporary_file_feeds_are_built_all_the_same(monkeypatch) -> N
     for info, entries in FEEDS:
         assert render_atom(info, entries, cache) == render_atom(info, entries)
     assert not cache.broken
+
+
+@pytest.mark.parametrize("render", [render_atom, render_rss])
+def test_an_entry_feedgen_refuses_leaves_no_trace(render, monkeypatch) -> None:  # noqa: ANN001
+    # Should feedgen raise for a value half-way through an entry (it is in the
+    # template feed by then), the feeds after it must not carry that entry.
+    real = feedentries.add_entry
+
+    def refuse_the_hostile_one(fg, item, rss):  # noqa: ANN001, ANN202
+        entry = real(fg, item, rss)
+        if item.title.startswith("A <b>"):
+            raise ValueError("refused")
+        return entry
+
+    cache = EntryBytes()
+    monkeypatch.setattr(feedentries, "add_entry", refuse_the_hostile_one)
+    with pytest.raises(ValueError, match="refused"):
+        render(_info(), [PLAIN, HOSTILE], cache)
+    monkeypatch.setattr(feedentries, "add_entry", real)
+    for info, entries in FEEDS:
+        assert render(info, entries, cache) == render(info, entries)
+    assert not cache.broken
