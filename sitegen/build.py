@@ -141,7 +141,7 @@ def build(
         # Rendering libraries are imported only by builds that render something.
         from .outputs import plan_static
         from .parallel import render_outputs, template_errors
-        from .related import RelatedCache
+        from .relatedupdate import RELATED_FILE, RelatedCache
         from .render import Renderer
         from .schedule import Schedule
 
@@ -150,7 +150,7 @@ def build(
         # no cache; its renderer works them out.
         related = None
         if writer is not None:
-            related = RelatedCache(_cache_dir(config) / "related.json").lists(
+            related = RelatedCache(_cache_dir(config) / RELATED_FILE).lists(
                 site.papers, config.related, workers
             )
             clock.phase("related")

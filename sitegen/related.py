@@ -31,33 +31,32 @@ from __future__ import annotations
 
 import hashlib
 import itertools
-import json
 import math
 import operator
 import re
 import string
 from array import array
 from collections import Counter
-from collections.abc import Generator, Iterable, Mapping, Sequence
+from collections.abc import Callable, Generator, Iterable, Sequence
 from itertools import chain, compress, filterfalse
 from operator import mul
-from pathlib import Path
 from typing import Any
 
-from .cache import write_json
 from .model import Paper
 from .processes import fork_context
+from .relatedtables import DIGEST_SIZE, NONE, Tables, starts_of
 
 TERMS = 8  # a paper's heaviest words, kept for matching
 POSTINGS = 10  # papers a word proposes as candidates, those where it weighs most
 SCALE = 4096  # weights are rounded to multiples of 1/SCALE
 PARALLEL_FROM = 3000  # papers; below, starting processes costs more than it saves
-_FORMAT = 2
 
 _TF = [0.0] + [1 + math.log(tf) for tf in range(1, 65)]  # sublinear: 1 + ln(tf), at most tf 64
 _TF_CAP = itertools.repeat(64)
 _MORE_THAN_ONCE = (1).__lt__
 _WEIGHT = operator.itemgetter(1)
+_EMPTY = array("I", [NONE] * TERMS)  # a paper's empty slots
+_ZEROS = array("I", [0] * TERMS)
 _SEPARATORS = str.maketrans(dict.fromkeys(string.punctuation, " "))
 _WORD = re.compile(r"[^\W_]+")  # letters and digits: what the ASCII path splits into
 # Words that say nothing about a paper's subject: English function words and
@@ -94,29 +93,61 @@ def _usable(word: str) -> bool:
     return len(word) > 1 and word[0].isalpha() and word not in STOPWORDS
 
 
+def text_digest(paper: Paper) -> bytes:
+    """Of what ``words`` reads: an incremental build tells by it which papers' words changed."""
+    title = paper.title
+    text = f"{len(title)}:{title}{paper.abstract}".encode(errors="surrogatepass")
+    return hashlib.blake2b(text, digest_size=DIGEST_SIZE).digest()
+
+
+def best_of(
+    index: int, top: Iterable[int], weights: Iterable[int], posting_of: Callable[[int], Posting], count: int
+) -> tuple[int, ...]:
+    """The ``count`` papers that score highest with paper ``index``, whose
+    kept words are ``top`` with ``weights``: higher score first, then lower index."""
+    scores: dict[int, int] = {}
+    get = scores.get
+    for word, weight in zip(top, weights, strict=True):
+        for other, theirs in posting_of(word):
+            scores[other] = get(other, 0) + weight * theirs
+    scores.pop(index, None)
+    # Lower index first, then (a stable sort) higher score first.
+    return tuple(sorted(sorted(scores), key=scores.__getitem__, reverse=True)[:count])
+
+
 # The per-paper work is a conversation: each share of the papers (a run of
 # them, in id order) is a generator that yields what it found and is sent what
 # the whole site's numbers make of it. This process talks to its own share
 # directly and to the others through forked processes (_Share); the values
 # exchanged are plain and small (arrays, words), never the papers.
 _PAPERS: Sequence[Paper] = ()  # set before forking: what the shares read
+_KEEP = False  # set before forking: whether the shares also report what the tables keep
 _RUNNING: dict[int, Generator[Any, Any, None]] = {}  # in a forked process: its share
 
 Postings = tuple[array, array, array]  # per word rank: offsets into papers and weights
+Posting = Sequence[tuple[int, int]]  # a word's papers (indexes) and weights, heaviest first
 
 
 def _share(start: int, stop: int, count: int) -> Generator[Any, Any, None]:
-    sets = [words(p) for p in _PAPERS[start:stop]]
+    mine = _PAPERS[start:stop]
+    sets = [words(p) for p in mine]
     df = Counter(chain.from_iterable(sets))
     vocabulary = sorted(df)
-    # -> each word's rank (``unusable`` if it is not used), each rank's idf, and
-    # the ranks rare enough that most papers have ``TERMS`` words below it
-    ranks, idf, unusable, rare_below = yield vocabulary, array("I", map(df.__getitem__, vocabulary))
+    digests = list(map(text_digest, mine)) if _KEEP else []
+    # -> each word's rank (``unusable`` if it is not used) and number, each
+    # rank's idf, and the ranks rare enough that most papers have ``TERMS`` words below it
+    ranks, numbers, idf, unusable, rare_below = yield (
+        vocabulary,
+        array("I", map(df.__getitem__, vocabulary)),
+        digests,
+    )
     rank = dict(zip(vocabulary, ranks, strict=True))
     rank_of = rank.__getitem__
+    number_of = dict(zip(vocabulary, numbers, strict=_KEEP)).__getitem__
     rare = frozenset(word for word, r in rank.items() if r < rare_below)
     del df, vocabulary
     lengths, flat_ranks, flat_weights = array("I"), array("I"), array("I")
+    rows, row_lengths, last, most = array("I"), array("I"), array("d"), array("B")
     vectors: list[list[int]] = []
     for counts in sets:
         # The heaviest words (tf-idf) are among the rarest and the repeated
@@ -138,28 +169,31 @@ def _share(start: int, stop: int, count: int) -> Generator[Any, Any, None]:
         lengths.append(len(top))
         flat_ranks.extend(ranks_kept)
         flat_weights.extend(round(w / norm * SCALE) for _, w in top)
+        if _KEEP:
+            rows.extend(map(number_of, counts))
+            row_lengths.append(len(counts))
+            last.append(top[-1][1] if len(top) == TERMS else 0.0)
+            most.append(min(max(map(counts.__getitem__, repeated), default=1), 64))
     del sets
-    postings: Postings = yield lengths, flat_ranks, flat_weights
+    kept = (rows, row_lengths, last, most) if _KEEP else None
+    postings: Postings = yield lengths, flat_ranks, flat_weights, kept
     starts, papers, weights = postings
-    of = {}
-    mine = iter(flat_weights)
+    of: dict[int, Posting] = {}
+
+    def posting_of(word: int) -> Posting:
+        posting = of.get(word)
+        if posting is None:
+            a, b = starts[word], starts[word + 1]
+            posting = of[word] = tuple(zip(papers[a:b], weights[a:b], strict=True))
+        return posting
+
+    at = 0
     best_first: list[tuple[int, tuple[int, ...]]] = []
     for index, top in enumerate(vectors, start):
-        scores: dict[int, int] = {}
-        get = scores.get
-        for word in top:
-            weight = next(mine)
-            posting = of.get(word)
-            if posting is None:
-                a, b = starts[word], starts[word + 1]
-                posting = of[word] = tuple(zip(papers[a:b], weights[a:b], strict=True))
-            for other, theirs in posting:
-                scores[other] = get(other, 0) + weight * theirs
-        scores.pop(index, None)
-        if scores:
-            # Lower index first, then (a stable sort) higher score first.
-            best = sorted(sorted(scores), key=scores.__getitem__, reverse=True)
-            best_first.append((index, tuple(best[:count])))
+        best = best_of(index, top, flat_weights[at : at + len(top)], posting_of, count)
+        at += len(top)
+        if best:
+            best_first.append((index, best))
     yield best_first
 
 
@@ -176,9 +210,9 @@ class _Shares:
     the others run in forked processes (one each, so a share keeps its state
     between steps). All here when there is no fork or too little work."""
 
-    def __init__(self, papers: Sequence[Paper], count: int, workers: int) -> None:
-        global _PAPERS
-        _PAPERS = papers
+    def __init__(self, papers: Sequence[Paper], count: int, workers: int, keep: bool) -> None:
+        global _PAPERS, _KEEP
+        _PAPERS, _KEEP = papers, keep
         context = fork_context() if workers > 1 and len(papers) >= PARALLEL_FROM else None
         shares = workers if context is not None else 1
         bounds = [len(papers) * i // shares for i in range(shares + 1)]
@@ -197,8 +231,8 @@ class _Shares:
         return [here, *(result.get() for result in pending)]
 
     def close(self) -> None:
-        global _PAPERS
-        _PAPERS = ()
+        global _PAPERS, _KEEP
+        _PAPERS, _KEEP = (), False
         self._here.close()
         for pool in self._pools:
             pool.terminate()
@@ -208,21 +242,26 @@ class _Shares:
 def related_papers(papers: Iterable[Paper], count: int, workers: int = 1) -> dict[str, tuple[str, ...]]:
     """Paper id -> the ids of up to ``count`` papers most alike, most alike
     first; papers sharing no usable word with any other are left out."""
-    ordered = sorted(papers, key=lambda p: p.id)
-    if count <= 0 or len(ordered) < 2:
+    if count <= 0:
         return {}
-    shares = _Shares(ordered, count, workers)
+    return compute(papers, count, workers, keep=False).lists_by_id()
+
+
+def compute(papers: Iterable[Paper], count: int, workers: int = 1, keep: bool = True) -> Tables:
+    """The lists, from nothing, and (``keep``) what an edit needs to update them (relatedupdate.py)."""
+    ordered = sorted(papers, key=lambda p: p.id)
+    shares = _Shares(ordered, count, workers, keep)
     try:
-        return _related(shares, ordered)
+        return _compute(shares, ordered, count)
     finally:
         shares.close()
 
 
-def _related(shares: _Shares, ordered: list[Paper]) -> dict[str, tuple[str, ...]]:
+def _compute(shares: _Shares, ordered: list[Paper], count: int) -> Tables:
     said = shares.say()
     # The site's document frequencies: every share's counts added up.
     df: Counter[str] = Counter()
-    for vocabulary, counts in said:
+    for vocabulary, counts, _ in said:
         if not df:
             df = Counter(dict(zip(vocabulary, counts, strict=True)))
         else:
@@ -232,6 +271,12 @@ def _related(shares: _Shares, ordered: list[Paper]) -> dict[str, tuple[str, ...]
     usable = sorted((n, word) for word, n in df.items() if n > 1 and _usable(word))
     unusable = len(usable)
     rank = {word: r for r, (_, word) in enumerate(usable)}
+    # The tables number every word: the usable ones by rank, then the others.
+    vocab = [word for _, word in usable]
+    number = rank
+    if _KEEP:
+        vocab.extend(sorted(word for word in df if word not in rank))
+        number = {word: n for n, word in enumerate(vocab)}
     total = len(ordered)
     idf = array("d", (math.log((total + 1) / n) for n, _ in usable))
     idf.append(0.0)  # the unusable rank
@@ -240,18 +285,35 @@ def _related(shares: _Shares, ordered: list[Paper]) -> dict[str, tuple[str, ...]
     while rare_below < unusable and covered < 3 * TERMS * total:
         covered += usable[rare_below][0]
         rare_below += 1
+    digests = [d for *_, part in said for d in part]
     said = shares.say(
-        [(array("I", (rank.get(w, unusable) for w in words)), idf, unusable, rare_below) for words, _ in said]
+        [
+            (
+                array("I", (rank.get(w, unusable) for w in words)),
+                array("I", map(number.__getitem__, words)) if _KEEP else array("I"),
+                idf,
+                unusable,
+                rare_below,
+            )
+            for words, *_ in said
+        ]
     )
 
     # Postings: per rank, the papers where it weighs most, heaviest first, lower index first.
     entries: list[list[tuple[int, int]]] = [[] for _ in range(unusable + 1)]
+    kept, kept_weights = array("I"), array("I")
     index = 0
-    for lengths, flat_ranks, flat_weights in said:
+    for lengths, flat_ranks, flat_weights, _ in said:
         at = 0
         for length in lengths:
-            for r, w in zip(flat_ranks[at : at + length], flat_weights[at : at + length], strict=True):
+            ranks, weights = flat_ranks[at : at + length], flat_weights[at : at + length]
+            for r, w in zip(ranks, weights, strict=True):
                 entries[r].append((-w, index))
+            kept.extend(ranks)
+            kept_weights.extend(weights)
+            if length < TERMS:
+                kept.extend(_EMPTY[: TERMS - length])
+                kept_weights.extend(_ZEROS[: TERMS - length])
             at += length
             index += 1
     starts, papers, weights = array("I", [0]), array("I"), array("I")
@@ -261,58 +323,28 @@ def _related(shares: _Shares, ordered: list[Paper]) -> dict[str, tuple[str, ...]
             papers.append(i)
             weights.append(-w)
         starts.append(len(papers))
+    parts = [part for *_, part in said]
     said = shares.say([(starts, papers, weights)] * len(said))
 
+    lists = array("I", _EMPTY[:1]) * (total * count)
+    for part in said:
+        for i, best in part:
+            lists[i * count : i * count + len(best)] = array("I", best)
+    # Per word number (the same as rank for the usable ones); the other words propose nothing.
+    post_starts = starts[: len(vocab) + 1]
+    post_starts.extend(starts[-1:] * (len(vocab) + 1 - len(post_starts)))
+    frequencies = array("I", map(df.__getitem__, vocab))
     ids = [p.id for p in ordered]
-    return {ids[i]: tuple(ids[o] for o in best) for part in said for i, best in part}
+    rows, last, most = _joined(parts)
+    return Tables(count, TERMS, ids, digests, vocab, frequencies, *rows, kept, kept_weights, last, most,
+                  post_starts, papers, weights, lists)  # fmt: skip
 
 
-def text_digest(papers: Iterable[Paper], count: int) -> str:
-    """Of everything the related lists depend on."""
-    h = hashlib.blake2b(f"{_FORMAT}|{TERMS}|{POSTINGS}|{SCALE}|{count}".encode(), digest_size=16)
-    for paper in sorted(papers, key=lambda p: p.id):
-        h.update(f"{paper.id}\0{paper.title}\0{paper.abstract}\0".encode())
-    return h.hexdigest()
-
-
-class RelatedCache:
-    """The last lists, in one JSON file under .sitegen-cache/, with the digest
-    of the text they were made from; anything unreadable or not of the
-    expected shape is recomputed (and written again)."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-
-    def lists(self, papers: Iterable[Paper], count: int, workers: int = 1) -> Mapping[str, tuple[str, ...]]:
-        papers = list(papers)
-        if count <= 0:
-            return {}
-        digest = text_digest(papers, count)
-        cached = self._read(digest, {p.id for p in papers}, count)
-        if cached is not None:
-            return cached
-        lists = related_papers(papers, count, workers)
-        try:
-            write_json(self.path, {"digest": digest, "lists": lists})
-        except OSError:
-            pass  # a cache is an optimisation
-        return lists
-
-    def _read(self, digest: str, ids: set[str], count: int) -> dict[str, tuple[str, ...]] | None:
-        try:
-            data = json.loads(self.path.read_bytes())
-        except (OSError, ValueError):
-            return None
-        if not isinstance(data, dict) or data.get("digest") != digest:
-            return None
-        lists = data.get("lists")
-        if not isinstance(lists, dict) or not ids.issuperset(lists):
-            return None
-        result = {}
-        for paper_id, others in lists.items():
-            if not isinstance(others, list) or not 0 < len(others) <= count or paper_id in others:
-                return None
-            if not all(isinstance(other, str) for other in others) or not ids.issuperset(others):
-                return None
-            result[paper_id] = tuple(others)
-        return result
+def _joined(parts: list[Any]) -> tuple[tuple[array, array], array, array]:
+    """The shares' rows (with their starts), last weights and highest tfs, end to end."""
+    rows, lengths, last, most = array("I"), array("I"), array("d"), array("B")
+    for part in parts:
+        if part is not None:
+            for whole, piece in zip((rows, lengths, last, most), part, strict=True):
+                whole.extend(piece)
+    return (rows, starts_of(lengths)), last, most

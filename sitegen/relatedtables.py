@@ -1,0 +1,198 @@
+"""What a related-papers computation leaves behind for the next build to
+update (``Tables``), and its file under .sitegen-cache/.
+
+The file is binary: a header (JSON) naming its sections, the sections (arrays
+and newline-joined text), then a CRC-32 of all of it. Anything that is not
+exactly such a file made with the same settings (a torn write, another format
+version, a flipped bit, arrays of the wrong length) reads as None, and the
+caller works everything out again. The file is replaced whole, never written
+in place.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import struct
+import sys
+import zlib
+from array import array
+from dataclasses import dataclass
+from itertools import accumulate
+from operator import le
+from pathlib import Path
+
+FORMAT = 3
+NONE = 0xFFFFFFFF  # an empty slot in the fixed-width arrays (kept words, lists)
+DIGEST_SIZE = 16
+_MAGIC = b"sitegen related tables\n"
+_LENGTH = struct.Struct("<Q")
+_CRC = struct.Struct("<I")
+
+
+@dataclass
+class Tables:
+    """Everything the lists were made from, papers by index in id order and
+    words by number (``vocab``'s index: a word keeps its number for as long as
+    the tables are updated rather than made anew)."""
+
+    count: int  # the longest list (`related:`)
+    terms: int  # slots per paper in ``kept`` and ``weights`` (related.TERMS)
+    ids: list[str]
+    digests: list[bytes]  # per paper: of its title and abstract (related.text_digest)
+    vocab: list[str]  # every word some paper has or had
+    df: array  # per word: how many papers have it
+    rows: array  # every paper's words, paper after paper ...
+    row_starts: array  # ... paper i's from row_starts[i] to row_starts[i + 1]
+    kept: array  # per paper ``terms`` slots: the words it is matched by (NONE: empty slot) ...
+    weights: array  # ... and their integer weights
+    last: array  # per paper: the raw weight of its ``terms``-th kept word, 0.0 if it keeps fewer
+    most: array  # per paper: how often its most repeated word is in it (at most 64)
+    post_starts: array  # per word: the papers it proposes, from post_starts[w] to post_starts[w + 1] ...
+    post_papers: array  # ... those papers ...
+    post_weights: array  # ... and the word's weight in each
+    lists: array  # per paper ``count`` slots: its related papers, most alike first (NONE: empty)
+
+    def vector(self, paper: int) -> list[tuple[int, int]]:
+        """The words paper ``paper`` keeps, each with its weight."""
+        at, terms = paper * self.terms, self.terms
+        pairs = zip(self.kept[at : at + terms], self.weights[at : at + terms], strict=True)
+        return [(word, weight) for word, weight in pairs if word != NONE]
+
+    def posting(self, word: int) -> tuple[tuple[int, int], ...]:
+        """The papers word ``word`` proposes, each with its weight there."""
+        a, b = self.post_starts[word], self.post_starts[word + 1]
+        return tuple(zip(self.post_papers[a:b], self.post_weights[a:b], strict=True))
+
+    def lists_by_id(self) -> dict[str, tuple[str, ...]]:
+        """Paper id -> its related papers' ids; papers with none left out."""
+        ids, lists, width = self.ids, self.lists, self.count
+        result = {}
+        for index, paper_id in enumerate(ids):
+            row = lists[index * width : (index + 1) * width]
+            if row[0] != NONE:
+                result[paper_id] = tuple(ids[other] for other in row if other != NONE)
+        return result
+
+
+def starts_of(lengths: array | list[int]) -> array:
+    return array("I", accumulate(lengths, initial=0))
+
+
+_ARRAYS = {
+    "df": "I",
+    "rows": "I",
+    "row_starts": "I",
+    "kept": "I",
+    "weights": "I",
+    "last": "d",
+    "most": "B",
+    "post_starts": "I",
+    "post_papers": "I",
+    "post_weights": "I",
+    "lists": "I",
+}
+
+
+def write_tables(path: Path, tables: Tables, key: str) -> None:
+    """``tables`` at ``path``, replaced whole; raises OSError."""
+    sections: list[tuple[str, bytes | array]] = [
+        ("ids", "\n".join(tables.ids).encode()),
+        ("digests", b"".join(tables.digests)),
+        ("vocab", "\n".join(tables.vocab).encode()),
+        *((name, getattr(tables, name)) for name in _ARRAYS),
+    ]
+    header = {
+        "key": key,
+        "count": tables.count,
+        "terms": tables.terms,
+        "machine": _machine(),
+        "papers": len(tables.ids),
+        "words": len(tables.vocab),
+        "sections": [[name, memoryview(data).nbytes] for name, data in sections],
+    }
+    head = json.dumps(header, separators=(",", ":")).encode()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    try:
+        with temporary.open("wb") as out:
+            crc = 0
+            for part in (_MAGIC, _LENGTH.pack(len(head)), head, *(data for _, data in sections)):
+                out.write(part)
+                crc = zlib.crc32(part, crc)
+            out.write(_CRC.pack(crc))
+        os.replace(temporary, path)
+    finally:
+        temporary.unlink(missing_ok=True)
+
+
+def read_tables(path: Path, key: str, count: int, terms: int) -> Tables | None:
+    """The tables at ``path`` if they are whole and were made with ``key``,
+    ``count`` and ``terms``; else None."""
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return None
+    try:
+        return _parse(data, key, count, terms)
+    except (ValueError, TypeError, KeyError, IndexError, OverflowError, struct.error):
+        return None
+
+
+def _machine() -> str:
+    return f"{sys.byteorder} I{array('I').itemsize} d{array('d').itemsize}"
+
+
+def _parse(data: bytes, key: str, count: int, terms: int) -> Tables | None:
+    if not data.startswith(_MAGIC) or len(data) < len(_MAGIC) + _LENGTH.size + _CRC.size:
+        return None
+    body, (crc,) = memoryview(data)[: -_CRC.size], _CRC.unpack(data[-_CRC.size :])
+    if zlib.crc32(body) != crc:
+        return None
+    at = len(_MAGIC) + _LENGTH.size
+    (head_length,) = _LENGTH.unpack_from(body, len(_MAGIC))
+    header = json.loads(bytes(body[at : at + head_length]))
+    at += head_length
+    made = (header["key"], header["count"], header["terms"], header["machine"])
+    if made != (key, count, terms, _machine()):
+        return None
+    parts: dict[str, memoryview] = {}
+    for name, size in header["sections"]:
+        parts[name] = body[at : at + size]
+        at += size
+    if at != len(body) or set(parts) != {"ids", "digests", "vocab", *_ARRAYS}:
+        return None
+    papers, words = header["papers"], header["words"]
+    found = {name: array(code) for name, code in _ARRAYS.items()}
+    for name, numbers in found.items():
+        numbers.frombytes(parts[name])
+    ids = str(parts["ids"], "utf-8").split("\n") if papers else []
+    vocab = str(parts["vocab"], "utf-8").split("\n") if words else []
+    digests = bytes(parts["digests"])
+    split = [digests[i : i + DIGEST_SIZE] for i in range(0, len(digests), DIGEST_SIZE)]
+    tables = Tables(count, terms, ids, split, vocab, **found)
+    return tables if _whole(tables, papers, words) else None
+
+
+def _whole(t: Tables, papers: int, words: int) -> bool:
+    """The shapes fit together and every number points at something."""
+    sizes = (len(t.ids), len(t.digests), len(t.row_starts) - 1, len(t.last), len(t.most))
+    if sizes != (papers,) * 5 or len(t.vocab) != words or len(t.df) != words:
+        return False
+    widths = (len(t.kept), len(t.weights), len(t.lists))
+    if widths != (papers * t.terms, papers * t.terms, papers * t.count):
+        return False
+    if len(t.post_starts) != words + 1 or len(t.post_papers) != len(t.post_weights):
+        return False
+    for starts, flat in ((t.row_starts, t.rows), (t.post_starts, t.post_papers)):
+        if starts[0] != 0 or starts[-1] != len(flat) or not all(map(le, starts, starts[1:])):
+            return False
+    # The words of every paper (rows) are checked where they are read.
+    return _below(t.kept, words) and _below(t.lists, papers) and _below(t.post_papers, papers)
+
+
+def _below(numbers: array, end: int) -> bool:
+    """Every number but NONE is below ``end``."""
+    found = set(numbers)
+    found.discard(NONE)
+    return max(found, default=0) < end

@@ -1,0 +1,252 @@
+"""Related papers brought up to date after edits (sitegen/relatedupdate.py) are
+exactly what a computation from nothing gives on the same content: the lists
+and every table the next update reads. A cache that does not fit is never used."""
+
+from __future__ import annotations
+
+import tempfile
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from sitegen import related, relatedtables, relatedupdate
+from sitegen.model import Paper
+from sitegen.related import compute, related_papers
+from sitegen.relatedtables import NONE, Tables, read_tables, write_tables
+from sitegen.relatedupdate import KEY, RelatedCache
+
+# Few words, so papers share them, frequencies move with every edit and a
+# word often goes from one paper to two (usable) and back; stopwords, words
+# of one letter or starting with a digit, capitals and non-ASCII words too.
+WORDS = [
+    *"graph graphs neural sparse decoding robot brain speech prune quokka wombat numbat dingo".split(),
+    *"bilby possum echidna wallaby zebu tensor kernel attention diffusion".split(),
+    *"über naïve Graph SPARSE the of method 3d l2 x".split(),
+]
+TEXT = st.lists(st.sampled_from(WORDS), max_size=24).map(" ".join)
+DAY = date(2025, 3, 10)
+WHEN = datetime(2025, 3, 10, tzinfo=UTC)
+
+
+def make(paper_id: str, title: str, abstract: str) -> Paper:
+    return Paper(id=paper_id, title=title, date=WHEN, day=DAY, abstract=abstract)
+
+
+def canonical(t: Tables) -> dict:
+    """The tables with words and papers by name: what must be the same
+    whichever way they were made (numbers may differ, order within a slot too)."""
+    word, ids = t.vocab, t.ids
+    papers = {}
+    for i, paper_id in enumerate(ids):
+        row = t.rows[t.row_starts[i] : t.row_starts[i + 1]]
+        lists = [ids[other] for other in t.lists[i * t.count : (i + 1) * t.count] if other != NONE]
+        kept = sorted((word[w], x) for w, x in t.vector(i))
+        papers[paper_id] = (
+            sorted(map(word.__getitem__, row)),
+            kept,
+            t.last[i],
+            t.most[i],
+            lists,
+            t.digests[i],
+        )
+    postings = {word[w]: [(ids[i], x) for i, x in t.posting(w)] for w in range(len(word)) if t.posting(w)}
+    df = {word[w]: n for w, n in enumerate(t.df) if n}
+    return {"papers": papers, "postings": postings, "df": df, "count": t.count, "terms": t.terms}
+
+
+EDITS = st.lists(
+    st.tuples(
+        st.sampled_from(["title", "abstract", "both", "add", "remove", "none"]),
+        st.integers(0, 99),
+        TEXT,
+        TEXT,
+    ),
+    max_size=8,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    start=st.lists(st.tuples(TEXT, TEXT), min_size=2, max_size=16),
+    edits=EDITS,
+    count=st.sampled_from([1, 3, 5]),
+)
+def test_any_edits_give_what_a_computation_from_nothing_gives(start, edits, count):
+    papers = [make(f"p{i:02d}", title, abstract) for i, (title, abstract) in enumerate(start)]
+    made = len(papers)
+    full = []
+    real = relatedupdate.compute
+    with tempfile.TemporaryDirectory() as folder, pytest.MonkeyPatch.context() as patch:
+        patch.setattr(relatedupdate, "REDO_ANYWAY", 1000)  # never too many: always the update
+        patch.setattr(relatedupdate, "compute", lambda *a: full.append(a) or real(*a))
+        cache = RelatedCache(Path(folder) / "related.bin")
+        cache.lists(papers, count)
+        for kind, at, title, abstract in edits:
+            i = at % len(papers)
+            if kind == "add":
+                papers.append(make(f"p{made:02d}", title, abstract))
+                made += 1
+            elif kind == "remove" and len(papers) > 2:
+                del papers[i]
+            elif kind != "remove":
+                old = papers[i]
+                papers[i] = make(
+                    old.id,
+                    title if kind in ("title", "both") else old.title,
+                    abstract if kind in ("abstract", "both") else old.abstract,
+                )
+            full.clear()
+            assert cache.lists(reversed(papers), count) == related_papers(papers, count)
+            assert canonical(read_tables(cache.path, KEY, count, related.TERMS)) == canonical(
+                compute(papers, count)
+            )
+            if kind not in ("add", "remove"):
+                assert full == [], "an edit is an update, never a computation from nothing"
+
+
+def test_the_update_works_out_only_what_the_edit_can_change():
+    """On the bench's 10k-paper site, an abstract edit re-reads ~1 paper: a few
+    here. The edited paper gains a word no other has (not usable): only its own
+    vector is worked out again, and nothing else changes."""
+    papers = [
+        make(f"p{i:03d}", f"Paper {i}", f"{WORDS[i % 20]} {WORDS[(i * 7) % 20]} kernel") for i in range(200)
+    ]
+    tables = compute(papers, 5)
+    before = canonical(tables)
+    papers[7] = make("p007", "Paper 7", papers[7].abstract + " Edited zyzzyva.")
+    read = []
+    real = related.words
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(relatedupdate, "words", lambda p: read.append(p.id) or real(p))
+        assert relatedupdate.update(tables, papers) is True
+    assert read == ["p007"]
+    after = canonical(tables)
+    assert after == canonical(compute(papers, 5))
+    assert {k: v for k, v in after["papers"].items() if k != "p007"} == {
+        k: v for k, v in before["papers"].items() if k != "p007"
+    }
+
+
+def test_nothing_edited_changes_nothing_and_other_papers_take_a_computation():
+    papers = [make(f"p{i}", "Sparse graphs", f"{WORDS[i]} kernel tensor") for i in range(6)]
+    tables = compute(papers, 3)
+    assert relatedupdate.update(tables, papers) is False
+    assert relatedupdate.update(tables, papers[:-1]) is None
+    assert relatedupdate.update(compute(papers, 3), [*papers, make("p9", "New", "kernel")]) is None
+
+
+def test_too_many_edits_take_a_computation():
+    papers = [make(f"p{i:03d}", "Sparse graphs", f"{WORDS[i % 20]} kernel") for i in range(100)]
+    tables = compute(papers, 3)
+    edited = [make(p.id, p.title, p.abstract + " tensor") for p in papers]
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(relatedupdate, "REDO_ANYWAY", 5)
+        assert relatedupdate.update(tables, edited[:10] + papers[10:]) is None  # 10 > 5 and > 10%
+        assert relatedupdate.update(compute(papers, 3), edited[:4] + papers[4:]) is True
+
+
+# --- the file ----------------------------------------------------------------
+
+
+def _tables() -> tuple[list[Paper], Tables]:
+    papers = [make(f"p{i}", f"{WORDS[i]} {WORDS[i + 1]}", f"{WORDS[i + 2]} kernel über") for i in range(12)]
+    return papers, compute(papers, 5)
+
+
+def test_the_file_reads_back_as_written(tmp_path):
+    _, tables = _tables()
+    write_tables(tmp_path / "t", tables, KEY)
+    assert read_tables(tmp_path / "t", KEY, 5, related.TERMS) == tables
+    assert not list(tmp_path.glob("*.tmp")), "no temporary file is left"
+
+
+def _cut(data: bytes) -> bytes:
+    return data[: len(data) // 2]
+
+
+def _flip(data: bytes) -> bytes:
+    at = len(data) // 3
+    return data[:at] + bytes([data[at] ^ 1]) + data[at + 1 :]
+
+
+def _last_byte(data: bytes) -> bytes:
+    return data[:-1]
+
+
+def _longer(data: bytes) -> bytes:
+    return data + b"\0"
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [_cut, _flip, _last_byte, _longer, lambda _: b"", lambda _: b'{"digest": "x", "lists": {}}'],
+    ids=["torn", "flipped-bit", "last-byte-missing", "longer", "empty", "old-json"],
+)
+def test_a_damaged_file_reads_as_nothing(tmp_path, damage):
+    _, tables = _tables()
+    write_tables(tmp_path / "t", tables, KEY)
+    data = (tmp_path / "t").read_bytes()
+    (tmp_path / "t").write_bytes(damage(data))
+    assert read_tables(tmp_path / "t", KEY, 5, related.TERMS) is None
+
+
+def test_a_file_made_otherwise_reads_as_nothing(tmp_path):
+    """Another format version or weighting, another `related:` count, another machine's byte order."""
+    _, tables = _tables()
+    write_tables(tmp_path / "t", tables, KEY)
+    assert (
+        read_tables(tmp_path / "t", KEY.replace(f"{relatedtables.FORMAT}|", "2|", 1), 5, related.TERMS)
+        is None
+    )
+    assert read_tables(tmp_path / "t", KEY, 3, related.TERMS) is None
+    assert read_tables(tmp_path / "t", KEY, 5, related.TERMS + 1) is None
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(relatedtables, "_machine", lambda: "big I4 d8")
+        assert read_tables(tmp_path / "t", KEY, 5, related.TERMS) is None
+
+
+@pytest.mark.parametrize(
+    "spoil",
+    [
+        lambda t: t.kept.__setitem__(0, len(t.vocab)),  # a word past the vocabulary
+        lambda t: t.lists.__setitem__(0, len(t.ids)),  # a paper past the papers
+        lambda t: t.post_papers.__setitem__(0, len(t.ids)),
+        lambda t: t.row_starts.__setitem__(1, len(t.rows) + 1),  # rows past the end
+        lambda t: t.df.pop(),
+        lambda t: t.digests.pop(),
+        lambda t: t.weights.pop(),
+    ],
+    ids=["kept-word", "listed-paper", "proposed-paper", "row-start", "df", "digests", "weights"],
+)
+def test_whole_but_inconsistent_tables_read_as_nothing(tmp_path, spoil):
+    _, tables = _tables()
+    spoil(tables)
+    write_tables(tmp_path / "t", tables, KEY)
+    assert read_tables(tmp_path / "t", KEY, 5, related.TERMS) is None
+
+
+def test_rows_pointing_past_the_words_take_a_computation():
+    papers, tables = _tables()
+    tables.rows[tables.row_starts[3]] = len(tables.vocab) + 5  # paper 3's first word
+    papers[3] = make(papers[3].id, papers[3].title, "edited")
+    assert relatedupdate.update(tables, papers) is None
+
+
+def test_the_file_is_replaced_whole(tmp_path, monkeypatch):
+    """A write that fails before the file is in place leaves the last one as it was, and no temporary file."""
+    _, tables = _tables()
+    path = tmp_path / "related.bin"
+    write_tables(path, tables, KEY)
+    good = path.read_bytes()
+
+    def fail(*args):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(relatedtables.os, "replace", fail)
+    with pytest.raises(OSError):
+        write_tables(path, compute(_tables()[0][:6], 5), KEY)
+    assert path.read_bytes() == good
+    assert [p.name for p in tmp_path.iterdir()] == ["related.bin"]
