@@ -29,7 +29,6 @@ paper's title) changed are rendered again.
 
 from __future__ import annotations
 
-import hashlib
 import itertools
 import math
 import operator
@@ -44,7 +43,7 @@ from typing import Any
 
 from .model import Paper
 from .processes import fork_context
-from .relatedtables import DIGEST_SIZE, NONE, Tables, starts_of
+from .relatedtables import NONE, Tables, starts_of
 
 TERMS = 8  # a paper's heaviest words, kept for matching
 POSTINGS = 10  # papers a word proposes as candidates, those where it weighs most
@@ -82,8 +81,13 @@ def words(paper: Paper) -> Counter[str]:
     """How often each word is in a paper's title (counted twice: a title names
     the subject) and abstract, lower-cased, stopwords and one-character words
     left out (other misshapen words are left out later, once per word)."""
-    title = paper.title.lower()
-    text = f"{title}\n{title}\n{paper.abstract.lower()}"
+    return words_of(paper.title, paper.abstract)
+
+
+def words_of(title: str, abstract: str) -> Counter[str]:
+    """``words`` of a paper with this title and abstract."""
+    title = title.lower()
+    text = f"{title}\n{title}\n{abstract.lower()}"
     # The ASCII path is ~40% faster than the regular expression, and finds the same words.
     tokens = text.translate(_SEPARATORS).split() if text.isascii() else _WORD.findall(text)
     return Counter(filterfalse(_SKIPPED.__contains__, tokens))
@@ -91,13 +95,6 @@ def words(paper: Paper) -> Counter[str]:
 
 def _usable(word: str) -> bool:
     return len(word) > 1 and word[0].isalpha() and word not in STOPWORDS
-
-
-def text_digest(paper: Paper) -> bytes:
-    """Of what ``words`` reads: an incremental build tells by it which papers' words changed."""
-    title = paper.title
-    text = f"{len(title)}:{title}{paper.abstract}".encode(errors="surrogatepass")
-    return hashlib.blake2b(text, digest_size=DIGEST_SIZE).digest()
 
 
 def best_of(
@@ -121,7 +118,6 @@ def best_of(
 # directly and to the others through forked processes (_Share); the values
 # exchanged are plain and small (arrays, words), never the papers.
 _PAPERS: Sequence[Paper] = ()  # set before forking: what the shares read
-_KEEP = False  # set before forking: whether the shares also report what the tables keep
 _RUNNING: dict[int, Generator[Any, Any, None]] = {}  # in a forked process: its share
 
 Postings = tuple[array, array, array]  # per word rank: offsets into papers and weights
@@ -129,25 +125,18 @@ Posting = Sequence[tuple[int, int]]  # a word's papers (indexes) and weights, he
 
 
 def _share(start: int, stop: int, count: int) -> Generator[Any, Any, None]:
-    mine = _PAPERS[start:stop]
-    sets = [words(p) for p in mine]
+    sets = [words(p) for p in _PAPERS[start:stop]]
     df = Counter(chain.from_iterable(sets))
     vocabulary = sorted(df)
-    digests = list(map(text_digest, mine)) if _KEEP else []
-    # -> each word's rank (``unusable`` if it is not used) and number, each
-    # rank's idf, and the ranks rare enough that most papers have ``TERMS`` words below it
-    ranks, numbers, idf, unusable, rare_below = yield (
-        vocabulary,
-        array("I", map(df.__getitem__, vocabulary)),
-        digests,
-    )
+    # -> each word's rank (``unusable`` if it is not used), each rank's idf, and
+    # the ranks rare enough that most papers have ``TERMS`` words below it
+    ranks, idf, unusable, rare_below = yield vocabulary, array("I", map(df.__getitem__, vocabulary))
     rank = dict(zip(vocabulary, ranks, strict=True))
     rank_of = rank.__getitem__
-    number_of = dict(zip(vocabulary, numbers, strict=_KEEP)).__getitem__
     rare = frozenset(word for word, r in rank.items() if r < rare_below)
     del df, vocabulary
-    lengths, flat_ranks, flat_weights = array("I"), array("I"), array("I")
-    rows, row_lengths, last, most = array("I"), array("I"), array("d"), array("B")
+    # Per paper TERMS slots: the ranks it keeps and their weights; its lightest kept weight and highest tf.
+    kept, weights, last, most = array("I"), array("I"), array("d"), array("B")
     vectors: list[list[int]] = []
     for counts in sets:
         # The heaviest words (tf-idf) are among the rarest and the repeated
@@ -158,40 +147,41 @@ def _share(start: int, stop: int, count: int) -> Generator[Any, Any, None]:
         weighed = {r: idf[r] for r in sorted(map(rank_of, found if len(found) >= TERMS else counts))[:TERMS]}
         repeated = list(compress(counts, map(_MORE_THAN_ONCE, counts.values())))
         ranked = list(map(rank_of, repeated))
-        tf = map(_TF.__getitem__, map(min, map(counts.__getitem__, repeated), _TF_CAP))
-        weighed.update(zip(ranked, map(mul, tf, map(idf.__getitem__, ranked)), strict=False))
+        tfs = list(map(min, map(counts.__getitem__, repeated), _TF_CAP))
+        weighed.update(
+            zip(ranked, map(mul, map(_TF.__getitem__, tfs), map(idf.__getitem__, ranked)), strict=True)
+        )
         weighed.pop(unusable, None)
         # Heaviest first, then rarest (a stable sort of them in rank order).
         top = sorted(sorted(weighed.items()), key=_WEIGHT, reverse=True)[:TERMS]
         norm = math.sqrt(math.fsum(w * w for _, w in top)) or 1.0
         ranks_kept = [r for r, _ in top]
         vectors.append(ranks_kept)
-        lengths.append(len(top))
-        flat_ranks.extend(ranks_kept)
-        flat_weights.extend(round(w / norm * SCALE) for _, w in top)
-        if _KEEP:
-            rows.extend(map(number_of, counts))
-            row_lengths.append(len(counts))
-            last.append(top[-1][1] if len(top) == TERMS else 0.0)
-            most.append(min(max(map(counts.__getitem__, repeated), default=1), 64))
+        kept.extend(ranks_kept)
+        weights.extend(round(w / norm * SCALE) for _, w in top)
+        if len(top) < TERMS:
+            kept.extend(_EMPTY[len(top) :])
+            weights.extend(_ZEROS[len(top) :])
+            last.append(0.0)
+        else:
+            last.append(top[-1][1])
+        most.append(max(tfs, default=1))
     del sets
-    kept = (rows, row_lengths, last, most) if _KEEP else None
-    postings: Postings = yield lengths, flat_ranks, flat_weights, kept
-    starts, papers, weights = postings
+    postings: Postings = yield kept, weights, last, most
+    starts, papers, post_weights = postings
     of: dict[int, Posting] = {}
 
     def posting_of(word: int) -> Posting:
         posting = of.get(word)
         if posting is None:
             a, b = starts[word], starts[word + 1]
-            posting = of[word] = tuple(zip(papers[a:b], weights[a:b], strict=True))
+            posting = of[word] = tuple(zip(papers[a:b], post_weights[a:b], strict=True))
         return posting
 
-    at = 0
     best_first: list[tuple[int, tuple[int, ...]]] = []
     for index, top in enumerate(vectors, start):
-        best = best_of(index, top, flat_weights[at : at + len(top)], posting_of, count)
-        at += len(top)
+        at = (index - start) * TERMS
+        best = best_of(index, top, weights[at : at + len(top)], posting_of, count)
         if best:
             best_first.append((index, best))
     yield best_first
@@ -210,9 +200,9 @@ class _Shares:
     the others run in forked processes (one each, so a share keeps its state
     between steps). All here when there is no fork or too little work."""
 
-    def __init__(self, papers: Sequence[Paper], count: int, workers: int, keep: bool) -> None:
-        global _PAPERS, _KEEP
-        _PAPERS, _KEEP = papers, keep
+    def __init__(self, papers: Sequence[Paper], count: int, workers: int) -> None:
+        global _PAPERS
+        _PAPERS = papers
         context = fork_context() if workers > 1 and len(papers) >= PARALLEL_FROM else None
         shares = workers if context is not None else 1
         bounds = [len(papers) * i // shares for i in range(shares + 1)]
@@ -231,8 +221,8 @@ class _Shares:
         return [here, *(result.get() for result in pending)]
 
     def close(self) -> None:
-        global _PAPERS, _KEEP
-        _PAPERS, _KEEP = (), False
+        global _PAPERS
+        _PAPERS = ()
         self._here.close()
         for pool in self._pools:
             pool.terminate()
@@ -248,20 +238,21 @@ def related_papers(papers: Iterable[Paper], count: int, workers: int = 1) -> dic
 
 
 def compute(papers: Iterable[Paper], count: int, workers: int = 1, keep: bool = True) -> Tables:
-    """The lists, from nothing, and (``keep``) what an edit needs to update them (relatedupdate.py)."""
+    """The lists, from nothing, and (``keep``) what an edit needs to update
+    them (relatedupdate.py); without, the tables are good for their lists only."""
     ordered = sorted(papers, key=lambda p: p.id)
-    shares = _Shares(ordered, count, workers, keep)
+    shares = _Shares(ordered, count, workers)
     try:
-        return _compute(shares, ordered, count)
+        return _compute(shares, ordered, count, keep)
     finally:
         shares.close()
 
 
-def _compute(shares: _Shares, ordered: list[Paper], count: int) -> Tables:
+def _compute(shares: _Shares, ordered: list[Paper], count: int, keep: bool) -> Tables:
     said = shares.say()
     # The site's document frequencies: every share's counts added up.
     df: Counter[str] = Counter()
-    for vocabulary, counts, _ in said:
+    for vocabulary, counts in said:
         if not df:
             df = Counter(dict(zip(vocabulary, counts, strict=True)))
         else:
@@ -271,12 +262,6 @@ def _compute(shares: _Shares, ordered: list[Paper], count: int) -> Tables:
     usable = sorted((n, word) for word, n in df.items() if n > 1 and _usable(word))
     unusable = len(usable)
     rank = {word: r for r, (_, word) in enumerate(usable)}
-    # The tables number every word: the usable ones by rank, then the others.
-    vocab = [word for _, word in usable]
-    number = rank
-    if _KEEP:
-        vocab.extend(sorted(word for word in df if word not in rank))
-        number = {word: n for n, word in enumerate(vocab)}
     total = len(ordered)
     idf = array("d", (math.log((total + 1) / n) for n, _ in usable))
     idf.append(0.0)  # the unusable rank
@@ -285,66 +270,43 @@ def _compute(shares: _Shares, ordered: list[Paper], count: int) -> Tables:
     while rare_below < unusable and covered < 3 * TERMS * total:
         covered += usable[rare_below][0]
         rare_below += 1
-    digests = [d for *_, part in said for d in part]
     said = shares.say(
-        [
-            (
-                array("I", (rank.get(w, unusable) for w in words)),
-                array("I", map(number.__getitem__, words)) if _KEEP else array("I"),
-                idf,
-                unusable,
-                rare_below,
-            )
-            for words, *_ in said
-        ]
+        [(array("I", (rank.get(w, unusable) for w in words)), idf, unusable, rare_below) for words, _ in said]
     )
 
     # Postings: per rank, the papers where it weighs most, heaviest first, lower index first.
     entries: list[list[tuple[int, int]]] = [[] for _ in range(unusable + 1)]
-    kept, kept_weights = array("I"), array("I")
-    index = 0
-    for lengths, flat_ranks, flat_weights, _ in said:
-        at = 0
-        for length in lengths:
-            ranks, weights = flat_ranks[at : at + length], flat_weights[at : at + length]
-            for r, w in zip(ranks, weights, strict=True):
-                entries[r].append((-w, index))
-            kept.extend(ranks)
-            kept_weights.extend(weights)
-            if length < TERMS:
-                kept.extend(_EMPTY[: TERMS - length])
-                kept_weights.extend(_ZEROS[: TERMS - length])
-            at += length
-            index += 1
-    starts, papers, weights = array("I", [0]), array("I"), array("I")
+    kept, weights, last, most = (array(code) for code in "IIdB")
+    for part in said:
+        base = len(kept)
+        for at, r, w in zip(itertools.count(base), *part[:2]):  # noqa: B905 (count is endless)
+            if r != NONE:
+                entries[r].append((-w, at // TERMS))
+        for whole, piece in zip((kept, weights, last, most), part, strict=True):
+            whole.extend(piece)
+    starts, papers, post_weights = array("I", [0]), array("I"), array("I")
     for posting in entries:
         posting.sort()
         for w, i in posting[:POSTINGS]:
             papers.append(i)
-            weights.append(-w)
+            post_weights.append(-w)
         starts.append(len(papers))
-    parts = [part for *_, part in said]
-    said = shares.say([(starts, papers, weights)] * len(said))
+    said = shares.say([(starts, papers, post_weights)] * len(said))
 
     lists = array("I", _EMPTY[:1]) * (total * count)
     for part in said:
         for i, best in part:
             lists[i * count : i * count + len(best)] = array("I", best)
-    # Per word number (the same as rank for the usable ones); the other words propose nothing.
+    # Words are numbered by rank, then come the unusable ones, which propose nothing.
+    vocab = [word for _, word in usable]
+    if keep:
+        vocab.extend(sorted(word for word in df if word not in rank))
     post_starts = starts[: len(vocab) + 1]
     post_starts.extend(starts[-1:] * (len(vocab) + 1 - len(post_starts)))
+    texts = "".join(chain.from_iterable((p.title, p.abstract) for p in ordered)) if keep else ""
+    text_starts = starts_of(
+        chain.from_iterable((len(p.title), len(p.abstract)) for p in ordered) if keep else ()
+    )
     frequencies = array("I", map(df.__getitem__, vocab))
-    ids = [p.id for p in ordered]
-    rows, last, most = _joined(parts)
-    return Tables(count, TERMS, ids, digests, vocab, frequencies, *rows, kept, kept_weights, last, most,
-                  post_starts, papers, weights, lists)  # fmt: skip
-
-
-def _joined(parts: list[Any]) -> tuple[tuple[array, array], array, array]:
-    """The shares' rows (with their starts), last weights and highest tfs, end to end."""
-    rows, lengths, last, most = array("I"), array("I"), array("d"), array("B")
-    for part in parts:
-        if part is not None:
-            for whole, piece in zip((rows, lengths, last, most), part, strict=True):
-                whole.extend(piece)
-    return (rows, starts_of(lengths)), last, most
+    return Tables(count, TERMS, [p.id for p in ordered], texts, text_starts, vocab, frequencies,
+                  kept, weights, last, most, post_starts, papers, post_weights, lists)  # fmt: skip

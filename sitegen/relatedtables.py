@@ -24,7 +24,6 @@ from pathlib import Path
 
 FORMAT = 3
 NONE = 0xFFFFFFFF  # an empty slot in the fixed-width arrays (kept words, lists)
-DIGEST_SIZE = 16
 _MAGIC = b"sitegen related tables\n"
 _LENGTH = struct.Struct("<Q")
 _CRC = struct.Struct("<I")
@@ -39,11 +38,10 @@ class Tables:
     count: int  # the longest list (`related:`)
     terms: int  # slots per paper in ``kept`` and ``weights`` (related.TERMS)
     ids: list[str]
-    digests: list[bytes]  # per paper: of its title and abstract (related.text_digest)
+    texts: str  # every paper's title and abstract, end to end ...
+    text_starts: array  # ... paper i's title from text_starts[2i], abstract from text_starts[2i + 1]
     vocab: list[str]  # every word some paper has or had
     df: array  # per word: how many papers have it
-    rows: array  # every paper's words, paper after paper ...
-    row_starts: array  # ... paper i's from row_starts[i] to row_starts[i + 1]
     kept: array  # per paper ``terms`` slots: the words it is matched by (NONE: empty slot) ...
     weights: array  # ... and their integer weights
     last: array  # per paper: the raw weight of its ``terms``-th kept word, 0.0 if it keeps fewer
@@ -52,6 +50,11 @@ class Tables:
     post_papers: array  # ... those papers ...
     post_weights: array  # ... and the word's weight in each
     lists: array  # per paper ``count`` slots: its related papers, most alike first (NONE: empty)
+
+    def text(self, paper: int) -> tuple[str, str]:
+        """Paper ``paper``'s title and abstract."""
+        a, b, c = self.text_starts[2 * paper : 2 * paper + 3]
+        return self.texts[a:b], self.texts[b:c]
 
     def vector(self, paper: int) -> list[tuple[int, int]]:
         """The words paper ``paper`` keeps, each with its weight."""
@@ -80,9 +83,8 @@ def starts_of(lengths: array | list[int]) -> array:
 
 
 _ARRAYS = {
+    "text_starts": "I",
     "df": "I",
-    "rows": "I",
-    "row_starts": "I",
     "kept": "I",
     "weights": "I",
     "last": "d",
@@ -98,7 +100,7 @@ def write_tables(path: Path, tables: Tables, key: str) -> None:
     """``tables`` at ``path``, replaced whole; raises OSError."""
     sections: list[tuple[str, bytes | array]] = [
         ("ids", "\n".join(tables.ids).encode()),
-        ("digests", b"".join(tables.digests)),
+        ("texts", tables.texts.encode(errors="surrogatepass")),
         ("vocab", "\n".join(tables.vocab).encode()),
         *((name, getattr(tables, name)) for name in _ARRAYS),
     ]
@@ -160,7 +162,7 @@ def _parse(data: bytes, key: str, count: int, terms: int) -> Tables | None:
     for name, size in header["sections"]:
         parts[name] = body[at : at + size]
         at += size
-    if at != len(body) or set(parts) != {"ids", "digests", "vocab", *_ARRAYS}:
+    if at != len(body) or set(parts) != {"ids", "texts", "vocab", *_ARRAYS}:
         return None
     papers, words = header["papers"], header["words"]
     found = {name: array(code) for name, code in _ARRAYS.items()}
@@ -168,26 +170,28 @@ def _parse(data: bytes, key: str, count: int, terms: int) -> Tables | None:
         numbers.frombytes(parts[name])
     ids = str(parts["ids"], "utf-8").split("\n") if papers else []
     vocab = str(parts["vocab"], "utf-8").split("\n") if words else []
-    digests = bytes(parts["digests"])
-    split = [digests[i : i + DIGEST_SIZE] for i in range(0, len(digests), DIGEST_SIZE)]
-    tables = Tables(count, terms, ids, split, vocab, **found)
+    texts = str(parts["texts"], "utf-8", "surrogatepass")
+    tables = Tables(count, terms, ids, texts, vocab=vocab, **found)
     return tables if _whole(tables, papers, words) else None
 
 
 def _whole(t: Tables, papers: int, words: int) -> bool:
     """The shapes fit together and every number points at something."""
-    sizes = (len(t.ids), len(t.digests), len(t.row_starts) - 1, len(t.last), len(t.most))
-    if sizes != (papers,) * 5 or len(t.vocab) != words or len(t.df) != words:
+    sizes = (len(t.ids), len(t.text_starts) // 2, len(t.last), len(t.most))
+    if (
+        sizes != (papers,) * 4
+        or len(t.text_starts) != 2 * papers + 1
+        or (len(t.vocab), len(t.df)) != (words,) * 2
+    ):
         return False
     widths = (len(t.kept), len(t.weights), len(t.lists))
     if widths != (papers * t.terms, papers * t.terms, papers * t.count):
         return False
     if len(t.post_starts) != words + 1 or len(t.post_papers) != len(t.post_weights):
         return False
-    for starts, flat in ((t.row_starts, t.rows), (t.post_starts, t.post_papers)):
-        if starts[0] != 0 or starts[-1] != len(flat) or not all(map(le, starts, starts[1:])):
+    for starts, end in ((t.text_starts, len(t.texts)), (t.post_starts, len(t.post_papers))):
+        if starts[0] != 0 or starts[-1] != end or not all(map(le, starts, starts[1:])):
             return False
-    # The words of every paper (rows) are checked where they are read.
     return _below(t.kept, words) and _below(t.lists, papers) and _below(t.post_papers, papers)
 
 
@@ -195,4 +199,4 @@ def _below(numbers: array, end: int) -> bool:
     """Every number but NONE is below ``end``."""
     found = set(numbers)
     found.discard(NONE)
-    return max(found, default=0) < end
+    return not found or max(found) < end

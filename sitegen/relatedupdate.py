@@ -27,23 +27,26 @@ out in full, the same way a computation from nothing weighs words.
 from __future__ import annotations
 
 import math
-import sys
 from array import array
 from bisect import bisect_right
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from itertools import accumulate
 from operator import sub
 from pathlib import Path
 
 from .model import Paper
-from .related import _TF, POSTINGS, SCALE, TERMS, Posting, _usable, best_of, compute, text_digest, words
+from .related import _TF, POSTINGS, SCALE, TERMS, Posting, _usable, best_of, compute, words, words_of
 from .relatedtables import FORMAT, NONE, Tables, read_tables, starts_of, write_tables
 
 # More papers edited, or more vectors to work out again, than this share of
 # the papers (or REDO_ANYWAY, if more) and everything is worked out again.
 REDO_AT_MOST = 0.1
 REDO_ANYWAY = 50
-_ITEM = array("I").itemsize
+# A word that got heavier is looked for in every paper's text when at most
+# this many times as many papers have it as may let it in; else in theirs
+# alone. Either finds the same papers (tests set it to 0 and to inf).
+SEARCH_TEXT = 1.0
 KEY = f"{FORMAT}|{TERMS}|{POSTINGS}|{SCALE}"
 RELATED_FILE = "related.bin"  # in .sitegen-cache/
 _OLD_FILE = "related.json"  # the lists alone, before the tables (format 2)
@@ -81,8 +84,7 @@ def update(tables: Tables, papers: Sequence[Paper]) -> bool | None:
     n = len(papers)
     if [p.id for p in papers] != tables.ids:
         return None
-    digests = list(map(text_digest, papers))
-    edited = [i for i, (new, old) in enumerate(zip(digests, tables.digests, strict=True)) if new != old]
+    edited = [i for i, p in enumerate(papers) if (p.title, p.abstract) != tables.text(i)]
     if not edited:
         return False
     limit = max(n * REDO_AT_MOST, REDO_ANYWAY)
@@ -90,59 +92,55 @@ def update(tables: Tables, papers: Sequence[Paper]) -> bool | None:
         return None
     counts = {i: words(papers[i]) for i in edited}
     number = {word: i for i, word in enumerate(tables.vocab)}
-    moved = _count_words(tables, counts, number)
-    todo = _vectors_to_redo(tables, moved, set(edited), limit) if moved is not None else None
+    moved = _count_words(tables, {i: words_of(*tables.text(i)) for i in edited}, counts, number)
+    todo = _vectors_to_redo(tables, papers, moved, set(edited), limit) if moved is not None else None
     if todo is None:
         return None
     redone = _redo_vectors(tables, todo, papers, counts, number)
     _redo_lists(tables, redone)
-    tables.digests = digests
+    texts = {i: (papers[i].title, papers[i].abstract) for i in edited}
+    tables.texts, tables.text_starts = _spliced_texts(tables, texts)
     return True
 
 
 def _count_words(
-    tables: Tables, counts: dict[int, Counter[str]], number: dict[str, int]
+    tables: Tables, old: dict[int, Counter[str]], new: dict[int, Counter[str]], number: dict[str, int]
 ) -> dict[int, int] | None:
-    """The edited papers' words into ``tables`` (rows, document frequencies,
-    new words numbered): the moved words, each with its old frequency."""
-    vocab, df, rows, starts = tables.vocab, tables.df, tables.rows, tables.row_starts
-    known = len(vocab)
+    """The edited papers' words into the document frequencies (new words
+    numbered): the moved words, each with its old frequency."""
+    vocab, df = tables.vocab, tables.df
     before: dict[int, int] = {}
-    new_rows: dict[int, tuple[array]] = {}
-    for i, paper_counts in counts.items():
+    for i, paper_counts in new.items():
         for word in paper_counts:
             if word not in number:
                 number[word] = len(vocab)
                 vocab.append(word)
                 df.append(0)
-        row = array("I", map(number.__getitem__, paper_counts))
-        new_rows[i] = (row,)
-        old, new = set(rows[starts[i] : starts[i + 1]]), set(row)
-        if old and max(old) >= known:
-            return None  # the file's rows point past its words
-        for word in old - new:
+        if not all(map(number.__contains__, old[i])):
+            return None  # the file's words are not the file's text's
+        gone, came = set(map(number.__getitem__, old[i])), set(map(number.__getitem__, paper_counts))
+        for word in gone - came:
             before.setdefault(word, df[word])
             if df[word] == 0:
                 return None
             df[word] -= 1
-        for word in new - old:
+        for word in came - gone:
             before.setdefault(word, df[word])
             df[word] += 1
-    (tables.rows,), tables.row_starts = _splice((rows,), starts, new_rows)
     tables.post_starts.extend(tables.post_starts[-1:] * (len(vocab) + 1 - len(tables.post_starts)))
     return {word: old for word, old in before.items() if df[word] != old}
 
 
 def _vectors_to_redo(
-    tables: Tables, moved: dict[int, int], edited: set[int], limit: float
+    tables: Tables, papers: Sequence[Paper], moved: dict[int, int], edited: set[int], limit: float
 ) -> set[int] | None:
     """The papers whose vectors may change (None: more than ``limit``)."""
     todo = set(edited)
     for keepers in _keepers(tables, set(moved)).values():  # their weights changed
         todo.update(i for _, i in keepers)
-    n, starts, rows, most, last = len(tables.ids), tables.row_starts, tables.rows, tables.most, tables.last
+    n, most, last = len(papers), tables.most, tables.last
     by_room: tuple[list[float], list[int]] | None = None
-    flat: bytes | None = None  # rows, to search
+    lowered: tuple[str, list[int]] | None = None  # every text lower-cased, end to end, and where each starts
     for word, old in moved.items():  # papers where a heavier word may now be kept
         df = tables.df[word]
         if len(todo) > limit:
@@ -154,13 +152,34 @@ def _vectors_to_redo(
             room = sorted((last[i] / _TF[most[i]], i) for i in range(n))
             by_room = ([r * (1 - 1e-9) for r, _ in room], [i for _, i in room])
         candidates = by_room[1][: bisect_right(by_room[0], idf)]
-        if df <= len(candidates):  # fewer papers have the word: find them
-            flat = flat if flat is not None else rows.tobytes()
-            having = (bisect_right(starts, at) - 1 for at in _find(flat, word))
+        # The papers that have the word have it in their lower-cased text (and
+        # some others do too: those are worked out again for nothing).
+        text = tables.vocab[word]
+        if df <= len(candidates) * SEARCH_TEXT:  # fewer papers have the word: find them
+            lowered = lowered if lowered is not None else _lowered(papers)
+            having: Iterable[int] = _find(*lowered, text)
         else:
-            having = (i for i in candidates if word in rows[starts[i] : starts[i + 1]])
+            having = (i for i in candidates if text in _lower(papers[i]))
         todo.update(i for i in having if i not in todo and _TF[most[i]] * idf >= last[i])
     return todo if len(todo) <= limit else None
+
+
+def _lower(paper: Paper) -> str:
+    return f"{paper.title.lower()}\n{paper.abstract.lower()}"
+
+
+def _lowered(papers: Sequence[Paper]) -> tuple[str, list[int]]:
+    texts = list(map(_lower, papers))
+    return "\n".join(texts), list(accumulate((len(t) + 1 for t in texts), initial=0))
+
+
+def _find(text: str, starts: list[int], word: str) -> Iterator[int]:
+    """The papers whose lower-cased text (in ``text``, each from its start) has ``word``."""
+    at = text.find(word)
+    while at >= 0:
+        paper = bisect_right(starts, at) - 1
+        yield paper
+        at = text.find(word, starts[paper + 1])
 
 
 def _keepers(tables: Tables, wanted: set[int]) -> dict[int, list[tuple[int, int]]]:
@@ -236,16 +255,18 @@ def _redo_lists(tables: Tables, redone: dict[int, set[int]]) -> None:
     )
 
 
-def _find(data: bytes, value: int) -> Iterator[int]:
-    """The indexes where ``value`` is in the 'I' array whose bytes are ``data``."""
-    pattern = value.to_bytes(_ITEM, sys.byteorder)
-    at = data.find(pattern)
-    while at >= 0:
-        if at % _ITEM:
-            at = data.find(pattern, at + 1)
-        else:
-            yield at // _ITEM
-            at = data.find(pattern, at + _ITEM)
+def _spliced_texts(tables: Tables, texts: dict[int, tuple[str, str]]) -> tuple[str, array]:
+    """Tables' texts with those of the papers in ``texts`` replaced."""
+    starts, parts, at = tables.text_starts, [], 0
+    for i in sorted(texts):
+        parts.append(tables.texts[at : starts[2 * i]])
+        parts.extend(texts[i])
+        at = starts[2 * i + 2]
+    parts.append(tables.texts[at:])
+    lengths = list(map(sub, starts[1:], starts[:-1]))
+    for i, (title, abstract) in texts.items():
+        lengths[2 * i : 2 * i + 2] = len(title), len(abstract)
+    return "".join(parts), starts_of(lengths)
 
 
 def _splice(

@@ -5,17 +5,19 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import zlib
 from pathlib import Path
 
 import pytest
 import yaml
 
 import sitegen.build
-from sitegen import related
+from sitegen import related, relatedtables, relatedupdate
 from sitegen.build import CACHE_DIR, build
 from sitegen.config import load_config
 from sitegen.errors import ConfigError
 from sitegen.loading import load_papers
+from sitegen.relatedupdate import RELATED_FILE
 from tests.sitekit import paper, tree
 from tests.test_incremental import changed_files, cold_tree, edit_papers, touch_all
 
@@ -107,7 +109,7 @@ def test_related_zero_turns_the_section_off_and_keeps_no_cache(site_factory):
     build(site)
     for page in (site / "output" / "papers").rglob("index.html"):
         assert "Related papers" not in page.read_text(encoding="utf-8")
-    assert not (site / CACHE_DIR / "related.json").exists()
+    assert not (site / CACHE_DIR / RELATED_FILE).exists()
 
 
 def test_a_paper_sharing_no_word_with_any_other_has_no_section(site_factory):
@@ -124,7 +126,7 @@ def test_the_same_input_gives_byte_identical_output(site_factory):
     build(first)
     build(second)
     assert tree(first / "output") == tree(second / "output")
-    cached = [(site / CACHE_DIR / "related.json").read_bytes() for site in (first, second)]
+    cached = [(site / CACHE_DIR / RELATED_FILE).read_bytes() for site in (first, second)]
     assert cached[0] == cached[1]
 
 
@@ -147,6 +149,8 @@ def test_processes_split_the_work_without_changing_the_lists(site_factory, monke
     assert len(alone) == 60
     monkeypatch.setattr(related, "PARALLEL_FROM", 10)
     assert related.related_papers(papers, 5, workers=workers) == alone
+    # and so is everything an edit's update reads
+    assert related.compute(papers, 5, workers=workers) == related.compute(papers, 5, workers=1)
 
 
 def test_retitling_a_related_paper_rerenders_the_pages_listing_it(site_factory, tmp_path):
@@ -172,74 +176,92 @@ def test_an_edit_leaving_titles_and_abstracts_alone_reuses_the_lists(site_factor
     papers = corpus()
     site = site_factory(papers)
     build(site)
-    calls = []
-    real = related.related_papers
-    monkeypatch.setattr(related, "related_papers", lambda *args: calls.append(args) or real(*args))
+    cache = site / CACHE_DIR / RELATED_FILE
+    written = cache.stat().st_mtime_ns
+    full, updates = [], []
+    real_compute, real_update = relatedupdate.compute, relatedupdate.update
+    monkeypatch.setattr(relatedupdate, "compute", lambda *args: full.append(args) or real_compute(*args))
+    monkeypatch.setattr(
+        relatedupdate, "update", lambda *args: updates.append(real_update(*args)) or updates[-1]
+    )
     papers[0]["tags"] = ["newly-tagged"]
     papers[1]["upvotes"] = 12
     edit_papers(site, papers)
     build(site)
-    assert calls == [], "the cached lists were used"
+    assert (full, updates) == ([], [False]), "the cached lists were used as they were"
+    assert cache.stat().st_mtime_ns == written, "and not written again"
     assert tree(site / "output") == cold_tree(site, tmp_path)
-    calls.clear()
+    full.clear()
+    updates.clear()
     papers[0]["abstract"] = TWIN_A
     edit_papers(site, papers)
     build(site)
-    assert len(calls) == 1, "a changed abstract recomputes them"
+    assert (full, updates) == ([], [True]), "a changed abstract updates them (relatedupdate.py)"
     assert related_links(site / "output", "t-decode")[0][0] in ("/papers/twin-a/", "/papers/twin-b/")
     assert tree(site / "output") == cold_tree(site, tmp_path)
 
 
-def _truncated(text: str) -> str:
-    return text[: len(text) // 2]
+def _flipped(data: bytes) -> bytes:
+    at = len(data) // 2
+    return data[:at] + bytes([data[at] ^ 0x10]) + data[at + 1 :]
 
 
-def _unknown_paper(text: str) -> str:
-    data = json.loads(text)
-    data["lists"]["twin-a"] = ["no-such-paper"]
-    return json.dumps(data)
-
-
-def _itself(text: str) -> str:
-    data = json.loads(text)
-    data["lists"]["twin-a"] = ["twin-a"]
-    return json.dumps(data)
-
-
-def _wrong_shape(text: str) -> str:
-    data = json.loads(text)
-    data["lists"]["twin-a"] = {"twin-b": 1}
-    return json.dumps(data)
+def _other_format(data: bytes) -> bytes:
+    """The same tables as another format version would label them."""
+    key = relatedupdate.KEY.encode()
+    other = key.replace(f"{relatedtables.FORMAT}|".encode(), b"9|", 1)
+    body = data[:-4].replace(b'"key":"' + key, b'"key":"' + other, 1)
+    return body + zlib.crc32(body).to_bytes(4, "little")
 
 
 @pytest.mark.parametrize(
     "damage",
     [
-        lambda _: "not json",
-        lambda _: "",
-        _truncated,
-        _unknown_paper,
-        _itself,
-        _wrong_shape,
-        lambda _: "[1, 2]",
+        lambda _: b"not tables",
+        lambda _: b"",
+        lambda data: data[: len(data) // 2],
+        lambda data: data[:-1],
+        _flipped,
+        _other_format,
+        lambda _: json.dumps({"digest": "0" * 32, "lists": {"twin-a": ["t-brain"]}}).encode(),
     ],
-    ids=["garbage", "empty", "truncated", "unknown-paper", "itself", "wrong-shape", "not-a-mapping"],
+    ids=["garbage", "empty", "torn", "last-byte-missing", "flipped-bit", "other-format", "old-json-lists"],
 )
 def test_a_damaged_cache_is_recomputed_and_rewritten(site_factory, tmp_path, damage):
     site = site_factory(corpus())
     build(site)
-    cache = site / CACHE_DIR / "related.json"
-    good = cache.read_text(encoding="utf-8")
-    cache.write_text(damage(good), encoding="utf-8")
+    cache = site / CACHE_DIR / RELATED_FILE
+    good = cache.read_bytes()
+    cache.write_bytes(damage(good))
     shutil.rmtree(site / "output")
     build(site)
     assert tree(site / "output") == cold_tree(site, tmp_path)
-    assert cache.read_text(encoding="utf-8") == good
+    assert cache.read_bytes() == good
+
+
+def test_the_lists_of_another_related_setting_are_not_used(site_factory, tmp_path):
+    site = site_factory(corpus(), related=5)
+    build(site)
+    settings = yaml.safe_load((site / "site.yaml").read_text(encoding="utf-8"))
+    (site / "site.yaml").write_text(yaml.safe_dump({**settings, "related": 1}), encoding="utf-8")
+    build(site)
+    assert len(related_links(site / "output", "twin-a")) == 1
+    assert tree(site / "output") == cold_tree(site, tmp_path)
+
+
+def test_the_lists_of_an_older_sitegen_are_removed(site_factory):
+    site = site_factory(corpus())
+    old = site / CACHE_DIR / "related.json"
+    old.parent.mkdir(parents=True)
+    old.write_text('{"digest": "0", "lists": {}}', encoding="utf-8")
+    build(site)
+    assert not old.exists()
+    assert (site / CACHE_DIR / RELATED_FILE).exists()
 
 
 def test_a_cache_that_cannot_be_written_does_not_stop_the_build(site_factory, tmp_path):
     site = site_factory(corpus())
-    (site / CACHE_DIR / "related.json").mkdir(parents=True)  # a folder where the file would go
+    (site / CACHE_DIR / RELATED_FILE).mkdir(parents=True)  # a folder where the file would go
     build(site)
     assert related_links(site / "output", "twin-a")[0][0] == "/papers/twin-b/"
 
@@ -247,7 +269,7 @@ def test_a_cache_that_cannot_be_written_does_not_stop_the_build(site_factory, tm
 def test_check_shows_the_same_lists_without_a_cache(site_factory):
     site = site_factory(corpus())
     build(site, write=False)
-    assert not (site / CACHE_DIR / "related.json").exists()
+    assert not (site / CACHE_DIR / RELATED_FILE).exists()
 
 
 @pytest.mark.parametrize("value", [-1, 51, "five", True, 2.5, None])
@@ -292,8 +314,8 @@ def test_a_no_change_rebuild_does_not_touch_the_lists(site_factory, monkeypatch)
     def refuse(*args, **kwargs):
         raise AssertionError("a no-change rebuild loaded papers, or read or worked out the related lists")
 
-    monkeypatch.setattr(related.RelatedCache, "lists", refuse)
-    monkeypatch.setattr(related, "related_papers", refuse)
+    monkeypatch.setattr(relatedupdate.RelatedCache, "lists", refuse)
+    monkeypatch.setattr(related, "compute", refuse)
     # docs/performance.md: it returns before any paper is loaded
     monkeypatch.setattr(sitegen.build, "load_papers", refuse)
     result = build(site)
