@@ -60,13 +60,15 @@ EDITS = st.lists(
 )
 
 
-def _edited(old: Paper, kind: str, title: str, abstract: str) -> Paper:
-    """``old`` with a new title or abstract, or with one word of ``abstract``
-    taken out of its abstract ("drop") or said once more ("say")."""
-    if kind in ("drop", "say"):
-        word = (abstract.split() or ["kernel"])[0]
-        kept = [w for w in old.abstract.split() if w != word]
-        return make(old.id, old.title, " ".join(kept if kind == "drop" else [*old.abstract.split(), word]))
+def _edited(old: Paper, kind: str, at: int, title: str, abstract: str) -> Paper:
+    """``old`` with a new title or abstract, or with one of its words taken out
+    of its abstract ("drop"), or a word of ``abstract`` said once more ("say")."""
+    said = old.abstract.split()
+    if kind == "drop":
+        word = sorted(set(said) or {""})[at % len(set(said) or {""})]
+        return make(old.id, old.title, " ".join(w for w in said if w != word))
+    if kind == "say":
+        return make(old.id, old.title, " ".join([*said, *abstract.split()[:1]]))
     title = title if kind in ("title", "both") else old.title
     return make(old.id, title, abstract if kind in ("abstract", "both") else old.abstract)
 
@@ -97,7 +99,7 @@ def test_any_edits_give_what_a_computation_from_nothing_gives(search_text, start
             elif kind == "remove" and len(papers) > 2:
                 del papers[i]
             elif kind != "remove":
-                papers[i] = _edited(papers[i], kind, title, abstract)
+                papers[i] = _edited(papers[i], kind, at // 7, title, abstract)
             full.clear()
             assert cache.lists(reversed(papers), count) == related_papers(papers, count)
             assert canonical(read_tables(cache.path, KEY, count, related.TERMS)) == canonical(
@@ -130,29 +132,51 @@ def test_the_update_works_out_only_what_the_edit_can_change():
     }
 
 
-def test_a_word_that_gets_rarer_enters_a_paper_that_did_not_keep_it():
-    """Paper "a" keeps 8 words in 3 papers each; "zebu", in 3 papers too, ties
-    with them and loses by name. An edit takes zebu out of paper "z1": now in 2
-    papers, it outweighs them, and "a" keeps it, though neither "a" nor any
-    word "a" keeps was edited (relatedupdate.py: "may now outweigh")."""
+@pytest.mark.parametrize(
+    ("word", "said", "fillers", "others"),
+    [("zebu", 1, 2, 2), ("aardvark", 1, 1, 2), ("zebu", 2, 2, 5)],
+    ids=["rarer", "as-heavy-first-by-name", "repeated"],
+)
+def test_a_word_that_gets_heavier_enters_a_paper_that_did_not_keep_it(word, said, fillers, others):
+    """Paper "a" keeps 8 words, each in ``fillers`` other papers. ``word``,
+    said ``said`` times in "a" and in ``others`` other papers, weighs less than
+    they do. An edit takes it out of one of those: now in fewer papers, it
+    weighs more than the lightest of them ("rarer", "repeated": said twice, it
+    enters though its idf is below theirs) or as much, and comes first by name,
+    so "a" keeps it, though neither "a" nor a word "a" keeps was edited
+    (relatedupdate.py: "may now outweigh")."""
     eight = "bilby dingo echidna numbat possum quokka wallaby wombat"
-    fillers = [make(f"f{i}", "Paper", eight) for i in range(2)]
     papers = [
-        make("a", "Paper", f"{eight} zebu"),
-        *fillers,
-        make("z1", "Paper", "zebu kernel"),
-        make("z2", "Paper", "zebu tensor"),
-        *[make(f"o{i}", "Paper", "kernel tensor") for i in range(6)],
+        make("a", "Paper", f"{eight} {' '.join([word] * said)}"),
+        *[make(f"f{i}", "Paper", eight) for i in range(fillers)],
+        *[make(f"w{i}", "Paper", f"{word} kernel") for i in range(others)],
+        *[make(f"x{i}", "Paper", "kernel tensor") for i in range(11 - 1 - fillers - others)],
     ]
     papers.sort(key=lambda p: p.id)  # as update() takes them
     tables = compute(papers, 5)
-    zebu = tables.vocab.index("zebu")
-    assert zebu not in dict(tables.vector(0))
-    papers[-2] = make("z1", "Paper", "kernel")
+    number = tables.vocab.index(word)
+    assert number not in dict(tables.vector(0))
+    papers[papers.index(next(p for p in papers if p.id == "w0"))] = make("w0", "Paper", "kernel")
     assert relatedupdate.update(tables, papers) is True
-    assert zebu in dict(tables.vector(0))
+    assert number in dict(tables.vector(0))
     assert canonical(tables) == canonical(compute(papers, 5))
-    assert "z2" in tables.lists_by_id()["a"]
+
+
+def test_a_word_a_second_paper_gains_enters_the_first():
+    """ "zebu" is in "a" alone: no use. An edit puts it in "b" too: now "a",
+    which keeps 8 words and was not edited, keeps it (a word in two papers is
+    the heaviest there is) and lists "b" first."""
+    eight = "bilby dingo echidna numbat possum quokka wallaby wombat"
+    papers = [make("a", "Paper", f"{eight} zebu"), make("b", "Paper", "kernel")]
+    papers += [make(f"f{i}", "Paper", eight) for i in range(3)] + [
+        make(f"x{i}", "Paper", "kernel") for i in range(5)
+    ]
+    tables = compute(papers, 5)
+    papers[1] = make("b", "Paper", "kernel zebu")
+    assert relatedupdate.update(tables, papers) is True
+    assert tables.vocab.index("zebu") in dict(tables.vector(0))
+    assert "b" in tables.lists_by_id()["a"]
+    assert canonical(tables) == canonical(compute(papers, 5))
 
 
 def test_nothing_edited_changes_nothing_and_other_papers_take_a_computation():
