@@ -20,11 +20,16 @@ candidates (a word shared by thousands of papers says little about any two).
 So scoring is at most N x TERMS x POSTINGS additions, whatever the corpus.
 
 Large sites split the per-paper work (words, vectors, scores) between forked
-processes, this one taking a share: see ``_Pool``. The result is cached
-(``RelatedCache``) by a digest of every paper's id, title and abstract: edits
-that leave those alone (tags, upvotes, links, settings, templates) reuse it;
-a text change recomputes it, and only the pages whose list (or a listed
-paper's title) changed are rendered again.
+processes, this one taking a share: see ``_Shares``. ``compute`` works
+everything out from nothing and returns it as ``Tables`` (relatedtables.py):
+the lists, and what an edit needs to update them, which
+relatedupdate.RelatedCache keeps under .sitegen-cache/. A build whose titles
+and abstracts are as they were reuses the lists; a build where a few changed
+updates the tables (relatedupdate.py), working out again only the vectors,
+postings and lists the edit can change, with the same arithmetic, so the lists
+are byte for byte what ``compute`` gives; anything else (papers added or
+removed: every idf changes) is worked out from nothing. Only the pages whose
+list (or a listed paper's title) changed are rendered again.
 """
 
 from __future__ import annotations
