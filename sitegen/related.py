@@ -283,12 +283,14 @@ def _compute(shares: _Shares, ordered: list[Paper], count: int, keep: bool) -> T
     entries: list[list[tuple[int, int]]] = [[] for _ in range(unusable + 1)]
     kept, weights, last, most = (array(code) for code in "IIdB")
     for part in said:
-        base = len(kept)
-        for at, r, w in zip(itertools.count(base), *part[:2]):  # noqa: B905 (count is endless)
-            if r != NONE:
-                entries[r].append((-w, at // TERMS))
         for whole, piece in zip((kept, weights, last, most), part, strict=True):
             whole.extend(piece)
+    for index in range(total):
+        at = index * TERMS
+        for r, w in zip(kept[at : at + TERMS], weights[at : at + TERMS], strict=True):
+            if r == NONE:  # the empty slots come last
+                break
+            entries[r].append((-w, index))
     starts, papers, post_weights = array("I", [0]), array("I"), array("I")
     for posting in entries:
         posting.sort()

@@ -188,13 +188,24 @@ def test_nothing_edited_changes_nothing_and_other_papers_take_a_computation():
 
 
 def test_too_many_edits_take_a_computation():
+    """More than 10% of the papers (or REDO_ANYWAY, if more) edited, or vectors to
+    work out again, and the update gives up before changing anything it keeps."""
     papers = [make(f"p{i:03d}", "Sparse graphs", f"{WORDS[i % 20]} kernel") for i in range(100)]
-    tables = compute(papers, 3)
-    edited = [make(p.id, p.title, p.abstract + " tensor") for p in papers]
+    edited = [make(p.id, p.title, p.abstract + " zyzzyva") for p in papers]
+    calls = []
+    real = relatedupdate._vectors_to_redo
     with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(relatedupdate, "_vectors_to_redo", lambda *a: calls.append(a) or real(*a))
         patch.setattr(relatedupdate, "REDO_ANYWAY", 5)
-        assert relatedupdate.update(tables, edited[:10] + papers[10:]) is None  # 10 > 5 and > 10%
-        assert relatedupdate.update(compute(papers, 3), edited[:4] + papers[4:]) is True
+        assert relatedupdate.update(compute(papers, 3), edited[:11] + papers[11:]) is None  # 11 > 10%
+        assert calls == [], "given up on the count of edited papers"
+        assert relatedupdate.update(compute(papers, 3), edited[:10] + papers[10:]) is True
+        patch.setattr(relatedupdate, "REDO_ANYWAY", 50)
+        assert relatedupdate.update(compute(papers, 3), edited[:50] + papers[50:]) is True
+        assert relatedupdate.update(compute(papers, 3), edited[:51] + papers[51:]) is None
+    # An edit that moves a word most papers keep: every vector is to be worked out again.
+    common = [make(p.id, p.title, p.abstract.replace("kernel", "")) if p.id == "p007" else p for p in papers]
+    assert relatedupdate.update(compute(papers, 3), common) is None
 
 
 # --- the file ----------------------------------------------------------------
