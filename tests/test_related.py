@@ -363,3 +363,30 @@ def test_the_boilerplate_docs_name_is_left_out():
     # docs/content.md, "Related papers", names these as examples of STOPWORDS.
     assert {"propose", "method", "results"} <= related.STOPWORDS
     assert not related._usable("3d") and not related._usable("propose")
+
+
+def test_a_build_works_the_lists_out_on_every_core(site_factory, monkeypatch):
+    """docs/content.md: "Large sites work them out on every core": the build hands
+    its worker count to the computation, which splits the work from PARALLEL_FROM papers."""
+    site = site_factory(big_corpus(40))
+    seen = []
+    real = relatedupdate.compute
+    monkeypatch.setattr(
+        relatedupdate,
+        "compute",
+        lambda papers, count, workers: seen.append(workers) or real(papers, count, workers),
+    )
+    monkeypatch.setattr(sitegen.build, "default_workers", lambda: 3)
+    build(site)
+    assert seen == [3]
+
+
+def test_kept_weights_are_scaled_to_length_one(site_factory):
+    """docs/content.md: a paper's kept weights "together have length 1" (cosine
+    similarity), to within the rounding to multiples of 1/SCALE."""
+    papers = load_papers(load_config(site_factory(big_corpus(30))))
+    tables = related.compute(papers, 5)
+    for i in range(len(tables.ids)):
+        weights = [w for _, w in tables.vector(i)]
+        if weights:
+            assert abs(sum(w * w for w in weights) - related.SCALE**2) <= related.TERMS * related.SCALE
