@@ -205,3 +205,33 @@ def test_a_digest_entry_is_dated_at_the_start_of_its_day_and_upvotes_do_not_move
     assert "99 upvotes" in again.entries[0].content[0].value, "the content follows the upvotes"
     assert [(e.id, e.updated) for e in again.entries] == [(e.id, e.updated) for e in first.entries]
     assert again.feed.updated == first.feed.updated
+
+
+def test_a_process_keeps_a_days_digest_papers_only_until_its_text_twin_took_them(tmp_path: Path) -> None:
+    """Memory at 100k papers: a renderer kept every day's HTML page and list
+    (~100 KB a day) for the whole build; it keeps the shown papers, and only
+    until the plain-text twin (planned right after the HTML) has taken them,
+    except for the days the digest feed shows. Same bytes either way."""
+    from sitegen.config import load_config
+    from sitegen.digest import FEED_DAYS
+    from sitegen.loading import load_papers
+    from sitegen.pages import digest
+    from sitegen.render import Renderer
+    from sitegen.site import build_site
+    from sitegen.theme import resolve_theme
+
+    days = FEED_DAYS + 2
+    papers = [paper(f"p{i}", f"2025-01-{1 + i // 2:02d}") for i in range(2 * days)]
+    site_dir = write_site(tmp_path / "site", papers, id=SITE_ID)
+    config = load_config(site_dir)
+    site = build_site(load_papers(config), config)
+    assert len(site.days) == days
+    renderer = Renderer(site, resolve_theme(config))
+    fresh = Renderer(site, resolve_theme(config))
+    for index in range(days):
+        page = digest.render(renderer, index)
+        assert all(isinstance(item, digest.DigestItem) for item in renderer.memo["digest"][index])
+        text = digest.render_plain(renderer, index)
+        assert page == digest.render(fresh, index) and text == digest.render_plain(fresh, index)
+    assert sorted(renderer.memo["digest"]) == list(range(FEED_DAYS)), "the feed's days are kept, no other"
+    assert digest.render_feed(renderer) == digest.render_feed(Renderer(site, resolve_theme(config)))

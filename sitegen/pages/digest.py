@@ -36,19 +36,23 @@ def _heading(day: Day) -> str:
     return f"Papers of {long_date(day.day)}"
 
 
-def _made(renderer: Renderer, index: int) -> tuple[bytes, bytes, list[DigestItem]]:
-    """The day's HTML page, its list alone (for the feed) and the papers they
-    show: as many as digest.papers allows and the size budget lets in."""
+def _shown(renderer: Renderer, index: int) -> tuple[list[DigestItem], bytes | None]:
+    """The papers the day's digest shows (as many as digest.papers allows and
+    the size budget lets in), and its HTML page if working that out made it.
+
+    A process keeps only the papers, until the plain-text twin has taken them
+    (the newest days' also for the feed): not every day's page and list, which
+    at 100k papers was ~100 KB a day in every process that rendered digests."""
     memo = renderer.memo.setdefault("digest", {})
-    made = memo.get(index)
-    if made is None:
-        day = renderer.site.days[index]
-        wanted = min(len(day.papers), renderer.config.digest.papers)
-        items = [digest_item(renderer.view(p.id), renderer.routes) for p in day.papers[:wanted]]
-        shown, page = fitting(lambda n: _render(renderer, day, items[:n], "digest.html"), wanted)
-        body = _render(renderer, day, items[:shown], "_digest_body.html")
-        made = memo[index] = (page, body, items[:shown])
-    return made
+    items = memo.get(index)
+    if items is not None:
+        return items, None
+    day = renderer.site.days[index]
+    wanted = min(len(day.papers), renderer.config.digest.papers)
+    items = [digest_item(renderer.view(p.id), renderer.routes) for p in day.papers[:wanted]]
+    shown, page = fitting(lambda n: _render(renderer, day, items[:n], "digest.html"), wanted)
+    items = memo[index] = items[:shown]
+    return items, page
 
 
 def _render(renderer: Renderer, day: Day, items: list[DigestItem], template: str) -> bytes:
@@ -68,12 +72,15 @@ def _render(renderer: Renderer, day: Day, items: list[DigestItem], template: str
 
 
 def render(renderer: Renderer, index: int) -> bytes:
-    return _made(renderer, index)[0]
+    items, page = _shown(renderer, index)
+    return page if page is not None else _render(renderer, renderer.site.days[index], items, "digest.html")
 
 
 def render_plain(renderer: Renderer, index: int) -> bytes:
     day, routes = renderer.site.days[index], renderer.routes
-    items = _made(renderer, index)[2]  # the same papers as the HTML: the two parts of one email
+    items = _shown(renderer, index)[0]  # the same papers as the HTML: the two parts of one email
+    if index >= FEED_DAYS:  # planned after the HTML page: nothing here needs them again
+        renderer.memo["digest"].pop(index, None)
     return render_text(
         f"{renderer.config.title}: papers of {long_date(day.day)}",
         f"{counted(len(day.papers), 'paper')} listed on {long_date(day.day)}.",
@@ -122,7 +129,8 @@ def render_feed(renderer: Renderer) -> bytes:
         entry.link(href=routes.absolute(routes.day(day.day)), rel="alternate", type="text/html")
         entry.published(start)
         entry.updated(start)
-        entry.content(_made(renderer, index)[1].decode("utf-8"), type="html")
+        body = _render(renderer, day, _shown(renderer, index)[0], "_digest_body.html")
+        entry.content(body.decode("utf-8"), type="html")
     return fg.atom_str(pretty=True, encoding="UTF-8", xml_declaration=True)
 
 
