@@ -68,7 +68,7 @@ def write_corpus(sites: dict[str, Path], count: int, seed: int = 1) -> dict[str,
             authors.update(p.authors)
         for name, root in sites.items():
             if name in PEER_SITES:
-                written = [PEER_SITES[name][1](p) for p in batch]
+                written = [PEER_SITES[name][1](p, i) for i, p in enumerate(batch)]
             else:
                 written = [(f"content/papers/{path}", text) for path, text in files(LAYOUTS[name], batch)]
             for path, text in written:

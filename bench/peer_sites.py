@@ -18,7 +18,13 @@ def _flow(items: tuple[str, ...]) -> str:
     return "[" + ", ".join(_q(item) for item in items) + "]"
 
 
-def _hugo_page(p: Paper) -> str:
+# The peers' own files, copied as they are: Hugo's layouts/ and static/; Pelican's plugin,
+# templates and template pages.
+HUGO_SKELETON = Path(__file__).resolve().parent / "peers" / "hugo"
+PELICAN_SKELETON = Path(__file__).resolve().parent / "peers" / "pelican"
+
+
+def _hugo_page(p: Paper, listed: int) -> str:
     links = "".join(f"  {name}: {_q(url)}\n" for name, url in p.links)
     return (
         "---\n"
@@ -28,23 +34,42 @@ def _hugo_page(p: Paper) -> str:
         f"authors: {_flow(p.authors)}\n"
         f"days: [{_q(p.day.isoformat())}]\n"
         f"upvotes: {p.upvotes}\n"
+        f"listed: {listed}\n"  # its place in the day's listing (sitegen: the order in the content)
         f"links:\n{links}"
         "---\n"
         f"{p.abstract}\n"
     )
 
 
+# Every page kind sitegen makes, with Hugo's own features (bench/README.md has the table):
+# custom media types and output formats for the feeds (Atom, JSON Feed), the citation files
+# (a paper's cite.bib and cite.ris, the home's papers.bib), feeds.opml, and a listing day's
+# second order, digest page, digest text and the digest feed; related content on tags and
+# authors; trending and feeds as content pages with their own layouts.
 HUGO_CONFIG = f"""\
 baseURL = "{BASE_URL}"
 title = "Bench papers"
-languageCode = "en"
+locale = "en"
 timeZone = "UTC"
 enableRobotsTXT = true
 titleCaseStyle = "none"
 disableKinds = []
 
+[params]
+  description = "A synthetic corpus for benchmarking sitegen against Hugo and Pelican."
+  author = "sitegen bench"
+  related = 5
+  trendingPapers = 50
+  digestPapers = 50
+  digestFeedDays = 10
+  [params.linkLabels]
+    arxiv = "arXiv"
+    pdf = "PDF"
+    code = "Code"
+
 [pagination]
   pagerSize = {PER_PAGE}
+  disableAliases = true  # no page/1/ redirects: sitegen writes none
 
 [taxonomies]
   tag = "tags"
@@ -54,131 +79,111 @@ disableKinds = []
 [services.rss]
   limit = {FEED_ENTRIES}
 
+# Hugo's related content ranks by front-matter keys, not by the abstract's words. No `date`
+# index (Hugo's default has one, by year): every paper of a year would match every other.
+[related]
+  includeNewer = true
+  threshold = 80
+  toLower = false
+  [[related.indices]]
+    name = "tags"
+    weight = 100
+  [[related.indices]]
+    name = "authors"
+    weight = 80
+
+[mediaTypes]
+  [mediaTypes."application/atom+xml"]
+    suffixes = ["xml"]
+  [mediaTypes."application/feed+json"]
+    suffixes = ["json"]
+  [mediaTypes."application/x-bibtex"]
+    suffixes = ["bib"]
+  [mediaTypes."application/x-research-info-systems"]
+    suffixes = ["ris"]
+  [mediaTypes."text/x-opml"]
+    suffixes = ["opml"]
+
+[outputFormats]
+  [outputFormats.rss]
+    baseName = "rss"
+  [outputFormats.atom]
+    mediaType = "application/atom+xml"
+    baseName = "atom"
+  [outputFormats.jsonfeed]
+    mediaType = "application/feed+json"
+    baseName = "feed"
+    isPlainText = true
+  [outputFormats.bib]
+    mediaType = "application/x-bibtex"
+    baseName = "cite"
+    isPlainText = true
+    notAlternative = true
+  [outputFormats.ris]
+    mediaType = "application/x-research-info-systems"
+    baseName = "cite"
+    isPlainText = true
+    notAlternative = true
+  [outputFormats.papersbib]
+    mediaType = "application/x-bibtex"
+    baseName = "papers"
+    isPlainText = true
+    notAlternative = true
+  [outputFormats.opml]
+    mediaType = "text/x-opml"
+    baseName = "feeds"
+    isPlainText = true
+    notAlternative = true
+  [outputFormats.listed]
+    mediaType = "text/html"
+    isHTML = true
+    path = "listed"
+    notAlternative = true
+  [outputFormats.digest]
+    mediaType = "text/html"
+    isHTML = true
+    path = "digest"
+    notAlternative = true
+  [outputFormats.digesttext]
+    mediaType = "text/plain"
+    isPlainText = true
+    path = "digest"
+    notAlternative = true
+  [outputFormats.digestatom]
+    mediaType = "application/atom+xml"
+    baseName = "atom"
+    path = "digest"
+    notAlternative = true
+
 [outputs]
-  home = ["html", "rss"]
+  home = ["html", "rss", "atom", "jsonfeed", "papersbib", "opml", "digestatom"]
+  page = ["html", "bib", "ris"]
   section = ["html"]
   taxonomy = ["html"]
-  term = ["html", "rss"]
+  term = ["html", "rss", "atom", "jsonfeed"]
 """
 
-# Minimal but real: every page shows what sitegen's pages show (title, authors, date,
-# tags, links, abstract); lists show cards with a summary; feeds carry the full abstract.
-HUGO_LAYOUTS = {
-    "baseof.html": """\
-<!doctype html>
-<html lang="{{ site.Language.LanguageCode }}">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{{ if .IsHome }}{{ site.Title }}{{ else }}{{ .Title }} · {{ site.Title }}{{ end }}</title>
-<link rel="canonical" href="{{ .Permalink }}">
-{{ with .OutputFormats.Get "rss" -}}
-<link rel="alternate" type="application/rss+xml" href="{{ .Permalink }}">
-{{- end }}
-</head>
-<body>
-<header><a href="{{ site.Home.RelPermalink }}">{{ site.Title }}</a>
- · <a href="{{ "tags/" | relURL }}">Tags</a> · <a href="{{ "authors/" | relURL }}">Authors</a>
- · <a href="{{ "days/" | relURL }}">Archive</a></header>
-<main>{{ block "main" . }}{{ end }}</main>
-</body>
-</html>
-""",
-    "_partials/card.html": """\
-<article class="card">
-<h3><a href="{{ .RelPermalink }}">{{ .Title }}</a></h3>
-<p class="authors">{{ range $i, $a := .GetTerms "authors" }}{{ if $i }}, {{ end -}}
-<a href="{{ $a.RelPermalink }}">{{ $a.LinkTitle }}</a>{{ end }}</p>
-<p class="summary">{{ .Summary | plainify | truncate 300 }}</p>
-<p class="meta">▲ {{ .Params.upvotes }} ·
-<time datetime="{{ .Date.Format "2006-01-02" }}">{{ .Date.Format "January 2, 2006" }}</time>
-{{ range .GetTerms "tags" }} <a class="tag" href="{{ .RelPermalink }}">{{ .LinkTitle }}</a>{{ end }}</p>
-</article>
-""",
-    "_partials/pager.html": """\
-{{ $p := .Paginator }}{{ if gt $p.TotalPages 1 }}
-<nav class="pager">{{ with $p.Prev }}<a rel="prev" href="{{ .URL }}">Newer</a>{{ end }}
- Page {{ $p.PageNumber }} of {{ $p.TotalPages }}
-{{ with $p.Next }}<a rel="next" href="{{ .URL }}">Older</a>{{ end }}</nav>{{ end }}
-""",
-    "home.html": """\
-{{ define "main" }}
-<h1>{{ site.Title }}</h1>
-{{ $pages := where site.RegularPages "Section" "papers" }}
-{{ range (.Paginate $pages).Pages }}{{ partial "card.html" . }}{{ end }}
-{{ partial "pager.html" . }}
-{{ end }}
-""",
-    "page.html": """\
-{{ define "main" }}
-<article class="paper">
-<h1>{{ .Title }}</h1>
-<ul class="authors">{{ range .GetTerms "authors" -}}
-<li><a href="{{ .RelPermalink }}">{{ .LinkTitle }}</a></li>{{ end }}</ul>
-<p>Listed <time datetime="{{ .Date.Format "2006-01-02" }}">{{ .Date.Format "January 2, 2006" }}</time>
- · ▲ {{ .Params.upvotes }} upvotes</p>
-<ul class="tags">{{ range .GetTerms "tags" -}}
-<li><a href="{{ .RelPermalink }}">{{ .LinkTitle }}</a></li>{{ end }}</ul>
-<ul class="links">{{ range $name, $url := .Params.links -}}
-<li><a href="{{ $url }}">{{ $name }}</a></li>{{ end }}</ul>
-<section class="abstract"><h2>Abstract</h2>{{ .Content }}</section>
-</article>
-{{ end }}
-""",
-    # The papers/ section would repeat the home listing; sitegen has no such page, so it only links home.
-    "section.html": """\
-{{ define "main" }}<h1>{{ .Title }}</h1><p><a href="{{ site.Home.RelPermalink }}">All papers</a></p>{{ end }}
-""",
-    "taxonomy.html": """\
-{{ define "main" }}
-<h1>{{ .Title }}</h1>
-<ul>{{ range .Data.Terms.Alphabetical -}}
-<li><a href="{{ .Page.RelPermalink }}">{{ .Page.LinkTitle }}</a> ({{ .Count }})</li>{{ end }}</ul>
-{{ end }}
-""",
-    "term.html": """\
-{{ define "main" }}
-<h1>{{ .Title }}</h1>
-{{ with .OutputFormats.Get "rss" }}<p><a href="{{ .Permalink }}">RSS</a></p>{{ end }}
-{{ range (.Paginate .Pages).Pages }}{{ partial "card.html" . }}{{ end }}
-{{ partial "pager.html" . }}
-{{ end }}
-""",
-    "404.html": """\
-{{ define "main" }}<h1>Page not found</h1>{{ end }}
-""",
-    # Hugo's built-in RSS puts .Summary in <description>; sitegen's feeds carry the whole abstract.
-    "rss.xml": """\
-{{- $pages := where .Pages "Kind" "page" -}}
-{{- if .IsHome }}{{ $pages = where site.RegularPages "Section" "papers" }}{{ end -}}
-{{- $limit := site.Config.Services.RSS.Limit -}}
-{{- if ge $limit 1 }}{{ $pages = $pages | first $limit }}{{ end -}}
-{{- printf "<?xml version=\\"1.0\\" encoding=\\"utf-8\\" standalone=\\"yes\\"?>" | safeHTML }}
-<rss version="2.0" xmlns:atom="http://www.w3.org/2005/Atom">
-<channel>
-<title>{{ if .IsHome }}{{ site.Title }}{{ else }}{{ site.Title }}: {{ .Title }}{{ end }}</title>
-<link>{{ .Permalink }}</link>
-<description>Papers on {{ site.Title }}</description>
-<language>{{ site.Language.LanguageCode }}</language>
-{{ with .OutputFormats.Get "rss" -}}
-{{ printf "<atom:link href=%q rel=\\"self\\" type=%q />" .Permalink .MediaType | safeHTML }}
-{{- end }}
-{{- range $pages }}
-<item>
-<title>{{ .Title }}</title>
-<link>{{ .Permalink }}</link>
-<pubDate>{{ .Date.Format "Mon, 02 Jan 2006 15:04:05 -0700" | safeHTML }}</pubDate>
-<guid>{{ .Permalink }}</guid>
-<description>{{ .Content | transform.XMLEscape | safeHTML }}</description>
-</item>
-{{- end }}
-</channel>
-</rss>
-""",
+# content/ files besides the papers: the index pages' front matter (the cascade sets their
+# terms' outputs: authors get Atom and RSS, days their second order and digests, no feed),
+# and the trending and feeds pages.
+HUGO_CONTENT = {
+    "papers/_index.md": "title: Papers\nbuild:\n  render: never\n",  # sitegen has no second full listing
+    "authors/_index.md": 'title: Authors\noutputs: ["html"]\ncascade:\n  outputs: ["html", "rss", "atom"]\n',
+    "days/_index.md": (
+        'title: Archive\noutputs: ["html"]\ncascade:\n  outputs: ["html", "listed", "digest", "digesttext"]\n'
+    ),
+    "trending/_index.md": "title: Trending\nlayout: trending\nwindow: 7\n",
+    "trending/month.md": (
+        'title: Trending this month\nlayout: trending\nwindow: 30\noutputs: ["html"]\nbuild:\n  list: never\n'
+    ),
+    "trending/all.md": (
+        'title: Trending of all time\nlayout: trending\noutputs: ["html"]\nbuild:\n  list: never\n'
+    ),
+    "feeds/_index.md": "title: Feeds\nlayout: feeds\n",
 }
 
 
-def _pelican_page(p: Paper) -> str:
+def _pelican_page(p: Paper, listed: int) -> str:
     links = " · ".join(f"[{name}]({url})" for name, url in p.links)
     return (
         f"Title: {p.title}\n"
@@ -223,36 +228,58 @@ TAG_FEED_ATOM = "feeds/tag/{{slug}}.atom.xml"
 TAG_FEED_RSS = "feeds/tag/{{slug}}.rss.xml"
 FEED_MAX_ITEMS = {FEED_ENTRIES}
 RSS_FEED_SUMMARY_ONLY = False
+FEED_DOMAIN = SITEURL
+
+# What else sitegen makes, where Pelican can (bench/peers/pelican/, bench/README.md): citation
+# meta tags, JSON-LD and BibTeX on the article page (a template of the theme's, extended),
+# five related papers (pelican-related-posts: by shared tags), and pages made from templates.
+THEME_TEMPLATES_OVERRIDES = ["templates"]
+PLUGIN_PATHS = ["plugins"]
+PLUGINS = ["bench_papers", "pelican.plugins.related_posts"]
+RELATED_POSTS_MAX = 5
+ARTICLE_EXCLUDES = ["pages", "extra"]
+TEMPLATE_PAGES = {{
+    "extra/trending.html": "trending/index.html",
+    "extra/trending-month.html": "trending/month/index.html",
+    "extra/trending-all.html": "trending/all/index.html",
+    "extra/feeds.html": "feeds/index.html",
+    "extra/feeds.opml": "feeds.opml",
+    "extra/papers.bib": "papers.bib",
+}}
 """
 
 
 def start_hugo(root: Path) -> None:
-    """hugo.toml, the layouts and the list pages' front matter, in an empty folder."""
+    """hugo.toml, the layouts and the content pages that are not papers, in an empty folder."""
     (root / "hugo.toml").write_text(HUGO_CONFIG, encoding="utf-8")
     (root / "content" / "papers").mkdir(parents=True)
-    # Feeds per tag and per author, like sitegen (for terms, Hugo's default: html and rss);
-    # day pages get no RSS (sitegen has no day feeds), nor do the index pages (the cascade
-    # reaches the index page itself, hence its own `outputs`).
-    term_outputs = {"authors": '["html", "rss"]', "days": '["html"]'}
-    for taxonomy, title in (("authors", "Authors"), ("days", "Archive")):
-        terms = term_outputs[taxonomy]
-        index = root / "content" / taxonomy / "_index.md"
-        index.parent.mkdir(parents=True)
-        front = f'title: {title}\noutputs: ["html"]\ncascade:\n  outputs: {terms}\n'
-        index.write_text(f"---\n{front}---\n", encoding="utf-8")
-    for name, text in HUGO_LAYOUTS.items():
-        target = root / "layouts" / name
+    for name, front in HUGO_CONTENT.items():
+        target = root / "content" / name
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(text, encoding="utf-8")
+        target.write_text(f"---\n{front}---\n", encoding="utf-8")
+    _copy_tree(HUGO_SKELETON, root)
+
+
+def _copy_tree(source: Path, root: Path, moved: dict[str, str] | None = None) -> None:
+    """Every file under source into root, a top folder renamed as `moved` says."""
+    for path in sorted(source.rglob("*")):
+        if path.is_file() and "__pycache__" not in path.parts:
+            relative = path.relative_to(source)
+            top = (moved or {}).get(relative.parts[0], relative.parts[0])
+            target = root / top / Path(*relative.parts[1:])
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(path.read_bytes())
 
 
 def start_pelican(root: Path) -> None:
+    """pelicanconf.py, the plugin, the templates and the template pages, in an empty folder."""
     (root / "pelicanconf.py").write_text(PELICAN_CONFIG, encoding="utf-8")
     (root / "content").mkdir()
+    _copy_tree(PELICAN_SKELETON, root, {"extra": "content/extra"})
 
 
-# peer -> (set up an empty site folder, a paper -> (path in the site, text))
-PEER_SITES: dict[str, tuple[Callable[[Path], None], Callable[[Paper], tuple[str, str]]]] = {
-    "hugo": (start_hugo, lambda p: (f"content/papers/{p.id}.md", _hugo_page(p))),
-    "pelican": (start_pelican, lambda p: (f"content/{p.id}.md", _pelican_page(p))),
+# peer -> (set up an empty site folder, (a paper, its place in its day) -> (path in the site, text))
+PEER_SITES: dict[str, tuple[Callable[[Path], None], Callable[[Paper, int], tuple[str, str]]]] = {
+    "hugo": (start_hugo, lambda p, i: (f"content/papers/{p.id}.md", _hugo_page(p, i))),
+    "pelican": (start_pelican, lambda p, i: (f"content/{p.id}.md", _pelican_page(p, i))),
 }

@@ -157,6 +157,9 @@ def _corpus_key(size: int, seed: int) -> str:
     digest = hashlib.blake2b(f"{size} {seed}".encode(), digest_size=12)
     for name in ("generate.py", "corpus.py", "words.py", "layouts.py", "peer_sites.py"):
         digest.update((BENCH / name).read_bytes())
+    for path in sorted((BENCH / "peers").rglob("*")):  # the peers' layouts, templates, plugin
+        if path.is_file() and "__pycache__" not in path.parts:
+            digest.update(f"{path.relative_to(BENCH)}\0".encode() + path.read_bytes())
     return digest.hexdigest()
 
 

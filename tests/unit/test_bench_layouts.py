@@ -94,8 +94,9 @@ def test_the_same_arguments_give_the_same_files(tmp_path):
 
 
 def test_the_peers_make_author_feeds_and_sitegen_builds_without_search(tmp_path):
-    """bench/README.md: author feeds in every tool (Hugo: a term's html and rss), day feeds in
-    none, and sitegen's site without a Pagefind index."""
+    """bench/README.md: author feeds in every tool (Hugo: a term's html, rss and atom), day
+    feeds in none (Hugo's days: their second order and digests), and sitegen's site without a
+    Pagefind index."""
     sys.path.insert(0, str(REPO / "bench"))
     try:
         import peer_sites
@@ -107,8 +108,8 @@ def test_the_peers_make_author_feeds_and_sitegen_builds_without_search(tmp_path)
         name: yaml.safe_load((tmp_path / "hugo" / "content" / name / "_index.md").read_text().split("---")[1])
         for name in ("authors", "days")
     }
-    assert fronts["authors"]["cascade"]["outputs"] == ["html", "rss"]
-    assert fronts["days"]["cascade"]["outputs"] == ["html"]
+    assert fronts["authors"]["cascade"]["outputs"] == ["html", "rss", "atom"]
+    assert fronts["days"]["cascade"]["outputs"] == ["html", "listed", "digest", "digesttext"]
     assert fronts["authors"]["outputs"] == fronts["days"]["outputs"] == ["html"]
     settings: dict = {}
     exec(peer_sites.PELICAN_CONFIG, settings)
