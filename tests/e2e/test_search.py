@@ -35,6 +35,8 @@ if TYPE_CHECKING:
 REPO = Path(__file__).resolve().parents[2]
 RESULT = ".pagefind-ui__result-link"
 MESSAGE = ".pagefind-ui__message"
+EXCERPT = ".pagefind-ui__result-excerpt"
+CHIP = ".pagefind-ui__result-tag"  # a result's metadata shown under it
 
 
 @pytest.fixture(scope="module")
@@ -64,6 +66,13 @@ def unique_word(papers: list[Paper]) -> tuple[str, Paper]:
 
 def common_word(papers: list[Paper]) -> str:
     counts = Counter(w for p in papers for w in _words(p.abstract.lower(), 6))
+    return counts.most_common(1)[0][0]
+
+
+def title_word(papers: list[Paper]) -> str:
+    """The word in most titles that is in the same papers' abstracts too: a title that
+    were indexed as text would draw the excerpt to itself (it weighs more)."""
+    counts = Counter(w for p in papers for w in _words(p.title.lower(), 6) & _words(p.abstract.lower(), 6))
     return counts.most_common(1)[0][0]
 
 
@@ -164,6 +173,70 @@ def test_the_search_page_with_results_passes_axe(
     _check_axe(visit, axe_script, f"search results at {width} px{', dark' if dark else ''}")
     _screenshot(page, "search", width, dark, shot_dir)
     _fail_if(visit, f"the search page at {width} px{' in dark mode' if dark else ''}")
+
+
+def test_a_results_excerpt_comes_from_the_abstract(
+    browser: Browser, served_sub: Server, papers: list[Paper]
+) -> None:
+    """Not the page's header: the Listed date, the title (the result's heading
+    already), the tags or the "Abstract" heading."""
+    word = title_word(papers)
+    visit = _open(browser, served_sub.url + f"search/?q={word}", 1280)
+    page = visit.page
+    page.wait_for_selector(EXCERPT)
+    title = page.inner_text(RESULT).strip()
+    paper = next(p for p in papers if p.title == title)
+    excerpt = " ".join(page.inner_text(EXCERPT).split())
+    strays = sorted(_words(excerpt.lower(), 1) - _words(paper.abstract.lower(), 1))
+    if strays or "Abstract." in excerpt or re.match(r"\W*(Listed|\d{1,2}, \d{4})", excerpt):
+        visit.problems.append(
+            f"searching {word!r}: the excerpt of {title!r} is {excerpt!r} (not in the abstract: {strays})"
+        )
+    chips = [
+        c.inner_text().strip() for c in page.query_selector_all(f".pagefind-ui__result:first-child {CHIP}")
+    ]
+    if len(chips) != 1 or not chips[0].startswith("Date:"):
+        visit.problems.append(f"the first result's metadata shown: {chips}, not its date alone")
+    _fail_if(visit, f"the excerpt of the first result for {word!r}")
+
+
+def test_words_only_in_a_title_an_author_or_a_tag_find_the_paper(browser: Browser, tmp_path: Path) -> None:
+    """They are searched as Pagefind metadata, not as the page's text; a title word
+    ranks a paper above one with the word in its abstract; a paper with no abstract
+    is found by its title."""
+    text = "We study how models learn from data and report results on several benchmarks. "
+    entries = [
+        {"id": "a1", "title": "Zanzibar Networks", "date": "2025-03-14", "authors": ["Ottoline Vexbridge"],
+         "tags": ["marmalade"], "abstract": text * 3 + "A lattice of lattice cells. " + text * 3},
+        {"id": "b2", "title": "Lattice Methods", "date": "2025-03-13", "authors": ["Sam Lee"],
+         "tags": ["optimization"], "abstract": text * 6},
+        {"id": "c3", "title": "Quokka Counting", "date": "2025-03-12", "tags": ["optimization"]},
+    ]  # fmt: skip
+    site = write_site(tmp_path / "site", entries, search=True, base_url="https://example.org/m/")
+    output = tmp_path / "out"
+    done = subprocess.run(
+        [sys.executable, "-m", "sitegen", "build", "--site", str(site), "--output", str(output), "-q"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    for server in serve(SiteBuild("metadata", "https://example.org/m/", output)):
+        visit = _open(browser, server.url + "search/", 1280)
+        page = visit.page
+        for word, titles in [("zanzibar", ["Zanzibar Networks"]), ("vexbridge", ["Zanzibar Networks"]),
+                             ("marmalade", ["Zanzibar Networks"]), ("quokka", ["Quokka Counting"]),
+                             ("lattice", ["Lattice Methods", "Zanzibar Networks"])]:  # fmt: skip
+            _search(page, word)
+            page.wait_for_function(  # every result's title loaded
+                "n => [...document.querySelectorAll('.pagefind-ui__result-link')]"
+                ".filter(a => a.textContent).length == n",
+                arg=_count(page),
+            )
+            shown = [a.inner_text().strip() for a in page.query_selector_all(RESULT)]
+            if shown != titles:
+                visit.problems.append(f"searching {word!r} found {shown}, not {titles}")
+        _fail_if(visit, "searching titles, authors and tags")
 
 
 # What docs/search.md tells a theme with a Content-Security-Policy to allow.
