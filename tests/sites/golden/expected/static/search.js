@@ -10,6 +10,12 @@
     showImages: false,
     showSubResults: false,
     autofocus: true,
+    // Authors and tags are metadata only to be searched (paper.html): not shown under results.
+    processResult: function (result) {
+      delete result.meta.authors;
+      delete result.meta.tags;
+      return result;
+    },
     translations: { placeholder: "Search titles, authors, abstracts and tags" }
   });
   // Its box is named only by a title attribute; name it by the visible heading and hint.
