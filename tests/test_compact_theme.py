@@ -111,7 +111,8 @@ def test_an_entry_is_one_line_with_the_abstract_in_details(builds):
         shown = re.findall(r'<a href="(/golden/authors/[^"]+)">', line)
         assert shown == authors[:3]
         assert ("et al." in line) == (len(authors) > 3)
-        abstract = re.search(r'<h2 id="abstract-heading"[^>]*>Abstract</h2>\n(.*?)\n  </section>', paper, re.S)
+        heading = r'<h2 id="abstract-heading"[^>]*>Abstract</h2>\n'
+        abstract = re.search(heading + r"(.*?)\n  </section>", paper, re.S)
         if abstract:
             assert '<details class="entry-abstract">' in rest
             assert abstract.group(1).strip() in rest, "the whole abstract, as on the paper page"
