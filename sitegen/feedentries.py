@@ -13,8 +13,9 @@ feeds built entry by entry; should feedgen or lxml ever write otherwise,
 ``splice`` returns None and the feed is built entry by entry, as before.
 
 Memory: an entry's bytes (~2.4 KB; the abstract is in both formats) are kept
-in an unnamed temporary file, not in the process, which holds only where
-each is (~62 bytes an entry): a paper's feeds are spread over the whole
+in an unnamed temporary file, not in the process, which adds only where
+each is (~62 bytes an entry; the prepared entries it is keyed by are kept by
+pages/feed.py for the whole build anyway): a paper's feeds are spread over the whole
 render (its authors are anyone), so a cache in memory would have to hold
 nearly every entry to be of use (44 MiB at 10k papers, ~440 MiB at 100k, in
 each process; docs/performance.md). The file is read back from the page cache and vanishes with
