@@ -22,6 +22,8 @@ from itertools import accumulate
 from operator import le
 from pathlib import Path
 
+from .safefiles import UnsafeFile, read_regular
+
 FORMAT = 3
 NONE = 0xFFFFFFFF  # an empty slot in the fixed-width arrays (kept words, lists)
 _MAGIC = b"sitegen related tables\n"
@@ -128,12 +130,16 @@ def write_tables(path: Path, tables: Tables, key: str) -> None:
         temporary.unlink(missing_ok=True)
 
 
+_LARGEST = 1 << 32  # bytes; a 100k-paper site's tables are ~150 MB
+
+
 def read_tables(path: Path, key: str, count: int, terms: int) -> Tables | None:
     """The tables at ``path`` if they are whole and were made with ``key``,
     ``count`` and ``terms``; else None."""
     try:
-        data = path.read_bytes()
-    except OSError:
+        # Not a link, FIFO or device: the cache folder is on disk like content (a FIFO would hang).
+        data = read_regular(path, _LARGEST)
+    except UnsafeFile:
         return None
     try:
         return _parse(data, key, count, terms)

@@ -4,6 +4,7 @@ and every table the next update reads. A cache that does not fit is never used."
 
 from __future__ import annotations
 
+import os
 import tempfile
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -251,6 +252,16 @@ def test_a_damaged_file_reads_as_nothing(tmp_path, damage):
     data = (tmp_path / "t").read_bytes()
     (tmp_path / "t").write_bytes(damage(data))
     assert read_tables(tmp_path / "t", KEY, 5, related.TERMS) is None
+
+
+def test_a_fifo_or_a_link_in_its_place_reads_as_nothing_at_once(tmp_path):
+    """Not read through a link, and no wait for a writer that never comes."""
+    _, tables = _tables()
+    write_tables(tmp_path / "real", tables, KEY)
+    (tmp_path / "t").symlink_to(tmp_path / "real")
+    assert read_tables(tmp_path / "t", KEY, 5, related.TERMS) is None
+    os.mkfifo(tmp_path / "fifo")
+    assert read_tables(tmp_path / "fifo", KEY, 5, related.TERMS) is None
 
 
 def test_a_file_made_otherwise_reads_as_nothing(tmp_path):
