@@ -20,7 +20,6 @@ say so wherever such a shot is shown. Needs the test extra (playwright) and chro
 from __future__ import annotations
 
 import argparse
-import http.server
 import re
 import shutil
 import subprocess
@@ -30,9 +29,10 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from functools import partial
 from pathlib import Path
 from xml.etree import ElementTree
+
+from sitegen.devserver import PreviewServer
 
 REPO = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"
@@ -98,33 +98,16 @@ def build(site: Path, output: Path) -> None:
 
 @contextmanager
 def serve(folder: Path) -> Iterator[str]:
-    """The output folder over loopback; missing pages answer with its 404.html."""
-
-    class Handler(http.server.SimpleHTTPRequestHandler):
-        def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
-            page = folder / "404.html"
-            if code != 404 or not page.is_file():
-                super().send_error(code, message, explain)
-                return
-            body = page.read_bytes()
-            self.send_response(404)
-            self.send_header("Content-Type", "text/html; charset=utf-8")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - the base class's name
-            pass
-
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), partial(Handler, directory=str(folder)))
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    """The output folder over loopback, answered as `sitegen serve` answers (404.html when missing)."""
+    server = PreviewServer("127.0.0.1", 0, str(folder))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        host, port = httpd.server_address[:2]
+        host, port = server.server_address[:2]
         yield f"http://{host}:{port}/"
     finally:
-        httpd.shutdown()
-        httpd.server_close()
+        server.shutdown()
+        server.server_close()
 
 
 def page_routes(output: Path) -> dict[str, str]:

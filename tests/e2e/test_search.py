@@ -28,6 +28,8 @@ from .conftest import serve
 from .test_browser import _check_axe, _fail_if, _open, _screenshot, shot_dir  # noqa: F401
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
     from sitegen.model import Paper
 
     from .conftest import Server
@@ -90,6 +92,21 @@ def _search(page: Page, word: str) -> None:
         arg=word,
     )
     page.wait_for_selector(RESULT)
+
+
+def _built_and_served(tmp_path: Path, name: str, entries: list[dict]) -> Iterator[Server]:
+    """A site of ``entries`` with search on, built by the CLI and served at /NAME/."""
+    base_url = f"https://example.org/{name}/"
+    site = write_site(tmp_path / "site", entries, search=True, base_url=base_url)
+    output = tmp_path / "out"
+    done = subprocess.run(
+        [sys.executable, "-m", "sitegen", "build", "--site", str(site), "--output", str(output), "-q"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    yield from serve(SiteBuild(name, base_url, output))
 
 
 def test_the_header_box_finds_the_one_paper_with_a_word(
@@ -213,16 +230,7 @@ def test_words_only_in_a_title_an_author_or_a_tag_find_the_paper(browser: Browse
          "tags": ["optimization"], "abstract": text * 6},
         {"id": "c3", "title": "Quokka Counting", "date": "2025-03-12", "tags": ["optimization"]},
     ]  # fmt: skip
-    site = write_site(tmp_path / "site", entries, search=True, base_url="https://example.org/m/")
-    output = tmp_path / "out"
-    done = subprocess.run(
-        [sys.executable, "-m", "sitegen", "build", "--site", str(site), "--output", str(output), "-q"],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert done.returncode == 0, done.stderr
-    for server in serve(SiteBuild("metadata", "https://example.org/m/", output)):
+    for server in _built_and_served(tmp_path, "metadata", entries):
         visit = _open(browser, server.url + "search/", 1280)
         page = visit.page
         zanzibar = ["Zanzibar Networks"]
@@ -284,16 +292,7 @@ def test_hostile_titles_tags_and_abstracts_stay_text_in_results(browser: Browser
         "tags": [f"tag {HOSTILE}"],
         "abstract": f"A zeppelin abstract with `{HOSTILE}` and &lt;script&gt;window.pwned=2&lt;/script&gt;.",
     }
-    site = write_site(tmp_path / "site", [entry], search=True, base_url="https://example.org/h/")
-    output = tmp_path / "out"
-    done = subprocess.run(
-        [sys.executable, "-m", "sitegen", "build", "--site", str(site), "--output", str(output), "-q"],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert done.returncode == 0, done.stderr
-    for server in serve(SiteBuild("hostile", "https://example.org/h/", output)):
+    for server in _built_and_served(tmp_path, "hostile", [entry]):
         visit = _open(browser, server.url + "search/?q=zeppelin", 1280)
         page = visit.page
         page.wait_for_selector(RESULT)
