@@ -102,7 +102,7 @@ class EntryBytes:
         fresh: dict[PreparedEntry, bytes] = {}
         missing = [item for item in dict.fromkeys(entries) if item not in where]
         if missing:
-            made = self._make(missing, rss)
+            made = self.make(missing, rss)
             if made is None:
                 self.broken = True
                 return None
@@ -122,7 +122,7 @@ class EntryBytes:
         parts.append(close)
         return b"".join(parts)
 
-    def _make(self, items: list[PreparedEntry], rss: bool) -> list[bytes] | None:
+    def make(self, items: Sequence[PreparedEntry], rss: bool) -> list[bytes] | None:
         """``items``' bytes: in one feed per kind of root (with and without Media RSS)."""
         made: dict[PreparedEntry, bytes] = {}
         for media in (False, True):

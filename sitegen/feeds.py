@@ -333,19 +333,25 @@ def serialise(fg: FeedGenerator, rss: bool) -> bytes:
     return fg.atom_str(pretty=True, encoding="UTF-8", xml_declaration=True)
 
 
+_SELF_TYPE = {False: "application/atom+xml", True: "application/rss+xml"}
+
+
 def _render_xml(
     info: FeedInfo, entries: Sequence[FeedEntry | PreparedEntry], cache: EntryBytes | None, rss: bool
 ) -> bytes:
     prepared = _prepared(info, entries)
-    self_type = "application/rss+xml" if rss else "application/atom+xml"
     if cache is not None:
         # feedgen writes the feed without its entries; each entry's bytes, made
         # once (feedentries.py), go in before the closing tag.
-        shell = serialise(_generator(info, self_type, prepared, rss, add=False), rss)
-        spliced = cache.splice(shell, prepared, rss)
+        spliced = cache.splice(feed_shell(info, prepared, rss), prepared, rss)
         if spliced is not None:
             return spliced
-    return serialise(_generator(info, self_type, prepared, rss), rss)
+    return serialise(_generator(info, _SELF_TYPE[rss], prepared, rss), rss)
+
+
+def feed_shell(info: FeedInfo, entries: Sequence[PreparedEntry], rss: bool) -> bytes:
+    """The feed without its entries, of which only ``thumbnail``, ``updated`` and ``names`` are read."""
+    return serialise(_generator(info, _SELF_TYPE[rss], entries, rss, add=False), rss)
 
 
 # --- JSON Feed 1.1 ------------------------------------------------------------------------

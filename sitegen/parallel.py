@@ -7,11 +7,12 @@ alongside them (see processes.share). Two phases:
 1. per paper: each takes a run of papers (whole content files where it can,
    read back from the parse cache, so it renders from its own copies and
    leaves the shared ones untouched), renders and writes their pages, and
-   hands back each paper's card (and, for the few papers a feed shows, its
-   Markdown HTML) as plain values, then forgets them: no process holds every
-   paper's rendered abstract at once (memory at 100k papers);
+   hands back each paper's card as plain values, and for a paper a feed or a
+   digest shows, writes what they show of it to a file and hands back where
+   (feedrecords.py), then forgets them: no process holds every paper's
+   rendered abstract at once (memory at 100k papers);
 2. everything else (lists, feeds, indexes), once this process holds every
-   card: each renders and writes a share.
+   card: each renders and writes a share; feeds and digests read the records.
 
 A worker returns only the record of what it wrote.
 """
@@ -29,8 +30,11 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from . import feedrecords
 from .cache import Slot, read_papers
 from .errors import Problem, SitegenError, ThemeError
+from .feedentries import EntryBytes
+from .feedrecords import RECORDS, Handed, RecordFile, Records
 from .model import Paper
 from .outputs import Output
 from .processes import chunks, fork_context, share
@@ -50,11 +54,14 @@ _COSTLY = frozenset({"feed", "sitemap", "sitemap_index", "bibliography"})
 
 _renderer: Renderer | None = None
 _writer: Writer | None = None
-_feed_ids: set[str] = set()
-_handover: str = ""  # folder through which workers hand back their cards
+_wanted: dict[str, int] = {}  # paper id -> what feeds and digests show of it (feedrecords.wanted)
+_handover: str = ""  # folder through which workers hand back their cards and feed records
+_records: RecordFile | None = None
+_entry_maker = EntryBytes()  # makes records' Atom and RSS bytes; keeps its templates
 _handovers = itertools.count()
 Done = tuple[dict[str, list], list[str], int]
 Fragments = list[tuple[str, Any, bytes]]  # Renderer.fragments of a run's papers
+Taken = tuple[Fragments, Handed]  # and where their feed records are
 
 
 @contextlib.contextmanager
@@ -157,8 +164,8 @@ def _paper_tasks(
     return [(blobs, run, [pages[i] for i in run if i in pages]) for blobs, run in runs]
 
 
-def _paper_chunk(task: PaperTask) -> tuple[Fragments, Done]:
-    assert _renderer is not None and _writer is not None
+def _paper_chunk(task: PaperTask) -> tuple[Taken, Done]:
+    assert _renderer is not None and _writer is not None and _records is not None
     blobs, paper_ids, pages = task
     copies = [paper for blob in blobs for _, paper in read_papers(blob) or ()]
     writer = _writer.fork()
@@ -167,10 +174,12 @@ def _paper_chunk(task: PaperTask) -> tuple[Fragments, Done]:
             _renderer.prepare_views((output for output, _ in pages), paper_ids)
             rendered = [_renderer.render(output) for output, _ in pages]
             # Cards right after the pages, while the template code is warm.
-            fragments = [_renderer.fragments(paper_id, paper_id in _feed_ids) for paper_id in paper_ids]
+            fragments = [_renderer.fragments(paper_id, False) for paper_id in paper_ids]
+        # What the feeds and digests show of these papers, from the views made for their pages.
+        handed = _records.write(feedrecords.make(_renderer, _entry_maker, _wanted, paper_ids))
         _write_all(writer, _renderer, pages, rendered)
         _renderer.forget(paper_ids)
-    return fragments, writer.export()
+    return (fragments, handed), writer.export()
 
 
 def _paper_chunk_in_worker(task: PaperTask) -> tuple[str, Done]:
@@ -181,18 +190,18 @@ def _paper_chunk_in_worker(task: PaperTask) -> tuple[str, Done]:
     that thread gets the GIL only between this process's own rendering, up to
     5 ms a read: ~10 ms a run, ~10% of the worker's time. A file is written
     at once and read here at once."""
-    fragments, done = _paper_chunk(task)
+    taken, done = _paper_chunk(task)
     path = os.path.join(_handover, f"{os.getpid()}-{next(_handovers)}")
     with open(path, "wb") as handle:
-        pickle.dump(fragments, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        pickle.dump(taken, handle, protocol=pickle.HIGHEST_PROTOCOL)
     return path, done
 
 
-def _take_handover(fragments: Fragments | str) -> Fragments:
+def _take_handover(fragments: Taken | str) -> Taken:
     if not isinstance(fragments, str):  # rendered in this process
         return fragments
     with open(fragments, "rb") as handle:
-        taken: Fragments = pickle.load(handle)
+        taken: Taken = pickle.load(handle)
     os.remove(fragments)
     return taken
 
@@ -233,13 +242,17 @@ def render_outputs(
         writer.merge(done)
         progress(len(done[0]))
 
-    def adopt(result: tuple[Fragments | str, Done]) -> None:
-        renderer.adopt(_take_handover(result[0]))
+    def adopt(result: tuple[Taken | str, Done]) -> None:
+        fragments, handed = _take_handover(result[0])
+        renderer.adopt(fragments)
+        records.take(handed)
         merge(result[1])
 
-    global _renderer, _writer, _feed_ids, _handover
-    _renderer, _writer, _feed_ids = renderer, writer, renderer.feed_paper_ids()
+    global _renderer, _writer, _wanted, _handover, _records
+    _renderer, _writer, _wanted = renderer, writer, feedrecords.wanted(renderer)
     _handover = tempfile.mkdtemp(prefix="sitegen-")
+    _records = RecordFile(_handover)
+    records = renderer.memo[RECORDS] = Records()
     try:
         pages = {output.key[0]: (output, key) for output, key in todo if output.kind == "paper"}
         rest = [(output, key) for output, key in todo if output.kind != "paper"]
@@ -262,6 +275,10 @@ def render_outputs(
         with context.Pool(workers - 1) as pool:
             share(pool, workers - 1, _render_chunk, chunks(rest, _CHUNK // 4), merge)
     finally:
+        records.close()
+        renderer.memo.pop(RECORDS, None)
+        if _records is not None:
+            _records.close()
         shutil.rmtree(_handover, ignore_errors=True)
-        _renderer = _writer = None
-        _feed_ids, _handover = set(), ""
+        _renderer = _writer = _records = None
+        _wanted, _handover = {}, ""

@@ -158,16 +158,6 @@ class Renderer:
             )
         return title
 
-    def feed_paper_ids(self) -> set[str]:
-        """Papers that some feed shows: the newest of the site, of each tag and of each author."""
-        feeds, site = self.config.feeds, self.site
-        entries = feeds.entries
-        ids = {p.id for p in site.papers[:entries]}
-        authors = site.authors if feeds.author_formats else ()
-        for group in (*(site.tags if feeds.tag_feeds else ()), *authors):
-            ids.update(p.id for p in group.papers[:entries])
-        return ids
-
     def fragments(self, paper_id: str, with_prose: bool) -> tuple[str, Prose | None, bytes]:
         """A paper's card, and if asked its Markdown-derived HTML, as plain values
         to hand to another process (or to ``adopt`` in this one)."""

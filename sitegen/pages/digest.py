@@ -10,7 +10,8 @@ from typing import TYPE_CHECKING, Any
 from feedgen.feed import FeedGenerator
 
 from ..datefilters import long_date
-from ..digest import FEED_DAYS, DigestItem, digest_item, fitting, render_text
+from ..digest import FEED_DAYS, DigestItem, fitting, render_text
+from ..feedrecords import digest_items
 from ..feeds import GENERATOR, FeedInfo, digest_entry_id, feed_id
 from ..outputs import Output
 from ..routes import Routes, output_file
@@ -49,7 +50,7 @@ def _shown(renderer: Renderer, index: int) -> tuple[list[DigestItem], bytes | No
         return items, None
     day = renderer.site.days[index]
     wanted = min(len(day.papers), renderer.config.digest.papers)
-    items = [digest_item(renderer.view(p.id), renderer.routes) for p in day.papers[:wanted]]
+    items = digest_items(renderer, day.papers[:wanted])  # made with the paper pages, if they were
     shown, page = fitting(lambda n: _render(renderer, day, items[:n], "digest.html"), wanted)
     items = memo[index] = items[:shown]
     return items, page

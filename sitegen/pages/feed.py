@@ -7,10 +7,10 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from markupsafe import Markup
-
+from .. import feedrecords
 from ..feedentries import EntryBytes
-from ..feeds import FeedEntry, FeedInfo, PreparedEntry, prepare, render_atom, render_json_feed, render_rss
+from ..feedrecords import RECORDS
+from ..feeds import FeedInfo, PreparedEntry, render_atom, render_json_feed, render_rss
 from ..model import Paper
 from ..outputs import Output
 from ..pageparts import FeedLink, feed_link
@@ -65,7 +65,13 @@ def _render(
         id_base=feed_key,
         site_id=config.id,
     )
-    entries = [_entry(renderer, p) for p in papers[: config.feeds.entries]]
+    shown = papers[: config.feeds.entries]
+    records = renderer.memo.get(RECORDS)
+    if records is not None:  # entries made with the paper pages (feedrecords.py)
+        made = feedrecords.render(records, info, kind, shown)
+        if made is not None:
+            return made
+    entries = [_entry(renderer, p) for p in shown]
     if kind == "json":
         return render_json_feed(info, entries)
     # Each entry's Atom and RSS bytes, made once for every feed that holds it (feedentries.py).
@@ -80,24 +86,8 @@ def _entry(renderer: Renderer, paper: Paper) -> PreparedEntry:
     made = renderer.memo.setdefault("feed_entries", {})
     entry = made.get(paper.id)
     if entry is None:
-        entry = made[paper.id] = prepare(_feed_entry(renderer, paper), renderer.config.id)
+        entry = made[paper.id] = feedrecords.feed_entry(renderer, paper)
     return entry
-
-
-def _feed_entry(renderer: Renderer, paper: Paper) -> FeedEntry:
-    view = renderer.view(paper.id)
-    content = view.abstract_html
-    if view.note_html:
-        content = Markup("{}<p><strong>Curator’s note</strong></p>{}").format(content, view.note_html)
-    return FeedEntry(
-        paper=paper,
-        url=view.abs_url,
-        # The view's own string (a Markup, a str), not a copy: kept for the whole build.
-        content_html=content,
-        summary=view.summary,
-        title=view.title,
-        thumbnail=view.thumbnail_abs_url,
-    )
 
 
 def group_feed_links(

@@ -1,0 +1,300 @@
+"""Each paper's feed entries and digest item, made by the process that renders
+its page, kept in a file, and spliced into the feeds and digests that show it.
+
+In a parallel build (parallel.py) the process that renders a paper's page in
+phase 1 also makes, for a paper some feed or digest shows, one record: its
+Atom entry and RSS item (the very bytes feedentries.py cuts out of a feed
+feedgen writes), its JSON Feed item, and its digest item. It appends the
+record to a file of its own in the build's hand-over folder and hands back
+only where the record is. This process keeps that (an int a paper); the
+processes of phase 2 read a record back with ``pread`` when a feed or a digest
+needs it. So no process holds a view, a prepared entry or an abstract's HTML
+for every paper a feed shows (at 100k papers, with author feeds, nearly
+every paper: docs/performance.md, "Memory at 100k papers").
+
+Feeds and digests are the same bytes either way: the feed's own elements are
+written by feedgen as before, from the same feed-level facts (the newest
+``updated``, any thumbnail, any entry without authors);
+tests/unit/test_feed_records.py builds them both ways. Where a record is
+missing (a serial build, a paper no record was made for, a full disk), a
+feed or digest is made from the paper's view as before.
+"""
+
+from __future__ import annotations
+
+import json
+import marshal
+import os
+import struct
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
+from typing import TYPE_CHECKING, NamedTuple
+
+from markupsafe import Markup
+
+from .digest import DigestItem, digest_item
+from .feedentries import CLOSE, EntryBytes
+from .feeds import (
+    FeedEntry,
+    FeedInfo,
+    PreparedEntry,
+    _json_item,
+    _names,
+    _updated,
+    feed_shell,
+    prepare,
+    render_json_feed,
+)
+from .model import Paper
+
+if TYPE_CHECKING:
+    from .render import Renderer
+
+# What a paper's record holds, as bits: a record is made only with what some
+# feed or digest of the site shows of the paper.
+ATOM, RSS, JSON, DIGEST = 1, 2, 4, 8
+_FORMAT_BITS = {"atom": ATOM, "rss": RSS, "json": JSON}
+# The record: the lengths of its four parts, then a flag (1: the entry has a thumbnail).
+_HEADER = struct.Struct("<IIIIB")
+_JSON_END = b'"items":[]}\n'  # how render_json_feed ends a feed without items
+_OFFSET_BITS, _LENGTH_BITS = 40, 32
+RECORDS = "feed_records"  # the key of this process's Records in Renderer.memo
+
+
+def wanted(renderer: Renderer) -> dict[str, int]:
+    """Paper id -> what its record holds (ATOM | RSS | JSON | DIGEST), for every
+    paper some feed or digest shows."""
+    site, feeds = renderer.site, renderer.config.feeds
+    entries, out = feeds.entries, {}
+
+    def add(papers: Iterable[Paper], bits: int) -> None:
+        if bits:
+            for paper in papers:
+                out[paper.id] = out.get(paper.id, 0) | bits
+
+    formats = _bits(feeds.formats)
+    add(site.papers[:entries], formats)
+    if feeds.tag_feeds:
+        for tag in site.tags:
+            add(tag.papers[:entries], formats)
+    author_formats = _bits(feeds.author_formats)
+    if author_formats:
+        for author in site.authors:
+            add(author.papers[:entries], author_formats)
+    shown = renderer.config.digest.papers
+    for day in site.days:
+        add(day.papers[:shown], DIGEST)
+    return out
+
+
+def _bits(formats: Iterable[str]) -> int:
+    bits = 0
+    for kind in formats:
+        bits |= _FORMAT_BITS.get(kind, 0)
+    return bits
+
+
+def feed_entry(renderer: Renderer, paper: Paper) -> PreparedEntry:
+    """A paper's entry as every feed format writes it, from its view."""
+    view = renderer.view(paper.id)
+    content = view.abstract_html
+    if view.note_html:
+        content = Markup("{}<p><strong>Curator’s note</strong></p>{}").format(content, view.note_html)
+    entry = FeedEntry(
+        paper=paper,
+        url=view.abs_url,
+        # The view's own string (a Markup, a str), not a copy.
+        content_html=content,
+        summary=view.summary,
+        title=view.title,
+        thumbnail=view.thumbnail_abs_url,
+    )
+    return prepare(entry, renderer.config.id)
+
+
+def make(
+    renderer: Renderer, maker: EntryBytes, wanted: Mapping[str, int], paper_ids: Sequence[str]
+) -> list[tuple[str, bytes]]:
+    """The records of those of ``paper_ids`` that ``wanted`` names (each paper's view
+    made already, or made here). ``maker`` makes the Atom and RSS bytes, in
+    one feed a format for all the papers: it is kept for the process."""
+    ids = [paper_id for paper_id in paper_ids if wanted.get(paper_id)]
+    prepared = {
+        paper_id: feed_entry(renderer, renderer.paper(paper_id))
+        for paper_id in ids
+        if wanted[paper_id] & (ATOM | RSS | JSON)
+    }
+    xml: dict[int, dict[str, bytes]] = {}
+    for bit, rss in ((ATOM, False), (RSS, True)):
+        some = [paper_id for paper_id in ids if wanted[paper_id] & bit]
+        made = maker.make([prepared[paper_id] for paper_id in some], rss) if some else []
+        # None: feedgen writes otherwise (feedentries.py); those feeds are made as before.
+        xml[bit] = dict(zip(some, made, strict=True)) if made is not None else {}
+    records = []
+    for paper_id in ids:
+        bits, entry = wanted[paper_id], prepared.get(paper_id)
+        json_item = b""
+        if bits & JSON and entry is not None:
+            json_item = json.dumps(_json_item(entry), ensure_ascii=False, separators=(",", ":")).encode()
+        digest = b""
+        if bits & DIGEST:
+            item = digest_item(renderer.view(paper_id), renderer.routes)
+            fields = (item.title, item.url, item.authors, item.summary, item.upvotes, item.tags, item.links)
+            digest = marshal.dumps(fields)
+        parts = (xml[ATOM].get(paper_id, b""), xml[RSS].get(paper_id, b""), json_item, digest)
+        media = bool(entry is not None and entry.thumbnail)
+        records.append((paper_id, _HEADER.pack(*map(len, parts), media) + b"".join(parts)))
+    return records
+
+
+Handed = tuple[str, list[tuple[str, int, int]]]  # a file, and each paper's record in it: offset, length
+
+
+class RecordFile:
+    """The file this process appends its records to, in ``folder``; a forked
+    process opens a file of its own on its first write."""
+
+    def __init__(self, folder: str) -> None:
+        self.folder = folder
+        self._pid = -1
+        self._fd = -1
+        self._path = ""
+        self._size = 0
+
+    def write(self, records: list[tuple[str, bytes]]) -> Handed:
+        """Append ``records``; where each is (none, if the file cannot take them)."""
+        if not records:
+            return self._path, []
+        data = b"".join(record for _, record in records)
+        try:
+            if self._pid != os.getpid():
+                self._pid, self._size = os.getpid(), 0
+                self._path = os.path.join(self.folder, f"records-{self._pid}")
+                self._fd = os.open(self._path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            done = 0
+            while done < len(data):
+                done += os.pwrite(self._fd, data[done:], self._size + done)
+        except OSError:  # a full disk: these papers' feeds are made from their views
+            return self._path, []
+        at, where = self._size, []
+        for paper_id, record in records:
+            where.append((paper_id, at, len(record)))
+            at += len(record)
+        self._size = at
+        return self._path, where
+
+    def close(self) -> None:
+        if self._pid == os.getpid() and self._fd >= 0:
+            os.close(self._fd)
+        self._pid, self._fd = -1, -1
+
+
+class Record(NamedTuple):
+    atom: bytes | None
+    rss: bytes | None
+    json: bytes | None
+    digest: DigestItem | None
+    media: bool
+
+
+class Records:
+    """Where each paper's record is; read back on demand, in any process."""
+
+    def __init__(self) -> None:
+        self._paths: list[str] = []
+        self._files: dict[str, int] = {}
+        self._fds: dict[int, int] = {}
+        self._where: dict[str, int] = {}
+        self.read = 0  # records read back, for the tests
+
+    def take(self, handed: Handed) -> None:
+        path, where = handed
+        if not where:
+            return
+        index = self._files.get(path)
+        if index is None:
+            index = self._files[path] = len(self._paths)
+            self._paths.append(path)
+        for paper_id, at, length in where:
+            if length >> _LENGTH_BITS == 0 and at >> _OFFSET_BITS == 0:
+                self._where[paper_id] = ((index << _OFFSET_BITS | at) << _LENGTH_BITS) | length
+
+    def __len__(self) -> int:
+        return len(self._where)
+
+    def get(self, paper_id: str) -> Record | None:
+        place = self._where.get(paper_id)
+        if place is None:
+            return None
+        length = place & ((1 << _LENGTH_BITS) - 1)
+        at = (place >> _LENGTH_BITS) & ((1 << _OFFSET_BITS) - 1)
+        index = place >> (_LENGTH_BITS + _OFFSET_BITS)
+        fd = self._fds.get(index)
+        try:
+            if fd is None:  # opened once a process (a forked one reads through its parent's)
+                fd = self._fds[index] = os.open(self._paths[index], os.O_RDONLY)
+            data = os.pread(fd, length, at)
+        except OSError:
+            return None
+        if len(data) != length:
+            return None
+        self.read += 1
+        sizes = _HEADER.unpack_from(data)
+        parts, start = [], _HEADER.size
+        for size in sizes[:4]:
+            parts.append(data[start : start + size] if size else None)
+            start += size
+        digest = DigestItem(*marshal.loads(parts[3])) if parts[3] is not None else None
+        return Record(parts[0], parts[1], parts[2], digest, bool(sizes[4] & 1))
+
+    def close(self) -> None:
+        for fd in self._fds.values():
+            os.close(fd)
+        self._fds.clear()
+
+
+class _Facts(NamedTuple):
+    """What a feed's own elements need of an entry (feeds._generator)."""
+
+    thumbnail: bool
+    updated: datetime
+    names: tuple[str, ...]
+
+
+def render(records: Records, info: FeedInfo, kind: str, papers: Sequence[Paper]) -> bytes | None:
+    """The feed of ``papers`` in format ``kind`` from their records, or None if
+    one of them has none (the feed is then made from the views)."""
+    got = [records.get(paper.id) for paper in papers]
+    if kind == "json":
+        items = [record.json if record is not None else None for record in got]
+        shell = render_json_feed(info, [])
+        if None in items or not shell.endswith(_JSON_END):
+            return None
+        return shell[: -len(b"]}\n")] + b",".join(items) + b"]}\n"  # type: ignore[arg-type]
+    rss = kind == "rss"
+    entries = [(record.rss if rss else record.atom) if record is not None else None for record in got]
+    if None in entries:
+        return None
+    facts = [
+        _Facts(record.media, _updated(paper), tuple(_names(paper)))
+        for record, paper in zip(got, papers, strict=True)
+        if record is not None
+    ]
+    shell, close = feed_shell(info, facts, rss), CLOSE[rss]
+    if not shell.endswith(close):
+        return None
+    return b"".join([shell[: -len(close)], *entries, close])  # type: ignore[list-item]
+
+
+def digest_items(renderer: Renderer, papers: Sequence[Paper]) -> list[DigestItem]:
+    """What a digest shows of each of ``papers``: from its record if this build
+    made one, else from its view."""
+    records: Records | None = renderer.memo.get(RECORDS)
+    items = []
+    for paper in papers:
+        record = records.get(paper.id) if records is not None else None
+        if record is not None and record.digest is not None:
+            items.append(record.digest)
+        else:
+            items.append(digest_item(renderer.view(paper.id), renderer.routes))
+    return items
