@@ -19,7 +19,11 @@ pages/feed.py for the whole build anyway): a paper's feeds are spread over the w
 render (its authors are anyone), so a cache in memory would have to hold
 nearly every entry to be of use (44 MiB at 10k papers, ~440 MiB at 100k, in
 each process; docs/performance.md). The file is read back from the page cache and vanishes with
-the process; a forked process starts a file of its own."""
+the process; a forked process starts a file of its own.
+
+This serves a build in one process. A parallel build makes each entry once,
+in the process that renders the paper's page (feedrecords.py, through
+``EntryBytes.make``), and its feeds splice those bytes in."""
 
 from __future__ import annotations
 

@@ -193,7 +193,7 @@ class Record(NamedTuple):
     atom: bytes | None
     rss: bytes | None
     json: bytes | None
-    digest: DigestItem | None
+    digest: bytes | None  # marshal of a DigestItem's fields: see ``digest_items``
     media: bool
 
 
@@ -244,8 +244,7 @@ class Records:
         for size in sizes[:4]:
             parts.append(data[start : start + size] if size else None)
             start += size
-        digest = DigestItem(*marshal.loads(parts[3])) if parts[3] is not None else None
-        return Record(parts[0], parts[1], parts[2], digest, bool(sizes[4] & 1))
+        return Record(parts[0], parts[1], parts[2], parts[3], bool(sizes[4] & 1))
 
     def close(self) -> None:
         for fd in self._fds.values():
@@ -294,7 +293,7 @@ def digest_items(renderer: Renderer, papers: Sequence[Paper]) -> list[DigestItem
     for paper in papers:
         record = records.get(paper.id) if records is not None else None
         if record is not None and record.digest is not None:
-            items.append(record.digest)
+            items.append(DigestItem(*marshal.loads(record.digest)))
         else:
             items.append(digest_item(renderer.view(paper.id), renderer.routes))
     return items
