@@ -8,27 +8,22 @@ cheap (a dict dispatch per field, no line lookups): sites hold 100k papers.
 
 from __future__ import annotations
 
-import contextlib
 import gc
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from . import routes
-from .cache import ParseCache, content_digest, pickle_papers, read_many, write_many
+from .cache import ParseCache, content_digest, pickle_papers, unpickle_papers, write_many
 from .config import Config
 from .documents import DOCUMENT_SUFFIXES, Document, KeyPath, load_document
 from .entries import Entry, File, kind
 from .errors import ContentError, Problem
 from .limits import Limits
 from .model import Paper
-from .processes import chunks, fork_context, share
+from .processes import chunks, fork_context, share_forked
 from .safefiles import UnsafeFile, read_regular, real_roots, walk
-
-if TYPE_CHECKING:  # the no-change path imports this module and need not pay for it
-    import multiprocessing.pool
 
 PAPERS_DIR = "papers"
 
@@ -52,13 +47,12 @@ def load_papers(
     """
     loader = _Loader(config, cache)
     paths = _listing(config, loader.problems)
-    with _checker_pool(config, workers, len(paths), cache) as pool:
-        if pool is not None:
-            _load_in_workers(loader, paths, pool, workers, meanwhile)
-            meanwhile = None
-        else:
-            for shown, path in paths:
-                loader.take(path, shown, _read_and_check(config, shown, path, cache))
+    if _in_forks(workers, len(paths), cache):
+        _load_in_workers(loader, paths, workers, meanwhile)
+        meanwhile = None
+    else:
+        for shown, path in paths:
+            loader.take(path, shown, _read_and_check(config, shown, path, cache))
     if cache is not None:
         cache.flush()
     if meanwhile is not None:
@@ -75,13 +69,14 @@ class Checked:
     """One content file parsed and every entry validated, in whichever process
     did it: the papers, or the problems."""
 
-    # [(KeyPath, Paper)]; None if the file had problems, or if a worker left them in the parse cache.
+    # [(KeyPath, Paper)]; None if the file had problems, or while they are pickled (below).
     papers: list[tuple[KeyPath, Paper]] | None
     ids: list[tuple[KeyPath, str]]  # every id given, for duplicate checks across files
     problems: list[Problem]
     digest: str = ""  # of the file's bytes, when read for the parse cache
     cached: bool = False  # the papers came from the parse cache
-    stored: bool = False  # a worker wrote the papers to the parse cache, and left them there
+    stored: bool = False  # a worker wrote the papers to the parse cache
+    pickled: bytes = b""  # the papers as a worker hands them back: their parse cache row's bytes
 
 
 def check_file(config: Config, path: Path, shown: str, raw: bytes) -> Checked:
@@ -151,10 +146,11 @@ Batch = tuple[int, list[tuple[str, Path]]]  # (its place in the listing's batche
 
 
 def _check_batch(task: Batch) -> tuple[int, list[Checked]]:
-    """Check files in a worker. Their papers go to the parse cache, in one
-    transaction, and the parent reads them there: handing ~0.6 MB of pickles
-    back through the pool's pipe, 64 KB at a time, kept each worker waiting for
-    the parent's threads, which take turns at the GIL."""
+    """Check files in a worker. Each file's papers are pickled once: those
+    bytes go to the parse cache, for the next build (the batch's rows in one
+    transaction), and back to the parent in the batch's one result, which the
+    parent unpickles (a file's papers through the pipe and the row: ~14 µs of
+    CPU a one-paper file, against ~40 for a row read back from the cache)."""
     config, cache = _worker_config, _worker_cache
     assert config is not None
     index, items = task
@@ -165,13 +161,14 @@ def _check_batch(task: Batch) -> tuple[int, list[Checked]]:
         checked = check_file(config, path, shown, raw) if raw is not None else Checked(None, [], problems)
         if raw is not None and cache is not None:
             checked.digest = content_digest(raw)
+        if checked.papers is not None:
+            checked.pickled, checked.papers = pickle_papers(checked.papers), None
         results.append(checked)
     if cache is not None:
-        done = [(shown, c) for (shown, _), c in zip(items, results, strict=True) if c.papers is not None]
-        rows = [(cache.slot(shown, c.digest), pickle_papers(c.papers)) for shown, c in done]
-        if write_many(rows):
+        done = [(shown, c) for (shown, _), c in zip(items, results, strict=True) if c.pickled]
+        if write_many([(cache.slot(shown, c.digest), c.pickled) for shown, c in done]):
             for _, checked in done:
-                checked.papers, checked.stored = None, True
+                checked.stored = True
     return index, results
 
 
@@ -180,30 +177,11 @@ _worker_config: Config | None = None
 _worker_cache: ParseCache | None = None
 
 
-@contextlib.contextmanager
-def _checker_pool(
-    config: Config, workers: int, files: int, cache: ParseCache | None
-) -> Iterator[multiprocessing.pool.Pool | None]:
-    """Worker processes to check files with, besides this one, when most of
-    many files will need it (no parse cache, or an empty one); otherwise None.
-
-    Forked before any content file is read: a fork keeps its own copy of all
-    the parent held, and workers forked after reading kept every file's bytes
-    (1.4 GiB summed over the processes at 100k papers)."""
-    global _worker_config, _worker_cache
-    context = fork_context()
+def _in_forks(workers: int, files: int, cache: ParseCache | None) -> bool:
+    """Whether to check files in forked processes too, besides this one: when
+    most of many files will need it (no parse cache, or an empty one)."""
     cold = cache is None or not cache.has_entries()
-    if workers <= 1 or files < PARALLEL_PARSE_FILES or context is None or not cold:
-        yield None
-        return
-    _worker_config, _worker_cache = config, cache
-    try:
-        # The build keeps the cyclic GC off while the parent loads (its papers all
-        # live on); a worker's garbage does not, and it inherits "off".
-        with context.Pool(workers - 1, initializer=gc.enable) as pool:
-            yield pool
-    finally:
-        _worker_config = _worker_cache = None
+    return workers > 1 and files >= PARALLEL_PARSE_FILES and cold and fork_context() is not None
 
 
 def _read(shown: str, path: Path, problems: list[Problem], limit: int) -> bytes | None:
@@ -217,39 +195,51 @@ def _read(shown: str, path: Path, problems: list[Problem], limit: int) -> bytes 
 def _load_in_workers(
     loader: _Loader,
     paths: list[tuple[str, Path]],
-    pool: multiprocessing.pool.Pool,
     workers: int,
     meanwhile: Callable[[], object] | None,
 ) -> None:
     """Read, parse and validate every file (a cold load: the cache has nothing)
-    in ``pool`` and in this process, which checks a batch whenever no worker's
-    result is waiting; results are taken in file order at the end."""
+    in ``workers - 1`` forked processes and in this one, which checks a batch
+    whenever no fork's result is waiting; results are taken in file order as
+    they come, so that little is left to take in once the last batch is done.
+
+    The forks are made before any content file is read: a fork keeps its own
+    copy of all the parent held, and forks made after reading kept every
+    file's bytes (1.4 GiB summed over the processes at 100k papers)."""
+    global _worker_config, _worker_cache
     config, cache = loader.config, loader.cache
-    # Batches of ~32 one-paper files, fewer day files, and shorter towards the end.
-    size = max(1, min(32, len(paths) // (8 * workers)))
-    batches = list(enumerate(chunks(paths, size)))
-    done: list[list[Checked]] = [[] for _ in batches]
+    # Batches of 32 one-paper files, fewer day files (~160 papers), and the last
+    # eighth of the files in quarter batches, so that the processes end together.
+    size = max(1, min(32, len(paths) // (32 * workers)))
+    cut = len(paths) - len(paths) // 8
+    batches = list(enumerate(chunks(paths[:cut], size) + chunks(paths[cut:], max(1, size // 4))))
+    done: list[list[Checked] | None] = [None] * len(batches)
+    taken = 0  # batches taken in so far
 
     def here(task: Batch) -> tuple[int, list[Checked]]:
         index, batch = task
         return index, [_read_and_check(config, shown, path, cache) for shown, path in batch]
 
     def handle(result: tuple[int, list[Checked]]) -> None:
+        nonlocal taken
         index, results = result
-        files = batches[index][1]
-        stored = [at for at, checked in enumerate(results) if checked.stored]
-        if cache is not None and stored:  # read back here, where the papers are needed
-            slots = [cache.slot(files[at][0], results[at].digest) for at in stored]
-            for at, papers in zip(stored, read_many(slots), strict=True):
-                results[at].papers = papers
-                if papers is None:  # the row went meanwhile (another build pruned it)
-                    results[at] = _read_and_check(config, *files[at], cache)
         done[index] = results
+        while taken < len(batches) and (results := done[taken]) is not None:
+            for (shown, path), checked in zip(batches[taken][1], results, strict=True):
+                if checked.pickled:
+                    checked.papers, checked.pickled = unpickle_papers(checked.pickled), b""
+                loader.take(path, shown, checked)
+            done[taken] = None
+            taken += 1
 
-    share(pool, workers - 1, here, batches, handle, _check_batch, meanwhile)
-    for (_, batch), results in zip(batches, done, strict=True):
-        for (shown, path), checked in zip(batch, results, strict=True):
-            loader.take(path, shown, checked)
+    _worker_config, _worker_cache = config, cache
+    try:
+        # The build keeps the cyclic GC off while this process loads (its papers
+        # all live on); a fork's garbage does not, and it inherits "off".
+        share_forked(workers - 1, here, batches, handle, _check_batch, meanwhile, gc.enable)
+    finally:
+        _worker_config = _worker_cache = None
+    assert taken == len(batches)
 
 
 def content_files(config: Config) -> list[tuple[str, Path]]:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -55,6 +57,70 @@ def test_every_layout_holds_the_same_papers(corpus):
     per_paper = sorted((sites["paper-json"] / "content" / "papers").rglob("*.json"))
     per_day = sorted((sites["day-safedump"] / "content" / "papers").rglob("*.yaml"))
     assert len(per_paper) == PAPERS and len(per_day) == stats["days"] < PAPERS
+
+
+@pytest.mark.parametrize("name", list(layouts.LAYOUTS))
+def test_two_processes_load_what_one_does_papers_and_every_problem(corpus, name, tmp_path, monkeypatch):
+    """Issue 18 item 5: a worker hands its papers back, and -j2 loads what -j1 does, in
+    every layout, with and without the parse cache: the same papers, or the same problems
+    (every one at once, each with its file, line and field)."""
+    import shutil
+
+    from sitegen import loading
+    from sitegen.cache import ParseCache
+    from sitegen.errors import ContentError
+
+    monkeypatch.setattr(loading, "PARALLEL_PARSE_FILES", 0)
+    site = tmp_path / "site"
+    shutil.copytree(corpus[0][name], site)
+    config = load_config(site)
+    handed: list[bool] = []
+    real_take = loading._Loader.take
+
+    def recording(self, path, shown, checked):
+        handed.append(checked.stored)
+        return real_take(self, path, shown, checked)
+
+    def load(workers: int, store: str | None):
+        cache = ParseCache(tmp_path / f"{store}.sqlite", "UTC") if store else None
+        try:
+            return loading.load_papers(config, cache, workers), cache
+        except ContentError as error:
+            return [str(problem) for problem in error.problems], cache
+
+    one, _ = load(1, None)
+    assert len(one) == PAPERS
+    monkeypatch.setattr(loading._Loader, "take", recording)
+    real_check = loading._read_and_check  # this process's own checks: slower, so that the worker takes some
+
+    def slowly(*args):
+        time.sleep(0.002)
+        return real_check(*args)
+
+    monkeypatch.setattr(loading, "_read_and_check", slowly)
+    for store in (None, "cold"):
+        assert load(2, store)[0] == one, store
+    assert any(handed), "the worker checked some of the files"
+    _, cache = load(2, "again")
+    listed = sorted((site / "content" / "papers").rglob("*.*"))
+    assert cache is not None and len(cache.digests()) == len(listed), "every file is in the cache"
+    assert load(1, "again")[0] == one, "and what the worker stored there is read back whole"
+
+    files = listed
+    for path in files[::5]:  # a link with a scheme sitegen refuses, in a fifth of the files
+        text = path.read_text(encoding="utf-8")
+        path.write_text(text.replace("https://arxiv.org/abs/", "ftp://arxiv.org/abs/", 1), encoding="utf-8")
+    files[-2].write_text(files[-2].read_text(encoding="utf-8") + "\n]: [\n", encoding="utf-8")
+    shutil.copyfile(files[1], files[1].with_name("zz" + files[1].name))  # its ids again
+    problems, _ = load(1, None)
+    for path in files[::5]:
+        shown = path.relative_to(site).as_posix()
+        pattern = rf"{re.escape(shown)}:\d+: links.arxiv: URL scheme 'ftp' is not allowed"
+        assert any(re.match(pattern, problem) for problem in problems), (shown, problems)
+    assert any(problem.startswith(files[-2].relative_to(site).as_posix()) for problem in problems)
+    assert any(": id: duplicate id " in problem for problem in problems)
+    for store in (None, "broken"):
+        assert load(2, store)[0] == problems, store
 
 
 def test_safe_dump_layouts_are_what_safe_dump_writes(corpus):

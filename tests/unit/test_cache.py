@@ -231,22 +231,6 @@ def test_library_versions_are_those_importlib_metadata_reports():
     }
 
 
-def test_rows_are_read_many_at_once_each_whole_or_none(tmp_path):
-    from sitegen.cache import read_many
-
-    store = tmp_path / "papers.sqlite"
-    cache = ParseCache(store, "UTC")
-    for name in ("a.yaml", "b.yaml"):
-        put(cache, name, name.encode(), [f"papers of {name}"])
-    with sqlite3.connect(store) as connection:  # b's row torn
-        connection.execute(
-            "UPDATE papers SET crc = crc + 1 WHERE id = ?",
-            (cache.slot("b.yaml", content_digest(b"b.yaml")).id,),
-        )
-    slots = [cache.slot(name, content_digest(name.encode())) for name in ("a.yaml", "b.yaml", "c.yaml")]
-    assert read_many(slots) == [["papers of a.yaml"], None, None]
-
-
 def test_a_store_deleted_while_a_process_runs_on_is_made_again(tmp_path):
     """The preview server builds again and again in one process; the cache is safe to delete."""
     import shutil

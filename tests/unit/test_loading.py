@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -651,7 +652,7 @@ def test_editing_one_entry_of_a_list_changes_only_its_digest(tmp_path: Path) -> 
     assert e2.digest == c2.digest
 
 
-def test_workers_leave_papers_in_the_parse_cache_and_a_row_gone_meanwhile_is_checked_again(
+def test_workers_hand_their_papers_back_and_leave_them_in_the_parse_cache_for_the_next_build(
     tmp_path, monkeypatch
 ):
     from sitegen import loading
@@ -668,25 +669,39 @@ def test_workers_leave_papers_in_the_parse_cache_and_a_row_gone_meanwhile_is_che
         )
     config = load_site_config(site)
     serial = loading.load_papers(config, ParseCache(tmp_path / "serial.sqlite", "UTC"), 1)
+    names = [f"content/papers/{day}.yaml" for day in range(1, 10)]
 
-    handed: list[bool] = []
+    handed: list[tuple[bool, bool]] = []
     real_take = loading._Loader.take
 
     def recording(self, path, shown, checked):
-        handed.append(checked.stored)
+        handed.append((checked.stored, checked.cached))
         return real_take(self, path, shown, checked)
 
     monkeypatch.setattr(loading._Loader, "take", recording)
+    real_check = loading._read_and_check  # this process's own checks: slower, so that the worker takes some
+
+    def slowly(*args):
+        time.sleep(0.02)
+        return real_check(*args)
+
+    monkeypatch.setattr(loading, "_read_and_check", slowly)
     cache = ParseCache(tmp_path / "cache.sqlite", "UTC")
     assert loading.load_papers(config, cache, 2) == serial
-    assert any(handed), "a worker's papers came back through the parse cache, not the pipe"
-    assert sorted(cache.digests()) == [f"content/papers/{day}.yaml" for day in range(1, 10)]
+    assert any(stored for stored, _ in handed), "a worker checked some files, and stored their papers"
+    assert sorted(cache.digests()) == names
+    cache.save()
+    handed.clear()
+    assert loading.load_papers(config, ParseCache(tmp_path / "cache.sqlite", "UTC"), 2) == serial
+    assert handed == [(False, True)] * 9, "the next build finds every file's papers in the cache"
 
-    # Another build pruned the rows between a worker's write and this process's read.
-    monkeypatch.setattr(loading, "read_many", lambda slots: [None] * len(slots))
-    cache = ParseCache(tmp_path / "pruned.sqlite", "UTC")
+    # A store the worker cannot write: its papers still come back, and are not counted as stored.
+    monkeypatch.setattr(loading, "write_many", lambda rows: False)
+    handed.clear()
+    cache = ParseCache(tmp_path / "unwritable.sqlite", "UTC")
     assert loading.load_papers(config, cache, 2) == serial
-    assert sorted(cache.digests()) == [f"content/papers/{day}.yaml" for day in range(1, 10)]
+    assert not any(stored for stored, _ in handed)
+    assert set(cache.digests()) < set(names), "the worker's files are not among those the cache holds"
 
 
 # --- control characters and noncharacters: refused in every text field, with its place ---

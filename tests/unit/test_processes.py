@@ -1,0 +1,101 @@
+"""processes.share_forked: tasks across forked processes and this one, without a Pool."""
+
+import os
+import threading
+import time
+
+import pytest
+
+from sitegen import processes
+
+PARENT = os.getpid()
+
+
+def _timed(task):
+    time.sleep(0.005)
+    return task, os.getpid(), time.monotonic()  # one clock for every process on Linux
+
+
+def test_every_task_runs_once_some_here_and_some_in_a_fork_each_result_handled_here():
+    done, threads = [], []
+
+    def handle(result):
+        threads.append(threading.get_ident())
+        done.append(result)
+
+    processes.share_forked(1, _timed, list(range(60)), handle)
+    assert sorted(task for task, _, _ in done) == list(range(60))
+    assert PARENT in {pid for _, pid, _ in done} and len({pid for _, pid, _ in done}) == 2
+    assert set(threads) == {threading.get_ident()}, "results are taken in in this thread"
+
+
+def test_forks_run_their_own_function_after_the_initializer():
+    marks = []
+
+    def in_fork(task):
+        time.sleep(0.01)
+        return task, "fork" if marks == ["initialized"] else "not initialized"
+
+    def here(task):
+        time.sleep(0.01)
+        return task, "here"
+
+    done = []
+    processes.share_forked(
+        2,
+        here,
+        list(range(40)),
+        done.append,
+        work_in_fork=in_fork,
+        initializer=lambda: marks.append("initialized"),
+    )
+    assert sorted(task for task, _ in done) == list(range(40))
+    assert {where for _, where in done} == {"here", "fork"}, "the forks ran theirs, initialized"
+    assert marks == [], "the initializer ran in the forks only"
+
+
+def test_meanwhile_runs_in_a_thread_while_the_fork_takes_tasks():
+    done, ended = [], []
+
+    def meanwhile():
+        time.sleep(0.3)
+        ended.append(time.monotonic())
+
+    processes.share_forked(1, _timed, list(range(80)), done.append, meanwhile=meanwhile)
+    assert len(ended) == 1, "meanwhile ran, and share_forked waited for it"
+    here_meanwhile = [t for t, pid, at in done if pid == PARENT and at < ended[0]]
+    assert here_meanwhile, "this process took tasks while meanwhile ran"
+
+
+def _fails_in_a_fork(task):
+    if os.getpid() != PARENT:
+        raise ValueError(f"task {task} failed in a fork")
+    time.sleep(0.01)
+    return task
+
+
+def test_an_error_in_a_fork_reaches_the_caller():
+    with pytest.raises(ValueError, match="failed in a fork"):
+        processes.share_forked(1, _fails_in_a_fork, list(range(20)), lambda result: None)
+
+
+def test_an_error_meanwhile_reaches_the_caller():
+    def meanwhile():
+        raise KeyError("meanwhile")
+
+    with pytest.raises(KeyError, match="meanwhile"):
+        processes.share_forked(1, _timed, list(range(10)), lambda result: None, meanwhile=meanwhile)
+
+
+def _dies_in_a_fork(task):
+    if os.getpid() != PARENT:
+        os._exit(3)  # killed, say: its task never comes back
+    time.sleep(0.01)
+    return task
+
+
+def test_a_fork_that_dies_with_a_task_is_an_error_not_a_hang():
+    done = []
+    with pytest.raises(RuntimeError, match="ended before handing back"):
+        processes.share_forked(1, _dies_in_a_fork, list(range(20)), done.append)
+    assert len(done) < 20
