@@ -704,6 +704,33 @@ def test_workers_hand_their_papers_back_and_leave_them_in_the_parse_cache_for_th
     assert set(cache.digests()) < set(names), "the worker's files are not among those the cache holds"
 
 
+def test_batches_hold_every_file_once_in_order_the_last_eighth_in_quarter_batches(tmp_path, monkeypatch):
+    from sitegen import loading
+    from sitegen.config import load_config as load_site_config
+
+    monkeypatch.setattr(loading, "PARALLEL_PARSE_FILES", 0)
+    site = tmp_path / "site"
+    (site / "content/papers").mkdir(parents=True)
+    (site / "site.yaml").write_text("title: T\nbase_url: https://e.org/\n")
+    for n in range(300):
+        (site / f"content/papers/{n:03d}.yaml").write_text(f"id: p{n}\ntitle: P\ndate: 2025-03-01\n")
+    made = []
+    real = loading.share_forked
+
+    def recording(count, work, tasks, *args):
+        made.extend(tasks)
+        return real(count, work, tasks, *args)
+
+    monkeypatch.setattr(loading, "share_forked", recording)
+    assert len(loading.load_papers(load_site_config(site), workers=2)) == 300
+    assert [index for index, _ in made] == list(range(len(made)))
+    files = [shown for _, batch in made for shown, _ in batch]
+    assert files == [f"content/papers/{n:03d}.yaml" for n in range(300)]
+    sizes = [len(batch) for _, batch in made]
+    # 300 files for 2 processes: batches of 300 // 64 = 4, the last 37 files one a batch.
+    assert sizes == [4] * 65 + [3] + [1] * 37
+
+
 # --- control characters and noncharacters: refused in every text field, with its place ---
 
 HEAD = "id: x\ntitle: T\ndate: 2025-03-14\n"

@@ -99,3 +99,19 @@ def test_a_fork_that_dies_with_a_task_is_an_error_not_a_hang():
     with pytest.raises(RuntimeError, match="ended before handing back"):
         processes.share_forked(1, _dies_in_a_fork, list(range(20)), done.append)
     assert len(done) < 20
+
+
+def test_a_forks_results_pipe_holds_a_mebibyte_where_linux_allows():
+    import multiprocessing
+    from pathlib import Path
+
+    fcntl = pytest.importorskip("fcntl")
+    if not hasattr(fcntl, "F_GETPIPE_SZ"):
+        pytest.skip("no pipe sizes here")
+    reader, writer = multiprocessing.get_context("fork").Pipe(duplex=False)
+    processes._widen(writer)
+    size = fcntl.fcntl(writer.fileno(), fcntl.F_GETPIPE_SZ)
+    allowed = int(Path("/proc/sys/fs/pipe-max-size").read_text())
+    assert size == processes._RESULTS_PIPE_BYTES == 1 << 20 if allowed >= 1 << 20 else size >= 1 << 16
+    reader.close()
+    writer.close()
