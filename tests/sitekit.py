@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 from pathlib import Path
 from typing import Any
 
@@ -56,3 +57,24 @@ PAGEFIND_VOLATILE = re.compile(
 def stable(files: dict[str, bytes]) -> dict[str, bytes]:
     """``files`` (a tree) without the files of Pagefind's that differ between runs."""
     return {path: data for path, data in files.items() if not PAGEFIND_VOLATILE.fullmatch(path)}
+
+
+def worker_goes_first(loading: Any, monkeypatch: Any, marker: Path) -> None:
+    """This process checks no content file of a -j2 load until the worker has
+    started a batch (it touches ``marker``; delete it before each load), so the
+    worker always takes some files, however busy the machine."""
+    real_batch, real_check = loading._check_batch, loading._read_and_check
+
+    def in_worker(task: Any) -> Any:
+        marker.touch()
+        return real_batch(task)
+
+    def here(*args: Any) -> Any:
+        deadline = time.monotonic() + 30
+        forked = loading._worker_config is not None  # else a load in this process alone
+        while forked and not marker.exists() and time.monotonic() < deadline:
+            time.sleep(0.001)
+        return real_check(*args)
+
+    monkeypatch.setattr(loading, "_check_batch", in_worker)
+    monkeypatch.setattr(loading, "_read_and_check", here)

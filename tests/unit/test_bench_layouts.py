@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import re
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -13,6 +12,7 @@ import yaml
 
 from sitegen.config import load_config
 from sitegen.loading import load_papers
+from tests.sitekit import worker_goes_first
 
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO / "bench"))
@@ -82,6 +82,7 @@ def test_two_processes_load_what_one_does_papers_and_every_problem(corpus, name,
         return real_take(self, path, shown, checked)
 
     def load(workers: int, store: str | None):
+        (tmp_path / "worker-started").unlink(missing_ok=True)
         cache = ParseCache(tmp_path / f"{store}.sqlite", "UTC") if store else None
         try:
             return loading.load_papers(config, cache, workers), cache
@@ -91,13 +92,7 @@ def test_two_processes_load_what_one_does_papers_and_every_problem(corpus, name,
     one, _ = load(1, None)
     assert len(one) == PAPERS
     monkeypatch.setattr(loading._Loader, "take", recording)
-    real_check = loading._read_and_check  # this process's own checks: slower, so that the worker takes some
-
-    def slowly(*args):
-        time.sleep(0.002)
-        return real_check(*args)
-
-    monkeypatch.setattr(loading, "_read_and_check", slowly)
+    worker_goes_first(loading, monkeypatch, tmp_path / "worker-started")
     for store in (None, "cold"):
         assert load(2, store)[0] == one, store
     assert any(handed), "the worker checked some of the files"

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-import time
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -16,6 +15,7 @@ from sitegen.errors import ContentError
 from sitegen.loading import load_papers
 from sitegen.model import Author, Paper
 from sitegen.urls import check_image_url, check_url
+from tests.sitekit import worker_goes_first
 
 ENTRY = 'id: "2403.09629"\ntitle: A paper\ndate: 2025-03-14\n'
 
@@ -679,13 +679,8 @@ def test_workers_hand_their_papers_back_and_leave_them_in_the_parse_cache_for_th
         return real_take(self, path, shown, checked)
 
     monkeypatch.setattr(loading._Loader, "take", recording)
-    real_check = loading._read_and_check  # this process's own checks: slower, so that the worker takes some
-
-    def slowly(*args):
-        time.sleep(0.02)
-        return real_check(*args)
-
-    monkeypatch.setattr(loading, "_read_and_check", slowly)
+    marker = tmp_path / "worker-started"
+    worker_goes_first(loading, monkeypatch, marker)
     cache = ParseCache(tmp_path / "cache.sqlite", "UTC")
     assert loading.load_papers(config, cache, 2) == serial
     assert any(stored for stored, _ in handed), "a worker checked some files, and stored their papers"
@@ -698,6 +693,7 @@ def test_workers_hand_their_papers_back_and_leave_them_in_the_parse_cache_for_th
     # A store the worker cannot write: its papers still come back, and are not counted as stored.
     monkeypatch.setattr(loading, "write_many", lambda rows: False)
     handed.clear()
+    marker.unlink()
     cache = ParseCache(tmp_path / "unwritable.sqlite", "UTC")
     assert loading.load_papers(config, cache, 2) == serial
     assert not any(stored for stored, _ in handed)
