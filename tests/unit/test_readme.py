@@ -108,3 +108,23 @@ def test_the_sample_has_no_upvotes_and_no_thumbnails() -> None:
 
     papers = load_papers(load_config(REPO))
     assert papers and not any(p.upvotes for p in papers) and not any(p.thumbnail for p in papers)
+
+
+def _doc_links() -> list[tuple[str, str]]:
+    docs = [*sorted((REPO / "docs").glob("*.md")), REPO / "bench" / "README.md"]
+    found = []
+    for doc in docs:
+        # Links shown as examples, in code, are not links; nor is any target with a scheme.
+        text = re.sub(r"`[^`\n]*`", "", re.sub(r"(?ms)^```.*?^```", "", doc.read_text("utf-8")))
+        found += [(doc.relative_to(REPO).as_posix(), target) for target in _links(text)]
+    return [(doc, target) for doc, target in found if not re.match(r"[a-zA-Z][\w+.-]*:", target)]
+
+
+@pytest.mark.parametrize("doc,target", _doc_links())
+def test_every_docs_link_to_a_file_or_heading_resolves(doc: str, target: str) -> None:
+    """The docs link to each other's sections ("Cold build at 100k"): a renamed heading fails here."""
+    name, _, anchor = target.partition("#")
+    path = (REPO / doc).parent / name if name else REPO / doc
+    assert path.exists(), f"{doc}: {target}: no such file"
+    if anchor:
+        assert anchor in _anchors(path.read_text(encoding="utf-8")), f"{doc}: {target}: no such heading"
