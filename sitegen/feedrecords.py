@@ -38,10 +38,10 @@ from .feeds import (
     FeedEntry,
     FeedInfo,
     PreparedEntry,
-    _json_item,
-    _names,
-    _updated,
+    author_names,
     feed_shell,
+    json_feed_item,
+    paper_updated,
     prepare,
     render_json_feed,
 )
@@ -135,7 +135,7 @@ def make(
         bits, entry = wanted[paper_id], prepared.get(paper_id)
         json_item = b""
         if bits & JSON and entry is not None:
-            json_item = json.dumps(_json_item(entry), ensure_ascii=False, separators=(",", ":")).encode()
+            json_item = json.dumps(json_feed_item(entry), ensure_ascii=False, separators=(",", ":")).encode()
         digest = b""
         if bits & DIGEST:
             item = digest_item(renderer.view(paper_id), renderer.routes)
@@ -275,7 +275,7 @@ def render(records: Records, info: FeedInfo, kind: str, papers: Sequence[Paper])
     if None in entries:
         return None
     facts = [
-        _Facts(record.media, _updated(paper), tuple(_names(paper)))
+        _Facts(record.media, paper_updated(paper), tuple(author_names(paper)))
         for record, paper in zip(got, papers, strict=True)
         if record is not None
     ]

@@ -147,8 +147,8 @@ def prepare(item: FeedEntry | PreparedEntry, site_id: str | None = None) -> Prep
         _text(item.summary),
         _text(item.thumbnail) if item.thumbnail else None,
         _published(paper),
-        _updated(paper),
-        tuple(_names(paper)),
+        paper_updated(paper),
+        tuple(author_names(paper)),
         tuple(tag for tag in map(_text, paper.tags) if tag),
     )
 
@@ -193,7 +193,7 @@ def _published(paper: Paper) -> datetime:
     return _aware(paper.published or paper.date)
 
 
-def _updated(paper: Paper) -> datetime:
+def paper_updated(paper: Paper) -> datetime:
     return _aware(paper.modified)
 
 
@@ -231,7 +231,7 @@ def _needs_feed_author(info: FeedInfo, entries: Sequence[PreparedEntry]) -> str 
     return None
 
 
-def _names(paper: Paper) -> list[str]:
+def author_names(paper: Paper) -> list[str]:
     return [name for name in (_text(a.name) for a in paper.authors) if name]
 
 
@@ -357,7 +357,7 @@ def feed_shell(info: FeedInfo, entries: Sequence[PreparedEntry], rss: bool) -> b
 # --- JSON Feed 1.1 ------------------------------------------------------------------------
 
 
-def _json_item(item: PreparedEntry) -> dict[str, object]:
+def json_feed_item(item: PreparedEntry) -> dict[str, object]:
     title = item.title
     data: dict[str, object] = {"id": item.id, "url": item.url, "title": title}
     content_html, summary = item.content_html, item.summary
@@ -394,6 +394,6 @@ def render_json_feed(info: FeedInfo, entries: Sequence[FeedEntry | PreparedEntry
     author = _text(info.author or "")
     if author:
         feed["authors"] = [{"name": author}]
-    feed["items"] = [_json_item(item) for item in _prepared(info, entries)]
+    feed["items"] = [json_feed_item(item) for item in _prepared(info, entries)]
     # Compact: json's C encoder only runs without indent, and feeds are read by programs.
     return (json.dumps(feed, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
