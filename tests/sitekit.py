@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import importlib
 import re
+import sys
 import time
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import yaml
@@ -78,3 +81,12 @@ def worker_goes_first(loading: Any, monkeypatch: Any, marker: Path) -> None:
 
     monkeypatch.setattr(loading, "_check_batch", in_worker)
     monkeypatch.setattr(loading, "_read_and_check", here)
+
+
+def bench_module(name: str) -> ModuleType:
+    """A module of bench/, a folder of scripts that import each other by bare name."""
+    sys.path.insert(0, str(REPO / "bench"))
+    try:
+        return importlib.import_module(name)
+    finally:
+        sys.path.remove(str(REPO / "bench"))

@@ -5,7 +5,6 @@ them (docs/reading.md)."""
 from __future__ import annotations
 
 import re
-import sys
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -13,7 +12,7 @@ import feedparser
 
 from sitegen.build import build
 from sitegen.digest import BUDGET, WIDTH
-from tests.sitekit import REPO, paper, write_site
+from tests.sitekit import bench_module, paper, write_site
 
 SITE_ID = "tag:example.org,2026:"
 PAPERS = [
@@ -128,11 +127,7 @@ def test_a_digest_stays_under_the_budget_whatever_the_papers(tmp_path: Path) -> 
 
 
 def test_the_biggest_day_of_a_generated_corpus_fits(tmp_path: Path) -> None:
-    sys.path.insert(0, str(REPO / "bench"))
-    try:
-        import generate
-    finally:
-        sys.path.remove(str(REPO / "bench"))
+    generate = bench_module("generate")
     generate.write_corpus({"day-sitegen": tmp_path / "corpus"}, 1200)
     build(tmp_path / "corpus", tmp_path / "out")
     digests = list((tmp_path / "out/digest").glob("*/index.html"))

@@ -10,14 +10,12 @@ from pathlib import Path
 
 import pytest
 
+from tests.sitekit import bench_module
+
 REPO = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(REPO / "bench"))
-try:
-    import loads
-    import measure
-    import run
-finally:
-    sys.path.remove(str(REPO / "bench"))
+loads = bench_module("loads")
+measure = bench_module("measure")
+run = bench_module("run")
 
 
 class _Done:

@@ -12,15 +12,11 @@ import yaml
 
 from sitegen.config import load_config
 from sitegen.loading import load_papers
-from tests.sitekit import worker_goes_first
+from tests.sitekit import bench_module, worker_goes_first
 
 REPO = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(REPO / "bench"))
-try:
-    import generate
-    import layouts
-finally:
-    sys.path.remove(str(REPO / "bench"))
+generate = bench_module("generate")
+layouts = bench_module("layouts")
 
 PAPERS = 120
 
@@ -158,11 +154,7 @@ def test_the_peers_make_author_feeds_and_sitegen_builds_without_search(tmp_path)
     """bench/README.md: author feeds in every tool (Hugo: a term's html, rss and atom), day
     feeds in none (Hugo's days: their second order and digests), and sitegen's site without a
     Pagefind index."""
-    sys.path.insert(0, str(REPO / "bench"))
-    try:
-        import peer_sites
-    finally:
-        sys.path.remove(str(REPO / "bench"))
+    peer_sites = bench_module("peer_sites")
     (tmp_path / "hugo").mkdir()
     peer_sites.start_hugo(tmp_path / "hugo")
     fronts = {
@@ -181,11 +173,7 @@ def test_the_peers_make_author_feeds_and_sitegen_builds_without_search(tmp_path)
 
 def test_the_load_only_bench_loads_every_paper_with_each_jobs_count(tmp_path, capsys):
     """bench/loads.py (issue 18 item 5): a row per layout, -j1 and -j2, the cache left clean."""
-    sys.path.insert(0, str(REPO / "bench"))
-    try:
-        import loads
-    finally:
-        sys.path.remove(str(REPO / "bench"))
+    loads = bench_module("loads")
     args = ["--sizes", "40", "--layouts", "paper-json,day-sitegen", "--repeat", "1", "--work", str(tmp_path)]
     assert loads.main([*args, "--sitegen-python", sys.executable]) == 0
     rows = [line for line in capsys.readouterr().out.splitlines() if line.startswith("| `")]

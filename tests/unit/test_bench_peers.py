@@ -13,20 +13,16 @@ import json
 import re
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 import tomllib
 
 from sitegen.build import build
+from tests.sitekit import bench_module
 
 REPO = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(REPO / "bench"))
-try:
-    import generate
-finally:
-    sys.path.remove(str(REPO / "bench"))
+generate = bench_module("generate")
 
 PAPERS = 300
 ID, DAY, SLUG = r"\d{4}\.\d{5}", r"\d{4}-\d{2}-\d{2}", r"[^/]+"

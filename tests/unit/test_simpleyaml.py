@@ -11,6 +11,7 @@ import pytest
 import yaml
 
 from sitegen import simpleyaml
+from tests.sitekit import bench_module
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -86,13 +87,8 @@ def test_the_usual_shape_is_read_here_and_as_libyaml_reads_it():
 
 
 def test_the_sample_site_and_a_bench_corpus_are_read_here():
-    import sys
 
-    sys.path.insert(0, str(REPO / "bench"))
-    try:
-        import generate
-    finally:
-        sys.path.remove(str(REPO / "bench"))
+    generate = bench_module("generate")
     files = sorted((REPO / "content").rglob("*.yaml"))
     assert files
     texts = [f.read_text(encoding="utf-8") for f in files]
