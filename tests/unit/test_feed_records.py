@@ -139,3 +139,34 @@ def test_records_splice_into_feeds_only_when_every_entry_has_one(tmp_path):
 
 def _moment():
     return datetime(2025, 1, 1, tzinfo=timezone.utc)
+
+
+def test_the_hand_over_folder_in_tmpdir_is_removed_after_the_build_and_after_a_failure(
+    tmp_path, monkeypatch, small_runs
+):
+    """docs/performance.md: the records sit in a folder of TMPDIR "removed with it" (the build)."""
+    import tempfile
+
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(temp))
+    site = _site(tmp_path / "s")
+    made_in: list[str] = []
+    real_file = feedrecords.RecordFile
+
+    def record_file(folder):
+        made_in.append(folder)
+        return real_file(folder)
+
+    monkeypatch.setattr(parallel, "RecordFile", record_file)
+    build(site, tmp_path / "out", workers=2)
+    assert made_in and all(folder.startswith(str(temp)) for folder in made_in)
+    assert list(temp.iterdir()) == []
+
+    def broken(chunk):
+        raise RuntimeError("a template broke in the last phase")
+
+    monkeypatch.setattr(parallel, "_render_chunk", broken)
+    with pytest.raises(Exception, match="template broke"):
+        build(site, tmp_path / "out2", workers=2)
+    assert len(made_in) == 2 and list(temp.iterdir()) == []
