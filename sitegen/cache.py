@@ -215,6 +215,7 @@ class ParseCache:
         self._used: dict[str, str] = {}  # file name -> digest of its bytes, for what this build saw
         self._pending: list[tuple[str, str, bytes]] = []  # rows add() has not written yet
         self._pending_bytes = 0
+        self.shared_writes: Any = None  # see add()
         key, self._rows = self._look()
         self._filled = key == self.key
 
@@ -255,11 +256,22 @@ class ParseCache:
 
     def add(self, name: str, digest: str, blob: bytes) -> None:
         """Store ``blob`` (pickle_papers) for file ``name``; written in batches
-        (a commit is ~0.2 ms on a slow disk, a row a few µs): flush() writes the rest."""
+        (a commit is ~0.2 ms on a slow disk, a row a few µs): flush() writes the rest.
+
+        While ``shared_writes`` is set (a lock that the workers of a parallel
+        load hold while they write), smaller batches are written, and only
+        when no worker is writing: else later, so this process never waits."""
         self._pending.append((name, digest, blob))
         self._pending_bytes += len(blob)
-        if self._pending_bytes > _BATCH_BYTES:
-            self.flush()
+        shared = self.shared_writes
+        if shared is None:
+            if self._pending_bytes > _BATCH_BYTES:
+                self.flush()
+        elif self._pending_bytes > _SHARED_BATCH_BYTES and shared.acquire(False):
+            try:
+                self.flush()
+            finally:
+                shared.release()
 
     def flush(self) -> None:
         """Write what add() holds; the files written may be reused by the next build."""
@@ -305,6 +317,7 @@ class ParseCache:
 
 
 _BATCH_BYTES = 1 << 20
+_SHARED_BATCH_BYTES = 1 << 17  # ~1 ms of writing, which a worker may wait for
 
 
 @contextlib.contextmanager

@@ -11,6 +11,7 @@ silently keep the last one, which hides typos and merge accidents.
 from __future__ import annotations
 
 import json
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -220,13 +221,16 @@ def _mark_line(exc: yaml.YAMLError, text: str) -> int | None:
 
 
 def load_document(
-    path: Path, shown: Path | str | None = None, raw: bytes | None = None, limits: Limits = DEFAULT_LIMITS
+    path: Path | str,
+    shown: Path | str | None = None,
+    raw: bytes | None = None,
+    limits: Limits = DEFAULT_LIMITS,
 ) -> Document:
     """Parse ``path`` (or its bytes ``raw``, when already read); problems are
     reported against ``shown`` (defaults to path). ``path`` must be a regular
     file, not a link (see safefiles)."""
     shown = shown or path
-    is_json = path.suffix.lower() == ".json"
+    is_json = _suffix(path).lower() == ".json"
     try:
         if raw is None:
             raw = read_regular(path, limits.file_size)
@@ -246,6 +250,15 @@ def load_document(
     else:
         _parse_yaml(doc, limits.aliases, raw)
     return doc
+
+
+def _suffix(path: Path | str) -> str:
+    """``Path(path).suffix``, without making a Path (the load passes text)."""
+    if isinstance(path, Path):
+        return path.suffix
+    name = os.path.basename(path)
+    dot = name.rfind(".")
+    return name[dot:] if 0 < dot < len(name) - 1 else ""
 
 
 # Bytes that are text, and lead bytes of characters none of which is

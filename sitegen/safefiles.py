@@ -14,6 +14,7 @@ import os
 import stat
 from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import Any
 
 # O_NONBLOCK: opening a FIFO returns at once instead of waiting for a writer.
 _FLAGS = (
@@ -110,6 +111,7 @@ def walk(
     wanted: Callable[[str], bool] | None = None,
     hidden_folders: bool = False,
     sizes: int | None = None,
+    path_type: Callable[[str], Any] = Path,
 ) -> tuple[list[Found], list[Refused]]:
     """Every regular file below ``folder`` whose name ``wanted(name)`` accepts
     (all, if None), hidden files skipped, sorted by their names; and every
@@ -118,7 +120,8 @@ def walk(
     Links are followed when they resolve inside ``roots``; a file reached
     through a link is given by its resolved path, which read_regular opens. A
     folder reached twice (through links) is read once. With ``sizes``, a larger
-    file is refused here (one lstat per wanted file)."""
+    file is refused here (one lstat per wanted file). Paths found are made by
+    ``path_type``: ``str`` spares a caller that only opens them a Path each."""
     found: list[Found] = []
     refused: list[Refused] = []
     top = os.path.realpath(folder)
@@ -146,7 +149,7 @@ def walk(
             elif hidden:
                 continue
             elif entry.is_symlink():
-                _follow(entry.path, parts, roots, seen, stack, found, refused, sizes, wanted)
+                _follow(entry.path, parts, roots, seen, stack, found, refused, sizes, wanted, path_type)
             elif wanted is not None and not wanted(name):
                 continue
             elif entry.is_file(follow_symlinks=False):
@@ -154,7 +157,7 @@ def walk(
                 if sizes is not None and size > sizes:
                     refused.append((parts, too_big(size, sizes)))
                 else:
-                    found.append((parts, Path(entry.path)))
+                    found.append((parts, path_type(entry.path)))
             else:
                 mode = entry.stat(follow_symlinks=False).st_mode
                 refused.append((parts, f"is {kind_of(mode)}, not a regular file; not read"))
@@ -173,6 +176,7 @@ def _follow(
     refused: list[Refused],
     sizes: int | None,
     wanted: Callable[[str], bool] | None,
+    path_type: Callable[[str], Any],
 ) -> None:
     """A link met while walking: a folder or wanted file inside the roots, or refused."""
     real = os.path.realpath(path)
@@ -196,4 +200,4 @@ def _follow(
     elif sizes is not None and info.st_size > sizes:
         refused.append((parts, too_big(info.st_size, sizes)))
     else:
-        found.append((parts, Path(real)))
+        found.append((parts, path_type(real)))

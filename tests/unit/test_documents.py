@@ -289,3 +289,10 @@ def test_reading_a_file_leaves_no_reference_cycle(tmp_path, text):
         assert gc.collect() == 0
     finally:
         gc.enable()
+
+
+@pytest.mark.parametrize("name", ["a.json", "a.JSON", "x/.json", "x/..json", "a.", "a", "x.y/a", "a.b.yaml"])
+def test_a_documents_kind_from_a_text_path_is_its_paths_suffix(name):
+    from sitegen.documents import _suffix
+
+    assert _suffix(name) == Path(name).suffix == _suffix(Path(name))

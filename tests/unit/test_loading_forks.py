@@ -1,0 +1,121 @@
+"""The parallel load's cheap parts (issue 18 item 5): the listing, the hand-back, the cache writes."""
+
+from __future__ import annotations
+
+import multiprocessing
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from sitegen import loading
+from sitegen.cache import ParseCache
+from sitegen.config import load_config
+from sitegen.errors import ContentError
+from tests.sitekit import worker_goes_first
+
+
+def _site(tmp_path: Path, count: int, settings: str = "") -> Path:
+    site = tmp_path / "site"
+    (site / "content/papers").mkdir(parents=True)
+    (site / "site.yaml").write_text(f"title: T\nbase_url: https://e.org/\n{settings}")
+    for n in range(count):
+        (site / f"content/papers/{n:02d}.yaml").write_text(f"id: p{n}\ntitle: P\ndate: 2025-03-01\n")
+    return site
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_the_load_lists_files_without_a_stat_or_a_path_each_and_the_read_refuses_one_too_big(
+    tmp_path, monkeypatch, workers
+):
+    monkeypatch.setattr(loading, "PARALLEL_PARSE_FILES", 0)
+    site = _site(tmp_path, 6, "limits:\n  file_size: 60\n")
+    (site / "content/papers/03.yaml").write_text("id: p3\ntitle: P\ndate: 2025-03-01\nabstract: " + "x" * 40)
+    calls = []
+    real = loading.walk
+
+    def recording(*args, **kwargs):
+        calls.append(kwargs)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(loading, "walk", recording)
+    config = load_config(site)
+    with pytest.raises(ContentError) as caught:
+        loading.load_papers(config, workers=workers)
+    assert [(c["sizes"], c["path_type"]) for c in calls] == [(None, str)], "no lstat, no Path a file"
+    assert [str(p) for p in caught.value.problems] == [
+        "content/papers/03.yaml: file is 83 bytes, more than limits.file_size (60);"
+        " split it or raise the limit"
+    ], "the same message as the listing gave, from the read"
+    # The listing for the fingerprint still refuses the file unread, with Paths.
+    calls.clear()
+    with pytest.raises(ContentError) as listed:
+        loading.content_files(config)
+    assert [str(p) for p in listed.value.problems] == [str(p) for p in caught.value.problems]
+    assert calls[0]["sizes"] == 60 and calls[0]["path_type"] is Path
+
+
+def test_a_worker_hands_back_a_files_papers_as_their_cache_row_and_a_checked_only_for_problems(tmp_path):
+    site = _site(tmp_path, 2)
+    (site / "content/papers/01.yaml").write_text("id: p1\ntitle: [1]\ndate: 2025-03-01\n")
+    config = load_config(site)
+    files = loading._listing(config, [], sizes=False, path_type=str)
+    loading._worker_config = config
+    loading._worker_cache = ParseCache(tmp_path / "cache.sqlite", "UTC")
+    try:
+        index, stored, digests, handed = loading._check_batch((7, files))
+    finally:
+        loading._worker_config = loading._worker_cache = None
+    assert index == 7 and stored is True
+    assert type(handed[0]) is bytes and loading.unpickle_papers(handed[0])[0][1].id == "p0"
+    assert isinstance(handed[1], loading.Checked) and handed[1].problems
+    assert digests is not None and len(digests) == 2 and all(digests)
+
+
+def test_a_worker_writes_the_parse_cache_holding_the_loads_lock(tmp_path, monkeypatch):
+    monkeypatch.setattr(loading, "PARALLEL_PARSE_FILES", 0)
+    site = _site(tmp_path, 40)
+    log = tmp_path / "writes.log"
+    real = loading.write_many
+
+    def recording(rows):
+        lock = loading._worker_writing
+        held = lock is not None and not lock.acquire(False)  # not re-entrant: False while held
+        with log.open("a") as handle:
+            handle.write(f"{held}\n")
+        return real(rows)
+
+    monkeypatch.setattr(loading, "write_many", recording)
+    worker_goes_first(loading, monkeypatch, tmp_path / "worker-started")
+    cache = ParseCache(tmp_path / "cache.sqlite", "UTC")
+    assert len(loading.load_papers(load_config(site), cache, 2)) == 40
+    writes = log.read_text().split()
+    assert writes and set(writes) == {"True"}, "each worker write held the lock"
+    assert cache.shared_writes is None and loading._worker_writing is None, "and the load let go of it"
+
+
+def _rows(store: Path) -> int:
+    with sqlite3.connect(store) as connection:
+        return connection.execute("SELECT count(*) FROM papers").fetchone()[0]
+
+
+def test_the_parent_writes_the_parse_cache_only_when_no_worker_is_writing(tmp_path):
+    store = tmp_path / "cache.sqlite"
+    cache = ParseCache(store, "UTC")
+    blob = b"x" * 50_000
+    cache.add("a", "1", blob)  # creates the store: count from here
+    cache.flush()
+    lock = multiprocessing.get_context("fork").Lock()
+    cache.shared_writes = lock
+    lock.acquire()  # a worker is writing
+    for n in range(4):  # 200 KB, above the shared batch
+        cache.add(f"b{n}", "1", blob)
+    assert _rows(store) == 1, "nothing written while the lock is held, and no waiting for it"
+    lock.release()
+    cache.add("c", "1", blob)
+    assert _rows(store) == 6, "written as soon as the lock is free"
+    cache.shared_writes = None
+    cache.add("d", "1", blob)
+    assert _rows(store) == 6, "alone, rows wait for a 1 MiB batch"
+    cache.flush()
+    assert _rows(store) == 7
