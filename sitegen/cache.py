@@ -259,8 +259,8 @@ class ParseCache:
         (a commit is ~0.2 ms on a slow disk, a row a few µs): flush() writes the rest.
 
         While ``shared_writes`` is set (a lock that the workers of a parallel
-        load hold while they write), smaller batches are written, and only
-        when no worker is writing: else later, so this process never waits."""
+        load hold while they write), half as much is written at a time, and
+        only when no worker is writing: else later, so this process never waits."""
         self._pending.append((name, digest, blob))
         self._pending_bytes += len(blob)
         shared = self.shared_writes
@@ -317,7 +317,7 @@ class ParseCache:
 
 
 _BATCH_BYTES = 1 << 20
-_SHARED_BATCH_BYTES = 1 << 17  # ~1 ms of writing, which a worker may wait for
+_SHARED_BATCH_BYTES = 1 << 19
 
 
 @contextlib.contextmanager

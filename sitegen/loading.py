@@ -8,7 +8,6 @@ cheap (a dict dispatch per field, no line lookups): sites hold 100k papers.
 
 from __future__ import annotations
 
-import gc
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -16,14 +15,14 @@ from pathlib import Path
 from typing import Any
 
 from . import routes
-from .cache import ParseCache, content_digest, pickle_papers, unpickle_papers, write_many
+from .cache import ParseCache, content_digest, pickle_papers
 from .config import Config
 from .documents import DOCUMENT_SUFFIXES, Document, KeyPath, load_document
 from .entries import Entry, File, kind
 from .errors import ContentError, Problem
 from .limits import Limits
 from .model import Paper
-from .processes import chunks, fork_context, share_forked
+from .processes import fork_context
 from .safefiles import UnsafeFile, read_regular, real_roots, walk
 
 PAPERS_DIR = "papers"
@@ -46,16 +45,18 @@ def load_papers(
     with ``workers`` > 1, many files are parsed across processes, and
     ``meanwhile`` runs here once they have started (else after loading).
     """
-    loader = _Loader(config, cache)
+    loader = Loader(config, cache)
     # Neither a size check nor a Path a file here: the reads check sizes (with
     # the same message), and the listing is the one part no worker can share.
     paths = _listing(config, loader.problems, sizes=False, path_type=str)
     if _in_forks(workers, len(paths), cache):
-        _load_in_workers(loader, paths, workers, meanwhile)
+        from .loadforks import load_in_workers  # only a parallel load needs it
+
+        load_in_workers(loader, paths, workers, meanwhile)
         meanwhile = None
     else:
         for shown, path in paths:
-            loader.take(path, shown, _read_and_check(config, shown, path, cache))
+            loader.take(path, shown, read_and_check(config, shown, path, cache))
     if cache is not None:
         cache.flush()
     if meanwhile is not None:
@@ -125,11 +126,11 @@ def check_file(config: Config, path: Path, shown: str, raw: bytes) -> Checked:
     return Checked(loaded, ids, problems)
 
 
-def _read_and_check(config: Config, shown: str, path: Path, cache: ParseCache | None) -> Checked:
+def read_and_check(config: Config, shown: str, path: Path, cache: ParseCache | None) -> Checked:
     """Read one file and take its papers from the parse cache, else check it
     (and add its papers to the cache)."""
     problems: list[Problem] = []
-    raw = _read(shown, path, problems, config.limits.file_size)
+    raw = read_or_refuse(shown, path, problems, config.limits.file_size)
     if raw is None:
         return Checked(None, [], problems)
     if cache is None:
@@ -145,58 +146,6 @@ def _read_and_check(config: Config, shown: str, path: Path, cache: ParseCache | 
     return checked
 
 
-Batch = tuple[int, list[tuple[str, Any]]]  # (its place in the listing's batches, files)
-
-# What a worker hands back for a batch: its index, whether the parse cache took
-# the batch's rows, each file's digest (None without a cache), and per file
-# its papers pickled (the parse cache row's bytes) or, for a file with
-# problems, its Checked. No object a file: ~1 µs a file to take in, not ~5.
-Handed = tuple[int, bool, list[str] | None, list[bytes | Checked]]
-
-
-def _check_batch(task: Batch) -> Handed:
-    """Check files in a worker. Each file's papers are pickled once: those
-    bytes go to the parse cache, for the next build (the batch's rows in one
-    transaction), and back to the parent in the batch's one result, which the
-    parent unpickles (a file's papers through the pipe and the row: ~14 µs of
-    CPU a one-paper file, against ~40 for a row read back from the cache)."""
-    config, cache = _worker_config, _worker_cache
-    assert config is not None
-    index, items = task
-    handed: list[bytes | Checked] = []
-    digests: list[str] | None = None if cache is None else []
-    rows = []
-    for shown, path in items:
-        problems: list[Problem] = []
-        raw = _read(shown, path, problems, config.limits.file_size)
-        checked = check_file(config, path, shown, raw) if raw is not None else Checked(None, [], problems)
-        digest = content_digest(raw) if raw is not None and digests is not None else ""
-        if checked.papers is None:
-            handed.append(checked)
-        else:
-            handed.append(pickled := pickle_papers(checked.papers))
-            if cache is not None:
-                rows.append((cache.slot(shown, digest), pickled))
-        if digests is not None:
-            digests.append(digest)
-    return index, bool(rows) and _write_rows(rows), digests, handed
-
-
-def _write_rows(rows: list) -> bool:
-    """A worker's rows, written while this load's other writer waits (a
-    semaphore wakes it at once; SQLite's own wait for a lock sleeps 1-100 ms)."""
-    if _worker_writing is None:
-        return write_many(rows)
-    with _worker_writing:
-        return write_many(rows)
-
-
-# What a forked checker inherits.
-_worker_config: Config | None = None
-_worker_cache: ParseCache | None = None
-_worker_writing: Any = None  # the lock held while a process of this load writes the parse cache
-
-
 def _in_forks(workers: int, files: int, cache: ParseCache | None) -> bool:
     """Whether to check files in forked processes too, besides this one: when
     most of many files will need it (no parse cache, or an empty one)."""
@@ -204,73 +153,12 @@ def _in_forks(workers: int, files: int, cache: ParseCache | None) -> bool:
     return workers > 1 and files >= PARALLEL_PARSE_FILES and cold and fork_context() is not None
 
 
-def _read(shown: str, path: Path, problems: list[Problem], limit: int) -> bytes | None:
+def read_or_refuse(shown: str, path: Path, problems: list[Problem], limit: int) -> bytes | None:
     try:
         return read_regular(path, limit)  # a FIFO put there since the listing does not block
     except UnsafeFile as exc:
         problems.append(Problem(str(exc), shown))
         return None
-
-
-def _load_in_workers(
-    loader: _Loader,
-    paths: list[tuple[str, Path]],
-    workers: int,
-    meanwhile: Callable[[], object] | None,
-) -> None:
-    """Read, parse and validate every file (a cold load: the cache has nothing)
-    in ``workers - 1`` forked processes and in this one, which checks a batch
-    whenever no fork's result is waiting; results are taken in file order as
-    they come, so that little is left to take in once the last batch is done.
-
-    The forks are made before any content file is read: a fork keeps its own
-    copy of all the parent held, and forks made after reading kept every
-    file's bytes (1.4 GiB summed over the processes at 100k papers)."""
-    global _worker_config, _worker_cache, _worker_writing
-    config, cache = loader.config, loader.cache
-    # Batches of 32 one-paper files, fewer day files (~160 papers), and the last
-    # eighth of the files in quarter batches, so that the processes end together.
-    size = max(1, min(32, len(paths) // (32 * workers)))
-    cut = len(paths) - len(paths) // 8
-    batches = list(enumerate(chunks(paths[:cut], size) + chunks(paths[cut:], max(1, size // 4))))
-    done: list[Handed | None] = [None] * len(batches)
-    taken = 0  # batches taken in so far
-
-    def here(task: Batch) -> Handed:
-        index, batch = task
-        return index, False, None, [_read_and_check(config, shown, path, cache) for shown, path in batch]
-
-    def handle(result: Handed) -> None:
-        nonlocal taken
-        done[result[0]] = result
-        while taken < len(batches) and (ready := done[taken]) is not None:
-            _, stored, digests, handed = ready
-            for at, ((shown, path), item) in enumerate(zip(batches[taken][1], handed, strict=True)):
-                if type(item) is bytes:
-                    papers = unpickle_papers(item)
-                    ids = [(where, paper.id) for where, paper in papers]
-                    digest = digests[at] if digests is not None else ""
-                    item = Checked(papers, ids, [], digest, stored=stored)
-                elif digests is not None:
-                    item.digest = digests[at]
-                loader.take(path, shown, item)
-            done[taken] = None
-            taken += 1
-
-    _worker_config, _worker_cache = config, cache
-    if cache is not None:
-        context = fork_context()
-        assert context is not None  # _in_forks
-        _worker_writing = cache.shared_writes = context.Lock()
-    try:
-        # The build keeps the cyclic GC off while this process loads (its papers
-        # all live on); a fork's garbage does not, and it inherits "off".
-        share_forked(workers - 1, here, batches, handle, _check_batch, meanwhile, gc.enable)
-    finally:
-        _worker_config = _worker_cache = _worker_writing = None
-        if cache is not None:
-            cache.shared_writes = None
-    assert taken == len(batches)
 
 
 def content_files(config: Config) -> list[tuple[str, Path]]:
@@ -325,7 +213,7 @@ class _Place:
     id: str
 
 
-class _Loader:
+class Loader:
     """Collects papers and problems across all files of one site."""
 
     def __init__(self, config: Config, cache: ParseCache | None = None) -> None:

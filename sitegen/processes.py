@@ -169,11 +169,14 @@ def share_forked(
     work_in_fork: Callable[[T], R] | None = None,
     meanwhile: Callable[[], object] | None = None,
     initializer: Callable[[], object] | None = None,
+    last_in_fork: Callable[[], T] | None = None,
+    last: Callable[[T], None] | None = None,
 ) -> None:
     """Run ``work`` on every task, in ``count`` forked processes and in this
     one; ``handle`` gets each result, in this thread. Forks run ``work_in_fork``
     instead if given, after ``initializer``; ``meanwhile`` runs in a thread of
-    this process while the tasks are worked on.
+    this process while the tasks are worked on. With ``last_in_fork``, each
+    fork runs it once no task is left, and ``last`` gets what it returns.
 
     Unlike a multiprocessing Pool, no thread hands tasks out or takes results
     in: the tasks are inherited (forked after they are made), each process
@@ -196,6 +199,7 @@ def share_forked(
     forks: list[tuple[Any, Any]] = []  # (process, its results pipe)
     parent = os.getpid()
     finished = 0
+    expected = len(tasks)
     if sys.platform.startswith("linux"):
         _find_libc()  # here, once, not in every fork
     try:
@@ -204,7 +208,7 @@ def share_forked(
             _widen(writer)
             process = context.Process(
                 target=_fork_serves,
-                args=(parent, claim, tasks, work_in_fork or work, writer, initializer),
+                args=(parent, claim, tasks, work_in_fork or work, writer, initializer, last_in_fork),
                 daemon=True,
             )
             process.start()
@@ -216,7 +220,8 @@ def share_forked(
             side = threading.Thread(target=_catching, args=(meanwhile, errors), name="meanwhile")
             side.start()
         open_pipes = [reader for _, reader in forks]
-        while finished < len(tasks):
+        expected = len(tasks) + (len(forks) if last_in_fork is not None else 0)
+        while finished < expected:
             ready = multiprocessing.connection.wait(open_pipes, timeout=0) if open_pipes else []
             if not ready:
                 index = claim()
@@ -233,9 +238,13 @@ def share_forked(
                 except EOFError:  # this fork has ended (and sent all it had)
                     open_pipes.remove(reader)
                     continue
-                if not done:
+                if done is None:  # the fork's last word
+                    if last is not None:
+                        last(result)
+                elif not done:
                     raise result
-                handle(result)
+                else:
+                    handle(result)
                 finished += 1
         if side is not None:
             side.join()
@@ -243,7 +252,7 @@ def share_forked(
                 raise errors[0]
     finally:
         for process, reader in forks:
-            if process.is_alive() and finished < len(tasks):
+            if process.is_alive() and finished < expected:
                 process.kill()
             process.join()
             reader.close()
@@ -272,12 +281,16 @@ def _fork_serves(
     work: Callable[[Any], Any],
     results: Any,
     initializer: Callable[[], object] | None,
+    last: Callable[[], object] | None,
 ) -> None:
-    """A fork's life: claim tasks and send back each result, until none is left."""
+    """A fork's life: claim tasks and send back each result, until none is left;
+    then what ``last`` returns, if given."""
     _die_with(parent, initializer, ())
     try:
         while (index := claim()) is not None:
             results.send((True, work(tasks[index])))
+        if last is not None:
+            results.send((None, last()))
     except BaseException as error:
         results.send((False, error))
     results.close()

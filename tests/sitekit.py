@@ -66,7 +66,9 @@ def worker_goes_first(loading: Any, monkeypatch: Any, marker: Path) -> None:
     """This process checks no content file of a -j2 load until the worker has
     started a batch (it touches ``marker``; delete it before each load), so the
     worker always takes some files, however busy the machine."""
-    real_batch, real_check = loading._check_batch, loading._read_and_check
+    from sitegen import loadforks
+
+    real_batch, real_check = loadforks._check_batch, loadforks.read_and_check
 
     def in_worker(task: Any) -> Any:
         marker.touch()
@@ -74,13 +76,13 @@ def worker_goes_first(loading: Any, monkeypatch: Any, marker: Path) -> None:
 
     def here(*args: Any) -> Any:
         deadline = time.monotonic() + 30
-        forked = loading._worker_config is not None  # else a load in this process alone
+        forked = loadforks._worker_config is not None  # else a load in this process alone
         while forked and not marker.exists() and time.monotonic() < deadline:
             time.sleep(0.001)
         return real_check(*args)
 
-    monkeypatch.setattr(loading, "_check_batch", in_worker)
-    monkeypatch.setattr(loading, "_read_and_check", here)
+    monkeypatch.setattr(loadforks, "_check_batch", in_worker)
+    monkeypatch.setattr(loadforks, "read_and_check", here)
 
 
 def bench_module(name: str) -> ModuleType:

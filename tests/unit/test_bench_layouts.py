@@ -70,12 +70,12 @@ def test_two_processes_load_what_one_does_papers_and_every_problem(corpus, name,
     site = tmp_path / "site"
     shutil.copytree(corpus[0][name], site)
     config = load_config(site)
-    handed: list[bool] = []
-    real_take = loading._Loader.take
+    handed: list[str] = []  # files whose papers a worker stored (in its last word)
+    real_stored = ParseCache.stored
 
-    def recording(self, path, shown, checked):
-        handed.append(checked.stored)
-        return real_take(self, path, shown, checked)
+    def recording(self, name, digest):
+        handed.append(name)
+        return real_stored(self, name, digest)
 
     def load(workers: int, store: str | None):
         (tmp_path / "worker-started").unlink(missing_ok=True)
@@ -87,7 +87,7 @@ def test_two_processes_load_what_one_does_papers_and_every_problem(corpus, name,
 
     one, _ = load(1, None)
     assert len(one) == PAPERS
-    monkeypatch.setattr(loading._Loader, "take", recording)
+    monkeypatch.setattr(ParseCache, "stored", recording)
     worker_goes_first(loading, monkeypatch, tmp_path / "worker-started")
     for store in (None, "cold"):
         assert load(2, store)[0] == one, store

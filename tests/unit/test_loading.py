@@ -581,7 +581,7 @@ def test_a_cached_file_whose_row_cannot_be_read_is_checked_again(tmp_path):
 @pytest.mark.parametrize("workers", [1, 2])
 def test_a_cold_load_hashes_each_content_file_once(tmp_path, monkeypatch, workers):
     from sitegen import cache as cache_module
-    from sitegen import loading
+    from sitegen import loadforks, loading
     from sitegen.cache import ParseCache
     from sitegen.config import load_config as load_site_config
 
@@ -604,6 +604,7 @@ def test_a_cold_load_hashes_each_content_file_once(tmp_path, monkeypatch, worker
 
     monkeypatch.setattr(cache_module, "content_digest", recording_digest)
     monkeypatch.setattr(loading, "content_digest", recording_digest)
+    monkeypatch.setattr(loadforks, "content_digest", recording_digest)
     cache = ParseCache(tmp_path / "papers.sqlite", "UTC")
     with pytest.raises(ContentError):  # bad.yaml: a title must be text
         loading.load_papers(load_site_config(site), cache, workers)
@@ -655,7 +656,7 @@ def test_editing_one_entry_of_a_list_changes_only_its_digest(tmp_path: Path) -> 
 def test_workers_hand_their_papers_back_and_leave_them_in_the_parse_cache_for_the_next_build(
     tmp_path, monkeypatch
 ):
-    from sitegen import loading
+    from sitegen import loadforks, loading
     from sitegen.cache import ParseCache
     from sitegen.config import load_config as load_site_config
 
@@ -672,18 +673,25 @@ def test_workers_hand_their_papers_back_and_leave_them_in_the_parse_cache_for_th
     names = [f"content/papers/{day}.yaml" for day in range(1, 10)]
 
     handed: list[tuple[bool, bool]] = []
-    real_take = loading._Loader.take
+    real_take = loading.Loader.take
 
     def recording(self, path, shown, checked):
         handed.append((checked.stored, checked.cached))
         return real_take(self, path, shown, checked)
 
-    monkeypatch.setattr(loading._Loader, "take", recording)
+    monkeypatch.setattr(loading.Loader, "take", recording)
+    stored: list[str] = []  # files whose rows a worker wrote (told in its last word)
+    real_stored = ParseCache.stored
+    monkeypatch.setattr(
+        ParseCache,
+        "stored",
+        lambda self, name, digest: stored.append(name) or real_stored(self, name, digest),
+    )
     marker = tmp_path / "worker-started"
     worker_goes_first(loading, monkeypatch, marker)
     cache = ParseCache(tmp_path / "cache.sqlite", "UTC")
     assert loading.load_papers(config, cache, 2) == serial
-    assert any(stored for stored, _ in handed), "a worker checked some files, and stored their papers"
+    assert stored, "a worker checked some files, and stored their papers"
     assert sorted(cache.digests()) == names
     cache.save()
     handed.clear()
@@ -691,17 +699,18 @@ def test_workers_hand_their_papers_back_and_leave_them_in_the_parse_cache_for_th
     assert handed == [(False, True)] * 9, "the next build finds every file's papers in the cache"
 
     # A store the worker cannot write: its papers still come back, and are not counted as stored.
-    monkeypatch.setattr(loading, "write_many", lambda rows: False)
+    monkeypatch.setattr(loadforks, "write_many", lambda rows: False)
     handed.clear()
+    stored.clear()
     marker.unlink()
     cache = ParseCache(tmp_path / "unwritable.sqlite", "UTC")
     assert loading.load_papers(config, cache, 2) == serial
-    assert not any(stored for stored, _ in handed)
+    assert not stored and not any(was_stored for was_stored, _ in handed)
     assert set(cache.digests()) < set(names), "the worker's files are not among those the cache holds"
 
 
 def test_batches_hold_every_file_once_in_order_the_last_eighth_in_quarter_batches(tmp_path, monkeypatch):
-    from sitegen import loading
+    from sitegen import loadforks, loading
     from sitegen.config import load_config as load_site_config
 
     monkeypatch.setattr(loading, "PARALLEL_PARSE_FILES", 0)
@@ -711,13 +720,13 @@ def test_batches_hold_every_file_once_in_order_the_last_eighth_in_quarter_batche
     for n in range(300):
         (site / f"content/papers/{n:03d}.yaml").write_text(f"id: p{n}\ntitle: P\ndate: 2025-03-01\n")
     made = []
-    real = loading.share_forked
+    real = loadforks.share_forked
 
     def recording(count, work, tasks, *args):
         made.extend(tasks)
         return real(count, work, tasks, *args)
 
-    monkeypatch.setattr(loading, "share_forked", recording)
+    monkeypatch.setattr(loadforks, "share_forked", recording)
     assert len(loading.load_papers(load_site_config(site), workers=2)) == 300
     assert [index for index, _ in made] == list(range(len(made)))
     files = [shown for _, batch in made for shown, _ in batch]

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from sitegen import loading
+from sitegen import loadforks, loading
 from sitegen.cache import ParseCache
 from sitegen.config import load_config
 from sitegen.errors import ContentError
@@ -60,14 +60,21 @@ def test_a_worker_hands_back_a_files_papers_as_their_cache_row_and_a_checked_onl
     (site / "content/papers/01.yaml").write_text("id: p1\ntitle: [1]\ndate: 2025-03-01\n")
     config = load_config(site)
     files = loading._listing(config, [], sizes=False, path_type=str)
-    loading._worker_config = config
-    loading._worker_cache = ParseCache(tmp_path / "cache.sqlite", "UTC")
+    loadforks._worker_config = config
+    loadforks._worker_cache = cache = ParseCache(tmp_path / "cache.sqlite", "UTC")
+    loadforks._worker_writing = multiprocessing.get_context("fork").Lock()
     try:
-        index, stored, digests, handed = loading._check_batch((7, files))
+        loadforks._fork_starts()
+        index, stored, digests, handed = loadforks._check_batch((7, files))
+        assert stored is False and loadforks._pending, "the rows wait for more (or for the end)"
+        assert loadforks._rows_written() == [7], "the last word: the batches whose rows were written"
+        assert not loadforks._pending
     finally:
-        loading._worker_config = loading._worker_cache = None
-    assert index == 7 and stored is True
-    assert type(handed[0]) is bytes and loading.unpickle_papers(handed[0])[0][1].id == "p0"
+        loadforks._worker_config = loadforks._worker_cache = loadforks._worker_writing = None
+        loadforks._fork_starts()
+    assert index == 7
+    assert cache.slot("content/papers/00.yaml", digests[0]).id in _row_ids(tmp_path / "cache.sqlite")
+    assert type(handed[0]) is bytes and loadforks.unpickle_papers(handed[0])[0][1].id == "p0"
     assert isinstance(handed[1], loading.Checked) and handed[1].problems
     assert digests is not None and len(digests) == 2 and all(digests)
 
@@ -76,22 +83,27 @@ def test_a_worker_writes_the_parse_cache_holding_the_loads_lock(tmp_path, monkey
     monkeypatch.setattr(loading, "PARALLEL_PARSE_FILES", 0)
     site = _site(tmp_path, 40)
     log = tmp_path / "writes.log"
-    real = loading.write_many
+    real = loadforks.write_many
 
     def recording(rows):
-        lock = loading._worker_writing
+        lock = loadforks._worker_writing
         held = lock is not None and not lock.acquire(False)  # not re-entrant: False while held
         with log.open("a") as handle:
             handle.write(f"{held}\n")
         return real(rows)
 
-    monkeypatch.setattr(loading, "write_many", recording)
+    monkeypatch.setattr(loadforks, "write_many", recording)
     worker_goes_first(loading, monkeypatch, tmp_path / "worker-started")
     cache = ParseCache(tmp_path / "cache.sqlite", "UTC")
     assert len(loading.load_papers(load_config(site), cache, 2)) == 40
     writes = log.read_text().split()
     assert writes and set(writes) == {"True"}, "each worker write held the lock"
-    assert cache.shared_writes is None and loading._worker_writing is None, "and the load let go of it"
+    assert cache.shared_writes is None and loadforks._worker_writing is None, "and the load let go of it"
+
+
+def _row_ids(store: Path) -> set[bytes]:
+    with sqlite3.connect(store) as connection:
+        return {row for (row,) in connection.execute("SELECT id FROM papers")}
 
 
 def _rows(store: Path) -> int:
@@ -102,13 +114,13 @@ def _rows(store: Path) -> int:
 def test_the_parent_writes_the_parse_cache_only_when_no_worker_is_writing(tmp_path):
     store = tmp_path / "cache.sqlite"
     cache = ParseCache(store, "UTC")
-    blob = b"x" * 50_000
+    blob = b"x" * 150_000
     cache.add("a", "1", blob)  # creates the store: count from here
     cache.flush()
     lock = multiprocessing.get_context("fork").Lock()
     cache.shared_writes = lock
     lock.acquire()  # a worker is writing
-    for n in range(4):  # 200 KB, above the shared batch
+    for n in range(4):  # 600 KB, above the shared batch (512 KB)
         cache.add(f"b{n}", "1", blob)
     assert _rows(store) == 1, "nothing written while the lock is held, and no waiting for it"
     lock.release()

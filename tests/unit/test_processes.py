@@ -115,3 +115,35 @@ def test_a_forks_results_pipe_holds_a_mebibyte_where_linux_allows():
     assert size == processes._RESULTS_PIPE_BYTES == 1 << 20 if allowed >= 1 << 20 else size >= 1 << 16
     reader.close()
     writer.close()
+
+
+def test_each_fork_says_its_last_word_once_no_task_is_left_and_it_reaches_this_process():
+    taken = []  # in a fork: the tasks it took (its own copy of this list)
+
+    def in_fork(task):
+        time.sleep(0.005)
+        taken.append(task)
+        return task
+
+    done, words = [], []
+    processes.share_forked(
+        2,
+        _timed,
+        list(range(50)),
+        done.append,
+        work_in_fork=in_fork,
+        last_in_fork=lambda: (os.getpid(), list(taken)),
+        last=words.append,
+    )
+    assert len(words) == 2 and len({pid for pid, _ in words}) == 2 and PARENT not in dict(words)
+    from_forks = sorted(task for _, tasks in words for task in tasks)
+    assert from_forks == sorted(r for r in done if isinstance(r, int)), "said after all its tasks"
+    assert all(not isinstance(r, tuple) or r[1] == PARENT for r in done)
+
+
+def test_a_fork_whose_last_word_fails_raises_here():
+    def fails():
+        raise ValueError("no last word")
+
+    with pytest.raises(ValueError, match="no last word"):
+        processes.share_forked(1, _timed, list(range(10)), lambda result: None, last_in_fork=fails)
