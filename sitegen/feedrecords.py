@@ -5,8 +5,8 @@ In a parallel build (parallel.py) the process that renders a paper's page in
 phase 1 also makes, for a paper some feed or digest shows, one record: its
 Atom entry and RSS item (the very bytes feedentries.py cuts out of a feed
 feedgen writes), its JSON Feed item, and its digest item. It appends the
-record to a file of its own in the build's hand-over folder and hands back
-only where the record is. This process keeps that (an int a paper); the
+record to the build's record file (one for all its processes, with no
+name: ``RecordFile``) and hands back only where the record is. This process keeps that (an int a paper); the
 processes of phase 2 read a record back with ``pread`` when a feed or a digest
 needs it. So no process holds a view, a prepared entry or an abstract's HTML
 for every paper a feed shows (at 100k papers, with author feeds, nearly
@@ -26,9 +26,10 @@ import json
 import marshal
 import os
 import struct
+import tempfile
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING, NamedTuple
+from typing import IO, TYPE_CHECKING, Any, NamedTuple
 
 from markupsafe import Markup
 
@@ -57,7 +58,7 @@ _FORMAT_BITS = {"atom": ATOM, "rss": RSS, "json": JSON}
 # The record: the lengths of its four parts, then a flag (1: the entry has a thumbnail).
 _HEADER = struct.Struct("<IIIIB")
 _JSON_END = b'"items":[]}\n'  # how render_json_feed ends a feed without items
-_OFFSET_BITS, _LENGTH_BITS = 40, 32
+_LENGTH_BITS = 32
 RECORDS = "feed_records"  # the key of this process's Records in Renderer.memo
 
 
@@ -147,46 +148,49 @@ def make(
     return records
 
 
-Handed = tuple[str, list[tuple[str, int, int]]]  # a file, and each paper's record in it: offset, length
+Handed = list[tuple[str, int, int]]  # each paper's record in the build's record file: offset, length
 
 
 class RecordFile:
-    """The file this process appends its records to, in ``folder``; a forked
-    process opens a file of its own on its first write."""
+    """The build's one file of records, shared by all its processes. It has no
+    name (O_TMPFILE where the system has it): however a build ends, SIGKILL
+    included, nothing is left behind, since the kernel frees the file with the
+    last process holding it. Made before any process forks, so that each
+    writes and reads it through the descriptor it inherited; a write first
+    takes its place at the end through a counter in shared memory."""
 
-    def __init__(self, folder: str) -> None:
-        self.folder = folder
-        self._pid = -1
-        self._fd = -1
-        self._path = ""
-        self._size = 0
+    def __init__(self, context: Any) -> None:
+        self._end = context.Value("q", 0)  # where the next write goes, for every process
+        try:
+            self._file: IO[bytes] | None = tempfile.TemporaryFile(prefix="sitegen-records-")
+            self.fd = self._file.fileno()
+        except OSError:  # no temporary folder to write in: feeds are made from views
+            self._file, self.fd = None, -1
 
     def write(self, records: list[tuple[str, bytes]]) -> Handed:
-        """Append ``records``; where each is (none, if the file cannot take them)."""
-        if not records:
-            return self._path, []
+        """Add ``records``; where each is (none, if the file cannot take them)."""
+        if not records or self.fd < 0:
+            return []
         data = b"".join(record for _, record in records)
+        with self._end.get_lock():
+            at = self._end.value
+            self._end.value = at + len(data)
         try:
-            if self._pid != os.getpid():
-                self._pid, self._size = os.getpid(), 0
-                self._path = os.path.join(self.folder, f"records-{self._pid}")
-                self._fd = os.open(self._path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
             done = 0
             while done < len(data):
-                done += os.pwrite(self._fd, data[done:], self._size + done)
+                done += os.pwrite(self.fd, data[done:], at + done)
         except OSError:  # a full disk: these papers' feeds are made from their views
-            return self._path, []
-        at, where = self._size, []
+            return []
+        where = []
         for paper_id, record in records:
             where.append((paper_id, at, len(record)))
             at += len(record)
-        self._size = at
-        return self._path, where
+        return where
 
     def close(self) -> None:
-        if self._pid == os.getpid() and self._fd >= 0:
-            os.close(self._fd)
-        self._pid, self._fd = -1, -1
+        if self._file is not None:
+            self._file.close()
+        self._file, self.fd = None, -1
 
 
 class Record(NamedTuple):
@@ -198,26 +202,18 @@ class Record(NamedTuple):
 
 
 class Records:
-    """Where each paper's record is; read back on demand, in any process."""
+    """Where each paper's record is in the file ``fd``; read back on demand, in
+    any process (a forked one reads through the descriptor it inherited)."""
 
-    def __init__(self) -> None:
-        self._paths: list[str] = []
-        self._files: dict[str, int] = {}
-        self._fds: dict[int, int] = {}
+    def __init__(self, fd: int) -> None:
+        self._fd = fd
         self._where: dict[str, int] = {}
         self.read = 0  # records read back, for the tests
 
     def take(self, handed: Handed) -> None:
-        path, where = handed
-        if not where:
-            return
-        index = self._files.get(path)
-        if index is None:
-            index = self._files[path] = len(self._paths)
-            self._paths.append(path)
-        for paper_id, at, length in where:
-            if length >> _LENGTH_BITS == 0 and at >> _OFFSET_BITS == 0:
-                self._where[paper_id] = ((index << _OFFSET_BITS | at) << _LENGTH_BITS) | length
+        for paper_id, at, length in handed:
+            if length >> _LENGTH_BITS == 0:
+                self._where[paper_id] = at << _LENGTH_BITS | length
 
     def __len__(self) -> int:
         return len(self._where)
@@ -227,13 +223,8 @@ class Records:
         if place is None:
             return None
         length = place & ((1 << _LENGTH_BITS) - 1)
-        at = (place >> _LENGTH_BITS) & ((1 << _OFFSET_BITS) - 1)
-        index = place >> (_LENGTH_BITS + _OFFSET_BITS)
-        fd = self._fds.get(index)
         try:
-            if fd is None:  # opened once a process (a forked one reads through its parent's)
-                fd = self._fds[index] = os.open(self._paths[index], os.O_RDONLY)
-            data = os.pread(fd, length, at)
+            data = os.pread(self._fd, length, place >> _LENGTH_BITS)
         except OSError:
             return None
         if len(data) != length:
@@ -245,11 +236,6 @@ class Records:
             parts.append(data[start : start + size] if size else None)
             start += size
         return Record(parts[0], parts[1], parts[2], parts[3], bool(sizes[4] & 1))
-
-    def close(self) -> None:
-        for fd in self._fds.values():
-            os.close(fd)
-        self._fds.clear()
 
 
 class _Facts(NamedTuple):

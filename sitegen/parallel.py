@@ -2,14 +2,16 @@
 
 Workers are forked after the site is built, so they inherit the papers and
 the Jinja environment without pickling any of it; this process works
-alongside them (see processes.share). Two phases:
+alongside them (processes.share_forked: no Pool, no thread of this process
+handing out tasks or taking results in). Two phases:
 
 1. per paper: each takes a run of papers (whole content files where it can,
    read back from the parse cache, so it renders from its own copies and
    leaves the shared ones untouched), renders and writes their pages, and
    hands back each paper's card as plain values, and for a paper a feed or a
-   digest shows, writes what they show of it to a file and hands back where
-   (feedrecords.py), then forgets them: no process holds every paper's
+   digest shows, writes what they show of it to the build's record file (one
+   with no name, so nothing outlives the build: feedrecords.py) and hands back
+   where, then forgets them: no process holds every paper's
    rendered abstract at once (memory at 100k papers);
 2. everything else (lists, feeds, indexes), once this process holds every
    card: each renders and writes a share; feeds and digests read the records.
@@ -21,11 +23,6 @@ from __future__ import annotations
 
 import contextlib
 import gc
-import itertools
-import os
-import pickle
-import shutil
-import tempfile
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -37,7 +34,7 @@ from .feedentries import EntryBytes
 from .feedrecords import RECORDS, Handed, RecordFile, Records
 from .model import Paper
 from .outputs import Output
-from .processes import chunks, fork_context, share
+from .processes import chunks, fork_context, share_forked
 from .render import Renderer
 from .writer import Writer
 
@@ -55,10 +52,8 @@ _COSTLY = frozenset({"feed", "sitemap", "sitemap_index", "bibliography"})
 _renderer: Renderer | None = None
 _writer: Writer | None = None
 _wanted: dict[str, int] = {}  # paper id -> what feeds and digests show of it (feedrecords.wanted)
-_handover: str = ""  # folder through which workers hand back their cards and feed records
 _records: RecordFile | None = None
 _entry_maker = EntryBytes()  # makes records' Atom and RSS bytes; keeps its templates
-_handovers = itertools.count()
 Done = tuple[dict[str, list], list[str], int]
 Fragments = list[tuple[str, Any, bytes]]  # Renderer.fragments of a run's papers
 Taken = tuple[Fragments, Handed]  # and where their feed records are
@@ -182,30 +177,6 @@ def _paper_chunk(task: PaperTask) -> tuple[Taken, Done]:
     return (fragments, handed), writer.export()
 
 
-def _paper_chunk_in_worker(task: PaperTask) -> tuple[str, Done]:
-    """``_paper_chunk`` in a pool worker, its cards handed back in a file.
-
-    A run's cards are ~0.5 MB. Through the pool's pipe (64 KB at a time) the
-    worker waited until this process's result thread had read it all, and
-    that thread gets the GIL only between this process's own rendering, up to
-    5 ms a read: ~10 ms a run, ~10% of the worker's time. A file is written
-    at once and read here at once."""
-    taken, done = _paper_chunk(task)
-    path = os.path.join(_handover, f"{os.getpid()}-{next(_handovers)}")
-    with open(path, "wb") as handle:
-        pickle.dump(taken, handle, protocol=pickle.HIGHEST_PROTOCOL)
-    return path, done
-
-
-def _take_handover(fragments: Taken | str) -> Taken:
-    if not isinstance(fragments, str):  # rendered in this process
-        return fragments
-    with open(fragments, "rb") as handle:
-        taken: Taken = pickle.load(handle)
-    os.remove(fragments)
-    return taken
-
-
 def _render_chunk(chunk: list[tuple[Output, str | None]]) -> Done:
     assert _renderer is not None and _writer is not None
     writer = _writer.fork()
@@ -242,43 +213,46 @@ def render_outputs(
         writer.merge(done)
         progress(len(done[0]))
 
-    def adopt(result: tuple[Taken | str, Done]) -> None:
-        fragments, handed = _take_handover(result[0])
+    def adopt(result: tuple[Taken, Done]) -> None:
+        (fragments, handed), done = result
         renderer.adopt(fragments)
         records.take(handed)
-        merge(result[1])
+        merge(done)
 
-    global _renderer, _writer, _wanted, _handover, _records
+    global _renderer, _writer, _wanted, _records
     _renderer, _writer, _wanted = renderer, writer, feedrecords.wanted(renderer)
-    _handover = tempfile.mkdtemp(prefix="sitegen-")
-    _records = RecordFile(_handover)
-    records = renderer.memo[RECORDS] = Records()
+    _records = RecordFile(context)
+    records = renderer.memo[RECORDS] = Records(_records.fd)
     try:
         pages = {output.key[0]: (output, key) for output, key in todo if output.kind == "paper"}
         rest = [(output, key) for output, key in todo if output.kind != "paper"]
+        planned = later is None
 
-        def plan_later() -> None:
-            assert later is not None
-            rest.extend(later())
+        def paper_chunk_here(task: PaperTask) -> tuple[Taken, Done]:
+            """This process's share of the paper pages; before its first run, it
+            plans the rest, while the workers render the first runs."""
+            nonlocal planned
+            if not planned:
+                assert later is not None
+                planned = True
+                rest.extend(later())
+            return _paper_chunk(task)
 
         if len(renderer.site.papers) < COPIES_FROM:
             papers_files = None
         tasks = _paper_tasks(renderer.site.papers, pages, papers_files or {}, workers)
         gc.freeze()  # keep the collector from touching (and so copying) inherited objects
-        with context.Pool(workers - 1) as pool:
-            meanwhile = plan_later if later is not None else None
-            share(pool, workers - 1, _paper_chunk, tasks, adopt, _paper_chunk_in_worker, meanwhile)
+        share_forked(workers - 1, paper_chunk_here, tasks, adopt, _paper_chunk)
+        if not planned:  # the workers took every run
+            rest.extend(later())  # type: ignore[misc]
         # The costliest outputs first (a feed is ~20 pages' work, a sitemap of
         # 50k URLs more), so that none is left for one process at the very end.
         rest.sort(key=lambda item: item[0].kind not in _COSTLY)
         gc.freeze()
-        with context.Pool(workers - 1) as pool:
-            share(pool, workers - 1, _render_chunk, chunks(rest, _CHUNK // 4), merge)
+        share_forked(workers - 1, _render_chunk, chunks(rest, _CHUNK // 4), merge)
     finally:
-        records.close()
         renderer.memo.pop(RECORDS, None)
         if _records is not None:
             _records.close()
-        shutil.rmtree(_handover, ignore_errors=True)
         _renderer = _writer = _records = None
-        _wanted, _handover = {}, ""
+        _wanted = {}

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import collections
 import ctypes
 import ctypes.util
 import multiprocessing
 import os
-import queue
 import signal
 import sys
 from collections.abc import Callable, Sequence
@@ -81,79 +79,6 @@ def fork_context() -> Any | None:
 
 def chunks(items: Sequence[Any], size: int) -> list[list[Any]]:
     return [list(items[i : i + size]) for i in range(0, len(items), size)]
-
-
-def share(
-    pool: multiprocessing.pool.Pool,
-    size: int,
-    work: Callable[[T], R],
-    tasks: list[T],
-    handle: Callable[[R], None],
-    work_in_pool: Callable[[T], R] | None = None,
-    meanwhile: Callable[[], None] | None = None,
-) -> None:
-    """Run ``work`` on every task, in the pool's ``size`` workers and in this
-    process too, which takes the next task whenever no result is waiting.
-    Workers run ``work_in_pool`` instead if given. This process first runs
-    ``meanwhile``, if given, while the workers start on the tasks.
-
-    This process working instead of a third worker waiting means one process
-    fewer sharing its memory: a page touched after a fork is copied at most
-    once, not once per worker (the build's peak memory at 100k papers).
-
-    A worker gets its next task as soon as it hands back a result (from the
-    pool's result thread), not when this process is next free: else it would
-    sit idle whenever this process's own task outlasted the worker's queue."""
-    pending = collections.deque(tasks)
-    results: queue.SimpleQueue[Any] = queue.SimpleQueue()
-    stop = False  # once set, no more tasks go out: the pool is being torn down
-
-    def take() -> T | None:
-        try:  # popleft is atomic: this thread and the pool's may both take
-            return pending.popleft()
-        except IndexError:
-            return None
-
-    def send() -> None:
-        task = None if stop else take()
-        if task is None:
-            return
-        try:
-            pool.apply_async(work_in_pool or work, (task,), callback=done, error_callback=fail)
-        except ValueError:  # the pool closed meanwhile: this call is failing anyway
-            pass
-
-    def done(result: R) -> None:
-        results.put(result)
-        send()
-
-    def fail(error: BaseException) -> None:
-        nonlocal stop
-        stop = True
-        results.put(error)
-
-    for _ in range(min(len(pending), 2 * size)):  # two each: a worker never waits for its next
-        send()
-    finished = 0
-    try:
-        if meanwhile is not None:
-            meanwhile()  # the workers' next tasks go out from the pool's thread meanwhile
-        while finished < len(tasks):
-            try:
-                result = results.get_nowait()
-            except queue.Empty:
-                task = take()
-                if task is not None:
-                    handle(work(task))
-                    finished += 1
-                    continue
-                result = results.get()
-            if isinstance(result, BaseException):
-                raise result
-            handle(result)
-            finished += 1
-    finally:
-        stop = True
 
 
 # A forked worker's results pipe holds this much, so that it rarely waits for

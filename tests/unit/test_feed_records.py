@@ -5,8 +5,16 @@ of their own, and every feed and digest is byte for byte what a serial build mak
 
 from __future__ import annotations
 
+import contextlib
+import multiprocessing
 import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
 from datetime import datetime, timezone
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
@@ -119,13 +127,9 @@ def test_without_records_feeds_are_made_from_views_with_the_same_bytes(tmp_path,
 
 
 def test_records_splice_into_feeds_only_when_every_entry_has_one(tmp_path):
-    records = feedrecords.Records()
-    folder = tmp_path / "handover"
-    folder.mkdir()
-    out = feedrecords.RecordFile(str(folder))
-    handed = out.write([("a", feedrecords._HEADER.pack(3, 0, 0, 0, 0) + b"<a>")])
-    out.close()
-    records.take(handed)
+    out = feedrecords.RecordFile(multiprocessing.get_context("fork"))
+    records = feedrecords.Records(out.fd)
+    records.take(out.write([("a", feedrecords._HEADER.pack(3, 0, 0, 0, 0) + b"<a>")]))
     assert records.get("a") == feedrecords.Record(b"<a>", None, None, None, False)
     assert records.get("b") is None
     info = FeedInfo("t", "d", "en", "https://x/", "https://x/atom.xml", None, "feed")
@@ -134,39 +138,127 @@ def test_records_splice_into_feeds_only_when_every_entry_has_one(tmp_path):
     assert feedrecords.render(records, info, "atom", [a, b]) is None, "b has no record"
     assert feedrecords.render(records, info, "rss", [a]) is None, "a's record has no RSS item"
     assert feedrecords.render(records, info, "atom", [a]).endswith(b"<a></feed>\n")
-    records.close()
+    out.close()
 
 
 def _moment():
     return datetime(2025, 1, 1, tzinfo=timezone.utc)
 
 
-def test_the_hand_over_folder_in_tmpdir_is_removed_after_the_build_and_after_a_failure(
-    tmp_path, monkeypatch, small_runs
-):
-    """docs/performance.md: the records sit in a folder of TMPDIR "removed with it" (the build)."""
-    import tempfile
+def test_processes_write_the_one_record_file_each_at_a_place_of_its_own(tmp_path):
+    """Every process of a build writes the records file it inherited; each write
+    takes its place at the end first, so none overwrites another's."""
+    context = multiprocessing.get_context("fork")
+    out = feedrecords.RecordFile(context)
+    pids = []
+    for n in range(3):
+        pid = os.fork()
+        if pid == 0:  # a worker: ~200 writes, each read back by the parent below
+            code = 0
+            try:
+                handed = [out.write([(f"{n}-{i}", bytes([65 + n]) * (1 + i % 50))]) for i in range(200)]
+                (tmp_path / f"{n}").write_text(repr(handed))
+            except BaseException:
+                code = 1
+            os._exit(code)
+        pids.append(pid)
+    assert all(os.waitpid(pid, 0)[1] == 0 for pid in pids)
+    for n in range(3):
+        for [(paper_id, at, length)] in eval((tmp_path / f"{n}").read_text()):
+            assert os.pread(out.fd, length, at) == bytes([65 + n]) * length, paper_id
+    out.close()
 
+
+_BLOCKED_BUILD = """
+import os, sys, time
+from pathlib import Path
+from sitegen import parallel
+from sitegen.build import build
+parallel.PARALLEL_THRESHOLD, parallel._CHUNK, parallel._LAST_CHUNK = 0, 4, 4
+real, ready, go = parallel._render_chunk, Path(sys.argv[3]), Path(sys.argv[4])
+
+def waiting(chunk):  # the last phase waits, every record written, until told to go on
+    try:
+        os.close(os.open(ready, os.O_CREAT | os.O_EXCL | os.O_WRONLY))
+    except FileExistsError:
+        pass
+    while not go.exists():
+        time.sleep(0.02)
+    return real(chunk)
+
+parallel._render_chunk = waiting
+build(Path(sys.argv[1]), Path(sys.argv[2]), workers=2)
+"""
+
+
+def _blocked_build(tmp_path, site, out, temp):
+    ready, go = tmp_path / f"{out.name}.ready", tmp_path / f"{out.name}.go"
+    env = {**os.environ, "TMPDIR": str(temp), "PYTHONPATH": os.pathsep.join(sys.path)}
+    args = [sys.executable, "-c", _BLOCKED_BUILD, str(site), str(out), str(ready), str(go)]
+    process = subprocess.Popen(args, env=env, cwd=Path(__file__).parents[2])
+    deadline = time.monotonic() + 60
+    while not ready.exists():
+        assert process.poll() is None and time.monotonic() < deadline, "the build never got to its last phase"
+        time.sleep(0.02)
+    return process, go
+
+
+def _records_file_of(pid: int) -> list[str]:
+    """The files the build's process has open that have no name."""
+    fds = Path(f"/proc/{pid}/fd")
+    links = []
+    for fd in fds.iterdir():
+        with contextlib.suppress(OSError):
+            links.append(os.readlink(fd))
+    return [link for link in links if link.endswith(" (deleted)")]
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_a_build_killed_with_its_records_written_leaves_no_file_behind(tmp_path, monkeypatch, small_runs):
+    """The records sit in one file with no name, in TMPDIR: a build SIGKILLed
+    (a CI timeout, the OOM killer) leaves nothing there, nor in the site, that
+    the next build must find and sweep."""
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    site = _site(tmp_path / "s")
+    build(site, tmp_path / "serial", workers=1)
+    before = set(tmp_path.rglob("*"))
+    process, _ = _blocked_build(tmp_path, site, tmp_path / "out", temp)
+    unnamed = _records_file_of(process.pid)
+    assert any(link.startswith(str(temp)) for link in unnamed), f"the records file is in TMPDIR: {unnamed}"
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    deadline = time.monotonic() + 10  # its workers die with it (processes.py)
+    while list(temp.iterdir()) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert list(temp.iterdir()) == [], "nothing named in TMPDIR"
+    build(site, tmp_path / "out", workers=2)
+    assert tree(tmp_path / "out") == tree(tmp_path / "serial")
+    new = {path.relative_to(tmp_path).parts for path in set(tmp_path.rglob("*")) - before}
+    assert {parts[0] for parts in new} == {"out", "out.ready", "s"}
+    assert {parts[:2] for parts in new if parts[0] == "s"} == {("s", ".sitegen-cache")}
+    assert not [path for path in (site / ".sitegen-cache").iterdir() if path.is_dir()], "no folder"
+    assert list(temp.iterdir()) == []
+
+
+def test_two_builds_of_two_sites_at_once_keep_to_their_own_records(tmp_path, monkeypatch, small_runs):
+    """One build waits in its last phase, its records written, while another
+    site builds from start to end with the same TMPDIR; then it goes on."""
     temp = tmp_path / "tmp"
     temp.mkdir()
     monkeypatch.setattr(tempfile, "tempdir", str(temp))
-    site = _site(tmp_path / "s")
-    made_in: list[str] = []
-    real_file = feedrecords.RecordFile
-
-    def record_file(folder):
-        made_in.append(folder)
-        return real_file(folder)
-
-    monkeypatch.setattr(parallel, "RecordFile", record_file)
-    build(site, tmp_path / "out", workers=2)
-    assert made_in and all(folder.startswith(str(temp)) for folder in made_in)
+    one = _site(tmp_path / "one")
+    two = write_site(tmp_path / "two", _papers()[::-1][:30], feeds={"entries": 3})
+    build(one, tmp_path / "one-serial", workers=1)
+    build(two, tmp_path / "two-serial", workers=1)
+    (tmp_path / "a").mkdir()  # each output folder in a folder of its own: a build locks the parent
+    process, go = _blocked_build(tmp_path, one, tmp_path / "a" / "one-out", temp)
+    try:
+        build(two, tmp_path / "two-out", workers=2)
+        go.touch()
+        assert process.wait(timeout=60) == 0
+    finally:
+        process.kill()
+    assert tree(tmp_path / "two-out") == tree(tmp_path / "two-serial")
+    assert tree(tmp_path / "a" / "one-out") == tree(tmp_path / "one-serial")
     assert list(temp.iterdir()) == []
-
-    def broken(chunk):
-        raise RuntimeError("a template broke in the last phase")
-
-    monkeypatch.setattr(parallel, "_render_chunk", broken)
-    with pytest.raises(Exception, match="template broke"):
-        build(site, tmp_path / "out2", workers=2)
-    assert len(made_in) == 2 and list(temp.iterdir()) == []

@@ -1,8 +1,8 @@
 """Sharing render work between this process and forked workers."""
 
 import dataclasses
-import multiprocessing
 import os
+import tempfile
 import time
 from pathlib import Path
 from types import SimpleNamespace
@@ -10,7 +10,7 @@ from types import SimpleNamespace
 import pytest
 import yaml
 
-from sitegen import parallel, processes, render, schedule, siteplan
+from sitegen import parallel, render, schedule, siteplan
 from sitegen.build import build
 from sitegen.cache import Slot
 from sitegen.config import load_config
@@ -22,32 +22,6 @@ from sitegen.writer import spare_of
 from tests.sitekit import paper, tree, write_site
 
 PARENT = os.getpid()
-
-
-def _slow_task(task):
-    time.sleep(0.01)
-    return task, os.getpid()
-
-
-def _fails_in_a_worker(task):
-    if os.getpid() != PARENT:
-        raise ValueError(f"task {task} failed in a worker")
-    return task
-
-
-def test_every_task_runs_once_some_here_and_some_in_a_worker():
-    done = []
-    with multiprocessing.get_context("fork").Pool(1) as pool:
-        processes.share(pool, 1, _slow_task, list(range(40)), done.append)
-    assert sorted(task for task, _ in done) == list(range(40))
-    pids = {pid for _, pid in done}
-    assert PARENT in pids and len(pids) == 2, "both this process and the worker took tasks"
-
-
-def test_an_error_in_a_worker_reaches_the_caller():
-    with multiprocessing.get_context("fork").Pool(1) as pool:
-        with pytest.raises(ValueError, match="failed in a worker"):
-            processes.share(pool, 1, _fails_in_a_worker, list(range(10)), lambda result: None)
 
 
 def _papers(source, count, prefix):
@@ -167,60 +141,39 @@ def test_a_site_of_many_files_renders_the_same_across_processes(tmp_path, monkey
     assert not lent, "a small site renders from its own papers"
 
 
-def test_workers_hand_back_cards_in_files_that_are_gone_after_the_build(tmp_path, monkeypatch):
+def test_workers_hand_back_cards_through_their_pipes_and_leave_no_file_in_tmpdir(tmp_path, monkeypatch):
     monkeypatch.setattr(parallel, "PARALLEL_THRESHOLD", 0)
     monkeypatch.setattr(parallel, "_CHUNK", 4)
-    handovers = tmp_path / "tmp"
-    handovers.mkdir()
-    monkeypatch.setattr(parallel.tempfile, "tempdir", str(handovers))
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(temp))
     site = write_site(tmp_path / "s")
     entries = [paper(f"p{i}", f"2025-03-{10 + i % 5}", tags=["t"]) for i in range(40)]
     (site / "content/papers/all.yaml").write_text(yaml.safe_dump(entries))
-    taken = []
-    real_take = parallel._take_handover
+    adopted = []
+    real_adopt = Renderer.adopt
 
-    def recording_take(fragments):
-        taken.append(fragments)
-        return real_take(fragments)
+    def recording_adopt(self, fragments):
+        adopted.append(len(fragments))
+        return real_adopt(self, fragments)
 
-    monkeypatch.setattr(parallel, "_take_handover", recording_take)
+    monkeypatch.setattr(Renderer, "adopt", recording_adopt)
     build(site, tmp_path / "serial", workers=1)
     build(site, tmp_path / "parallel", workers=2)
     assert tree(tmp_path / "parallel") == tree(tmp_path / "serial")
-    assert any(isinstance(f, str) for f in taken), "a worker handed its cards back in a file"
-    assert list(handovers.iterdir()) == [], "the hand-over folder is removed"
+    assert sum(adopted) == 40 and len(adopted) >= 2, "every card came back, some from the worker"
+    assert list(temp.iterdir()) == [], "nothing named in TMPDIR"
 
     monkeypatch.setattr(Renderer, "fragments", _fragments_fail_in_a_worker)
     with pytest.raises(ValueError, match="in a worker"):
         build(site, tmp_path / "failed", workers=2)
-    assert list(handovers.iterdir()) == [], "a failed build removes it too"
+    assert list(temp.iterdir()) == [], "nor after a failed build"
 
 
 def _fragments_fail_in_a_worker(self, paper_id, with_prose):
     if os.getpid() != PARENT:
         raise ValueError("a card failed in a worker")
     return paper_id, None, b"<article></article>"
-
-
-def _timed_task(task):
-    time.sleep(0.01)
-    return task, os.getpid(), time.monotonic()  # one clock for every process on Linux
-
-
-def test_this_process_runs_meanwhile_while_the_worker_takes_tasks():
-    done = []
-    meanwhile_ended = []
-
-    def meanwhile():
-        time.sleep(0.3)
-        meanwhile_ended.append(time.monotonic())
-
-    with multiprocessing.get_context("fork").Pool(1) as pool:
-        processes.share(pool, 1, _timed_task, list(range(40)), done.append, meanwhile=meanwhile)
-    assert sorted(task for task, _, _ in done) == list(range(40))
-    by_the_worker_meanwhile = [t for t, pid, at in done if pid != PARENT and at < meanwhile_ended[0]]
-    # Fed only by this process, the worker would have had the first two tasks and waited.
-    assert len(by_the_worker_meanwhile) >= 5, "the worker kept getting tasks meanwhile (~30 in 0.3 s)"
 
 
 def _cold_site(root):
