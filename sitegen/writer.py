@@ -120,7 +120,7 @@ class Writer:
         # Into a missing or empty folder there is nothing to compare or keep.
         self._direct = not out_dir.is_dir() or not any(out_dir.iterdir())
         self._fresh = False  # the spare was made empty by this build: nothing to unlink first
-        self._made_dirs: set[str] = set()
+        self._made_dirs: set[str] = set()  # folders in the spare (and twin): made, or merged
         self._previous = self._read_manifest()
         # path -> [input key, size]
         self._manifest: dict[str, list] = {}
@@ -199,9 +199,8 @@ class Writer:
             raise failed("prepare the new site", error) from None
 
     def _read_listing(self) -> tuple[tree.Listing | None, set[str]]:
-        """What the spare holds, and which of its files are the very files
-        (same inode) output/ has at those paths: all but those the last build
-        wrote anew ("differs")."""
+        """What the spare holds, and which of its files are output/'s very files
+        (same inode): all but those the last build wrote anew ("differs")."""
         try:
             data = json.loads(self.listing_path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
@@ -282,30 +281,28 @@ class Writer:
             self.report.unchanged += 1
             return
         destination = os.path.join(self._spare_root, path)
+        new_folder = (folder := path.rpartition("/")[0]) not in self._made_dirs
         try:
-            folder = os.path.dirname(destination)
-            if folder not in self._made_dirs:
-                tree.make_folder(folder)
-                self._made_dirs.add(folder)
+            if new_folder:
+                tree.make_folder(os.path.dirname(destination))
             if not self._fresh:  # the spare's file may be a link to output/'s: never write into it
                 tree.clear(destination)
             tree.write_file(destination, data)
             if self._twinning:
                 twin = os.path.join(self._twin_root, path)
-                folder = os.path.dirname(twin)
-                if folder not in self._made_dirs:
-                    tree.make_folder(folder)
-                    self._made_dirs.add(folder)
+                if new_folder:
+                    tree.make_folder(os.path.dirname(twin))
                 os.link(destination, twin)
         except OSError as error:
             raise failed("write", error, target) from None
+        if new_folder:
+            self._made_dirs.add(folder)
         self._staged.append(path)
 
     def fork(self) -> Writer:
         """A writer for a worker process: same folder and records, nothing done yet."""
         child = copy.copy(self)
         child._manifest, child._staged, child.report = {}, [], Report()
-        child._made_dirs = set(self._made_dirs)
         return child
 
     def export(self) -> tuple[dict[str, list], list[str], int]:
@@ -319,6 +316,8 @@ class Writer:
             raise OutputError(Problem(f"two outputs write the same file: {min(clash)}"))
         self._manifest.update(manifest)
         self._staged += staged
+        # Their folders exist: a cite file forked from here need not make its paper's.
+        self._made_dirs.update(path.rpartition("/")[0] for path in staged)
         self.report.unchanged += unchanged
 
     def abort(self) -> None:

@@ -198,7 +198,9 @@ def _blocked_build(tmp_path, site, out, temp):
     process = subprocess.Popen(args, env=env, cwd=Path(__file__).parents[2])
     deadline = time.monotonic() + 60
     while not ready.exists():
-        assert process.poll() is None and time.monotonic() < deadline, "the build never got to its last phase"
+        if process.poll() is not None or time.monotonic() > deadline:
+            process.kill()
+            raise AssertionError("the build never got to its last phase")
         time.sleep(0.02)
     return process, go
 
@@ -224,10 +226,12 @@ def test_a_build_killed_with_its_records_written_leaves_no_file_behind(tmp_path,
     build(site, tmp_path / "serial", workers=1)
     before = set(tmp_path.rglob("*"))
     process, _ = _blocked_build(tmp_path, site, tmp_path / "out", temp)
-    unnamed = _records_file_of(process.pid)
+    try:
+        unnamed = _records_file_of(process.pid)
+    finally:
+        process.send_signal(signal.SIGKILL)
+        process.wait()
     assert any(link.startswith(str(temp)) for link in unnamed), f"the records file is in TMPDIR: {unnamed}"
-    process.send_signal(signal.SIGKILL)
-    process.wait()
     deadline = time.monotonic() + 10  # its workers die with it (processes.py)
     while list(temp.iterdir()) and time.monotonic() < deadline:
         time.sleep(0.02)

@@ -1,4 +1,5 @@
 import os
+import pickle
 import shutil
 from pathlib import Path
 
@@ -134,3 +135,43 @@ def test_dangerous_output_folders_are_refused(tmp_path):
             check_output_dir(bad, site, content)
     check_output_dir(site / "output", site, content)
     check_output_dir(tmp_path / "elsewhere", site, content)
+
+
+def test_folders_of_files_merged_from_a_worker_are_not_made_again(tmp_path, monkeypatch):
+    """A cite file rendered in the last phase goes into its paper's folder, which a
+    worker made in the first (in the spare and in the twin): no mkdir for it."""
+    from sitegen import tree as tree_ops
+
+    out = tmp_path / "out"
+    writer = Writer(out, tmp_path / "cache" / "m.json")
+    writer.begin()
+    pid = os.fork()
+    if pid == 0:  # a worker process
+        worker = writer.fork()
+        worker.add("papers/a/index.html", b"page")
+        worker.add("index.html", b"home")
+        (tmp_path / "done").write_bytes(pickle.dumps(worker.export()))
+        os._exit(0)
+    assert os.waitpid(pid, 0)[1] == 0
+    writer.merge(pickle.loads((tmp_path / "done").read_bytes()))
+    made = []
+    real = tree_ops.make_folder
+    monkeypatch.setattr(tree_ops, "make_folder", lambda folder: made.append(folder) or real(folder))
+    last_phase = writer.fork()
+    last_phase.add("papers/a/cite.bib", b"bib")
+    last_phase.add("robots.txt", b"robots")
+    last_phase.add("papers/b/cite.bib", b"other")
+    writer.merge(last_phase.export())
+    assert [os.path.relpath(folder, tmp_path) for folder in made] == [
+        ".out.sitegen-spare/papers/b",
+        ".out.sitegen-twin/papers/b",
+    ], "only the folder no file was written into yet"
+    writer.commit()
+    assert tree(out) == {
+        "papers/a/index.html": b"page",
+        "papers/a/cite.bib": b"bib",
+        "papers/b/cite.bib": b"other",
+        "index.html": b"home",
+        "robots.txt": b"robots",
+    }
+    assert tree(spare_of(out)) == tree(out), "the twin, now the spare, holds every file"
