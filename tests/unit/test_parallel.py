@@ -1,6 +1,7 @@
 """Sharing render work between this process and forked workers."""
 
 import dataclasses
+import multiprocessing.pool
 import os
 import tempfile
 import time
@@ -158,6 +159,11 @@ def test_workers_hand_back_cards_through_their_pipes_and_leave_no_file_in_tmpdir
         return real_adopt(self, fragments)
 
     monkeypatch.setattr(Renderer, "adopt", recording_adopt)
+
+    def no_pool(*args, **kwargs):
+        raise AssertionError("rendering made a multiprocessing Pool (processes.share_forked has none)")
+
+    monkeypatch.setattr(multiprocessing.pool.Pool, "__init__", no_pool)
     build(site, tmp_path / "serial", workers=1)
     build(site, tmp_path / "parallel", workers=2)
     assert tree(tmp_path / "parallel") == tree(tmp_path / "serial")
