@@ -7,8 +7,9 @@ handing out tasks or taking results in). Two phases:
 
 1. per paper: each takes a run of papers (whole content files where it can,
    read back from the parse cache, so it renders from its own copies and
-   leaves the shared ones untouched), renders and writes their pages, and
-   hands back each paper's card as plain values, and for a paper a feed or a
+   leaves the shared ones untouched), renders and writes their pages and
+   cite files (siteplan.WITH_PAPER), and hands back each paper's card as
+   plain values, and for a paper a feed or a
    digest shows, writes what they show of it to the build's record file (one
    with no name, so nothing outlives the build: feedrecords.py) and hands back
    where, then forgets them: no process holds every paper's
@@ -32,10 +33,12 @@ from .cache import Slot, read_papers
 from .errors import Problem, SitegenError, ThemeError
 from .feedentries import EntryBytes
 from .feedrecords import RECORDS, Handed, RecordFile, Records
+from .gcsettings import release_free_memory
 from .model import Paper
 from .outputs import Output
 from .processes import chunks, fork_context, share_forked
 from .render import Renderer
+from .siteplan import WITH_PAPER
 from .writer import Writer
 
 # Below this many outputs, starting processes costs more than it saves.
@@ -123,7 +126,7 @@ def _run_size(left: int, processes: int) -> int:
 
 def _paper_tasks(
     papers: Sequence[Paper],
-    pages: dict[str, tuple[Output, str | None]],
+    pages: dict[str, list[tuple[Output, str | None]]],
     papers_files: Mapping[Path, Slot],
     processes: int,
 ) -> list[PaperTask]:
@@ -156,7 +159,7 @@ def _paper_tasks(
             cut(len(ids))
     if ids:
         cut(len(ids))
-    return [(blobs, run, [pages[i] for i in run if i in pages]) for blobs, run in runs]
+    return [(blobs, run, [item for i in run for item in pages.get(i, ())]) for blobs, run in runs]
 
 
 def _paper_chunk(task: PaperTask) -> tuple[Taken, Done]:
@@ -224,8 +227,13 @@ def render_outputs(
     _records = RecordFile(context)
     records = renderer.memo[RECORDS] = Records(_records.fd)
     try:
-        pages = {output.key[0]: (output, key) for output, key in todo if output.kind == "paper"}
-        rest = [(output, key) for output, key in todo if output.kind != "paper"]
+        pages: dict[str, list[tuple[Output, str | None]]] = {}  # paper id -> its outputs (WITH_PAPER)
+        rest: list[tuple[Output, str | None]] = []
+        for output, key in todo:
+            if output.kind in WITH_PAPER:
+                pages.setdefault(output.key[0], []).append((output, key))
+            else:
+                rest.append((output, key))
         planned = later is None
 
         def paper_chunk_here(task: PaperTask) -> tuple[Taken, Done]:
@@ -241,6 +249,7 @@ def render_outputs(
         if len(renderer.site.papers) < COPIES_FROM:
             papers_files = None
         tasks = _paper_tasks(renderer.site.papers, pages, papers_files or {}, workers)
+        release_free_memory()  # what the load and the related lists freed: not copied into forks
         gc.freeze()  # keep the collector from touching (and so copying) inherited objects
         share_forked(workers - 1, paper_chunk_here, tasks, adopt, _paper_chunk)
         if not planned:  # the workers took every run
@@ -248,6 +257,7 @@ def render_outputs(
         # The costliest outputs first (a feed is ~20 pages' work, a sitemap of
         # 50k URLs more), so that none is left for one process at the very end.
         rest.sort(key=lambda item: item[0].kind not in _COSTLY)
+        release_free_memory()
         gc.freeze()
         share_forked(workers - 1, _render_chunk, chunks(rest, _CHUNK // 4), merge)
     finally:

@@ -16,7 +16,7 @@ from .outputs import Output, check_unique
 from .progress import Progress
 from .render import Renderer
 from .site import Site
-from .siteplan import plan, plan_papers
+from .siteplan import WITH_PAPER, plan, plan_papers
 from .writer import Writer
 
 Todo = list[tuple[Output, "str | None"]]  # outputs to render, each with its key if made already
@@ -35,7 +35,8 @@ class Schedule:
         check_unique(self.outputs, self.static)
 
     def first(self, renderer: Renderer, writer: Writer) -> Todo:
-        """What to render now. Cold: the paper pages, keyed where they render
+        """What to render now. Cold: the paper pages and their cite files
+        (siteplan.WITH_PAPER), keyed where they render
         (in parallel). Warm: every output whose key or file changed."""
         if self._paper_pages is not None:
             return [(item, None) for item in self._paper_pages]
@@ -50,7 +51,7 @@ class Schedule:
 
         def plan_the_rest() -> Todo:
             self._plan_all()
-            rest: Todo = [(item, None) for item in self.outputs if item.kind != "paper"]
+            rest: Todo = [(item, None) for item in self.outputs if item.kind not in WITH_PAPER]
             progress.expect(len(rest))
             return rest
 

@@ -32,9 +32,18 @@ KINDS: dict[str, PageKind] = {
 }
 
 
+# Kinds whose key starts with a paper id, rendered with that paper's page in a
+# parallel build's first phase, from the copies of the papers it renders from
+# (parallel.py): none of them is left for the processes of the last phase,
+# which would otherwise each read, and so copy, the memory of every paper.
+WITH_PAPER = frozenset({"paper", "cite"})
+
+
 def plan_papers(site: Site) -> list[Output]:
-    """The paper pages: what a cold build starts rendering before the rest is planned."""
-    return paper.plan(site, Routes(site.config))
+    """The paper pages and each paper's cite files (WITH_PAPER): what a cold
+    build starts rendering before the rest is planned."""
+    routes = Routes(site.config)
+    return [*paper.plan(site, routes), *cite.plan_files(site, routes)]
 
 
 def plan(site: Site, papers: list[Output] | None = None) -> list[Output]:
@@ -43,6 +52,11 @@ def plan(site: Site, papers: list[Output] | None = None) -> list[Output]:
     routes = Routes(site.config)
     out: list[Output] = []
     for section in SECTIONS:
-        out += papers if section is paper and papers is not None else section.plan(site, routes)
+        if papers is None or section not in (paper, cite):
+            out += section.plan(site, routes)
+        elif section is paper:
+            out += papers  # the paper pages, then the cite files: the order of the two sections
+        else:
+            out += cite.plan_shared(site, routes)
     out += sitemaps.plan_after(out)
     return out

@@ -21,10 +21,17 @@ if TYPE_CHECKING:
 
 
 def plan(site: Site, routes: Routes) -> list[Output]:
+    return [*plan_files(site, routes), *plan_shared(site, routes)]
+
+
+def plan_files(site: Site, routes: Routes) -> list[Output]:
+    """Each paper's own cite files: rendered with its page (siteplan.WITH_PAPER)."""
     kinds = site.config.citation_files
-    out = [Output(routes.paper_citation(p.id, f), "cite", (p.id, f)) for p in site.papers for f in kinds]
-    out.append(Output(routes.bibliography(), "bibliography"))
-    return out
+    return [Output(routes.paper_citation(p.id, f), "cite", (p.id, f)) for p in site.papers for f in kinds]
+
+
+def plan_shared(site: Site, routes: Routes) -> list[Output]:
+    return [Output(routes.bibliography(), "bibliography")]
 
 
 def _citation(renderer: Renderer, paper: Paper) -> Citation:

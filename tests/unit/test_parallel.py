@@ -36,7 +36,8 @@ def test_paper_runs_keep_cached_content_files_whole(monkeypatch):
     papers += _papers("big.yaml", 6, "g") + _papers("uncached.yaml", 2, "u")
     names = ("a.yaml", "b.yaml", "c.yaml", "big.yaml")
     files = {Path(name): Slot(Path("papers.sqlite"), name.encode()) for name in names}
-    pages = {p.id: (f"page of {p.id}", None) for p in papers if p.id != "a1"}
+    # A paper's page and its cite files (siteplan.WITH_PAPER) go with the paper.
+    pages = {p.id: [(f"page of {p.id}", None), (f"cite of {p.id}", None)] for p in papers if p.id != "a1"}
     runs = parallel._paper_tasks(papers, pages, files, 2)
     assert [(blobs, ids) for blobs, ids, _ in runs] == [
         # a and b together reach a run's size; a file bigger than a run, or one
@@ -46,7 +47,9 @@ def test_paper_runs_keep_cached_content_files_whole(monkeypatch):
         ([], ["g3", "g4", "g5", "u0"]),
         ([], ["u1"]),
     ]
-    assert runs[0][2] == [pages[i] for i in ("a0", "a2", "b0", "b1")], "only pages still to render"
+    assert runs[0][2] == [item for i in ("a0", "a2", "b0", "b1") for item in pages[i]], (
+        "only pages still to render"
+    )
     assert [ids for _, ids, _ in parallel._paper_tasks(papers, pages, {}, 2)] == [
         ["a0", "a1", "a2", "b0"],
         ["b1", "c0", "g0", "g1"],
@@ -59,7 +62,7 @@ def test_paper_runs_get_shorter_towards_the_end_so_processes_finish_together(mon
     monkeypatch.setattr(parallel, "_CHUNK", 8)
     monkeypatch.setattr(parallel, "_LAST_CHUNK", 2)
     papers = _papers("a.yaml", 50, "a")
-    pages = {p.id: (f"page of {p.id}", None) for p in papers}
+    pages = {p.id: [(f"page of {p.id}", None)] for p in papers}
     runs = [ids for _, ids, _ in parallel._paper_tasks(papers, pages, {}, 2)]
     assert [i for run in runs for i in run] == [p.id for p in papers], "every paper once, in order"
     sizes = [len(run) for run in runs]
@@ -232,3 +235,47 @@ def test_a_problem_found_while_paper_pages_render_fails_the_build_and_leaves_not
     with pytest.raises(OutputError, match="claim the same file"):
         build(site, kept, workers=2)
     assert tree(kept) == {"mine.txt": b"the user's own file"}, "the folder is as it was"
+
+
+_kinds_log: list[Path] = []  # where the wrapped chunks below write the kinds they render
+_real_paper_chunk, _real_render_chunk = parallel._paper_chunk, parallel._render_chunk
+
+
+def _log_kinds(phase: str, items) -> None:
+    with open(_kinds_log[0], "a", encoding="utf-8") as handle:
+        handle.write("".join(f"{phase} {output.kind}\n" for output, _ in items))
+
+
+def _logged_paper_chunk(task):
+    _log_kinds("first", task[2])
+    return _real_paper_chunk(task)
+
+
+def _logged_render_chunk(chunk):  # module-level: the pool pickles it by name
+    _log_kinds("last", chunk)
+    return _real_render_chunk(chunk)
+
+
+def test_cite_files_render_with_their_paper_none_in_the_last_phase(tmp_path, monkeypatch):
+    """Each paper's cite files render in the first phase with its page, from
+    the same copies; the last phase's processes, forked from this one, would
+    each read (and so copy) every paper's memory to make them (docs/performance.md,
+    "Memory at 100k papers"). The files are the serial build's bytes."""
+    papers = [
+        paper(f"p{i:02d}", f"2025-03-{10 + i % 6:02d}", abstract=f"Abstract {i}, *emphasis*")
+        for i in range(40)
+    ]
+    site = write_site(tmp_path / "s", papers)
+    build(site, tmp_path / "serial", workers=1)
+    monkeypatch.setattr(parallel, "PARALLEL_THRESHOLD", 0)
+    monkeypatch.setattr(parallel, "_CHUNK", 4)
+    monkeypatch.setattr(parallel, "_LAST_CHUNK", 4)
+    log = tmp_path / "kinds.log"
+    monkeypatch.setattr(parallel, "_paper_chunk", _logged_paper_chunk)
+    monkeypatch.setattr(parallel, "_render_chunk", _logged_render_chunk)
+    _kinds_log[:] = [log]
+    build(site, tmp_path / "parallel", workers=2)
+    assert tree(tmp_path / "parallel") == tree(tmp_path / "serial")
+    rendered = log.read_text(encoding="utf-8").splitlines()
+    assert rendered.count("first cite") == 40 * 2 and rendered.count("first paper") == 40
+    assert "last bibliography" in rendered and not any(line.startswith("last cite") for line in rendered)
