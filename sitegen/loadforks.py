@@ -153,10 +153,10 @@ def load_in_workers(
             done[taken] = None
             taken += 1
 
-    def written(indexes: list[int]) -> None:  # a worker's last word: the batches the store took
-        for index in indexes:
-            for shown, digest in unmarked.pop(index, ()):
-                cache.stored(shown, digest)  # type: ignore[union-attr]  # rows mean a cache
+    # A fork's last word: the batches the store took. With two forks or more it
+    # can come while another holds an earlier batch, before some of these are
+    # taken in: they are marked once every batch is.
+    written: list[int] = []
 
     _worker_config, _worker_cache = config, cache
     if cache is not None:
@@ -165,8 +165,19 @@ def load_in_workers(
         _worker_writing = cache.shared_writes = context.Lock()
     try:
         share_forked(
-            workers - 1, here, batches, handle, _check_batch, meanwhile, _fork_starts, _rows_written, written
+            workers - 1,
+            here,
+            batches,
+            handle,
+            _check_batch,
+            meanwhile,
+            _fork_starts,
+            _rows_written,
+            written.extend,
         )
+        for index in written:
+            for shown, digest in unmarked.pop(index, ()):
+                cache.stored(shown, digest)  # type: ignore[union-attr]  # rows mean a cache
     finally:
         _worker_config = _worker_cache = _worker_writing = None
         if cache is not None:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import multiprocessing
+import os
 import sqlite3
+import time
 from pathlib import Path
 
 import pytest
@@ -131,3 +133,33 @@ def test_the_parent_writes_the_parse_cache_only_when_no_worker_is_writing(tmp_pa
     assert _rows(store) == 6, "alone, rows wait for a 1 MiB batch"
     cache.flush()
     assert _rows(store) == 7
+
+
+def test_with_two_forks_every_row_a_fork_wrote_counts_as_stored_even_if_it_ends_first(tmp_path, monkeypatch):
+    """A fork's last word can arrive while another fork still holds an earlier
+    batch, so that some of the first fork's batches are not taken in yet: their
+    rows must still count as stored, or the save drops them as stale and the
+    next build parses those files again."""
+    monkeypatch.setattr(loading, "PARALLEL_PARSE_FILES", 0)
+    site = _site(tmp_path, 90)
+    parent = os.getpid()
+    flag = tmp_path / "slow-fork"
+    real = loadforks.check_file
+
+    def slow_in_one_fork(*args, **kwargs):
+        if os.getpid() != parent:
+            try:  # the first fork here, once: its batch holds back every later one
+                os.close(os.open(flag, os.O_CREAT | os.O_EXCL))
+                time.sleep(1.5)
+            except FileExistsError:
+                pass
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(loadforks, "check_file", slow_in_one_fork)
+    store = tmp_path / "cache.sqlite"
+    cache = ParseCache(store, "UTC")
+    assert len(loading.load_papers(load_config(site), cache, 3)) == 90
+    assert flag.exists(), "a fork checked files"
+    assert len(cache.papers_files()) == 90, "every file counts as stored, whichever process wrote it"
+    cache.save()
+    assert _rows(store) == 90, "and the save keeps every row"
