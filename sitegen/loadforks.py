@@ -19,12 +19,12 @@ if TYPE_CHECKING:
 
 Batch = tuple[int, list[tuple[str, Any]]]  # (its place in the listing's batches, files)
 
-# What a worker hands back for a batch: its index, whether the parse cache took
-# the batch's rows (only the parent's own batches say so here; see _rows_written),
-# each file's digest (None without a cache), and per file its papers pickled
-# (the parse cache row's bytes) or, for a file with problems, its Checked. No
-# object a file: ~1 µs a file to take in, not ~5.
-Handed = tuple[int, bool, list[str] | None, list[bytes | Checked]]
+# What a worker hands back for a batch: its index, each file's digest (None
+# without a cache), and per file its papers pickled (the parse cache row's
+# bytes) or, for a file with problems, its Checked. No object a file: ~1 µs a
+# file to take in, not ~5. Which rows the store took comes in the fork's last
+# word (_rows_written).
+Handed = tuple[int, list[str] | None, list[bytes | Checked]]
 
 
 def _check_batch(task: Batch) -> Handed:
@@ -60,7 +60,7 @@ def _check_batch(task: Batch) -> Handed:
                 _write_pending()
             finally:
                 _worker_writing.release()
-    return index, False, digests, handed
+    return index, digests, handed
 
 
 # A worker's rows wait for this many bytes, and are then written when neither
@@ -132,19 +132,19 @@ def load_in_workers(
 
     def here(task: Batch) -> Handed:
         index, batch = task
-        return index, False, None, [read_and_check(config, shown, path, cache) for shown, path in batch]
+        return index, None, [read_and_check(config, shown, path, cache) for shown, path in batch]
 
     def handle(result: Handed) -> None:
         nonlocal taken
         done[result[0]] = result
         while taken < len(batches) and (ready := done[taken]) is not None:
-            _, stored, digests, handed = ready
+            _, digests, handed = ready
             for at, ((shown, path), item) in enumerate(zip(batches[taken][1], handed, strict=True)):
                 if type(item) is bytes:
                     papers = unpickle_papers(item)
                     ids = [(where, paper.id) for where, paper in papers]
                     digest = digests[at] if digests is not None else ""
-                    item = Checked(papers, ids, [], digest, stored=stored)
+                    item = Checked(papers, ids, [], digest)
                     if digests is not None:
                         unmarked.setdefault(taken, []).append((shown, digest))
                 elif digests is not None:

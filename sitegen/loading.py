@@ -73,14 +73,12 @@ class Checked:
     """One content file parsed and every entry validated, in whichever process
     did it: the papers, or the problems."""
 
-    # [(KeyPath, Paper)]; None if the file had problems, or while they are pickled (below).
+    # [(KeyPath, Paper)]; None if the file had problems.
     papers: list[tuple[KeyPath, Paper]] | None
     ids: list[tuple[KeyPath, str]]  # every id given, for duplicate checks across files
     problems: list[Problem]
     digest: str = ""  # of the file's bytes, when read for the parse cache
     cached: bool = False  # the papers came from the parse cache
-    stored: bool = False  # a worker wrote the papers to the parse cache
-    pickled: bytes = b""  # the papers as a worker hands them back: their parse cache row's bytes
 
 
 def check_file(config: Config, path: Path, shown: str, raw: bytes) -> Checked:
@@ -231,8 +229,6 @@ class Loader:
         self.problems.extend(checked.problems)
         if checked.papers is not None:
             self.papers.extend(paper for _, paper in checked.papers)
-            if self.cache is not None and checked.stored:
-                self.cache.stored(shown, checked.digest)
 
     def register(self, path: Path, shown: str, at: KeyPath, paper_id: str) -> None:
         place = _Place(path, shown, at, paper_id)

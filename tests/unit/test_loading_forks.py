@@ -67,8 +67,8 @@ def test_a_worker_hands_back_a_files_papers_as_their_cache_row_and_a_checked_onl
     loadforks._worker_writing = multiprocessing.get_context("fork").Lock()
     try:
         loadforks._fork_starts()
-        index, stored, digests, handed = loadforks._check_batch((7, files))
-        assert stored is False and loadforks._pending, "the rows wait for more (or for the end)"
+        index, digests, handed = loadforks._check_batch((7, files))
+        assert loadforks._pending, "the rows wait for more (or for the end)"
         assert loadforks._rows_written() == [7], "the last word: the batches whose rows were written"
         assert not loadforks._pending
     finally:
