@@ -11,8 +11,9 @@ from typing import TYPE_CHECKING, Any
 from .cache import ParseCache, content_digest, pickle_papers, unpickle_papers, write_many
 from .config import Config
 from .errors import Problem
-from .loading import Checked, check_file, read_and_check, read_or_refuse
+from .loading import Checked, check_file, check_read, reads
 from .processes import chunks, fork_context, share_forked
+from .safefiles import UnsafeFile
 
 if TYPE_CHECKING:
     from .loading import Loader
@@ -39,11 +40,13 @@ def _check_batch(task: Batch) -> Handed:
     handed: list[bytes | Checked] = []
     digests: list[str] | None = None if cache is None else []
     rows = []
-    for shown, path in items:
-        problems: list[Problem] = []
-        raw = read_or_refuse(shown, path, problems, config.limits.file_size)
-        checked = check_file(config, path, shown, raw) if raw is not None else Checked(None, [], problems)
-        digest = content_digest(raw) if raw is not None and digests is not None else ""
+    for (shown, path), raw in zip(items, reads(config, items), strict=True):
+        if isinstance(raw, UnsafeFile):
+            checked = Checked(None, [], [Problem(str(raw), shown)])
+            digest = ""
+        else:
+            checked = check_file(config, path, shown, raw)
+            digest = content_digest(raw) if digests is not None else ""
         if checked.papers is None:
             handed.append(checked)
         else:
@@ -132,7 +135,8 @@ def load_in_workers(
 
     def here(task: Batch) -> Handed:
         index, batch = task
-        return index, None, [read_and_check(config, shown, path, cache) for shown, path in batch]
+        got = zip(batch, reads(config, batch), strict=True)
+        return index, None, [check_read(config, shown, path, raw, cache) for (shown, path), raw in got]
 
     def handle(result: Handed) -> None:
         nonlocal taken

@@ -9,7 +9,7 @@ cheap (a dict dispatch per field, no line lookups): sites hold 100k papers.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -23,7 +23,7 @@ from .errors import ContentError, Problem
 from .limits import Limits
 from .model import Paper
 from .processes import fork_context
-from .safefiles import UnsafeFile, read_regular, real_roots, walk
+from .safefiles import UnsafeFile, read_ahead, real_roots, walk
 
 PAPERS_DIR = "papers"
 
@@ -55,8 +55,8 @@ def load_papers(
         load_in_workers(loader, paths, workers, meanwhile)
         meanwhile = None
     else:
-        for shown, path in paths:
-            loader.take(path, shown, read_and_check(config, shown, path, cache))
+        for (shown, path), got in zip(paths, reads(config, paths), strict=True):
+            loader.take(path, shown, check_read(config, shown, path, got, cache))
     if cache is not None:
         cache.flush()
     if meanwhile is not None:
@@ -124,13 +124,20 @@ def check_file(config: Config, path: Path, shown: str, raw: bytes) -> Checked:
     return Checked(loaded, ids, problems)
 
 
-def read_and_check(config: Config, shown: str, path: Path, cache: ParseCache | None) -> Checked:
-    """Read one file and take its papers from the parse cache, else check it
-    (and add its papers to the cache)."""
-    problems: list[Problem] = []
-    raw = read_or_refuse(shown, path, problems, config.limits.file_size)
-    if raw is None:
-        return Checked(None, [], problems)
+def reads(config: Config, files: list[tuple[str, Any]]) -> Iterator[bytes | UnsafeFile]:
+    """Each file's bytes, in order, or why it is not read (safefiles.read_ahead:
+    the next files are asked of the disk while this one is checked)."""
+    return read_ahead([path for _, path in files], config.limits.file_size)
+
+
+def check_read(
+    config: Config, shown: str, path: Path, got: bytes | UnsafeFile, cache: ParseCache | None
+) -> Checked:
+    """Take one file's papers from the parse cache, else check its bytes (and
+    add its papers to the cache); ``got`` is what reads() gave for it."""
+    if isinstance(got, UnsafeFile):
+        return Checked(None, [], [Problem(str(got), shown)])
+    raw = got
     if cache is None:
         return check_file(config, path, shown, raw)
     digest = content_digest(raw)
@@ -149,14 +156,6 @@ def _in_forks(workers: int, files: int, cache: ParseCache | None) -> bool:
     most of many files will need it (no parse cache, or an empty one)."""
     cold = cache is None or not cache.has_entries()
     return workers > 1 and files >= PARALLEL_PARSE_FILES and cold and fork_context() is not None
-
-
-def read_or_refuse(shown: str, path: Path, problems: list[Problem], limit: int) -> bytes | None:
-    try:
-        return read_regular(path, limit)  # a FIFO put there since the listing does not block
-    except UnsafeFile as exc:
-        problems.append(Problem(str(exc), shown))
-        return None
 
 
 def content_files(config: Config) -> list[tuple[str, Path]]:

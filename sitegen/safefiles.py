@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import os
 import stat
-from collections.abc import Callable, Iterable
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -50,6 +51,14 @@ def too_big(size: int, limit: int) -> str:
 
 def read_regular(path: str | Path, limit: int) -> bytes:
     """The bytes of the regular file at ``path`` (not a link to one), at most ``limit`` of them."""
+    fd, size = _open_regular(path, limit)
+    return _read_open(fd, size, limit)
+
+
+def _open_regular(path: str | Path, limit: int) -> tuple[int, int]:
+    """An open descriptor of the regular file at ``path`` and its size, else
+    UnsafeFile: opened without following a final link and without waiting (a
+    FIFO), and checked (fstat) before anything is read."""
     try:
         fd = os.open(path, _FLAGS)
     except OSError as exc:
@@ -62,8 +71,20 @@ def read_regular(path: str | Path, limit: int) -> bytes:
             raise UnsafeFile(f"is {kind_of(info.st_mode)}, not a regular file")
         if info.st_size > limit:
             raise UnsafeFile(too_big(info.st_size, limit))
-        data = os.read(fd, info.st_size + 1)
-        if len(data) > info.st_size:  # it grew since fstat: read on, up to the limit
+    except OSError as exc:
+        os.close(fd)
+        raise UnsafeFile(f"cannot read file: {exc.strerror}") from None
+    except UnsafeFile:
+        os.close(fd)
+        raise
+    return fd, info.st_size
+
+
+def _read_open(fd: int, size: int, limit: int) -> bytes:
+    """What _open_regular opened, read (up to ``limit``) and closed."""
+    try:
+        data = os.read(fd, size + 1)
+        if len(data) > size:  # it grew since fstat: read on, up to the limit
             parts = [data]
             total = len(data)
             while chunk := os.read(fd, 1 << 20):
@@ -77,6 +98,61 @@ def read_regular(path: str | Path, limit: int) -> bytes:
         raise UnsafeFile(f"cannot read file: {exc.strerror}") from None
     finally:
         os.close(fd)
+
+
+# How many files read_ahead keeps open and asked for ahead of the one read.
+AHEAD = 32
+_WILLNEED = getattr(os, "POSIX_FADV_WILLNEED", None)
+
+
+def read_ahead(paths: Iterable[str | Path], limit: int, ahead: int = AHEAD) -> Iterator[bytes | UnsafeFile]:
+    """read_regular of each path in turn: its bytes, or the UnsafeFile it
+    would raise. The next ``ahead`` files are opened and checked as
+    read_regular does, and those it would read are asked of the kernel
+    (``POSIX_FADV_WILLNEED``, which returns at once), so that the disk fetches
+    many small files at a time while the caller works on one: a folder of
+    one-paper files is otherwise read one disk wait at a time. Nothing is
+    asked for a file that read_regular would refuse (a link, a pipe, a device,
+    a file above ``limit``)."""
+    waiting: deque[tuple[int, int] | UnsafeFile] = deque()
+    pending = iter(paths)
+
+    def open_next() -> bool:
+        path = next(pending, None)
+        if path is None:
+            return False
+        try:
+            fd, size = _open_regular(path, limit)
+        except UnsafeFile as refused:
+            waiting.append(refused)
+            return True
+        if size and _WILLNEED is not None:
+            try:
+                os.posix_fadvise(fd, 0, size, _WILLNEED)
+            except OSError:
+                pass  # only advice: the read finds out
+        waiting.append((fd, size))
+        return True
+
+    try:
+        while len(waiting) < ahead and open_next():
+            pass
+        while waiting:
+            item = waiting.popleft()
+            open_next()
+            if isinstance(item, UnsafeFile):
+                yield item
+                continue
+            try:
+                data = _read_open(*item, limit)
+            except UnsafeFile as refused:
+                yield refused
+                continue
+            yield data
+    finally:  # the caller stopped early: close what was opened ahead
+        for item in waiting:
+            if not isinstance(item, UnsafeFile):
+                os.close(item[0])
 
 
 def real_roots(roots: Iterable[str | Path]) -> tuple[str, ...]:

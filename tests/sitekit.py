@@ -68,7 +68,7 @@ def worker_goes_first(loading: Any, monkeypatch: Any, marker: Path) -> None:
     worker always takes some files, however busy the machine."""
     from sitegen import loadforks
 
-    real_batch, real_check = loadforks._check_batch, loadforks.read_and_check
+    real_batch, real_check = loadforks._check_batch, loadforks.check_read
 
     def in_worker(task: Any) -> Any:
         marker.touch()
@@ -82,7 +82,7 @@ def worker_goes_first(loading: Any, monkeypatch: Any, marker: Path) -> None:
         return real_check(*args)
 
     monkeypatch.setattr(loadforks, "_check_batch", in_worker)
-    monkeypatch.setattr(loadforks, "read_and_check", here)
+    monkeypatch.setattr(loadforks, "check_read", here)
 
 
 def bench_module(name: str) -> ModuleType:
