@@ -8,6 +8,7 @@ from dataclasses import dataclass, field, fields
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,38 +70,139 @@ class Paper:
     def __reduce__(self) -> tuple[Any, tuple]:
         # Rebuilt through __init__, not dataclass's generated __setstate__: a
         # third cheaper to load and half to dump, and every paper crosses a
-        # process boundary and the parse cache. The source goes as text, so
-        # that the papers of one file share one Path again (see _unpickled).
-        values = _paper_fields(self)
-        if self.source is not None:
-            values = (*values[:_SOURCE], str(self.source), *values[_SOURCE + 1 :])
-        return _unpickled, values
+        # process boundary and the parse cache. Only plain values are pickled
+        # (see _flat), so that a pickle names one function, not five classes.
+        return _unpickled, _flat(self)
 
 
 _paper_fields = operator.attrgetter(*(f.name for f in fields(Paper)))
-_SOURCE = [f.name for f in fields(Paper)].index("source")
+_NAMES = [f.name for f in fields(Paper)]
+_DATE, _DAY, _AUTHORS, _PUBLISHED, _UPDATED, _SOURCE = (
+    _NAMES.index(name) for name in ("date", "day", "authors", "published", "updated", "source")
+)
+_MOMENTS = (_DATE, _PUBLISHED, _UPDATED)
+
+
+def _flat(paper: Paper) -> tuple:
+    """The paper's fields with no object a pickle must look a class up for:
+    each moment as its pickled state and its time zone's name (when the zone
+    has one), the day as its state, each author as (name, affiliation, url),
+    the source as text. Unpickling a one-paper file once found six classes and
+    functions by name (~1 µs each), and built a Path from scratch."""
+    values = list(_paper_fields(paper))
+    for at in _MOMENTS:
+        moment = values[at]
+        if type(moment) is datetime:
+            key = _zone_name(moment.tzinfo)
+            if key is not None:
+                values[at] = (moment.__reduce_ex__(5)[1][0], key)  # the state, with the fold
+    if type(paper.day) is date:
+        values[_DAY] = paper.day.__reduce_ex__(5)[1][0]
+    values[_AUTHORS] = tuple(map(_author_state, paper.authors))
+    if paper.source is not None:
+        values[_SOURCE] = str(paper.source)
+    return tuple(values)
+
 
 # Unpickling makes every object anew: at 100k papers that was 100k Path objects
 # for 2.5k files and 450k Author objects for 33k authors, ~90 MB in the process
 # that holds them all. Equal values are shared again as they are loaded (both
-# are frozen). The tables hold each file name and author once per process.
+# are frozen). The tables hold each file name, folder and author once per process.
 _paths: dict[str, Path] = {}
+_folders: dict[str, Path] = {}
 _authors: dict[tuple[str, str | None, str | None], Author] = {}
 
 
-def _unpickled(*values: Any) -> Paper:
-    source = values[_SOURCE]
-    if source is not None:
-        path = _paths.get(source)
-        if path is None:
-            path = _paths[source] = Path(source)
-        values = (*values[:_SOURCE], path, *values[_SOURCE + 1 :])
-    return Paper(*values)
+def _unpickled(
+    id: str,  # noqa: A002  # Paper's fields, in order, as _flat made them
+    title: str,
+    moment: Any,
+    day: Any,
+    authors: tuple,
+    abstract: str,
+    tags: tuple[str, ...],
+    links: tuple[tuple[str, str], ...],
+    upvotes: int | None,
+    published: Any,
+    updated: Any,
+    venue: str | None,
+    thumbnail: str | None,
+    note: str | None,
+    citation_key: str | None,
+    extra: Mapping[str, Any],
+    source: str | None,
+    line: int | None,
+    digest: str,
+) -> Paper:
+    shared = tuple(map(_authors.get, authors))  # each author made once per process
+    return Paper(
+        id,
+        title,
+        datetime(moment[0], ZoneInfo(moment[1])) if type(moment) is tuple else moment,  # type: ignore[call-overload]
+        date(day) if type(day) is bytes else day,
+        shared if all(shared) else tuple(map(_author, authors)),
+        abstract,
+        tags,
+        links,
+        upvotes,
+        _moment(published) if type(published) is tuple else published,
+        _moment(updated) if type(updated) is tuple else updated,
+        venue,
+        thumbnail,
+        note,
+        citation_key,
+        extra,
+        None if source is None else _paths.get(source) or _path(source),
+        line,
+        digest,
+    )
+
+
+def _moment(value: tuple[bytes, str]) -> datetime:
+    """A datetime from its pickled state and its zone's name, as pickle makes
+    one (``datetime(state, tzinfo)``, ``ZoneInfo(key)``)."""
+    return datetime(value[0], ZoneInfo(value[1]))  # type: ignore[call-overload]
+
+
+def _zone_name(zone: Any) -> str | None:
+    """The name of a time zone that ``ZoneInfo(name)`` gives back, else None
+    (a fixed offset, a zone made with ``ZoneInfo.no_cache`` or from a file):
+    those are pickled as they are."""
+    if type(zone) is not ZoneInfo or not zone.key:
+        return None
+    try:
+        return zone.key if ZoneInfo(zone.key) is zone else None
+    except Exception:  # a name given to a zone read from a file  # noqa: BLE001
+        return None
+
+
+def _path(source: str) -> Path:
+    """``Path(source)``, shared by the papers of a file; a folder's files are
+    made from its Path (half the cost of parsing the whole name)."""
+    path = _paths.get(source)
+    if path is None:
+        folder, slash, name = source.rpartition("/")
+        parent = _folders.get(folder) if slash and name and name not in (".", "..") else None
+        if parent is None and slash and folder and name not in ("", ".", ".."):
+            parent = _folders[folder] = Path(folder)
+        path = _paths[source] = (
+            parent / name if parent is not None and str(parent) == folder else Path(source)
+        )
+    return path
+
+
+def _author_state(author: Any) -> Any:
+    return (author.name, author.affiliation, author.url) if type(author) is Author else author
+
+
+def _author(value: Any) -> Author:
+    if type(value) is not tuple:
+        return value
+    author = _authors.get(value)
+    if author is None:
+        author = _authors[value] = Author(*value)
+    return author
 
 
 def _shared_author(name: str, affiliation: str | None, url: str | None) -> Author:
-    key = (name, affiliation, url)
-    author = _authors.get(key)
-    if author is None:
-        author = _authors[key] = Author(name, affiliation, url)
-    return author
+    return _author((name, affiliation, url))
