@@ -105,7 +105,9 @@ AHEAD = 32
 _WILLNEED = getattr(os, "POSIX_FADV_WILLNEED", None)
 
 
-def read_ahead(paths: Iterable[str | Path], limit: int, ahead: int = AHEAD) -> Iterator[bytes | UnsafeFile]:
+def read_ahead(
+    paths: Iterable[str | Path], limit: int, ahead: int | None = None
+) -> Iterator[bytes | UnsafeFile]:
     """read_regular of each path in turn: its bytes, or the UnsafeFile it
     would raise. The next ``ahead`` files are opened and checked as
     read_regular does, and those it would read are asked of the kernel
@@ -113,7 +115,8 @@ def read_ahead(paths: Iterable[str | Path], limit: int, ahead: int = AHEAD) -> I
     many small files at a time while the caller works on one: a folder of
     one-paper files is otherwise read one disk wait at a time. Nothing is
     asked for a file that read_regular would refuse (a link, a pipe, a device,
-    a file above ``limit``)."""
+    a file above ``limit``). ``ahead`` is AHEAD unless given."""
+    ahead = AHEAD if ahead is None else max(1, ahead)
     waiting: deque[tuple[int, int] | UnsafeFile] = deque()
     pending = iter(paths)
 
