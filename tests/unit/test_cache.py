@@ -218,6 +218,37 @@ def test_the_fingerprint_from_the_load_digests_equals_one_read_from_disk(tmp_pat
     assert content_fingerprint(files, "UTC", cache.digests()) != from_disk
 
 
+def test_the_fingerprint_reads_ahead_only_files_not_known_and_never_waits_on_a_pipe(tmp_path, monkeypatch):
+    """The unchanged check reads every content file: ahead (safefiles.read_ahead),
+    so a cold disk serves many at once. A file made a pipe since it was listed
+    counts as changed (read_bytes waited for a writer forever)."""
+    import threading
+
+    files = []
+    for n in range(6):
+        (tmp_path / f"{n}.yaml").write_bytes(b"x%d" % n)
+        files.append((f"{n}.yaml", tmp_path / f"{n}.yaml"))
+    before = content_fingerprint(files, "UTC")
+    asked: list[str] = []
+    real = os.posix_fadvise
+
+    def advise(fd, *rest):
+        asked.append(os.path.basename(os.readlink(f"/proc/self/fd/{fd}")))
+        return real(fd, *rest)
+
+    monkeypatch.setattr(os, "posix_fadvise", advise)
+    known = {"1.yaml": content_digest(b"x1"), "4.yaml": content_digest(b"x4")}
+    assert content_fingerprint(files, "UTC", known) == before
+    assert asked == ["0.yaml", "2.yaml", "3.yaml", "5.yaml"]
+    (tmp_path / "3.yaml").unlink()
+    os.mkfifo(tmp_path / "3.yaml")
+    result: list[str] = []
+    thread = threading.Thread(target=lambda: result.append(content_fingerprint(files, "UTC")), daemon=True)
+    thread.start()
+    thread.join(20)
+    assert result and result[0] != before
+
+
 def test_library_versions_are_those_importlib_metadata_reports():
     from importlib import metadata
 
