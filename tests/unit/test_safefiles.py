@@ -165,9 +165,12 @@ def test_the_load_reports_the_same_problems_in_the_same_order_reading_ahead_or_n
                 target.unlink()
             target.write_text(f"id: p{n}\ntitle: P{n}\ndate: 2025-03-01\n")
 
+    clean = loading.load_papers(load_config(site), workers=workers)
+    monkeypatch.setattr(safefiles, "AHEAD", 1)
+    assert loading.load_papers(load_config(site), workers=workers) == clean and len(clean) == 80
     monkeypatch.setattr(loading, "_listing", swapped)
     outcomes = []
-    for ahead in (1, safefiles.AHEAD):
+    for ahead in (1, 32):
         monkeypatch.setattr(safefiles, "AHEAD", ahead)
         restore()
         with pytest.raises(ContentError) as caught:
@@ -185,3 +188,42 @@ def test_the_load_reports_the_same_problems_in_the_same_order_reading_ahead_or_n
             "content/papers/77.yaml: cannot read file: No such file or directory",
         ]
     )
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_every_process_of_the_load_reads_its_files_ahead_a_batch_at_a_time(tmp_path, monkeypatch, workers):
+    """-j1 reads all files through one read_ahead; -j2 each batch through its own
+    (the next batch is not known until claimed), in whichever process claims it."""
+    from sitegen import loadforks
+
+    site = tmp_path / "site"
+    folder = site / "content/papers"
+    folder.mkdir(parents=True)
+    (site / "site.yaml").write_text("title: T\nbase_url: https://e.org/\n")
+    for n in range(300):
+        (folder / f"{n:03d}.yaml").write_text(f"id: p{n}\ntitle: P{n}\ndate: 2025-03-01\n")
+    monkeypatch.setattr(loading, "PARALLEL_PARSE_FILES", 0)
+    record = tmp_path / "calls"
+    real = safefiles.read_ahead
+
+    def recorded(paths, limit, ahead=None):
+        paths = list(paths)
+        with open(record, "a") as calls:  # forks append too
+            calls.write(" ".join(os.path.basename(path) for path in paths) + "\n")
+        return real(paths, limit, ahead)
+
+    monkeypatch.setattr(loading, "read_ahead", recorded)
+    batches: list[list[str]] = []
+    chunks = loadforks.chunks
+    monkeypatch.setattr(
+        loadforks, "chunks", lambda items, size: batches.extend(c := chunks(items, size)) or c
+    )
+    papers = loading.load_papers(load_config(site), workers=workers)
+    assert [paper.id for paper in papers] == [f"p{n}" for n in range(300)]
+    calls = sorted(line.split() for line in record.read_text().splitlines())
+    if workers == 1:
+        assert calls == [[f"{n:03d}.yaml" for n in range(300)]]
+    else:
+        assert calls == sorted([os.path.basename(path) for _, path in batch] for batch in batches)
+        assert len(calls) > 1
+    assert safefiles.AHEAD == 32
