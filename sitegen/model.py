@@ -71,7 +71,7 @@ class Paper:
         # Rebuilt through __init__, not dataclass's generated __setstate__: a
         # third cheaper to load and half to dump, and every paper crosses a
         # process boundary and the parse cache. Only plain values are pickled
-        # (see _flat), so that a pickle names one function, not five classes.
+        # (see _flat), so that a pickle names one function, not six classes.
         return _unpickled, _flat(self)
 
 
