@@ -1,16 +1,11 @@
-"""Each paper's Atom entry and RSS item, serialised once a process and reused by
+"""Each paper's Atom entry and RSS item, written once a process and reused by
 every feed that holds it (the site's, its tags', its authors': ~8 entries a paper).
 
-feedgen writes a feed without its entries (its feed-level elements differ
-from feed to feed); the entries' bytes go in before its closing tag. Those
-bytes are cut out of a feed that feedgen writes with the entries alone, so
-they are what feedgen writes for them in any feed of the format: lxml
-indents an entry by its depth and declares namespaces on the root, which
-``feeds.new_generator`` gives the same extensions in both (a paper without a
-thumbnail has no Media RSS element, so where the namespace is declared does
-not touch it). tests/unit/test_feed_entries.py compares the bytes with
-feeds built entry by entry; should feedgen or lxml ever write otherwise,
-``splice`` returns None and the feed is built entry by entry, as before.
+feeds.feed_shell writes a feed without its entries; the entries' bytes
+(feedxml.py) go in before its closing tag. An entry's bytes are the same in
+every feed of the format: it is indented by its depth, and the namespaces are
+declared on the root (a paper without a thumbnail has no Media RSS element,
+so whether the root declares it does not touch the entry).
 
 Memory: an entry's bytes (~2.4 KB; the abstract is in both formats) are kept
 in an unnamed temporary file, not in the process, which adds only where
@@ -32,53 +27,11 @@ import tempfile
 from collections.abc import Sequence
 from typing import IO
 
-from .feeds import EMPTY_FEED_UPDATED, PreparedEntry, add_entry, new_generator, serialise
+from . import feedxml
+from .feeds import PreparedEntry
 
-# What ends a feed written with pretty=True, with entries or without: they go just before it.
-CLOSE = {False: b"</feed>\n", True: b"  </channel>\n</rss>\n"}
-# What ends each entry in it (text and attribute values never hold a bare '<').
-ENTRY_END = {False: b"  </entry>\n", True: b"    </item>\n"}
-ENTRY_START = {False: b"  <entry>", True: b"    <item>"}
+CLOSE = feedxml.CLOSE
 _LENGTH_BITS = 32
-
-
-class _Template:
-    """A feed with fixed feed-level values, to cut entries out of."""
-
-    def __init__(self, rss: bool, media: bool) -> None:
-        self.rss = rss
-        fg = self.fg = new_generator(rss, media)
-        fg.id("x")
-        fg.title("x")
-        fg.link(href="x")
-        fg.description("x")
-        fg.generator("x")
-        fg.updated(EMPTY_FEED_UPDATED)  # else feedgen reads the clock
-        empty = serialise(fg, rss)
-        close = CLOSE[rss]
-        self.head = empty[: -len(close)] if empty.endswith(close) else None
-
-    def entries(self, items: Sequence[PreparedEntry]) -> list[bytes] | None:
-        """Each of ``items``' bytes, or None if they are not where they should be."""
-        head, rss, fg = self.head, self.rss, self.fg
-        if head is None:
-            return None
-        added = [add_entry(fg, item, rss) for item in items]
-        try:
-            data = serialise(fg, rss)
-        finally:
-            for entry in added:
-                fg.remove_entry(entry)
-        close, end = CLOSE[rss], ENTRY_END[rss]
-        if not (data.startswith(head) and data.endswith(close)):
-            return None
-        made = data[len(head) : -len(close)].split(end)
-        if len(made) != len(items) + 1 or made.pop():
-            return None
-        start = ENTRY_START[rss]
-        if not all(part.startswith(start) for part in made):
-            return None
-        return [part + end for part in made]
 
 
 class EntryBytes:
@@ -90,27 +43,18 @@ class EntryBytes:
         self._size = 0
         # Per format (Atom, RSS): entry -> offset << 32 | length in the file.
         self._where: tuple[dict[PreparedEntry, int], dict[PreparedEntry, int]] = ({}, {})
-        self._templates: dict[tuple[bool, bool], _Template] = {}
         self.made = 0  # entries made, for the tests
-        self.broken = False  # set once feedgen is found to write feeds otherwise
 
-    def splice(self, shell: bytes, entries: Sequence[PreparedEntry], rss: bool) -> bytes | None:
-        """``shell`` (a feed feedgen wrote without entries) with ``entries`` in it, or
-        None if feedgen or lxml no longer write feeds the way this expects."""
+    def splice(self, shell: bytes, entries: Sequence[PreparedEntry], rss: bool) -> bytes:
+        """``shell`` (a feed without entries, feeds.feed_shell) with ``entries`` in it."""
         if self._pid != os.getpid():
             self._start_over()  # forked: the parent writes on at the end of its file
         close = CLOSE[rss]
-        if self.broken or not shell.endswith(close):
-            return None
         where = self._where[rss]
         fresh: dict[PreparedEntry, bytes] = {}
         missing = [item for item in dict.fromkeys(entries) if item not in where]
         if missing:
-            made = self.make(missing, rss)
-            if made is None:
-                self.broken = True
-                return None
-            fresh = dict(zip(missing, made, strict=True))
+            fresh = dict(zip(missing, self.make(missing, rss), strict=True))
             self._keep(fresh, where)
         parts = [shell[: -len(close)]]
         fd = self._file.fileno() if self._file is not None else -1
@@ -120,32 +64,17 @@ class EntryBytes:
             if data is None:
                 at = where[item]
                 data = os.pread(fd, at & mask, at >> _LENGTH_BITS)
-                if len(data) != at & mask:
-                    return None
+                if len(data) != at & mask:  # the file was cut short: written anew
+                    data = feedxml.entries([item], rss)[0]
             parts.append(data)
         parts.append(close)
         return b"".join(parts)
 
-    def make(self, items: Sequence[PreparedEntry], rss: bool) -> list[bytes] | None:
-        """``items``' bytes: in one feed per kind of root (with and without Media RSS)."""
-        made: dict[PreparedEntry, bytes] = {}
-        for media in (False, True):
-            some = [item for item in items if bool(item.thumbnail) == media]
-            if not some:
-                continue
-            template = self._templates.get((rss, media))
-            if template is None:
-                template = self._templates[rss, media] = _Template(rss, media)
-            try:
-                data = template.entries(some)
-            except BaseException:
-                del self._templates[rss, media]  # it may hold the entry that failed
-                raise
-            if data is None:
-                return None
-            made.update(zip(some, data, strict=True))
+    def make(self, items: Sequence[PreparedEntry], rss: bool) -> list[bytes]:
+        """``items``' bytes in a feed of the format (feedxml.py)."""
+        made = feedxml.entries(items, rss)
         self.made += len(items)
-        return [made[item] for item in items]
+        return made
 
     def _keep(self, fresh: dict[PreparedEntry, bytes], where: dict[PreparedEntry, int]) -> None:
         """Write ``fresh`` to the file; without one (none can be made, the disk is

@@ -3,8 +3,8 @@ its page, kept in a file, and spliced into the feeds and digests that show it.
 
 In a parallel build (parallel.py) the process that renders a paper's page in
 phase 1 also makes, for a paper some feed or digest shows, one record: its
-Atom entry and RSS item (the very bytes feedentries.py cuts out of a feed
-feedgen writes), its JSON Feed item, and its digest item. It appends the
+Atom entry and RSS item (the bytes feedxml.py writes for it in any feed of
+the format), its JSON Feed item, and its digest item. It appends the
 record to the build's record file (one for all its processes, with no
 name: ``RecordFile``) and hands back only where the record is. This process keeps that (an int a paper); the
 processes of phase 2 read a record back with ``pread`` when a feed or a digest
@@ -13,7 +13,7 @@ for every paper a feed shows (at 100k papers, with author feeds, nearly
 every paper: docs/performance.md, "Memory at 100k papers").
 
 Feeds and digests are the same bytes either way: the feed's own elements are
-written by feedgen as before, from the same feed-level facts (the newest
+written by feeds.feed_shell, from the same feed-level facts (the newest
 ``updated``, any thumbnail, any entry without authors);
 tests/unit/test_feed_records.py builds them both ways. Where a record is
 missing (a serial build, a paper no record was made for, a full disk), a
@@ -129,8 +129,7 @@ def make(
     for bit, rss in ((ATOM, False), (RSS, True)):
         some = [paper_id for paper_id in ids if wanted[paper_id] & bit]
         made = maker.make([prepared[paper_id] for paper_id in some], rss) if some else []
-        # None: feedgen writes otherwise (feedentries.py); those feeds are made as before.
-        xml[bit] = dict(zip(some, made, strict=True)) if made is not None else {}
+        xml[bit] = dict(zip(some, made, strict=True))
     records = []
     for paper_id in ids:
         bits, entry = wanted[paper_id], prepared.get(paper_id)
@@ -239,7 +238,7 @@ class Records:
 
 
 class _Facts(NamedTuple):
-    """What a feed's own elements need of an entry (feeds._generator)."""
+    """What a feed's own elements need of an entry (feeds.feed_shell)."""
 
     thumbnail: bool
     updated: datetime

@@ -1,4 +1,5 @@
-"""Atom and RSS 2.0 (through feedgen) and JSON Feed 1.1 for a list of papers.
+"""Atom and RSS 2.0 (the bytes feedgen wrote, written by feedxml.py) and JSON Feed 1.1
+for a list of papers.
 
 Pure functions from values to bytes. Nothing here reads the clock or depends on
 base_url for identity, so a rebuild, or a move to another host, never makes a
@@ -12,7 +13,7 @@ feed reader show an old paper as new:
 - the feed's Atom id comes from ``FeedInfo.id_base`` under the same prefix.
 
 Every string is cleaned of what XML 1.0 cannot hold (most C0 controls, lone
-surrogates, U+FFFE/U+FFFF) before it reaches lxml or the JSON encoder: the
+surrogates, U+FFFE/U+FFFF) before it reaches the XML or the JSON encoder: the
 loader rejects such characters in content, but no value must make a feed
 raise.
 """
@@ -28,19 +29,11 @@ from datetime import date, datetime, timezone
 from typing import TYPE_CHECKING, NamedTuple
 from urllib.parse import quote
 
-from feedgen.feed import FeedGenerator
-
-# isort: split
-# After feedgen.feed, which imports lxml.etree: feedgen 1.0's extensions use it without.
-from feedgen.ext.dc import DcEntryExtension, DcExtension
-from feedgen.ext.media import MediaEntryExtension, MediaExtension
-
+from . import feedxml
 from .markup import plain_text
 from .model import Paper
 
 if TYPE_CHECKING:
-    import feedgen.entry
-
     from .feedentries import EntryBytes
 
 __all__ = [
@@ -75,7 +68,7 @@ JSON_FEED_VERSION = "https://jsonfeed.org/version/1.1"
 
 # RFC 3986 scheme: an id_base that already is a URI is used as it is.
 _URI_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
-# Not XML 1.0 Chars: lxml refuses them (or cannot encode them), and in JSON a
+# Not XML 1.0 Chars: no XML document may hold them (lxml refused them), and in JSON a
 # lone surrogate cannot be written as UTF-8.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
@@ -185,7 +178,7 @@ def feed_id(info: FeedInfo) -> str:
 
 def _aware(moment: datetime) -> datetime:
     # The model promises aware datetimes; should one slip through, read it as UTC
-    # rather than fail the build (feedgen refuses naive ones).
+    # rather than write a date without its offset.
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=timezone.utc)
 
 
@@ -238,86 +231,11 @@ def author_names(paper: Paper) -> list[str]:
 # --- Atom and RSS -------------------------------------------------------------------------
 
 
-def new_generator(rss: bool, media: bool) -> FeedGenerator:
-    """A FeedGenerator with the extensions an Atom (``rss`` false) or RSS feed loads."""
-    fg = FeedGenerator()
-    # register_extension: what load_extension("dc") does, without its import by name each time.
-    if rss:  # dc:creator: RSS <author> needs an email
-        fg.register_extension("dc", DcExtension, DcEntryExtension, atom=False, rss=True)
-    if media:
-        # <media:thumbnail url="..."/> (Media RSS), read by feed readers in Atom and RSS alike.
-        # Only then: a feed without images keeps its bytes and has no unused namespace.
-        fg.register_extension("media", MediaExtension, MediaEntryExtension)
-    return fg
-
-
-def _generator(
-    info: FeedInfo, self_type: str, entries: Sequence[PreparedEntry], rss: bool, add: bool = True
-) -> FeedGenerator:
-    """The feed of ``entries``; with ``add`` false, its feed-level elements only."""
-    fg = new_generator(rss, any(item.thumbnail for item in entries))
-    fg.id(_text(feed_id(info)))
-    fg.title(_feed_title(info))
-    # The Atom <subtitle> is text; the RSS channel <description> is read as HTML
-    # by readers, so there the text is escaped once more to stay text.
-    description = _description(info)
-    fg.subtitle(html.escape(description, quote=False) if rss else description)
-    fg.language(_text(info.language))
-    # feedgen uses the *last* link as the RSS channel <link>: self first, page last.
-    feed_url = _text(info.feed_url)
-    fg.link(href=feed_url, rel="self", type=self_type)
-    fg.link(href=_text(info.site_url) or feed_url or "/", rel="alternate", type="text/html")
-    # Replaces feedgen's defaults: its version number and build-time clock.
-    fg.generator(GENERATOR)
-    fg.updated(_feed_updated(entries))  # Atom <updated> and RSS <lastBuildDate>
-    author = _needs_feed_author(info, entries)
-    if author:
-        fg.author(name=author)
-    if add:
-        for item in entries:
-            add_entry(fg, item, rss)
-    return fg
-
-
-def add_entry(fg: FeedGenerator, item: PreparedEntry, rss: bool) -> feedgen.entry.FeedEntry:
-    """``item``'s entry, added at the end of ``fg``."""
-    entry = fg.add_entry(order="append")  # keep the caller's order (newest first)
-    entry.id(item.id)  # also the RSS <guid isPermaLink="false">
-    entry.title(item.title)
-    # (feedgen 1.0 drops rel/type on entry links; a bare Atom link means rel="alternate".)
-    entry.link(href=item.url, rel="alternate", type="text/html")
-    entry.published(item.published)  # also the RSS <pubDate>
-    entry.updated(item.updated)
-    names = item.names
-    terms = [{"term": term} for term in item.tags]
-    if terms:
-        # All at once: feedgen rebuilds the whole RSS category list on every
-        # call, so one call per tag took time quadratic in the tag count.
-        entry.category(terms)
-    if item.thumbnail:
-        entry.media.thumbnail({"url": item.thumbnail}, group=None)  # in the entry, not a group
-    content_html = item.content_html
-    if rss:
-        if content_html:
-            entry.description(content_html)  # RSS <description> holds (escaped) HTML
-        if names:
-            entry.dc.dc_creator(list(names))
-        return entry
-    if names:
-        entry.author([{"name": name} for name in names])
-    summary = item.summary
-    if summary:
-        entry.summary(summary)
-    if content_html:
-        entry.content(content_html, type="html")
-    return entry
-
-
 def render_atom(
     info: FeedInfo, entries: Sequence[FeedEntry | PreparedEntry], cache: EntryBytes | None = None
 ) -> bytes:
-    """The Atom feed; with a ``cache``, the same bytes from entries written once
-    for every feed that holds them (feedentries.py)."""
+    """The Atom feed; with a ``cache``, each entry's bytes are written once for
+    every feed that holds them (feedentries.py)."""
     return _render_xml(info, entries, cache, rss=False)
 
 
@@ -327,31 +245,53 @@ def render_rss(
     return _render_xml(info, entries, cache, rss=True)
 
 
-def serialise(fg: FeedGenerator, rss: bool) -> bytes:
-    if rss:
-        return fg.rss_str(pretty=True, encoding="UTF-8", xml_declaration=True)
-    return fg.atom_str(pretty=True, encoding="UTF-8", xml_declaration=True)
-
-
-_SELF_TYPE = {False: "application/atom+xml", True: "application/rss+xml"}
-
-
 def _render_xml(
     info: FeedInfo, entries: Sequence[FeedEntry | PreparedEntry], cache: EntryBytes | None, rss: bool
 ) -> bytes:
     prepared = _prepared(info, entries)
+    shell = feed_shell(info, prepared, rss)
     if cache is not None:
-        # feedgen writes the feed without its entries; each entry's bytes, made
-        # once (feedentries.py), go in before the closing tag.
-        spliced = cache.splice(feed_shell(info, prepared, rss), prepared, rss)
-        if spliced is not None:
-            return spliced
-    return serialise(_generator(info, _SELF_TYPE[rss], prepared, rss), rss)
+        return cache.splice(shell, prepared, rss)
+    close = feedxml.CLOSE[rss]
+    return b"".join([shell[: -len(close)], *feedxml.entries(prepared, rss), close])
 
 
 def feed_shell(info: FeedInfo, entries: Sequence[PreparedEntry], rss: bool) -> bytes:
-    """The feed without its entries, of which only ``thumbnail``, ``updated`` and ``names`` are read."""
-    return serialise(_generator(info, _SELF_TYPE[rss], entries, rss, add=False), rss)
+    """The feed without its entries (it ends with ``feedxml.CLOSE[rss]``), of which
+    only ``thumbnail``, ``updated`` and ``names`` are read: the feed-level elements
+    feedgen wrote (feedxml.py writes the same bytes)."""
+    media = any(item.thumbnail for item in entries)
+    title, updated, feed_url = _feed_title(info), _feed_updated(entries), _text(info.feed_url)
+    # feedgen used the *last* link as the RSS channel <link>: the page's, after self.
+    page_url = _text(info.site_url) or feed_url or "/"
+    language, description = _text(info.language), _description(info)
+    if rss:
+        head = feedxml.rss_head(
+            title=title,
+            link=page_url,
+            # The RSS channel <description> is read as HTML by readers, so the
+            # text is escaped once more to stay text (the Atom <subtitle> is text).
+            description=html.escape(description, quote=False),
+            feed_url=feed_url,
+            generator=GENERATOR,
+            language=language,
+            updated=updated,  # <lastBuildDate>
+            media=media,
+        )
+    else:
+        head = feedxml.atom_head(
+            id=_text(feed_id(info)),
+            title=title,
+            updated=updated,
+            author=_needs_feed_author(info, entries),
+            language=language,
+            feed_url=feed_url,
+            page_url=page_url,
+            generator=GENERATOR,
+            subtitle=description,
+            media=media,
+        )
+    return head + feedxml.CLOSE[rss]
 
 
 # --- JSON Feed 1.1 ------------------------------------------------------------------------
