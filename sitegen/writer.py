@@ -28,10 +28,11 @@ from pathlib import Path
 from . import tree
 from .cache import write_json
 from .errors import OutputError, Problem
+from .manifest import MANIFEST_VERSION, Entry, entry, key_of, records
+from .manifest import load as _load
 from .swap import check_swappable, identity, recover, remove_tree, swap
 
 STAGING = ".sitegen-staging"  # inside output/, by earlier versions of sitegen; dropped if found
-MANIFEST_VERSION = 4
 
 
 @dataclass
@@ -80,15 +81,6 @@ def failed(action: str, error: OSError, path: object = None) -> OutputError:
     return OutputError(Problem(f"cannot {action}: {error.strerror or error}", where))
 
 
-def _load(path: Path) -> dict | None:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    ok = isinstance(data, dict) and data.get("version") == MANIFEST_VERSION
-    return data if ok and isinstance(data.get("files"), dict) else None
-
-
 class Writer:
     """Collects a build's files; ``begin()`` before the first, ``commit()`` makes
     them the new output/. Make it only while holding the build lock (lock.py)."""
@@ -122,8 +114,7 @@ class Writer:
         self._fresh = False  # the spare was made empty by this build: nothing to unlink first
         self._made_dirs: set[str] = set()  # folders in the spare (and twin): made, or merged
         self._previous = self._read_manifest()
-        # path -> [input key, size]
-        self._manifest: dict[str, list] = {}
+        self._manifest: dict[str, Entry] = {}  # path -> its input key and size (manifest.py)
         self._staged: list[str] = []
         self.report = Report()
 
@@ -245,7 +236,7 @@ class Writer:
         record = self._record(path, key)
         if record is None or self._size_on_disk(self._claim(path)) != record[1]:
             return False
-        self._manifest[path] = record
+        self._manifest[path] = entry(record[0], record[1])
         self.report.unchanged += 1
         return True
 
@@ -257,7 +248,7 @@ class Writer:
         """Each path this build recorded, the file holding its bytes now (the
         spare's if this build wrote it, else output/'s) and its key."""
         roots = {path: self._spare_root for path in self._staged}
-        return [(p, os.path.join(roots.get(p, self._root), p), self._manifest[p][0]) for p in paths]
+        return [(p, os.path.join(roots.get(p, self._root), p), key_of(self._manifest[p])) for p in paths]
 
     def _unchanged(self, target: str, data: bytes) -> bool:
         if self._direct:  # an empty folder at the start: nothing to compare with
@@ -276,7 +267,7 @@ class Writer:
         """Write ``data`` to ``path`` unless output/ already holds exactly that
         (then the file is linked into the new site when it is committed)."""
         target = self._claim(path)
-        self._manifest[path] = [key, len(data)]
+        self._manifest[path] = entry(key, len(data))
         if self._unchanged(target, data):
             self.report.unchanged += 1
             return
@@ -305,11 +296,11 @@ class Writer:
         child._manifest, child._staged, child.report = {}, [], Report()
         return child
 
-    def export(self) -> tuple[dict[str, list], list[str], int]:
+    def export(self) -> tuple[dict[str, Entry], list[str], int]:
         """What this writer did, for a parent process to ``merge``."""
         return self._manifest, self._staged, self.report.unchanged
 
-    def merge(self, done: tuple[dict[str, list], list[str], int]) -> None:
+    def merge(self, done: tuple[dict[str, Entry], list[str], int]) -> None:
         manifest, staged, unchanged = done
         clash = self._manifest.keys() & manifest.keys()
         if clash:
@@ -394,6 +385,6 @@ class Writer:
             "tree": tree_id,
             "fingerprint": self.fingerprint,
             "papers": self.papers,
-            "files": dict(sorted(self._manifest.items())),
+            "files": records(self._manifest),
         }
         write_json(path, data)

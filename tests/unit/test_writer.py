@@ -175,3 +175,36 @@ def test_folders_of_files_merged_from_a_worker_are_not_made_again(tmp_path, monk
         "robots.txt": b"robots",
     }
     assert tree(spare_of(out)) == tree(out), "the twin, now the spare, holds every file"
+
+
+def test_a_build_holds_each_files_entry_as_one_string_and_records_key_and_size(tmp_path):
+    """The writer holds an entry for every file a build makes (427k at 100k
+    papers) while the last phase's processes are forked from it: one string
+    each (manifest.py), not a list, a key and an int. A worker's entries,
+    merged, are held the same way, and the manifest file still records
+    [input key, size], which the next build reuses the files by."""
+    import json
+    import sys
+
+    out, manifest = tmp_path / "out", tmp_path / "cache" / "m.json"
+    writer = Writer(out, manifest)
+    writer.begin()
+    writer.add("a/index.html", b"AAAA", "k" * 32)
+    worker = writer.fork()
+    worker.add("b/index.html", b"BB", "j" * 32)
+    writer.merge(pickle.loads(pickle.dumps(worker.export())))
+    held = writer.export()[0]
+    assert set(held) == {"a/index.html", "b/index.html"}
+    assert all(type(value) is str for value in held.values())
+    assert max(sys.getsizeof(value) for value in held.values()) <= 100
+    writer.commit()
+    files = json.loads(manifest.read_text(encoding="utf-8"))["files"]
+    assert files == {"a/index.html": ["k" * 32, 4], "b/index.html": ["j" * 32, 2]}
+
+    again = Writer(out, manifest)
+    again.begin()
+    assert again.reuse("a/index.html", "k" * 32) and again.reuse("b/index.html", "j" * 32)
+    assert not again.reuse("c/index.html", "k" * 32)
+    assert again.holders(["a/index.html"])[0][2] == "k" * 32
+    again.commit()
+    assert json.loads(manifest.read_text(encoding="utf-8"))["files"] == files
