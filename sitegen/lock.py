@@ -2,8 +2,9 @@
 
 Two builds writing one output folder, or one parse cache, would interleave
 their files. A build holds an exclusive flock on ``.sitegen-cache/build.lock``
-and on the output folder's parent (where its spare folder lives: see
-writer.py); a second build waits for both, saying so once. The kernel
+and on the output folder's lock file beside it (``.output.sitegen-lock``, next
+to its spare folder: see writer.py); a second build waits for both, saying so
+once. Builds into other folders of the same parent do not wait. The kernel
 releases a flock when the last process holding it dies, however it dies, so a
 killed build never leaves a stale lock behind. (Its forked workers share the
 lock, and die with it: see processes.py.) Without fcntl (Windows) builds are
@@ -24,6 +25,15 @@ except ImportError:  # Windows
     fcntl = None  # type: ignore[assignment]
 
 LOCK_NAME = "build.lock"
+
+
+def out_lock_of(out_dir: Path) -> Path:
+    """The lock file of an output folder: beside it, as its spare and twin
+    are (writer.py), so that builds into other folders of the same parent
+    do not wait for each other. Resolved, so that the folder named any other
+    way (``x/../output``, through a link) has the same lock."""
+    out_dir = out_dir.resolve()
+    return out_dir.with_name(f".{out_dir.name}.sitegen-lock")
 
 
 def _holder(fd: int) -> str:
@@ -58,13 +68,15 @@ class BuildLock:
             os.ftruncate(cache_fd, 0)
             os.pwrite(cache_fd, str(os.getpid()).encode(), 0)
             if self.out_dir is not None:
-                parent = self.out_dir.absolute().parent
+                path = out_lock_of(self.out_dir)
                 try:
-                    parent.mkdir(parents=True, exist_ok=True)
-                    out_fd = os.open(parent, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+                    path.parent.mkdir(parents=True, exist_ok=True)
+                    out_fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o666)
                 except OSError as error:
-                    raise OutputError(Problem(f"cannot lock: {error.strerror}", parent)) from None
+                    raise OutputError(Problem(f"cannot lock: {error.strerror}", path)) from None
                 self._take(out_fd, f"{self.out_dir}")
+                os.ftruncate(out_fd, 0)
+                os.pwrite(out_fd, str(os.getpid()).encode(), 0)
         except BaseException:
             self.__exit__()
             raise

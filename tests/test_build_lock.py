@@ -1,4 +1,4 @@
-"""One build at a time per site and output folder; workers die with their build."""
+"""One build at a time per site and output folder (not per parent folder); workers die with their build."""
 
 from __future__ import annotations
 
@@ -64,6 +64,31 @@ def test_builds_of_one_output_folder_from_two_sites_take_turns(tmp_path):
     _, err = started.communicate(timeout=60)
     assert started.returncode == 0 and f"waiting for another build of {out}" in err
     assert "From two" in (out / "papers/a/index.html").read_text()
+
+
+def test_builds_into_two_folders_of_one_parent_do_not_wait_for_each_other(tmp_path):
+    one = write_site(tmp_path / "one", [paper("a", title="From one")])
+    two = write_site(tmp_path / "two", [paper("a", title="From two")])
+    with BuildLock(one / ".sitegen-cache", tmp_path / "public-one", print):
+        done = subprocess.run(
+            build_command(two, "--output", str(tmp_path / "public-two")),
+            capture_output=True,
+            text=True,
+            timeout=30,  # the build takes a second or two; waiting for the lock, forever
+        )
+    assert done.returncode == 0, done.stderr
+    assert "waiting" not in done.stderr
+    assert "From two" in (tmp_path / "public-two/papers/a/index.html").read_text()
+
+
+def test_the_output_lock_is_one_file_beside_the_output_folder_holding_the_builds_pid(tmp_path):
+    site = write_site(tmp_path / "site", [paper("a")])
+    with BuildLock(site / ".sitegen-cache", tmp_path / "public", print):
+        assert (tmp_path / ".public.sitegen-lock").read_text() == str(os.getpid())
+    # The same folder named another way is the same lock.
+    with BuildLock(site / ".sitegen-cache", tmp_path / "x" / ".." / "public", print):
+        assert sorted(p.name for p in tmp_path.iterdir() if "lock" in p.name) == [".public.sitegen-lock"]
+    assert not (tmp_path / "x").exists()
 
 
 def children_of(pid: int) -> list[int]:
