@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import os
+import select
 import signal
 import subprocess
 import sys
 import time
 from pathlib import Path
 
-from sitegen.lock import BuildLock
+from sitegen.lock import BuildLock, out_lock_of
 from tests.sitekit import paper, tree, write_site
 
 HOLD = """
@@ -85,10 +86,61 @@ def test_the_output_lock_is_one_file_beside_the_output_folder_holding_the_builds
     site = write_site(tmp_path / "site", [paper("a")])
     with BuildLock(site / ".sitegen-cache", tmp_path / "public", print):
         assert (tmp_path / ".public.sitegen-lock").read_text() == str(os.getpid())
-    # The same folder named another way is the same lock.
-    with BuildLock(site / ".sitegen-cache", tmp_path / "x" / ".." / "public", print):
-        assert sorted(p.name for p in tmp_path.iterdir() if "lock" in p.name) == [".public.sitegen-lock"]
+        # The same folder named another way is the same lock.
+        assert out_lock_of(tmp_path / "x" / ".." / "public") == tmp_path / ".public.sitegen-lock"
     assert not (tmp_path / "x").exists()
+
+
+def test_a_build_leaves_no_lock_file_beside_its_output(tmp_path):
+    site = write_site(tmp_path / "site", [paper("a")])
+    done = subprocess.run(
+        build_command(site, "--output", str(tmp_path / "public")), capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".public.sitegen-spare", "public", "site"]
+
+
+HOLD_OUTPUT = """
+import sys, time
+from pathlib import Path
+from sitegen.lock import BuildLock
+with BuildLock(Path(sys.argv[1]), Path(sys.argv[2]), lambda text: print(text, flush=True)):
+    print("held", flush=True)
+    time.sleep(60)
+"""
+
+
+def hold_output(cache: Path, out: Path) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "-c", HOLD_OUTPUT, str(cache), str(out)], stdout=subprocess.PIPE, text=True
+    )
+
+
+def test_a_build_that_waited_on_a_lock_file_unlinked_meanwhile_waits_for_the_new_ones_holder(tmp_path):
+    out = tmp_path / "public"
+    first = hold_output(tmp_path / "c1", out)
+    assert first.stdout.readline() == "held\n"
+    waiter = hold_output(tmp_path / "c2", out)
+    assert waiter.stdout.readline().startswith("waiting for another build of")
+    # As a build ending unlinks its lock file and a third starts: the waiter holds
+    # the old file's descriptor, the third a new file at the same name.
+    out_lock_of(out).unlink()
+    third = hold_output(tmp_path / "c3", out)
+    assert third.stdout.readline() == "held\n"
+    first.kill()
+    first.wait()
+    try:
+        time.sleep(1.5)
+        assert waiter.poll() is None
+        ready, _, _ = select.select([waiter.stdout], [], [], 0)
+        assert not ready, "the waiter went on while the third build held the output's lock"
+        third.kill()
+        third.wait()
+        assert waiter.stdout.readline() == "held\n"
+    finally:
+        for process in (first, waiter, third):
+            process.kill()
+            process.wait()
 
 
 def children_of(pid: int) -> list[int]:
