@@ -30,7 +30,6 @@ from typing import IO
 from . import feedxml
 from .feeds import PreparedEntry
 
-CLOSE = feedxml.CLOSE
 _LENGTH_BITS = 32
 
 
@@ -49,7 +48,7 @@ class EntryBytes:
         """``shell`` (a feed without entries, feeds.feed_shell) with ``entries`` in it."""
         if self._pid != os.getpid():
             self._start_over()  # forked: the parent writes on at the end of its file
-        close = CLOSE[rss]
+        close = feedxml.CLOSE[rss]
         where = self._where[rss]
         fresh: dict[PreparedEntry, bytes] = {}
         missing = [item for item in dict.fromkeys(entries) if item not in where]

@@ -33,8 +33,9 @@ from typing import IO, TYPE_CHECKING, Any, NamedTuple
 
 from markupsafe import Markup
 
+from . import feedxml
 from .digest import DigestItem, digest_item
-from .feedentries import CLOSE, EntryBytes
+from .feedentries import EntryBytes
 from .feeds import (
     FeedEntry,
     FeedInfo,
@@ -264,7 +265,7 @@ def render(records: Records, info: FeedInfo, kind: str, papers: Sequence[Paper])
         for record, paper in zip(got, papers, strict=True)
         if record is not None
     ]
-    shell, close = feed_shell(info, facts, rss), CLOSE[rss]
+    shell, close = feed_shell(info, facts, rss), feedxml.CLOSE[rss]
     if not shell.endswith(close):
         return None
     return b"".join([shell[: -len(close)], *entries, close])  # type: ignore[list-item]

@@ -10,8 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from .cache import ParseCache, content_digest, pickle_papers, unpickle_papers, write_many
 from .config import Config
-from .errors import Problem
-from .loading import Checked, check_file, check_read, reads
+from .loading import Checked, check_file, check_read, reads, refused
 from .processes import chunks, fork_context, share_forked
 from .safefiles import UnsafeFile
 
@@ -42,7 +41,7 @@ def _check_batch(task: Batch) -> Handed:
     rows = []
     for (shown, path), raw in zip(items, reads(config, items), strict=True):
         if isinstance(raw, UnsafeFile):
-            checked = Checked(None, [], [Problem(str(raw), shown)])
+            checked = refused(shown, raw)
             digest = ""
         else:
             checked = check_file(config, path, shown, raw)

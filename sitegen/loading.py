@@ -130,13 +130,18 @@ def reads(config: Config, files: list[tuple[str, Any]]) -> Iterator[bytes | Unsa
     return read_ahead([path for _, path in files], config.limits.file_size)
 
 
+def refused(shown: str, why: UnsafeFile) -> Checked:
+    """A file the load would not read (a link, a pipe, too big...), as its one problem."""
+    return Checked(None, [], [Problem(str(why), shown)])
+
+
 def check_read(
     config: Config, shown: str, path: Path, got: bytes | UnsafeFile, cache: ParseCache | None
 ) -> Checked:
     """Take one file's papers from the parse cache, else check its bytes (and
     add its papers to the cache); ``got`` is what reads() gave for it."""
     if isinstance(got, UnsafeFile):
-        return Checked(None, [], [Problem(str(got), shown)])
+        return refused(shown, got)
     raw = got
     if cache is None:
         return check_file(config, path, shown, raw)
