@@ -141,11 +141,11 @@ def _connect(store: Path) -> sqlite3.Connection:
         # A writer waits for another (a worker, another build) rather than fail.
         connection = sqlite3.connect(store, timeout=60, isolation_level=None, check_same_thread=False)
         try:
-            # WAL: readers never wait for the writer. synchronous=OFF: no fsync; a
-            # killed process loses nothing SQLite wrote, and what an OS crash may
-            # tear is caught (CRCs, or SQLite's own errors) and rebuilt.
-            connection.execute("PRAGMA journal_mode=WAL")
+            # WAL: readers never wait for the writer. synchronous=OFF (first: else making
+            # a store WAL syncs it 4 times): no fsync; a killed process loses nothing
+            # SQLite wrote, and what an OS crash may tear is caught (CRCs...) and rebuilt.
             connection.execute("PRAGMA synchronous=OFF")
+            connection.execute("PRAGMA journal_mode=WAL")
             connection.execute(
                 "CREATE TABLE IF NOT EXISTS papers"
                 " (id BLOB PRIMARY KEY, papers BLOB NOT NULL, crc INTEGER NOT NULL)"
@@ -287,9 +287,9 @@ class ParseCache:
         if write_many([(self.slot(name, digest), blob) for name, digest, blob in pending]):
             self._used.update((name, digest) for name, digest, _ in pending)
 
-    def stored(self, name: str, digest: str) -> None:
-        """The papers of ``name`` are in their slot (a worker wrote them)."""
-        self._used[name] = digest
+    def stored(self, files: list[tuple[str, str]]) -> None:
+        """The papers of these files (name, digest) are in their slots (a worker wrote them)."""
+        self._used.update(files)
 
     def papers_files(self) -> dict[Path, Slot]:
         """Content file (as Paper.source names it) -> the slot holding its

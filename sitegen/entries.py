@@ -34,10 +34,12 @@ class File:
 
     __slots__ = ("path", "doc", "source", "tz", "limits", "problems", "short")
 
-    def __init__(self, path: Path, doc: Document, config: Config, problems: list[Problem]) -> None:
+    def __init__(
+        self, path: Path, doc: Document, config: Config, problems: list[Problem], source: Any = Path
+    ) -> None:
         self.path = path  # on disk
         self.doc = doc
-        self.source = Path(doc.path)  # as shown to the user
+        self.source = source(doc.path)  # as shown to the user
         self.tz = config.timezone
         self.limits = config.limits
         self.problems = problems

@@ -81,8 +81,11 @@ class Checked:
     cached: bool = False  # the papers came from the parse cache
 
 
-def check_file(config: Config, path: Path, shown: str, raw: bytes) -> Checked:
-    """Parse one file and validate its entries; problems name the file, line and field."""
+def check_file(
+    config: Config, path: Path, shown: str, raw: bytes, source: Callable[[str], Any] = Path
+) -> Checked:
+    """Parse one file and validate its entries; problems name the file, line and
+    field. The papers' ``source`` is ``source(shown)``."""
     doc = load_document(path, shown, raw, config.limits)
     if doc.problems and doc.data is None:
         return Checked(None, [], doc.problems)
@@ -91,7 +94,7 @@ def check_file(config: Config, path: Path, shown: str, raw: bytes) -> Checked:
     problems: list[Problem] = list(doc.problems)
     loaded: list[tuple[KeyPath, Paper]] = []
     ids: list[tuple[KeyPath, str]] = []
-    file = File(path, doc, config, problems)
+    file = File(path, doc, config, problems, source)
 
     def entry(at: KeyPath, item: dict, source: str | None = None) -> None:
         checker = Entry(file, at)
@@ -233,6 +236,12 @@ class Loader:
         self.problems.extend(checked.problems)
         if checked.papers is not None:
             self.papers.extend(paper for _, paper in checked.papers)
+
+    def take_papers(self, path: Path, shown: str, papers: list[tuple[KeyPath, Paper]]) -> None:
+        """Take in the papers of a file without problems (a worker's)."""
+        for at, paper in papers:
+            self.register(path, shown, at, paper.id)
+            self.papers.append(paper)
 
     def register(self, path: Path, shown: str, at: KeyPath, paper_id: str) -> None:
         place = _Place(path, shown, at, paper_id)

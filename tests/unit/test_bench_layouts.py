@@ -73,9 +73,9 @@ def test_two_processes_load_what_one_does_papers_and_every_problem(corpus, name,
     handed: list[str] = []  # files whose papers a worker stored (in its last word)
     real_stored = ParseCache.stored
 
-    def recording(self, name, digest):
-        handed.append(name)
-        return real_stored(self, name, digest)
+    def recording(self, files):
+        handed.extend(name for name, _ in files)
+        return real_stored(self, files)
 
     def load(workers: int, store: str | None):
         (tmp_path / "worker-started").unlink(missing_ok=True)

@@ -685,7 +685,7 @@ def test_workers_hand_their_papers_back_and_leave_them_in_the_parse_cache_for_th
     monkeypatch.setattr(
         ParseCache,
         "stored",
-        lambda self, name, digest: stored.append(name) or real_stored(self, name, digest),
+        lambda self, files: stored.extend(name for name, _ in files) or real_stored(self, files),
     )
     marker = tmp_path / "worker-started"
     worker_goes_first(loading, monkeypatch, marker)
