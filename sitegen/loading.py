@@ -46,15 +46,13 @@ def load_papers(
     ``meanwhile`` runs here once they have started (else after loading).
     """
     loader = Loader(config, cache)
-    # Neither a size check nor a Path a file here: the reads check sizes (with
-    # the same message), and the listing is the one part no worker can share.
-    paths = _listing(config, loader.problems, sizes=False, path_type=str)
-    if _in_forks(workers, len(paths), cache):
+    if _in_forks(workers, config, cache):
         from .loadforks import load_in_workers  # only a parallel load needs it
 
-        load_in_workers(loader, paths, workers, meanwhile)
+        load_in_workers(loader, workers, meanwhile)  # lists the files in a fork
         meanwhile = None
     else:
+        paths = load_listing(config, loader.problems)
         for (shown, path), got in zip(paths, reads(config, paths), strict=True):
             loader.take(path, shown, check_read(config, shown, path, got, cache))
     if cache is not None:
@@ -159,11 +157,39 @@ def check_read(
     return checked
 
 
-def _in_forks(workers: int, files: int, cache: ParseCache | None) -> bool:
+def _in_forks(workers: int, config: Config, cache: ParseCache | None) -> bool:
     """Whether to check files in forked processes too, besides this one: when
-    most of many files will need it (no parse cache, or an empty one)."""
+    most of many files will need it (no parse cache, or an empty one). Told
+    before the listing, which a fork makes: from the papers folder's own
+    entries (a folder in it, or PARALLEL_PARSE_FILES files)."""
     cold = cache is None or not cache.has_entries()
-    return workers > 1 and files >= PARALLEL_PARSE_FILES and cold and fork_context() is not None
+    return workers > 1 and cold and fork_context() is not None and _many_files(config)
+
+
+def _many_files(config: Config) -> bool:
+    count = 0
+    try:
+        with os.scandir(config.site_dir / config.content_dir / PAPERS_DIR) as entries:
+            for entry in entries:
+                count += 1
+                if count >= PARALLEL_PARSE_FILES or entry.is_dir():
+                    return True
+    except OSError:
+        return False  # the listing says why
+    return count >= PARALLEL_PARSE_FILES
+
+
+def load_listing(config: Config, problems: list[Problem]) -> list[tuple[str, str]]:
+    """The load's listing: neither a size check nor a Path a file (the reads
+    check sizes, with the same message)."""
+    return _listing(config, problems, sizes=False, path_type=str)
+
+
+def listing_roots(config: Config) -> tuple[str, str]:
+    """(the papers folder's path, its name as shown): a file the listing finds
+    under it, not through a link, has the path ``path + shown[len(name):]``."""
+    root = config.site_dir / config.content_dir / PAPERS_DIR
+    return str(root), _shown(root, config.site_dir)
 
 
 def content_files(config: Config) -> list[tuple[str, Path]]:

@@ -124,7 +124,7 @@ def share_forked(
     forks: list[tuple[Any, Any]] = []  # (process, its results pipe)
     parent = os.getpid()
     finished = 0
-    expected = len(tasks)
+    expected = sys.maxsize  # len(tasks) once the forks run: a lazy ``tasks`` may be made in one
     if sys.platform.startswith("linux"):
         _find_libc()  # here, once, not in every fork
     try:

@@ -723,8 +723,8 @@ def test_batches_hold_every_file_once_in_order_the_last_eighth_in_quarter_batche
     real = loadforks.share_forked
 
     def recording(count, work, tasks, *args):
-        made.extend(tasks)
-        return real(count, work, tasks, *args)
+        real(count, work, tasks, *args)
+        made.extend(tasks)  # after: the fork lists the files
 
     monkeypatch.setattr(loadforks, "share_forked", recording)
     assert len(loading.load_papers(load_site_config(site), workers=2)) == 300

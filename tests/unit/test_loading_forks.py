@@ -35,16 +35,19 @@ def test_the_load_lists_files_without_a_stat_or_a_path_each_and_the_read_refuses
     (site / "content/papers/03.yaml").write_text("id: p3\ntitle: P\ndate: 2025-03-01\nabstract: " + "x" * 40)
     calls = []
     real = loading.walk
+    walks = tmp_path / "walks"  # each listing of the load, from whichever process made it
 
     def recording(*args, **kwargs):
         calls.append(kwargs)
+        with walks.open("a") as out:
+            out.write(f"{kwargs['sizes']} {kwargs['path_type'].__name__}\n")
         return real(*args, **kwargs)
 
     monkeypatch.setattr(loading, "walk", recording)
     config = load_config(site)
     with pytest.raises(ContentError) as caught:
         loading.load_papers(config, workers=workers)
-    assert [(c["sizes"], c["path_type"]) for c in calls] == [(None, str)], "no lstat, no Path a file"
+    assert walks.read_text() == "None str\n", "one listing: no lstat, no Path a file"
     assert [str(p) for p in caught.value.problems] == [
         "content/papers/03.yaml: file is 83 bytes, more than limits.file_size (60);"
         " split it or raise the limit"
@@ -163,3 +166,39 @@ def test_with_two_forks_every_row_a_fork_wrote_counts_as_stored_even_if_it_ends_
     assert len(cache.papers_files()) == 90, "every file counts as stored, whichever process wrote it"
     cache.save()
     assert _rows(store) == 90, "and the save keeps every row"
+
+
+def test_with_one_fork_the_fork_lists_the_files_and_sends_them_here(tmp_path, monkeypatch):
+    """With two processes, the fork lists the files (this one imports meanwhile)
+    and sends the listing: names, the paths of files reached through a link,
+    and the listing's problems, first. With more forks, this process lists."""
+    monkeypatch.setattr(loading, "PARALLEL_PARSE_FILES", 0)
+    site = _site(tmp_path, 40)
+    (site / "elsewhere").mkdir()
+    (site / "elsewhere/real.yaml").write_text("id: linked\ntitle: L\ndate: 2025-03-02\n")
+    (site / "content/papers/zz-link.yaml").symlink_to(site / "elsewhere/real.yaml")
+    walks = tmp_path / "walks"
+    real = loading.walk
+
+    def recording(*args, **kwargs):
+        with walks.open("a") as out:
+            out.write(f"{os.getpid()}\n")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(loading, "walk", recording)
+    config = load_config(site)
+    one = loading.load_papers(config, workers=1)
+    assert [str(paper.source) for paper in one][-1] == "content/papers/zz-link.yaml"
+    for workers, lister in ((2, "a fork"), (3, "this process")):
+        walks.unlink()
+        assert loading.load_papers(config, workers=workers) == one
+        pids = walks.read_text().split()
+        assert len(pids) == 1 and (pids[0] == str(os.getpid())) == (lister == "this process"), workers
+    (site / "content/papers/00-out.yaml").symlink_to("/etc/hostname")
+    (site / "content/papers/07.yaml").write_text("id: p7\ntitle: P\ndate: 2025-13-01\n")
+    said = {}
+    for workers in (1, 2):
+        with pytest.raises(ContentError) as caught:
+            loading.load_papers(config, workers=workers)
+        said[workers] = [str(problem) for problem in caught.value.problems]
+    assert said[2] == said[1] and len(said[1]) == 2 and said[1][0].startswith("content/papers/00-out.yaml")
