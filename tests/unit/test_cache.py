@@ -296,3 +296,22 @@ def test_a_store_that_cannot_be_written_is_skipped_and_the_build_goes_on(site_fa
     build(site)
     assert "Edited." in (site / "output/papers/p1/index.html").read_text()
     assert (site / CACHE_DIR / "papers.sqlite").is_dir()
+
+
+def test_a_new_store_is_made_without_a_sync(tmp_path, monkeypatch):
+    """synchronous=OFF is set before the store turns to WAL: the other way round,
+    making a store synced it four times (up to tens of ms each on a busy disk)."""
+    statements: list[str] = []
+    real = sqlite3.connect
+
+    def tracing(*args, **kwargs):
+        connection = real(*args, **kwargs)
+        connection.set_trace_callback(statements.append)
+        return connection
+
+    monkeypatch.setattr(sqlite3, "connect", tracing)
+    cache = ParseCache(tmp_path / "new.sqlite", "UTC")
+    cache.add("a.yaml", "1", pickle_papers([]))
+    cache.flush()
+    pragmas = [s for s in statements if s.startswith("PRAGMA")]
+    assert pragmas[:2] == ["PRAGMA synchronous=OFF", "PRAGMA journal_mode=WAL"]

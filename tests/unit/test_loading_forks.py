@@ -202,3 +202,36 @@ def test_with_one_fork_the_fork_lists_the_files_and_sends_them_here(tmp_path, mo
             loading.load_papers(config, workers=workers)
         said[workers] = [str(problem) for problem in caught.value.problems]
     assert said[2] == said[1] and len(said[1]) == 2 and said[1][0].startswith("content/papers/00-out.yaml")
+
+
+def test_a_forks_papers_are_made_with_their_source_as_text_and_taken_in_here_without_a_checked(
+    tmp_path, monkeypatch
+):
+    """A fork only pickles its papers: their source stays text there (no Path a
+    file, which this process makes as it unpickles them); this process takes
+    them in without a Checked each."""
+    monkeypatch.setattr(loading, "PARALLEL_PARSE_FILES", 0)
+    site = _site(tmp_path, 60)
+    kinds = tmp_path / "kinds"
+    real_pickle, real_checked = loadforks.pickle_papers, loadforks.Checked
+    parent = os.getpid()
+    made_here: list[object] = []
+
+    def recording(papers):
+        if os.getpid() != parent:
+            with kinds.open("a") as out:
+                out.write("".join(f"{type(paper.source).__name__}\n" for _, paper in papers))
+        return real_pickle(papers)
+
+    def checked(*args, **kwargs):
+        made_here.append(args)
+        return real_checked(*args, **kwargs)
+
+    monkeypatch.setattr(loadforks, "pickle_papers", recording)
+    monkeypatch.setattr(loadforks, "Checked", checked)
+    worker_goes_first(loading, monkeypatch, tmp_path / "worker-started")
+    one = loading.load_papers(load_config(site), workers=1)
+    two = loading.load_papers(load_config(site), ParseCache(tmp_path / "c.sqlite", "UTC"), workers=2)
+    assert two == one and all(isinstance(paper.source, Path) for paper in two)
+    assert set(kinds.read_text().split()) == {"str"}, "the fork made no Path"
+    assert made_here == [], "no Checked made here for a fork's file"
