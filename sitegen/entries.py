@@ -21,7 +21,7 @@ from .documents import Document, KeyPath, field_name
 from .errors import Problem
 from .limits import character_problem, nested_problem
 from .limits import show_value as _show
-from .model import Author, Paper
+from .model import Author, Paper, flat_author, flat_paper
 from .urls import check_image_url, check_url
 
 # What browsers strip around a URL, and drop inside one, before finding its scheme.
@@ -32,14 +32,17 @@ _INVALID = object()  # a checker's "already reported" result
 class File:
     """What every entry of one file shares."""
 
-    __slots__ = ("path", "doc", "source", "tz", "limits", "problems", "short")
+    __slots__ = ("path", "doc", "source", "paper", "author", "tz", "limits", "problems", "short")
 
     def __init__(
-        self, path: Path, doc: Document, config: Config, problems: list[Problem], source: Any = Path
+        self, path: Path, doc: Document, config: Config, problems: list[Problem], flat: bool = False
     ) -> None:
         self.path = path  # on disk
         self.doc = doc
-        self.source = source(doc.path)  # as shown to the user
+        # flat: each paper as it pickles (model.Flat), made without the Paper, its
+        # Authors or its source's Path (a fork's papers are only pickled).
+        self.source = doc.path if flat else Path(doc.path)  # as shown to the user
+        self.paper, self.author = (flat_paper, flat_author) if flat else (Paper, Author)
         self.tz = config.timezone
         self.limits = config.limits
         self.problems = problems
@@ -99,7 +102,8 @@ class Entry:
         digest = hashlib.blake2b(
             (source if source is not None else repr(data)).encode("utf-8"), digest_size=12
         ).hexdigest()
-        return Paper(day=when.astimezone(self.tz).date(), source=self.file.source, digest=digest, **values)
+        day = when.astimezone(self.tz).date()
+        return self.file.paper(day=day, source=self.file.source, digest=digest, **values)
 
 
 # --- field checkers: (entry, where, raw value) -> value, or _INVALID once reported ---
@@ -273,7 +277,7 @@ def _author(entry: Entry, where: KeyPath, raw: Any) -> Any:
             return _INVALID
         name = " ".join(raw.split())
         if name:
-            return Author(name)
+            return entry.file.author(name)
         entry.report(where, "expected a name, got an empty string")
         return _INVALID
     if not isinstance(raw, dict):
@@ -294,7 +298,7 @@ def _author(entry: Entry, where: KeyPath, raw: Any) -> Any:
     if "name" not in raw:
         entry.report(where + ("name",), "required field is missing")
         ok = False
-    return Author(**values) if ok else _INVALID
+    return entry.file.author(**values) if ok else _INVALID
 
 
 def _url(entry: Entry, where: KeyPath, raw: Any, check: Callable[[str], str | None] = check_url) -> Any:

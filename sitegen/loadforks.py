@@ -45,8 +45,8 @@ def _check_batch(task: Batch) -> Handed:
             checked = refused(shown, raw)
             digest = ""
         else:
-            # Its papers are only pickled here: their source stays text (the parent makes the Path).
-            checked = check_file(config, path, shown, raw, str)
+            # Its papers are only pickled here: made as they pickle (the parent makes them).
+            checked = check_file(config, path, shown, raw, flat=True)
             digest = content_digest(raw) if digests is not None else ""
         if checked.papers is None:
             handed.append(checked)

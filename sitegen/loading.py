@@ -79,11 +79,9 @@ class Checked:
     cached: bool = False  # the papers came from the parse cache
 
 
-def check_file(
-    config: Config, path: Path, shown: str, raw: bytes, source: Callable[[str], Any] = Path
-) -> Checked:
+def check_file(config: Config, path: Path, shown: str, raw: bytes, flat: bool = False) -> Checked:
     """Parse one file and validate its entries; problems name the file, line and
-    field. The papers' ``source`` is ``source(shown)``."""
+    field. With ``flat``, each paper is a model.Flat, to be pickled."""
     doc = load_document(path, shown, raw, config.limits)
     if doc.problems and doc.data is None:
         return Checked(None, [], doc.problems)
@@ -92,7 +90,7 @@ def check_file(
     problems: list[Problem] = list(doc.problems)
     loaded: list[tuple[KeyPath, Paper]] = []
     ids: list[tuple[KeyPath, str]] = []
-    file = File(path, doc, config, problems, source)
+    file = File(path, doc, config, problems, flat)
 
     def entry(at: KeyPath, item: dict, source: str | None = None) -> None:
         checker = Entry(file, at)

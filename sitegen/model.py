@@ -89,18 +89,55 @@ def _flat(paper: Paper) -> tuple:
     has one), the day as its state, each author as (name, affiliation, url),
     the source as text. Unpickling a one-paper file once found six classes and
     functions by name (~1 µs each), and built a Path from scratch."""
-    values = list(_paper_fields(paper))
+    return _flat_values(list(_paper_fields(paper)))
+
+
+class Flat:
+    """A paper as _flat gives it, made without the Paper and its Authors (each
+    author given as its state): a fork's papers are only pickled, and a Flat
+    pickles as its Paper would (~4 µs a paper less for the fork to make)."""
+
+    __slots__ = ("values",)
+
+    def __init__(self, values: tuple) -> None:
+        self.values = values
+
+    def __reduce__(self) -> tuple[Any, tuple]:
+        return _unpickled, self.values
+
+
+_DEFAULTS = [f.default for f in fields(Paper)]
+_EXTRA = _NAMES.index("extra")
+_NAME_SET = frozenset(_NAMES)
+
+
+def flat_paper(**values: Any) -> Flat:
+    """Flat(_flat(Paper(**values))), without the Paper."""
+    if not values.keys() <= _NAME_SET:
+        raise TypeError(f"not a field of Paper: {sorted(values.keys() - _NAME_SET)}")
+    row = [values.get(name, default) for name, default in zip(_NAMES, _DEFAULTS, strict=True)]
+    if "extra" not in values:
+        row[_EXTRA] = {}
+    return Flat(_flat_values(row))
+
+
+def flat_author(name: str, affiliation: str | None = None, url: str | None = None) -> tuple:
+    """An author as _flat gives it: the state Author(name, affiliation, url) would have."""
+    return (name, affiliation, url)
+
+
+def _flat_values(values: list) -> tuple:
     for at in _MOMENTS:
         moment = values[at]
         if type(moment) is datetime:
             key = _zone_name(moment.tzinfo)
             if key is not None:
                 values[at] = (moment.__reduce_ex__(5)[1][0], key)  # the state, with the fold
-    if type(paper.day) is date:
-        values[_DAY] = paper.day.__reduce_ex__(5)[1][0]
-    values[_AUTHORS] = tuple(map(_author_state, paper.authors))
-    if paper.source is not None:
-        values[_SOURCE] = str(paper.source)
+    if type(values[_DAY]) is date:
+        values[_DAY] = values[_DAY].__reduce_ex__(5)[1][0]
+    values[_AUTHORS] = tuple(map(_author_state, values[_AUTHORS]))
+    if values[_SOURCE] is not None:
+        values[_SOURCE] = str(values[_SOURCE])
     return tuple(values)
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from sitegen import loadforks, loading
+from sitegen import loadforks, loading, model
 from sitegen.cache import ParseCache
 from sitegen.config import load_config
 from sitegen.errors import ContentError
@@ -204,14 +204,17 @@ def test_with_one_fork_the_fork_lists_the_files_and_sends_them_here(tmp_path, mo
     assert said[2] == said[1] and len(said[1]) == 2 and said[1][0].startswith("content/papers/00-out.yaml")
 
 
-def test_a_forks_papers_are_made_with_their_source_as_text_and_taken_in_here_without_a_checked(
-    tmp_path, monkeypatch
-):
-    """A fork only pickles its papers: their source stays text there (no Path a
-    file, which this process makes as it unpickles them); this process takes
-    them in without a Checked each."""
+def test_a_forks_papers_are_made_as_they_pickle_and_taken_in_here_without_a_checked(tmp_path, monkeypatch):
+    """A fork only pickles its papers: it makes each as a model.Flat, as a Paper
+    pickles (no Paper, no Author, no Path; this process makes them as it
+    unpickles them), and this process takes them in without a Checked each."""
     monkeypatch.setattr(loading, "PARALLEL_PARSE_FILES", 0)
-    site = _site(tmp_path, 60)
+    site = _site(tmp_path, 0)
+    for n in range(60):
+        (site / f"content/papers/{n:02d}.yaml").write_text(
+            f"id: p{n}\ntitle: P\ndate: 2025-03-01T10:00:00+01:00\nupdated: 2025-03-02\n"
+            f"authors: [Ada Lovelace, {{name: Alan Turing, affiliation: NPL}}]\n"
+        )
     kinds = tmp_path / "kinds"
     real_pickle, real_checked = loadforks.pickle_papers, loadforks.Checked
     parent = os.getpid()
@@ -220,7 +223,10 @@ def test_a_forks_papers_are_made_with_their_source_as_text_and_taken_in_here_wit
     def recording(papers):
         if os.getpid() != parent:
             with kinds.open("a") as out:
-                out.write("".join(f"{type(paper.source).__name__}\n" for _, paper in papers))
+                for _, paper in papers:
+                    authors = {type(author).__name__ for author in paper.values[model._AUTHORS]}
+                    source = type(paper.values[model._SOURCE]).__name__
+                    out.write(f"{type(paper).__name__}/{'+'.join(sorted(authors))}/{source}\n")
         return real_pickle(papers)
 
     def checked(*args, **kwargs):
@@ -233,5 +239,5 @@ def test_a_forks_papers_are_made_with_their_source_as_text_and_taken_in_here_wit
     one = loading.load_papers(load_config(site), workers=1)
     two = loading.load_papers(load_config(site), ParseCache(tmp_path / "c.sqlite", "UTC"), workers=2)
     assert two == one and all(isinstance(paper.source, Path) for paper in two)
-    assert set(kinds.read_text().split()) == {"str"}, "the fork made no Path"
+    assert set(kinds.read_text().split()) == {"Flat/tuple/str"}, "the fork made no Paper, Author or Path"
     assert made_here == [], "no Checked made here for a fork's file"

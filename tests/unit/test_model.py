@@ -116,3 +116,39 @@ def test_unpickled_paths_are_the_paths_of_their_names():
     for paper, name in zip(back, names, strict=True):
         assert paper.source == Path(name) and str(paper.source) == str(Path(name))
         assert paper.source.parts == Path(name).parts
+
+
+def test_a_flat_paper_pickles_as_the_paper_it_stands_for():
+    """model.flat_paper (what a fork of the load makes instead of a Paper and its
+    Authors) pickles to the very bytes the Paper does: a cache row is the same
+    whichever process wrote it, and unpickles to the same Paper."""
+    from datetime import timedelta
+    from zoneinfo import ZoneInfo
+
+    from sitegen.model import flat_author, flat_paper
+
+    zone = ZoneInfo("Europe/Berlin")
+    second = datetime(2025, 10, 26, 2, 30, fold=1, tzinfo=zone)
+    offset = datetime(2025, 3, 14, 9, tzinfo=timezone(timedelta(hours=-5)))
+    alone = datetime(2025, 3, 14, tzinfo=ZoneInfo.no_cache("Europe/Berlin"))
+    people = (("Ada Lovelace", "Analytical Engines", "https://example.org/ada"), ("Chen Wei", None, None))
+    cases = [
+        dict(id="a", title="T", date=second, day=second.date(), published=offset, updated=second),
+        dict(id="b", title="T", date=alone, day=date(2025, 3, 14), tags=("x",), extra={"k": [1, 2]}),
+        dict(id="c", title="T", date=offset, day=date(2025, 3, 14), links=(("pdf", "https://e.org/c"),)),
+    ]
+    for values in cases:
+        authors = tuple(Author(*person) for person in people)
+        paper = Paper(authors=authors, source=Path("p/a.yaml"), **values)
+        flat = flat_paper(authors=tuple(flat_author(*p) for p in people), source="p/a.yaml", **values)
+        assert pickle_papers([((), flat)]) == pickle_papers([((), paper)]), values["id"]
+        assert pickle.loads(pickle_papers([((), flat)])) == [((), paper)]
+    bare = Paper("d", "T", offset, date(2025, 3, 14))
+    flat = flat_paper(id="d", title="T", date=offset, day=date(2025, 3, 14))
+    assert pickle_papers([bare]) == pickle_papers([flat])
+    try:
+        flat_paper(id="e", title="T", date=offset, day=date(2025, 3, 14), colour="red")
+    except TypeError:
+        pass
+    else:
+        raise AssertionError("a name that is not a field of Paper is refused, as Paper(...) refuses it")
