@@ -241,3 +241,37 @@ def test_a_forks_papers_are_made_as_they_pickle_and_taken_in_here_without_a_chec
     assert two == one and all(isinstance(paper.source, Path) for paper in two)
     assert set(kinds.read_text().split()) == {"Flat/tuple/str"}, "the fork made no Paper, Author or Path"
     assert made_here == [], "no Checked made here for a fork's file"
+
+
+def test_this_process_runs_meanwhile_while_the_fork_lists(tmp_path, monkeypatch):
+    """The fork's listing does not wait for this process: ``meanwhile`` (the
+    build's imports) runs while the fork lists."""
+    monkeypatch.setattr(loading, "PARALLEL_PARSE_FILES", 0)
+    site = _site(tmp_path, 20)
+    started, seen = tmp_path / "meanwhile-started", tmp_path / "seen"
+    real = loading.walk
+
+    def waiting(*args, **kwargs):
+        deadline = time.monotonic() + 10
+        while not started.exists() and time.monotonic() < deadline:
+            time.sleep(0.001)
+        seen.write_text(str(started.exists()))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(loading, "walk", waiting)
+    assert len(loading.load_papers(load_config(site), workers=2, meanwhile=started.touch)) == 20
+    assert seen.read_text() == "True"
+
+
+def test_whether_to_fork_is_told_from_the_papers_folders_own_entries(tmp_path, monkeypatch):
+    """Before the listing: a folder among the papers folder's entries, or at
+    least PARALLEL_PARSE_FILES of them, means many files."""
+    site = _site(tmp_path, 10)
+    config = load_config(site)
+    assert not loading._in_forks(2, config, None), "10 files, no folder"
+    monkeypatch.setattr(loading, "PARALLEL_PARSE_FILES", 10)
+    assert loading._in_forks(2, config, None), "as many files as the threshold"
+    monkeypatch.setattr(loading, "PARALLEL_PARSE_FILES", 64)
+    (site / "content/papers/2025").mkdir()
+    assert loading._in_forks(2, config, None), "a folder"
+    assert not loading._in_forks(1, config, None), "one process"
