@@ -9,7 +9,7 @@ from markupsafe import Markup
 from ..outputs import Output
 from ..routes import Routes, output_file
 from ..site import Site
-from ..views import json_ld
+from ..views import has_words, json_ld
 from . import PageKind, paper_digest
 
 if TYPE_CHECKING:
@@ -40,6 +40,8 @@ def render(renderer: Renderer, paper_id: str) -> bytes:
         previous=renderer.view(near.previous.id) if near.previous else None,
         next=renderer.view(near.next.id) if near.next else None,
         json_ld=json_ld(view, renderer.config.title),
+        # What the header's data-pagefind-ignore asks: a word in the abstract or note.
+        prose_has_words=has_words(f"{view.abstract_html} {view.note_html}"),
         related=[
             RelatedLink(renderer.url(routes.paper(other)), renderer.title_html(other))
             for other in renderer.related.get(paper_id, ())

@@ -3,12 +3,17 @@
 import json
 from pathlib import Path
 
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from markupsafe import Markup
+
 from sitegen.config import load_config
 from sitegen.loading import load_papers
 from sitegen.render import Renderer
 from sitegen.site import build_site
 from sitegen.theme import resolve_theme
-from sitegen.views import PaperView, json_ld
+from sitegen.views import PaperView, has_words, json_ld
 from tests.sitekit import paper, write_site
 
 SAMPLE_SITE = Path(__file__).resolve().parents[2]
@@ -123,3 +128,29 @@ def test_an_arxiv_link_gives_an_arxiv_id_only_when_it_names_one(tmp_path):
         None,
     ]
     assert views[2].links[0].url == "https://arxiv.org/abs/see%20the%20list"
+
+
+def _striptags_wordcount(html: str) -> bool:
+    """What paper.html asked with ``|striptags|wordcount`` before has_words."""
+    import jinja2
+
+    return jinja2.Environment().from_string("{{ s|striptags|wordcount }}").render(s=Markup(html)) != "0"
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.text(alphabet="<>!-&;#x0aAé_ \n\t", max_size=40))
+def test_has_words_is_striptags_and_wordcount_for_any_html(html):
+    # Tags, comments (closed or not), references that make a word ("&#65;") or take one in ("&amp;").
+    assert has_words(html) == _striptags_wordcount(html)
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        "", " ", "<p></p> ", "<p>x</p>", "<math><mi>x</mi></math> ", "<!-- a --> ", "<!-- a ",
+        "<p", "a<p", "&#65;", "&amp;", "&amp;a", "&am<b>p;", "<p>&hellip;</p> <p>&ldquo;x</p>",
+        "<p>&hellip;</p>", "&#x5f;", "_", "<a title='w'>", "<!---->w", "<a>&</a>b",
+    ],
+)
+def test_has_words_on_the_shapes_it_takes_apart(html):
+    assert has_words(html) == _striptags_wordcount(html)
