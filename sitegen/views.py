@@ -13,7 +13,7 @@ from json.encoder import encode_basestring_ascii as _json_string  # C; as json.d
 
 from markupsafe import Markup
 
-from .citation import bibtex, make_citation
+from .citation import Citation, bibtex, make_citation
 from .markdown_settings import DEFAULT_MARKDOWN, MarkdownSettings
 from .markup import plain_text, render_markdown, render_title, render_with_summary
 from .model import Author, Paper
@@ -77,6 +77,7 @@ class PaperView:
     thumbnail: str | None  # as pages link it: site-rooted for a path of the site
     thumbnail_abs_url: str | None  # absolute, for og:image, twitter:image, JSON-LD and feeds
     bibtex: str
+    citation: Citation  # what ``bibtex`` says, for the paper's cite files (pages/cite.py)
 
     @property
     def day(self):
@@ -223,6 +224,7 @@ def make_view(
     pdf = next((link.url for link in links if link.name == "pdf"), None)
     abs_url = routes.absolute(route)
     thumbnail = site_url(paper.thumbnail, routes) if paper.thumbnail else None
+    citation = make_citation(paper, site.citation_keys[paper.id], prose.title, arxiv_id, abs_url)
     return PaperView(
         paper=paper,
         id=paper.id,
@@ -241,7 +243,8 @@ def make_view(
         pdf_url=absolute_url(pdf, routes) if pdf else None,
         thumbnail=thumbnail,
         thumbnail_abs_url=_absolute_image(thumbnail, routes) if thumbnail else None,
-        bibtex=bibtex(make_citation(paper, site.citation_keys[paper.id], prose.title, arxiv_id, abs_url)),
+        bibtex=bibtex(citation),
+        citation=citation,
     )
 
 

@@ -43,12 +43,14 @@ def _citation(renderer: Renderer, paper: Paper) -> Citation:
 
 
 def render(renderer: Renderer, paper_id: str, kind: str) -> bytes:
-    paper = renderer.paper(paper_id)
-    citation = _citation(renderer, paper)
+    # Rendered with the paper's page (siteplan.WITH_PAPER), whose view holds the
+    # citation and its BibTeX entry already: made once, not once a file.
+    view = renderer.view(paper_id)
     if kind == "bibtex":
-        return (bibtex(citation) + "\n").encode("utf-8")
+        return (view.bibtex + "\n").encode("utf-8")
+    paper = view.paper
     abstract = plain_text(paper.abstract, None, renderer.config.markdown) if paper.abstract else ""
-    return ris(citation, abstract).encode("utf-8")
+    return ris(view.citation, abstract).encode("utf-8")
 
 
 def shows(renderer: Renderer, paper_id: str, kind: str) -> Any:
