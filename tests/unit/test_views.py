@@ -171,3 +171,39 @@ def test_has_words_is_striptags_and_wordcount_for_any_html(html):
 )
 def test_has_words_on_the_shapes_it_takes_apart(html):
     assert has_words(html) == _striptags_wordcount(html)
+
+
+def test_the_paper_header_is_left_out_of_the_index_only_with_words_and_a_theme_may_ask_with_the_filters(
+    tmp_path,
+):
+    """prose_has_words, as paper.html used it, and the filters it replaced in a site's own paper.html."""
+    from sitegen.build import build
+    from sitegen.theme import builtin_themes_dir
+
+    papers = [
+        paper("words", abstract="Some *words* here."),
+        paper("bare"),
+        paper("marks", abstract="... -- &"),
+        paper("formula", abstract="$x$"),
+        paper("note", note="A note."),
+    ]
+    pages = {}
+    for name, own in (("default", False), ("own", True)):
+        site = write_site(tmp_path / name, papers)
+        if own:
+            template = (builtin_themes_dir() / "default/templates/paper.html").read_text(encoding="utf-8")
+            assert "{% if prose_has_words %}" in template
+            old = "((paper.abstract_html or '') ~ ' ' ~ (paper.note_html or ''))|striptags|wordcount"
+            (site / "templates").mkdir()
+            (site / "templates/paper.html").write_text(
+                template.replace("prose_has_words", old), encoding="utf-8"
+            )
+        build(site, workers=1)
+        pages[name] = {p["id"]: (site / "output/papers" / p["id"] / "index.html").read_text() for p in papers}
+    assert pages["own"] == pages["default"]
+    ignored = {
+        key
+        for key, html in pages["default"].items()
+        if '<header class="paper-header" data-pagefind-ignore>' in html
+    }
+    assert ignored == {"words", "formula", "note"}
