@@ -38,6 +38,7 @@ from .model import Paper
 from .outputs import Output
 from .processes import chunks, fork_context, share_forked
 from .render import Renderer
+from .setaside import Abstracts
 from .siteplan import WITH_PAPER
 from .writer import Writer
 
@@ -166,6 +167,9 @@ def _paper_chunk(task: PaperTask) -> tuple[Taken, Done]:
     assert _renderer is not None and _writer is not None and _records is not None
     blobs, paper_ids, pages = task
     copies = [paper for blob in blobs for _, paper in read_papers(blob) or ()]
+    if _renderer.abstracts is not None:  # those without a copy, with their abstract back
+        have = {paper.id for paper in copies}
+        copies += [_renderer.whole(paper_id) for paper_id in paper_ids if paper_id not in have]
     writer = _writer.fork()
     with _renderer.lend(copies):
         with template_errors():
@@ -249,6 +253,9 @@ def render_outputs(
         if len(renderer.site.papers) < COPIES_FROM:
             papers_files = None
         tasks = _paper_tasks(renderer.site.papers, pages, papers_files or {}, workers)
+        if papers_files:  # the pages render from copies: the abstracts are read back where shown
+            renderer.abstracts = Abstracts()
+            renderer.abstracts.set_aside(renderer.site.papers)
         release_free_memory()  # what the load and the related lists freed: not copied into forks
         gc.freeze()  # keep the collector from touching (and so copying) inherited objects
         share_forked(workers - 1, paper_chunk_here, tasks, adopt, _paper_chunk)
@@ -262,6 +269,8 @@ def render_outputs(
         share_forked(workers - 1, _render_chunk, chunks(rest, _CHUNK // 4), merge)
     finally:
         renderer.memo.pop(RECORDS, None)
+        if renderer.abstracts is not None:
+            renderer.abstracts.close()
         if _records is not None:
             _records.close()
         _renderer = _writer = _records = None

@@ -24,6 +24,7 @@ from .outputs import Output
 from .pageparts import PAGER_WINDOW, DayGroup, FeedLink, PageLink, Pager, feed_link
 from .related import related_papers
 from .routes import Routes
+from .setaside import Abstracts
 from .site import Site, page_count
 from .siteplan import KINDS
 from .theme import Theme, make_environment, read_static, static_files, theme_digest
@@ -80,6 +81,8 @@ class Renderer:
         self._shows = {name: kind.shows for name, kind in KINDS.items()}
         # What a page kind works out once per build and reuses (the sitemap's pages).
         self.memo: dict[str, Any] = {}
+        # Where the papers' abstracts are while a parallel build renders (setaside.py).
+        self.abstracts: Abstracts | None = None
 
     def key(self, output: Output) -> str:
         """A digest of everything ``output``'s bytes depend on.
@@ -113,11 +116,17 @@ class Renderer:
     def paper(self, paper_id: str) -> Paper:
         return self._papers[paper_id]
 
+    def whole(self, paper_id: str) -> Paper:
+        """The paper with its abstract, which a parallel build sets aside
+        while it renders (setaside.py): for what shows the abstract."""
+        paper = self._papers[paper_id]
+        return paper if self.abstracts is None else self.abstracts.whole(paper)
+
     def view(self, paper_id: str) -> PaperView:
         view = self._views.get(paper_id)
         if view is None:
             view = self._views[paper_id] = make_view(
-                self._papers[paper_id], self.site, self.routes, None, self._names
+                self.whole(paper_id), self.site, self.routes, None, self._names
             )
         return view
 
@@ -140,7 +149,7 @@ class Renderer:
                 if near.next:
                     wanted[near.next.id] = None
         wanted.update(dict.fromkeys(paper_ids))
-        missing = [self._papers[paper_id] for paper_id in wanted if paper_id not in self._views]
+        missing = [self.whole(paper_id) for paper_id in wanted if paper_id not in self._views]
         prose = [render_prose(paper, self.config.markdown) for paper in missing]
         for paper, text in zip(missing, prose, strict=True):
             self._views[paper.id] = make_view(paper, self.site, self.routes, text, self._names)

@@ -1,0 +1,122 @@
+"""A parallel build's papers without their abstracts while it renders (setaside.py)."""
+
+import os
+
+import yaml
+
+from sitegen import feedrecords, parallel, setaside
+from sitegen.build import build
+from sitegen.config import load_config
+from sitegen.loading import load_papers
+from sitegen.setaside import Abstracts
+from tests.sitekit import paper, tree, write_site
+
+PARENT = os.getpid()
+
+
+def _site(root):
+    """Day files of three papers, and one file bigger than a run (so its papers
+    have no parse-cache copy and are read back from the set-aside file)."""
+    site = write_site(root, feeds={"formats": ["atom", "rss", "json"]}, citation_files=["bibtex", "ris"])
+    for day in range(8):
+        entries = [
+            paper(
+                f"d{day}p{i}",
+                f"2025-03-{10 + day}",
+                tags=[f"t{i % 2}"],
+                authors=[f"Author {i}", "Zoë Ångström"],
+                abstract=f"Text *{i}* of day {day}: $x^{i}$, naïve café — “quoted”.",
+            )
+            for i in range(3)
+        ]
+        (site / f"content/papers/day{day}.yaml").write_text(yaml.safe_dump(entries, allow_unicode=True))
+    big = [paper(f"big{i}", "2025-03-20", abstract=f"Big file paper {i}, *emphasis*.") for i in range(9)]
+    (site / "content/papers/big.yaml").write_text(yaml.safe_dump(big))
+    return site
+
+
+def _parallel(monkeypatch):
+    monkeypatch.setattr(parallel, "PARALLEL_THRESHOLD", 0)
+    monkeypatch.setattr(parallel, "COPIES_FROM", 0)
+    monkeypatch.setattr(parallel, "_CHUNK", 4)
+    monkeypatch.setattr(parallel, "_LAST_CHUNK", 4)
+
+
+def test_while_a_parallel_build_renders_no_paper_holds_its_abstract_and_the_site_is_the_same(
+    tmp_path, monkeypatch
+):
+    site = _site(tmp_path / "s")
+    build(site, tmp_path / "serial", workers=1)
+    _parallel(monkeypatch)
+    seen = []
+    real_share = parallel.share_forked
+
+    def watching(count, work, tasks, *args, **kwargs):
+        renderer = parallel._renderer
+        seen.append([p.abstract for p in renderer.site.papers])
+        return real_share(count, work, tasks, *args, **kwargs)
+
+    monkeypatch.setattr(parallel, "share_forked", watching)
+    read = []
+    real_close = Abstracts.close
+
+    def counting_close(self):
+        if os.getpid() == PARENT:
+            read.append(len(self))
+        real_close(self)
+
+    monkeypatch.setattr(Abstracts, "close", counting_close)
+    build(site, tmp_path / "parallel", workers=2)
+    assert len(seen) == 2, "both phases forked"
+    for abstracts in seen:
+        assert abstracts and not any(abstracts), "no paper held its abstract at either fork"
+    assert read == [33], "every abstract was set aside, in a file"
+    assert tree(tmp_path / "parallel") == tree(tmp_path / "serial")
+
+
+def test_feeds_and_digests_without_records_read_the_abstracts_back(tmp_path, monkeypatch):
+    site = _site(tmp_path / "s")
+    build(site, tmp_path / "serial", workers=1)
+    _parallel(monkeypatch)
+    monkeypatch.setattr(feedrecords.RecordFile, "write", lambda self, records: [])  # a full disk
+    build(site, tmp_path / "parallel", workers=2)
+    assert tree(tmp_path / "parallel") == tree(tmp_path / "serial")
+
+
+def test_set_aside_abstracts_come_back_whole(tmp_path):
+    site = _site(tmp_path / "s")
+    papers = load_papers(load_config(site))
+    before = {p.id: p.abstract for p in papers}
+    abstracts = Abstracts()
+    abstracts.set_aside(papers)
+    assert len(abstracts) == len(papers)
+    assert all(p.abstract == "" for p in papers)
+    for original in papers:
+        back = abstracts.whole(original)
+        assert back.abstract == before[original.id]
+        assert back.id == original.id and back.digest == original.digest and back.title == original.title
+    assert abstracts.read == len(papers)
+    abstracts.close()
+
+
+def test_papers_keep_their_abstracts_when_there_is_no_file_or_no_digest(tmp_path, monkeypatch):
+    site = _site(tmp_path / "s")
+    papers = load_papers(load_config(site))
+    before = [p.abstract for p in papers]
+    object.__setattr__(papers[0], "digest", "")  # built by hand: its key is made from the whole paper
+    abstracts = Abstracts()
+    abstracts.set_aside(papers)
+    assert papers[0].abstract == before[0]
+    assert all(p.abstract == "" for p in papers[1:])
+    assert abstracts.whole(papers[0]) is papers[0]
+
+    more = load_papers(load_config(site))
+
+    def no_room(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(setaside.tempfile, "TemporaryFile", no_room)
+    unwritten = Abstracts()
+    unwritten.set_aside(more)
+    assert [p.abstract for p in more] == before
+    assert len(unwritten) == 0
