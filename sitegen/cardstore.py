@@ -6,17 +6,41 @@ them. Had each card its own bytes object, a worker reading it would write
 that object's reference count and so copy its memory page: every worker
 would end up with its own copy of nearly all cards. Slicing a card out of a
 shared buffer only reads the buffer, so its pages stay shared.
+
+A parallel build keeps them in its record file instead (``keep_in``:
+feedrecords.RecordFile, one file with no name for all its processes), read
+back with ``pread`` where a list shows one: they are then in no process's
+memory at all (~115 MB at 100k papers, from the paper pages' end to the last
+list's), for ~1 µs more a card read.
 """
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterable
+from typing import Protocol
+
 _BLOCK = 4 << 20  # bytes a buffer holds before the next one is started
+_LENGTH_BITS = 32
+
+
+class _File(Protocol):
+    fd: int
+
+    def write(self, records: list[tuple[str, bytes]]) -> list[tuple[str, int, int]]: ...
 
 
 class CardStore:
     def __init__(self) -> None:
         self._blocks: list[bytearray] = []
-        self._where: dict[str, tuple[int, int, int]] = {}  # paper id -> (block, start, end)
+        # paper id -> (block, start, end), or where in the file (offset and length as one int)
+        self._where: dict[str, tuple[int, int, int] | int] = {}
+        self._file: _File | None = None
+
+    def keep_in(self, file: _File | None) -> None:
+        """Keep the cards put from now on in ``file`` (None: in this process's
+        buffers again); a card the file cannot take (a full disk) stays here."""
+        self._file = file if file is not None and file.fd >= 0 else None
 
     def __contains__(self, paper_id: str) -> bool:
         return paper_id in self._where
@@ -26,6 +50,24 @@ class CardStore:
 
     def put(self, paper_id: str, card: bytes) -> None:
         """Keep ``card`` (UTF-8 HTML) as ``paper_id``'s card, replacing any before."""
+        self.put_all([(paper_id, card)])
+
+    def put_all(self, cards: Iterable[tuple[str, bytes]]) -> None:
+        """``put`` each (paper id, card), the file's in one write."""
+        if self._file is None:
+            for paper_id, card in cards:
+                self._put(paper_id, card)
+            return
+        cards = list(cards)
+        written = self._file.write(cards) if cards else []
+        if len(written) != len(cards):  # the file took none of them
+            for paper_id, card in cards:
+                self._put(paper_id, card)
+            return
+        for paper_id, at, length in written:
+            self._where[paper_id] = at << _LENGTH_BITS | length
+
+    def _put(self, paper_id: str, card: bytes) -> None:
         if not self._blocks or 0 < len(self._blocks[-1]) and len(self._blocks[-1]) + len(card) > _BLOCK:
             self._blocks.append(bytearray())
         block = self._blocks[-1]
@@ -37,12 +79,24 @@ class CardStore:
         where = self._where.get(paper_id)
         if where is None:
             return None
-        block, start, end = where
+        if type(where) is int:
+            return self._read(paper_id, where)
+        block, start, end = where  # type: ignore[misc]
         return bytes(self._blocks[block][start:end])
 
     def text(self, paper_id: str) -> str | None:
         where = self._where.get(paper_id)
         if where is None:
             return None
-        block, start, end = where
+        if type(where) is int:
+            return self._read(paper_id, where).decode()
+        block, start, end = where  # type: ignore[misc]
         return self._blocks[block][start:end].decode()
+
+    def _read(self, paper_id: str, where: int) -> bytes:
+        assert self._file is not None, "cards kept in a file are read while it is open"
+        length = where & ((1 << _LENGTH_BITS) - 1)
+        data = os.pread(self._file.fd, length, where >> _LENGTH_BITS)
+        if len(data) != length:
+            raise OSError(f"the card of {paper_id} was cut short in the build's record file")
+        return data

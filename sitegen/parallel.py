@@ -230,6 +230,7 @@ def render_outputs(
     _renderer, _writer, _wanted = renderer, writer, feedrecords.wanted(renderer)
     _records = RecordFile(context)
     records = renderer.memo[RECORDS] = Records(_records.fd)
+    renderer.keep_cards_in(_records)  # read back where a list shows them, not held by any process
     try:
         pages: dict[str, list[tuple[Output, str | None]]] = {}  # paper id -> its outputs (WITH_PAPER)
         rest: list[tuple[Output, str | None]] = []

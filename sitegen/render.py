@@ -181,13 +181,14 @@ class Renderer:
 
     def adopt(self, fragments: list[tuple[str, Prose | None, bytes]]) -> None:
         """Take the fragments another process made; only the cheap parts are redone."""
-        for paper_id, prose, card in fragments:
+        for paper_id, prose, _ in fragments:
             if prose is not None:
                 self._views[paper_id] = make_view(
                     self._papers[paper_id], self.site, self.routes, prose, self._names
                 )
-            if paper_id not in self._cards:
-                self._cards.put(paper_id, card)
+        self._cards.put_all(
+            (paper_id, card) for paper_id, _, card in fragments if paper_id not in self._cards
+        )
 
     @contextlib.contextmanager
     def lend(self, papers: Iterable[Paper]) -> Iterator[None]:
@@ -213,6 +214,11 @@ class Renderer:
         """Drop the views of these papers (a share of the papers, rendered)."""
         for paper_id in paper_ids:
             self._views.pop(paper_id, None)
+
+    def keep_cards_in(self, file: Any) -> None:
+        """Keep the cards made or taken from now on in ``file``, a
+        feedrecords.RecordFile (CardStore.keep_in)."""
+        self._cards.keep_in(file)
 
     def card(self, paper_id: str) -> Markup:
         card = self._cards.text(paper_id)

@@ -1,3 +1,6 @@
+import os
+from types import SimpleNamespace
+
 from sitegen import cardstore
 from sitegen.cardstore import CardStore
 
@@ -28,3 +31,49 @@ def test_an_unknown_card_is_none():
     store = CardStore()
     store.put("a", b"<p>a</p>")
     assert "b" not in store and store.get("b") is None and store.text("b") is None
+
+
+class _RecordFile:
+    """What CardStore.keep_in needs of feedrecords.RecordFile: a descriptor, and a write."""
+
+    def __init__(self, tmp_path, full=False):
+        self._handle = open(tmp_path / "records", "w+b")  # noqa: SIM115
+        self.fd, self.full, self.writes = self._handle.fileno(), full, 0
+
+    def write(self, records):
+        if self.full:
+            return []
+        self.writes += 1
+        at = os.lseek(self.fd, 0, os.SEEK_END)
+        where = []
+        for paper_id, record in records:
+            os.pwrite(self.fd, record, at)
+            where.append((paper_id, at, len(record)))
+            at += len(record)
+        return where
+
+
+def test_cards_kept_in_the_build_s_file_are_read_back_and_held_nowhere(tmp_path):
+    store = CardStore()
+    store.put("before", b"<p>in memory</p>")
+    file = _RecordFile(tmp_path)
+    store.keep_in(file)
+    cards = {f"p{i}": f"<article>café №{i} {'x' * i}</article>".encode() for i in range(50)}
+    store.put_all(cards.items())
+    store.put("one", b"<p>one</p>")
+    assert file.writes == 2, "a batch of cards is one write"
+    assert [len(block) for block in store._blocks] == [len(b"<p>in memory</p>")], "no new card in memory"
+    for paper_id, card in {**cards, "one": b"<p>one</p>", "before": b"<p>in memory</p>"}.items():
+        assert store.get(paper_id) == card and store.text(paper_id) == card.decode()
+    assert len(store) == 52
+
+
+def test_cards_a_full_file_cannot_take_stay_in_memory(tmp_path):
+    store = CardStore()
+    store.keep_in(_RecordFile(tmp_path, full=True))
+    store.put_all([("a", b"<p>a</p>"), ("b", b"<p>b</p>")])
+    assert store.text("a") == "<p>a</p>" and store.get("b") == b"<p>b</p>"
+    assert store._blocks and len(store._blocks[0]) == 16
+    store.keep_in(SimpleNamespace(fd=-1))  # no file could be made: nothing changes
+    store.put("c", b"<p>c</p>")
+    assert store.get("c") == b"<p>c</p>"

@@ -1,4 +1,5 @@
-"""A parallel build's papers without their abstracts while it renders (setaside.py)."""
+"""A parallel build's papers without their abstracts while it renders (setaside.py), and its
+cards in its record file (cardstore.py): in no process's memory."""
 
 import os
 
@@ -42,18 +43,19 @@ def _parallel(monkeypatch):
     monkeypatch.setattr(parallel, "_LAST_CHUNK", 4)
 
 
-def test_while_a_parallel_build_renders_no_paper_holds_its_abstract_and_the_site_is_the_same(
+def test_while_a_parallel_build_renders_no_paper_holds_its_abstract_nor_any_process_its_cards(
     tmp_path, monkeypatch
 ):
     site = _site(tmp_path / "s")
     build(site, tmp_path / "serial", workers=1)
     _parallel(monkeypatch)
-    seen = []
+    seen, cards = [], []
     real_share = parallel.share_forked
 
     def watching(count, work, tasks, *args, **kwargs):
         renderer = parallel._renderer
         seen.append([p.abstract for p in renderer.site.papers])
+        cards.append((len(renderer._cards), sum(map(len, renderer._cards._blocks))))
         return real_share(count, work, tasks, *args, **kwargs)
 
     monkeypatch.setattr(parallel, "share_forked", watching)
@@ -71,6 +73,7 @@ def test_while_a_parallel_build_renders_no_paper_holds_its_abstract_and_the_site
     for abstracts in seen:
         assert abstracts and not any(abstracts), "no paper held its abstract at either fork"
     assert read == [33], "every abstract was set aside, in a file"
+    assert cards == [(0, 0), (33, 0)], "the last phase forks with every card, none of them in memory"
     assert tree(tmp_path / "parallel") == tree(tmp_path / "serial")
 
 
