@@ -2,6 +2,7 @@
 cards in its record file (cardstore.py): in no process's memory."""
 
 import os
+import tempfile
 
 import yaml
 
@@ -55,10 +56,22 @@ def test_while_a_parallel_build_renders_no_paper_holds_its_abstract_nor_any_proc
     def watching(count, work, tasks, *args, **kwargs):
         renderer = parallel._renderer
         seen.append([p.abstract for p in renderer.site.papers])
+        assert os.listdir(temporary) == [], "the set-aside file has no name"
         cards.append((len(renderer._cards), sum(map(len, renderer._cards._blocks))))
         return real_share(count, work, tasks, *args, **kwargs)
 
     monkeypatch.setattr(parallel, "share_forked", watching)
+    temporary = tmp_path / "tmp"
+    temporary.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(temporary))
+    released = []
+    real_release = parallel.release_free_memory
+
+    def releasing():
+        released.append(not any(p.abstract for p in parallel._renderer.site.papers))
+        real_release()
+
+    monkeypatch.setattr(parallel, "release_free_memory", releasing)
     read = []
     real_close = Abstracts.close
 
@@ -68,8 +81,11 @@ def test_while_a_parallel_build_renders_no_paper_holds_its_abstract_nor_any_proc
         real_close(self)
 
     monkeypatch.setattr(Abstracts, "close", counting_close)
-    build(site, tmp_path / "parallel", workers=2)
+    keep = []
+    build(site, tmp_path / "parallel", workers=2, keep=keep)
     assert len(seen) == 2, "both phases forked"
+    assert released == [True, True], "the abstracts' memory was handed back before the first fork"
+    assert not any(p.abstract for p in keep[0]), "the papers come out of the build without them"
     for abstracts in seen:
         assert abstracts and not any(abstracts), "no paper held its abstract at either fork"
     assert read == [33], "every abstract was set aside, in a file"
