@@ -71,11 +71,11 @@ class Abstracts:
 
     def whole(self, paper: Paper) -> Paper:
         """``paper`` with its abstract: itself, or a copy with the abstract read back."""
-        if paper.abstract or self._file is None:
-            return paper
-        place = self._where.get(paper.id)
+        place = self._where.get(paper.id) if not paper.abstract else None
         if place is None:
             return paper
+        if self._file is None:
+            raise RuntimeError(f"the abstract of {paper.id} is wanted after the build's file was closed")
         length = place & ((1 << _LENGTH_BITS) - 1)
         data = os.pread(self._file.fileno(), length, place >> _LENGTH_BITS)
         if len(data) != length:

@@ -139,3 +139,16 @@ def test_papers_keep_their_abstracts_when_there_is_no_file_or_no_digest(tmp_path
     unwritten.set_aside(more)
     assert [p.abstract for p in more] == before
     assert len(unwritten) == 0
+
+
+def test_an_abstract_wanted_after_the_file_is_closed_is_an_error_not_an_empty_one(tmp_path):
+    papers = load_papers(load_config(_site(tmp_path / "s")))
+    abstracts = Abstracts()
+    abstracts.set_aside(papers)
+    abstracts.close()
+    try:
+        abstracts.whole(papers[0])
+    except RuntimeError as error:
+        assert papers[0].id in str(error)
+    else:
+        raise AssertionError("a set-aside abstract came back empty")
