@@ -152,3 +152,29 @@ def test_an_abstract_wanted_after_the_file_is_closed_is_an_error_not_an_empty_on
         assert papers[0].id in str(error)
     else:
         raise AssertionError("a set-aside abstract came back empty")
+
+
+def test_a_sites_own_templates_see_every_raw_abstract_in_a_parallel_build(tmp_path, monkeypatch):
+    """A theme may show the raw entry's abstract anywhere a paper is (a card, the
+    paper page's neighbours): the set-aside must not show it as empty there."""
+    for theme in ("default", "compact"):
+        site = _site(tmp_path / theme / "s")
+        config = yaml.safe_load((site / "site.yaml").read_text())
+        (site / "site.yaml").write_text(yaml.safe_dump({**config, "theme": theme}))
+        templates = site / "templates"
+        templates.mkdir()
+        (templates / "_card.html").write_text("<p>[{{ paper.paper.abstract }}]</p>")
+        (templates / "paper.html").write_text(
+            "{{ paper.paper.abstract }}|{{ previous.paper.abstract if previous }}"
+            "|{{ next.paper.abstract if next }}"
+        )
+        with monkeypatch.context() as serial_only:
+            serial_only.setattr(parallel, "PARALLEL_THRESHOLD", 10**9)
+            build(site, tmp_path / theme / "serial", workers=1)
+        with monkeypatch.context() as forked:
+            _parallel(forked)
+            build(site, tmp_path / theme / "parallel", workers=2)
+        serial = tree(tmp_path / theme / "serial")
+        assert b"Big file paper 3, *emphasis*." in serial["papers/big3/index.html"]
+        assert b"[Text *1* of day 2" in serial["days/2025-03-12/index.html"], "the site's own card is shown"
+        assert tree(tmp_path / theme / "parallel") == serial
