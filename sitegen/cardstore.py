@@ -8,7 +8,7 @@ would end up with its own copy of nearly all cards. Slicing a card out of a
 shared buffer only reads the buffer, so its pages stay shared.
 
 A parallel build keeps them in its record file instead (``keep_in``:
-feedrecords.RecordFile, one file with no name for all its processes), read
+buildfile.RecordFile, one file with no name for all its processes), read
 back with ``pread`` where a list shows one: they are then in no process's
 memory at all (~115 MB at 100k papers, from the paper pages' end to the last
 list's), for ~1 µs more a card read.
@@ -16,18 +16,18 @@ list's), for ~1 µs more a card read.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable
 from typing import Protocol
 
+from .buildfile import Handed, place, read_place
+
 _BLOCK = 4 << 20  # bytes a buffer holds before the next one is started
-_LENGTH_BITS = 32
 
 
 class _File(Protocol):
     fd: int
 
-    def write(self, records: list[tuple[str, bytes]]) -> list[tuple[str, int, int]]: ...
+    def write(self, records: list[tuple[str, bytes]]) -> Handed: ...
 
 
 class CardStore:
@@ -64,8 +64,12 @@ class CardStore:
             for paper_id, card in cards:
                 self._put(paper_id, card)
             return
-        for paper_id, at, length in written:
-            self._where[paper_id] = at << _LENGTH_BITS | length
+        for (paper_id, at, length), (_, card) in zip(written, cards, strict=True):
+            where = place(at, length)
+            if where is None:  # too long to say where: kept here
+                self._put(paper_id, card)
+            else:
+                self._where[paper_id] = where
 
     def _put(self, paper_id: str, card: bytes) -> None:
         if not self._blocks or 0 < len(self._blocks[-1]) and len(self._blocks[-1]) + len(card) > _BLOCK:
@@ -95,8 +99,7 @@ class CardStore:
 
     def _read(self, paper_id: str, where: int) -> bytes:
         assert self._file is not None, "cards kept in a file are read while it is open"
-        length = where & ((1 << _LENGTH_BITS) - 1)
-        data = os.pread(self._file.fd, length, where >> _LENGTH_BITS)
-        if len(data) != length:
+        data = read_place(self._file.fd, where)
+        if data is None:
             raise OSError(f"the card of {paper_id} was cut short in the build's record file")
         return data

@@ -6,11 +6,12 @@ phase 1 also makes, for a paper some feed or digest shows, one record: its
 Atom entry and RSS item (the bytes feedxml.py writes for it in any feed of
 the format), its JSON Feed item, and its digest item. It appends the
 record to the build's record file (one for all its processes, with no
-name: ``RecordFile``) and hands back only where the record is. This process keeps that (an int a paper); the
-processes of phase 2 read a record back with ``pread`` when a feed or a digest
-needs it. So no process holds a view, a prepared entry or an abstract's HTML
-for every paper a feed shows (at 100k papers, with author feeds, nearly
-every paper: docs/performance.md, "Memory at 100k papers").
+name: buildfile.RecordFile) and hands back only where the record is. This
+process keeps that (an int a paper); the processes of phase 2 read a record
+back with ``pread`` when a feed or a digest needs it. So no process holds a
+view, a prepared entry or an abstract's HTML for every paper a feed shows (at
+100k papers, with author feeds, nearly every paper: docs/performance.md,
+"Memory at 100k papers").
 
 Feeds and digests are the same bytes either way: the feed's own elements are
 written by feeds.feed_shell, from the same feed-level facts (the newest
@@ -24,16 +25,15 @@ from __future__ import annotations
 
 import json
 import marshal
-import os
 import struct
-import tempfile
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
-from typing import IO, TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from markupsafe import Markup
 
 from . import feedxml
+from .buildfile import Handed, place, read_place
 from .digest import DigestItem, digest_item
 from .feedentries import EntryBytes
 from .feeds import (
@@ -59,7 +59,6 @@ _FORMAT_BITS = {"atom": ATOM, "rss": RSS, "json": JSON}
 # The record: the lengths of its four parts, then a flag (1: the entry has a thumbnail).
 _HEADER = struct.Struct("<IIIIB")
 _JSON_END = b'"items":[]}\n'  # how render_json_feed ends a feed without items
-_LENGTH_BITS = 32
 RECORDS = "feed_records"  # the key of this process's Records in Renderer.memo
 
 
@@ -148,51 +147,6 @@ def make(
     return records
 
 
-Handed = list[tuple[str, int, int]]  # each paper's record in the build's record file: offset, length
-
-
-class RecordFile:
-    """The build's one file of records, shared by all its processes. It has no
-    name (O_TMPFILE where the system has it): however a build ends, SIGKILL
-    included, nothing is left behind, since the kernel frees the file with the
-    last process holding it. Made before any process forks, so that each
-    writes and reads it through the descriptor it inherited; a write first
-    takes its place at the end through a counter in shared memory."""
-
-    def __init__(self, context: Any) -> None:
-        self._end = context.Value("q", 0)  # where the next write goes, for every process
-        try:
-            self._file: IO[bytes] | None = tempfile.TemporaryFile(prefix="sitegen-records-")
-            self.fd = self._file.fileno()
-        except OSError:  # no temporary folder to write in: feeds are made from views
-            self._file, self.fd = None, -1
-
-    def write(self, records: list[tuple[str, bytes]]) -> Handed:
-        """Add ``records``; where each is (none, if the file cannot take them)."""
-        if not records or self.fd < 0:
-            return []
-        data = b"".join(record for _, record in records)
-        with self._end.get_lock():
-            at = self._end.value
-            self._end.value = at + len(data)
-        try:
-            done = 0
-            while done < len(data):
-                done += os.pwrite(self.fd, data[done:], at + done)
-        except OSError:  # a full disk: these papers' feeds are made from their views
-            return []
-        where = []
-        for paper_id, record in records:
-            where.append((paper_id, at, len(record)))
-            at += len(record)
-        return where
-
-    def close(self) -> None:
-        if self._file is not None:
-            self._file.close()
-        self._file, self.fd = None, -1
-
-
 class Record(NamedTuple):
     atom: bytes | None
     rss: bytes | None
@@ -212,22 +166,22 @@ class Records:
 
     def take(self, handed: Handed) -> None:
         for paper_id, at, length in handed:
-            if length >> _LENGTH_BITS == 0:
-                self._where[paper_id] = at << _LENGTH_BITS | length
+            where = place(at, length)
+            if where is not None:
+                self._where[paper_id] = where
 
     def __len__(self) -> int:
         return len(self._where)
 
     def get(self, paper_id: str) -> Record | None:
-        place = self._where.get(paper_id)
-        if place is None:
+        where = self._where.get(paper_id)
+        if where is None:
             return None
-        length = place & ((1 << _LENGTH_BITS) - 1)
         try:
-            data = os.pread(self._fd, length, place >> _LENGTH_BITS)
+            data = read_place(self._fd, where)
         except OSError:
             return None
-        if len(data) != length:
+        if data is None:
             return None
         self.read += 1
         sizes = _HEADER.unpack_from(data)

@@ -29,10 +29,11 @@ from pathlib import Path
 from typing import Any
 
 from . import feedrecords
+from .buildfile import Handed, RecordFile
 from .cache import Slot, read_papers
 from .errors import Problem, SitegenError, ThemeError
 from .feedentries import EntryBytes
-from .feedrecords import RECORDS, Handed, RecordFile, Records
+from .feedrecords import RECORDS, Records
 from .gcsettings import release_free_memory
 from .model import Paper
 from .outputs import Output
@@ -255,7 +256,7 @@ def render_outputs(
             papers_files = None
         tasks = _paper_tasks(renderer.site.papers, pages, papers_files or {}, workers)
         if papers_files:  # the pages render from copies: the abstracts are read back where shown
-            renderer.abstracts = Abstracts()
+            renderer.abstracts = Abstracts(_records)
             renderer.abstracts.set_aside(renderer.site.papers)
         release_free_memory()  # what the load and the related lists freed: not copied into forks
         gc.freeze()  # keep the collector from touching (and so copying) inherited objects
@@ -270,8 +271,6 @@ def render_outputs(
         share_forked(workers - 1, _render_chunk, chunks(rest, _CHUNK // 4), merge)
     finally:
         renderer.memo.pop(RECORDS, None)
-        if renderer.abstracts is not None:
-            renderer.abstracts.close()
         if _records is not None:
             _records.close()
         _renderer = _writer = _records = None

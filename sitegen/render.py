@@ -217,7 +217,7 @@ class Renderer:
 
     def keep_cards_in(self, file: Any) -> None:
         """Keep the cards made or taken from now on in ``file``, a
-        feedrecords.RecordFile (CardStore.keep_in)."""
+        buildfile.RecordFile (CardStore.keep_in)."""
         self._cards.keep_in(file)
 
     def card(self, paper_id: str) -> Markup:

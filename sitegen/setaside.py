@@ -1,13 +1,13 @@
-"""The papers' abstracts, set aside in a file while a parallel build renders.
+"""The papers' abstracts, set aside in the build's file while a parallel build renders.
 
 An abstract is the largest part of a paper in memory (~45% of the papers'
 objects: ~145 MB at 100k papers), and after the related lists nothing but a
 paper's own view and its RIS file reads it. Both are made in the first
 render phase, by the process that renders the paper's page, from a copy of
-the paper read back from the parse cache or, without one, from this file.
-So before its first fork a parallel build writes every abstract to a file
-with no name (like feedrecords.RecordFile: nothing outlives a killed build)
-and empties it in the site's papers: no process of either phase holds it, or
+the paper read back from the parse cache or, without one, from that file.
+So before its first fork a parallel build writes every abstract to its
+file with no name (buildfile.RecordFile: nothing outlives a killed build) and
+empties it in the site's papers: no process of either phase holds it, or
 copies the memory pages it sat on. ``whole`` gives a paper with its abstract
 back, for a view made elsewhere (a neighbour's, a feed's without a record).
 """
@@ -15,24 +15,21 @@ back, for a view made elsewhere (a neighbour's, a feed's without a record).
 from __future__ import annotations
 
 import dataclasses
-import os
-import tempfile
 from collections.abc import Sequence
-from typing import IO
 
+from .buildfile import RecordFile, place, read_place
 from .model import Paper
 
-_LENGTH_BITS = 32
-_WRITE = 1 << 20  # bytes gathered before each write
+_WRITE = 1 << 20  # bytes of abstracts gathered for each write
 
 
 class Abstracts:
-    """Where each set-aside abstract is in the build's file (offset and length
-    as one int), read back through the descriptor a forked process inherited."""
+    """Where each set-aside abstract is in the build's file (a buildfile.place),
+    read back through the descriptor a forked process inherited."""
 
-    def __init__(self) -> None:
+    def __init__(self, file: RecordFile) -> None:
         self._where: dict[str, int] = {}
-        self._file: IO[bytes] | None = None
+        self._file = file
         self.read = 0  # abstracts read back, for the tests
 
     def __len__(self) -> int:
@@ -41,57 +38,36 @@ class Abstracts:
     def set_aside(self, papers: Sequence[Paper]) -> None:
         """Write the abstracts of ``papers`` to the file, then empty them in the
         papers themselves. Papers without a loader's digest keep theirs (a key
-        is then made from the whole paper); if the file cannot be written, all do."""
-        chosen = [paper for paper in papers if paper.abstract and paper.digest]
-        if not chosen:
-            return
-        where: dict[str, int] = {}
-        try:
-            self._file = tempfile.TemporaryFile(prefix="sitegen-abstracts-")
-            fd, at, pending, size = self._file.fileno(), 0, [], 0
-            for paper in chosen:
-                data = paper.abstract.encode()
-                if len(data) >> _LENGTH_BITS:
-                    continue
-                where[paper.id] = at << _LENGTH_BITS | len(data)
-                at += len(data)
-                pending.append(data)
-                size += len(data)
+        is then made from the whole paper), and so do those the file cannot take."""
+        pending: list[tuple[str, bytes]] = []
+        size = 0
+        for paper in papers:
+            if paper.abstract and paper.digest:
+                pending.append((paper.id, paper.abstract.encode()))
+                size += len(pending[-1][1])
                 if size >= _WRITE:
-                    _write_all(fd, b"".join(pending))
+                    self._write(pending)
                     pending, size = [], 0
-            _write_all(fd, b"".join(pending))
-        except OSError:  # no room for them: the papers keep their abstracts
-            self.close()
-            return
-        self._where = where
-        for paper in chosen:
-            if paper.id in where:
-                object.__setattr__(paper, "abstract", "")  # frozen for everyone else
+        self._write(pending)
+        by_id = {paper.id: paper for paper in papers}
+        for paper_id in self._where:
+            object.__setattr__(by_id[paper_id], "abstract", "")  # frozen for everyone else
+
+    def _write(self, abstracts: list[tuple[str, bytes]]) -> None:
+        for paper_id, at, length in self._file.write(abstracts):  # none, if the disk is full
+            where = place(at, length)
+            if where is not None:
+                self._where[paper_id] = where
 
     def whole(self, paper: Paper) -> Paper:
         """``paper`` with its abstract: itself, or a copy with the abstract read back."""
-        place = self._where.get(paper.id) if not paper.abstract else None
-        if place is None:
+        where = self._where.get(paper.id) if not paper.abstract else None
+        if where is None:
             return paper
-        if self._file is None:
+        if self._file.fd < 0:
             raise RuntimeError(f"the abstract of {paper.id} is wanted after the build's file was closed")
-        length = place & ((1 << _LENGTH_BITS) - 1)
-        data = os.pread(self._file.fileno(), length, place >> _LENGTH_BITS)
-        if len(data) != length:
+        data = read_place(self._file.fd, where)
+        if data is None:
             raise OSError(f"the set-aside abstract of {paper.id} was cut short")
         self.read += 1
         return dataclasses.replace(paper, abstract=data.decode())
-
-    def close(self) -> None:
-        """Forget the file. The papers keep what they have (their abstracts are
-        not put back: a build's papers end with it)."""
-        if self._file is not None:
-            self._file.close()
-        self._file = None
-
-
-def _write_all(fd: int, data: bytes) -> None:
-    done = 0
-    while done < len(data):
-        done += os.write(fd, data[done:])

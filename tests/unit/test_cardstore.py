@@ -34,7 +34,7 @@ def test_an_unknown_card_is_none():
 
 
 class _RecordFile:
-    """What CardStore.keep_in needs of feedrecords.RecordFile: a descriptor, and a write."""
+    """What CardStore.keep_in needs of buildfile.RecordFile: a descriptor, and a write."""
 
     def __init__(self, tmp_path, full=False):
         self._handle = open(tmp_path / "records", "w+b")  # noqa: SIM115

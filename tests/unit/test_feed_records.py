@@ -19,7 +19,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from sitegen import feedrecords, parallel
+from sitegen import buildfile, feedrecords, parallel
 from sitegen.build import build
 from sitegen.feeds import FeedInfo
 from sitegen.render import Renderer
@@ -115,7 +115,7 @@ def test_without_records_feeds_are_made_from_views_with_the_same_bytes(tmp_path,
     def full_disk(*args):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(feedrecords, "os", SimpleNamespace(**{**vars(os), "pwrite": full_disk}))
+    monkeypatch.setattr(buildfile, "os", SimpleNamespace(**{**vars(os), "pwrite": full_disk}))
     spliced = []
     real_render = feedrecords.render
     monkeypatch.setattr(
@@ -127,7 +127,7 @@ def test_without_records_feeds_are_made_from_views_with_the_same_bytes(tmp_path,
 
 
 def test_records_splice_into_feeds_only_when_every_entry_has_one(tmp_path):
-    out = feedrecords.RecordFile(multiprocessing.get_context("fork"))
+    out = buildfile.RecordFile(multiprocessing.get_context("fork"))
     records = feedrecords.Records(out.fd)
     records.take(out.write([("a", feedrecords._HEADER.pack(3, 0, 0, 0, 0) + b"<a>")]))
     assert records.get("a") == feedrecords.Record(b"<a>", None, None, None, False)
@@ -149,7 +149,7 @@ def test_processes_write_the_one_record_file_each_at_a_place_of_its_own(tmp_path
     """Every process of a build writes the records file it inherited; each write
     takes its place at the end first, so none overwrites another's."""
     context = multiprocessing.get_context("fork")
-    out = feedrecords.RecordFile(context)
+    out = buildfile.RecordFile(context)
     pids = []
     for n in range(3):
         pid = os.fork()

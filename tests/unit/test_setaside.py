@@ -1,13 +1,15 @@
 """A parallel build's papers without their abstracts while it renders (setaside.py), and its
 cards in its record file (cardstore.py): in no process's memory."""
 
+import multiprocessing
 import os
 import tempfile
 
 import yaml
 
-from sitegen import feedrecords, parallel, setaside
+from sitegen import feedrecords, parallel
 from sitegen.build import build
+from sitegen.buildfile import RecordFile
 from sitegen.config import load_config
 from sitegen.loading import load_papers
 from sitegen.setaside import Abstracts
@@ -72,15 +74,6 @@ def test_while_a_parallel_build_renders_no_paper_holds_its_abstract_nor_any_proc
         real_release()
 
     monkeypatch.setattr(parallel, "release_free_memory", releasing)
-    read = []
-    real_close = Abstracts.close
-
-    def counting_close(self):
-        if os.getpid() == PARENT:
-            read.append(len(self))
-        real_close(self)
-
-    monkeypatch.setattr(Abstracts, "close", counting_close)
     keep = []
     build(site, tmp_path / "parallel", workers=2, keep=keep)
     assert len(seen) == 2, "both phases forked"
@@ -88,7 +81,7 @@ def test_while_a_parallel_build_renders_no_paper_holds_its_abstract_nor_any_proc
     assert not any(p.abstract for p in keep[0]), "the papers come out of the build without them"
     for abstracts in seen:
         assert abstracts and not any(abstracts), "no paper held its abstract at either fork"
-    assert read == [33], "every abstract was set aside, in a file"
+    assert len(keep[2].abstracts) == 33, "every abstract was set aside, in the build's file"
     assert cards == [(0, 0), (33, 0)], "the last phase forks with every card, none of them in memory"
     assert tree(tmp_path / "parallel") == tree(tmp_path / "serial")
 
@@ -97,7 +90,7 @@ def test_feeds_and_digests_without_records_read_the_abstracts_back(tmp_path, mon
     site = _site(tmp_path / "s")
     build(site, tmp_path / "serial", workers=1)
     _parallel(monkeypatch)
-    monkeypatch.setattr(feedrecords.RecordFile, "write", lambda self, records: [])  # a full disk
+    monkeypatch.setattr(feedrecords, "make", lambda *args: [])  # no records: made from the views
     build(site, tmp_path / "parallel", workers=2)
     assert tree(tmp_path / "parallel") == tree(tmp_path / "serial")
 
@@ -106,7 +99,8 @@ def test_set_aside_abstracts_come_back_whole(tmp_path):
     site = _site(tmp_path / "s")
     papers = load_papers(load_config(site))
     before = {p.id: p.abstract for p in papers}
-    abstracts = Abstracts()
+    file = RecordFile(multiprocessing.get_context("fork"))
+    abstracts = Abstracts(file)
     abstracts.set_aside(papers)
     assert len(abstracts) == len(papers)
     assert all(p.abstract == "" for p in papers)
@@ -115,7 +109,7 @@ def test_set_aside_abstracts_come_back_whole(tmp_path):
         assert back.abstract == before[original.id]
         assert back.id == original.id and back.digest == original.digest and back.title == original.title
     assert abstracts.read == len(papers)
-    abstracts.close()
+    file.close()
 
 
 def test_papers_keep_their_abstracts_when_there_is_no_file_or_no_digest(tmp_path, monkeypatch):
@@ -123,29 +117,31 @@ def test_papers_keep_their_abstracts_when_there_is_no_file_or_no_digest(tmp_path
     papers = load_papers(load_config(site))
     before = [p.abstract for p in papers]
     object.__setattr__(papers[0], "digest", "")  # built by hand: its key is made from the whole paper
-    abstracts = Abstracts()
+    abstracts = Abstracts(RecordFile(multiprocessing.get_context("fork")))
     abstracts.set_aside(papers)
     assert papers[0].abstract == before[0]
     assert all(p.abstract == "" for p in papers[1:])
     assert abstracts.whole(papers[0]) is papers[0]
 
-    more = load_papers(load_config(site))
-
     def no_room(*args, **kwargs):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(setaside.tempfile, "TemporaryFile", no_room)
-    unwritten = Abstracts()
-    unwritten.set_aside(more)
-    assert [p.abstract for p in more] == before
-    assert len(unwritten) == 0
+    for failing in ("tempfile.TemporaryFile", "os.pwrite"):  # no file made; a full disk
+        more = load_papers(load_config(site))
+        with monkeypatch.context() as patched:
+            patched.setattr(f"sitegen.buildfile.{failing}", no_room)
+            unwritten = Abstracts(RecordFile(multiprocessing.get_context("fork")))
+            unwritten.set_aside(more)
+        assert [p.abstract for p in more] == before, failing
+        assert len(unwritten) == 0
 
 
 def test_an_abstract_wanted_after_the_file_is_closed_is_an_error_not_an_empty_one(tmp_path):
     papers = load_papers(load_config(_site(tmp_path / "s")))
-    abstracts = Abstracts()
+    file = RecordFile(multiprocessing.get_context("fork"))
+    abstracts = Abstracts(file)
     abstracts.set_aside(papers)
-    abstracts.close()
+    file.close()
     try:
         abstracts.whole(papers[0])
     except RuntimeError as error:
