@@ -248,12 +248,14 @@ class _Shares:
         return [here, *(result.get() for result in pending)]
 
     def close(self) -> None:
+        """Ends every share; again, nothing."""
         global _PAPERS
         _PAPERS = ()
         self._here.close()
         for pool in self._pools:
             pool.terminate()
             pool.join()
+        self._pools = []
 
 
 def related_papers(papers: Iterable[Paper], count: int, workers: int = 1) -> dict[str, tuple[str, ...]]:
@@ -321,6 +323,9 @@ def _compute(shares: _Shares, ordered: list[Paper], count: int, keep: bool) -> T
             post_weights.append(-w)
         starts.append(len(papers))
     said = shares.say([(starts, papers, post_weights)] * len(said))
+    # The shares have said all: their processes go before the texts and tables
+    # are made, not after (at 100k papers the stage peaked ~160 MiB higher).
+    shares.close()
 
     lists = array("I", _EMPTY[:1]) * (total * count)
     for part in said:
