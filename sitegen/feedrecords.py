@@ -40,7 +40,6 @@ from .feeds import (
     FeedEntry,
     FeedInfo,
     PreparedEntry,
-    author_names,
     feed_shell,
     json_feed_item,
     paper_updated,
@@ -56,8 +55,10 @@ if TYPE_CHECKING:
 # feed or digest of the site shows of the paper.
 ATOM, RSS, JSON, DIGEST = 1, 2, 4, 8
 _FORMAT_BITS = {"atom": ATOM, "rss": RSS, "json": JSON}
-# The record: the lengths of its four parts, then a flag (1: the entry has a thumbnail).
+# The record: the lengths of its four parts, then flags (MEDIA: the entry has a
+# thumbnail; NAMED: it names an author), what the feed's own elements ask of it.
 _HEADER = struct.Struct("<IIIIB")
+MEDIA, NAMED = 1, 2
 _JSON_END = b'"items":[]}\n'  # how render_json_feed ends a feed without items
 RECORDS = "feed_records"  # the key of this process's Records in Renderer.memo
 
@@ -142,8 +143,8 @@ def make(
             fields = (item.title, item.url, item.authors, item.summary, item.upvotes, item.tags, item.links)
             digest = marshal.dumps(fields)
         parts = (xml[ATOM].get(paper_id, b""), xml[RSS].get(paper_id, b""), json_item, digest)
-        media = bool(entry is not None and entry.thumbnail)
-        records.append((paper_id, _HEADER.pack(*map(len, parts), media) + b"".join(parts)))
+        flags = (MEDIA if entry.thumbnail else 0) | (NAMED if entry.names else 0) if entry is not None else 0
+        records.append((paper_id, _HEADER.pack(*map(len, parts), flags) + b"".join(parts)))
     return records
 
 
@@ -153,6 +154,7 @@ class Record(NamedTuple):
     json: bytes | None
     digest: bytes | None  # marshal of a DigestItem's fields: see ``digest_items``
     media: bool
+    named: bool  # the entry names an author (``PreparedEntry.names`` is not empty)
 
 
 class Records:
@@ -163,6 +165,7 @@ class Records:
         self._fd = fd
         self._where: dict[str, int] = {}
         self.read = 0  # records read back, for the tests
+        self._last: dict[str, Record] = {}  # what the last ``get_all`` read
 
     def take(self, handed: Handed) -> None:
         for paper_id, at, length in handed:
@@ -172,6 +175,15 @@ class Records:
 
     def __len__(self) -> int:
         return len(self._where)
+
+    def get_all(self, paper_ids: Sequence[str]) -> list[Record | None]:
+        """The records of ``paper_ids``, those the last call read without reading
+        them again: a tag's or an author's feeds (one a format) and a day's two
+        digests render one after the other, from the same papers' records."""
+        last = self._last
+        got = [last.get(paper_id) or self.get(paper_id) for paper_id in paper_ids]
+        self._last = {key: record for key, record in zip(paper_ids, got, strict=True) if record is not None}
+        return got
 
     def get(self, paper_id: str) -> Record | None:
         where = self._where.get(paper_id)
@@ -189,7 +201,8 @@ class Records:
         for size in sizes[:4]:
             parts.append(data[start : start + size] if size else None)
             start += size
-        return Record(parts[0], parts[1], parts[2], parts[3], bool(sizes[4] & 1))
+        flags = sizes[4]
+        return Record(parts[0], parts[1], parts[2], parts[3], bool(flags & MEDIA), bool(flags & NAMED))
 
 
 class _Facts(NamedTuple):
@@ -197,13 +210,13 @@ class _Facts(NamedTuple):
 
     thumbnail: bool
     updated: datetime
-    names: tuple[str, ...]
+    names: bool  # whether it names an author: all feed_shell asks of its names
 
 
 def render(records: Records, info: FeedInfo, kind: str, papers: Sequence[Paper]) -> bytes | None:
     """The feed of ``papers`` in format ``kind`` from their records, or None if
     one of them has none (the feed is then made from the views)."""
-    got = [records.get(paper.id) for paper in papers]
+    got = records.get_all([paper.id for paper in papers])
     if kind == "json":
         items = [record.json if record is not None else None for record in got]
         shell = render_json_feed(info, [])
@@ -215,7 +228,7 @@ def render(records: Records, info: FeedInfo, kind: str, papers: Sequence[Paper])
     if None in entries:
         return None
     facts = [
-        _Facts(record.media, paper_updated(paper), tuple(author_names(paper)))
+        _Facts(record.media, paper_updated(paper), record.named)
         for record, paper in zip(got, papers, strict=True)
         if record is not None
     ]
@@ -229,9 +242,9 @@ def digest_items(renderer: Renderer, papers: Sequence[Paper]) -> list[DigestItem
     """What a digest shows of each of ``papers``: from its record if this build
     made one, else from its view."""
     records: Records | None = renderer.memo.get(RECORDS)
+    got = records.get_all([paper.id for paper in papers]) if records is not None else [None] * len(papers)
     items = []
-    for paper in papers:
-        record = records.get(paper.id) if records is not None else None
+    for paper, record in zip(papers, got, strict=True):
         if record is not None and record.digest is not None:
             items.append(DigestItem(*marshal.loads(record.digest)))
         else:

@@ -130,7 +130,7 @@ def test_records_splice_into_feeds_only_when_every_entry_has_one(tmp_path):
     out = buildfile.RecordFile(multiprocessing.get_context("fork"))
     records = feedrecords.Records(out.fd)
     records.take(out.write([("a", feedrecords._HEADER.pack(3, 0, 0, 0, 0) + b"<a>")]))
-    assert records.get("a") == feedrecords.Record(b"<a>", None, None, None, False)
+    assert records.get("a") == feedrecords.Record(b"<a>", None, None, None, False, False)
     assert records.get("b") is None
     info = FeedInfo("t", "d", "en", "https://x/", "https://x/atom.xml", None, "feed")
     a = SimpleNamespace(id="a", modified=_moment(), authors=())
@@ -266,3 +266,28 @@ def test_two_builds_of_two_sites_at_once_keep_to_their_own_records(tmp_path, mon
     assert tree(tmp_path / "two-out") == tree(tmp_path / "two-serial")
     assert tree(tmp_path / "a" / "one-out") == tree(tmp_path / "one-serial")
     assert list(temp.iterdir()) == []
+
+
+def test_feeds_of_the_same_papers_one_after_another_read_each_record_once(tmp_path):
+    """A tag's or an author's feeds, one a format, render in a row: the second
+    reads no record again; what the feed's own elements need (an author of its
+    own when an entry names none) comes from the record's flags."""
+    out = buildfile.RecordFile(multiprocessing.get_context("fork"))
+    records = feedrecords.Records(out.fd)
+    header = feedrecords._HEADER
+
+    def record(flags):
+        return header.pack(3, 3, 0, 0, flags) + b"<a><r>"
+
+    named = feedrecords.NAMED
+    records.take(out.write([("a", record(named)), ("b", record(named)), ("c", record(0))]))
+    info = FeedInfo("Site", "d", "en", "https://x/", "https://x/atom.xml", None, "feed")
+    a, b, c = (SimpleNamespace(id=i, modified=_moment(), authors=()) for i in "abc")
+    atom = feedrecords.render(records, info, "atom", [a, b])
+    assert records.read == 2
+    assert b"<r><r>" in feedrecords.render(records, info, "rss", [a, b])
+    assert records.read == 2, "the same papers' records again: none read anew"
+    assert b"<author>" not in atom, "every entry names an author"
+    with_c = feedrecords.render(records, info, "atom", [b, c])
+    assert records.read == 3
+    assert b"<author>\n    <name>Site</name>" in with_c, "c names none: the feed names the site"
