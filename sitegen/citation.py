@@ -276,11 +276,27 @@ def ris(citation: Citation, abstract: str) -> str:
     lines += [("PY", f"{moment.year:04d}"), ("DA", f"{moment.year:04d}/{moment.month:02d}/{moment.day:02d}/")]
     if citation.venue:
         lines.append(("T2", citation.venue))
+    text = "".join(f"{tag}  - {' '.join(value.split())}\r\n" for tag, value in lines)
     if abstract:
-        lines.append(("AB", abstract))
-    lines += [("KW", tag) for tag in citation.tags]
+        text += f"AB  - {_one_spaced(abstract)}\r\n"
+    lines = [("KW", tag) for tag in citation.tags]
     if citation.doi:
         lines.append(("DO", citation.doi))
     lines.append(("UR", citation.url))
-    text = "".join(f"{tag}  - {' '.join(value.split())}\r\n" for tag, value in lines)
+    text += "".join(f"{tag}  - {' '.join(value.split())}\r\n" for tag, value in lines)
     return text + "ER  - \r\n"
+
+
+_ASCII_SPACES = "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f"  # what str.split() splits at in ASCII, but the space
+
+
+def _one_spaced(value: str) -> str:
+    """``" ".join(value.split())``; an ASCII value already so (an abstract's
+    plain text always is) as it is, without making a string of every word."""
+    if value.isascii() and "  " not in value and value[:1] != " " and value[-1:] != " ":
+        for space in _ASCII_SPACES:
+            if space in value:
+                break
+        else:
+            return value
+    return " ".join(value.split())

@@ -294,6 +294,17 @@ def render_with_summary(
     return html, _one_line(plain, limit)
 
 
+def render_with_text(
+    text: str, limit: int | None = None, settings: MarkdownSettings = DEFAULT_MARKDOWN
+) -> tuple[str, str, str]:
+    """``render_with_summary(text, limit)`` and ``plain_text(text)``, the whole
+    text (for a paper's cite.ris), from the same single parse."""
+    if not text or text.isspace():
+        return "", "", ""
+    html, plain = _block_html_and_text(text, None, settings)
+    return html, _one_line(plain, limit), _one_line(plain, None)
+
+
 def _one_line(text: str, limit: int | None) -> str:
     """Whitespace runs made single spaces, then shortened to ``limit``."""
     if limit is not None:

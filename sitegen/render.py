@@ -57,6 +57,9 @@ class Renderer:
         self.related = related if related is not None else related_papers(site.papers, site.config.related)
         self._titles: dict[str, Markup] = {}
         self._views: dict[str, PaperView] = {}
+        # Abstracts' whole plain text, made with the views of papers whose cite.ris
+        # is rendered in the same batch, and taken by it (``abstract_text``).
+        self._abstract_texts: dict[str, str] = {}
         self._names = NameLinks(site, self.routes)
         self._day_urls: dict[date, str] = {}
         # UTF-8, not str: a card holding one character beyond Latin-1 (a name,
@@ -139,9 +142,14 @@ class Renderer:
         paper, keeps each kind's code in the CPU's caches: with pages too
         rendered in a row, a run of paper pages takes ~25% less CPU."""
         wanted: dict[str, None] = {}
+        ris: set[str] = set()  # papers whose cite.ris is among the outputs: its text with the view
         neighbours = self.site.neighbours
         for output in outputs:
-            if output.kind == "paper":
+            if output.kind == "cite":
+                wanted[output.key[0]] = None
+                if output.key[1] == "ris":
+                    ris.add(output.key[0])
+            elif output.kind == "paper":
                 near = neighbours[output.key[0]]
                 wanted[output.key[0]] = None
                 if near.previous:
@@ -150,9 +158,16 @@ class Renderer:
                     wanted[near.next.id] = None
         wanted.update(dict.fromkeys(paper_ids))
         missing = [self.whole(paper_id) for paper_id in wanted if paper_id not in self._views]
-        prose = [render_prose(paper, self.config.markdown) for paper in missing]
+        prose = [render_prose(paper, self.config.markdown, paper.id in ris) for paper in missing]
         for paper, text in zip(missing, prose, strict=True):
             self._views[paper.id] = make_view(paper, self.site, self.routes, text, self._names)
+            if text.abstract_text is not None:
+                self._abstract_texts[paper.id] = text.abstract_text
+
+    def abstract_text(self, paper_id: str) -> str | None:
+        """The whole plain text of a paper's abstract if ``prepare_views`` made it
+        (once: it is for the paper's cite.ris), else None."""
+        return self._abstract_texts.pop(paper_id, None)
 
     def title_html(self, paper_id: str) -> Markup:
         """A paper's title as HTML, without making its whole view (a related
@@ -214,6 +229,7 @@ class Renderer:
         """Drop the views of these papers (a share of the papers, rendered)."""
         for paper_id in paper_ids:
             self._views.pop(paper_id, None)
+            self._abstract_texts.pop(paper_id, None)
 
     def keep_cards_in(self, file: Any) -> None:
         """Keep the cards made or taken from now on in ``file``, a

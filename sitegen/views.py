@@ -15,7 +15,7 @@ from markupsafe import Markup
 
 from .citation import Citation, bibtex, make_citation
 from .markdown_settings import DEFAULT_MARKDOWN, MarkdownSettings
-from .markup import plain_text, render_markdown, render_title, render_with_summary
+from .markup import plain_text, render_markdown, render_title, render_with_summary, render_with_text
 from .model import Author, Paper
 from .routes import Routes
 from .site import Site
@@ -162,16 +162,23 @@ class Prose:
     note_html: str
     summary: str
     title: str  # plain text: for <title>, meta tags, feeds, JSON-LD and BibTeX
+    # The abstract's whole plain text (markup.plain_text), when asked: cite.ris shows it.
+    abstract_text: str | None = None
 
 
-def render_prose(paper: Paper, markdown: MarkdownSettings = DEFAULT_MARKDOWN) -> Prose:
-    """``markdown``: the site's Markdown settings (config.markdown)."""
-    abstract_html, summary = render_with_summary(paper.abstract or "", DESCRIPTION_LIMIT, markdown)
+def render_prose(paper: Paper, markdown: MarkdownSettings = DEFAULT_MARKDOWN, whole: bool = False) -> Prose:
+    """``markdown``: the site's Markdown settings (config.markdown); ``whole``:
+    with the abstract's whole plain text, from the same parse."""
+    abstract, abstract_text = paper.abstract or "", None
+    if whole:
+        abstract_html, summary, abstract_text = render_with_text(abstract, DESCRIPTION_LIMIT, markdown)
+    else:
+        abstract_html, summary = render_with_summary(abstract, DESCRIPTION_LIMIT, markdown)
     note_html = render_markdown(paper.note, markdown) if paper.note else ""
     if not summary:  # no abstract: describe the paper by its note, or its title
         summary = plain_text(paper.note or paper.title, DESCRIPTION_LIMIT, markdown)
     title_html, title = paper_titles(paper, markdown)
-    return Prose(title_html, abstract_html, note_html, summary, title)
+    return Prose(title_html, abstract_html, note_html, summary, title, abstract_text)
 
 
 def paper_titles(paper: Paper, markdown: MarkdownSettings = DEFAULT_MARKDOWN) -> tuple[str, str]:

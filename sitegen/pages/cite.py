@@ -48,8 +48,10 @@ def render(renderer: Renderer, paper_id: str, kind: str) -> bytes:
     view = renderer.view(paper_id)
     if kind == "bibtex":
         return (view.bibtex + "\n").encode("utf-8")
-    paper = view.paper
-    abstract = plain_text(paper.abstract, None, renderer.config.markdown) if paper.abstract else ""
+    abstract = renderer.abstract_text(paper_id)  # made with the view (Renderer.prepare_views)
+    if abstract is None:
+        paper = view.paper
+        abstract = plain_text(paper.abstract, None, renderer.config.markdown) if paper.abstract else ""
     return ris(view.citation, abstract).encode("utf-8")
 
 

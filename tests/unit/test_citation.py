@@ -356,3 +356,18 @@ def test_removing_a_paper_from_a_collision_moves_the_later_ones_back() -> None:
         "b": "zelikman2025quietb",
         "c": "zelikman2025quietc",
     }
+
+
+@settings(max_examples=3000, deadline=None)
+@given(
+    st.lists(
+        # Mostly words and spaces (the shortcut's case), now and then any other whitespace.
+        st.sampled_from(["ab", "c", " ", " ", "  ", *"\t\n\r\x0b\x0c\x1c\x1d\x1e\x1f\x85\xa0\u2028é"])
+        | st.sampled_from(["ab", "c", " "]),
+        max_size=12,
+    ).map("".join)
+)
+def test_one_spaced_is_split_and_join_for_any_text(text: str) -> None:
+    from sitegen.citation import _one_spaced
+
+    assert _one_spaced(text) == " ".join(text.split())

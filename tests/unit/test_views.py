@@ -10,7 +10,10 @@ from markupsafe import Markup
 
 from sitegen.config import load_config
 from sitegen.loading import load_papers
+from sitegen.markdown_settings import DEFAULT_MARKDOWN, MarkdownSettings
+from sitegen.markup import plain_text, render_with_summary, render_with_text
 from sitegen.render import Renderer
+from sitegen.schedule import Schedule
 from sitegen.site import build_site
 from sitegen.theme import resolve_theme
 from sitegen.views import PaperView, has_words, json_ld
@@ -207,3 +210,41 @@ def test_the_paper_header_is_left_out_of_the_index_only_with_words_and_a_theme_m
         if '<header class="paper-header" data-pagefind-ignore>' in html
     }
     assert ignored == {"words", "formula", "note"}
+
+
+_MARKDOWNISH = st.text(alphabet="ab é*_`$\\^{}[]()<>&#-+>1.\n\t\xa0\u2028x", max_size=80)
+_PYTHON_MARKDOWN = MarkdownSettings(
+    engine="python-markdown", autolink=False, footnotes=False, tables=False, smart_punctuation=False
+)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(_MARKDOWNISH, st.sampled_from([1, 20, 200]), st.sampled_from([DEFAULT_MARKDOWN, _PYTHON_MARKDOWN]))
+def test_one_parse_with_the_whole_text_is_the_summary_and_plain_text_made_apart(text, limit, markdown):
+    """render_with_text (the views of papers whose cite.ris renders with them):
+    the HTML and summary render_with_summary makes, and plain_text's whole text."""
+    whole = plain_text(text, None, markdown) if text and not text.isspace() else ""
+    assert render_with_text(text, limit, markdown) == (*render_with_summary(text, limit, markdown), whole)
+
+
+def test_cite_ris_from_the_text_made_with_the_view_is_the_one_made_apart(tmp_path):
+    abstracts = [
+        "Plain prose.\nOn two lines.",
+        "Some *emphasis*, `code`, a [link](https://e.org), $x^2$ and $\\alpha$ math.\n\n$$y = mx$$"
+        + "\n\n- a list and a long tail of words" * 20,
+        "",
+    ]
+    root = write_site(
+        tmp_path / "s", [paper(f"p{i}", "2025-03-14", abstract=a) for i, a in enumerate(abstracts)]
+    )
+    config = load_config(root)
+    site = build_site(load_papers(config), config)
+    prepared, apart = (Renderer(site, resolve_theme(config)) for _ in range(2))
+    outputs = [o for o in Schedule(site, (), cold=False).outputs if o.kind in ("paper", "cite")]
+    ris = [o for o in outputs if o.kind == "cite" and o.key[1] == "ris"]
+    assert len(ris) == 3
+    prepared.prepare_views(outputs)
+    assert len(prepared._abstract_texts) == 3, "the text is made with the views"
+    for output in ris:
+        assert prepared.render(output) == apart.render(output)
+    assert not prepared._abstract_texts, "taken by the cite.ris, once"
