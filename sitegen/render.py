@@ -22,6 +22,7 @@ from .markup import render_title
 from .model import Paper
 from .outputs import Output
 from .pageparts import PAGER_WINDOW, DayGroup, FeedLink, PageLink, Pager, feed_link
+from .partials import Once, render_once
 from .related import related_papers
 from .routes import Routes
 from .setaside import Abstracts
@@ -259,8 +260,14 @@ class Renderer:
             for kind in self.config.feeds.formats
         ]
 
+    @functools.cached_property
+    def _stylesheets(self) -> Once:
+        return render_once(self.env, "_stylesheets.html")
+
     def page(self, template: str, route: str, **context: Any) -> bytes:
         """An HTML page: ``template`` rendered with what every page gets."""
+        sheets = self._stylesheets  # the same on every page unless it reads one of the page's own values
+        context.setdefault("stylesheets", sheets.html if sheets.reads.isdisjoint(context) else None)
         context.setdefault("feeds", self.site_feed_links)
         context.setdefault("description", self.config.description)
         context.setdefault("noindex", False)
