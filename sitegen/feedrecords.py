@@ -61,6 +61,9 @@ _HEADER = struct.Struct("<IIIIB")
 MEDIA, NAMED = 1, 2
 _JSON_END = b'"items":[]}\n'  # how render_json_feed ends a feed without items
 RECORDS = "feed_records"  # the key of this process's Records in Renderer.memo
+# A run's BibTeX entries (papers.bib's, from its views) are one record, under this
+# and the run's first paper id: no paper id starts with a NUL.
+BIBTEX = "\0bibtex "
 
 
 def wanted(renderer: Renderer) -> dict[str, int]:
@@ -145,6 +148,9 @@ def make(
         parts = (xml[ATOM].get(paper_id, b""), xml[RSS].get(paper_id, b""), json_item, digest)
         flags = (MEDIA if entry.thumbnail else 0) | (NAMED if entry.names else 0) if entry is not None else 0
         records.append((paper_id, _HEADER.pack(*map(len, parts), flags) + b"".join(parts)))
+    if paper_ids:  # papers.bib shows every paper's entry, which its view has made
+        bib = marshal.dumps([(paper_id, renderer.view(paper_id).bibtex) for paper_id in paper_ids])
+        records.append((BIBTEX + paper_ids[0], bib))
     return records
 
 
@@ -166,12 +172,16 @@ class Records:
         self._where: dict[str, int] = {}
         self.read = 0  # records read back, for the tests
         self._last: dict[str, Record] = {}  # what the last ``get_all`` read
+        self._bibtex: list[int] = []  # where each run's BibTeX entries are
 
     def take(self, handed: Handed) -> None:
         for paper_id, at, length in handed:
             where = place(at, length)
             if where is not None:
-                self._where[paper_id] = where
+                if paper_id.startswith(BIBTEX):
+                    self._bibtex.append(where)
+                else:
+                    self._where[paper_id] = where
 
     def __len__(self) -> int:
         return len(self._where)
@@ -184,6 +194,18 @@ class Records:
         got = [last.get(paper_id) or self.get(paper_id) for paper_id in paper_ids]
         self._last = {key: record for key, record in zip(paper_ids, got, strict=True) if record is not None}
         return got
+
+    def bibtex(self) -> dict[str, str]:
+        """Paper id -> its BibTeX entry, of every run of papers whose record is here."""
+        entries: dict[str, str] = {}
+        for where in self._bibtex:
+            try:
+                data = read_place(self._fd, where)
+            except OSError:
+                continue
+            if data is not None:
+                entries.update(marshal.loads(data))
+        return entries
 
     def get(self, paper_id: str) -> Record | None:
         where = self._where.get(paper_id)

@@ -8,6 +8,7 @@ import hashlib
 from typing import TYPE_CHECKING, Any
 
 from ..citation import Citation, bibtex, make_citation, ris
+from ..feedrecords import RECORDS, Records
 from ..markup import plain_text
 from ..model import Paper
 from ..outputs import Output
@@ -66,7 +67,10 @@ def _by_key(renderer: Renderer) -> list[Paper]:
 
 
 def render_bibliography(renderer: Renderer) -> bytes:
-    entries = [bibtex(_citation(renderer, paper)) for paper in _by_key(renderer)]
+    # A parallel build's entries made with the paper pages (feedrecords.BIBTEX), the rest here.
+    records: Records | None = renderer.memo.get(RECORDS)
+    made = records.bibtex() if records is not None else {}
+    entries = [made.get(paper.id) or bibtex(_citation(renderer, paper)) for paper in _by_key(renderer)]
     return "".join(entry + "\n\n" for entry in entries).encode("utf-8")
 
 

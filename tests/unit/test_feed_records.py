@@ -291,3 +291,24 @@ def test_feeds_of_the_same_papers_one_after_another_read_each_record_once(tmp_pa
     with_c = feedrecords.render(records, info, "atom", [b, c])
     assert records.read == 3
     assert b"<author>\n    <name>Site</name>" in with_c, "c names none: the feed names the site"
+
+
+def test_papers_bib_from_the_pages_entries_is_the_serial_builds(tmp_path, monkeypatch, small_runs):
+    """papers.bib in a parallel build: each run's entries, made by its views, are
+    a record; the last phase makes no citation of its own (but for a paper
+    whose run left no record: then it makes that one)."""
+    site = _site(tmp_path / "s")
+    build(site, tmp_path / "serial", workers=1)
+    from sitegen.pages import cite
+
+    made = []
+    real = cite._citation
+    monkeypatch.setattr(cite, "_citation", lambda renderer, p: made.append(p.id) or real(renderer, p))
+    build(site, tmp_path / "parallel", workers=2)
+    assert tree(tmp_path / "parallel")["papers.bib"] == tree(tmp_path / "serial")["papers.bib"]
+    assert made == [], "every entry from the records"
+    real_bibtex = feedrecords.Records.bibtex
+    monkeypatch.setattr(feedrecords.Records, "bibtex", lambda self: dict(list(real_bibtex(self).items())[5:]))
+    build(site, tmp_path / "again", workers=2)
+    assert tree(tmp_path / "again")["papers.bib"] == tree(tmp_path / "serial")["papers.bib"]
+    assert len(made) == 5, "the papers without an entry made here"
