@@ -82,10 +82,13 @@ _OTHER_SPACE = re.compile(r"[^\S\t\n\x0b\x0c\r ]")
 
 
 def _lines_of_words(text: str, indent: str, width: int) -> list[str] | None:
-    """What ``wrap`` gives for a text of words between single spaces (no hyphen,
-    no space first or last, no other whitespace): each line the most words that
-    fit, cut at the last space. None if a word is longer than a line."""
+    """What ``wrap`` gives for a text of words between single spaces (no space
+    first or last, no other whitespace): each line the most words that fit, cut
+    at the last space. None if a word is longer than a line, or if the word
+    that did not fit has a hyphen: textwrap might put part of it on the line
+    (every place it breaks a word is at a hyphen)."""
     lines, start, end_of_text = [], 0, len(text)
+    hyphens = "-" in text
     while start < end_of_text:
         end = start + width
         if end >= end_of_text:
@@ -94,6 +97,10 @@ def _lines_of_words(text: str, indent: str, width: int) -> list[str] | None:
         cut = end if text[end] == " " else text.rfind(" ", start, end)
         if cut <= start:
             return None
+        if hyphens and cut < end:
+            after = text.find(" ", end)
+            if "-" in text[cut + 1 : after if after != -1 else end_of_text]:
+                return None
         lines.append(indent + text[start:cut])
         start = cut + 1
     return lines
@@ -124,7 +131,7 @@ def wrap(text: str, indent: str) -> list[str]:
         # str.translate looks each character up: most texts have no line break to change.
         breaks = "\n" in text or "\r" in text or "\x0b" in text or "\x0c" in text
         words = text.translate(_AS_SPACE) if breaks else text
-        odd = "-" in words or "  " in words or words[:1] == " " or words[-1:] == " "
+        odd = "  " in words or words[:1] == " " or words[-1:] == " "
         if not (odd or _OTHER_SPACE.search(words)):
             lines = _lines_of_words(words, indent, width)
             if lines is not None:

@@ -47,3 +47,13 @@ def test_wrap_is_textwrap_for_any_text(pieces, indent):
 @pytest.mark.parametrize("indent", ["", "   "])
 def test_wrap_is_textwrap_at_the_edges(text, indent):
     assert wrap(text, indent) == _textwrap(text, indent)
+
+
+@settings(max_examples=3000, deadline=None)
+@given(
+    st.lists(st.text(alphabet="abc-", min_size=1, max_size=16), min_size=1, max_size=30).map(" ".join),
+    st.sampled_from(["", "   ", " " * 60]),
+)
+def test_wrap_is_textwrap_for_words_with_hyphens_between_single_spaces(text, indent):
+    # The fast path's own case: any line may end where a hyphenated word would break.
+    assert wrap(text, indent) == _textwrap(text, indent)
