@@ -21,7 +21,7 @@ from .documents import DOCUMENT_SUFFIXES, Document, KeyPath, load_document
 from .entries import Entry, File, kind
 from .errors import ContentError, Problem
 from .limits import Limits
-from .model import Paper
+from .model import Paper, SharedValues
 from .processes import fork_context
 from .safefiles import UnsafeFile, read_ahead, real_roots, walk
 
@@ -252,6 +252,7 @@ class Loader:
         self.problems: list[Problem] = []
         self.ids: dict[str, _Place] = {}
         self.duplicates: list[tuple[_Place, _Place]] = []  # (first, again)
+        self._shared = SharedValues()  # equal small values made one, as papers come in
 
     def take(self, path: Path, shown: str, checked: Checked) -> None:
         """Take in one file, checked or from the parse cache, in this process or a worker."""
@@ -259,13 +260,14 @@ class Loader:
             self.register(path, shown, at, paper_id)
         self.problems.extend(checked.problems)
         if checked.papers is not None:
-            self.papers.extend(paper for _, paper in checked.papers)
+            share = self._shared.share
+            self.papers.extend(share(paper) for _, paper in checked.papers)
 
     def take_papers(self, path: Path, shown: str, papers: list[tuple[KeyPath, Paper]]) -> None:
         """Take in the papers of a file without problems (a worker's)."""
         for at, paper in papers:
             self.register(path, shown, at, paper.id)
-            self.papers.append(paper)
+            self.papers.append(self._shared.share(paper))
 
     def register(self, path: Path, shown: str, at: KeyPath, paper_id: str) -> None:
         place = _Place(path, shown, at, paper_id)

@@ -243,3 +243,46 @@ def _author(value: Any) -> Author:
 
 def _shared_author(name: str, affiliation: str | None, url: str | None) -> Author:
     return _author((name, affiliation, url))
+
+
+class SharedValues:
+    """Equal small values of many papers made one object each, as papers are
+    taken in (loading.Loader): tag names, link names, authors, listing days and
+    moments, empty ``extra`` mappings. Each paper made its own, from the
+    file it was parsed or unpickled from (at 100k papers ~300k tag and link
+    names, ~450k authors and 100k days and moments for ~30k authors, ~100
+    names and a few thousand days), which a build holds to its end and every
+    forked render worker copies as it reads them (each memory page a paper's
+    small objects sit on is copied once it reads one). Values are equal, so no
+    output changes; the papers are frozen for everyone else."""
+
+    def __init__(self) -> None:
+        self._values: dict[Any, Any] = {}
+        self._moments: dict[tuple, datetime] = {}
+        self._empty: dict[str, Any] = {}
+
+    def share(self, paper: Paper) -> Paper:
+        values = self._values
+        tags = paper.tags
+        if tags:
+            shared = values.get(tags)
+            if shared is None:
+                shared = values[tags] = tuple([values.setdefault(tag, tag) for tag in tags])
+            object.__setattr__(paper, "tags", shared)
+        if paper.authors:
+            authors = tuple([values.setdefault(author, author) for author in paper.authors])
+            object.__setattr__(paper, "authors", values.setdefault(authors, authors))
+        if paper.links:
+            links = tuple([(values.setdefault(name, name), url) for name, url in paper.links])
+            object.__setattr__(paper, "links", links)
+        if type(paper.day) is date:
+            object.__setattr__(paper, "day", values.setdefault(paper.day, paper.day))
+        for name in ("date", "published", "updated"):
+            moment = getattr(paper, name)
+            if type(moment) is datetime:
+                # Equal datetimes of other zones are not the same value here.
+                key = (moment, moment.tzinfo, moment.fold)
+                object.__setattr__(paper, name, self._moments.setdefault(key, moment))
+        if type(paper.extra) is dict and not paper.extra:
+            object.__setattr__(paper, "extra", self._empty)
+        return paper

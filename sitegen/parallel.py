@@ -261,6 +261,8 @@ def render_outputs(
         release_free_memory()  # what the load and the related lists freed: not copied into forks
         gc.freeze()  # keep the collector from touching (and so copying) inherited objects
         share_forked(workers - 1, paper_chunk_here, tasks, adopt, _paper_chunk)
+        del tasks, pages  # the paper runs, and the parse cache's slots: not in the last fork
+        papers_files = None
         if not planned:  # the workers took every run
             rest.extend(later())  # type: ignore[misc]
         # The costliest outputs first (a feed is ~20 pages' work, a sitemap of

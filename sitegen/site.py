@@ -37,7 +37,7 @@ class Day:
     listed: tuple[Paper, ...] = ()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # one a paper: no __dict__ each
 class Neighbours:
     previous: Paper | None
     next: Paper | None

@@ -279,3 +279,37 @@ def test_cite_files_render_with_their_paper_none_in_the_last_phase(tmp_path, mon
     rendered = log.read_text(encoding="utf-8").splitlines()
     assert rendered.count("first cite") == 40 * 2 and rendered.count("first paper") == 40
     assert "last bibliography" in rendered and not any(line.startswith("last cite") for line in rendered)
+
+
+def test_the_last_phase_forks_without_the_paper_runs_or_the_parse_caches_slots(tmp_path, monkeypatch):
+    """The paper runs (each with its ids, its outputs and its parse-cache slots)
+    and the map of content files to slots are dropped once the paper pages are
+    done: the last phase's fork does not start with them (~30 MiB at 100k papers)."""
+    import sys
+    import weakref
+
+    monkeypatch.setattr(parallel, "PARALLEL_THRESHOLD", 0)
+    monkeypatch.setattr(parallel, "_CHUNK", 4)
+    monkeypatch.setattr(parallel, "COPIES_FROM", 0)
+    site = write_site(tmp_path / "s")
+    for day in range(6):
+        entries = [paper(f"d{day}p{i}", f"2025-03-{10 + day}", abstract=f"Text *{i}*.") for i in range(3)]
+        (site / f"content/papers/day{day}.yaml").write_text(yaml.safe_dump(entries))
+    real_share = parallel.share_forked
+    held = []
+
+    def watching(count, work, tasks, *args, **kwargs):
+        names = sys._getframe(1).f_locals
+        if work is parallel._render_chunk:  # the last phase
+            held.append({name for name in ("tasks", "pages") if name in names})
+            held.append(names["papers_files"])
+            held.append([slot() for slot in slots])
+        else:
+            slots.extend(weakref.ref(slot) for task in tasks for slot in task[0])
+        return real_share(count, work, tasks, *args, **kwargs)
+
+    slots = []
+    monkeypatch.setattr(parallel, "share_forked", watching)
+    build(site, tmp_path / "parallel", workers=2)
+    assert held[0] == set() and held[1] is None
+    assert slots and held[2] == [None] * len(slots), "no parse-cache slot outlives the paper pages"

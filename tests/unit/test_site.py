@@ -82,3 +82,10 @@ def test_spellings_of_one_slug_interleaved_across_papers_keep_site_order_and_eac
         ("Bo", ["f", "g", "h"]),
     ]
     assert site.tag_slugs == {"NLP": "nlp", "nlp": "nlp", "Nlp": "nlp", "x": "x"}
+
+
+def test_a_papers_neighbours_hold_no_dict_of_their_own():
+    """One Neighbours a paper (100k at 100k papers): slots, no __dict__ each."""
+    from sitegen.site import Neighbours
+
+    assert not hasattr(Neighbours(None, None), "__dict__")
