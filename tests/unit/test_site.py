@@ -89,3 +89,18 @@ def test_a_papers_neighbours_hold_no_dict_of_their_own():
     from sitegen.site import Neighbours
 
     assert not hasattr(Neighbours(None, None), "__dict__")
+
+
+def test_the_citation_keys_are_made_by_build_site_before_any_fork(monkeypatch):
+    """Made once, in the process that builds the site, so that no render worker
+    makes them again (a dict of every key, every paper's title, authors and
+    dates read: their memory pages copied in each fork)."""
+    from sitegen import site as site_module
+
+    calls = []
+    real = site_module.assign_keys
+    monkeypatch.setattr(site_module, "assign_keys", lambda papers: calls.append(1) or real(papers))
+    site = build_site([make("a", 13, authors=["Ada Lovelace"]), make("b", 14)], CONFIG)
+    assert calls == [1] and "citation_keys" in vars(site)
+    assert sorted(site.citation_keys) == ["a", "b"]
+    assert calls == [1]
