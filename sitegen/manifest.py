@@ -10,7 +10,9 @@ both it takes ~90 (~50 MB less at 100k papers)."""
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Mapping
+from json.encoder import encode_basestring_ascii as _quoted  # how json.dumps writes a str
 from pathlib import Path
 
 MANIFEST_VERSION = 4
@@ -35,6 +37,29 @@ def record_of(held: Entry) -> list:
 def records(held: Mapping[str, Entry]) -> dict[str, list]:
     """Every entry as the manifest file writes them, by path."""
     return {path: record_of(held[path]) for path in sorted(held)}
+
+
+def dumps(head: dict, held: Mapping[str, Entry]) -> str:
+    """The manifest file's text: ``head``'s fields, then ``"files"``, each
+    entry as ``[input key, size]`` by path in sorted order. The same text as
+    ``json.dumps`` of ``records(held)`` gives, made without a list and a dict
+    entry per file: this runs as the build ends, with every other process
+    done (427k entries at 100k papers)."""
+    files = []
+    for path in sorted(held):
+        size, _, key = held[path].partition(" ")
+        files.append(f"{_quoted(path)}:[{_quoted(key)},{size}]")
+    fields = json.dumps(head, separators=(",", ":"))
+    return f'{fields[:-1]}{"," if head else ""}"files":{{{",".join(files)}}}}}'
+
+
+def save(path: Path, text: str) -> None:
+    """``text`` at ``path``, replaced whole (never half-written); raises OSError."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_suffix(".tmp")
+    with open(temporary, "w", encoding="utf-8") as handle:
+        handle.write(text)
+    os.replace(temporary, path)
 
 
 def load(path: Path) -> dict | None:

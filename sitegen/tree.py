@@ -81,6 +81,17 @@ def parents(path: str):
         yield path
 
 
+def folders_of(paths) -> set[str]:
+    """Every folder holding one of ``paths``, at any depth: each file's own
+    folder, then its parents until one already found (most files share theirs)."""
+    folders: set[str] = set()
+    for leaf in {path.rpartition("/")[0] for path in paths}:
+        while leaf and leaf not in folders:
+            folders.add(leaf)
+            leaf = leaf.rpartition("/")[0]
+    return folders
+
+
 def _link(live: str, spare: str, path: str, fresh: bool, made: set[str]) -> None:
     """Make spare/path the very file live/path is (same inode, same mtime)."""
     source, target = os.path.join(live, path), os.path.join(spare, path)
@@ -128,7 +139,7 @@ def complete(
         if path not in spare_same:
             _link(live, spare, path, fresh, made)
     kept = set(wanted)
-    folders = {parent for path in wanted for parent in parents(path)}
+    folders = folders_of(wanted)
     removed = 0
     listing: Listing = ([], [])
     if os.path.isdir(live):

@@ -28,8 +28,9 @@ from pathlib import Path
 from . import tree
 from .cache import write_json
 from .errors import OutputError, Problem
-from .manifest import MANIFEST_VERSION, Entry, entry, key_of, records
+from .manifest import MANIFEST_VERSION, Entry, dumps, entry, key_of
 from .manifest import load as _load
+from .manifest import save as save_manifest
 from .swap import check_swappable, identity, recover, remove_tree, swap
 
 STAGING = ".sitegen-staging"  # inside output/, by earlier versions of sitegen; dropped if found
@@ -375,16 +376,11 @@ class Writer:
                 return
         os.rename(self.twin, self.spare)
         files = list(self._manifest)
-        folders = sorted({parent for path in files for parent in tree.parents(path)})
+        folders = sorted(tree.folders_of(files))
         record = {"tree": identity(self.spare), "files": files, "folders": folders, "differs": []}
         write_json(self.listing_path, record)
 
     def _save(self, path: Path, tree_id: str) -> None:
-        data = {
-            "version": MANIFEST_VERSION,
-            "tree": tree_id,
-            "fingerprint": self.fingerprint,
-            "papers": self.papers,
-            "files": records(self._manifest),
-        }
-        write_json(path, data)
+        head = {"version": MANIFEST_VERSION, "tree": tree_id, "fingerprint": self.fingerprint}
+        head["papers"] = self.papers
+        save_manifest(path, dumps(head, self._manifest))

@@ -305,7 +305,7 @@ def test_a_failing_write_is_a_message_and_the_previous_site_stays(site_factory, 
     if where == "page":
         monkeypatch.setattr(files, "write_file", refused)
     else:  # the record in .sitegen-cache/, written just before the swap
-        monkeypatch.setattr(writer, "write_json", refused)
+        monkeypatch.setattr(writer, "save_manifest", refused)
     with pytest.raises(OutputError) as caught:
         build(site)
     (problem,) = caught.value.problems

@@ -208,3 +208,32 @@ def test_a_build_holds_each_files_entry_as_one_string_and_records_key_and_size(t
     assert again.holders(["a/index.html"])[0][2] == "k" * 32
     again.commit()
     assert json.loads(manifest.read_text(encoding="utf-8"))["files"] == files
+
+
+def test_the_manifest_text_is_what_json_writes_of_its_records(tmp_path):
+    """manifest.dumps writes the text itself, without a list per entry; it must
+    read back as the records json.dumps would write, odd characters included."""
+    import json
+
+    from sitegen.manifest import dumps, entry, load, records
+
+    held = {
+        "b/index.html": entry("k1", 10),
+        'a/"quoted"\\/x.html': entry("", 0),
+        "é/ünï.xml": entry("k\n2", 12345678901),
+        "a.xml": entry("x y", 3),
+    }
+    head = {"version": 4, "tree": "1:2", "fingerprint": "f\u2028", "papers": 2}
+    text = dumps(head, held)
+    assert text == json.dumps({**head, "files": records(held)}, separators=(",", ":"))
+    assert json.loads(text)["files"]["a.xml"] == ["x y", 3]
+    (tmp_path / "m.json").write_text(text, encoding="utf-8")
+    assert load(tmp_path / "m.json")["files"] == records(held)
+
+
+def test_folders_of_is_every_folder_that_holds_a_path():
+    from sitegen.tree import folders_of, parents
+
+    paths = ["index.html", "a/b/c/d.html", "a/b/e.html", "a/f.xml", "g/h/i.txt", "g/j/k.txt"]
+    assert folders_of(paths) == {p for path in paths for p in parents(path)}
+    assert folders_of(paths) == {"a", "a/b", "a/b/c", "g", "g/h", "g/j"}
