@@ -17,9 +17,11 @@ def write_file(path: str, data: bytes) -> None:
     still there (perhaps output/'s, through a link) is an error, never overwritten."""
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o666)
     try:
-        view = memoryview(data)
-        while view:
-            view = view[os.write(fd, view) :]
+        done = os.write(fd, data)  # all of it, nearly always
+        if done < len(data):
+            view = memoryview(data)
+            while done < len(data):
+                done += os.write(fd, view[done:])
     finally:
         os.close(fd)
 

@@ -237,3 +237,21 @@ def test_folders_of_is_every_folder_that_holds_a_path():
     paths = ["index.html", "a/b/c/d.html", "a/b/e.html", "a/f.xml", "g/h/i.txt", "g/j/k.txt"]
     assert folders_of(paths) == {p for path in paths for p in parents(path)}
     assert folders_of(paths) == {"a", "a/b", "a/b/c", "g", "g/h", "g/j"}
+
+
+def test_a_short_write_is_carried_on_until_every_byte_is_written(tmp_path, monkeypatch):
+    """os.write may take less than it is given (a signal, a full pipe of a
+    FUSE file system): tree.write_file goes on from where it stopped."""
+    from sitegen import tree as files
+
+    real = os.write
+    calls = []
+
+    def a_few_bytes(fd, data):
+        calls.append(len(data))
+        return real(fd, bytes(data[:3]))
+
+    monkeypatch.setattr(files.os, "write", a_few_bytes)
+    files.write_file(str(tmp_path / "f"), b"0123456789")
+    assert (tmp_path / "f").read_bytes() == b"0123456789"
+    assert calls == [10, 7, 4, 1]
