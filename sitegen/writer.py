@@ -276,7 +276,7 @@ class Writer:
         if not self._direct and self._unchanged(target, data):
             self.report.unchanged += 1
             return
-        folder, _, name = path.rpartition("/")
+        folder = path.rpartition("/")[0]
         destination = f"{self._spare_root}/{path}"
         new_folder = folder not in self._made_dirs
         try:
