@@ -34,6 +34,7 @@ if TYPE_CHECKING:  # the no-change path imports this module and need not pay for
 
 from . import __version__
 from .safefiles import UnsafeFile, read_ahead
+from .tree import replace_text
 
 CACHE_DIR = ".sitegen-cache"
 PARSE_STORE = "papers.sqlite"
@@ -393,7 +394,4 @@ def write_many(items: list[tuple[Slot, bytes]]) -> bool:
 
 def write_json(path: Path, data: dict) -> None:
     """``data`` as compact JSON at ``path``, replaced whole (never half-written); raises OSError."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_suffix(".tmp")
-    temporary.write_text(json.dumps(data, separators=(",", ":")), encoding="utf-8")
-    os.replace(temporary, path)
+    replace_text(path, json.dumps(data, separators=(",", ":")))

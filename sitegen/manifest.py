@@ -10,7 +10,6 @@ both it takes ~90 (~50 MB less at 100k papers)."""
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Mapping
 from json.encoder import encode_basestring_ascii as _quoted  # how json.dumps writes a str
 from pathlib import Path
@@ -51,15 +50,6 @@ def dumps(head: dict, held: Mapping[str, Entry]) -> str:
         files.append(f"{_quoted(path)}:[{_quoted(key)},{size}]")
     fields = json.dumps(head, separators=(",", ":"))
     return f'{fields[:-1]}{"," if head else ""}"files":{{{",".join(files)}}}}}'
-
-
-def save(path: Path, text: str) -> None:
-    """``text`` at ``path``, replaced whole (never half-written); raises OSError."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_suffix(".tmp")
-    with open(temporary, "w", encoding="utf-8") as handle:
-        handle.write(text)
-    os.replace(temporary, path)
 
 
 def load(path: Path) -> dict | None:

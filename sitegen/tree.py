@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from pathlib import Path
 
 
 def write_file(path: str, data: bytes) -> None:
@@ -24,6 +25,14 @@ def write_file(path: str, data: bytes) -> None:
                 done += os.write(fd, view[done:])
     finally:
         os.close(fd)
+
+
+def replace_text(path: Path, text: str) -> None:
+    """``text`` at ``path``, replaced whole (never half-written); raises OSError."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_suffix(".tmp")
+    temporary.write_text(text, encoding="utf-8")
+    os.replace(temporary, path)
 
 
 def clear(path: str) -> None:

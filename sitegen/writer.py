@@ -30,8 +30,8 @@ from .cache import write_json
 from .errors import OutputError, Problem
 from .manifest import MANIFEST_VERSION, Entry, dumps, entry, key_of
 from .manifest import load as _load
-from .manifest import save as save_manifest
 from .swap import check_swappable, identity, recover, remove_tree, swap
+from .tree import replace_text as save_manifest
 
 STAGING = ".sitegen-staging"  # inside output/, by earlier versions of sitegen; dropped if found
 
@@ -208,7 +208,7 @@ class Writer:
     def _claim(self, path: str) -> str:
         if path in self._manifest:
             raise OutputError(Problem(f"two outputs write the same file: {path}"))
-        return os.path.join(self._root, self._checked(path))
+        return f"{self._root}/{self._checked(path)}"  # a checked relative path: no os.path
 
     def _size_on_disk(self, target: str | Path) -> int | None:
         try:
@@ -269,9 +269,7 @@ class Writer:
         (then the file is linked into the new site when it is committed).
         Runs once a file of every build (427k at 100k papers): plain string
         joins (the path is checked relative) rather than os.path."""
-        if path in self._manifest:
-            raise OutputError(Problem(f"two outputs write the same file: {path}"))
-        target = f"{self._root}/{self._checked(path)}"
+        target = self._claim(path)
         self._manifest[path] = f"{len(data)} {key}"  # manifest.entry
         if not self._direct and self._unchanged(target, data):
             self.report.unchanged += 1
