@@ -84,12 +84,31 @@ def wanted(renderer: Renderer) -> dict[str, int]:
             add(tag.papers[:entries], formats)
     author_formats = _bits(feeds.author_formats)
     if author_formats:
-        for author in site.authors:
-            add(author.papers[:entries], author_formats)
+        add(_newest_of_each_author(site.papers, site.author_slugs, entries), author_formats)
     shown = renderer.config.digest.papers
     for day in site.days:
         add(day.papers[:shown], DIGEST)
     return out
+
+
+def _newest_of_each_author(papers: Sequence[Paper], slugs: Mapping[str, str], entries: int) -> list[Paper]:
+    """The papers some author's feed shows: each author's first ``entries``
+    papers in the site's order, as ``author.papers[:entries]`` of every
+    ``Site.authors`` group, counted by slug (a paper once a slug, as the groups
+    hold it) without making the groups: a cold build asks this before its
+    paper pages start, and groups the authors while they render (schedule.py)."""
+    shown: dict[str, int] = {}  # slug -> papers of it counted so far
+    found = []
+    for paper in papers:
+        taken = False
+        for slug in {slugs[author.name] for author in paper.authors}:
+            count = shown.get(slug, 0)
+            if count < entries:
+                shown[slug] = count + 1
+                taken = True
+        if taken:
+            found.append(paper)
+    return found
 
 
 def _bits(formats: Iterable[str]) -> int:

@@ -18,6 +18,8 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from sitegen import buildfile, feedrecords, parallel
 from sitegen.build import build
@@ -312,3 +314,63 @@ def test_papers_bib_from_the_pages_entries_is_the_serial_builds(tmp_path, monkey
     build(site, tmp_path / "again", workers=2)
     assert tree(tmp_path / "again")["papers.bib"] == tree(tmp_path / "serial")["papers.bib"]
     assert len(made) == 5, "the papers without an entry made here"
+
+
+
+# Names that share a slug ("Ada Lovelace", "ada lovelace"), that slugify apart, and a
+# name given twice in one byline: an author's feed counts each of its papers once.
+_NAMES = ["Ada Lovelace", "ada lovelace", "ADA LOVELACE", "Émile Zola", "Emile Zola", "Bo", "Cy", "Dee"]
+
+
+def _wanted_from_groups(site, config):
+    """feedrecords.wanted as it was: from the site's author groups themselves."""
+    feeds, out = config.feeds, {}
+
+    def add(papers, bits):
+        for paper in papers:
+            out[paper.id] = out.get(paper.id, 0) | bits
+
+    formats = feedrecords._bits(feeds.formats)
+    add(site.papers[: feeds.entries], formats)
+    for tag in site.tags if feeds.tag_feeds else ():
+        add(tag.papers[: feeds.entries], formats)
+    for author in site.authors if feeds.author_formats else ():
+        add(author.papers[: feeds.entries], feedrecords._bits(feeds.author_formats))
+    for day in site.days:
+        add(day.papers[: config.digest.papers], feedrecords.DIGEST)
+    return out
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.integers(1, 9), st.integers(0, 3), st.lists(st.sampled_from(_NAMES), max_size=4)),
+        max_size=30,
+    ),
+    st.integers(1, 4),
+    st.sampled_from([("atom", "rss"), ("atom",), ("json",), ()]),
+)
+def test_the_papers_author_feeds_show_are_those_of_the_author_groups(papers, entries, author_feeds):
+    """feedrecords.wanted names the papers ``author.papers[:entries]`` of each of
+    the site's author groups holds, without grouping the authors: a cold build
+    asks before its paper pages start, and groups them while the pages render
+    (schedule.py), not with the second core idle."""
+    from sitegen.config import Config, FeedSettings, ListSettings
+    from sitegen.model import Author, Paper
+    from sitegen.site import build_site
+
+    made = []
+    for i, (day, upvotes, names) in enumerate(papers):
+        moment = datetime(2025, 3, day, tzinfo=timezone.utc)
+        authors = tuple(Author(name) for name in names)
+        made.append(
+            Paper(id=f"p{i}", title=f"P {i}", date=moment, day=moment.date(), upvotes=upvotes, authors=authors)
+        )
+    feeds = FeedSettings(entries=entries, tag_feeds=False, author_feeds=author_feeds or False)
+    config = Config(
+        site_dir=Path("."), title="T", base_url="https://e.org/", feeds=feeds, digest=ListSettings(1)
+    )
+    site = build_site(made, config)
+    found = feedrecords.wanted(SimpleNamespace(site=site, config=config))
+    assert "authors" not in vars(site), "wanted grouped the site's authors"
+    assert found == _wanted_from_groups(site, config)
