@@ -316,7 +316,6 @@ def test_papers_bib_from_the_pages_entries_is_the_serial_builds(tmp_path, monkey
     assert len(made) == 5, "the papers without an entry made here"
 
 
-
 # Names that share a slug ("Ada Lovelace", "ada lovelace"), that slugify apart, and a
 # name given twice in one byline: an author's feed counts each of its papers once.
 _NAMES = ["Ada Lovelace", "ada lovelace", "ADA LOVELACE", "Émile Zola", "Emile Zola", "Bo", "Cy", "Dee"]
@@ -327,8 +326,8 @@ def _wanted_from_groups(site, config):
     feeds, out = config.feeds, {}
 
     def add(papers, bits):
-        for paper in papers:
-            out[paper.id] = out.get(paper.id, 0) | bits
+        for shown in papers:
+            out[shown.id] = out.get(shown.id, 0) | bits
 
     formats = feedrecords._bits(feeds.formats)
     add(site.papers[: feeds.entries], formats)
@@ -364,7 +363,9 @@ def test_the_papers_author_feeds_show_are_those_of_the_author_groups(papers, ent
         moment = datetime(2025, 3, day, tzinfo=timezone.utc)
         authors = tuple(Author(name) for name in names)
         made.append(
-            Paper(id=f"p{i}", title=f"P {i}", date=moment, day=moment.date(), upvotes=upvotes, authors=authors)
+            Paper(
+                id=f"p{i}", title=f"P {i}", date=moment, day=moment.date(), upvotes=upvotes, authors=authors
+            )
         )
     feeds = FeedSettings(entries=entries, tag_feeds=False, author_feeds=author_feeds or False)
     config = Config(
