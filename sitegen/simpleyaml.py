@@ -22,6 +22,8 @@ from typing import Any
 
 import yaml
 
+from .yamltext import folded, has_markers, printable, quote_end
+
 # A block key: plain, on one line, not starting with an indicator.
 _KEY = re.compile(r"([A-Za-z0-9_][A-Za-z0-9_ .\-]*?):(?: +|$)")
 # Characters that start something other than a plain scalar.
@@ -37,12 +39,22 @@ _QUOTED = re.compile(r'"([^"\\\n]*)"')
 # Shared: typing a plain scalar reads their tables and keeps no state.
 _RESOLVER = yaml.resolver.Resolver()
 _CONSTRUCTOR = yaml.constructor.SafeConstructor()
+# What the resolver said of a key (is it a plain string), and the value of a
+# plain scalar that is not a string (all immutable: dates, numbers, booleans),
+# kept across documents: the same field names, days and counts come in every
+# file, and PyYAML's resolver takes ~2 µs each. Emptied when they grow past
+# _KEPT entries (a file of a million distinct keys must not fill memory).
+_KEYS: dict[str, bool] = {}
+_TYPED: dict[str, Any] = {}
+_KEPT = 8192
+_UNKNOWN, _UNKNOWN_STR = object(), object()  # not typed yet; a string
 
 
-# A first line whose quoted value goes on to the next line: how PyYAML's
-# safe_dump writes an abstract (keys sorted, so it comes first), wrapped at 80
-# columns. Recognised in C on the first line alone, before any other work.
-_WRAPPED_FIRST = re.compile(r"""(?:- )?[A-Za-z0-9_][A-Za-z0-9_ .\-]*: +(?:'(?:[^'\n]|'')*|"[^"\\\n]*)\n""")
+# A first line whose double-quoted value goes on to the next line (escapes
+# fold lines otherwise): recognised in C on the first line alone, before any
+# other work. A single-quoted or plain one, as yaml.safe_dump wraps text at
+# 80 columns, is read here (_Reader.wrapped, _Reader.plain_lines).
+_WRAPPED_FIRST = re.compile(r"""(?:- )?[A-Za-z0-9_][A-Za-z0-9_ .\-]*: +"[^"\\\n]*\n""")
 
 
 class _NotSimple(Exception):
@@ -60,8 +72,8 @@ class _Reader:
         self.at = 0
         self.resolver = _RESOLVER
         self.constructor = _CONSTRUCTOR
-        self.keys: dict[str, bool] = {}  # key -> is a plain string key
-        self.typed: dict[str, Any] = {}  # plain scalar -> its value, if not a string (dates repeat)
+        self.keys = _KEYS  # key -> is a plain string key
+        self.typed = _TYPED  # plain scalar -> its value, if not a string (dates repeat)
 
     def next_content(self) -> int | None:
         """Skip blank and comment lines; the indentation of the next line, or None at the end."""
@@ -128,6 +140,8 @@ class _Reader:
     def plain_string_key(self, key: str) -> bool:
         known = self.keys.get(key)
         if known is None:
+            if len(self.keys) >= _KEPT:
+                self.keys.clear()
             known = self.keys[key] = (
                 key == key.rstrip(" ") and self.resolver.resolve(yaml.ScalarNode, key, (True, False)) == _STR
             )
@@ -156,15 +170,9 @@ class _Reader:
             value: Any = line[start + 1 : end]
             _trailing(line, end + 1)
         elif first == "'":
-            end = start
-            while True:
-                end = line.find("'", end + 1)
-                if end < 0:
-                    raise _NotSimple
-                if line.startswith("''", end):
-                    end += 1
-                    continue
-                break
+            end = quote_end(line, start + 1)
+            if end < 0:
+                return self.wrapped(line, start, parent)
             value = line[start + 1 : end].replace("''", "'")
             _trailing(line, end + 1)
         elif first == "[":
@@ -176,9 +184,62 @@ class _Reader:
         ):
             raise _NotSimple
         else:
-            value = self.plain(_uncommented(line, start))
+            return self.plain_lines(line, start, parent)
         self.at += 1
         return value
+
+    def wrapped(self, line: str, start: int, parent: int) -> str:
+        """A single-quoted scalar that goes on over the next lines, each more
+        indented than ``parent``: a line break folds to a space, n empty lines
+        to n line breaks, and the spaces around a break are dropped."""
+        lines = self.lines
+        pad = " " * (parent + 1)
+        at = self.at + 1
+        while True:
+            text = lines[at]  # IndexError past the end: not closed, libyaml says so
+            if not text.startswith(pad) and text.strip(" "):
+                raise _NotSimple  # a line not indented past the parent's
+            if "'" in text:
+                end = quote_end(text, 0)
+                if end >= 0:
+                    break
+            at += 1
+        parts = [line[start + 1 :].rstrip(" ")]
+        parts += [text.strip(" ") for text in lines[self.at + 1 : at]]
+        parts.append(text[:end].lstrip(" "))
+        _trailing(text, end + 1)
+        self.at = at + 1
+        return folded(parts).replace("''", "'")
+
+    def plain_lines(self, line: str, start: int, parent: int) -> Any:
+        """A plain scalar, and the lines it goes on over (each more indented
+        than ``parent``), folded as in ``wrapped``; typed as PyYAML types it."""
+        lines = self.lines
+        at = self.at + 1
+        if at == len(lines) or lines[at][parent : parent + 1] not in (" ", ""):
+            self.at = at  # the next line is no more indented than the parent: the usual case
+            return self.plain(_uncommented(line, start))
+        first = _uncommented(line, start)
+        parts = [first]
+        pad = " " * (parent + 1)
+        last = self.at
+        while at < len(lines):
+            text = lines[at]
+            stripped = text.strip(" ")
+            if stripped:
+                if not text.startswith(pad):
+                    break
+                if stripped[0] == "#" or len(first) + start < len(line.rstrip(" ")):
+                    raise _NotSimple  # a comment, then more of the value: libyaml tells what it means
+                last = at
+            parts.append(stripped)
+            at += 1
+        del parts[last - self.at + 1 :]  # blank lines after the value are not part of it
+        self.at = last + 1
+        text = folded(parts)
+        if ":\n" in text:
+            raise _NotSimple  # a line ends in a colon: a key, to libyaml
+        return self.plain(text)
 
     def plain(self, text: str) -> Any:
         if not text or ": " in text or text.endswith(":") or " #" in text:
@@ -186,15 +247,22 @@ class _Reader:
         resolvers = self.resolver.yaml_implicit_resolvers
         if text[0] not in resolvers and None not in resolvers:
             return text  # no implicit type starts with this character (a URL, a word)
-        if text in self.typed:
-            return self.typed[text]
+        typed = self.typed.get(text, _UNKNOWN)
+        if typed is not _UNKNOWN:
+            return text if typed is _UNKNOWN_STR else typed
         tag = self.resolver.resolve(yaml.ScalarNode, text, (True, False))
         if tag == _STR:
+            if len(text) <= 100:  # names (Nina, Tom...) come again; abstracts do not
+                if len(self.typed) >= _KEPT:
+                    self.typed.clear()
+                self.typed[text] = _UNKNOWN_STR
             return text
         try:
             value = self.constructor.yaml_constructors[tag](self.constructor, yaml.ScalarNode(tag, text))
         except Exception:  # an impossible date, ...: libyaml's path reports it
             raise _NotSimple from None
+        if len(self.typed) >= _KEPT:
+            self.typed.clear()
         self.typed[text] = value
         return value
 
@@ -292,26 +360,6 @@ def _trailing(line: str, at: int) -> None:
         raise _NotSimple
 
 
-# Every printable ASCII character, and the line break.
-_PRINTABLE_ASCII = bytes(range(0x20, 0x7F)) + b"\n"
-
-
-def _printable(text: str) -> bool:
-    """Whether every character but \n is printable (str.isprintable).
-
-    For ASCII text, bytes.translate drops the printable bytes in one C loop:
-    ~35 against ~200 µs for a day's file of 40 papers, whose copy without
-    line breaks isprintable() would otherwise need (it stops at the first)."""
-    if text.isascii():
-        return not text.encode("ascii").translate(None, _PRINTABLE_ASCII)
-    return text.replace("\n", "").isprintable()
-
-
-def _has_markers(text: str) -> bool:
-    """A directive, or a line that starts with a document start or end marker."""
-    return text.startswith(("%", "---", "...")) or "\n---" in text or "\n..." in text
-
-
 def load(text: str) -> tuple[bool, Any, list[str] | None]:
     """(True, data, items) if ``text`` is in the subset, else (False, None,
     None): parse it with libyaml. ``items`` is the source text of each item
@@ -332,7 +380,7 @@ def load(text: str) -> tuple[bool, Any, list[str] | None]:
     # Not printable: what PyYAML's reader rejects, line breaks other than \n
     # (YAML 1.1 also breaks at \r, NEL, LS and PS), tabs and a stray BOM, and
     # some harmless characters (no-break spaces): all left to libyaml.
-    if not _printable(text) or _has_markers(text):
+    if not printable(text) or has_markers(text):
         return False, None, None
     if not isinstance(data, list):
         return True, data, None

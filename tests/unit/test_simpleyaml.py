@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from sitegen import simpleyaml
 from tests.sitekit import bench_module
@@ -106,7 +108,10 @@ def test_the_sample_site_and_a_bench_corpus_are_read_here():
         "a: >\n  folded\n  text\n",  # folded scalars
         'a: "escaped \\" quote"\n',  # escapes
         "a: {b: 1}\n",  # flow mappings
-        "a: plain\n  continued\n",  # a plain scalar over two lines
+        "a: plain # comment\n  continued\n",  # a comment, then more of a plain scalar
+        "a: 'not closed\n  at all\n",  # a quoted scalar never closed
+        "a: 'x\nb: y'\n",  # the next line not indented past the key
+        'a: "double quoted\n  over two lines"\n',  # escapes may fold these: libyaml reads them
         "a:\tx\n",  # tabs
         "a: x\r\nb: y\r\n",  # CR LF line breaks
         "---\na: 1\n",  # document markers
@@ -184,6 +189,31 @@ def _literal(rng: random.Random, indent: int) -> list[str]:
     return lines
 
 
+WORDS = ["word", "it''s", "''", "x", "#x", "a#b", "a:", "a:b", "-", "- x", "[y]", "`z`", "2025-03-14", "7"]
+
+
+def _wrapped(rng: random.Random, indent: int) -> list[str]:
+    """A scalar over several lines, single-quoted or plain, as yaml.safe_dump wraps
+    long text: lines more indented than the key (or not), empty and blank lines,
+    spaces around the breaks, and now and then a lone quote that ends it early."""
+    lines = []
+    for at in range(rng.randint(2, 5)):
+        if at and rng.random() < 0.15:
+            lines.append(rng.choice(["", "  ", " " * (indent + 6)]))
+            continue
+        words = " ".join(rng.choice(WORDS) for _ in range(rng.randint(0, 3)))
+        if rng.random() < 0.03:
+            words += "'"
+        pad = " " * rng.choice([indent + 2, indent + 2, indent + 1, indent + 5, indent, 0]) if at else ""
+        lines.append(pad + words + rng.choice(["", "", " ", "  "]))
+    if rng.random() < 0.6:
+        lines[0] = "'" + lines[0]
+        lines[-1] += "'" + rng.choice(["", "", "  # c", " x"])
+    elif lines[0].strip() == "":
+        lines[0] = "word"
+    return lines
+
+
 def _mapping(rng: random.Random, indent: int, depth: int) -> list[str]:
     lines: list[str] = []
     # Mostly distinct string keys: duplicates and typed keys go to libyaml.
@@ -191,8 +221,12 @@ def _mapping(rng: random.Random, indent: int, depth: int) -> list[str]:
     for key in keys:
         pad = " " * indent
         kind = rng.random()
-        if kind < 0.6 or depth > 2:
+        if kind < 0.5 or depth > 2:
             lines.append(f"{pad}{key}: {_scalar(rng)}")
+        elif kind < 0.6:
+            body = _wrapped(rng, indent)
+            lines.append(f"{pad}{key}: {body[0]}")
+            lines += body[1:]
         elif kind < 0.75:
             body = _literal(rng, indent)
             lines.append(f"{pad}{key}: {body[0]}")
@@ -216,6 +250,10 @@ def _sequence(rng: random.Random, indent: int, depth: int) -> list[str]:
             item = _mapping(rng, len(dash), depth + 1)
             lines.append(dash + item[0][len(dash) :])
             lines += item[1:]
+        elif rng.random() < 0.2:
+            body = _wrapped(rng, indent)
+            lines.append(dash + body[0])
+            lines += body[1:]
         else:
             lines.append(dash + _scalar(rng))
     return lines
@@ -251,7 +289,7 @@ def test_generated_and_mutated_documents_read_exactly_as_libyaml_reads_them(seed
         check(_mutate(rng, text))
     # The generator mixes in every kind of thing left to libyaml; a fast reader
     # that gave up on everything would pass the checks above and fail this.
-    assert read_here > documents // 4
+    assert read_here > documents // 5
 
 
 @pytest.mark.parametrize(
@@ -296,25 +334,50 @@ def test_nesting_too_deep_for_recursion_is_handed_back() -> None:
     assert simpleyaml.load(shallow)[0]
 
 
-def test_safe_dump_style_is_handed_back_from_its_first_line_and_read_as_libyaml_reads_it():
-    paper = {
-        "id": "2403.09629",
-        "title": "A title",
-        "date": date(2025, 3, 14),
-        "authors": ["Ada Lovelace", "Alan Turing"],
-        "abstract": "A long abstract that PyYAML wraps at eighty columns, so that its quoted "
-        "value goes on over several lines, which the fast reader does not read. " * 3,
-    }
-    for data in (paper, [paper, dict(paper)]):
-        text = yaml.safe_dump(data, allow_unicode=True)
-        assert text.startswith(("abstract: '", "- abstract: '")) and "'\n" not in text.split("\n")[0]
-        assert simpleyaml._WRAPPED_FIRST.match(text), "recognised on the first line"
-        assert simpleyaml.load(text) == (False, None, None)
-    short = dict(paper, abstract="Short.")  # one line each: read here, and the same
-    text = yaml.safe_dump(short, allow_unicode=True)
-    assert simpleyaml.load(text) == (True, yaml.safe_load(text), None)
+PAPER = {
+    "id": "2403.09629",
+    "title": "A title",
+    "date": date(2025, 3, 14),
+    "authors": ["Ada Lovelace", "Alan Turing"],
+    "abstract": "A long abstract that PyYAML wraps at eighty columns, so that its quoted "
+    "value goes on over several lines: the fast reader folds them as libyaml does. " * 3,
+}
+
+
+def test_safe_dump_style_is_read_here_as_libyaml_reads_it():
+    """docs/performance.md, "The fast reader": quoted and plain scalars wrapped over lines."""
+    plain = dict(PAPER, abstract="Plain words that wrap " * 12 + "at eighty columns")
+    for paper in (PAPER, plain, dict(PAPER, abstract="It's quoted,\n\n\nthree lines on. " * 9)):
+        for data in (paper, [paper, yaml.safe_load(yaml.safe_dump(paper))]):  # no anchors
+            text = yaml.safe_dump(data, allow_unicode=True)
+            assert "\n  " in text.split("abstract: ", 1)[1], "the abstract goes on over lines"
+            assert check(text), "yaml.safe_dump's style fell back to libyaml"
     quoted_first = "title: 'It''s one line'\nid: x\n"
     assert simpleyaml.load(quoted_first) == (True, yaml.safe_load(quoted_first), None)
+
+
+def test_a_double_quoted_value_over_lines_is_handed_back_from_its_first_line():
+    text = yaml.safe_dump(dict(PAPER, abstract="A bell \x07 " + "and more words " * 20))
+    assert text.startswith('abstract: "') and "\\a" in text
+    assert simpleyaml.load(text) == (False, None, None)
+    text = 'abstract: "no escape on this line\n  but on the next \\t one"\nid: x\n'
+    assert simpleyaml._WRAPPED_FIRST.match(text), "recognised on the first line"
+    assert simpleyaml.load(text) == (False, None, None)
+
+
+_TEXT = st.text(st.sampled_from("ab '#:-\n\\\"`é"), max_size=120)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.dictionaries(st.sampled_from(["abstract", "title", "note", "k"]), _TEXT, min_size=1),
+    st.integers(10, 90),
+    st.booleans(),
+)
+def test_what_safe_dump_writes_is_read_here_as_libyaml_reads_it(data, width, in_list):
+    """Any text yaml.safe_dump writes, at any width, reads here exactly as libyaml reads it."""
+    text = yaml.safe_dump([data, data] if in_list else data, width=width, allow_unicode=True)
+    check(text)
 
 
 def test_json_files_never_reach_the_fast_reader(tmp_path, monkeypatch):
