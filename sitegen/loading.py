@@ -12,7 +12,7 @@ import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from . import routes
 from .cache import ParseCache, content_digest, pickle_papers
@@ -232,9 +232,9 @@ def _shown(path: Path, site_dir: Path) -> str:
         return path.as_posix()
 
 
-@dataclass(frozen=True)
-class _Place:
-    """Where an id was first given; the line is looked up only if it is duplicated."""
+class _Place(NamedTuple):
+    """Where an id was first given; the line is looked up only if it is duplicated.
+    (A tuple: one a paper, made in ~0.3 µs where a frozen dataclass took ~1.5.)"""
 
     path: Path
     shown: str
@@ -271,7 +271,7 @@ class Loader:
 
     def register(self, path: Path, shown: str, at: KeyPath, paper_id: str) -> None:
         place = _Place(path, shown, at, paper_id)
-        key = routes.paper_slug(paper_id).casefold()
+        key = routes.checked_id_key(paper_id)  # entries._id checked it: read, unpickled or cached
         first = self.ids.setdefault(key, place)
         if first is not place:
             self.duplicates.append((first, place))

@@ -40,6 +40,11 @@ def id_key(paper_id: str) -> str:
     return paper_slug(paper_id).casefold()
 
 
+def checked_id_key(paper_id: str) -> str:
+    """id_key of an id is_valid_id has passed (the load's, each once, not twice)."""
+    return paper_id.replace("/", "-").casefold()
+
+
 def output_file(route: str) -> str:
     """Where a route's bytes live inside output/ (a POSIX path): folders get index.html.
 

@@ -29,6 +29,7 @@ _KEY = re.compile(r"([A-Za-z0-9_][A-Za-z0-9_ .\-]*?):(?: +|$)")
 # Characters that start something other than a plain scalar.
 _INDICATORS = frozenset("-?:,[]{}#&*!|>'\"%@`")
 _STR = "tag:yaml.org,2002:str"
+_NOT_A_KEY = (" ", "#", "")  # what a line's character at a mapping's column may not be, for its next key
 # A flow list of double-quoted strings without escapes, on one line: how
 # authors and tags are nearly always written. Read by two C-level scans
 # instead of a character walk (~3 against ~7 µs for seven authors).
@@ -96,10 +97,12 @@ class _Reader:
     def sequence(self, indent: int, starts: list[int] | None = None) -> list:
         """A block sequence; ``starts`` receives the line each item begins on."""
         items: list = []
+        lines = self.lines
+        dash = " " * indent + "- "
         while True:
             if starts is not None:
                 starts.append(self.at)
-            line = self.lines[self.at]
+            line = lines[self.at]
             rest = line[indent + 2 :]
             if line[indent : indent + 2] != "- " or not rest.strip(" "):
                 raise _NotSimple  # "-" alone (item on the next lines), or not an item at all
@@ -108,6 +111,8 @@ class _Reader:
                 items.append(self.mapping(column))
             else:
                 items.append(self.scalar_line(line, column, indent))
+            if self.at < len(lines) and lines[self.at].startswith(dash):
+                continue  # the next item: the usual case
             following = self.next_content()
             if following is None or following < indent:
                 return items
@@ -118,8 +123,10 @@ class _Reader:
 
     def mapping(self, column: int) -> dict:
         result: dict = {}
+        lines = self.lines
+        pad = " " * column
         while True:
-            line = self.lines[self.at]
+            line = lines[self.at]
             match = _KEY.match(line, column)
             if match is None:
                 raise _NotSimple
@@ -131,6 +138,10 @@ class _Reader:
                 result[key] = self.nested(column)
             else:
                 result[key] = self.scalar_line(line, start, column)
+            if self.at < len(lines):
+                line = lines[self.at]
+                if line.startswith(pad) and line[column : column + 1] not in _NOT_A_KEY:
+                    continue  # the next key, at this mapping's column: the usual case
             following = self.next_content()
             if following is None or following < column:
                 return result
