@@ -22,7 +22,7 @@ from typing import Any
 
 import yaml
 
-from .yamltext import folded, has_markers, printable, quote_end
+from .yamltext import folded, has_markers, printable, quote_end, uncommented
 
 # A block key: plain, on one line, not starting with an indicator.
 _KEY = re.compile(r"([A-Za-z0-9_][A-Za-z0-9_ .\-]*?):(?: +|$)")
@@ -63,7 +63,7 @@ class _NotSimple(Exception):
 
 
 class _Reader:
-    __slots__ = ("lines", "at", "final_break", "resolver", "constructor", "keys", "typed")
+    __slots__ = ("lines", "at", "final_break", "resolver", "constructor")
 
     def __init__(self, text: str) -> None:
         self.lines = text.split("\n")
@@ -73,8 +73,6 @@ class _Reader:
         self.at = 0
         self.resolver = _RESOLVER
         self.constructor = _CONSTRUCTOR
-        self.keys = _KEYS  # key -> is a plain string key
-        self.typed = _TYPED  # plain scalar -> its value, if not a string (dates repeat)
 
     def next_content(self) -> int | None:
         """Skip blank and comment lines; the indentation of the next line, or None at the end."""
@@ -109,8 +107,10 @@ class _Reader:
             column = len(line) - len(rest.lstrip(" "))
             if _KEY.match(line, column):
                 items.append(self.mapping(column))
-            else:
+            elif line[column] in _INDICATORS:
                 items.append(self.scalar_line(line, column, indent))
+            else:
+                items.append(self.plain_lines(line, column, indent))
             if self.at < len(lines) and lines[self.at].startswith(dash):
                 continue  # the next item: the usual case
             following = self.next_content()
@@ -131,13 +131,16 @@ class _Reader:
             if match is None:
                 raise _NotSimple
             key = match.group(1)
-            if not self.plain_string_key(key) or key in result:
+            known = _KEYS.get(key)
+            if not (known or (known is None and self.plain_string_key(key))) or key in result:
                 raise _NotSimple  # a typed key (1:, yes:), or a duplicate: libyaml says which
             start = match.end()
             if start == len(line) or line[start] == "#":
                 result[key] = self.nested(column)
-            else:
+            elif line[start] in _INDICATORS:
                 result[key] = self.scalar_line(line, start, column)
+            else:
+                result[key] = self.plain_lines(line, start, column)  # as scalar_line would, a call less
             if self.at < len(lines):
                 line = lines[self.at]
                 if line.startswith(pad) and line[column : column + 1] not in _NOT_A_KEY:
@@ -149,11 +152,11 @@ class _Reader:
                 raise _NotSimple  # e.g. a plain scalar continued on the next line
 
     def plain_string_key(self, key: str) -> bool:
-        known = self.keys.get(key)
+        known = _KEYS.get(key)
         if known is None:
-            if len(self.keys) >= _KEPT:
-                self.keys.clear()
-            known = self.keys[key] = (
+            if len(_KEYS) >= _KEPT:
+                _KEYS.clear()
+            known = _KEYS[key] = (
                 key == key.rstrip(" ") and self.resolver.resolve(yaml.ScalarNode, key, (True, False)) == _STR
             )
         return known
@@ -229,8 +232,9 @@ class _Reader:
         at = self.at + 1
         if at == len(lines) or lines[at][parent : parent + 1] not in (" ", ""):
             self.at = at  # the next line is no more indented than the parent: the usual case
-            return self.plain(_uncommented(line, start))
-        first = _uncommented(line, start)
+            cut = line.find(" #", start)  # _uncommented, inline
+            return self.plain((line[start:cut] if cut >= 0 else line[start:]).rstrip(" "))
+        first = uncommented(line, start)
         parts = [first]
         pad = " " * (parent + 1)
         last = self.at
@@ -258,23 +262,23 @@ class _Reader:
         resolvers = self.resolver.yaml_implicit_resolvers
         if text[0] not in resolvers and None not in resolvers:
             return text  # no implicit type starts with this character (a URL, a word)
-        typed = self.typed.get(text, _UNKNOWN)
+        typed = _TYPED.get(text, _UNKNOWN)
         if typed is not _UNKNOWN:
             return text if typed is _UNKNOWN_STR else typed
         tag = self.resolver.resolve(yaml.ScalarNode, text, (True, False))
         if tag == _STR:
             if len(text) <= 100:  # names (Nina, Tom...) come again; abstracts do not
-                if len(self.typed) >= _KEPT:
-                    self.typed.clear()
-                self.typed[text] = _UNKNOWN_STR
+                if len(_TYPED) >= _KEPT:
+                    _TYPED.clear()
+                _TYPED[text] = _UNKNOWN_STR
             return text
         try:
             value = self.constructor.yaml_constructors[tag](self.constructor, yaml.ScalarNode(tag, text))
         except Exception:  # an impossible date, ...: libyaml's path reports it
             raise _NotSimple from None
-        if len(self.typed) >= _KEPT:
-            self.typed.clear()
-        self.typed[text] = value
+        if len(_TYPED) >= _KEPT:
+            _TYPED.clear()
+        _TYPED[text] = value
         return value
 
     def flow_list(self, line: str, start: int) -> list:
@@ -316,7 +320,7 @@ class _Reader:
         return items
 
     def literal(self, line: str, start: int, parent: int) -> str:
-        header = _uncommented(line, start)
+        header = uncommented(line, start)
         if header not in ("|", "|-", "|+"):
             raise _NotSimple  # an indentation indicator, or something after it
         lines = self.lines
@@ -355,12 +359,6 @@ class _Reader:
         if header == "|-":
             return text
         return text + "\n" * (len(body) - trailing + 1)
-
-
-def _uncommented(line: str, start: int) -> str:
-    """The rest of the line from ``start``, without a trailing comment or spaces."""
-    cut = line.find(" #", start)
-    return (line[start:cut] if cut >= 0 else line[start:]).rstrip(" ")
 
 
 def _trailing(line: str, at: int) -> None:

@@ -59,3 +59,9 @@ def printable(text: str) -> bool:
 def has_markers(text: str) -> bool:
     """A directive, or a line that starts with a document start or end marker."""
     return text.startswith(("%", "---", "...")) or "\n---" in text or "\n..." in text
+
+
+def uncommented(line: str, start: int) -> str:
+    """The rest of the line from ``start``, without a trailing comment or spaces."""
+    cut = line.find(" #", start)
+    return (line[start:cut] if cut >= 0 else line[start:]).rstrip(" ")
