@@ -115,7 +115,7 @@ def flat_paper(**values: Any) -> Flat:
     """Flat(_flat(Paper(**values))), without the Paper."""
     if not values.keys() <= _NAME_SET:
         raise TypeError(f"not a field of Paper: {sorted(values.keys() - _NAME_SET)}")
-    row = [values.get(name, default) for name, default in zip(_NAMES, _DEFAULTS, strict=True)]
+    row = list(map(values.get, _NAMES, _DEFAULTS))  # each field's value, else its default
     if "extra" not in values:
         row[_EXTRA] = {}
     return Flat(_flat_values(row))

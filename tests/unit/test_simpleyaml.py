@@ -392,3 +392,18 @@ def test_json_files_never_reach_the_fast_reader(tmp_path, monkeypatch):
     path.write_text('{"id": "x", "title": "T", "date": "2025-03-14"}\n', encoding="utf-8")
     doc = load_document(path)
     assert doc.problems == [] and doc.data == {"id": "x", "title": "T", "date": "2025-03-14"}
+
+
+def test_safe_dumps_anchors_are_handed_back_before_any_line_is_read(monkeypatch):
+    """A day's papers dumped together share their date, which safe_dump writes as
+    an anchor (&id001) and aliases: not in the subset, so libyaml reads the file
+    from the start, not after the first paper was read here."""
+    day = date(2025, 3, 14)
+    text = yaml.safe_dump([dict(PAPER, date=day), dict(PAPER, id="2403.09630", date=day)])
+    assert "&id001" in text and "*id001" in text
+
+    def refuse(text):
+        raise AssertionError("read here first")
+
+    monkeypatch.setattr(simpleyaml, "_Reader", refuse)
+    assert simpleyaml.load(text) == (False, None, None)
