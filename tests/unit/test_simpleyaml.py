@@ -407,3 +407,13 @@ def test_safe_dumps_anchors_are_handed_back_before_any_line_is_read(monkeypatch)
 
     monkeypatch.setattr(simpleyaml, "_Reader", refuse)
     assert simpleyaml.load(text) == (False, None, None)
+
+
+def test_what_the_resolver_said_is_kept_across_documents_but_bounded():
+    """Keys and typed plain scalars are remembered from file to file (the same
+    field names and days come in every one); a file of many distinct ones does
+    not grow the tables past _KEPT entries."""
+    text = "".join(f"k{i}: {i}\n" for i in range(simpleyaml._KEPT + 100))
+    assert check(text)
+    assert 0 < len(simpleyaml._KEYS) <= simpleyaml._KEPT and 0 < len(simpleyaml._TYPED) <= simpleyaml._KEPT
+    assert check(text), "read again with the tables full"
