@@ -373,8 +373,8 @@ def load(text: str) -> tuple[bool, Any, list[str] | None]:
     """(True, data, items) if ``text`` is in the subset, else (False, None,
     None): parse it with libyaml. ``items`` is the source text of each item
     when the document is a list (from its first line to the next item's)."""
-    if _WRAPPED_FIRST.match(text) or "&id" in text:  # safe_dump names its anchors id001...
-        return False, None, None  # (a day's papers share their date): libyaml's, not half read here first
+    if _WRAPPED_FIRST.match(text) or text.find("&id", 0, 8192) >= 0:  # safe_dump's anchors: id001...
+        return False, None, None  # (a day's papers share their date, on the first): libyaml's, not half read
     reader = _Reader(text)
     starts: list[int] = []
     try:
