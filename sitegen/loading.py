@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from . import routes
+from . import routes, simpleyaml
 from .cache import ParseCache, content_digest, pickle_papers
 from .config import Config
 from .documents import DOCUMENT_SUFFIXES, Document, KeyPath, load_document
@@ -55,6 +55,7 @@ def load_papers(
         paths = load_listing(config, loader.problems)
         for (shown, path), got in zip(paths, reads(config, paths), strict=True):
             loader.take(path, shown, check_read(config, shown, path, got, cache))
+    simpleyaml.forget()  # the build keeps no table of the reader's past the load
     if cache is not None:
         cache.flush()
     if meanwhile is not None:

@@ -1,13 +1,12 @@
 """The usual shape of a content file, read without building libyaml's node tree.
 
 Content files are nearly always block mappings and sequences of one-line
-scalars, flow lists of them and literal ``|`` abstracts. This reads exactly
-that subset, in about half the time libyaml takes to compose a node per value
-and PyYAML's constructor to turn the nodes into data (~45 against ~80 µs a
-paper). Anything else -- anchors, tags, folded or multi-line scalars,
-escapes, flow mappings, tabs, duplicate keys, odd indentation, errors -- is
-handed back, and the caller parses the whole file with libyaml, which also
-gives the messages and line numbers.
+scalars, flow lists of them, literal ``|`` abstracts, and the single-quoted or
+plain scalars yaml.safe_dump wraps over lines. This reads exactly that subset,
+in about half the time libyaml takes with PyYAML's constructor (~45 against ~80
+µs a paper). Anything else -- anchors, tags, folded or double-quoted multi-line
+scalars, escapes, flow mappings, tabs, duplicate keys, odd indentation, errors
+-- is handed back: libyaml parses the file, and gives messages and lines.
 
 The result must be exactly what libyaml and PyYAML's SafeConstructor give:
 plain scalars are typed by PyYAML's own resolver (YAML 1.1: ``yes`` is True,
@@ -30,25 +29,27 @@ _KEY = re.compile(r"([A-Za-z0-9_][A-Za-z0-9_ .\-]*?):(?: +|$)")
 _INDICATORS = frozenset("-?:,[]{}#&*!|>'\"%@`")
 _STR = "tag:yaml.org,2002:str"
 _NOT_A_KEY = (" ", "#", "")  # what a line's character at a mapping's column may not be, for its next key
-# A flow list of double-quoted strings without escapes, on one line: how
-# authors and tags are nearly always written. Read by two C-level scans
-# instead of a character walk (~3 against ~7 µs for seven authors).
+# A flow list of double-quoted strings without escapes, on one line (authors, tags):
+# two C-level scans instead of a character walk (~3 against ~7 µs for seven authors).
 _QUOTED_LIST = re.compile(r'\[ *"[^"\\\n]*"(?: *, *"[^"\\\n]*")* *\]')
 _QUOTED = re.compile(r'"([^"\\\n]*)"')
 
 
-# Shared: typing a plain scalar reads their tables and keeps no state.
-_RESOLVER = yaml.resolver.Resolver()
+_RESOLVER = yaml.resolver.Resolver()  # shared, as the constructor: typing keeps no state
 _CONSTRUCTOR = yaml.constructor.SafeConstructor()
-# What the resolver said of a key (is it a plain string), and the value of a
-# plain scalar that is not a string (all immutable: dates, numbers, booleans),
-# kept across documents: the same field names, days and counts come in every
-# file, and PyYAML's resolver takes ~2 µs each. Emptied when they grow past
-# _KEPT entries (a file of a million distinct keys must not fill memory).
+# What the resolver (~2 µs a call) said of a key, and a plain scalar's value (immutable:
+# dates, numbers, booleans), kept across documents: field names, days and counts recur.
+# Emptied past _KEPT entries (a file of a million keys must not fill memory), and by forget().
 _KEYS: dict[str, bool] = {}
 _TYPED: dict[str, Any] = {}
 _KEPT = 8192
 _UNKNOWN, _UNKNOWN_STR = object(), object()  # not typed yet; a string
+
+
+def forget() -> None:
+    """Empty the tables kept across documents: the load is over (loading.load_papers)."""
+    _KEYS.clear()
+    _TYPED.clear()
 
 
 # A first line whose double-quoted value goes on to the next line (escapes

@@ -417,3 +417,16 @@ def test_what_the_resolver_said_is_kept_across_documents_but_bounded():
     assert check(text)
     assert 0 < len(simpleyaml._KEYS) <= simpleyaml._KEPT and 0 < len(simpleyaml._TYPED) <= simpleyaml._KEPT
     assert check(text), "read again with the tables full"
+
+
+def test_a_load_leaves_none_of_the_readers_tables_behind(tmp_path):
+    """The build keeps its papers to its end (and its forks copy what it holds):
+    the reader's tables go once the load is over."""
+    from sitegen.config import load_config
+    from sitegen.loading import load_papers
+    from tests.unit.test_loading import make_site
+
+    files = {f"p{i}.yaml": yaml.safe_dump(dict(PAPER, id=f"p{i}")) for i in range(3)}
+    loaded = load_papers(load_config(make_site(tmp_path, files)))
+    assert [p.id for p in loaded] == ["p0", "p1", "p2"]
+    assert not simpleyaml._KEYS and not simpleyaml._TYPED
