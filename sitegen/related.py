@@ -36,14 +36,13 @@ from __future__ import annotations
 
 import itertools
 import math
-import operator
 import re
 import string
 from array import array
 from collections import Counter
 from collections.abc import Callable, Generator, Iterable, Sequence
-from itertools import chain, compress, filterfalse
-from operator import mul, neg
+from itertools import chain, compress, filterfalse, repeat
+from operator import and_, lshift, mul, neg, or_, rshift
 from typing import Any
 
 from .model import Paper
@@ -57,6 +56,7 @@ PARALLEL_FROM = 3000  # papers; below, starting processes costs more than it sav
 
 _TF = [0.0] + [1 + math.log(tf) for tf in range(1, 65)]  # sublinear: 1 + ln(tf), at most tf 64
 _TF_OF = array("d", _TF + _TF[-1:] * (256 - len(_TF)))  # per count a share keeps (at most 255), capped at 64
+_32 = itertools.repeat(32)
 _REPEATED = bytes.maketrans(bytes(range(256)), bytes([0, 0]) + b"\1" * 254)  # count -> whether above 1
 _EMPTY = array("I", [NONE] * TERMS)  # a paper's empty slots
 _ZEROS = array("I", [0] * TERMS)
@@ -165,7 +165,8 @@ def _share(start: int, stop: int, count: int) -> Generator[Any, Any, None]:
     # Per paper TERMS slots: the ranks it keeps and their weights; its lightest kept weight and highest tf.
     kept, weights, last, most = array("I"), array("I"), array("d"), array("B")
     vectors: list[tuple[int, ...]] = []
-    for paper_words, paper_counts in sets:
+    entries: list[list[int]] = [[] for _ in range(unusable)]  # per rank: its papers' posting keys
+    for index, (paper_words, paper_counts) in enumerate(sets, start):
         # The heaviest words (tf-idf) are among the rarest and the repeated
         # ones: any other weighs at most what each of the rarest weighs. The
         # rarest are among the paper's rare words when it has enough (a set
@@ -179,12 +180,15 @@ def _share(start: int, stop: int, count: int) -> Generator[Any, Any, None]:
         weighed.update(zip(ranked, map(mul, tf_weights, map(idf.__getitem__, ranked)), strict=True))
         weighed.pop(unusable, None)
         # Heaviest first, then rarest: (minus weight, rank) in order.
-        top = sorted(zip(map(neg, weighed.values()), weighed))[:TERMS]
-        minus, ranks_kept = zip(*top) if top else ((), ())
+        top = sorted(zip(map(neg, weighed.values()), weighed, strict=True))[:TERMS]
+        minus, ranks_kept = zip(*top, strict=True) if top else ((), ())
         norm = math.sqrt(math.fsum(map(mul, minus, minus))) or 1.0
         vectors.append(ranks_kept)
         kept.extend(ranks_kept)
-        weights.extend([-round(w / norm * SCALE) for w in minus])  # round(-x) is -round(x)
+        scaled = [round(w / norm * SCALE) for w in minus]  # minus the weights: round(-x) is -round(x)
+        weights.extend(map(neg, scaled))
+        keys = map(or_, map(lshift, scaled, _32), repeat(index))  # see _heads
+        list(map(list.append, map(entries.__getitem__, ranks_kept), keys))
         if len(top) < TERMS:
             kept.extend(_EMPTY[len(top) :])
             weights.extend(_ZEROS[len(top) :])
@@ -193,7 +197,9 @@ def _share(start: int, stop: int, count: int) -> Generator[Any, Any, None]:
             last.append(-minus[-1])
         most.append(min(max(paper_counts, default=1), 64))
     del sets
-    postings: Postings = yield kept, weights, last, most
+    # Postings: per rank, the papers where it weighs most, heaviest first, lower index first.
+    postings: Postings = yield kept, weights, last, most, _heads(entries)
+    del entries
     starts, papers, post_weights = postings
     of: dict[int, Posting] = {}
 
@@ -204,13 +210,42 @@ def _share(start: int, stop: int, count: int) -> Generator[Any, Any, None]:
             posting = of[word] = tuple(zip(papers[a:b], post_weights[a:b], strict=True))
         return posting
 
-    best_first: list[tuple[int, tuple[int, ...]]] = []
+    lists, empty = array("I"), array("I", [NONE]) * count  # per paper ``count`` slots
     for index, top in enumerate(vectors, start):
         at = (index - start) * TERMS
         best = best_of(index, top, weights[at : at + len(top)], posting_of, count)
-        if best:
-            best_first.append((index, best))
-    yield best_first
+        lists.extend(best)
+        if len(best) < count:
+            lists.extend(empty[: count - len(best)])
+    yield lists
+
+
+def _heads(entries: list[list[int]]) -> tuple[array, array]:
+    """Per rank, the first ``POSTINGS`` of its posting keys in order: ``starts``
+    (a rank's keys from starts[r] to starts[r + 1]) and the keys.
+
+    A posting key is (minus weight) * 2**32 + paper: in order, heaviest first,
+    then lower index first; sorting the ints is ~3x faster than pairs."""
+    starts, keys = array("I", [0]), array("q")
+    for entry in entries:
+        if entry:
+            entry.sort()
+            keys.extend(entry[:POSTINGS])
+        starts.append(len(keys))
+    return starts, keys
+
+
+def _merged(parts: list[tuple[array, array]], ranks: int) -> Postings:
+    """The shares' postings (each of its own papers) as one: per rank, the
+    first ``POSTINGS`` keys of all, as papers and weights."""
+    starts, keys = parts[0]
+    if len(parts) > 1:
+        starts, keys = array("I", [0]), array("q")
+        for r in range(ranks):
+            keys.extend(sorted(chain.from_iterable(k[s[r] : s[r + 1]] for s, k in parts))[:POSTINGS])
+            starts.append(len(keys))
+    papers = array("I", map(and_, keys, repeat(NONE)))
+    return starts, papers, array("I", map(neg, map(rshift, keys, _32)))
 
 
 def _step(key: int, start: int, stop: int, count: int, reply: Any) -> Any:
@@ -302,34 +337,19 @@ def _compute(shares: _Shares, ordered: list[Paper], count: int, keep: bool) -> T
         [(array("I", (rank.get(w, unusable) for w in words)), idf, unusable, rare_below) for words, _ in said]
     )
 
-    # Postings: per rank, the papers where it weighs most, heaviest first, lower index first.
-    entries: list[list[tuple[int, int]]] = [[] for _ in range(unusable + 1)]
     kept, weights, last, most = (array(code) for code in "IIdB")
     for part in said:
-        for whole, piece in zip((kept, weights, last, most), part, strict=True):
+        for whole, piece in zip((kept, weights, last, most), part[:4], strict=True):
             whole.extend(piece)
-    for index in range(total):
-        at = index * TERMS
-        for r, w in zip(kept[at : at + TERMS], weights[at : at + TERMS], strict=True):
-            if r == NONE:  # the empty slots come last
-                break
-            entries[r].append((-w, index))
-    starts, papers, post_weights = array("I", [0]), array("I"), array("I")
-    for posting in entries:
-        posting.sort()
-        for w, i in posting[:POSTINGS]:
-            papers.append(i)
-            post_weights.append(-w)
-        starts.append(len(papers))
-    said = shares.say([(starts, papers, post_weights)] * len(said))
+    starts, papers, post_weights = postings = _merged([part[4] for part in said], unusable)
+    said = shares.say([postings] * len(said))
     # The shares have said all: their processes go before the texts and tables
     # are made, not after (at 100k papers the stage peaked ~160 MiB higher).
     shares.close()
 
-    lists = array("I", _EMPTY[:1]) * (total * count)
+    lists = array("I")
     for part in said:
-        for i, best in part:
-            lists[i * count : i * count + len(best)] = array("I", best)
+        lists.extend(part)
     # Words are numbered by rank, then come the unusable ones, which propose nothing.
     vocab = [word for _, word in usable]
     if keep:
