@@ -61,6 +61,10 @@ _REPEATED = bytes.maketrans(bytes(range(256)), bytes([0, 0]) + b"\1" * 254)  # c
 _EMPTY = array("I", [NONE] * TERMS)  # a paper's empty slots
 _ZEROS = array("I", [0] * TERMS)
 _SEPARATORS = str.maketrans(dict.fromkeys(string.punctuation, " "))
+_ASCII_WORDS = bytes.maketrans(  # ASCII: upper to lower case, punctuation to a space
+    string.ascii_uppercase.encode() + string.punctuation.encode(),
+    string.ascii_lowercase.encode() + b" " * len(string.punctuation),
+)
 _WORD = re.compile(r"[^\W_]+")  # letters and digits: what the ASCII path splits into
 # Words that say nothing about a paper's subject: English function words and
 # the boilerplate of abstracts.
@@ -90,11 +94,18 @@ def words(paper: Paper) -> Counter[str]:
 
 def words_of(title: str, abstract: str) -> Counter[str]:
     """``words`` of a paper with this title and abstract."""
+    return Counter(filterfalse(_SKIPPED.__contains__, tokens(title, abstract)))
+
+
+def tokens(title: str, abstract: str) -> list[str]:
+    """The title (twice) and abstract lower-cased and cut at anything but a letter or digit."""
+    text = f"{title}\n{title}\n{abstract}"
+    if text.isascii():  # lower-cased and cut in one bytes.translate: ~2x faster than the path below
+        return text.encode().translate(_ASCII_WORDS).decode().split()
     title = title.lower()
     text = f"{title}\n{title}\n{abstract.lower()}"
     # The ASCII path is ~40% faster than the regular expression, and finds the same words.
-    tokens = text.translate(_SEPARATORS).split() if text.isascii() else _WORD.findall(text)
-    return Counter(filterfalse(_SKIPPED.__contains__, tokens))
+    return text.translate(_SEPARATORS).split() if text.isascii() else _WORD.findall(text)
 
 
 def _usable(word: str) -> bool:
@@ -136,17 +147,27 @@ def _counted(papers: Sequence[Paper]) -> tuple[list[tuple[tuple[str, ...], bytes
     paper, 0.9 GB at 100k papers while the lists were worked out; a tuple of
     words each held once and a bytes of counts are ~0.8 KB."""
     df: Counter[str] = Counter()
-    once: dict[str, str] = {}
+    # Each word as the one string held for it, each skipped word as "": counted
+    # that way, a paper's words are held once already (~10% faster).
+    held = _Held.fromkeys(_SKIPPED, "").__getitem__
     found = []
     for paper in papers:
-        counts = words(paper)
+        counts = Counter(filter(None, map(held, tokens(paper.title, paper.abstract))))
         df.update(counts.keys())
         try:
             tfs = bytes(counts.values())  # ~10x faster than capping each count
         except ValueError:  # a word more than 255 times
             tfs = bytes(map(min, counts.values(), _COUNT_CAP))
-        found.append((tuple(map(once.setdefault, counts, counts)), tfs))
+        found.append((tuple(counts), tfs))
     return found, df
+
+
+class _Held(dict):
+    """Word -> the string held for it: the first seen."""
+
+    def __missing__(self, word: str) -> str:
+        self[word] = word
+        return word
 
 
 _COUNT_CAP = itertools.repeat(255)

@@ -1,0 +1,178 @@
+"""The related lists' fast paths (sitegen/related.py) against plain references
+written from its docstring: words cut by one bytes.translate, each paper's
+heaviest words picked without weighing every word, postings sorted as int keys
+in each share and merged, lists sent as arrays. Every table must be what the
+plain way gives, in one process and split between several."""
+
+from __future__ import annotations
+
+import math
+import re
+import string
+from collections import Counter
+from datetime import UTC, date, datetime
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from sitegen import related
+from sitegen.model import Paper
+from sitegen.related import POSTINGS, SCALE, TERMS
+from sitegen.relatedtables import NONE, Tables
+
+_SEPARATORS = str.maketrans(dict.fromkeys(string.punctuation, " "))
+
+
+def reference_words(title: str, abstract: str) -> Counter[str]:
+    """The words as sitegen counted them before the bytes.translate path."""
+    title = title.lower()
+    text = f"{title}\n{title}\n{abstract.lower()}"
+    tokens = text.translate(_SEPARATORS).split() if text.isascii() else re.findall(r"[^\W_]+", text)
+    return Counter(word for word in tokens if word not in related._SKIPPED)
+
+
+# ASCII letters of both cases, digits, punctuation, every kind of ASCII space
+# and control character, and letters whose lower case is ASCII (the Kelvin sign) or not.
+CHARACTERS = st.sampled_from(
+    [*string.ascii_letters[::5], *"0189", *string.punctuation, *" \t\n\r\x0b\x0c\x1c\x1d\x1e\x1f\x00\x07\x7f"]
+    + [*"éÉΣσςİıKÅß", "\u00a0", "\u2028"]
+)
+TEXT = st.lists(st.one_of(CHARACTERS, st.sampled_from(["the", "graph", "Sparse", "of"])), max_size=60).map(
+    "".join
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(title=TEXT, abstract=TEXT)
+def test_words_are_what_the_plain_way_counts(title, abstract):
+    assert related.words_of(title, abstract) == reference_words(title, abstract)
+    ascii_only = title.encode("ascii", "ignore").decode(), abstract.encode("ascii", "ignore").decode()
+    assert related.words_of(*ascii_only) == reference_words(*ascii_only)
+
+
+def test_a_share_counts_each_papers_words_as_the_plain_way_does():
+    papers = [_paper(i, title, abstract) for i, (title, abstract) in enumerate(_SAMPLE)]
+    counted, df = related._counted(papers)
+    for paper, (words, counts) in zip(papers, counted, strict=True):
+        plain = reference_words(paper.title, paper.abstract)
+        assert dict(zip(words, counts, strict=True)) == {w: min(n, 255) for w, n in plain.items()}
+    assert df == Counter(word for p in papers for word in reference_words(p.title, p.abstract))
+
+
+_SAMPLE = [
+    ("Graph Graph", "graph " * 300 + "sparse kernels"),
+    ("Über naïve Σίσυφος", "the graph of kernels, sparse; ÜBER"),
+    ("Sparse attention", "Sparse attention kernels 3d l2 x"),
+]
+
+
+def reference_tables(papers: list[Paper], count: int) -> Tables:
+    """Every table worked out the plain way, from the docstring of related.py:
+    every word of a paper weighed, sorted with explicit keys."""
+    ordered = sorted(papers, key=lambda p: p.id)
+    n = len(ordered)
+    counts = [reference_words(p.title, p.abstract) for p in ordered]
+    df = Counter(word for c in counts for word in c)
+    usable = sorted((f, w) for w, f in df.items() if f > 1 and related._usable(w))
+    rank = {w: r for r, (_, w) in enumerate(usable)}
+    kept, weights, last, most = [], [], [], []
+    for c in counts:
+        weighed = sorted(
+            (-(related._TF[min(tf, 64)] * math.log((n + 1) / df[w])), rank[w])
+            for w, tf in c.items()
+            if w in rank
+        )[:TERMS]
+        norm = math.sqrt(math.fsum(w * w for w, _ in weighed)) or 1.0
+        kept.append([r for _, r in weighed])
+        weights.append([round(-w / norm * SCALE) for w, _ in weighed])
+        last.append(-weighed[-1][0] if len(weighed) == TERMS else 0.0)
+        most.append(min(max(c.values(), default=1), 64))
+    postings = []
+    for r in range(len(usable)):
+        having = sorted((-w, i) for i in range(n) for k, w in zip(kept[i], weights[i], strict=True) if k == r)
+        postings.append([(i, -w) for w, i in having[:POSTINGS]])
+    lists = []
+    for i in range(n):
+        scores: Counter[int] = Counter()
+        for r, w in zip(kept[i], weights[i], strict=True):
+            for other, theirs in postings[r]:
+                if other != i:
+                    scores[other] += w * theirs
+        lists.append([other for _, other in sorted((-s, o) for o, s in scores.items())[:count]])
+    return _as_tables(ordered, count, kept, weights, last, most, postings, lists)
+
+
+def _as_tables(ordered, count, kept, weights, last, most, postings, lists) -> dict:
+    pad = lambda rows, width: [x for row in rows for x in [*row, *[NONE] * (width - len(row))]]  # noqa: E731
+    return {
+        "ids": [p.id for p in ordered],
+        "kept": pad(kept, TERMS),
+        "weights": [x if x != NONE else 0 for x in pad(weights, TERMS)],
+        "last": last,
+        "most": most,
+        "postings": postings,
+        "lists": pad(lists, count),
+    }
+
+
+def fast_tables(papers: list[Paper], count: int, workers: int) -> dict:
+    t = related.compute(papers, count, workers)
+    usable = len(t.vocab) - sum(
+        1 for w, f in zip(t.vocab, t.df, strict=True) if f < 2 or not related._usable(w)
+    )
+    return {
+        "ids": t.ids,
+        "kept": list(t.kept),
+        "weights": list(t.weights),
+        "last": list(t.last),
+        "most": list(t.most),
+        "postings": [list(t.posting(r)) for r in range(usable)],
+        "lists": list(t.lists),
+    }
+
+
+def _paper(i: int, title: str, abstract: str) -> Paper:
+    return Paper(
+        id=f"p{i:03d}",
+        title=title,
+        date=datetime(2025, 3, 10, tzinfo=UTC),
+        day=date(2025, 3, 10),
+        abstract=abstract,
+    )
+
+
+# Few words, so weights and scores tie often: ties go by rarity, word and index.
+WORDS = "graph graphs neural sparse decoding robot brain speech prune quokka wombat".split()
+WORDS += "the of Graph über 3d x".split()
+CORPUS = st.lists(
+    st.tuples(st.lists(st.sampled_from(WORDS), max_size=4), st.lists(st.sampled_from(WORDS), max_size=30)),
+    min_size=1,
+    max_size=60,
+)
+
+
+@pytest.mark.parametrize("workers", [1, 3])
+@settings(max_examples=60, deadline=None)
+@given(corpus=CORPUS, count=st.sampled_from([1, 5, 12]))
+def test_every_table_is_what_the_plain_way_gives(corpus, count, workers, monkeypatch_module):
+    papers = [_paper(i, " ".join(t), " ".join(a)) for i, (t, a) in enumerate(corpus)]
+    assert fast_tables(papers, count, workers) == reference_tables(papers, count)
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_word_many_papers_keep_proposes_its_heaviest_across_the_shares(workers, monkeypatch_module):
+    """30 papers keep "graph", with weights that tie in runs: each share's
+    heaviest ten and the merge of them are the whole site's heaviest ten."""
+    papers = [
+        _paper(i, "graph " * (1 + i % 4), f"quokka wombat {WORDS[i % 9]} {WORDS[i % 7]}") for i in range(30)
+    ]
+    assert fast_tables(papers, 5, workers) == reference_tables(papers, 5)
+
+
+@pytest.fixture(scope="module")
+def monkeypatch_module():
+    """Shares in forked processes from the first paper on (at most one a paper)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(related, "PARALLEL_FROM", 0)
+        yield
