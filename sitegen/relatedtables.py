@@ -73,10 +73,13 @@ class Tables:
         """Paper id -> its related papers' ids; papers with none left out."""
         ids, lists, width = self.ids, self.lists, self.count
         result = {}
-        for index, paper_id in enumerate(ids):
-            row = lists[index * width : (index + 1) * width]
+        name = ids.__getitem__
+        # Each row a tuple (zip of one iterator ``width`` times); empty slots come last.
+        for paper_id, row in zip(ids, zip(*[iter(lists)] * width, strict=True), strict=True):
             if row[0] != NONE:
-                result[paper_id] = tuple(ids[other] for other in row if other != NONE)
+                if row[-1] == NONE:
+                    row = row[: row.index(NONE)]
+                result[paper_id] = tuple(map(name, row))
         return result
 
 

@@ -176,3 +176,14 @@ def monkeypatch_module():
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(related, "PARALLEL_FROM", 0)
         yield
+
+
+@given(rows=st.lists(st.lists(st.integers(0, 9), max_size=4), min_size=10, max_size=10))
+def test_lists_by_id_are_the_rows_without_their_empty_slots(rows):
+    from array import array
+
+    ids = [f"p{i}" for i in range(10)]
+    lists = array("I", [x for row in rows for x in [*row, *[NONE] * (4 - len(row))]])
+    empty = array("I")
+    t = Tables(4, TERMS, ids, "", empty, [], empty, empty, empty, empty, empty, empty, empty, empty, lists)
+    assert t.lists_by_id() == {ids[i]: tuple(ids[x] for x in row) for i, row in enumerate(rows) if row}
