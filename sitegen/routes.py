@@ -32,6 +32,11 @@ def paper_slug(paper_id: str) -> str:
     """The folder name of a paper: its id, with the old arXiv '/' made safe."""
     if not is_valid_id(paper_id):
         raise ValueError(f"unsafe paper id {paper_id!r}")
+    return _safe_slug(paper_id)
+
+
+def _safe_slug(paper_id: str) -> str:
+    """paper_slug of an id is_valid_id has passed."""
     return paper_id.replace("/", "-")
 
 
@@ -42,7 +47,7 @@ def id_key(paper_id: str) -> str:
 
 def checked_id_key(paper_id: str) -> str:
     """id_key of an id is_valid_id has passed (the load's, each once, not twice)."""
-    return paper_id.replace("/", "-").casefold()
+    return _safe_slug(paper_id).casefold()
 
 
 def output_file(route: str) -> str:
