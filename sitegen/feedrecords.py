@@ -199,6 +199,8 @@ class Records:
         self.read = 0  # records read back, for the tests
         self._last: dict[str, Record] = {}  # what the last ``get_all`` read
         self._bibtex: list[int] = []  # where each run's BibTeX entries are
+        self._facts_of: list[str] = []  # the papers of the last ``facts`` call, and its answer
+        self._facts: list[_Facts] = []
 
     def take(self, handed: Handed) -> None:
         for paper_id, at, length in handed:
@@ -244,13 +246,28 @@ class Records:
         if data is None:
             return None
         self.read += 1
-        sizes = _HEADER.unpack_from(data)
-        parts, start = [], _HEADER.size
-        for size in sizes[:4]:
-            parts.append(data[start : start + size] if size else None)
-            start += size
-        flags = sizes[4]
-        return Record(parts[0], parts[1], parts[2], parts[3], bool(flags & MEDIA), bool(flags & NAMED))
+        atom, rss, json, digest, flags = _HEADER.unpack_from(data)
+        a = _HEADER.size
+        r = a + atom
+        j = r + rss
+        d = j + json
+        return Record(
+            data[a:r] if atom else None,
+            data[r:j] if rss else None,
+            data[j:d] if json else None,
+            data[d : d + digest] if digest else None,
+            flags & MEDIA != 0,
+            flags & NAMED != 0,
+        )
+
+    def facts(self, ids: list[str], papers: Sequence[Paper], got: Sequence[Record]) -> list[_Facts]:
+        """What a feed's own elements need of ``papers`` (ids ``ids``, records
+        ``got``), summed up as one entry's facts (``summed_facts``); the same
+        papers as the last call's (a group's feeds, one a format, one after the
+        other) are not gone through again."""
+        if ids != self._facts_of:
+            self._facts_of, self._facts = ids, summed_facts(papers, got)
+        return self._facts
 
 
 class _Facts(NamedTuple):
@@ -261,10 +278,23 @@ class _Facts(NamedTuple):
     names: bool  # whether it names an author: all feed_shell asks of its names
 
 
+def summed_facts(papers: Sequence[Paper], got: Sequence[Record]) -> list[_Facts]:
+    """The facts of ``papers`` (their records ``got``) as feeds.feed_shell reads
+    them, summed up as one entry's: a thumbnail if any has one, the newest
+    ``updated`` (the very one ``max`` finds among them all), and an author
+    named only if every entry names one; none for no papers. The shell is the
+    same as from every entry's own facts (~1 µs an entry and a feed less)."""
+    if not papers:
+        return []
+    updated = max(map(paper_updated, papers))
+    return [_Facts(any(r.media for r in got), updated, all(r.named for r in got))]
+
+
 def render(records: Records, info: FeedInfo, kind: str, papers: Sequence[Paper]) -> bytes | None:
     """The feed of ``papers`` in format ``kind`` from their records, or None if
     one of them has none (the feed is then made from the views)."""
-    got = records.get_all([paper.id for paper in papers])
+    ids = [paper.id for paper in papers]
+    got = records.get_all(ids)
     if kind == "json":
         items = [record.json if record is not None else None for record in got]
         shell = render_json_feed(info, [])
@@ -275,12 +305,7 @@ def render(records: Records, info: FeedInfo, kind: str, papers: Sequence[Paper])
     entries = [(record.rss if rss else record.atom) if record is not None else None for record in got]
     if None in entries:
         return None
-    facts = [
-        _Facts(record.media, paper_updated(paper), record.named)
-        for record, paper in zip(got, papers, strict=True)
-        if record is not None
-    ]
-    shell, close = feed_shell(info, facts, rss), feedxml.CLOSE[rss]
+    shell, close = feed_shell(info, records.facts(ids, papers, got), rss), feedxml.CLOSE[rss]  # type: ignore[arg-type]
     if not shell.endswith(close):
         return None
     return b"".join([shell[: -len(close)], *entries, close])  # type: ignore[list-item]

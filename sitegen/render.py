@@ -7,6 +7,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import hashlib
+import marshal
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import date
 from typing import Any
@@ -31,6 +32,21 @@ from .siteplan import KINDS
 from .theme import Theme, make_environment, read_static, static_files, theme_digest
 from .trending import has_upvotes
 from .views import NameLinks, PaperView, Prose, make_view, render_prose
+
+
+def key_bytes(value: Any) -> bytes:
+    """``value`` (what an output shows) as bytes that differ whenever its repr
+    does: marshal's, ~3x faster than repr at what keys hold (strings, numbers,
+    None, tuples and lists of them), else the repr's. Marshal's version 2 writes
+    no references and no interning: equal values give the same bytes whichever
+    objects hold them, in any process. It takes only values of the exact
+    built-in types and gives each back with its type, so two values with the
+    same bytes are equal and of the same types; a date, a Markup or any other
+    type goes to repr."""
+    try:
+        return b"m" + marshal.dumps(value, 2)
+    except ValueError:
+        return b"r" + repr(value).encode()
 
 
 class Renderer:
@@ -97,8 +113,8 @@ class Renderer:
         """
         parts = self._shows[output.kind](self, *output.key)
         # slug_digest: where names kept apart are (a link on any page may name one).
-        text = repr((self.theme_digest + self.site.slug_digest, self._chrome, output.kind, output.key, parts))
-        return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
+        inputs = (self.theme_digest + self.site.slug_digest, self._chrome, output.kind, output.key, parts)
+        return hashlib.blake2b(key_bytes(inputs), digest_size=16).hexdigest()
 
     def render(self, output: Output) -> bytes:
         try:
