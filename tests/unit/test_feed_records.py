@@ -13,7 +13,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 
 from sitegen import buildfile, feedrecords, parallel
 from sitegen.build import build
-from sitegen.feeds import FeedInfo
+from sitegen.feeds import FeedInfo, feed_shell
 from sitegen.render import Renderer
 from tests.sitekit import paper, tree, write_site
 
@@ -384,3 +384,34 @@ def test_the_papers_author_feeds_show_are_those_of_the_author_groups(papers, ent
     found = feedrecords.wanted(SimpleNamespace(site=site, config=config))
     assert "authors" not in vars(site), "wanted grouped the site's authors"
     assert found == _wanted_from_groups(site, config)
+
+
+_zones = st.sampled_from(
+    [timezone.utc, timezone(timedelta(hours=5, minutes=30)), timezone(timedelta(hours=-8))]
+)
+_moments = st.builds(
+    lambda seconds, zone: (
+        datetime(2025, 3, 14, tzinfo=timezone.utc).astimezone(zone) + timedelta(seconds=seconds)
+    ),
+    st.integers(0, 3),  # few values: ties, and the same moment in another zone
+    _zones,
+)
+
+
+@settings(max_examples=300)
+@given(
+    st.lists(st.tuples(st.booleans(), _moments, st.booleans()), max_size=6),
+    st.sampled_from([None, "Curator"]),
+    st.booleans(),
+)
+def test_a_feeds_own_elements_from_the_summed_facts_are_those_from_each_entrys(entries, author, rss):
+    """feed_shell given one entry's facts summing them all (any thumbnail, the
+    newest moment as max finds it, an author named by every entry) writes what
+    it writes from each entry's own: the newest of two equal moments in two
+    zones is the first, as max takes it."""
+    info = FeedInfo("Site", "d", "en", "https://x/", "https://x/atom.xml", author, "feed")
+    papers = [SimpleNamespace(id=str(i), modified=moment) for i, (_, moment, _) in enumerate(entries)]
+    got = [feedrecords.Record(b"", b"", None, None, media, named) for media, _, named in entries]
+    each = [feedrecords._Facts(media, moment, named) for media, moment, named in entries]
+    summed = feedrecords.summed_facts(papers, got)  # type: ignore[arg-type]
+    assert feed_shell(info, summed, rss) == feed_shell(info, each, rss)  # type: ignore[arg-type]
