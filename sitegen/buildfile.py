@@ -15,21 +15,21 @@ import os
 import tempfile
 from typing import IO, Any
 
-LENGTH_BITS = 32
-LENGTH_MASK = (1 << LENGTH_BITS) - 1
+_LENGTH_BITS = 32
+_LENGTH_MASK = (1 << _LENGTH_BITS) - 1
 
 Handed = list[tuple[str, int, int]]  # (paper id, offset, length) of what a process wrote
 
 
 def place(at: int, length: int) -> int | None:
     """``at`` and ``length`` as one int; None for a piece too long to say so."""
-    return None if length >> LENGTH_BITS else at << LENGTH_BITS | length
+    return None if length >> _LENGTH_BITS else at << _LENGTH_BITS | length
 
 
 def read_place(fd: int, where: int) -> bytes | None:
     """The bytes at ``where`` (a ``place``) in the file ``fd``; None if cut short."""
-    length = where & LENGTH_MASK
-    data = os.pread(fd, length, where >> LENGTH_BITS)
+    length = where & _LENGTH_MASK
+    data = os.pread(fd, length, where >> _LENGTH_BITS)
     return data if len(data) == length else None
 
 

@@ -16,11 +16,10 @@ list's), for ~1 µs more a card read.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable
 from typing import Protocol
 
-from .buildfile import LENGTH_BITS, LENGTH_MASK, Handed, place, read_place
+from .buildfile import Handed, place, read_place
 
 _BLOCK = 4 << 20  # bytes a buffer holds before the next one is started
 
@@ -93,13 +92,8 @@ class CardStore:
         where = self._where.get(paper_id)
         if where is None:
             return None
-        if type(where) is int:  # read_place's read, written out: ~1M cards at 100k
-            assert self._file is not None, "cards kept in a file are read while it is open"
-            length = where & LENGTH_MASK
-            data = os.pread(self._file.fd, length, where >> LENGTH_BITS)
-            if len(data) != length:
-                raise OSError(f"the card of {paper_id} was cut short in the build's record file")
-            return data.decode()
+        if type(where) is int:
+            return self._read(paper_id, where).decode()
         block, start, end = where  # type: ignore[misc]
         return self._blocks[block][start:end].decode()
 
