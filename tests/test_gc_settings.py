@@ -36,3 +36,17 @@ def test_the_gc_is_off_while_loading_then_runs_every_50000_objects_and_is_restor
     assert seen["enabled while loading"] is False
     assert seen["enabled after"] is True and seen["frozen"] > 0, "what the load made is frozen"
     assert gc.get_threshold() == before and gc.get_freeze_count() == 0
+
+
+def test_a_build_whose_process_exits_with_its_objects_leaves_them_frozen(site_factory):
+    """`sitegen build` hands the build's objects to ``keep`` and exits: thawed,
+    they would all be scanned by the first collection after the build, on one
+    core, for nothing (~0.7 s at 30k papers). A preview server's build (no
+    ``keep``) thaws them, so that they can be freed (the test above)."""
+    kept: list[object] = []
+    try:
+        build(site_factory([paper(f"p{i}") for i in range(5)]), keep=kept)
+        frozen = gc.get_freeze_count()
+    finally:
+        gc.unfreeze()
+    assert kept and frozen > 0, "the build's objects stay out of the collector's sight"
