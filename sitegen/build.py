@@ -163,17 +163,18 @@ def build(
         from .schedule import Schedule
 
         static = plan_static(theme)
-        # Before any worker forks: every paper page needs them. A check writes
-        # no cache; its renderer works them out.
-        related = None
-        if writer is not None:
-            related = RelatedCache(_cache_dir(config) / RELATED_FILE).lists(
-                site.papers, config.related, workers
-            )
-            clock.phase("related")
-        renderer = Renderer(site, theme, digest, related)
-        schedule = Schedule(site, static, cold=writer is not None and not writer.has_record)
-        clock.phase("plan")
+        with long_lived():  # the lists and the plan live to the end of the build too
+            # Before any worker forks: every paper page needs them. A check writes
+            # no cache; its renderer works them out.
+            related = None
+            if writer is not None:
+                related = RelatedCache(_cache_dir(config) / RELATED_FILE).lists(
+                    site.papers, config.related, workers
+                )
+                clock.phase("related")
+            renderer = Renderer(site, theme, digest, related)
+            schedule = Schedule(site, static, cold=writer is not None and not writer.has_record)
+            clock.phase("plan")
 
         if writer is None:  # a check: every page rendered in memory, nothing written
             with template_errors():

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from .gcsettings import long_lived
 from .outputs import Output, check_unique
 from .progress import Progress
 from .render import Renderer
@@ -50,8 +51,9 @@ class Schedule:
             return None
 
         def plan_the_rest() -> Todo:
-            self._plan_all()
-            rest: Todo = [(item, None) for item in self.outputs if item.kind not in WITH_PAPER]
+            with long_lived():  # outputs, planned: no collection rescans them
+                self._plan_all()
+                rest: Todo = [(item, None) for item in self.outputs if item.kind not in WITH_PAPER]
             progress.expect(len(rest))
             return rest
 

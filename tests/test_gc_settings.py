@@ -50,3 +50,33 @@ def test_a_build_whose_process_exits_with_its_objects_leaves_them_frozen(site_fa
     finally:
         gc.unfreeze()
     assert kept and frozen > 0, "the build's objects stay out of the collector's sight"
+
+
+def test_the_related_lists_and_the_plan_are_made_with_the_gc_off_and_pages_rendered_with_it_on(
+    site_factory, monkeypatch
+):
+    """They live to the end of the build, like the papers: a collection while
+    they are made only rescans them (at 100k papers ~0.4 s of gen-1 collections
+    in the plan alone, with the other core idle). Pages render with it on."""
+    import sitegen.relatedupdate
+    import sitegen.render
+    import sitegen.schedule
+
+    seen: dict[str, set[bool]] = {"lists": set(), "plan": set(), "render": set()}
+
+    def watching(name, function):
+        def watched(*args, **kwargs):
+            seen[name].add(gc.isenabled())
+            return function(*args, **kwargs)
+
+        return watched
+
+    cache = sitegen.relatedupdate.RelatedCache
+    monkeypatch.setattr(cache, "lists", watching("lists", cache.lists))
+    monkeypatch.setattr(sitegen.schedule, "plan", watching("plan", sitegen.schedule.plan))
+    renderer = sitegen.render.Renderer
+    monkeypatch.setattr(renderer, "render", watching("render", renderer.render))
+    papers = [paper(f"p{i}", title=f"Graph paper {i}", abstract="graphs and more graphs") for i in range(5)]
+    build(site_factory(papers))
+    assert seen == {"lists": {False}, "plan": {False}, "render": {True}}
+    assert gc.isenabled() and gc.get_freeze_count() == 0
