@@ -195,6 +195,13 @@ def _unpickled(
     )
 
 
+def forget_paths() -> None:
+    """Let go of the table of sources' Paths (setaside.py takes them out of the
+    papers; papers unpickled later make theirs again)."""
+    _paths.clear()
+    _folders.clear()
+
+
 def _moment(value: tuple[bytes, str]) -> datetime:
     """A datetime from its pickled state and its zone's name, as pickle makes
     one (``datetime(state, tzinfo)``, ``ZoneInfo(key)``)."""

@@ -35,11 +35,11 @@ from .errors import Problem, SitegenError, ThemeError
 from .feedentries import EntryBytes
 from .feedrecords import RECORDS, Records
 from .gcsettings import release_free_memory
-from .model import Paper
+from .model import Paper, forget_paths
 from .outputs import Output
 from .processes import chunks, fork_context, share_forked
 from .render import Renderer
-from .setaside import Abstracts
+from .setaside import SetAside
 from .siteplan import WITH_PAPER
 from .writer import Writer
 
@@ -168,7 +168,8 @@ def _paper_chunk(task: PaperTask) -> tuple[Taken, Done]:
     assert _renderer is not None and _writer is not None and _records is not None
     blobs, paper_ids, pages = task
     copies = [paper for blob in blobs for _, paper in read_papers(blob) or ()]
-    if _renderer.abstracts is not None:  # those without a copy, with their abstract back
+    forget_paths()  # the copies' sources: not kept in a table for the rest of the build
+    if _renderer.set_aside is not None:  # those without a copy, with their abstract, links and source back
         have = {paper.id for paper in copies}
         copies += [_renderer.whole(paper_id) for paper_id in paper_ids if paper_id not in have]
     writer = _writer.fork()
@@ -252,17 +253,17 @@ def render_outputs(
                 rest.extend(later())
             return _paper_chunk(task)
 
-        if len(renderer.site.papers) < COPIES_FROM:
-            papers_files = None
-        tasks = _paper_tasks(renderer.site.papers, pages, papers_files or {}, workers)
-        if papers_files:  # the pages render from copies: the abstracts are read back where shown
-            renderer.abstracts = Abstracts(_records)
-            renderer.abstracts.set_aside(renderer.site.papers)
+        copies = bool(papers_files) and len(renderer.site.papers) >= COPIES_FROM
+        tasks = _paper_tasks(renderer.site.papers, pages, (papers_files if copies else None) or {}, workers)
+        papers_files = None  # a Path a content file: let go before the fork (the runs hold their slots)
+        if copies:  # the pages render from copies: abstracts, links and sources read back where shown
+            renderer.set_aside = SetAside(_records)
+            renderer.set_aside.set_aside(renderer.site.papers)
+            forget_paths()  # the loader's table of the sources' Paths
         release_free_memory()  # what the load and the related lists freed: not copied into forks
         gc.freeze()  # keep the collector from touching (and so copying) inherited objects
         share_forked(workers - 1, paper_chunk_here, tasks, adopt, _paper_chunk)
         del tasks, pages  # the paper runs, and the parse cache's slots: not in the last fork
-        papers_files = None
         if not planned:  # the workers took every run
             rest.extend(later())  # type: ignore[misc]
         # The costliest outputs first (a feed is ~20 pages' work, a sitemap of

@@ -26,7 +26,7 @@ from .pageparts import PAGER_WINDOW, DayGroup, FeedLink, PageLink, Pager, feed_l
 from .partials import Once, render_once
 from .related import related_papers
 from .routes import Routes
-from .setaside import Abstracts
+from .setaside import SetAside
 from .site import Site, page_count
 from .siteplan import KINDS
 from .theme import Theme, make_environment, read_static, static_files, theme_digest
@@ -101,8 +101,8 @@ class Renderer:
         self._shows = {name: kind.shows for name, kind in KINDS.items()}
         # What a page kind works out once per build and reuses (the sitemap's pages).
         self.memo: dict[str, Any] = {}
-        # Where the papers' abstracts are while a parallel build renders (setaside.py).
-        self.abstracts: Abstracts | None = None
+        # Where the papers' abstracts, links and sources are while a parallel build renders (setaside.py).
+        self.set_aside: SetAside | None = None
 
     def key(self, output: Output) -> str:
         """A digest of everything ``output``'s bytes depend on.
@@ -137,10 +137,10 @@ class Renderer:
         return self._papers[paper_id]
 
     def whole(self, paper_id: str) -> Paper:
-        """The paper with its abstract, which a parallel build sets aside
-        while it renders (setaside.py): for what shows the abstract."""
+        """The paper with its abstract, links and source, which a parallel
+        build sets aside while it renders (setaside.py): for what shows them."""
         paper = self._papers[paper_id]
-        return paper if self.abstracts is None else self.abstracts.whole(paper)
+        return paper if self.set_aside is None else self.set_aside.whole(paper)
 
     def view(self, paper_id: str) -> PaperView:
         view = self._views.get(paper_id)

@@ -1,68 +1,80 @@
-"""The papers' abstracts, set aside in the build's file while a parallel build renders.
+"""What of the papers nothing but their own pages shows, set aside in the
+build's file while a parallel build renders: abstracts, links, source paths.
 
 An abstract is the largest part of a paper in memory (~45% of the papers'
-objects: ~145 MB at 100k papers), and after the related lists nothing but a
-paper's own view and its RIS file reads it. Both are made in the first
-render phase, by the process that renders the paper's page, from a copy of
-the paper read back from the parse cache or, without one, from that file.
-So before its first fork a parallel build writes every abstract to its
-file with no name (buildfile.RecordFile: nothing outlives a killed build) and
-empties it in the site's papers: no process of either phase holds it, or
-copies the memory pages it sat on. ``whole`` gives a paper with its abstract
+objects: ~145 MB at 100k papers), its links the next (~390 bytes a paper:
+three pairs and their URLs) and the Path of its content file after them
+(~240 bytes). After the related lists only a paper's own view and its cite
+files read them (the source, nothing that renders), made in the first render
+phase by the process that renders the paper's page, from a copy of the paper
+read back from the parse cache or, without one, from that file. So before its
+first fork a parallel build writes the three to its file with no name
+(buildfile.RecordFile: nothing outlives a killed build), one record a paper,
+and empties them in the site's papers: no process of either phase holds them,
+or copies the memory pages they sat on. ``whole`` gives a paper with them
 back, for a view made elsewhere (a neighbour's, a feed's without a record).
 """
 
 from __future__ import annotations
 
 import dataclasses
+import marshal
 from collections.abc import Sequence
+from pathlib import Path
 
 from .buildfile import RecordFile, place, read_place
 from .model import Paper
 
-_WRITE = 1 << 20  # bytes of abstracts gathered for each write
+_WRITE = 1 << 20  # bytes of records gathered for each write
+_PATH = type(Path())  # what the loader makes of a source; anything else stays in the paper
 
 
-class Abstracts:
-    """Where each set-aside abstract is in the build's file (a buildfile.place),
-    read back through the descriptor a forked process inherited."""
+class SetAside:
+    """Where each paper's set-aside fields are in the build's file (a
+    buildfile.place), read back through the descriptor a forked process inherited."""
 
     def __init__(self, file: RecordFile) -> None:
         self._where: dict[str, int] = {}
         self._file = file
-        self.read = 0  # abstracts read back, for the tests
+        self.read = 0  # papers read back, for the tests
 
     def __len__(self) -> int:
         return len(self._where)
 
     def set_aside(self, papers: Sequence[Paper]) -> None:
-        """Write the abstracts of ``papers`` to the file, then empty them in the
-        papers themselves. Papers without a loader's digest keep theirs (a key
-        is then made from the whole paper), and so do those the file cannot take."""
+        """Write the abstract, links and source of each of ``papers`` to the
+        file, then empty them in the papers themselves. Papers without a
+        loader's digest keep theirs (a key is then made from the whole paper),
+        and so do those the file cannot take."""
         pending: list[tuple[str, bytes]] = []
         size = 0
         for paper in papers:
-            if paper.abstract and paper.digest:
-                pending.append((paper.id, paper.abstract.encode()))
-                size += len(pending[-1][1])
+            record = _record(paper) if paper.digest else None
+            if record is not None:
+                pending.append((paper.id, record))
+                size += len(record)
                 if size >= _WRITE:
                     self._write(pending)
                     pending, size = [], 0
         self._write(pending)
         by_id = {paper.id: paper for paper in papers}
         for paper_id in self._where:
-            object.__setattr__(by_id[paper_id], "abstract", "")  # frozen for everyone else
+            paper = by_id[paper_id]  # frozen for everyone else
+            object.__setattr__(paper, "abstract", "")
+            object.__setattr__(paper, "links", ())
+            object.__setattr__(paper, "source", None)
 
-    def _write(self, abstracts: list[tuple[str, bytes]]) -> None:
-        for paper_id, at, length in self._file.write(abstracts):  # none, if the disk is full
+    def _write(self, records: list[tuple[str, bytes]]) -> None:
+        for paper_id, at, length in self._file.write(records):  # none, if the disk is full
             where = place(at, length)
             if where is not None:
                 self._where[paper_id] = where
 
     def whole(self, paper: Paper) -> Paper:
-        """``paper`` with its abstract: itself, or a copy with the abstract read back."""
-        where = self._where.get(paper.id) if not paper.abstract else None
-        if where is None:
+        """``paper`` with its set-aside fields: itself (a copy, or one that
+        kept them), or a copy with them read back."""
+        where = self._where.get(paper.id)
+        if where is None or paper.abstract or paper.links or paper.source is not None:
             return paper
         if self._file.fd < 0:
             raise RuntimeError(f"the abstract of {paper.id} is wanted after the build's file was closed")
@@ -70,4 +82,22 @@ class Abstracts:
         if data is None:
             raise OSError(f"the set-aside abstract of {paper.id} was cut short")
         self.read += 1
-        return dataclasses.replace(paper, abstract=data.decode())
+        abstract, links, source = marshal.loads(data)
+        return dataclasses.replace(
+            paper, abstract=abstract, links=links, source=None if source is None else Path(source)
+        )
+
+
+def _record(paper: Paper) -> bytes | None:
+    """The paper's abstract, links and source as one record; None if it has
+    none of them, links of values marshal cannot write or a source that is
+    not the loader's Path."""
+    source = paper.source
+    if source is not None and type(source) is not _PATH:  # given by hand: kept as it is
+        return None
+    if not paper.abstract and not paper.links and source is None:
+        return None
+    try:
+        return marshal.dumps((paper.abstract, paper.links, None if source is None else str(source)))
+    except ValueError:  # links that are not plain strings: kept in the paper
+        return None
