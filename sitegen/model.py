@@ -196,10 +196,10 @@ def _unpickled(
 
 
 def forget_paths() -> None:
-    """Let go of the table of sources' Paths (setaside.py takes them out of the
-    papers; papers unpickled later make theirs again)."""
+    """Let go of the table of the sources' Paths, one a content file (setaside.py
+    takes them out of the papers; papers unpickled later make theirs again, each
+    from its folder's Path, which is kept)."""
     _paths.clear()
-    _folders.clear()
 
 
 def _moment(value: tuple[bytes, str]) -> datetime:

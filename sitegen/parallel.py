@@ -168,7 +168,8 @@ def _paper_chunk(task: PaperTask) -> tuple[Taken, Done]:
     assert _renderer is not None and _writer is not None and _records is not None
     blobs, paper_ids, pages = task
     copies = [paper for blob in blobs for _, paper in read_papers(blob) or ()]
-    forget_paths()  # the copies' sources: not kept in a table for the rest of the build
+    if blobs:
+        forget_paths()  # the copies' sources: not kept in a table for the rest of the build
     if _renderer.set_aside is not None:  # those without a copy, with their abstract, links and source back
         have = {paper.id for paper in copies}
         copies += [_renderer.whole(paper_id) for paper_id in paper_ids if paper_id not in have]

@@ -70,7 +70,10 @@ def render_bibliography(renderer: Renderer) -> bytes:
     # A parallel build's entries made with the paper pages (feedrecords.BIBTEX), the rest here.
     records: Records | None = renderer.memo.get(RECORDS)
     made = records.bibtex() if records is not None else {}
-    entries = [made.get(paper.id) or bibtex(_citation(renderer, paper)) for paper in _by_key(renderer)]
+    entries = [  # whole: a parallel build sets the papers' links aside (setaside.py)
+        made.get(paper.id) or bibtex(_citation(renderer, renderer.whole(paper.id)))
+        for paper in _by_key(renderer)
+    ]
     return "".join(entry + "\n\n" for entry in entries).encode("utf-8")
 
 

@@ -1,18 +1,24 @@
-"""A parallel build's papers without their abstracts while it renders (setaside.py), and its
-cards in its record file (cardstore.py): in no process's memory."""
+"""A parallel build's papers without their abstracts, links and sources while it renders
+(setaside.py), and its cards in its record file (cardstore.py): in no process's memory."""
 
+import dataclasses
 import multiprocessing
 import os
 import tempfile
+from datetime import UTC, date, datetime
+from pathlib import Path
 
 import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from sitegen import feedrecords, parallel
+from sitegen import feedrecords, model, parallel
 from sitegen.build import build
 from sitegen.buildfile import RecordFile
 from sitegen.config import load_config
 from sitegen.loading import load_papers
-from sitegen.setaside import Abstracts
+from sitegen.model import Paper
+from sitegen.setaside import SetAside
 from tests.sitekit import paper, tree, write_site
 
 PARENT = os.getpid()
@@ -30,11 +36,25 @@ def _site(root):
                 tags=[f"t{i % 2}"],
                 authors=[f"Author {i}", "Zoë Ångström"],
                 abstract=f"Text *{i}* of day {day}: $x^{i}$, naïve café — “quoted”.",
+                links={
+                    "arxiv": f"https://arxiv.org/abs/2503.{day}{i:04d}",
+                    "pdf": f"https://arxiv.org/pdf/2503.{day}{i:04d}",
+                    "doi": f"https://doi.org/10.1000/d{day}.{i}",
+                    "code": f"https://example.org/ç/{day}/{i}",
+                },
             )
             for i in range(3)
         ]
         (site / f"content/papers/day{day}.yaml").write_text(yaml.safe_dump(entries, allow_unicode=True))
-    big = [paper(f"big{i}", "2025-03-20", abstract=f"Big file paper {i}, *emphasis*.") for i in range(9)]
+    big = [
+        paper(
+            f"big{i}",
+            "2025-03-20",
+            abstract=f"Big file paper {i}, *emphasis*.",
+            links={"arxiv": f"https://arxiv.org/abs/2503.9{i:04d}", "doi": f"https://doi.org/10.1000/b.{i}"},
+        )
+        for i in range(9)
+    ]
     (site / "content/papers/big.yaml").write_text(yaml.safe_dump(big))
     return site
 
@@ -46,7 +66,7 @@ def _parallel(monkeypatch):
     monkeypatch.setattr(parallel, "_LAST_CHUNK", 4)
 
 
-def test_while_a_parallel_build_renders_no_paper_holds_its_abstract_nor_any_process_its_cards(
+def test_while_a_parallel_build_renders_no_paper_holds_its_abstract_links_or_source_nor_any_process_its_cards(
     tmp_path, monkeypatch
 ):
     site = _site(tmp_path / "s")
@@ -57,7 +77,7 @@ def test_while_a_parallel_build_renders_no_paper_holds_its_abstract_nor_any_proc
 
     def watching(count, work, tasks, *args, **kwargs):
         renderer = parallel._renderer
-        seen.append([p.abstract for p in renderer.site.papers])
+        seen.append([(p.abstract, p.links, p.source) for p in renderer.site.papers])
         assert os.listdir(temporary) == [], "the set-aside file has no name"
         cards.append((len(renderer._cards), sum(map(len, renderer._cards._blocks))))
         return real_share(count, work, tasks, *args, **kwargs)
@@ -70,7 +90,7 @@ def test_while_a_parallel_build_renders_no_paper_holds_its_abstract_nor_any_proc
     real_release = parallel.release_free_memory
 
     def releasing():
-        released.append(not any(p.abstract for p in parallel._renderer.site.papers))
+        released.append(not any(p.abstract or p.links or p.source for p in parallel._renderer.site.papers))
         real_release()
 
     monkeypatch.setattr(parallel, "release_free_memory", releasing)
@@ -78,10 +98,13 @@ def test_while_a_parallel_build_renders_no_paper_holds_its_abstract_nor_any_proc
     build(site, tmp_path / "parallel", workers=2, keep=keep)
     assert len(seen) == 2, "both phases forked"
     assert released == [True, True], "the abstracts' memory was handed back before the first fork"
-    assert not any(p.abstract for p in keep[0]), "the papers come out of the build without them"
-    for abstracts in seen:
-        assert abstracts and not any(abstracts), "no paper held its abstract at either fork"
-    assert len(keep[2].abstracts) == 33, "every abstract was set aside, in the build's file"
+    assert not any(p.abstract or p.links or p.source for p in keep[0]), "the papers come out without them"
+    for fields in seen:
+        assert fields and not any(map(any, fields)), (
+            "no paper held its abstract, links or source at either fork"
+        )
+    assert len(keep[2].set_aside) == 33, "every paper's were set aside, in the build's file"
+    assert not model._paths, "nor does the loader's table hold the sources' Paths"
     assert cards == [(0, 0), (33, 0)], "the last phase forks with every card, none of them in memory"
     assert tree(tmp_path / "parallel") == tree(tmp_path / "serial")
 
@@ -95,20 +118,48 @@ def test_feeds_and_digests_without_records_read_the_abstracts_back(tmp_path, mon
     assert tree(tmp_path / "parallel") == tree(tmp_path / "serial")
 
 
-def test_set_aside_abstracts_come_back_whole(tmp_path):
+def test_set_aside_abstracts_links_and_sources_come_back_whole(tmp_path):
     site = _site(tmp_path / "s")
     papers = load_papers(load_config(site))
-    before = {p.id: p.abstract for p in papers}
+    before = {p.id: dataclasses.replace(p) for p in papers}
+    assert all(p.links and p.abstract and isinstance(p.source, Path) for p in papers)
     file = RecordFile(multiprocessing.get_context("fork"))
-    abstracts = Abstracts(file)
-    abstracts.set_aside(papers)
-    assert len(abstracts) == len(papers)
-    assert all(p.abstract == "" for p in papers)
+    aside = SetAside(file)
+    aside.set_aside(papers)
+    assert len(aside) == len(papers)
+    assert all((p.abstract, p.links, p.source) == ("", (), None) for p in papers)
     for original in papers:
-        back = abstracts.whole(original)
-        assert back.abstract == before[original.id]
-        assert back.id == original.id and back.digest == original.digest and back.title == original.title
-    assert abstracts.read == len(papers)
+        back = aside.whole(original)
+        assert back == before[original.id], "every field as it was"
+        assert type(back.source) is type(before[original.id].source)
+        assert aside.whole(back) is back, "a whole paper is not read again"
+    assert aside.read == len(papers)
+    file.close()
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    abstract=st.text(),
+    links=st.lists(st.tuples(st.text(min_size=1), st.text()), max_size=4).map(tuple),
+    source=st.none()
+    | st.lists(st.text(st.characters(blacklist_characters="/\0"), min_size=1), min_size=1, max_size=3),
+)
+def test_any_papers_fields_come_back_equal(abstract, links, source):
+    paper = Paper(
+        "p1",
+        "T",
+        datetime(2025, 3, 14, tzinfo=UTC),
+        date(2025, 3, 14),
+        abstract=abstract,
+        links=links,
+        source=None if source is None else Path(*source),
+        digest="d1",
+    )
+    original = dataclasses.replace(paper)
+    file = RecordFile(multiprocessing.get_context("fork"))
+    aside = SetAside(file)
+    aside.set_aside([paper])
+    assert aside.whole(paper) == original
     file.close()
 
 
@@ -117,11 +168,13 @@ def test_papers_keep_their_abstracts_when_there_is_no_file_or_no_digest(tmp_path
     papers = load_papers(load_config(site))
     before = [p.abstract for p in papers]
     object.__setattr__(papers[0], "digest", "")  # built by hand: its key is made from the whole paper
-    abstracts = Abstracts(RecordFile(multiprocessing.get_context("fork")))
-    abstracts.set_aside(papers)
-    assert papers[0].abstract == before[0]
-    assert all(p.abstract == "" for p in papers[1:])
-    assert abstracts.whole(papers[0]) is papers[0]
+    object.__setattr__(papers[1], "source", str(papers[1].source))  # not the loader's Path: kept as given
+    whole = [dataclasses.replace(p) for p in papers[:2]]
+    aside = SetAside(RecordFile(multiprocessing.get_context("fork")))
+    aside.set_aside(papers)
+    assert papers[:2] == whole
+    assert all(p.abstract == "" for p in papers[2:])
+    assert aside.whole(papers[0]) is papers[0] and aside.whole(papers[1]) is papers[1]
 
     def no_room(*args, **kwargs):
         raise OSError(28, "No space left on device")
@@ -130,7 +183,7 @@ def test_papers_keep_their_abstracts_when_there_is_no_file_or_no_digest(tmp_path
         more = load_papers(load_config(site))
         with monkeypatch.context() as patched:
             patched.setattr(f"sitegen.buildfile.{failing}", no_room)
-            unwritten = Abstracts(RecordFile(multiprocessing.get_context("fork")))
+            unwritten = SetAside(RecordFile(multiprocessing.get_context("fork")))
             unwritten.set_aside(more)
         assert [p.abstract for p in more] == before, failing
         assert len(unwritten) == 0
@@ -139,11 +192,11 @@ def test_papers_keep_their_abstracts_when_there_is_no_file_or_no_digest(tmp_path
 def test_an_abstract_wanted_after_the_file_is_closed_is_an_error_not_an_empty_one(tmp_path):
     papers = load_papers(load_config(_site(tmp_path / "s")))
     file = RecordFile(multiprocessing.get_context("fork"))
-    abstracts = Abstracts(file)
-    abstracts.set_aside(papers)
+    aside = SetAside(file)
+    aside.set_aside(papers)
     file.close()
     try:
-        abstracts.whole(papers[0])
+        aside.whole(papers[0])
     except RuntimeError as error:
         assert papers[0].id in str(error)
     else:
@@ -159,10 +212,11 @@ def test_a_sites_own_templates_see_every_raw_abstract_in_a_parallel_build(tmp_pa
         (site / "site.yaml").write_text(yaml.safe_dump({**config, "theme": theme}))
         templates = site / "templates"
         templates.mkdir()
-        (templates / "_card.html").write_text("<p>[{{ paper.paper.abstract }}]</p>")
+        raw = "{0}.paper.abstract }}}}|{{{{ {0}.paper.links }}}}|{{{{ {0}.paper.source }}}}"
+        (templates / "_card.html").write_text("<p>[{{ " + raw.format("paper") + "]</p>")
         (templates / "paper.html").write_text(
-            "{{ paper.paper.abstract }}|{{ previous.paper.abstract if previous }}"
-            "|{{ next.paper.abstract if next }}"
+            "{{ " + raw.format("paper") + "|{% if previous %}{{ " + raw.format("previous") + "{% endif %}"
+            "|{% if next %}{{ " + raw.format("next") + "{% endif %}"
         )
         with monkeypatch.context() as serial_only:
             serial_only.setattr(parallel, "PARALLEL_THRESHOLD", 10**9)
@@ -173,4 +227,7 @@ def test_a_sites_own_templates_see_every_raw_abstract_in_a_parallel_build(tmp_pa
         serial = tree(tmp_path / theme / "serial")
         assert b"Big file paper 3, *emphasis*." in serial["papers/big3/index.html"]
         assert b"[Text *1* of day 2" in serial["days/2025-03-12/index.html"], "the site's own card is shown"
+        page = serial["papers/d2p1/index.html"].decode()
+        assert "https://doi.org/10.1000/d2.1" in page and "content/papers/day2.yaml" in page, page[:300]
+        assert "https://example.org/ç/2/2" in page, "the next paper's links"
         assert tree(tmp_path / theme / "parallel") == serial
