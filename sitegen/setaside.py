@@ -23,7 +23,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from .buildfile import RecordFile, place, read_place
-from .model import Paper
+from .model import Paper, path_names
 
 _WRITE = 1 << 20  # bytes of records gathered for each write
 _PATH = type(Path())  # what the loader makes of a source; anything else stays in the paper
@@ -48,8 +48,9 @@ class SetAside:
         and so do those the file cannot take."""
         pending: list[tuple[str, bytes]] = []
         size = 0
+        names = path_names()
         for paper in papers:
-            record = _record(paper) if paper.digest else None
+            record = _record(paper, names) if paper.digest else None
             if record is not None:
                 pending.append((paper.id, record))
                 size += len(record)
@@ -88,7 +89,7 @@ class SetAside:
         )
 
 
-def _record(paper: Paper) -> bytes | None:
+def _record(paper: Paper, names: dict[int, str]) -> bytes | None:
     """The paper's abstract, links and source as one record; None if it has
     none of them, links of values marshal cannot write or a source that is
     not the loader's Path."""
@@ -98,6 +99,7 @@ def _record(paper: Paper) -> bytes | None:
     if not paper.abstract and not paper.links and source is None:
         return None
     try:
-        return marshal.dumps((paper.abstract, paper.links, None if source is None else str(source)))
+        name = None if source is None else names.get(id(source)) or str(source)
+        return marshal.dumps((paper.abstract, paper.links, name))
     except ValueError:  # links that are not plain strings: kept in the paper
         return None

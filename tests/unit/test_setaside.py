@@ -238,3 +238,21 @@ def test_a_sites_own_templates_see_every_raw_abstract_in_a_parallel_build(tmp_pa
         assert "https://doi.org/10.1000/d2.1" in page and "content/papers/day2.yaml" in page, page[:300]
         assert "https://example.org/ç/2/2" in page, "the next paper's links"
         assert tree(tmp_path / theme / "parallel") == serial
+
+
+def test_a_source_comes_back_equal_from_the_name_the_loader_made_it_from():
+    """set_aside takes a source's text from the loader's table (model._paths) when it
+    is there, not from ``str``: the name as written, whatever its slashes and dots."""
+    made = [model._path(name) for name in ("content//papers/./a.yaml", "content/papers/b.yaml")]
+    papers = [
+        Paper(f"p{i}", "T", datetime(2025, 3, 14, tzinfo=UTC), date(2025, 3, 14), source=path, digest="d")
+        for i, path in enumerate(made)
+    ]
+    file = RecordFile(multiprocessing.get_context("fork"))
+    aside = SetAside(file)
+    aside.set_aside(papers)
+    model.forget_paths()
+    back = [aside.whole(paper).source for paper in papers]
+    assert back == made and [str(path) for path in back] == ["content/papers/a.yaml", "content/papers/b.yaml"]
+    assert all(type(path) is type(Path()) for path in back)
+    file.close()
