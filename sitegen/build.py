@@ -11,11 +11,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .cache import CACHE_DIR, PARSE_STORE, ParseCache, content_fingerprint
+from .cache import CACHE_DIR, PARSE_STORE, ParseCache, content_fingerprint, file_digests
 from .config import Config, load_config
 from .errors import OutputError, Problem
 from .gcsettings import build_gc, long_lived
-from .loading import content_files, load_papers
+from .loading import Seen, content_files, load_papers
 from .lock import BuildLock
 from .processes import default_workers
 from .progress import Progress
@@ -64,10 +64,13 @@ def _import_rendering() -> None:
     from . import parallel, render, schedule  # noqa: F401
 
 
-def _fingerprint(config: Config, theme_digest: str, loaded: Mapping[str, str] | None = None) -> str:
-    """Of all a build's inputs: of the content files as listed and read now,
-    or (``loaded``) of those the load took, by the digests it took."""
-    files = content_files(config) if loaded is None else _as_listed(loaded)
+def _fingerprint(
+    config: Config, theme_digest: str, loaded: Mapping[str, str], files: list[tuple[str, str]] | None = None
+) -> str:
+    """Of all a build's inputs: of the content files ``files`` (as content_files
+    lists them), else of those ``loaded`` names (_as_listed), by the digests
+    ``loaded`` gives (ParseCache.digests, Seen.digests: none read here)."""
+    files = _as_listed(loaded) if files is None else files
     content = content_fingerprint(files, config.timezone.key, loaded)
     return hashlib.blake2b(f"{content}|{theme_digest}".encode(), digest_size=16).hexdigest()
 
@@ -134,7 +137,8 @@ def build(
 
         # Output is a pure function of content, settings, theme and code: if
         # none changed and every file is in place, there is nothing to do.
-        if writer is not None and _up_to_date(writer, config, digest):
+        seen = _content_seen(writer, config, digest) if writer is not None else None
+        if writer is not None and _up_to_date(writer):
             if vet is not None:
                 vet(config, None, None)
             clock.phase("check unchanged")
@@ -144,7 +148,7 @@ def build(
         cache = _parse_cache(config) if writer is not None else None
         workers = workers or default_workers()
         with long_lived():  # papers and site live to the end of the build
-            papers = load_papers(config, cache, workers, meanwhile=_import_rendering)
+            papers = load_papers(config, cache, workers, meanwhile=_import_rendering, seen=seen)
             clock.phase("load")
             site = build_site(papers, config)
         if vet is not None:
@@ -154,6 +158,9 @@ def build(
             if not writer.fingerprint:  # no record to compare with: taken from what the load hashed
                 assert cache is not None
                 writer.fingerprint = _fingerprint(config, digest, cache.digests())
+            elif seen is not None and seen.changed:  # recorded as the load took them, not as checked
+                writer.fingerprint = _fingerprint(config, digest, seen.loaded(), seen.files)
+            seen = None  # the listing is not kept past the load
 
         # Rendering libraries are imported only by builds that render something.
         from .outputs import plan_static
@@ -238,11 +245,21 @@ def _oserrors_as_output_errors() -> Iterator[None]:
         raise OutputError(Problem(error.strerror or str(error), error.filename)) from None
 
 
-def _up_to_date(writer: Writer, config: Config, digest: str) -> bool:
-    """True if nothing changed since the last build. Without a record to
-    compare with, the fingerprint waits for the load, which hashes every file anyway."""
-    if writer.may_be_up_to_date:
-        writer.fingerprint = _fingerprint(config, digest)
+def _content_seen(writer: Writer, config: Config, digest: str) -> Seen | None:
+    """The content files listed, read and hashed, once, and the writer's
+    fingerprint taken of them, if the last build left one to compare it with;
+    the load then takes the papers of these files by these digests. Without a
+    record, the fingerprint waits for the load, which hashes every file anyway."""
+    if not writer.may_be_up_to_date:
+        return None
+    files = content_files(config, path_type=str)
+    seen = Seen(files, file_digests(files))
+    writer.fingerprint = _fingerprint(config, digest, seen.digests, files)
+    return seen
+
+
+def _up_to_date(writer: Writer) -> bool:
+    """True if nothing changed since the last build (_content_seen took the fingerprint)."""
     if writer.up_to_date():
         writer.abort()
         return True

@@ -93,13 +93,21 @@ class Batches(Sequence):
     no process could share). The names go as one text, and of the paths only
     those not made from their name (a link's): at 10k files the message fits
     in the pipe, so the fork goes on at once. With more forks, this process
-    lists first."""
+    lists first. Given a ``listing`` (the up-to-date check's), no process lists."""
 
-    def __init__(self, config: Config, workers: int, problems: list[Problem]) -> None:
+    def __init__(
+        self,
+        config: Config,
+        workers: int,
+        problems: list[Problem],
+        listing: list[tuple[str, Any]] | None = None,
+    ) -> None:
         self.config, self.workers, self.problems = config, workers, problems
         self._batches: list[Batch] | None = None
         self._pipe: tuple[Any, Any] | None = None
-        if workers > 2:
+        if listing is not None:
+            self._make(listing)
+        elif workers > 2:
             self._make(load_listing(config, problems))
         else:
             context = fork_context()
@@ -207,7 +215,8 @@ def load_in_workers(loader: Loader, workers: int, meanwhile: Callable[[], object
     file's bytes (1.4 GiB summed over the processes at 100k papers)."""
     global _worker_config, _worker_cache, _worker_writing, _worker_batches
     config, cache = loader.config, loader.cache
-    batches = _worker_batches = Batches(config, workers, loader.problems)
+    listing = loader.seen.files if loader.seen is not None else None
+    batches = _worker_batches = Batches(config, workers, loader.problems, listing)
     done: dict[int, Handed] = {}  # batches handed back and not taken in yet
     taken = 0  # batches taken in so far
     unmarked: dict[int, list[tuple[str, str]]] = {}  # a worker's batch -> (file, digest) of its rows
@@ -225,9 +234,10 @@ def load_in_workers(loader: Loader, workers: int, meanwhile: Callable[[], object
             rows = unmarked[taken] = []
             for at, ((shown, path), item) in enumerate(zip(batches[taken][1], handed, strict=True)):
                 if type(item) is bytes:  # no Checked made: ~1 µs a file the parent alone pays
-                    loader.take_papers(path, shown, unpickle_papers(item))
+                    digest = digests[at] if digests is not None else ""
+                    loader.take_papers(path, shown, unpickle_papers(item), digest)
                     if digests is not None:
-                        rows.append((shown, digests[at]))
+                        rows.append((shown, digest))
                 else:
                     if digests is not None:
                         item.digest = digests[at]

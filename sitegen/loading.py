@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -23,7 +23,7 @@ from .errors import ContentError, Problem
 from .limits import Limits
 from .model import Paper, SharedValues
 from .processes import fork_context
-from .safefiles import UnsafeFile, read_ahead, real_roots, walk
+from .safefiles import UnsafeFile, read_ahead, read_regular, real_roots, walk
 
 PAPERS_DIR = "papers"
 
@@ -37,6 +37,7 @@ def load_papers(
     cache: ParseCache | None = None,
     workers: int = 1,
     meanwhile: Callable[[], object] | None = None,
+    seen: Seen | None = None,
 ) -> list[Paper]:
     """All papers of the site, in file order then in-file order.
 
@@ -44,13 +45,26 @@ def load_papers(
     files whose bytes are unchanged since the last load are not parsed again;
     with ``workers`` > 1, many files are parsed across processes, and
     ``meanwhile`` runs here once they have started (else after loading).
+    With ``seen`` (the files as the up-to-date check listed, read and hashed
+    them), those files are loaded, not listed again, and each one's papers are
+    taken from the cache by the digest the check took, unread; ``seen.changed``
+    gets the digest of each file the load found changed since.
     """
-    loader = Loader(config, cache)
+    assert seen is None or cache is not None, "only a load that hashes its files can tell what changed"
+    loader = Loader(config, cache, seen)
     if _in_forks(workers, config, cache):
         from .loadforks import load_in_workers  # only a parallel load needs it
 
-        load_in_workers(loader, workers, meanwhile)  # lists the files in a fork
+        load_in_workers(loader, workers, meanwhile)  # lists the files in a fork, unless seen
         meanwhile = None
+    elif seen is not None:
+        assert cache is not None
+        for start in range(0, len(seen.files), KNOWN_BATCH):
+            batch = seen.files[start : start + KNOWN_BATCH]
+            for (shown, path), checked in zip(
+                batch, check_known(config, batch, seen.digests, cache), strict=True
+            ):
+                loader.take(path, shown, checked)
     else:
         paths = load_listing(config, loader.problems)
         for (shown, path), got in zip(paths, reads(config, paths), strict=True):
@@ -65,6 +79,22 @@ def load_papers(
     if loader.problems:
         raise ContentError(loader.problems)
     return loader.papers
+
+
+@dataclass
+class Seen:
+    """The content files as the up-to-date check listed them (content_files:
+    (name, path) in load order) and the digest of each one's bytes as it read
+    them (cache.file_digests). ``changed``: name -> digest of the bytes the
+    load took, for each file whose bytes the load found other than the check's."""
+
+    files: list[tuple[str, Any]]
+    digests: dict[str, str]
+    changed: dict[str, str] = field(default_factory=dict)
+
+    def loaded(self) -> dict[str, str]:
+        """Name -> digest of each file as the load took it."""
+        return {**self.digests, **self.changed}
 
 
 @dataclass
@@ -156,6 +186,33 @@ def check_read(
     return checked
 
 
+# Files whose cache rows are asked for in one query (their pickled papers held meanwhile).
+KNOWN_BATCH = 256
+
+
+def check_known(
+    config: Config, files: list[tuple[str, Any]], digests: dict[str, str], cache: ParseCache
+) -> list[Checked]:
+    """check_read of each of ``files`` (name, path), whose bytes the up-to-date
+    check read and hashed (``digests``): its papers from the parse cache by
+    that digest, the file not read again; else the file is read again, and its
+    bytes as read now are checked (check_read: from the cache by their own
+    digest, or parsed), with every problem reading it raises (safefiles: a
+    link, a pipe, too big...)."""
+    known = [(shown, digests[shown]) for shown, _ in files]
+    checked = []
+    for (shown, path), (_, digest), cached in zip(files, known, cache.get_many(known), strict=True):
+        if cached is not None:
+            checked.append(Checked(cached, [(at, paper.id) for at, paper in cached], [], digest, cached=True))
+            continue
+        try:
+            got: bytes | UnsafeFile = read_regular(path, config.limits.file_size)
+        except UnsafeFile as why:
+            got = why
+        checked.append(check_read(config, shown, path, got, cache))
+    return checked
+
+
 def _in_forks(workers: int, config: Config, cache: ParseCache | None) -> bool:
     """Whether to check files in forked processes too, besides this one: when
     most of many files will need it (no parse cache, or an empty one). Told
@@ -191,11 +248,12 @@ def listing_roots(config: Config) -> tuple[str, str]:
     return str(root), _shown(root, config.site_dir)
 
 
-def content_files(config: Config) -> list[tuple[str, Path]]:
-    """(name shown to the user, path to read) of every paper file of the site, in
-    load order; ContentError if any is one sitegen will not read (see _listing)."""
+def content_files(config: Config, path_type: Callable[[str], Any] = Path) -> list[tuple[str, Any]]:
+    """(name shown to the user, path to read, made by ``path_type``) of every
+    paper file of the site, in load order; ContentError if any is one sitegen
+    will not read (see _listing)."""
     problems: list[Problem] = []
-    files = _listing(config, problems)
+    files = _listing(config, problems, path_type=path_type)
     if problems:
         raise ContentError(problems)
     return files
@@ -246,9 +304,10 @@ class _Place(NamedTuple):
 class Loader:
     """Collects papers and problems across all files of one site."""
 
-    def __init__(self, config: Config, cache: ParseCache | None = None) -> None:
+    def __init__(self, config: Config, cache: ParseCache | None = None, seen: Seen | None = None) -> None:
         self.config = config
         self.cache = cache
+        self.seen = seen
         self.papers: list[Paper] = []
         self.problems: list[Problem] = []
         self.ids: dict[str, _Place] = {}
@@ -257,6 +316,7 @@ class Loader:
 
     def take(self, path: Path, shown: str, checked: Checked) -> None:
         """Take in one file, checked or from the parse cache, in this process or a worker."""
+        self._took(shown, checked.digest)
         for at, paper_id in checked.ids:
             self.register(path, shown, at, paper_id)
         self.problems.extend(checked.problems)
@@ -264,11 +324,18 @@ class Loader:
             share = self._shared.share
             self.papers.extend(share(paper) for _, paper in checked.papers)
 
-    def take_papers(self, path: Path, shown: str, papers: list[tuple[KeyPath, Paper]]) -> None:
-        """Take in the papers of a file without problems (a worker's)."""
+    def take_papers(self, path: Path, shown: str, papers: list[tuple[KeyPath, Paper]], digest: str) -> None:
+        """Take in the papers of a file without problems (a worker's), whose bytes had ``digest``."""
+        self._took(shown, digest)
         for at, paper in papers:
             self.register(path, shown, at, paper.id)
             self.papers.append(self._shared.share(paper))
+
+    def _took(self, shown: str, digest: str) -> None:
+        """Note a file's digest as the load took it, if it is not the check's."""
+        seen = self.seen
+        if seen is not None and seen.digests.get(shown) != digest:
+            seen.changed[shown] = digest
 
     def register(self, path: Path, shown: str, at: KeyPath, paper_id: str) -> None:
         place = _Place(path, shown, at, paper_id)

@@ -103,6 +103,29 @@ def test_a_row_whose_bytes_changed_is_not_trusted(tmp_path):
     assert get(ParseCache(store, "UTC"), "a.yaml", b"one") is None
 
 
+def test_rows_asked_for_together_are_those_asked_for_one_at_a_time(tmp_path):
+    """get_many (one query for many files: the load after the unchanged check)
+    gives what get gives file by file, in the order asked: a torn row, a row of
+    other bytes and a file never stored are None, and only the files found are
+    known by their digests."""
+    store = tmp_path / "papers.sqlite"
+    cache = ParseCache(store, "UTC")
+    for n in range(6):
+        put(cache, f"{n}.yaml", str(n).encode(), [f"papers of {n}"])
+    cache.save()
+    with sqlite3.connect(store) as connection:  # 4.yaml's row torn
+        torn = ParseCache(store, "UTC").slot("4.yaml", content_digest(b"4")).id
+        connection.execute("UPDATE papers SET papers = ? WHERE id = ?", (pickle_papers(["torn"]), torn))
+    asked = [(f"{n}.yaml", content_digest(str(n).encode())) for n in (5, 3, 4, 0)]
+    asked += [("1.yaml", content_digest(b"1, edited")), ("new.yaml", content_digest(b"new"))]
+    one_at_a_time = ParseCache(store, "UTC")
+    expected = [one_at_a_time.get(name, digest) for name, digest in asked]
+    assert expected == [["papers of 5"], ["papers of 3"], None, ["papers of 0"], None, None]
+    together = ParseCache(store, "UTC")
+    assert together.get_many(asked) == expected
+    assert together.digests() == one_at_a_time.digests() == dict(asked[:2] + asked[3:4])
+
+
 def test_an_edit_rewrites_one_row_and_removes_what_is_gone(tmp_path):
     store = tmp_path / "papers.sqlite"
 
@@ -252,7 +275,7 @@ def test_the_fingerprint_reads_ahead_only_files_not_known_and_never_waits_on_a_p
 def test_library_versions_are_those_importlib_metadata_reports():
     from importlib import metadata
 
-    from sitegen.cache import _versions
+    from sitegen.codedigest import _versions
 
     found = _versions(("jinja2", "pyromark", "no-such-library"))
     assert found == {
