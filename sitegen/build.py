@@ -202,7 +202,7 @@ def build(
             progress.start(len(todo))
             try:
                 later = schedule.later(progress)
-                render_outputs(renderer, writer, todo, workers, progress.advance, cache.papers_files(), later)
+                render_outputs(renderer, writer, todo, workers, progress.advance, cache, later)
             finally:
                 progress.finish()
             for path, source in static:

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import dataclasses
 import marshal
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from .buildfile import RecordFile, place, read_place
@@ -41,14 +41,14 @@ class SetAside:
     def __len__(self) -> int:
         return len(self._where)
 
-    def set_aside(self, papers: Sequence[Paper]) -> None:
+    def set_aside(self, papers: Sequence[Paper], names: Mapping[int, str] | None = None) -> None:
         """Write the abstract, links and source of each of ``papers`` to the
         file, then empty them in the papers themselves. Papers without a
         loader's digest keep theirs (a key is then made from the whole paper),
         and so do those the file cannot take."""
         pending: list[tuple[str, bytes]] = []
         size = 0
-        names = path_names()
+        names = path_names() if names is None else names
         for paper in papers:
             record = _record(paper, names) if paper.digest else None
             if record is not None:

@@ -10,10 +10,11 @@ from types import SimpleNamespace
 
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from sitegen import parallel, render, schedule, siteplan
 from sitegen.build import build
-from sitegen.cache import Slot
 from sitegen.config import load_config
 from sitegen.loading import load_papers
 from sitegen.render import Renderer
@@ -26,7 +27,8 @@ PARENT = os.getpid()
 
 
 def _papers(source, count, prefix):
-    return [SimpleNamespace(id=f"{prefix}{i}", source=Path(source)) for i in range(count)]
+    path = Path(source)  # one Path a content file, as the loader makes them
+    return [SimpleNamespace(id=f"{prefix}{i}", source=path) for i in range(count)]
 
 
 def test_paper_runs_keep_cached_content_files_whole(monkeypatch):
@@ -35,15 +37,15 @@ def test_paper_runs_keep_cached_content_files_whole(monkeypatch):
     papers = _papers("a.yaml", 3, "a") + _papers("b.yaml", 2, "b") + _papers("c.yaml", 1, "c")
     papers += _papers("big.yaml", 6, "g") + _papers("uncached.yaml", 2, "u")
     names = ("a.yaml", "b.yaml", "c.yaml", "big.yaml")
-    files = {Path(name): Slot(Path("papers.sqlite"), name.encode()) for name in names}
+    files = {name: f"digest of {name}" for name in names}  # name -> the digest the load took
     # A paper's page and its cite files (siteplan.WITH_PAPER) go with the paper.
     pages = {p.id: [(f"page of {p.id}", None), (f"cite of {p.id}", None)] for p in papers if p.id != "a1"}
     runs = parallel._paper_tasks(papers, pages, files, 2)
     assert [(blobs, ids) for blobs, ids, _ in runs] == [
         # a and b together reach a run's size; a file bigger than a run, or one
         # the cache lacks, is read from this process's papers and cut anywhere.
-        ([files[Path("a.yaml")], files[Path("b.yaml")]], ["a0", "a1", "a2", "b0", "b1"]),
-        ([files[Path("c.yaml")]], ["c0", "g0", "g1", "g2"]),
+        ([("a.yaml", files["a.yaml"]), ("b.yaml", files["b.yaml"])], ["a0", "a1", "a2", "b0", "b1"]),
+        ([("c.yaml", files["c.yaml"])], ["c0", "g0", "g1", "g2"]),
         ([], ["g3", "g4", "g5", "u0"]),
         ([], ["u1"]),
     ]
@@ -69,7 +71,7 @@ def test_paper_runs_get_shorter_towards_the_end_so_processes_finish_together(mon
     # Full runs while a quarter of what is left (2 processes) is at least a run,
     # then a quarter of what is left, never under the shortest run.
     assert sizes == [8, 8, 8, 6, 5, 3, 3, 2, 2, 2, 2, 1]
-    copies = {Path("a.yaml"): Slot(Path("papers.sqlite"), b"a")}
+    copies = {"a.yaml": "its digest"}
     assert parallel._paper_tasks(papers, pages, copies, 2)[0][0] == [], "a file longer than a run is cut"
 
 
@@ -281,12 +283,13 @@ def test_cite_files_render_with_their_paper_none_in_the_last_phase(tmp_path, mon
     assert "last bibliography" in rendered and not any(line.startswith("last cite") for line in rendered)
 
 
-def test_the_last_phase_forks_without_the_paper_runs_or_the_parse_caches_slots(tmp_path, monkeypatch):
-    """The paper runs (each with its ids, its outputs and its parse-cache slots)
-    and the map of content files to slots are dropped once the paper pages are
-    done: the last phase's fork does not start with them (~30 MiB at 100k papers)."""
+def test_the_last_phase_forks_without_the_paper_runs_or_the_content_files_names(tmp_path, monkeypatch):
+    """The paper runs (each with its ids, its outputs and its content files'
+    names and digests, which find their parse-cache slots) and the table of
+    the files' names are dropped once the paper pages are done: the last
+    phase's fork does not start with them (~30 MiB at 100k papers)."""
+    import gc
     import sys
-    import weakref
 
     monkeypatch.setattr(parallel, "PARALLEL_THRESHOLD", 0)
     monkeypatch.setattr(parallel, "_CHUNK", 4)
@@ -296,20 +299,78 @@ def test_the_last_phase_forks_without_the_paper_runs_or_the_parse_caches_slots(t
         entries = [paper(f"d{day}p{i}", f"2025-03-{10 + day}", abstract=f"Text *{i}*.") for i in range(3)]
         (site / f"content/papers/day{day}.yaml").write_text(yaml.safe_dump(entries))
     real_share = parallel.share_forked
-    held = []
+    held, runs = [], {}
 
     def watching(count, work, tasks, *args, **kwargs):
         names = sys._getframe(1).f_locals
         if work is parallel._render_chunk:  # the last phase
-            held.append({name for name in ("tasks", "pages") if name in names})
-            held.append(names["papers_files"])
-            held.append([slot() for slot in slots])
+            held.append({name for name in ("tasks", "pages", "files", "names") if name in names})
+            alive = [
+                o for o in gc.get_objects() if id(o) in runs and type(o) is tuple and o[1] == runs[id(o)]
+            ]
+            held.append(alive)
         else:
-            slots.extend(weakref.ref(slot) for task in tasks for slot in task[0])
+            runs.update((id(task), list(task[1])) for task in tasks if task[0])
         return real_share(count, work, tasks, *args, **kwargs)
 
-    slots = []
     monkeypatch.setattr(parallel, "share_forked", watching)
     build(site, tmp_path / "parallel", workers=2)
-    assert held[0] == set() and held[1] is None
-    assert slots and held[2] == [None] * len(slots), "no parse-cache slot outlives the paper pages"
+    assert runs, "the runs named their content files"
+    assert held[0] == set(), "no table of runs, pages or files is left"
+    assert held[1] == [], "no paper run outlives the paper pages"
+
+
+def _runs_the_plain_way(papers, pages, files, processes):
+    """The runs as _paper_tasks made them before (a map of Paths to slots,
+    _run_size asked at every step): the reference its one pass must match."""
+    by_file = {}
+    for p in papers:
+        by_file.setdefault(p.source, []).append(p.id)
+    runs, blobs, ids, left = [], [], [], len(papers)
+    for source, file_ids in by_file.items():
+        name = None if source is None else str(source)
+        ids += file_ids
+        if name in files and len(file_ids) <= parallel._run_size(left, processes):
+            blobs.append((name, files[name]))
+        else:
+            while len(ids) > parallel._run_size(left, processes):
+                n = parallel._run_size(left, processes)
+                runs.append((blobs, ids[:n]))
+                blobs, ids, left = [], ids[n:], left - n
+        if len(ids) >= parallel._run_size(left, processes):
+            runs.append((blobs, ids))
+            blobs, ids, left = [], [], left - len(ids)
+    if ids:
+        runs.append((blobs, ids))
+    return [(b, run, [item for i in run for item in pages.get(i, ())]) for b, run in runs]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    sizes=st.lists(st.integers(0, 12), max_size=30),
+    cached=st.lists(st.booleans(), min_size=30, max_size=30),
+    order=st.randoms(use_true_random=False),
+    chunk=st.integers(1, 9),
+    last=st.integers(1, 9),
+    processes=st.integers(1, 4),
+    named=st.booleans(),
+)
+def test_paper_runs_are_those_of_the_plain_way(sizes, cached, order, chunk, last, processes, named):
+    """Any content files (a file's papers anywhere in the site's order, papers
+    without a source, files the cache lacks), any run sizes: the runs are the
+    reference's, whether a file's name comes from the loader's table or its Path."""
+    sources = [Path(f"papers/f{i}.yaml") for i in range(len(sizes))] + [None]
+    papers = [
+        SimpleNamespace(id=f"p{i}-{j}", source=source)
+        for i, (source, size) in enumerate(zip(sources, [*sizes, 2], strict=True))
+        for j in range(size)
+    ]
+    order.shuffle(papers)
+    files = {str(s): f"d{i}" for i, s in enumerate(sources[:-1]) if cached[i]}
+    pages = {p.id: [(f"page {p.id}", None)] for p in papers if hash(p.id) % 5}
+    names = {id(s): str(s) for s in sources[:-1]} if named else None
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(parallel, "_CHUNK", chunk)
+        patch.setattr(parallel, "_LAST_CHUNK", last)
+        got = parallel._paper_tasks(papers, pages, files, processes, names)
+        assert got == _runs_the_plain_way(papers, pages, files, processes)
