@@ -33,6 +33,22 @@ def read_place(fd: int, where: int) -> bytes | None:
     return data if len(data) == length else None
 
 
+_IOV_MAX = 1024  # buffers one pwritev takes (Linux's UIO_MAXIOV)
+
+
+def _write_at(fd: int, parts: list[bytes], total: int, at: int) -> None:
+    """``parts`` end to end at ``at``: in one pwritev where there is one (the
+    records are not first joined into one more copy of them all), else joined."""
+    done = 0
+    if len(parts) <= _IOV_MAX and hasattr(os, "pwritev"):
+        done = os.pwritev(fd, parts, at)
+        if done == total:
+            return
+    data = b"".join(parts)
+    while done < total:  # what a short write left
+        done += os.pwrite(fd, data[done:], at + done)
+
+
 class RecordFile:
     """The file itself: ``write`` appends and says where, ``fd`` reads back."""
 
@@ -48,14 +64,13 @@ class RecordFile:
         """Add ``records``; where each is (none, if the file cannot take them)."""
         if not records or self.fd < 0:
             return []
-        data = b"".join(record for _, record in records)
+        parts = [record for _, record in records]
+        total = sum(map(len, parts))
         with self._end.get_lock():
             at = self._end.value
-            self._end.value = at + len(data)
+            self._end.value = at + total
         try:
-            done = 0
-            while done < len(data):
-                done += os.pwrite(self.fd, data[done:], at + done)
+            _write_at(self.fd, parts, total, at)
         except OSError:  # a full disk: the data stays where it was
             return []
         where = []

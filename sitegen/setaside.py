@@ -27,6 +27,8 @@ from .model import Paper, path_names
 
 _WRITE = 1 << 20  # bytes of records gathered for each write
 _PATH = type(Path())  # what the loader makes of a source; anything else stays in the paper
+# Each field's slot descriptor (a paper is frozen for everyone else).
+_SET_ABSTRACT, _SET_LINKS, _SET_SOURCE = (getattr(Paper, f).__set__ for f in ("abstract", "links", "source"))
 
 
 class SetAside:
@@ -45,31 +47,36 @@ class SetAside:
         """Write the abstract, links and source of each of ``papers`` to the
         file, then empty them in the papers themselves. Papers without a
         loader's digest keep theirs (a key is then made from the whole paper),
-        and so do those the file cannot take."""
+        and so do those the file cannot take. ``names``: a source Path's id ->
+        its name (model.path_names)."""
         pending: list[tuple[str, bytes]] = []
+        held: list[Paper] = []  # the papers of ``pending``
         size = 0
         names = path_names() if names is None else names
         for paper in papers:
             record = _record(paper, names) if paper.digest else None
             if record is not None:
                 pending.append((paper.id, record))
+                held.append(paper)
                 size += len(record)
                 if size >= _WRITE:
-                    self._write(pending)
-                    pending, size = [], 0
-        self._write(pending)
-        by_id = {paper.id: paper for paper in papers}
-        for paper_id in self._where:
-            paper = by_id[paper_id]  # frozen for everyone else
-            object.__setattr__(paper, "abstract", "")
-            object.__setattr__(paper, "links", ())
-            object.__setattr__(paper, "source", None)
+                    self._write(pending, held)
+                    pending, held, size = [], [], 0
+        self._write(pending, held)
 
-    def _write(self, records: list[tuple[str, bytes]]) -> None:
-        for paper_id, at, length in self._file.write(records):  # none, if the disk is full
+    def _write(self, records: list[tuple[str, bytes]], papers: list[Paper]) -> None:
+        """Write ``records`` (those of ``papers``), then empty the papers' fields
+        that went to the file (frozen for everyone else: set through their
+        slots' descriptors, ~half object.__setattr__'s cost)."""
+        where_of = self._where
+        written = self._file.write(records)  # every record, or none if the disk is full
+        for paper, (paper_id, at, length) in zip(papers, written, strict=False):
             where = place(at, length)
             if where is not None:
-                self._where[paper_id] = where
+                where_of[paper_id] = where
+                _SET_ABSTRACT(paper, "")
+                _SET_LINKS(paper, ())
+                _SET_SOURCE(paper, None)
 
     def whole(self, paper: Paper) -> Paper:
         """``paper`` with its set-aside fields: itself (a copy, or one that

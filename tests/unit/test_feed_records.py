@@ -117,7 +117,8 @@ def test_without_records_feeds_are_made_from_views_with_the_same_bytes(tmp_path,
     def full_disk(*args):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(buildfile, "os", SimpleNamespace(**{**vars(os), "pwrite": full_disk}))
+    no_room = {"pwrite": full_disk, "pwritev": full_disk}
+    monkeypatch.setattr(buildfile, "os", SimpleNamespace(**{**vars(os), **no_room}))
     spliced = []
     real_render = feedrecords.render
     monkeypatch.setattr(

@@ -186,10 +186,12 @@ def test_papers_keep_their_abstracts_when_there_is_no_file_or_no_digest(tmp_path
     def no_room(*args, **kwargs):
         raise OSError(28, "No space left on device")
 
-    for failing in ("tempfile.TemporaryFile", "os.pwrite"):  # no file made; a full disk
+    # No file made; a full disk (every record in one pwritev, or joined and in pwrite).
+    for failing in (["tempfile.TemporaryFile"], ["os.pwritev"], ["os.pwrite", "os.pwritev"]):
         more = load_papers(load_config(site))
         with monkeypatch.context() as patched:
-            patched.setattr(f"sitegen.buildfile.{failing}", no_room)
+            for name in failing:
+                patched.setattr(f"sitegen.buildfile.{name}", no_room)
             unwritten = SetAside(RecordFile(multiprocessing.get_context("fork")))
             unwritten.set_aside(more)
         assert [p.abstract for p in more] == before, failing
