@@ -10,6 +10,7 @@ import hashlib
 import marshal
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import jinja2
@@ -103,6 +104,8 @@ class Renderer:
         self.memo: dict[str, Any] = {}
         # Where the papers' abstracts, links and sources are while a parallel build renders (setaside.py).
         self.set_aside: SetAside | None = None
+        # Where papers.bib's entries are kept between builds (bibstore.py); None: not kept (a check).
+        self.bib_store: Path | None = None
 
     def key(self, output: Output) -> str:
         """A digest of everything ``output``'s bytes depend on.

@@ -39,6 +39,7 @@ class Schedule:
         """What to render now. Cold: the paper pages and their cite files
         (siteplan.WITH_PAPER), keyed where they render
         (in parallel). Warm: every output whose key or file changed."""
+        renderer.bib_store = writer.bib_store
         if self._paper_pages is not None:
             return [(item, None) for item in self._paper_pages]
         return [

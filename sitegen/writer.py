@@ -94,6 +94,8 @@ class Writer:
         self.next_path = manifest_path.with_name(manifest_path.stem + ".next.json")
         # What the spare folder holds, so that a build need not walk it.
         self.listing_path = manifest_path.with_name(manifest_path.stem + ".spare.json")
+        # papers.bib's entries as this output folder has them (bibstore.py).
+        self.bib_store = manifest_path.with_name(manifest_path.stem + ".bib")
         self._spare_listing: tree.Listing | None = None
         self._spare_same: set[str] = set()  # the spare's files known to be output/'s very files
         self.fingerprint = fingerprint  # of all inputs; recorded for the next build

@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 from typing import TYPE_CHECKING, Any
 
+from .. import bibstore
 from ..citation import Citation, bibtex, make_citation, ris
 from ..feedrecords import RECORDS, Records
 from ..markup import plain_text
@@ -67,14 +68,23 @@ def _by_key(renderer: Renderer) -> list[Paper]:
 
 
 def render_bibliography(renderer: Renderer) -> bytes:
-    # A parallel build's entries made with the paper pages (feedrecords.BIBTEX), the rest here.
+    """Every paper's BibTeX entry, by key, each followed by a blank line. An
+    entry kept from the last build (bibstore.py) is taken as it is where its
+    paper and key are the same; the rest are a parallel build's, made with the
+    paper pages (feedrecords.BIBTEX), or made here."""
     records: Records | None = renderer.memo.get(RECORDS)
     made = records.bibtex() if records is not None else {}
-    entries = [  # whole: a parallel build sets the papers' links aside (setaside.py)
-        made.get(paper.id) or bibtex(_citation(renderer, renderer.whole(paper.id)))
-        for paper in _by_key(renderer)
-    ]
-    return "".join(entry + "\n\n" for entry in entries).encode("utf-8")
+    keys, store = renderer.site.citation_keys, renderer.bib_store
+
+    def make(paper_id: str) -> str:  # whole: a parallel build sets the papers' links aside (setaside.py)
+        return made.get(paper_id) or bibtex(_citation(renderer, renderer.whole(paper_id)))
+
+    kept = bibstore.read(store, renderer.theme_digest) if store is not None else None
+    papers = ((p.id, paper_digest(p), keys[p.id]) for p in _by_key(renderer))
+    data, rows, fresh = bibstore.assemble(papers, make, kept)
+    if store is not None and (fresh or kept is None or kept.ids != rows[0]):
+        bibstore.write(store, renderer.theme_digest, rows, data)
+    return data
 
 
 def bibliography_shows(renderer: Renderer) -> Any:
