@@ -100,6 +100,7 @@ class Renderer:
         )
         self._render = {name: kind.render for name, kind in KINDS.items()}
         self._shows = {name: kind.shows for name, kind in KINDS.items()}
+        self._cite_paper_key = ("", "")  # the last paper whose cite files were keyed, and its key (_cite_key)
         # What a page kind works out once per build and reuses (the sitemap's pages).
         self.memo: dict[str, Any] = {}
         # Where the papers' abstracts, links and sources are while a parallel build renders (setaside.py).
@@ -114,10 +115,28 @@ class Renderer:
         output altogether. Keys err towards changing too often, never too
         rarely: any template or setting change changes every key.
         """
-        parts = self._shows[output.kind](self, *output.key)
+        if output.kind == "cite":
+            return self._cite_key(*output.key)
+        return self.own_key(output.kind, output.key)
+
+    def own_key(self, kind: str, key: tuple) -> str:
+        """The key of the output of ``kind`` and ``key``, made of what it shows."""
+        parts = self._shows[kind](self, *key)
         # slug_digest: where names kept apart are (a link on any page may name one).
-        inputs = (self.theme_digest + self.site.slug_digest, self._chrome, output.kind, output.key, parts)
+        inputs = (self.theme_digest + self.site.slug_digest, self._chrome, kind, key, parts)
         return hashlib.blake2b(key_bytes(inputs), digest_size=16).hexdigest()
+
+    def _cite_key(self, paper_id: str, file: str) -> str:
+        """A paper's cite files show the same (pages/cite.py's ``shows``: its
+        digest and citation key, whichever the file), so one key is made a
+        paper, with the paper id alone, and each file's key is it and the
+        file's name. A paper's files are keyed one after another (plan order,
+        and a cold build's runs): the last paper's key is all that is kept."""
+        paper, key = self._cite_paper_key
+        if paper != paper_id:
+            key = self.own_key("cite", (paper_id, ""))
+            self._cite_paper_key = (paper_id, key)
+        return f"{key}.{file}"
 
     def render(self, output: Output) -> bytes:
         try:
