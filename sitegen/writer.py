@@ -28,7 +28,7 @@ from pathlib import Path
 from . import tree
 from .cache import write_json
 from .errors import OutputError, Problem
-from .manifest import MANIFEST_VERSION, Entry, dumps, key_of
+from .manifest import MANIFEST_VERSION, Entry, dumps, entry, key_of
 from .manifest import load as _load
 from .swap import check_swappable, identity, recover, remove_tree, swap
 from .tree import replace_text as save_manifest
@@ -236,16 +236,10 @@ class Writer:
     def reuse(self, path: str, key: str) -> bool:
         """Keep the file from the last build if its inputs are the same (``key``)
         and it is still there at the size written; then it need not be rendered."""
-        # Written out (no _record, _size_on_disk, entry): this runs for every file of a rebuild.
-        record = self._previous.get(path) if self._previous is not None else None
-        if record is None or record[0] != key or not key:
+        record = self._record(path, key)
+        if record is None or self._size_on_disk(self._claim(path)) != record[1]:
             return False
-        try:
-            if os.stat(self._claim(path)).st_size != record[1]:
-                return False
-        except OSError:
-            return False
-        self._manifest[path] = f"{record[1]} {key}"  # manifest.entry
+        self._manifest[path] = entry(record[0], record[1])
         self.report.unchanged += 1
         return True
 
