@@ -49,13 +49,13 @@ def read(path: Path, settings: str) -> Kept | None:
             return None
         kept_settings, ids, digests, keys, lengths = marshal.loads(body[:size])
         data = body[size:]
+        if kept_settings != settings or not len(ids) == len(digests) == len(keys) == len(lengths):
+            return None
+        if sum(lengths) != len(data):
+            return None
+        return Kept(ids, digests, keys, lengths, data)
     except (OSError, ValueError, EOFError, TypeError, struct.error):
         return None
-    if kept_settings != settings or not len(ids) == len(digests) == len(keys) == len(lengths):
-        return None
-    if sum(lengths) != len(data):
-        return None
-    return Kept(ids, digests, keys, lengths, data)
 
 
 def write(path: Path, settings: str, rows: tuple[list, list, list, list], data: bytes) -> None:
