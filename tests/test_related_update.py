@@ -26,6 +26,7 @@ WORDS = [
     *"graph graphs neural sparse decoding robot brain speech prune quokka wombat numbat dingo".split(),
     *"bilby possum echidna wallaby zebu tensor kernel attention diffusion".split(),
     *"über naïve Graph SPARSE the of method 3d l2 x".split(),
+    *"İzmir ΌΡΟΣ όροσ".split(),  # lower-cased longer; a "Σ" lower-cased by the letters around
 ]
 TEXT = st.lists(st.sampled_from(WORDS), max_size=24).map(" ".join)
 DAY = date(2025, 3, 10)
@@ -322,3 +323,44 @@ def test_the_file_is_replaced_whole(tmp_path, monkeypatch):
         write_tables(path, compute(_tables()[0][:6], 5), KEY)
     assert path.read_bytes() == good
     assert [p.name for p in tmp_path.iterdir()] == ["related.bin"]
+
+
+def test_an_update_writes_the_new_texts_without_copying_the_old():
+    """The tables' texts (~150 MB at 100k papers) are not spliced in memory:
+    the edited papers' texts are kept aside and the file is written from both."""
+    papers = [make(f"p{i}", f"Title {i} graph", f"kernel tensor wombat {i}") for i in range(6)]
+    tables = compute(papers, 3)
+    texts = tables.texts
+    papers[2] = make("p2", "Title 2 graph", "kernel quokka")
+    papers[4] = make("p4", "New title", "tensor")
+    assert relatedupdate.update(tables, papers) is True
+    assert tables.texts is texts
+    assert tables.text(2) == ("Title 2 graph", "kernel quokka")
+    with tempfile.TemporaryDirectory() as folder:
+        write_tables(Path(folder) / "r.bin", tables, KEY)
+        back = read_tables(Path(folder) / "r.bin", KEY, 3, related.TERMS)
+    assert back is not None and back.edited == {}
+    assert canonical(back) == canonical(compute(papers, 3)) == canonical(tables)
+
+
+@pytest.mark.parametrize("odd", ["", "ΌΡΟΣ", "İzmir"])
+def test_a_heavier_word_is_looked_for_in_the_tables_texts_lower_cased_at_once(monkeypatch, odd):
+    """When lower-casing the tables' texts changes no length and no "Σ" is in
+    them, they are searched, lower-cased in one go (one copy, not every
+    paper's then joined: two); else each paper's text, as before."""
+    eight = "bilby dingo echidna numbat possum quokka wallaby wombat"
+    papers = [make("a", f"Paper {odd}", f"{eight} ZEBU"), make("b", "Paper", "kernel")]
+    papers += [make(f"f{i}", "Paper", eight) for i in range(3)] + [
+        make(f"x{i}", "Paper", "kernel") for i in range(5)
+    ]
+    tables = compute(papers, 5)
+    papers[1] = make("b", "Paper", "kernel zebu")
+    each = []
+    monkeypatch.setattr(relatedupdate, "SEARCH_TEXT", float("inf"))  # search the texts
+    monkeypatch.setattr(
+        relatedupdate, "_lower", lambda p: each.append(p) or p.title.lower() + "\n" + p.abstract.lower()
+    )
+    assert relatedupdate.update(tables, papers) is True
+    assert "b" in tables.lists_by_id()["a"]  # found "zebu" in "a"'s "ZEBU"
+    assert canonical(tables) == canonical(compute(papers, 5))
+    assert len(each) == (0 if odd == "" else len(papers))
