@@ -72,7 +72,7 @@ WORDS = ["deep", "deepa", "deepb", "dee", "pa", "the", "of", "2024", "x1", "Übe
 NAMES = ["Eric Zelikman", "Zelikman, E.", "Martin King Jr.", "King", "Łukasz Kaiser", "Ørsted", "O'Brien",
          "van der Berg", "Smith-Jones", "李 小龙", "", "  ", "Jr.", "A 2",
          "Müller, Jörg", "Deep Pa"]  # fmt: skip
-FIXED = ["", "", "", "zelikman2024deep", "Zelikman2024Deep", "zelikman2024deepa", "anon2024", "king2025dee"]
+FIXED = [""] * 12 + ["zelikman2024deep", "Zelikman2024Deep", "zelikman2024deepa", "anon2024", "king2025dee"]
 START = datetime(2024, 12, 31, 23, tzinfo=timezone.utc)
 
 titles = st.lists(st.sampled_from(WORDS), min_size=0, max_size=4).map(" ".join)
@@ -84,7 +84,7 @@ papers = st.lists(
         st.sampled_from(FIXED),
         st.booleans(),  # published a year before it was listed
     ),
-    max_size=80,
+    max_size=120,
 ).map(
     lambda rows: [
         Paper(
