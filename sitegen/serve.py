@@ -167,9 +167,11 @@ def _remove(paths: list[Path], held: int | None = None) -> None:
 
 
 def _records(config: Config, out_dir: Path) -> list[Path]:
-    """The build records (manifests) sitegen keeps in the cache for ``out_dir``."""
+    """The build records sitegen keeps in the cache for ``out_dir``: its
+    manifests (writer.py) and papers.bib's kept entries (bibstore.py)."""
     manifest = _manifest_path(config, out_dir)
-    return [manifest.with_name(manifest.stem + end) for end in (".json", ".next.json", ".spare.json")]
+    ends = (".json", ".next.json", ".spare.json", ".bib", ".bib.tmp")
+    return [manifest.with_name(manifest.stem + end) for end in ends]
 
 
 def _hold(folder: Path) -> int | None:
