@@ -51,6 +51,7 @@ from .errors import Problem, SitegenError
 from .livereload import Live
 from .watch import Watcher
 from .wording import counted
+from .writer import records_beside
 
 KEPT = "previous output kept; fix the problem and save again"
 FIRST = "serving an error page until it builds; fix the problem and save"
@@ -167,11 +168,9 @@ def _remove(paths: list[Path], held: int | None = None) -> None:
 
 
 def _records(config: Config, out_dir: Path) -> list[Path]:
-    """The build records sitegen keeps in the cache for ``out_dir``: its
-    manifests (writer.py) and papers.bib's kept entries (bibstore.py)."""
+    """The build records sitegen keeps in the cache for ``out_dir``."""
     manifest = _manifest_path(config, out_dir)
-    ends = (".json", ".next.json", ".spare.json", ".bib", ".bib.tmp")
-    return [manifest.with_name(manifest.stem + end) for end in ends]
+    return [manifest, *records_beside(manifest)]
 
 
 def _hold(folder: Path) -> int | None:

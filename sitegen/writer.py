@@ -82,6 +82,15 @@ def failed(action: str, error: OSError, path: object = None) -> OutputError:
     return OutputError(Problem(f"cannot {action}: {error.strerror or error}", where))
 
 
+def records_beside(manifest_path: Path) -> list[Path]:
+    """The files a build keeps beside its manifest for the same output folder
+    (Writer's next manifest, spare listing and papers.bib store, then the
+    store's temporary file, left only by a crash): one list, so that whatever
+    removes a folder's records (serve.py) removes them all."""
+    ends = (".next.json", ".spare.json", ".bib", ".bib.tmp")
+    return [manifest_path.with_name(manifest_path.stem + end) for end in ends]
+
+
 class Writer:
     """Collects a build's files; ``begin()`` before the first, ``commit()`` makes
     them the new output/. Make it only while holding the build lock (lock.py)."""
@@ -91,11 +100,9 @@ class Writer:
         self.spare = spare_of(out_dir)
         self.twin = twin_of(out_dir)
         self.manifest_path = manifest_path
-        self.next_path = manifest_path.with_name(manifest_path.stem + ".next.json")
-        # What the spare folder holds, so that a build need not walk it.
-        self.listing_path = manifest_path.with_name(manifest_path.stem + ".spare.json")
-        # papers.bib's entries as this output folder has them (bibstore.py).
-        self.bib_store = manifest_path.with_name(manifest_path.stem + ".bib")
+        # The next manifest while one commits; what the spare folder holds, so that a build
+        # need not walk it; papers.bib's entries as this output folder has them (bibstore.py).
+        self.next_path, self.listing_path, self.bib_store = records_beside(manifest_path)[:3]
         self._spare_listing: tree.Listing | None = None
         self._spare_same: set[str] = set()  # the spare's files known to be output/'s very files
         self.fingerprint = fingerprint  # of all inputs; recorded for the next build
