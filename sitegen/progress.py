@@ -6,10 +6,11 @@ build has run for a second: short builds and logs stay clean.
 
 from __future__ import annotations
 
-import os
 import sys
 import time
 from typing import TextIO
+
+from .ci import on_ci
 
 DELAY = 1.0  # seconds before the line first appears
 INTERVAL = 0.1  # seconds between redraws
@@ -19,7 +20,7 @@ class Progress:
     def __init__(self, stream: TextIO | None = None, enabled: bool | None = None) -> None:
         self.stream = stream or sys.stderr
         if enabled is None:
-            enabled = self.stream.isatty() and not os.environ.get("CI")
+            enabled = self.stream.isatty() and not on_ci()
         self.enabled = enabled
         self.started = time.monotonic()
         self._drawn = 0.0

@@ -27,6 +27,7 @@ from pathlib import Path
 
 from . import tree
 from .cache import write_json
+from .ci import on_ci
 from .errors import OutputError, Problem
 from .manifest import MANIFEST_VERSION, Entry, dumps, entry, key_of
 from .manifest import load as _load
@@ -189,7 +190,8 @@ class Writer:
             if not self.spare.exists():
                 self.spare.mkdir(parents=True)
                 self._fresh = True
-                if self._direct:
+                # No twin on CI: its disk goes with the job, no build takes the spare (architecture.md).
+                if self._direct and not on_ci():
                     self.twin.mkdir()
                     self._twinning = True
             elif self.spare.is_symlink() or not self.spare.is_dir():

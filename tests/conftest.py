@@ -11,6 +11,13 @@ import pytest
 from tests.sitekit import write_site
 
 
+@pytest.fixture(autouse=True)
+def _not_on_ci(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests see the same sitegen on a laptop and on CI (which sets CI=true, and
+    sitegen then makes no spare on a cold build): a test that wants CI sets it."""
+    monkeypatch.delenv("CI", raising=False)
+
+
 @pytest.fixture
 def site_factory(tmp_path: Path) -> Callable[..., Path]:
     def make(papers: list[dict[str, Any]] | None = None, name: str = "site", **settings: Any) -> Path:

@@ -400,6 +400,36 @@ def test_a_cold_build_killed_around_its_swap_leaves_no_site_or_all_of_it(tmp_pat
     assert spare_of(out).is_dir()
 
 
+@pytest.mark.parametrize("value", ["true", "1", "yes"])
+def test_on_ci_a_cold_build_makes_no_spare_and_the_next_build_is_still_right(tmp_path, monkeypatch, value):
+    """On CI (the CI variable set) a cold build's output is uploaded and its disk thrown
+    away, so it links no second copy of each file (the twin). A rebuild on the same
+    machine then has no spare to start from, links every file itself, and still
+    makes the right site."""
+    monkeypatch.setenv("CI", value)
+    site = write_site(tmp_path / "site", VERSIONS["a"], per_page=5)
+    set_content(site, "a")
+    build(site)
+    out, spare = site / "output", spare_of(site / "output")
+    assert tree(out)
+    assert not (site / ".output.sitegen-twin").exists()
+    assert not spare.exists() or not any(spare.iterdir())
+    set_content(site, "b")
+    build(site)
+    ref = tmp_path / "ref"
+    build(site, ref)
+    assert tree(out) == tree(ref)
+
+
+@pytest.mark.parametrize("value", ["", "0", "false", "False"])
+def test_ci_set_to_false_is_not_ci(tmp_path, monkeypatch, value):
+    monkeypatch.setenv("CI", value)
+    site = write_site(tmp_path / "site", VERSIONS["a"], per_page=5)
+    set_content(site, "a")
+    build(site)
+    assert any(spare_of(site / "output").iterdir())
+
+
 def test_after_a_cold_build_the_spare_is_the_same_site_linked(tmp_path):
     site = write_site(tmp_path / "site", VERSIONS["a"], per_page=5)
     set_content(site, "a")
