@@ -1,4 +1,6 @@
+import re
 from datetime import date, datetime
+from importlib.metadata import version
 from pathlib import Path
 
 import jinja2
@@ -6,6 +8,7 @@ import markupsafe
 import pytest
 from markupsafe import Markup
 
+from sitegen import theme
 from sitegen.build import build
 from sitegen.config import load_config
 from sitegen.errors import ThemeError
@@ -142,6 +145,58 @@ def test_templates_escape_exactly_as_markupsafe_does(tmp_path, value):
     escape = env.from_string("").root_render_func.__globals__["escape"]
     assert escape is not markupsafe.escape, "the output escape is in use"
     assert escape(value) == markupsafe.escape(value)
+
+
+def test_jinja_templates_call_the_escape_sitegen_gives_them(tmp_path):
+    """theme.py swaps the ``escape`` that each compiled template calls for every
+    {{ ... }} (a name in the module Jinja generates: private, so pyproject.toml
+    holds jinja2 to the minor version tested). A release that calls anything
+    else fails here, with the reason, rather than as pages with other bytes."""
+    env = make_environment(resolve_theme(load_config(write_site(tmp_path / "s", [paper("a")]))), {}, {})
+    code = env.compile("{{ v }}", raw=True)
+    shape = re.search(r"^from jinja2\.runtime import .*\bescape\b", code, re.M) and "yield escape(" in code
+    assert shape, (
+        f"jinja2 {version('jinja2')} no longer outputs {{{{ ... }}}} through the `escape` of the template's "
+        "module: theme.make_environment's output escape would not be used. Read the new generated code "
+        "(env.compile(source, raw=True)), adapt theme.py, then widen the jinja2 bound in pyproject.toml."
+    )
+    assert env.from_string("{{ v }}").render(v="\u201cq\u201d") == "&ldquo;q&rdquo;"
+
+
+def test_markupsafes_c_escape_is_its_public_escape_without_the_markup():
+    """theme._c_escape is markupsafe's private ``_escape_inner`` (3.0): what its
+    public ``escape`` calls, for the same text. Any other markupsafe version
+    pyproject.toml allows must have none (2.1: the public escape is the C one)."""
+    inner = theme._c_escape()
+    if version("markupsafe").startswith("2.1."):
+        assert inner is None
+        return
+    assert inner is not None, (
+        f"markupsafe {version('markupsafe')} has no _escape_inner: every page now escapes through "
+        "markupsafe.escape (same bytes, slower); find its C escape or drop the fast path in theme.py, "
+        "then widen the markupsafe bound in pyproject.toml"
+    )
+    for text in ["plain", "<script>&'\"", "", "caf\u00e9 \u201cq\u201d \U0001f600", "a" * 1000 + "&"]:
+        assert type(inner(text)) is str
+        assert inner(text) == str(markupsafe.escape(text)), text
+
+
+def test_without_markupsafes_c_escape_pages_are_the_same(tmp_path, monkeypatch):
+    """The public path theme.py takes when markupsafe has no ``_escape_inner``."""
+    values = [
+        "plain",
+        "<script>&'\"",
+        Markup("<i>kept</i>"),
+        42,
+        None,
+        date(2025, 3, 14),
+        "\u201cq\u201d \u2014 caf\u00e9",
+    ]
+    env = make_environment(resolve_theme(load_config(write_site(tmp_path / "s", [paper("a")]))), {}, {})
+    fast = [env.from_string("[{{ v }}]").render(v=v) for v in values]
+    monkeypatch.setattr(theme, "_c_escape", lambda: None)
+    env = make_environment(resolve_theme(load_config(write_site(tmp_path / "t", [paper("a")]))), {}, {})
+    assert [env.from_string("[{{ v }}]").render(v=v) for v in values] == fast
 
 
 def test_output_writes_typographic_marks_as_references_and_keeps_letters(tmp_path):
