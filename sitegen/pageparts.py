@@ -36,6 +36,9 @@ class DayGroup:
     day: date | None
     url: str | None
     cards: list[Markup]
+    # _group_head.html given ``day`` and ``url``, made once a day (partials.PerValue);
+    # None: list.html includes it for this group.
+    head: Markup | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,4 +1,4 @@
-"""Partial templates that show the same on every page, rendered once a build.
+"""Partial templates rendered once for every page that shows them the same.
 
 ``base.html`` includes ``_stylesheets.html`` in every page's <head>. An
 include costs a page ~7 µs (the template looked up again, a new context with a
@@ -11,11 +11,19 @@ default ``base.html`` shows that text (``stylesheets``); a theme's own
 partial that reads anything of the page (``route``, ``title``, ...) gets
 ``stylesheets`` none, and ``base.html`` includes it as before. Either way a
 page holds the same bytes (tests/unit/test_partials.py).
+
+``list.html`` opens each run of cards of one day with ``_group_head.html``
+(its section, the day's heading): ~1M runs at 100k papers, nearly every card
+on an author page a day of its own. That partial is given the run's ``day``
+and ``day_url``; one that reads nothing else but the globals is rendered once
+a day (``PerValue``), and the default ``list.html`` shows that text
+(``group.head``); else ``group.head`` is none and it is included in each
+run as before (tests/unit/test_group_heads.py).
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from markupsafe import Markup
 
@@ -28,9 +36,11 @@ class Once(NamedTuple):
     reads: frozenset[str]  # the globals it reads: a page that sets one of its own renders it itself
 
 
-def render_once(env: jinja2.Environment, name: str) -> Once:
-    """``name`` rendered once for every page, if nothing it shows can differ
-    between pages; else ``Once(None, ...)``."""
+def _reads(env: jinja2.Environment, name: str) -> tuple[frozenset[str], bool]:
+    """The names the partial ``name`` reads from its context, and whether it
+    stands alone: includes, imports and extends nothing and has no block (an
+    include, import or extends would see the page's own variables; a block
+    could be overridden)."""
     import jinja2
     from jinja2 import meta, nodes
 
@@ -41,10 +51,41 @@ def render_once(env: jinja2.Environment, name: str) -> Once:
     bare.filters.update(env.filters)
     bare.tests.update(env.tests)
     tree = bare.parse(source, name)
-    reads = frozenset(meta.find_undeclared_variables(tree))
-    # An include, import or extends would see the page's own variables; a block could be overridden.
-    if any(tree.find_all((nodes.Include, nodes.Import, nodes.FromImport, nodes.Extends, nodes.Block))):
-        return Once(None, reads)
-    if not reads <= env.globals.keys():
+    alone = not any(
+        tree.find_all((nodes.Include, nodes.Import, nodes.FromImport, nodes.Extends, nodes.Block))
+    )
+    return frozenset(meta.find_undeclared_variables(tree)), alone
+
+
+def render_once(env: jinja2.Environment, name: str) -> Once:
+    """``name`` rendered once for every page, if nothing it shows can differ
+    between pages; else ``Once(None, ...)``."""
+    reads, alone = _reads(env, name)
+    if not alone or not reads <= env.globals.keys():
         return Once(None, reads)
     return Once(Markup(env.get_template(name).render()), reads)
+
+
+class PerValue:
+    """The partial ``name``, given only the values ``names``, rendered once for
+    each distinct set of them, if it reads nothing else but the globals
+    (``usable``); each text is kept for the build."""
+
+    def __init__(self, env: jinja2.Environment, name: str, names: frozenset[str]) -> None:
+        reads, alone = _reads(env, name)
+        self.reads = reads  # a page that sets one of these itself renders the partial itself
+        self.usable = alone and reads <= env.globals.keys() | names
+        self._template = env.get_template(name) if self.usable else None
+        self._made: dict[tuple[Any, ...], Markup] = {}
+
+    def html(self, **values: Any) -> Markup | None:
+        """The partial given ``values`` (each of an exact type: a str and a
+        Markup, or 1 and True, are equal but not shown alike), or None if it
+        is rendered with each page."""
+        if self._template is None:
+            return None
+        key = tuple((name, type(value), value) for name, value in values.items())
+        made = self._made.get(key)
+        if made is None:
+            made = self._made[key] = Markup(self._template.render(values))
+        return made

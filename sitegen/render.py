@@ -24,7 +24,7 @@ from .markup import render_title
 from .model import Paper
 from .outputs import Output
 from .pageparts import PAGER_WINDOW, DayGroup, FeedLink, PageLink, Pager, feed_link
-from .partials import Once, render_once
+from .partials import Once, PerValue, render_once
 from .related import related_papers
 from .routes import Routes
 from .setaside import SetAside
@@ -79,7 +79,7 @@ class Renderer:
         # is rendered in the same batch, and taken by it (``abstract_text``).
         self._abstract_texts: dict[str, str] = {}
         self._names = NameLinks(site, self.routes)
-        self._day_urls: dict[date, str] = {}
+        self._days: dict[date, tuple[str, Markup | None]] = {}  # a day's URL and group head (groups_by_day)
         # UTF-8, not str: a card holding one character beyond Latin-1 (a name,
         # a formula) is stored by Python at two bytes a character (~200 MB at
         # 100k papers).
@@ -302,10 +302,24 @@ class Renderer:
     def _stylesheets(self) -> Once:
         return render_once(self.env, "_stylesheets.html")
 
+    @functools.cached_property
+    def _group_heads(self) -> tuple[PerValue, frozenset[str]]:
+        """_group_head.html made once a day, and the globals it reads."""
+        heads = PerValue(self.env, "_group_head.html", frozenset(("day", "day_url")))
+        return heads, heads.reads & self.env.globals.keys()
+
+    def day_group(self, day: date | None, url: str | None, cards: list[Markup]) -> DayGroup:
+        """A run of cards of ``day`` (its page's URL ``url``), with its head."""
+        return DayGroup(day, url, cards, self._group_heads[0].html(day=day, day_url=url))
+
     def page(self, template: str, route: str, **context: Any) -> bytes:
         """An HTML page: ``template`` rendered with what every page gets."""
         sheets = self._stylesheets  # the same on every page unless it reads one of the page's own values
         context.setdefault("stylesheets", sheets.html if sheets.reads.isdisjoint(context) else None)
+        groups = context.get("groups")
+        # A page's own value of a global that the groups' heads read: it renders them itself.
+        if groups and not self._group_heads[1].isdisjoint(context):
+            context["groups"] = [DayGroup(g.day, g.url, g.cards) for g in groups]
         context.setdefault("feeds", self.site_feed_links)
         context.setdefault("description", self.config.description)
         context.setdefault("noindex", False)
@@ -318,19 +332,21 @@ class Renderer:
 
     def groups_by_day(self, papers: Sequence[Paper]) -> list[DayGroup]:
         """Runs of papers of one day, as cards: ~1M cards at 100k papers, most
-        in a group of their own on author pages, so each day's URL is made once."""
+        in a group of their own on author pages, so each day's URL and head
+        (its section and heading, _group_head.html) are made once."""
         groups: list[DayGroup] = []
-        day_urls = self._day_urls
+        days = self._days
         cards: list[Markup] = []
         day = None
         for paper in papers:
             if paper.day != day:
                 day = paper.day
-                url = day_urls.get(day)
-                if url is None:
-                    url = day_urls[day] = self.url(self.routes.day(day))
+                made = days.get(day)
+                if made is None:
+                    url = self.url(self.routes.day(day))
+                    made = days[day] = (url, self._group_heads[0].html(day=day, day_url=url))
                 cards = []
-                groups.append(DayGroup(day, url, cards))
+                groups.append(DayGroup(day, made[0], cards, made[1]))
             cards.append(self.card(paper.id))
         return groups
 

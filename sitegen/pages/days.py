@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..datefilters import long_date
 from ..outputs import Output
-from ..pageparts import DayGroup, DayLink, Month
+from ..pageparts import DayLink, Month
 from ..routes import Routes, output_file
 from ..site import Site
 from ..trending import two_orders
@@ -68,7 +68,7 @@ def render(renderer: Renderer, index: int, order: str = "") -> bytes:
         heading=title,
         title=f"{title}, in listing order" if order else title,
         description=f"{counted(len(day.papers), 'paper')} listed on {long_date(day.day)}.",
-        groups=[DayGroup(None, None, [renderer.card(p.id) for p in papers])],
+        groups=[renderer.day_group(None, None, [renderer.card(p.id) for p in papers])],
         orders=orders,
         digest_url=renderer.url(routes.digest(day.day)),
         digest_text_url=renderer.url(routes.digest_text(day.day)),
