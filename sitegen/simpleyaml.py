@@ -23,8 +23,8 @@ import yaml
 
 from .yamltext import folded, has_markers, printable, quote_end, uncommented
 
-# A block key: plain, on one line, not starting with an indicator.
-_KEY = re.compile(r"([A-Za-z0-9_][A-Za-z0-9_ .\-]*?):(?: +|$)")
+# A block key: plain, on one line, not starting with an indicator (greedy: no colon in the class).
+_KEY = re.compile(r"([A-Za-z0-9_][A-Za-z0-9_ .\-]*):(?: +|$)")
 # Characters that start something other than a plain scalar.
 _INDICATORS = frozenset("-?:,[]{}#&*!|>'\"%@`")
 _STR = "tag:yaml.org,2002:str"
@@ -106,7 +106,7 @@ class _Reader:
             if line[indent : indent + 2] != "- " or not rest.strip(" "):
                 raise _NotSimple  # "-" alone (item on the next lines), or not an item at all
             column = len(line) - len(rest.lstrip(" "))
-            if _KEY.match(line, column):
+            if ":" in rest and _KEY.match(line, column):  # a name or a tag has no colon: no regex
                 items.append(self.mapping(column))
             elif line[column] in _INDICATORS:
                 items.append(self.scalar_line(line, column, indent))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import random
+import re
 from datetime import date, datetime
 from pathlib import Path
 
@@ -430,3 +431,23 @@ def test_a_load_leaves_none_of_the_readers_tables_behind(tmp_path):
     loaded = load_papers(load_config(make_site(tmp_path, files)))
     assert [p.id for p in loaded] == ["p0", "p1", "p2"]
     assert not simpleyaml._KEYS and not simpleyaml._TYPED
+
+
+_LAZY_KEY = re.compile(r"([A-Za-z0-9_][A-Za-z0-9_ .\-]*?):(?: +|$)")  # the reader's key, as it was
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet="ab1_ .-:#'\"[]", max_size=16), st.integers(0, 3))
+def test_a_key_is_found_as_the_lazy_pattern_found_it(line, column):
+    """_KEY is greedy (fewer steps: its class holds no colon): it matches the
+    same key, up to the same place, as the lazy pattern it replaced, anywhere."""
+    got, want = simpleyaml._KEY.match(line, column), _LAZY_KEY.match(line, column)
+    assert (got and (got.group(1), got.end())) == (want and (want.group(1), want.end()))
+
+
+def test_sequence_items_with_and_without_a_colon():
+    """An item is a mapping only if it holds a key (a colon): names and tags,
+    which hold none, are read without trying the key pattern, as libyaml reads them."""
+    for text in ("a:\n- x y\n- 'q: r'\n- p: q\n  s: t\n- u:v\n- w :\n", "- Ada\n- {}\n- a: b\n"):
+        check(text)  # read as libyaml reads it, or handed back
+    assert simpleyaml.load("- Ada Lovelace\n- p: q\n")[1] == ["Ada Lovelace", {"p": "q"}]
