@@ -20,10 +20,12 @@ candidates (a word shared by thousands of papers says little about any two).
 So scoring is at most N x TERMS x POSTINGS additions, whatever the corpus.
 
 Large sites split the per-paper work (words, vectors, scores) between forked
-processes, this one taking a share: see ``_Shares``. ``compute`` works
-everything out from nothing and returns it as ``Tables`` (relatedtables.py):
-the lists, and what an edit needs to update them, which
-relatedupdate.RelatedCache keeps under .sitegen-cache/. A build whose titles
+processes, this one taking a share (relatedshare.py): papers are claimed in
+runs by whichever process is free, so all end a step together. ``compute``
+works everything out from nothing and returns it as ``Tables``
+(relatedtables.py): the lists, and what an edit needs to update them, which
+relatedupdate.RelatedCache keeps under .sitegen-cache/, written (all but the
+lists) while the lists are worked out. A build whose titles
 and abstracts are as they were reuses the lists; a build where a few changed
 updates the tables (relatedupdate.py), working out again only the vectors,
 postings and lists the edit can change, with the same arithmetic, so the lists
@@ -40,14 +42,14 @@ import re
 import string
 from array import array
 from collections import Counter
-from collections.abc import Callable, Generator, Iterable, Sequence
-from itertools import chain, compress, filterfalse, repeat
-from operator import and_, lshift, mul, neg, or_, rshift
+from collections.abc import Callable, Iterable, Sequence
+from itertools import chain, filterfalse, repeat
+from operator import and_, neg, rshift
 from typing import Any
 
 from .model import Paper
 from .processes import fork_context
-from .relatedtables import NONE, Tables, starts_of
+from .relatedtables import _ARRAYS, NONE, Tables, TablesWriter, starts_of, text_pieces
 
 TERMS = 8  # a paper's heaviest words, kept for matching
 POSTINGS = 10  # papers a word proposes as candidates, those where it weighs most
@@ -127,185 +129,57 @@ def best_of(
     return tuple(sorted(sorted(scores), key=scores.__getitem__, reverse=True)[:count])
 
 
-# The per-paper work is a conversation: each share of the papers (a run of
-# them, in id order) is a generator that yields what it found and is sent what
-# the whole site's numbers make of it. This process talks to its own share
-# directly and to the others through forked processes (_Share); the values
-# exchanged are plain and small (arrays, words), never the papers.
-_PAPERS: Sequence[Paper] = ()  # set before forking: what the shares read
-_RUNNING: dict[int, Generator[Any, Any, None]] = {}  # in a forked process: its share
-
 Postings = tuple[array, array, array]  # per word rank: offsets into papers and weights
 Posting = Sequence[tuple[int, int]]  # a word's papers (indexes) and weights, heaviest first
 
 
-def _counted(papers: Sequence[Paper]) -> tuple[list[tuple[tuple[str, ...], bytes]], Counter[str]]:
-    """Each paper's words and how often each is in it (at most 255: tf is
-    capped below that), and the number of papers each word is in.
-
-    Compact: a Counter a paper, each word a string of its own, was ~9 KB a
-    paper, 0.9 GB at 100k papers while the lists were worked out; a tuple of
-    words each held once and a bytes of counts are ~0.8 KB."""
-    df: Counter[str] = Counter()
-    # Each word as the one string held for it, each skipped word as "": counted
-    # that way, a paper's words are held once already (~10% faster).
-    held = _Held.fromkeys(_SKIPPED, "").__getitem__
-    found = []
-    for paper in papers:
-        counts = Counter(filter(None, map(held, tokens(paper.title, paper.abstract))))
-        df.update(counts.keys())
-        try:
-            tfs = bytes(counts.values())  # ~10x faster than capping each count
-        except ValueError:  # a word more than 255 times
-            tfs = bytes(map(min, counts.values(), _COUNT_CAP))
-        found.append((tuple(counts), tfs))
-    return found, df
-
-
-class _Held(dict):
-    """Word -> the string held for it: the first seen."""
-
-    def __missing__(self, word: str) -> str:
-        self[word] = word
-        return word
-
-
-_COUNT_CAP = itertools.repeat(255)
-
-
-def _share(start: int, stop: int, count: int) -> Generator[Any, Any, None]:
-    sets, df = _counted(_PAPERS[start:stop])
-    vocabulary = sorted(df)
-    # -> each word's rank (``unusable`` if it is not used), each rank's idf, and
-    # the ranks rare enough that most papers have ``TERMS`` words below it
-    ranks, idf, unusable, rare_below = yield vocabulary, array("I", map(df.__getitem__, vocabulary))
-    rank = dict(zip(vocabulary, ranks, strict=True))
-    rank_of = rank.__getitem__
-    rare = frozenset(word for word, r in rank.items() if r < rare_below)
-    del df, vocabulary
-    # Per paper TERMS slots: the ranks it keeps and their weights; its lightest kept weight and highest tf.
-    kept, weights, last, most = array("I"), array("I"), array("d"), array("B")
-    vectors: list[tuple[int, ...]] = []
-    entries: list[list[int]] = [[] for _ in range(unusable)]  # per rank: its papers' posting keys
-    for index, (paper_words, paper_counts) in enumerate(sets, start):
-        # The heaviest words (tf-idf) are among the rarest and the repeated
-        # ones: any other weighs at most what each of the rarest weighs. The
-        # rarest are among the paper's rare words when it has enough (a set
-        # intersection instead of a look-up per word), else among them all.
-        found = rare.intersection(paper_words)
-        rarest = sorted(map(rank_of, found if len(found) >= TERMS else paper_words))[:TERMS]
-        weighed = dict(zip(rarest, map(idf.__getitem__, rarest), strict=True))
-        repeated = paper_counts.translate(_REPEATED)  # 1 where a word is there more than once
-        ranked = list(map(rank_of, compress(paper_words, repeated)))
-        tf_weights = map(_TF_OF.__getitem__, compress(paper_counts, repeated))
-        weighed.update(zip(ranked, map(mul, tf_weights, map(idf.__getitem__, ranked)), strict=True))
-        weighed.pop(unusable, None)
-        # Heaviest first, then rarest: (minus weight, rank) in order.
-        top = sorted(zip(map(neg, weighed.values()), weighed, strict=True))[:TERMS]
-        minus, ranks_kept = zip(*top, strict=True) if top else ((), ())
-        norm = math.sqrt(math.fsum(map(mul, minus, minus))) or 1.0
-        vectors.append(ranks_kept)
-        kept.extend(ranks_kept)
-        scaled = [round(w / norm * SCALE) for w in minus]  # minus the weights: round(-x) is -round(x)
-        weights.extend(map(neg, scaled))
-        keys = map(or_, map(lshift, scaled, _32), repeat(index))  # see _heads
-        list(map(list.append, map(entries.__getitem__, ranks_kept), keys))
-        if len(top) < TERMS:
-            kept.extend(_EMPTY[len(top) :])
-            weights.extend(_ZEROS[len(top) :])
-            last.append(0.0)
-        else:
-            last.append(-minus[-1])
-        most.append(min(max(paper_counts, default=1), 64))
-    del sets
-    # Postings: per rank, the papers where it weighs most, heaviest first, lower index first.
-    postings: Postings = yield kept, weights, last, most, _heads(entries)
-    del entries
-    starts, papers, post_weights = postings
-    of: dict[int, Posting] = {}
-
-    def posting_of(word: int) -> Posting:
-        posting = of.get(word)
-        if posting is None:
-            a, b = starts[word], starts[word + 1]
-            posting = of[word] = tuple(zip(papers[a:b], post_weights[a:b], strict=True))
-        return posting
-
-    lists, empty = array("I"), array("I", [NONE]) * count  # per paper ``count`` slots
-    for index, top in enumerate(vectors, start):
-        at = (index - start) * TERMS
-        best = best_of(index, top, weights[at : at + len(top)], posting_of, count)
-        lists.extend(best)
-        if len(best) < count:
-            lists.extend(empty[: count - len(best)])
-    yield lists
-
-
-def _heads(entries: list[list[int]]) -> tuple[array, array]:
-    """Per rank, the first ``POSTINGS`` of its posting keys in order: ``starts``
-    (a rank's keys from starts[r] to starts[r + 1]) and the keys.
-
-    A posting key is (minus weight) * 2**32 + paper: in order, heaviest first,
-    then lower index first; sorting the ints is ~3x faster than pairs."""
-    starts, keys = array("I", [0]), array("q")
-    for entry in entries:
-        if entry:
-            entry.sort()
-            keys.extend(entry[:POSTINGS])
-        starts.append(len(keys))
-    return starts, keys
-
-
-def _merged(parts: list[tuple[array, array]], ranks: int) -> Postings:
-    """The shares' postings (each of its own papers) as one: per rank, the
-    first ``POSTINGS`` keys of all, as papers and weights."""
-    starts, keys = parts[0]
-    if len(parts) > 1:
-        starts, keys = array("I", [0]), array("q")
-        for r in range(ranks):
-            keys.extend(sorted(chain.from_iterable(k[s[r] : s[r + 1]] for s, k in parts))[:POSTINGS])
-            starts.append(len(keys))
-    papers = array("I", map(and_, keys, repeat(NONE)))
-    return starts, papers, array("I", map(neg, map(rshift, keys, _32)))
-
-
-def _step(key: int, start: int, stop: int, count: int, reply: Any) -> Any:
-    """In a forked process: the next thing its share says."""
-    if key not in _RUNNING:
-        _RUNNING[key] = _share(start, stop, count)
-        return next(_RUNNING[key])
-    return _RUNNING[key].send(reply)
-
-
 class _Shares:
-    """Talks to every share at once: this process's own share runs here while
-    the others run in forked processes (one each, so a share keeps its state
-    between steps). All here when there is no fork or too little work."""
+    """The per-paper work as a conversation (relatedshare.py): each process
+    taking part runs a share, a generator that says what it found and is sent
+    what the whole site's numbers make of it. This process talks to its own
+    share directly and to the others, in forked processes (one each, so a
+    share keeps its state between steps), through pools; the values
+    exchanged are plain and small (arrays, words), never the papers. All here
+    when there is no fork or too little work."""
 
-    def __init__(self, papers: Sequence[Paper], count: int, workers: int) -> None:
-        global _PAPERS
-        _PAPERS = papers
-        context = fork_context() if workers > 1 and len(papers) >= PARALLEL_FROM else None
-        shares = workers if context is not None else 1
-        bounds = [len(papers) * i // shares for i in range(shares + 1)]
-        self.runs = list(zip(bounds, bounds[1:], strict=False))
+    def __init__(self, texts: str, starts: array, count: int, workers: int) -> None:
+        from . import relatedshare
+
+        self._relatedshare = relatedshare
+        papers = len(starts) // 2
+        context = fork_context() if workers > 1 and papers >= PARALLEL_FROM else None
+        relatedshare.source(texts, starts, relatedshare.Claims(context))  # before any fork
         self.count = count
-        self._here = _share(*self.runs[0], count)
-        self._pools = [context.Pool(1) for _ in self.runs[1:]] if context is not None else []
+        self.shares = workers if context is not None else 1
+        self._here = relatedshare.share(count)
+        self._pools = [context.Pool(1) for _ in range(self.shares - 1)] if context is not None else []
+        self._pending: list[Any] | None = None
 
-    def say(self, replies: list[Any] | None = None) -> list[Any]:
-        """What each share says next, given the replies to what it said last."""
-        pending = [
-            pool.apply_async(_step, (key, *run, self.count, None if replies is None else replies[key]))
-            for key, (pool, run) in enumerate(zip(self._pools, self.runs[1:], strict=True), 1)
-        ]
+    def start(self) -> None:
+        """The forked shares start their first step (if not already)."""
+        if self._pending is None:
+            self._pending = self._send(None)
+
+    def say(self, replies: list[Any] | None = None, meanwhile: Callable[[], None] | None = None) -> list:
+        """What each share says next, given the replies to what it said last;
+        ``meanwhile`` runs here once the forked shares have their replies."""
+        pending = self._send(replies) if replies is not None else self._pending or self._send(None)
+        self._pending = []
+        if meanwhile is not None:
+            meanwhile()
         here = next(self._here) if replies is None else self._here.send(replies[0])
         return [here, *(result.get() for result in pending)]
 
+    def _send(self, replies: list[Any] | None) -> list[Any]:
+        step, count = self._relatedshare.step, self.count
+        return [
+            pool.apply_async(step, (key, count, None if replies is None else replies[key]))
+            for key, pool in enumerate(self._pools, 1)
+        ]
+
     def close(self) -> None:
         """Ends every share; again, nothing."""
-        global _PAPERS
-        _PAPERS = ()
+        self._relatedshare.source("", array("I", [0]), self._relatedshare.Claims())
         self._here.close()
         for pool in self._pools:
             pool.terminate()
@@ -321,22 +195,54 @@ def related_papers(papers: Iterable[Paper], count: int, workers: int = 1) -> dic
     return compute(papers, count, workers, keep=False).lists_by_id()
 
 
-def compute(papers: Iterable[Paper], count: int, workers: int = 1, keep: bool = True) -> Tables:
+def compute(
+    papers: Iterable[Paper], count: int, workers: int = 1, keep: bool = True, out: TablesWriter | None = None
+) -> Tables:
     """The lists, from nothing, and (``keep``) what an edit needs to update
-    them (relatedupdate.py); without, the tables are good for their lists only."""
-    ordered = sorted(papers, key=lambda p: p.id)
-    shares = _Shares(ordered, count, workers)
-    try:
-        return _compute(shares, ordered, count, keep)
-    finally:
-        shares.close()
+    them (relatedupdate.py); without, the tables are good for their lists only.
+    With ``out``, the tables are written there too, all but the lists while
+    the lists are worked out (an OSError leaves the file in place as it was)."""
+    return Computation(papers, count, workers, keep).tables(out)
 
 
-def _compute(shares: _Shares, ordered: list[Paper], count: int, keep: bool) -> Tables:
+class Computation:
+    """A computation from nothing, its forked processes started when it is
+    made (``start``: their first step too) and the rest done by ``tables``."""
+
+    def __init__(self, papers: Iterable[Paper], count: int, workers: int = 1, keep: bool = True) -> None:
+        self.ordered = sorted(papers, key=lambda p: p.id)
+        self.count, self.keep = count, keep
+        # Every title and abstract end to end, made before any fork: the shares
+        # read them there, not in the papers (whose pages a fork would copy).
+        texts = "".join(chain.from_iterable((p.title, p.abstract) for p in self.ordered))
+        starts = starts_of(chain.from_iterable((len(p.title), len(p.abstract)) for p in self.ordered))
+        self.ids = [p.id for p in self.ordered]
+        self._shares = _Shares(texts, starts, count, workers)
+        self.texts, self.starts = (texts, starts) if keep else ("", array("I"))
+
+    def start(self) -> Computation:
+        self._shares.start()
+        return self
+
+    def tables(self, out: TablesWriter | None = None) -> Tables:
+        try:
+            return _compute(self, out)
+        finally:
+            self.close()
+            if out is not None:
+                out.close()
+
+    def close(self) -> None:
+        self._shares.close()
+
+
+def _compute(run: Computation, out: TablesWriter | None) -> Tables:
+    shares, count, total = run._shares, run.count, len(run.ids)
     said = shares.say()
+    runs = [part[0] for part in said]
     # The site's document frequencies: every share's counts added up.
     df: Counter[str] = Counter()
-    for vocabulary, counts in said:
+    for _, vocabulary, counts in said:
         if not df:
             df = Counter(dict(zip(vocabulary, counts, strict=True)))
         else:
@@ -346,7 +252,6 @@ def _compute(shares: _Shares, ordered: list[Paper], count: int, keep: bool) -> T
     usable = sorted((n, word) for word, n in df.items() if n > 1 and _usable(word))
     unusable = len(usable)
     rank = {word: r for r, (_, word) in enumerate(usable)}
-    total = len(ordered)
     idf = array("d", (math.log((total + 1) / n) for n, _ in usable))
     idf.append(0.0)  # the unusable rank
     # The rarest words that, together, are in TERMS x 3 papers' lists on average.
@@ -355,32 +260,72 @@ def _compute(shares: _Shares, ordered: list[Paper], count: int, keep: bool) -> T
         covered += usable[rare_below][0]
         rare_below += 1
     said = shares.say(
-        [(array("I", (rank.get(w, unusable) for w in words)), idf, unusable, rare_below) for words, _ in said]
+        [
+            (array("I", (rank.get(w, unusable) for w in words)), idf, unusable, rare_below)
+            for _, words, _ in said
+        ]
     )
-
-    kept, weights, last, most = (array(code) for code in "IIdB")
-    for part in said:
-        for whole, piece in zip((kept, weights, last, most), part[:4], strict=True):
-            whole.extend(piece)
+    kept, weights, last, most = (
+        _in_order(runs, [part[i] for part in said], width, code)
+        for i, (width, code) in enumerate(((TERMS, "I"), (TERMS, "I"), (1, "d"), (1, "B")))
+    )
     starts, papers, post_weights = postings = _merged([part[4] for part in said], unusable)
-    said = shares.say([postings] * len(said))
-    # The shares have said all: their processes go before the texts and tables
-    # are made, not after (at 100k papers the stage peaked ~160 MiB higher).
-    shares.close()
-
-    lists = array("I")
-    for part in said:
-        lists.extend(part)
     # Words are numbered by rank, then come the unusable ones, which propose nothing.
     vocab = [word for _, word in usable]
-    if keep:
+    if run.keep:
         vocab.extend(sorted(word for word in df if word not in rank))
     post_starts = starts[: len(vocab) + 1]
     post_starts.extend(starts[-1:] * (len(vocab) + 1 - len(post_starts)))
-    texts = "".join(chain.from_iterable((p.title, p.abstract) for p in ordered)) if keep else ""
-    text_starts = starts_of(
-        chain.from_iterable((len(p.title), len(p.abstract)) for p in ordered) if keep else ()
-    )
     frequencies = array("I", map(df.__getitem__, vocab))
-    return Tables(count, TERMS, [p.id for p in ordered], texts, text_starts, vocab, frequencies,
-                  kept, weights, last, most, post_starts, papers, post_weights, lists)  # fmt: skip
+    tables = Tables(count, TERMS, run.ids, run.texts, run.starts, vocab, frequencies,
+                    kept, weights, last, most, post_starts, papers, post_weights, array("I"))  # fmt: skip
+
+    def write() -> None:  # all but the lists, while the forked shares score
+        nonlocal out
+        try:
+            if out is not None:
+                numbers = [getattr(tables, name) for name in _ARRAYS if name != "lists"]
+                out.begin(tables.ids, text_pieces(tables.texts), vocab, numbers)
+        except OSError:
+            out.close()
+            out = None
+
+    said = shares.say([(kept, weights, postings)] * len(said), meanwhile=write)
+    # The shares have said all: their processes go before the tables are put
+    # together (at 100k papers the stage peaked ~160 MiB higher).
+    run.close()
+    tables.lists = _in_order([part[0] for part in said], [part[1] for part in said], count, "I")
+    if out is not None:
+        try:
+            out.finish(tables.lists)
+        except OSError:
+            pass  # a cache is an optimisation: left as it was (``tables`` closes it)
+    return tables
+
+
+def _in_order(runs: list[list[tuple[int, int]]], parts: list[array], width: int, code: str) -> array:
+    """The shares' rows (``width`` items a paper, each share's in the order of
+    its runs) as one array in paper order."""
+    pieces = []
+    for share_runs, part in zip(runs, parts, strict=True):
+        at = 0
+        for a, b in share_runs:
+            pieces.append((a, part[at : at + (b - a) * width]))
+            at += (b - a) * width
+    whole = array(code)
+    for _, piece in sorted(pieces, key=lambda pair: pair[0]):
+        whole.extend(piece)
+    return whole
+
+
+def _merged(parts: list[tuple[array, array]], ranks: int) -> Postings:
+    """The shares' postings (each of its own papers) as one: per rank, the
+    first ``POSTINGS`` keys of all, as papers and weights."""
+    starts, keys = parts[0]
+    if len(parts) > 1:
+        starts, keys = array("I", [0]), array("q")
+        for r in range(ranks):
+            keys.extend(sorted(chain.from_iterable(k[s[r] : s[r + 1]] for s, k in parts))[:POSTINGS])
+            starts.append(len(keys))
+    papers = array("I", map(and_, keys, repeat(NONE)))
+    return starts, papers, array("I", map(neg, map(rshift, keys, _32)))

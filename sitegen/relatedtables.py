@@ -17,10 +17,12 @@ import struct
 import sys
 import zlib
 from array import array
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import accumulate
 from operator import le, sub
 from pathlib import Path
+from typing import BinaryIO
 
 from .safefiles import UnsafeFile, read_regular
 
@@ -110,64 +112,110 @@ _ARRAYS = {
 def write_tables(path: Path, tables: Tables, key: str) -> None:
     """``tables`` at ``path``, replaced whole; raises OSError."""
     texts, text_starts = _texts(tables)
-    sections: list[tuple[str, list[bytes] | bytes | array]] = [
-        ("ids", "\n".join(tables.ids).encode()),
-        ("texts", texts),
-        ("vocab", "\n".join(tables.vocab).encode()),
-        *((name, text_starts if name == "text_starts" else getattr(tables, name)) for name in _ARRAYS),
-    ]
-    header = {
-        "key": key,
-        "count": tables.count,
-        "terms": tables.terms,
-        "machine": _machine(),
-        "papers": len(tables.ids),
-        "words": len(tables.vocab),
-        "sections": [
-            [name, sum(memoryview(part).nbytes for part in _parts(data))] for name, data in sections
-        ],
-    }
-    head = json.dumps(header, separators=(",", ":")).encode()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-    try:
-        with temporary.open("wb") as out:
-            crc = 0
-            for part in (
-                _MAGIC,
-                _LENGTH.pack(len(head)),
-                head,
-                *(p for _, data in sections for p in _parts(data)),
-            ):
-                out.write(part)
-                crc = zlib.crc32(part, crc)
-            out.write(_CRC.pack(crc))
-        os.replace(temporary, path)
-    finally:
-        temporary.unlink(missing_ok=True)
+    size = sum(len(piece) for piece in texts)
+    with TablesWriter(path, key, tables.count, tables.terms) as out:
+        numbers = [getattr(tables, name) for name in _ARRAYS if name not in ("text_starts", "lists")]
+        out.begin(tables.ids, (size, texts), tables.vocab, [text_starts, *numbers])
+        out.finish(tables.lists)
 
 
-def _parts(data: list[bytes] | bytes | array) -> list:
-    return data if isinstance(data, list) else [data]
+class TablesWriter:
+    """A tables file written in two goes, so that the first can be written
+    while the lists are still being worked out: ``begin`` writes everything
+    but the lists (the last section), ``finish`` the lists and the CRC, then
+    puts the file in place. Left unfinished (an exception, ``close``), its
+    temporary file is removed and the file in place stays as it was."""
+
+    def __init__(self, path: Path, key: str, count: int, terms: int) -> None:
+        self.path, self.key, self.count, self.terms = path, key, count, terms
+        self._temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+        self._out: BinaryIO | None = None
+        self._crc = 0
+        self._papers = 0
+
+    def begin(
+        self, ids: list[str], texts: tuple[int, Iterable[bytes]], vocab: list[str], numbers: list[array]
+    ) -> None:
+        """Every section but the lists: ``texts`` as its size in bytes and
+        its pieces, ``numbers`` the arrays in the file's order, lists left out."""
+        self._papers = len(ids)
+        ids_bytes, vocab_bytes = "\n".join(ids).encode(), "\n".join(vocab).encode()
+        sizes = [len(ids_bytes), texts[0], len(vocab_bytes), *(memoryview(a).nbytes for a in numbers)]
+        sizes.append(len(ids) * self.count * array("I").itemsize)  # the lists
+        header = {
+            "key": self.key,
+            "count": self.count,
+            "terms": self.terms,
+            "machine": _machine(),
+            "papers": len(ids),
+            "words": len(vocab),
+            "sections": [list(pair) for pair in zip(("ids", "texts", "vocab", *_ARRAYS), sizes, strict=True)],
+        }
+        head = json.dumps(header, separators=(",", ":")).encode()
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._out = self._temporary.open("wb")
+        for part in (_MAGIC, _LENGTH.pack(len(head)), head, ids_bytes):
+            self._write(part)
+        if sum(map(self._write, texts[1])) != texts[0]:
+            raise ValueError("the texts are not the size given")
+        for part in (vocab_bytes, *numbers):
+            self._write(part)
+
+    def finish(self, lists: array) -> None:
+        """The lists, then the file in place of any before."""
+        assert self._out is not None, "begun"
+        if len(lists) != self._papers * self.count:
+            raise ValueError("lists of another size than the header's")
+        self._write(lists)
+        self._out.write(_CRC.pack(self._crc))
+        self._out.close()
+        os.replace(self._temporary, self.path)
+        self._out = None
+
+    def close(self) -> None:
+        """Unless finished: the temporary file removed, the file in place left as it was."""
+        if self._out is not None:
+            self._out.close()
+            self._out = None
+        self._temporary.unlink(missing_ok=True)
+
+    def __enter__(self) -> TablesWriter:
+        return self
+
+    def __exit__(self, *exception: object) -> None:
+        self.close()
+
+    def _write(self, part: bytes | array) -> int:
+        assert self._out is not None
+        self._out.write(part)
+        self._crc = zlib.crc32(part, self._crc)
+        return memoryview(part).nbytes
 
 
 _PIECE = 1 << 20  # characters of ``texts`` encoded at once
+
+
+def text_pieces(texts: str) -> tuple[int, Iterator[bytes]]:
+    """``texts`` as the file holds them: their size in bytes, and the bytes
+    one piece at a time (encoded as written, never all at once)."""
+    size = len(texts) if texts.isascii() else sum(len(piece) for piece in _pieces(texts, 0, len(texts)))
+    return size, _pieces(texts, 0, len(texts))
+
+
+def _pieces(texts: str, start: int, end: int) -> Iterator[bytes]:
+    for a in range(start, end, _PIECE):
+        yield texts[a : min(a + _PIECE, end)].encode(errors="surrogatepass")
 
 
 def _texts(tables: Tables) -> tuple[list[bytes], array]:
     """The texts section, in pieces, with the edited papers' texts in place of
     their old ones, and where each title and abstract there starts."""
     starts, texts, pieces, at = tables.text_starts, tables.texts, [], 0
-
-    def old(end: int) -> None:
-        for a in range(at, end, _PIECE):
-            pieces.append(texts[a : min(a + _PIECE, end)].encode(errors="surrogatepass"))
-
     for i in sorted(tables.edited):
-        old(starts[2 * i])
+        pieces.extend(_pieces(texts, at, starts[2 * i]))
         pieces.extend(part.encode(errors="surrogatepass") for part in tables.edited[i])
         at = starts[2 * i + 2]
-    old(len(texts))
+    pieces.extend(_pieces(texts, at, len(texts)))
     lengths = list(map(sub, starts[1:], starts[:-1]))
     for i, (title, abstract) in tables.edited.items():
         lengths[2 * i : 2 * i + 2] = len(title), len(abstract)

@@ -44,7 +44,7 @@ from pathlib import Path
 
 from .model import Paper
 from .related import _TF, POSTINGS, SCALE, TERMS, Posting, _usable, best_of, compute, words, words_of
-from .relatedtables import FORMAT, NONE, Tables, read_tables, starts_of, write_tables
+from .relatedtables import FORMAT, NONE, Tables, TablesWriter, read_tables, starts_of, write_tables
 
 # More papers edited, or more vectors to work out again, than this share of
 # the papers (or REDO_ANYWAY, if more) and everything is worked out again.
@@ -73,14 +73,21 @@ class RelatedCache:
         ordered = sorted(papers, key=lambda p: p.id)
         tables = read_tables(self.path, KEY, count, TERMS)
         changed = update(tables, ordered) if tables is not None else None
-        if tables is None or changed is None:
-            tables, changed = compute(ordered, count, workers), True
-        if changed:
+        if tables is None or changed is None:  # written as it is worked out
+            tables, changed = (
+                compute(ordered, count, workers, out=TablesWriter(self.path, KEY, count, TERMS)),
+                True,
+            )
+        elif changed:
             try:
                 write_tables(self.path, tables, KEY)
-                self.path.with_name(_OLD_FILE).unlink(missing_ok=True)
             except OSError:
                 pass  # a cache is an optimisation
+        if changed:
+            try:
+                self.path.with_name(_OLD_FILE).unlink(missing_ok=True)
+            except OSError:
+                pass
         return tables.lists_by_id()
 
 
@@ -213,7 +220,7 @@ def vector(
     counts: Mapping[str, int], number: Mapping[str, int], df: array, n: int
 ) -> tuple[list, float, int]:
     """A paper's kept words (number, integer weight), heaviest first, the raw
-    weight of the ``TERMS``-th and its highest tf: what related._share works
+    weight of the ``TERMS``-th and its highest tf: what relatedshare.share works
     out, the plain way (every word weighed)."""
     weighed = []
     for word, tf in counts.items():

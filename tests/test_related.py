@@ -12,7 +12,7 @@ import pytest
 import yaml
 
 import sitegen.build
-from sitegen import related, relatedtables, relatedupdate
+from sitegen import related, relatedshare, relatedtables, relatedupdate
 from sitegen.build import CACHE_DIR, build
 from sitegen.config import load_config
 from sitegen.errors import ConfigError
@@ -20,6 +20,7 @@ from sitegen.loading import load_papers
 from sitegen.relatedupdate import RELATED_FILE
 from tests.sitekit import paper, tree
 from tests.test_incremental import changed_files, cold_tree, edit_papers, touch_all
+from tests.test_related_reference import counted_words
 
 TOPICS = {
     "decode": "Speculative decoding drafts tokens with a small model and verifies them with the large "
@@ -180,7 +181,9 @@ def test_an_edit_leaving_titles_and_abstracts_alone_reuses_the_lists(site_factor
     written = cache.stat().st_mtime_ns
     full, updates = [], []
     real_compute, real_update = relatedupdate.compute, relatedupdate.update
-    monkeypatch.setattr(relatedupdate, "compute", lambda *args: full.append(args) or real_compute(*args))
+    monkeypatch.setattr(
+        relatedupdate, "compute", lambda *args, **kw: full.append(args) or real_compute(*args, **kw)
+    )
     monkeypatch.setattr(
         relatedupdate, "update", lambda *args: updates.append(real_update(*args)) or updates[-1]
     )
@@ -374,7 +377,7 @@ def test_a_build_works_the_lists_out_on_every_core(site_factory, monkeypatch):
     monkeypatch.setattr(
         relatedupdate,
         "compute",
-        lambda papers, count, workers: seen.append(workers) or real(papers, count, workers),
+        lambda papers, count, workers, **kw: seen.append(workers) or real(papers, count, workers, **kw),
     )
     monkeypatch.setattr(sitegen.build, "default_workers", lambda: 3)
     build(site)
@@ -402,7 +405,7 @@ def test_a_share_keeps_each_papers_words_compact_each_word_held_once():
         SimpleNamespace(title="Sparse attention", abstract="Sparse attention " * 300 + f"kernels {i}")
         for i in range(3)
     ]
-    counted, df = related._counted(papers)
+    counted, df = counted_words(papers)
     assert df == {"sparse": 3, "attention": 3, "kernels": 3}
     (first, counts), (second, _), _ = counted
     assert isinstance(first, tuple) and isinstance(counts, bytes)
@@ -412,20 +415,65 @@ def test_a_share_keeps_each_papers_words_compact_each_word_held_once():
     assert related.words(papers[0])["sparse"] == 302
 
 
-def test_the_shares_processes_end_before_the_texts_and_tables_are_made(site_factory, monkeypatch):
-    """Held until compute returned, the shares' processes kept their copies of the
-    papers' memory while the texts were joined (~160 MiB more at the peak at 100k)."""
-    import multiprocessing
+class _Watched:
+    """A paper whose title and abstract say who read them: a forked share
+    reading them fails; this process notes whether a share's process was alive."""
+
+    def __init__(self, paper, parent: int, seen: list) -> None:
+        self.id, self._paper, self._parent, self._seen = paper.id, paper, parent, seen
+
+    def _read(self, value: str) -> str:
+        import multiprocessing
+        import os
+
+        if os.getpid() != self._parent:
+            raise AssertionError("a forked share read a paper")
+        self._seen.append(len(multiprocessing.active_children()))
+        return value
+
+    title = property(lambda self: self._read(self._paper.title))
+    abstract = property(lambda self: self._read(self._paper.abstract))
+
+
+def test_no_process_reads_the_papers_while_a_share_is_forked(site_factory, monkeypatch):
+    """Reading a paper's strings writes their reference counts: with a share's
+    process alive, every page they are on would be copied (~150 MB at 100k
+    papers). The shares read one text made before the fork."""
+    import os
 
     papers = load_papers(load_config(site_factory(big_corpus(60))))
     monkeypatch.setattr(related, "PARALLEL_FROM", 10)
-    alive = []
-    real_starts_of = related.starts_of
+    monkeypatch.setattr(relatedshare, "CHUNK", 7)
+    seen: list[int] = []
+    watched = [_Watched(p, os.getpid(), seen) for p in papers]
+    assert related.compute(watched, 5, workers=2) == related.compute(papers, 5, workers=1)
+    assert seen and not any(seen), "read before any fork, by this process only"
 
-    def watching(lengths):
-        alive.append(len(multiprocessing.active_children()))
-        return real_starts_of(lengths)
 
-    monkeypatch.setattr(related, "starts_of", watching)
-    assert related.compute(papers, 5, workers=2) == related.compute(papers, 5, workers=1)
-    assert alive == [0, 0], "no share's process is left while the tables are made"
+def test_a_share_slowed_down_claims_fewer_papers_and_the_lists_stay_the_same(site_factory, monkeypatch):
+    """Papers are claimed in runs by whichever process is free: the one that
+    started late or is slowed down (the build's own process) takes fewer."""
+    import os
+    import time
+
+    papers = load_papers(load_config(site_factory(big_corpus(60))))
+    alone = related.compute(papers, 5, workers=1)
+    monkeypatch.setattr(related, "PARALLEL_FROM", 10)
+    monkeypatch.setattr(relatedshare, "CHUNK", 3)
+    parent, real_tokens, shares = os.getpid(), relatedshare.tokens, []
+
+    def slow_here(title, abstract):
+        if os.getpid() == parent:
+            time.sleep(0.02)
+        return real_tokens(title, abstract)
+
+    def noting(runs, parts, width, code):
+        shares.append(runs)
+        return real_in_order(runs, parts, width, code)
+
+    real_in_order = related._in_order
+    monkeypatch.setattr(relatedshare, "tokens", slow_here)
+    monkeypatch.setattr(related, "_in_order", noting)
+    assert related.compute(papers, 5, workers=2) == alone
+    here, forked = (sum(b - a for a, b in runs) for runs in shares[0])
+    assert here + forked == 60 and here < forked

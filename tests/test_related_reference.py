@@ -16,10 +16,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sitegen import related
+from sitegen import related, relatedshare
 from sitegen.model import Paper
 from sitegen.related import POSTINGS, SCALE, TERMS
-from sitegen.relatedtables import NONE, Tables
+from sitegen.relatedtables import NONE, Tables, starts_of
 
 _SEPARATORS = str.maketrans(dict.fromkeys(string.punctuation, " "))
 
@@ -53,11 +53,18 @@ def test_words_are_what_the_plain_way_counts(title, abstract):
 
 def test_a_share_counts_each_papers_words_as_the_plain_way_does():
     papers = [_paper(i, title, abstract) for i, (title, abstract) in enumerate(_SAMPLE)]
-    counted, df = related._counted(papers)
+    counted, df = counted_words(papers)
     for paper, (words, counts) in zip(papers, counted, strict=True):
         plain = reference_words(paper.title, paper.abstract)
         assert dict(zip(words, counts, strict=True)) == {w: min(n, 255) for w, n in plain.items()}
     assert df == Counter(word for p in papers for word in reference_words(p.title, p.abstract))
+
+
+def counted_words(papers) -> tuple[list, Counter[str]]:
+    """What a share counts of ``papers``, read as the build reads them: from one text."""
+    texts = "".join(part for p in papers for part in (p.title, p.abstract))
+    starts = starts_of(n for p in papers for n in (len(p.title), len(p.abstract)))
+    return relatedshare._counted(texts, starts, [(0, len(papers))], [])
 
 
 _SAMPLE = [
@@ -172,9 +179,11 @@ def test_a_word_many_papers_keep_proposes_its_heaviest_across_the_shares(workers
 
 @pytest.fixture(scope="module")
 def monkeypatch_module():
-    """Shares in forked processes from the first paper on (at most one a paper)."""
+    """Shares in forked processes from the first paper on, claiming runs of
+    two papers (which process gets which differs from run to run)."""
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(related, "PARALLEL_FROM", 0)
+        patch.setattr(relatedshare, "CHUNK", 2)
         yield
 
 

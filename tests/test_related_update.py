@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sitegen import related, relatedtables, relatedupdate
+from sitegen import related, relatedshare, relatedtables, relatedupdate
 from sitegen.model import Paper
 from sitegen.related import compute, related_papers
 from sitegen.relatedtables import NONE, Tables, read_tables, write_tables
@@ -90,7 +90,7 @@ def test_any_edits_give_what_a_computation_from_nothing_gives(search_text, start
     with tempfile.TemporaryDirectory() as folder, pytest.MonkeyPatch.context() as patch:
         patch.setattr(relatedupdate, "REDO_ANYWAY", 1000)  # never too many: always the update
         patch.setattr(relatedupdate, "SEARCH_TEXT", search_text)
-        patch.setattr(relatedupdate, "compute", lambda *a: full.append(a) or real(*a))
+        patch.setattr(relatedupdate, "compute", lambda *a, **k: full.append(a) or real(*a, **k))
         cache = RelatedCache(Path(folder) / "related.bin")
         cache.lists(papers, count)
         for kind, at, title, abstract in edits:
@@ -364,3 +364,63 @@ def test_a_heavier_word_is_looked_for_in_the_tables_texts_lower_cased_at_once(mo
     assert "b" in tables.lists_by_id()["a"]  # found "zebu" in "a"'s "ZEBU"
     assert canonical(tables) == canonical(compute(papers, 5))
     assert len(each) == (0 if odd == "" else len(papers))
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_computation_writes_the_file_as_it_goes_byte_for_byte_as_its_tables(tmp_path, workers):
+    """A build from nothing writes the tables all but the lists while the
+    lists are worked out, then the lists: the same bytes as the tables written whole."""
+    papers = [
+        make(f"p{i:02d}", f"{WORDS[i % 20]} {WORDS[(i * 7) % 31]}", " ".join(WORDS[i % 9 :]))
+        for i in range(40)
+    ]
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(related, "PARALLEL_FROM", 0)
+        patch.setattr(relatedshare, "CHUNK", 3)
+        lists = RelatedCache(tmp_path / "a.bin").lists(papers, 5, workers)
+    tables = compute(papers, 5)
+    write_tables(tmp_path / "b.bin", tables, KEY)
+    assert (tmp_path / "a.bin").read_bytes() == (tmp_path / "b.bin").read_bytes()
+    assert lists == tables.lists_by_id()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.bin", "b.bin"]
+
+
+@pytest.mark.parametrize("failing", ["open", "replace"])
+def test_a_file_that_cannot_be_written_as_it_goes_leaves_the_last_one_and_the_lists(tmp_path, failing):
+    papers, tables = _tables()
+    path = tmp_path / "related.bin"
+    write_tables(path, compute(papers[:6], 5), KEY)
+    good = path.read_bytes()
+
+    def fail(*args, **kwargs):
+        raise OSError("disk full")
+
+    with pytest.MonkeyPatch.context() as patch:
+        if failing == "open":
+            patch.setattr(relatedtables.Path, "open", fail)
+        else:
+            patch.setattr(relatedtables.os, "replace", fail)
+        assert RelatedCache(path).lists(papers, 5) == tables.lists_by_id()
+    assert path.read_bytes() == good
+    assert [p.name for p in tmp_path.iterdir()] == ["related.bin"]
+
+
+def test_the_texts_are_encoded_a_piece_at_a_time_as_they_are_written(tmp_path):
+    """At 100k papers the texts are ~150 MB: encoded whole, or every piece
+    kept until written, they were held twice while the file was written."""
+    import tracemalloc
+
+    papers = [make(f"p{i}", f"Paper {i} graph", "kernel tensor wombat " * 4000) for i in range(60)]
+    tables = compute(papers, 3)
+    assert len(tables.texts) > 4 * relatedtables._PIECE
+    tracemalloc.start()
+    try:
+        with relatedtables.TablesWriter(tmp_path / "r.bin", KEY, 3, related.TERMS) as out:
+            numbers = [getattr(tables, n) for n in relatedtables._ARRAYS if n != "lists"]
+            out.begin(tables.ids, relatedtables.text_pieces(tables.texts), tables.vocab, numbers)
+            out.finish(tables.lists)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 3 * relatedtables._PIECE
+    assert read_tables(tmp_path / "r.bin", KEY, 3, related.TERMS) == tables
