@@ -145,7 +145,7 @@ class _Shares:
     def __init__(self, texts: str, starts: array, count: int, workers: int) -> None:
         from . import relatedshare
 
-        self._relatedshare = relatedshare
+        self._relatedshare, self._step = relatedshare, relatedshare.step
         papers = len(starts) // 2
         context = fork_context() if workers > 1 and papers >= PARALLEL_FROM else None
         relatedshare.source(texts, starts, relatedshare.Claims(context))  # before any fork
@@ -153,29 +153,18 @@ class _Shares:
         self.shares = workers if context is not None else 1
         self._here = relatedshare.share(count)
         self._pools = [context.Pool(1) for _ in range(self.shares - 1)] if context is not None else []
-        self._pending: list[Any] | None = None
-
-    def start(self) -> None:
-        """The forked shares start their first step (if not already)."""
-        if self._pending is None:
-            self._pending = self._send(None)
 
     def say(self, replies: list[Any] | None = None, meanwhile: Callable[[], None] | None = None) -> list:
         """What each share says next, given the replies to what it said last;
         ``meanwhile`` runs here once the forked shares have their replies."""
-        pending = self._send(replies) if replies is not None else self._pending or self._send(None)
-        self._pending = []
+        pending = [
+            pool.apply_async(self._step, (key, self.count, None if replies is None else replies[key]))
+            for key, pool in enumerate(self._pools, 1)
+        ]
         if meanwhile is not None:
             meanwhile()
         here = next(self._here) if replies is None else self._here.send(replies[0])
         return [here, *(result.get() for result in pending)]
-
-    def _send(self, replies: list[Any] | None) -> list[Any]:
-        step, count = self._relatedshare.step, self.count
-        return [
-            pool.apply_async(step, (key, count, None if replies is None else replies[key]))
-            for key, pool in enumerate(self._pools, 1)
-        ]
 
     def close(self) -> None:
         """Ends every share; again, nothing."""
@@ -202,42 +191,30 @@ def compute(
     them (relatedupdate.py); without, the tables are good for their lists only.
     With ``out``, the tables are written there too, all but the lists while
     the lists are worked out (an OSError leaves the file in place as it was)."""
-    return Computation(papers, count, workers, keep).tables(out)
+    ordered = sorted(papers, key=lambda p: p.id)
+    # Every title and abstract end to end, made before any fork: the shares
+    # read them there, not in the papers (whose pages a fork would copy).
+    texts = "".join(chain.from_iterable((p.title, p.abstract) for p in ordered))
+    starts = starts_of(chain.from_iterable((len(p.title), len(p.abstract)) for p in ordered))
+    shares = _Shares(texts, starts, count, workers)
+    try:
+        kept_texts = (texts, starts) if keep else ("", array("I"))
+        return _compute(shares, [p.id for p in ordered], kept_texts, count, keep, out)
+    finally:
+        shares.close()
+        if out is not None:
+            out.close()
 
 
-class Computation:
-    """A computation from nothing, its forked processes started when it is
-    made (``start``: their first step too) and the rest done by ``tables``."""
-
-    def __init__(self, papers: Iterable[Paper], count: int, workers: int = 1, keep: bool = True) -> None:
-        self.ordered = sorted(papers, key=lambda p: p.id)
-        self.count, self.keep = count, keep
-        # Every title and abstract end to end, made before any fork: the shares
-        # read them there, not in the papers (whose pages a fork would copy).
-        texts = "".join(chain.from_iterable((p.title, p.abstract) for p in self.ordered))
-        starts = starts_of(chain.from_iterable((len(p.title), len(p.abstract)) for p in self.ordered))
-        self.ids = [p.id for p in self.ordered]
-        self._shares = _Shares(texts, starts, count, workers)
-        self.texts, self.starts = (texts, starts) if keep else ("", array("I"))
-
-    def start(self) -> Computation:
-        self._shares.start()
-        return self
-
-    def tables(self, out: TablesWriter | None = None) -> Tables:
-        try:
-            return _compute(self, out)
-        finally:
-            self.close()
-            if out is not None:
-                out.close()
-
-    def close(self) -> None:
-        self._shares.close()
-
-
-def _compute(run: Computation, out: TablesWriter | None) -> Tables:
-    shares, count, total = run._shares, run.count, len(run.ids)
+def _compute(
+    shares: _Shares,
+    ids: list[str],
+    texts: tuple[str, array],
+    count: int,
+    keep: bool,
+    out: TablesWriter | None,
+) -> Tables:
+    total = len(ids)
     said = shares.say()
     runs = [part[0] for part in said]
     # The site's document frequencies: every share's counts added up.
@@ -272,12 +249,12 @@ def _compute(run: Computation, out: TablesWriter | None) -> Tables:
     starts, papers, post_weights = postings = _merged([part[4] for part in said], unusable)
     # Words are numbered by rank, then come the unusable ones, which propose nothing.
     vocab = [word for _, word in usable]
-    if run.keep:
+    if keep:
         vocab.extend(sorted(word for word in df if word not in rank))
     post_starts = starts[: len(vocab) + 1]
     post_starts.extend(starts[-1:] * (len(vocab) + 1 - len(post_starts)))
     frequencies = array("I", map(df.__getitem__, vocab))
-    tables = Tables(count, TERMS, run.ids, run.texts, run.starts, vocab, frequencies,
+    tables = Tables(count, TERMS, ids, *texts, vocab, frequencies,
                     kept, weights, last, most, post_starts, papers, post_weights, array("I"))  # fmt: skip
 
     def write() -> None:  # all but the lists, while the forked shares score
@@ -293,7 +270,7 @@ def _compute(run: Computation, out: TablesWriter | None) -> Tables:
     said = shares.say([(kept, weights, postings)] * len(said), meanwhile=write)
     # The shares have said all: their processes go before the tables are put
     # together (at 100k papers the stage peaked ~160 MiB higher).
-    run.close()
+    shares.close()
     tables.lists = _in_order([part[0] for part in said], [part[1] for part in said], count, "I")
     if out is not None:
         try:
