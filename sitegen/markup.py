@@ -70,6 +70,7 @@ _CONTROL_SPACES = "\t\x0b\x0c\r\x1c\x1d\x1e\x1f"  # ASCII whitespace but space a
 _NON_ASCII_SPACES = "".join(c for c in map(chr, range(128, 0x3001)) if c.isspace())  # NBSP, U+2028, ...
 _NOT_IN_ASCII_PROSE = _MARKUP_CHARACTERS + _CONTROL_SPACES
 _NOT_IN_PROSE = _NOT_IN_ASCII_PROSE + _NON_ASCII_SPACES
+_OTHER_SPACES = _CONTROL_SPACES + _NON_ASCII_SPACES  # what str.split() splits at, but space and newline
 _ORDERED_ITEM = re.compile(r"\d+[.)]")
 # LaTeX quotes, as arXiv abstracts write them: ``word'' and `word'.
 _LATEX_QUOTES = (
@@ -302,7 +303,8 @@ def render_with_text(
     if not text or text.isspace():
         return "", "", ""
     html, plain = _block_html_and_text(text, None, settings)
-    return html, _one_line(plain, limit), _one_line(plain, None)
+    whole = _one_line(plain, None)
+    return html, _shorten(whole, limit), whole  # _one_line(plain, limit), from the text made anyway
 
 
 def _one_line(text: str, limit: int | None) -> str:
@@ -318,17 +320,16 @@ def _one_line(text: str, limit: int | None) -> str:
     return _shorten(_single_spaced(text), limit)
 
 
-_SPACE_RUN = re.compile(" {2,}")
-
-
 def _single_spaced(text: str) -> str:
     """``" ".join(text.split())``, ~3x faster where the only whitespace is spaces and
-    newlines (the usual case): splitting makes a string of every word."""
-    if not text.isascii() or _contains_any(text, _CONTROL_SPACES):
+    newlines (the usual case, non-ASCII text too): splitting makes a string of every word."""
+    if _contains_any(text, _CONTROL_SPACES if text.isascii() else _OTHER_SPACES):
         return " ".join(text.split())
     text = text.replace("\n", " ")
-    if "  " in text:
-        text = _SPACE_RUN.sub(" ", text)
+    # Each pass halves every run of spaces: a few C scans, ~10x cheaper than a regex's
+    # (" {2,}") look at every character of a 1.5 KB text.
+    while "  " in text:
+        text = text.replace("  ", " ")
     return text.strip(" ")
 
 
