@@ -58,12 +58,17 @@ def read(path: Path, settings: str) -> Kept | None:
         return None
 
 
+def temporary_of(path: Path) -> Path:
+    """Where ``write`` puts the store before it replaces ``path`` (left only by a crash)."""
+    return path.with_name(path.name + ".tmp")
+
+
 def write(path: Path, settings: str, rows: tuple[list, list, list, list], data: bytes) -> None:
     """Keep ``data`` (papers.bib) and its entries' ``rows`` (ids, digests,
     keys, lengths) at ``path``, replaced whole; nothing if it cannot."""
     index = marshal.dumps((settings, *rows), 2)
     head = _MAGIC + _HEAD.pack(zlib.crc32(data, zlib.crc32(index)), len(index))
-    temporary = path.with_name(path.name + ".tmp")
+    temporary = temporary_of(path)
     try:
         with open(temporary, "wb") as handle:
             handle.writelines((head, index, data))

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import tree
+from .bibstore import temporary_of
 from .cache import write_json
 from .ci import on_ci
 from .errors import OutputError, Problem
@@ -84,12 +85,11 @@ def failed(action: str, error: OSError, path: object = None) -> OutputError:
 
 
 def records_beside(manifest_path: Path) -> list[Path]:
-    """The files a build keeps beside its manifest for the same output folder
-    (Writer's next manifest, spare listing and papers.bib store, then the
-    store's temporary file, left only by a crash): one list, so that whatever
-    removes a folder's records (serve.py) removes them all."""
-    ends = (".next.json", ".spare.json", ".bib", ".bib.tmp")
-    return [manifest_path.with_name(manifest_path.stem + end) for end in ends]
+    """What a build keeps beside its manifest (next manifest, spare listing, papers.bib's
+    store and its temporary file): one list, so serve.py removes them all."""
+    ends = (".next.json", ".spare.json", ".bib")
+    records = [manifest_path.with_name(manifest_path.stem + end) for end in ends]
+    return [*records, temporary_of(records[-1])]
 
 
 class Writer:
