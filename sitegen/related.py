@@ -49,7 +49,7 @@ from typing import Any
 
 from .model import Paper
 from .processes import fork_context
-from .relatedtables import _ARRAYS, NONE, Tables, TablesWriter, starts_of, text_pieces
+from .relatedtables import ARRAYS, NONE, Tables, TablesWriter, starts_of, text_pieces
 
 TERMS = 8  # a paper's heaviest words, kept for matching
 POSTINGS = 10  # papers a word proposes as candidates, those where it weighs most
@@ -57,11 +57,11 @@ SCALE = 4096  # weights are rounded to multiples of 1/SCALE
 PARALLEL_FROM = 3000  # papers; below, starting processes costs more than it saves
 
 _TF = [0.0] + [1 + math.log(tf) for tf in range(1, 65)]  # sublinear: 1 + ln(tf), at most tf 64
-_TF_OF = array("d", _TF + _TF[-1:] * (256 - len(_TF)))  # per count a share keeps (at most 255), capped at 64
+TF_OF = array("d", _TF + _TF[-1:] * (256 - len(_TF)))  # per count a share keeps (at most 255), capped at 64
 _32 = itertools.repeat(32)
-_REPEATED = bytes.maketrans(bytes(range(256)), bytes([0, 0]) + b"\1" * 254)  # count -> whether above 1
-_EMPTY = array("I", [NONE] * TERMS)  # a paper's empty slots
-_ZEROS = array("I", [0] * TERMS)
+REPEATED = bytes.maketrans(bytes(range(256)), bytes([0, 0]) + b"\1" * 254)  # count -> whether above 1
+EMPTY_SLOTS = array("I", [NONE] * TERMS)  # a paper's empty slots
+ZERO_SLOTS = array("I", [0] * TERMS)
 _SEPARATORS = str.maketrans(dict.fromkeys(string.punctuation, " "))
 _ASCII_WORDS = bytes.maketrans(  # ASCII: upper to lower case, punctuation to a space
     string.ascii_uppercase.encode() + string.punctuation.encode(),
@@ -84,7 +84,7 @@ STOPWORDS = frozenset(
     methods results result study introduce introduces existing well many much often like et al
     """.split()
 )
-_SKIPPED = STOPWORDS | frozenset(string.ascii_lowercase + string.digits)
+SKIPPED = STOPWORDS | frozenset(string.ascii_lowercase + string.digits)
 
 
 def words(paper: Paper) -> Counter[str]:
@@ -96,7 +96,7 @@ def words(paper: Paper) -> Counter[str]:
 
 def words_of(title: str, abstract: str) -> Counter[str]:
     """``words`` of a paper with this title and abstract."""
-    return Counter(filterfalse(_SKIPPED.__contains__, tokens(title, abstract)))
+    return Counter(filterfalse(SKIPPED.__contains__, tokens(title, abstract)))
 
 
 def tokens(title: str, abstract: str) -> list[str]:
@@ -261,7 +261,7 @@ def _compute(
         nonlocal out
         try:
             if out is not None:
-                numbers = [getattr(tables, name) for name in _ARRAYS if name != "lists"]
+                numbers = [getattr(tables, name) for name in ARRAYS if name != "lists"]
                 out.begin(tables.ids, text_pieces(tables.texts), vocab, numbers)
         except OSError:
             out.close()

@@ -26,14 +26,14 @@ from operator import lshift, mul, neg, or_
 from typing import Any
 
 from .related import (
-    _EMPTY,
-    _REPEATED,
-    _SKIPPED,
-    _TF_OF,
-    _ZEROS,
+    EMPTY_SLOTS,
     POSTINGS,
+    REPEATED,
     SCALE,
+    SKIPPED,
     TERMS,
+    TF_OF,
+    ZERO_SLOTS,
     Posting,
     best_of,
     tokens,
@@ -115,9 +115,9 @@ def share(count: int) -> Generator[Any, Any, None]:
         found = rare.intersection(paper_words)
         rarest = sorted(map(rank_of, found if len(found) >= TERMS else paper_words))[:TERMS]
         weighed = dict(zip(rarest, map(idf.__getitem__, rarest), strict=True))
-        repeated = paper_counts.translate(_REPEATED)  # 1 where a word is there more than once
+        repeated = paper_counts.translate(REPEATED)  # 1 where a word is there more than once
         ranked = list(map(rank_of, compress(paper_words, repeated)))
-        tf_weights = map(_TF_OF.__getitem__, compress(paper_counts, repeated))
+        tf_weights = map(TF_OF.__getitem__, compress(paper_counts, repeated))
         weighed.update(zip(ranked, map(mul, tf_weights, map(idf.__getitem__, ranked)), strict=True))
         weighed.pop(unusable, None)
         # Heaviest first, then rarest: (minus weight, rank) in order.
@@ -130,8 +130,8 @@ def share(count: int) -> Generator[Any, Any, None]:
         keys = map(or_, map(lshift, scaled, _32), repeat(index))  # see _heads
         list(map(list.append, map(entries.__getitem__, ranks_kept), keys))
         if len(top) < TERMS:
-            kept.extend(_EMPTY[len(top) :])
-            weights.extend(_ZEROS[len(top) :])
+            kept.extend(EMPTY_SLOTS[len(top) :])
+            weights.extend(ZERO_SLOTS[len(top) :])
             last.append(0.0)
         else:
             last.append(-minus[-1])
@@ -183,7 +183,7 @@ def _counted(
     df: Counter[str] = Counter()
     # Each word as the one string held for it, each skipped word as "": counted
     # that way, a paper's words are held once already (~10% faster).
-    held = _Held.fromkeys(_SKIPPED, "").__getitem__
+    held = _Held.fromkeys(SKIPPED, "").__getitem__
     found = []
     for a, b in runs:
         done.append((a, b))

@@ -95,7 +95,7 @@ def starts_of(lengths: array | list[int]) -> array:
     return array("I", accumulate(lengths, initial=0))
 
 
-_ARRAYS = {
+ARRAYS = {  # the tables' fixed-width arrays and their type codes, in file order
     "text_starts": "I",
     "df": "I",
     "kept": "I",
@@ -114,7 +114,7 @@ def write_tables(path: Path, tables: Tables, key: str) -> None:
     texts, text_starts = _texts(tables)
     size = sum(len(piece) for piece in texts)
     with TablesWriter(path, key, tables.count, tables.terms) as out:
-        numbers = [getattr(tables, name) for name in _ARRAYS if name not in ("text_starts", "lists")]
+        numbers = [getattr(tables, name) for name in ARRAYS if name not in ("text_starts", "lists")]
         out.begin(tables.ids, (size, texts), tables.vocab, [text_starts, *numbers])
         out.finish(tables.lists)
 
@@ -149,7 +149,7 @@ class TablesWriter:
             "machine": _machine(),
             "papers": len(ids),
             "words": len(vocab),
-            "sections": [list(pair) for pair in zip(("ids", "texts", "vocab", *_ARRAYS), sizes, strict=True)],
+            "sections": [list(pair) for pair in zip(("ids", "texts", "vocab", *ARRAYS), sizes, strict=True)],
         }
         head = json.dumps(header, separators=(",", ":")).encode()
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -260,10 +260,10 @@ def _parse(data: bytes, key: str, count: int, terms: int) -> Tables | None:
     for name, size in header["sections"]:
         parts[name] = body[at : at + size]
         at += size
-    if at != len(body) or set(parts) != {"ids", "texts", "vocab", *_ARRAYS}:
+    if at != len(body) or set(parts) != {"ids", "texts", "vocab", *ARRAYS}:
         return None
     papers, words = header["papers"], header["words"]
-    found = {name: array(code) for name, code in _ARRAYS.items()}
+    found = {name: array(code) for name, code in ARRAYS.items()}
     for name, numbers in found.items():
         numbers.frombytes(parts[name])
     ids = str(parts["ids"], "utf-8").split("\n") if papers else []

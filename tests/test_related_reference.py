@@ -29,7 +29,7 @@ def reference_words(title: str, abstract: str) -> Counter[str]:
     title = title.lower()
     text = f"{title}\n{title}\n{abstract.lower()}"
     tokens = text.translate(_SEPARATORS).split() if text.isascii() else re.findall(r"[^\W_]+", text)
-    return Counter(word for word in tokens if word not in related._SKIPPED)
+    return Counter(word for word in tokens if word not in related.SKIPPED)
 
 
 # ASCII letters of both cases, digits, punctuation, every kind of ASCII space

@@ -416,7 +416,7 @@ def test_the_texts_are_encoded_a_piece_at_a_time_as_they_are_written(tmp_path):
     tracemalloc.start()
     try:
         with relatedtables.TablesWriter(tmp_path / "r.bin", KEY, 3, related.TERMS) as out:
-            numbers = [getattr(tables, n) for n in relatedtables._ARRAYS if n != "lists"]
+            numbers = [getattr(tables, n) for n in relatedtables.ARRAYS if n != "lists"]
             out.begin(tables.ids, relatedtables.text_pieces(tables.texts), tables.vocab, numbers)
             out.finish(tables.lists)
         peak = tracemalloc.get_traced_memory()[1]
