@@ -11,6 +11,10 @@ load finds them in the page cache, as a build right after the bench's warm-up do
 Runs are interleaved (j1, j2, j1, j2, ...) so the machine's drift falls on both alike.
 Prints, per layout, the median and minimum wall time of each -j and their ratio
 (issue 18 item 5: -j2 within 0.6x of -j1), and CPU time (user + sys, the workers' too).
+Then, of the load stage alone: its CPU here and in its workers, how many cores it kept busy
+(its CPU over its wall), and the CPU the rest of the machine took meanwhile (the machine's
+busy time in /proc/stat less the load's own): a -j2 load whose others' CPU is not ~0 did
+not have two cores to itself, and its ratio says little.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import NamedTuple
 
 import generate
 import layouts
@@ -31,25 +36,54 @@ from measure import BENCH, REPO
 from run import _corpus_key, _sites, _stamp, _stamped
 from tools import sitegen_python
 
-# In the child: the build's own calls (sitegen/build.py), up to the end of its "load" stage.
+# In the child: the build's own calls (sitegen/build.py), up to the end of its "load" stage;
+# around the load alone, its CPU (here, and in its workers once they are reaped) and the
+# machine's busy CPU time (/proc/stat: user nice system irq softirq steal, every core).
 CHILD = """
-import sys, time
+import os, resource, sys, time
 from pathlib import Path
 from sitegen.build import _import_rendering, _parse_cache
 from sitegen.config import load_config
 from sitegen.gcsettings import build_gc, long_lived
 from sitegen.loading import load_papers
 
+def busy():
+    try:
+        with open("/proc/stat") as stat:
+            ticks = [int(n) for n in stat.readline().split()[1:9]]
+    except (OSError, ValueError):
+        return float("nan")
+    return (sum(ticks[:3]) + sum(ticks[5:8])) / os.sysconf("SC_CLK_TCK")
+
+def cpu(who):
+    usage = resource.getrusage(who)
+    return usage.ru_utime + usage.ru_stime
+
 site, workers = Path(sys.argv[1]), int(sys.argv[2])
 with build_gc():
     config = load_config(site)
     cache = _parse_cache(config)
+    here, machine = cpu(resource.RUSAGE_SELF), busy()
     start = time.perf_counter()
     with long_lived():
         papers = load_papers(config, cache, workers, meanwhile=_import_rendering)
     took = time.perf_counter() - start
-print(f"{took:.4f} {len(papers)}")
+    machine, here = busy() - machine, cpu(resource.RUSAGE_SELF) - here
+forks = cpu(resource.RUSAGE_CHILDREN)
+print(f"{took:.4f} {len(papers)} {here:.4f} {forks:.4f} {machine - here - forks:.4f}")
 """
+
+
+class Load(NamedTuple):
+    """One load: the wall of its stage and the CPU of its whole child process (seconds);
+    then, of the stage alone, its CPU here and in its workers, and the CPU the rest of
+    the machine took meanwhile (None where the child does not say)."""
+
+    wall: float
+    cpu: float
+    here: float | None = None
+    workers: float | None = None
+    others: float | None = None
 
 
 def _warm(site: Path) -> None:
@@ -58,8 +92,8 @@ def _warm(site: Path) -> None:
             path.read_bytes()
 
 
-def load_once(python: str, site: Path, workers: int) -> tuple[float, float]:
-    """(wall seconds of the load stage, CPU seconds of the child and its workers)."""
+def load_once(python: str, site: Path, workers: int) -> Load:
+    """The load stage's wall, the CPU of the child and its workers, and what the child says more."""
     shutil.rmtree(site / ".sitegen-cache", ignore_errors=True)
     child = subprocess.Popen(
         [python, "-c", CHILD, str(site), str(workers)], cwd=REPO, stdout=subprocess.PIPE, text=True
@@ -68,7 +102,26 @@ def load_once(python: str, site: Path, workers: int) -> tuple[float, float]:
     out = child.stdout.read() if child.stdout else ""
     if status != 0:
         sys.exit(f"error: the load of {site} with -j{workers} failed (status {status})")
-    return float(out.split()[0]), usage.ru_utime + usage.ru_stime
+    said = out.split()
+    more = [float(n) for n in said[2:5]]
+    return Load(float(said[0]), usage.ru_utime + usage.ru_stime, *more)
+
+
+def _stage(loads: dict[int, list[Load]], jobs: list[int]) -> str:
+    """The stage's CPU here + in its workers, the cores it used and others' CPU, per -j (medians)."""
+    told = {j: [load for load in loads[j] if load.others is not None] for j in jobs}
+    if not all(told.values()):
+        return " | | "
+    median = statistics.median
+    stage = " / ".join(
+        f"{median(load.here for load in told[j]):.2f} + {median(load.workers for load in told[j]):.2f}"
+        for j in jobs
+    )
+    cores = " / ".join(
+        f"{median((load.here + load.workers) / load.wall for load in told[j]):.2f}" for j in jobs
+    )
+    others = " / ".join(f"{median(load.others for load in told[j]):.2f}" for j in jobs)
+    return f"{stage} | {cores} | {others}"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -95,23 +148,28 @@ def main(argv: list[str] | None = None) -> int:
             stats = generate.write_corpus(stale, size, args.seed)
             for site in stale.values():
                 _stamp(site, {"key": key, "stats": stats})
-        print(f"\n{size:,} papers: load wall s, median (min) of {args.repeat}; CPU s median")
-        print(f"| layout | {' | '.join(f'-j{j}' for j in jobs)} | -j{jobs[-1]} / -j{jobs[0]} | CPU |")
-        print(f"|---|{'---:|' * len(jobs)}---:|---|")
+        print(f"\n{size:,} papers: load wall s, median (min) of {args.repeat}; CPU s median; of the stage")
+        print(
+            "alone, medians: its CPU s here + in its workers, the cores it kept busy, others' CPU s meanwhile"
+        )
+        runs = " | ".join(f"-j{j}" for j in jobs)
+        print(f"| layout | {runs} | -j{jobs[-1]} / -j{jobs[0]} | CPU | stage CPU | cores | others' CPU |")
+        print(f"|---|{'---:|' * len(jobs)}---:|---|---|---|---|")
         for name, site in sites.items():
             _warm(site)
-            walls: dict[int, list[float]] = {j: [] for j in jobs}
-            cpus: dict[int, list[float]] = {j: [] for j in jobs}
+            loads: dict[int, list[Load]] = {j: [] for j in jobs}
             for _ in range(args.repeat):
                 for j in jobs:
-                    wall, cpu = load_once(python, site, j)
-                    walls[j].append(wall)
-                    cpus[j].append(cpu)
+                    loads[j].append(Load(*load_once(python, site, j)))
             shutil.rmtree(site / ".sitegen-cache", ignore_errors=True)
+            walls = {j: [load.wall for load in loads[j]] for j in jobs}
             cells = [f"{statistics.median(walls[j]):.2f} ({min(walls[j]):.2f})" for j in jobs]
             ratio = statistics.median(walls[jobs[-1]]) / statistics.median(walls[jobs[0]])
-            cpu = " / ".join(f"{statistics.median(cpus[j]):.2f}" for j in jobs)
-            print(f"| `{name}` | {' | '.join(cells)} | {ratio:.2f} | {cpu} |", flush=True)
+            cpu = " / ".join(f"{statistics.median(load.cpu for load in loads[j]):.2f}" for j in jobs)
+            print(
+                f"| `{name}` | {' | '.join(cells)} | {ratio:.2f} | {cpu} | {_stage(loads, jobs)} |",
+                flush=True,
+            )
     when = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
     print(f"load average {os.getloadavg()[0]:.2f} at the end; {when}")
     return 0

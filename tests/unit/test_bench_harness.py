@@ -130,7 +130,7 @@ def test_loads_alternates_the_jobs_counts_and_prints_the_load_average(tmp_path, 
 
     def load_once(python, site, workers):
         calls.append((site.name, workers))
-        return (1.0 if workers == 1 else 0.5), 2.0
+        return loads.Load((1.0 if workers == 1 else 0.5), 2.0, 0.4 / workers, workers - 1.0, 0.1 * workers)
 
     monkeypatch.setattr(loads, "load_once", load_once)
     monkeypatch.setattr(loads, "_warm", lambda site: warmed.append(site.name))
@@ -141,6 +141,8 @@ def test_loads_alternates_the_jobs_counts_and_prints_the_load_average(tmp_path, 
     out = capsys.readouterr().out
     assert out.count("load average ") == 2
     assert "| `paper-json` | 1.00 (1.00) | 0.50 (0.50) | 0.50 | 2.00 / 2.00 |" in out
+    # the stage's CPU here + in its workers, the cores it kept busy, others' CPU meanwhile
+    assert "| 0.40 + 0.00 / 0.20 + 1.00 | 0.40 / 2.40 | 0.10 / 0.20 |" in out
 
 
 def test_each_load_starts_without_a_parse_cache(tmp_path):
@@ -151,5 +153,5 @@ def test_each_load_starts_without_a_parse_cache(tmp_path):
     python = tmp_path / "python"  # stands in for the child: fails if it finds a cache
     python.write_text('#!/bin/sh\ntest -e "$3/.sitegen-cache" && exit 3\necho "0.25 40"\n')
     python.chmod(0o755)
-    wall, cpu = loads.load_once(str(python), site, 2)
-    assert wall == 0.25 and cpu >= 0
+    load = loads.load_once(str(python), site, 2)
+    assert load.wall == 0.25 and load.cpu >= 0 and load.others is None

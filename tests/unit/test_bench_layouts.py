@@ -178,5 +178,6 @@ def test_the_load_only_bench_loads_every_paper_with_each_jobs_count(tmp_path, ca
     assert loads.main([*args, "--sitegen-python", sys.executable]) == 0
     rows = [line for line in capsys.readouterr().out.splitlines() if line.startswith("| `")]
     assert [row.split("`")[1] for row in rows] == ["paper-json", "day-sitegen"]
-    assert loads.load_once(sys.executable, tmp_path / "corpus-40" / "sitegen-paper-json", 2)[0] > 0
+    load = loads.load_once(sys.executable, tmp_path / "corpus-40" / "sitegen-paper-json", 2)
+    assert load.wall > 0 and load.here > 0 and load.workers is not None and load.others is not None
     assert not (tmp_path / "corpus-40" / "sitegen-day-sitegen" / ".sitegen-cache").exists()
