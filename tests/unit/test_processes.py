@@ -1,6 +1,7 @@
 """processes.share_forked: tasks across forked processes and this one, without a Pool."""
 
 import os
+import sys
 import threading
 import time
 
@@ -147,3 +148,22 @@ def test_a_fork_whose_last_word_fails_raises_here():
 
     with pytest.raises(ValueError, match="no last word"):
         processes.share_forked(1, _timed, list(range(10)), lambda result: None, last_in_fork=fails)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="prctl is Linux's")
+def test_the_c_library_that_makes_forks_die_with_their_parent_is_found_without_running_ldconfig(monkeypatch):
+    """Each load, render and related stage forks after _find_libc: finding the
+    library by name ran ldconfig, 2-7 ms before the first fork could start."""
+    import ctypes
+    import ctypes.util
+
+    def by_name(name):
+        raise AssertionError("ran ldconfig to find the C library by its name")
+
+    monkeypatch.setattr(processes, "_libc", [])
+    monkeypatch.setattr(ctypes.util, "find_library", by_name)
+    libc = processes._find_libc()
+    signal_number = ctypes.c_int(-1)
+    assert libc.prctl(2, ctypes.byref(signal_number), 0, 0, 0) == 0  # PR_GET_PDEATHSIG
+    assert signal_number.value == 0  # this process asked for none
+    assert processes._find_libc() is libc, "looked up once a process"
