@@ -24,7 +24,7 @@ from .markup import render_title
 from .model import Paper
 from .outputs import Output
 from .pageparts import PAGER_WINDOW, DayGroup, FeedLink, PageLink, Pager, feed_link
-from .partials import Once, PerValue, render_once
+from .partials import Once, Partials, PerValue, render_once
 from .related import related_papers
 from .routes import Routes
 from .setaside import SetAside
@@ -87,6 +87,7 @@ class Renderer:
         self._templates: dict[str, jinja2.Template] = {}
         # What every page's header shows of the content: in every key.
         self._chrome = (has_upvotes(site.papers),)
+        self._partials = Partials()  # partial(): each partial's text kept for each distinct set of values
         self.env = make_environment(
             theme,
             globals={
@@ -95,9 +96,11 @@ class Renderer:
                 "static": self._static,
                 "version": __version__,
                 "trending": self._chrome[0],
+                "partial": self._partials.html,
             },
             filters=DATE_FILTERS,
         )
+        self._partials.env = self.env
         self._render = {name: kind.render for name, kind in KINDS.items()}
         self._shows = {name: kind.shows for name, kind in KINDS.items()}
         self._cite_paper_key = ("", "")  # the last paper whose cite files were keyed, and its key (_cite_key)
