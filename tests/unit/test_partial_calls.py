@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from markupsafe import Markup
 
-import pytest
 from sitegen.build import build
 from sitegen.config import load_config
 from sitegen.loading import load_papers
@@ -81,11 +81,13 @@ def _renderer(root, theme="default", partial=None):
 
 def test_a_partial_is_rendered_once_for_each_section_and_current(tmp_path):
     renderer = _renderer(tmp_path / "s")
-    for kind, key in [("paper", ("p1",)), ("paper", ("p2",)), ("home", (1,)), ("home", (2,)), ("author", (0, 1))]:
+    pages = [("paper", ("p1",)), ("paper", ("p2",)), ("home", (1,)), ("home", (2,)), ("author", (0, 1))]
+    for kind, key in pages:
         renderer.render(next(o for o in _plan(renderer) if o.kind == kind and o.key == key))
     made = renderer._partials._made
     # Two paper pages share one header text; the home page, its page 2 and an author page have their own.
-    assert sorted((k[2][1], k[3][1]) for k in made) == [("", ""), ("authors", None), ("page", None), ("papers", None)]
+    texts = sorted((k[2][1], k[3][1]) for k in made)
+    assert texts == [("", ""), ("authors", None), ("page", None), ("papers", None)]
 
 
 def _plan(renderer):
