@@ -144,6 +144,8 @@ def build(
             clock.phase("check unchanged")
             report = writer.report
             return BuildResult(config, writer.papers, report.unchanged, report, clock.total(), clock.phases)
+        if writer is not None:
+            writer.link_spare()  # if there is none, meanwhile (sparelink.py)
 
         cache = _parse_cache(config) if writer is not None else None
         workers = workers or default_workers()
@@ -196,8 +198,8 @@ def build(
         assert cache is not None
         progress = progress or Progress(enabled=False)
         with _oserrors_as_output_errors():
+            todo = schedule.first(renderer, writer)  # compares with output/: the spare is not touched
             writer.begin()
-            todo = schedule.first(renderer, writer)
             clock.phase("compare")
             progress.start(len(todo))
             try:

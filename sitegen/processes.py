@@ -59,6 +59,11 @@ def _die_with(parent: int, initializer: Callable[..., Any] | None, initargs: tup
         initializer(*initargs)
 
 
+def die_with(parent: int) -> None:
+    """In a process forked from ``parent`` by hand (sparelink.py): as a worker does."""
+    _die_with(parent, None, ())
+
+
 class _Context:
     """A fork context whose pools' workers die with the process that made them."""
 

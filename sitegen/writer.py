@@ -6,7 +6,9 @@ then swapped with output/ in one step (swap.py). Files whose bytes are the same
 as in output/ are hard links to output/'s own, so an unchanged file keeps its
 inode and mtime (rsync, CDN uploads and CI diffs see only real changes); only
 changed files are written. After the swap the previous site is the spare, and
-the next build brings it up to date rather than linking every file again.
+the next build brings it up to date rather than linking every file again; a
+build that finds no spare (the first after a cold build) has one linked while
+it loads its content (sparelink.py).
 
 The record of a build (the manifest) names the folder it describes by device
 and inode, and is written before the swap as the *next* record: whichever
@@ -19,7 +21,6 @@ put in the folder by hand is ever deleted.
 from __future__ import annotations
 
 import copy
-import json
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -28,10 +29,10 @@ from pathlib import Path
 from . import tree
 from .bibstore import temporary_of
 from .cache import write_json
-from .ci import on_ci
 from .errors import OutputError, Problem
 from .manifest import MANIFEST_VERSION, Entry, dumps, entry, key_of
 from .manifest import load as _load
+from .sparelink import SpareLinker, read_listing
 from .swap import check_swappable, identity, recover, remove_tree, swap
 from .tree import replace_text as save_manifest
 
@@ -72,12 +73,6 @@ def spare_of(out_dir: Path) -> Path:
     return out_dir.with_name(f".{out_dir.name}.sitegen-spare")
 
 
-def twin_of(out_dir: Path) -> Path:
-    """Where a cold build links each file it writes a second time: after its
-    swap this becomes the spare, so the next build need not link every file."""
-    return out_dir.with_name(f".{out_dir.name}.sitegen-twin")
-
-
 def failed(action: str, error: OSError, path: object = None) -> OutputError:
     """An OSError as the one line a user sees: what failed, where, and why."""
     where = path if path is not None else error.filename
@@ -99,7 +94,6 @@ class Writer:
     def __init__(self, out_dir: Path, manifest_path: Path, fingerprint: str = "") -> None:
         self.out_dir = out_dir
         self.spare = spare_of(out_dir)
-        self.twin = twin_of(out_dir)
         self.manifest_path = manifest_path
         # The next manifest while one commits; what the spare folder holds, so that a build
         # need not walk it; papers.bib's entries as this output folder has them (bibstore.py).
@@ -112,18 +106,18 @@ class Writer:
         self.papers = 0  # how many papers the site has, recorded with the fingerprint
         self._root = str(out_dir)
         self._spare_root = str(self.spare)
-        self._twin_root = str(self.twin)
-        self._twinning = False  # a cold build: each written file is linked into the twin too
+        self._linker: SpareLinker | None = None  # making the spare meanwhile (link_spare)
         try:
             recover(out_dir, self.spare, self._is_next)
-            if self.twin.exists() or self.twin.is_symlink():
-                remove_tree(self.twin)  # left by a cold build killed before it became the spare
+            twin = out_dir.with_name(f".{out_dir.name}.sitegen-twin")  # an older sitegen's, killed
+            if twin.exists():
+                remove_tree(twin)
         except OSError as error:
             raise failed("finish the last build's swap", error) from None
         # Into a missing or empty folder there is nothing to compare or keep.
         self._direct = not out_dir.is_dir() or not any(out_dir.iterdir())
         self._fresh = False  # the spare was made empty by this build: nothing to unlink first
-        self._made_dirs: set[str] = set()  # folders in the spare (and twin): made, or merged
+        self._made_dirs: set[str] = set()  # folders in the spare: made, or merged
         self._previous = self._read_manifest()
         self._manifest: dict[str, Entry] = {}  # path -> its input key and size (manifest.py)
         self._staged: list[str] = []
@@ -179,10 +173,40 @@ class Writer:
         self.papers = self._previous_papers
         return True
 
+    def link_spare(self) -> None:
+        """If the last build left no listed spare (a cold build leaves none),
+        start linking output/'s files into one now, while the build loads its
+        content: ``begin`` waits for it. Without a record of output/ (or with
+        nothing in it), or a spare that is not a folder, ``commit`` does it."""
+        if self._previous is None or self._direct or self.spare.is_symlink():
+            return
+        if self.listing_path.exists() and self.spare.exists():
+            return  # the last build's site, listed: brought up to date file by file
+        try:
+            check_swappable(self.out_dir)
+            if self.spare.exists() and not self.spare.is_dir():
+                return
+            # Gone before the spare changes: a build killed from here on leaves none to trust.
+            self.next_path.unlink(missing_ok=True)
+            self.listing_path.unlink(missing_ok=True)
+            self._linker = SpareLinker(self._root, self._spare_root, self._previous)
+        except (OSError, OutputError):
+            pass  # begin() and commit() meet it again, and say so
+
+    def _join_linker(self) -> None:
+        """The spare as the linker made it: every file of output/'s record, linked."""
+        linker, self._linker = self._linker, None
+        made = linker.join() if linker is not None else None
+        if made is not None:
+            self._spare_listing, self._spare_same = made, set(made[0])
+
     def begin(self) -> None:
         """Make the spare folder ready for this build's files (before any worker starts)."""
         check_swappable(self.out_dir)
-        self._spare_listing, self._spare_same = self._read_listing()
+        if self._linker is not None:
+            self._join_linker()
+        else:
+            self._spare_listing, self._spare_same = read_listing(self.listing_path, identity(self.spare))
         try:
             self.next_path.unlink(missing_ok=True)  # a record of a swap that never happened
             # Gone before the spare changes: a build killed from here on leaves no listing to trust.
@@ -190,31 +214,12 @@ class Writer:
             if not self.spare.exists():
                 self.spare.mkdir(parents=True)
                 self._fresh = True
-                # No twin on CI: its disk goes with the job, no build takes the spare (architecture.md).
-                if self._direct and not on_ci():
-                    self.twin.mkdir()
-                    self._twinning = True
             elif self.spare.is_symlink() or not self.spare.is_dir():
                 raise OutputError(
                     Problem(f"expected a folder sitegen made, found something else: {self.spare}")
                 )
         except OSError as error:
             raise failed("prepare the new site", error) from None
-
-    def _read_listing(self) -> tuple[tree.Listing | None, set[str]]:
-        """What the spare holds, and which of its files are output/'s very files
-        (same inode): all but those the last build wrote anew ("differs")."""
-        try:
-            data = json.loads(self.listing_path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return None, set()
-        if not isinstance(data, dict) or not data.get("tree") or data["tree"] != identity(self.spare):
-            return None, set()
-        files, folders, differs = data.get("files"), data.get("folders"), data.get("differs")
-        if not isinstance(files, list) or not isinstance(folders, list):
-            return None, set()
-        same = set(files).difference(differs) if isinstance(differs, list) else set()
-        return (files, folders), same
 
     def _claim(self, path: str) -> str:
         if path in self._manifest:
@@ -294,10 +299,6 @@ class Writer:
             if not self._fresh:  # the spare's file may be a link to output/'s: never write into it
                 tree.clear(destination)
             tree.write_file(destination, data)
-            if self._twinning:
-                if new_folder:
-                    tree.make_folder(f"{self._twin_root}/{folder}" if folder else self._twin_root)
-                os.link(destination, f"{self._twin_root}/{path}")
         except OSError as error:
             raise failed("write", error, target) from None
         if new_folder:
@@ -327,13 +328,14 @@ class Writer:
 
     def abort(self) -> None:
         """Give up: output/ was never touched. A spare this build made goes;
-        one kept from the last build stays for the next to bring up to date."""
+        one kept from the last build, or linked by this one, stays for the next
+        to bring up to date."""
+        if self._linker is not None:
+            self._linker.stop()
+            self._linker = None
         if self._fresh:
             remove_tree(self.spare)
             self._fresh = False
-        if self._twinning:
-            remove_tree(self.twin)
-            self._twinning = False
 
     def commit(self) -> Report:
         """Complete the spare (links to unchanged files, the user's own files,
@@ -368,30 +370,10 @@ class Writer:
                 # What this build wrote is a new file in output/, not the spare's.
                 record = {"tree": old_site, "files": files, "folders": folders, "differs": self._staged}
                 write_json(self.listing_path, record)
-            elif self._twinning:
-                self._settle_twin()
         except OSError:
             pass  # the next build rolls the record forward itself, and walks the spare
         self.report.written = len(self._staged)
         return self.report
-
-    def _settle_twin(self) -> None:
-        """After a cold build's swap: the twin, every file of the new site linked
-        once more, becomes the spare. The spare's place holds what output/ was
-        before: nothing, or an empty folder. A build killed meanwhile leaves a
-        twin the next one removes, and that one links every file itself."""
-        self._twinning = False
-        if self.spare.exists():
-            try:
-                os.rmdir(self.spare)
-            except OSError:  # not empty after all (a file put there meanwhile): keep it as the spare
-                remove_tree(self.twin)
-                return
-        os.rename(self.twin, self.spare)
-        files = list(self._manifest)
-        folders = sorted(tree.folders_of(files))
-        record = {"tree": identity(self.spare), "files": files, "folders": folders, "differs": []}
-        write_json(self.listing_path, record)
 
     def _save(self, path: Path, tree_id: str) -> None:
         head = {"version": MANIFEST_VERSION, "tree": tree_id, "fingerprint": self.fingerprint}

@@ -44,7 +44,7 @@ def test_files_the_user_put_there_are_never_pruned(tmp_path):
 def test_an_aborted_build_leaves_the_previous_output_untouched(tmp_path):
     out, manifest = tmp_path / "out", tmp_path / "m.json"
     write(out, manifest, {"index.html": b"old"})
-    shutil.rmtree(spare_of(out))  # the spare a cold build leaves: this build makes its own
+    assert not spare_of(out).exists(), "a cold build leaves no spare: this build makes its own"
     writer = Writer(out, manifest)
     writer.begin()
     writer.add("index.html", b"new")
@@ -139,7 +139,7 @@ def test_dangerous_output_folders_are_refused(tmp_path):
 
 def test_folders_of_files_merged_from_a_worker_are_not_made_again(tmp_path, monkeypatch):
     """A cite file rendered in the last phase goes into its paper's folder, which a
-    worker made in the first (in the spare and in the twin): no mkdir for it."""
+    worker made in the first: no mkdir for it."""
     from sitegen import tree as tree_ops
 
     out = tmp_path / "out"
@@ -164,7 +164,6 @@ def test_folders_of_files_merged_from_a_worker_are_not_made_again(tmp_path, monk
     writer.merge(last_phase.export())
     assert [os.path.relpath(folder, tmp_path) for folder in made] == [
         ".out.sitegen-spare/papers/b",
-        ".out.sitegen-twin/papers/b",
     ], "only the folder no file was written into yet"
     writer.commit()
     assert tree(out) == {
@@ -174,7 +173,7 @@ def test_folders_of_files_merged_from_a_worker_are_not_made_again(tmp_path, monk
         "index.html": b"home",
         "robots.txt": b"robots",
     }
-    assert tree(spare_of(out)) == tree(out), "the twin, now the spare, holds every file"
+    assert not spare_of(out).exists(), "a cold build makes no second tree of links"
 
 
 def test_a_build_holds_each_files_entry_as_one_string_and_records_key_and_size(tmp_path):
