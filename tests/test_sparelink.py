@@ -1,0 +1,369 @@
+"""The first rebuild after a cold build: a cold build makes no second tree of
+links, and the rebuild has its spare linked meanwhile by a forked process
+(sparelink.py). The site is right, unchanged files keep their inode and mtime,
+and a kill or a failure of the linker or of its build at any point leaves
+output/ whole and the next build right."""
+
+from __future__ import annotations
+
+import errno
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import pytest
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from sitegen import sparelink
+from sitegen import tree as tree_ops
+from sitegen.build import CACHE_DIR, build
+from sitegen.writer import spare_of
+from tests.sitekit import tree, write_site
+from tests.test_atomic_output import VERSIONS, sitegen, written
+
+USERS = {"CNAME": b"papers.example.org", "keep/notes.txt": b"mine"}
+# a: 30 papers; b: one edited, one deleted, one new with a new tag; c: a with one abstract edited
+EDITED = [dict(p) for p in VERSIONS["a"]]
+EDITED[20]["abstract"] = "An edited abstract."
+SITES = {**VERSIONS, "c": EDITED}
+
+
+def set_content(site: Path, version: str) -> None:
+    text = yaml.safe_dump(SITES[version], sort_keys=False)
+    (site / "content/papers/papers.yaml").write_text(text, encoding="utf-8")
+
+
+def cold_reference(site: Path, tmp_path: Path, version: str) -> dict[str, bytes]:
+    """``version``'s site built from nothing: a copy of the site without cache or output."""
+    copy = tmp_path / f"cold-{version}"
+    shutil.copytree(site, copy, ignore=shutil.ignore_patterns("output", CACHE_DIR))
+    set_content(copy, version)
+    build(copy)
+    return {**tree(copy / "output"), **USERS, "latest": tree(copy / "output")["index.html"]}
+
+
+@pytest.fixture
+def cold(tmp_path):
+    """A site built cold (version a) into a missing output/, then the user's own
+    files, a symlink and an empty folder put in output/; and each version's
+    site as a cold build makes it, with those files."""
+    site = write_site(tmp_path / "site", VERSIONS["a"], per_page=5)
+    set_content(site, "a")
+    build(site)
+    out = site / "output"
+    for path, data in USERS.items():
+        (out / path).parent.mkdir(exist_ok=True)
+        (out / path).write_bytes(data)
+    (out / "latest").symlink_to("index.html")
+    (out / "empty").mkdir()
+    references = {version: cold_reference(site, tmp_path, version) for version in SITES}
+    assert tree(out) == references["a"]
+    return site, references
+
+
+def stats(out: Path) -> dict[str, os.stat_result]:
+    return {path: os.stat(out / path, follow_symlinks=False) for path in tree(out)}
+
+
+def kept(before: dict, after: dict) -> set[str]:
+    """The paths whose file is the very same (inode and mtime) in both."""
+    return {
+        p
+        for p in before.keys() & after.keys()
+        if (before[p].st_ino, before[p].st_mtime_ns) == (after[p].st_ino, after[p].st_mtime_ns)
+    }
+
+
+def check_site(site: Path, references: dict, version: str, before: tuple | None = None) -> None:
+    """output/ is ``version``'s site with the user's files; with ``before``
+    (the version output/ had, and its stats), every file whose bytes are the
+    same in both is still the very same file (inode and mtime)."""
+    out = site / "output"
+    assert tree(out) == references[version]
+    assert (out / "empty").is_dir() and os.readlink(out / "latest") == "index.html"
+    if before is not None:
+        was, old = before
+        same = {p for p in references[was] if references[version].get(p) == references[was][p]}
+        assert same and same <= kept(old, stats(out)), "an unchanged file was written anew"
+
+
+@pytest.mark.parametrize("ci", ["", "true"])
+def test_a_cold_build_makes_no_spare_on_ci_or_not(tmp_path, monkeypatch, ci):
+    monkeypatch.setenv("CI", ci)
+    site = write_site(tmp_path / "site", VERSIONS["a"], per_page=5)
+    set_content(site, "a")
+    build(site)
+    assert tree(site / "output")
+    beside = sorted(p.name for p in site.iterdir() if p.name.startswith(".output."))
+    assert beside == [], "no spare or twin: nothing but output/ is written beside it"
+
+
+def test_a_rebuild_with_nothing_changed_makes_no_spare(cold, monkeypatch):
+    site, _ = cold
+    started = []
+
+    def start(self, *args):
+        started.append(args)
+        raise OSError("not started: the build goes on without it")
+
+    monkeypatch.setattr(sparelink.SpareLinker, "__init__", start)
+    result = build(site)
+    assert result.report.written == 0
+    assert started == [], "no linker starts when nothing is built"
+    assert not spare_of(site / "output").exists()
+
+
+def test_the_first_rebuild_links_its_spare_meanwhile_and_makes_the_right_site(cold, monkeypatch):
+    """Its commit links no unchanged output: the forked linker did, while the
+    build loaded its content. The site equals a cold build of the edit, the
+    user's files stay, unchanged files keep inode and mtime, and the previous
+    site is left as the next build's spare."""
+    site, references = cold
+    out = site / "output"
+    linked_at_commit: list[str] = []
+    real = tree_ops._link
+    monkeypatch.setattr(
+        tree_ops,
+        "_link",
+        lambda live, spare, path, *rest: linked_at_commit.append(path) or real(live, spare, path, *rest),
+    )
+    for was, version in (("a", "c"), ("c", "a")):  # the first rebuild, then one with its spare
+        before = was, stats(out)
+        set_content(site, version)
+        result = build(site)
+        check_site(site, references, version, before)
+        assert 0 < result.report.written < len(references[version]) / 10
+        assert set(linked_at_commit) <= set(USERS) | {"latest"}, "only the user's files are linked at commit"
+        linked_at_commit.clear()
+        spare = spare_of(out)
+        assert set(tree(spare)) == set(before[1]), "the previous site is the next spare"
+
+
+def test_a_file_gone_from_output_is_written_again(cold):
+    site, references = cold
+    out = site / "output"
+    (out / "papers/p3/index.html").unlink()
+    shutil.rmtree(out / "papers/p4")
+    set_content(site, "b")
+    build(site)
+    check_site(site, references, "b")
+
+
+@pytest.mark.parametrize("code", [errno.EMLINK, errno.ENOSPC, errno.EXDEV, errno.EACCES])
+def test_a_linker_that_fails_leaves_the_build_to_link_what_it_must(cold, monkeypatch, code):
+    """EMLINK (a file linked too often), ENOSPC (no room for a folder): the
+    linker gives up part-way, and the build completes the spare itself."""
+    site, references = cold
+    before = "a", stats(site / "output")
+    real_tree, real_link = sparelink.link_tree, os.link
+
+    def failing(*args):  # in the forked linker only
+        calls = []
+
+        def link(*a, **k):
+            calls.append(a)
+            if len(calls) == 5:
+                raise OSError(code, os.strerror(code), a[1])
+            return real_link(*a, **k)
+
+        os.link = link
+        return real_tree(*args)
+
+    monkeypatch.setattr(sparelink, "link_tree", failing)
+    set_content(site, "b")
+    build(site)
+    check_site(site, references, "b", before)
+
+
+def test_a_build_that_stops_early_stops_its_linker(cold, monkeypatch):
+    """A build that fails before it joins its linker (here: --strict's vet)
+    kills it and waits for it, so no process of it is left to change the spare
+    once the lock is released."""
+    site, references = cold
+    pids = []
+    real_init, real_tree = sparelink.SpareLinker.__init__, sparelink.link_tree
+
+    def start(self, *args):
+        real_init(self, *args)
+        pids.append(self.pid)
+
+    def slow(*args):  # the linker outlives the build unless it is stopped
+        time.sleep(5)
+        return real_tree(*args)
+
+    def refuse(*_):
+        raise RuntimeError("vetoed")
+
+    monkeypatch.setattr(sparelink.SpareLinker, "__init__", start)
+    monkeypatch.setattr(sparelink, "link_tree", slow)
+    set_content(site, "b")
+    with pytest.raises(RuntimeError, match="vetoed"):
+        build(site, vet=refuse)
+    assert len(pids) == 1
+    with pytest.raises(ChildProcessError):
+        os.waitpid(pids[0], os.WNOHANG)  # reaped: no longer this process's child
+    check_site(site, references, "a")
+    monkeypatch.undo()
+    build(site)
+    check_site(site, references, "b")
+
+
+# The linker (in its own process) or its build killed at the nth link, or
+# once all are made; the build killed after it joined its linker, before begin().
+KILL_LINKER = """
+import os, signal, sys, time
+from sitegen import cli, sparelink, writer
+
+point, site, n, pid_file = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
+real_link, real_tree, calls = os.link, sparelink.link_tree, [0]
+
+def die(pid):
+    os.kill(pid, signal.SIGKILL)
+
+def counted(*args, **kwargs):
+    calls[0] += 1
+    if calls[0] == n and point == "linker":
+        die(os.getpid())
+    if calls[0] == n and point == "build":
+        open(pid_file, "w").write(str(os.getpid()))
+        die(os.getppid())
+        time.sleep(60)  # killed with its build, else still here
+    return real_link(*args, **kwargs)
+
+def linking(*args):
+    os.link = counted
+    made = real_tree(*args)
+    if point == "linker-done":
+        die(os.getpid())
+    return made
+
+sparelink.link_tree = linking
+if point == "joined":
+    writer.Writer.begin = lambda self: (self._join_linker(), die(os.getpid()))
+cli.main(["build", "--site", site, "-q"])
+"""
+
+
+def alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+@pytest.mark.parametrize(
+    ("point", "n"),
+    [("linker", 1), ("linker", 40), ("linker-done", 0), ("build", 1), ("build", 40), ("joined", 0)],
+)
+def test_a_kill_of_the_linker_or_its_build_leaves_output_whole(cold, tmp_path, point, n):
+    """Killed, the linker leaves its build to complete the spare (the build
+    ends right); its build killed, output/ is the old site, the linker dies
+    with it, and the next build (which finds a partial spare and no listing)
+    makes the right site, linking nothing anew that was already output/'s."""
+    site, references = cold
+    out = site / "output"
+    before = "a", stats(out)
+    set_content(site, "b")
+    pid_file = tmp_path / "linker.pid"
+    done = subprocess.run(
+        [sys.executable, "-c", KILL_LINKER, point, str(site), str(n), str(pid_file)], timeout=60
+    )
+    if point.startswith("linker"):
+        assert done.returncode == 0
+        check_site(site, references, "b", before)
+    else:
+        assert done.returncode == -signal.SIGKILL
+        check_site(site, references, "a", before)
+        assert tree(out) == references["a"]
+    if point == "build":
+        linker = int(pid_file.read_text())
+        deadline = time.monotonic() + 10
+        while alive(linker) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not alive(linker), "the linker dies with its build"
+    middle = ("b" if point.startswith("linker") else "a"), stats(out)
+    finished = subprocess.run(sitegen(site), capture_output=True, text=True, timeout=60)
+    assert finished.returncode == 0, finished.stderr
+    check_site(site, references, "b", middle)
+    assert (written(finished.stdout) == 0) == point.startswith("linker")
+    set_content(site, "a")
+    build(site)
+    check_site(site, references, "a")
+
+
+# --- link_tree against the reference: exactly the recorded files, as output/'s ----
+
+NAMES = st.sampled_from(["a", "b", "c.html", "d.xml"])
+PATHS = st.lists(NAMES, min_size=1, max_size=3).map("/".join)
+
+
+def plain_tree(paths: set[str]) -> set[str]:
+    """The paths that can be files together: none a folder of another."""
+    folders = tree_ops.folders_of(paths)
+    return {p for p in paths if p not in folders}
+
+
+def make(root: str, files: dict[str, str | None], live: str, folders: set[str] = frozenset()) -> None:
+    """Under ``root``: files, each a link to ``live``'s file of that path (None)
+    or a text, and empty ``folders``, as far as they fit together."""
+    os.makedirs(root, exist_ok=True)
+    for path, text in files.items():
+        target = os.path.join(root, path)
+        try:
+            os.makedirs(os.path.dirname(target), exist_ok=True)
+            if text is None:
+                os.link(os.path.join(live, path), target)
+            else:
+                Path(target).write_text(text)
+        except (FileExistsError, NotADirectoryError, IsADirectoryError):
+            pass  # a path another one's folder took
+    for folder in folders:
+        try:
+            os.makedirs(os.path.join(root, folder))
+        except (FileExistsError, NotADirectoryError):
+            pass
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    live=st.sets(PATHS, max_size=12),
+    extra=st.sets(PATHS, max_size=4),
+    spare=st.none() | st.dictionaries(PATHS, st.none() | st.just("other"), max_size=10),
+    empty=st.sets(PATHS, max_size=3),
+)
+def test_link_tree_makes_the_spare_exactly_the_recorded_files_linked(live, extra, spare, empty):
+    live = plain_tree(live)
+    recorded = sorted(plain_tree(live | extra))
+    with tempfile.TemporaryDirectory() as root:
+        out, spare_dir = f"{root}/out", f"{root}/spare"
+        make(out, {p: f"file {p}" for p in live}, out)
+        if spare is not None:
+            make(spare_dir, {p: t for p, t in spare.items() if t is not None or p in live}, out, empty)
+        skipped, folders = sparelink.link_tree(out, spare_dir, recorded)
+        files, _, all_folders = tree_ops.walk(spare_dir)
+        there = [p for p in recorded if p in live]
+        assert sorted(files) == sorted(there)
+        assert sorted(skipped) == sorted(set(recorded) - set(there))
+        assert sorted(all_folders) == folders == sorted(tree_ops.folders_of(recorded))
+        for path in there:
+            a, b = os.lstat(f"{out}/{path}"), os.lstat(f"{spare_dir}/{path}")
+            assert (a.st_ino, a.st_dev) == (b.st_ino, b.st_dev)
+
+
+def test_link_tree_never_goes_outside_the_spare(tmp_path):
+    out, spare = tmp_path / "out", tmp_path / "spare"
+    (out / "a").mkdir(parents=True)
+    (out / "a/x.html").write_text("x")
+    (tmp_path / "secret").write_text("s")
+    bad = ["../secret", "a/../../secret", "/etc/hostname", "a//x.html", "a/"]
+    skipped, _ = sparelink.link_tree(str(out), str(spare), ["a/x.html", *bad])
+    assert sorted(skipped) == sorted(bad)
+    assert tree(spare) == {"a/x.html": b"x"} and sorted(os.listdir(tmp_path)) == ["out", "secret", "spare"]
