@@ -178,7 +178,7 @@ class Writer:
         start linking output/'s files into one now, while the build loads its
         content: ``begin`` waits for it. Without a record of output/ (or with
         nothing in it), or a spare that is not a folder, ``commit`` does it."""
-        if self._previous is None or self._direct or self.spare.is_symlink():
+        if self._previous is None or self._direct or self.spare.is_symlink() or not hasattr(os, "fork"):
             return
         if self.listing_path.exists() and self.spare.exists():
             return  # the last build's site, listed: brought up to date file by file
