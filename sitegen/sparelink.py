@@ -22,6 +22,7 @@ dies with the build (processes.die_with); a build that stops kills it first.
 
 from __future__ import annotations
 
+import gc
 import json
 import marshal
 import os
@@ -78,7 +79,10 @@ class SpareLinker:
                 chunks.append(chunk)
         finally:
             os.close(self._reader)
-            status = os.waitpid(self.pid, 0)[1]
+            try:
+                status = os.waitpid(self.pid, 0)[1]
+            except ChildProcessError:  # reaped by someone else: its word is not known
+                status = -1
         if status != 0 or not chunks:
             return None
         skipped, folders = marshal.loads(b"".join(chunks))
@@ -94,12 +98,16 @@ class SpareLinker:
         except ProcessLookupError:
             pass
         os.close(self._reader)
-        os.waitpid(self.pid, 0)
+        try:
+            os.waitpid(self.pid, 0)
+        except ChildProcessError:
+            pass
 
 
 def _serve(parent: int, live: str, spare: str, paths: Iterable[str], out: int) -> None:
     """In the forked process: make the spare, send back what was skipped, exit."""
     code = 1
+    gc.disable()  # a collection would touch, and so copy, every page of the build's heap
     try:
         die_with(parent)
         made = marshal.dumps(link_tree(live, spare, paths))
