@@ -6,7 +6,7 @@ the header written inline, as before, gave."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, timedelta, timezone
 
 import pytest
 from hypothesis import given, settings
@@ -120,3 +120,16 @@ def test_a_partial_sees_nothing_of_the_page(tmp_path):
 
     with pytest.raises(jinja2.UndefinedError):
         renderer.env.from_string("{{ partial('_p.html') }}").render(route="papers/x/")
+
+
+def test_equal_values_written_differently_get_their_own_text(tmp_path):
+    # One moment in two zones, 1 and True, a str and the same text marked safe: each pair
+    # is equal (and hashes alike), and each is written differently.
+    renderer = _renderer(tmp_path / "s", partial="[{{ a }}]")
+    moment = datetime(2025, 3, 14, 12, tzinfo=timezone.utc)
+    pairs = [(moment, moment.astimezone(timezone(timedelta(hours=1)))), (1, True), ("<i>", Markup("<i>"))]
+    template = renderer.env.get_template("_p.html")
+    for first, second in pairs:
+        assert first == second
+        for value in (first, second):
+            assert renderer._partials.html("_p.html", a=value) == template.render(a=value)
