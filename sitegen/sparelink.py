@@ -130,8 +130,7 @@ def link_tree(live: str, spare: str, paths: Iterable[str]) -> tuple[list[str], l
     safe: list[str] = []
     skipped: list[str] = []
     for path in paths:  # never outside the spare: the commit links these, checked
-        plain = ".." not in path and "//" not in path and not path.startswith("/") and not path.endswith("/")
-        (safe if plain and path else skipped).append(path)
+        (safe if tree.is_inside(path) else skipped).append(path)
     folders = sorted(tree.folders_of(safe))  # each folder after its parent
     have: set[str] = set()
     if os.path.isdir(spare):

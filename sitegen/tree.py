@@ -12,6 +12,15 @@ import shutil
 from pathlib import Path
 
 
+def is_inside(path: str) -> bool:
+    """Whether ``path`` names a file inside the folder it is relative to: no
+    backslash, no ``..`` part, no empty part (so no leading, doubled or trailing
+    ``/``). String checks, not pathlib: this runs for every file of every build
+    (writer.py, sparelink.py)."""
+    parts = path.split("/")
+    return "\\" not in path and ".." not in parts and "" not in parts
+
+
 def write_file(path: str, data: bytes) -> None:
     """Create ``path`` with ``data``: bare system calls, because open() adds
     fstat, ioctl and lseek calls to every one of 150k files. O_EXCL: a file

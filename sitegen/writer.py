@@ -146,8 +146,7 @@ class Writer:
     def _checked(self, path: str) -> str:
         """``path`` if it names a file inside the output folder; string checks,
         not pathlib, because this runs for every file of every build."""
-        parts = path.split("/")
-        if path.startswith("/") or "\\" in path or ".." in parts or "" in parts or parts[0] == STAGING:
+        if not tree.is_inside(path) or path.partition("/")[0] == STAGING:
             raise OutputError(Problem(f"refusing to write outside the output folder: {path!r}"))
         return path
 
