@@ -302,30 +302,43 @@ def _ris_type(citation: Citation) -> str:
 
 
 def _ris_name(name: str) -> str:
-    """'Noah D. Goodman' -> 'Goodman, Noah D.', as RIS asks; a one-word name as it is."""
+    """'Noah D. Goodman' -> 'Goodman, Noah D.', as RIS asks; a one-word name as it is.
+    Most names have no comma and end in a family name that is not 'Jr.': it is the
+    last word (family_name), and the given names the others (_given_names), split
+    once. Single-spaced, as a RIS value is (tests/unit/test_ris_reference.py)."""
+    if "," not in name:
+        words = name.split()
+        if len(words) > 1 and words[-1].rstrip(".").lower() not in _GENERATIONS:
+            return words[-1] + ", " + " ".join(words[:-1])
     family = family_name(name)
     given = _given_names(name, family)
-    return f"{family}, {given}" if given else family
+    return _one_line(f"{family}, {given}" if given else family)
 
 
 def ris(citation: Citation, abstract: str) -> str:
     """One RIS record: tag, two spaces, hyphen, space, value; lines end with CR LF
-    as the RIS specification says (Zotero, Mendeley and EndNote read it)."""
+    as the RIS specification says (Zotero, Mendeley and EndNote read it). Each
+    value single-spaced (" ".join(value.split())); written line by line, without
+    a (tag, value) pair a line (tests/unit/test_ris_reference.py)."""
     moment = citation.moment
-    lines = [("TY", _ris_type(citation)), ("ID", citation.key), ("TI", citation.title)]
-    lines += [("AU", _ris_name(name)) for name in citation.authors]
-    lines += [("PY", f"{moment.year:04d}"), ("DA", f"{moment.year:04d}/{moment.month:02d}/{moment.day:02d}/")]
+    year = f"{moment.year:04d}"
+    out = [f"TY  - {_ris_type(citation)}\r\nID  - {_one_line(citation.key)}\r\n"]
+    out.append(f"TI  - {_one_line(citation.title)}\r\n")
+    out += [f"AU  - {_ris_name(name)}\r\n" for name in citation.authors]  # single-spaced
+    out.append(f"PY  - {year}\r\nDA  - {year}/{moment.month:02d}/{moment.day:02d}/\r\n")
     if citation.venue:
-        lines.append(("T2", citation.venue))
-    text = "".join(f"{tag}  - {' '.join(value.split())}\r\n" for tag, value in lines)
+        out.append(f"T2  - {_one_line(citation.venue)}\r\n")
     if abstract:
-        text += f"AB  - {_one_spaced(abstract)}\r\n"
-    lines = [("KW", tag) for tag in citation.tags]
+        out.append(f"AB  - {_one_spaced(abstract)}\r\n")
+    out += [f"KW  - {_one_line(tag)}\r\n" for tag in citation.tags]
     if citation.doi:
-        lines.append(("DO", citation.doi))
-    lines.append(("UR", citation.url))
-    text += "".join(f"{tag}  - {' '.join(value.split())}\r\n" for tag, value in lines)
-    return text + "ER  - \r\n"
+        out.append(f"DO  - {_one_line(citation.doi)}\r\n")
+    out.append(f"UR  - {_one_line(citation.url)}\r\nER  - \r\n")
+    return "".join(out)
+
+
+def _one_line(value: str) -> str:
+    return " ".join(value.split())
 
 
 _ASCII_SPACES = "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f"  # what str.split() splits at in ASCII, but the space

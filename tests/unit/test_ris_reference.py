@@ -1,0 +1,86 @@
+"""citation.ris written line by line, and a name's RIS form split once when it has
+no comma and ends in a family name: the same text as the (tag, value) rule it
+replaces, kept here as the reference, for any citation."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from sitegen.citation import Citation, _given_names, _one_spaced, _ris_name, _ris_type, family_name, ris
+
+
+def _reference_name(name: str) -> str:
+    family = family_name(name)
+    given = _given_names(name, family)
+    return f"{family}, {given}" if given else family
+
+
+def _reference(citation: Citation, abstract: str) -> str:
+    moment = citation.moment
+    lines = [("TY", _ris_type(citation)), ("ID", citation.key), ("TI", citation.title)]
+    lines += [("AU", _reference_name(name)) for name in citation.authors]
+    lines += [("PY", f"{moment.year:04d}"), ("DA", f"{moment.year:04d}/{moment.month:02d}/{moment.day:02d}/")]
+    if citation.venue:
+        lines.append(("T2", citation.venue))
+    text = "".join(f"{tag}  - {' '.join(value.split())}\r\n" for tag, value in lines)
+    if abstract:
+        text += f"AB  - {_one_spaced(abstract)}\r\n"
+    lines = [("KW", tag) for tag in citation.tags]
+    if citation.doi:
+        lines.append(("DO", citation.doi))
+    lines.append(("UR", citation.url))
+    text += "".join(f"{tag}  - {' '.join(value.split())}\r\n" for tag, value in lines)
+    return text + "ER  - \r\n"
+
+
+# Words of names: ordinary ones, generations in any case and with a dot, a comma,
+# and every kind of space str.split knows.
+_WORDS = st.sampled_from(
+    ["Noah", "D.", "Goodman", "King", "Jr.", "jr", "III", "ii", "Sr", "van", "Ada", ",", "é"]
+)
+_SPACES = st.sampled_from([" ", "  ", "\t", "\n", "\u00a0", "\u2003", "\r\n", ""])
+_NAMES = st.one_of(
+    st.lists(st.tuples(_WORDS, _SPACES), max_size=5).map(lambda parts: "".join(w + s for w, s in parts)),
+    st.text(max_size=12),
+)
+_TEXTS = st.one_of(st.text(max_size=20), _NAMES)
+_OPTIONAL = st.one_of(st.none(), _TEXTS)
+
+
+@st.composite
+def _citations(draw) -> Citation:
+    return Citation(
+        key=draw(_TEXTS),
+        title=draw(_TEXTS),
+        authors=tuple(draw(st.lists(_NAMES, max_size=5))),
+        moment=datetime(2025, 3, 14, tzinfo=timezone.utc) - timedelta(days=draw(st.integers(0, 700_000))),
+        venue=draw(_OPTIONAL),
+        journal=draw(st.booleans()),
+        arxiv_id=draw(_OPTIONAL),
+        primary_class=draw(_OPTIONAL),
+        doi=draw(_OPTIONAL),
+        url=draw(_TEXTS),
+        tags=tuple(draw(st.lists(_TEXTS, max_size=3))),
+    )
+
+
+@settings(max_examples=500, deadline=None)
+@given(_citations(), st.one_of(_TEXTS, st.text(max_size=200)))
+def test_ris_is_the_tag_value_rule_for_any_citation(citation, abstract):
+    assert ris(citation, abstract) == _reference(citation, abstract)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(_NAMES)
+def test_a_names_ris_form_is_family_and_given_names_single_spaced(name):
+    assert _ris_name(name) == " ".join(_reference_name(name).split())
+
+
+def test_names_with_a_generation_a_comma_or_one_word():
+    assert _ris_name("Noah D. Goodman") == "Goodman, Noah D."
+    assert _ris_name("Martin Luther King Jr.") == "King, Martin Luther Jr."
+    assert _ris_name("Goodman,  Noah   D.") == "Goodman, Noah D."
+    assert _ris_name("Plato") == "Plato"
