@@ -14,7 +14,8 @@ from sitegen.feeds import _is_xml, _text
 
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 # Every character near a boundary of what XML allows, and any other.
-_EDGES = [chr(c) for c in [*range(0x21), 0x7F, 0x80, 0xD7FF, 0xE000, 0xFFFD, 0xFFFE, 0xFFFF, 0x10000, 0x10FFFF]]
+_CODES = [*range(0x21), 0x7F, 0x80, 0xD7FF, 0xE000, 0xFFFD, 0xFFFE, 0xFFFF, 0x10000, 0x10FFFF]
+_EDGES = [chr(c) for c in _CODES]
 _EDGES += ["\ud800", "\udbff", "\udc00", "\udfff", "\uefbf", "\u00ef", "\u00bf", "\u00be", "…", "é"]
 _TEXTS = st.one_of(
     st.text(alphabet=st.sampled_from(_EDGES), max_size=8),
