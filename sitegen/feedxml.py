@@ -25,7 +25,7 @@ replaces. What is written, as lxml writes it:
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -66,7 +66,22 @@ def rfc2822(moment: datetime) -> str:
 
 
 def _date(moment: datetime, rss: bool) -> bytes:
-    return (rfc2822(moment) if rss else moment.isoformat()).encode("ascii")
+    """``moment`` as the format writes it: made once for each moment and offset
+    (papers share days: strftime is ~3 µs, an entry has three dates and a feed
+    one). Keyed by the offset too: an aware datetime equals another zone's at
+    the same instant, or its own zone's other side of a fold, which another
+    offset writes otherwise (tests/unit/test_feed_dates.py)."""
+    key = (moment, moment.utcoffset(), rss)
+    data = _DATES.get(key)
+    if data is None:
+        if len(_DATES) >= _DATES_KEPT:  # not every moment of a build: a few thousand at most
+            _DATES.clear()
+        data = _DATES[key] = (rfc2822(moment) if rss else moment.isoformat()).encode("ascii")
+    return data
+
+
+_DATES: dict[tuple[datetime, timedelta | None, bool], bytes] = {}
+_DATES_KEPT = 4096
 
 
 def atom_entry(item: PreparedEntry) -> bytes:
