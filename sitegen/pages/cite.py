@@ -54,7 +54,7 @@ def render(renderer: Renderer, paper_id: str, kind: str) -> bytes:
     if abstract is None:
         paper = view.paper
         abstract = plain_text(paper.abstract, None, renderer.config.markdown) if paper.abstract else ""
-    return ris(view.citation, abstract).encode("utf-8")
+    return ris(view.citation, abstract, spaced=True).encode("utf-8")  # markup's plain text is one-spaced
 
 
 def shows(renderer: Renderer, paper_id: str, kind: str) -> Any:

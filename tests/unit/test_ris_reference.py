@@ -1,6 +1,9 @@
 """citation.ris written line by line, and a name's RIS form split once when it has
 no comma and ends in a family name: the same text as the (tag, value) rule it
-replaces, kept here as the reference, for any citation."""
+replaces, kept here as the reference, for any citation. pages/cite.py hands it
+markup's plain text of the abstract, single-spaced already, to write as it is
+(``spaced``): for any abstract, with either Markdown engine, that is the text
+the rule writes."""
 
 from __future__ import annotations
 
@@ -10,6 +13,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sitegen.citation import Citation, _given_names, _one_spaced, _ris_name, _ris_type, family_name, ris
+from sitegen.markdown_settings import PYTHON_MARKDOWN, MarkdownSettings
+from sitegen.markup import plain_text, render_with_text
 
 
 def _reference_name(name: str) -> str:
@@ -71,6 +76,37 @@ def _citations(draw) -> Citation:
 @given(_citations(), st.one_of(_TEXTS, st.text(max_size=200)))
 def test_ris_is_the_tag_value_rule_for_any_citation(citation, abstract):
     assert ris(citation, abstract) == _reference(citation, abstract)
+    one_line = " ".join(abstract.split())
+    assert ris(citation, one_line, spaced=True) == _reference(citation, one_line)
+
+
+# Abstracts: Markdown-ish pieces and every kind of space str.split knows.
+_PIECES = ["word", "é", "$x^2$", "*em*", "`code`", "- item", "1. one", "> quote", "[a](https://e.org)"]
+_PIECES += [
+    "<b>b</b>",
+    "&amp;",
+    "\\",
+    "  ",
+    "\n",
+    "\n\n",
+    "\t",
+    "\r\n",
+    "\u00a0",
+    "\u2028",
+    "\u3000",
+    "\x1f",
+    " ",
+]
+_ABSTRACTS = st.one_of(st.lists(st.sampled_from(_PIECES), max_size=20).map("".join), st.text(max_size=60))
+_ENGINES = [MarkdownSettings(), MarkdownSettings(engine=PYTHON_MARKDOWN)]
+
+
+@settings(max_examples=400, deadline=None)
+@given(_ABSTRACTS, st.sampled_from(_ENGINES))
+def test_the_abstract_text_cite_ris_writes_as_it_is_is_single_spaced(abstract, markdown):
+    # Both ways pages/cite.py gets it: with the view (Renderer.prepare_views) or on its own.
+    for text in (render_with_text(abstract, 300, markdown)[2], plain_text(abstract, None, markdown)):
+        assert text == " ".join(text.split())
 
 
 @settings(max_examples=1000, deadline=None)
