@@ -82,8 +82,10 @@ _NONCHARACTERS = (b"\xef\xbf\xbe", b"\xef\xbf\xbf")
 
 def _text(value: str) -> str:
     """``value`` without the characters an XML document cannot contain (``value``
-    itself when it has none, even a str subclass such as Markup: no copy)."""
-    return value if _is_xml(value) else _NOT_XML.sub("", value)
+    itself when it has none, even a str subclass such as Markup: no copy). A
+    printable text has none (controls, surrogates and noncharacters are not
+    printable) and is asked no more: most are (names, tags, titles, URLs)."""
+    return value if value.isprintable() or _is_xml(value) else _NOT_XML.sub("", value)
 
 
 def _is_xml(value: str) -> bool:

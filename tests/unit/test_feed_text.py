@@ -29,6 +29,7 @@ def test_every_character_alone_and_between_others():
     for c in map(chr, range(0x110000)):
         for value in (c, f"é{c}"):
             assert _is_xml(value) == (_NOT_XML.search(value) is None), repr(value)
+            assert _text(value) == _NOT_XML.sub("", value), repr(value)  # printable or not
 
 
 @settings(max_examples=1000, deadline=None)
