@@ -54,7 +54,7 @@ def sitemap_entries(site: Site, routes: Routes) -> Iterator[tuple[str, datetime]
 
 # A site's papers share a few thousand listing moments; its sitemaps name one per page.
 @functools.lru_cache(maxsize=65536)
-def _w3c(moment: datetime) -> str:
+def w3c(moment: datetime) -> str:
     return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
@@ -62,7 +62,7 @@ def render_sitemap(pages: Sequence[tuple[str, datetime]], routes: Routes) -> byt
     lines = ['<?xml version="1.0" encoding="UTF-8"?>', f'<urlset xmlns="{_XMLNS}">']
     for route, modified in pages:
         loc = xml_escape(routes.absolute(route))
-        lines.append(f"<url><loc>{loc}</loc><lastmod>{_w3c(modified)}</lastmod></url>")
+        lines.append(f"<url><loc>{loc}</loc><lastmod>{w3c(modified)}</lastmod></url>")
     lines.append("</urlset>\n")
     return "\n".join(lines).encode()
 
@@ -76,6 +76,6 @@ def render_sitemap_index(pages: Sequence[tuple[str, datetime]], count: int, rout
     lines = ['<?xml version="1.0" encoding="UTF-8"?>', f'<sitemapindex xmlns="{_XMLNS}">']
     for i, modified in enumerate(sitemap_dates(pages, count)):
         loc = xml_escape(routes.absolute(f"sitemap-{i + 1}.xml"))
-        lines.append(f"<sitemap><loc>{loc}</loc><lastmod>{_w3c(modified)}</lastmod></sitemap>")
+        lines.append(f"<sitemap><loc>{loc}</loc><lastmod>{w3c(modified)}</lastmod></sitemap>")
     lines.append("</sitemapindex>\n")
     return "\n".join(lines).encode()

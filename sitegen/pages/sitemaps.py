@@ -48,12 +48,14 @@ def render(renderer: Renderer, number: int) -> bytes:
 
 
 def shows(renderer: Renderer, number: int) -> Any:
-    """A digest of the (route, last modified) pages. Hashed a page at a time, not
-    as one repr(): that held the GIL ~0.4 s for 150k pages, and the pool's
-    threads in this process could not hand a waiting worker its next task."""
-    h = hashlib.blake2b(digest_size=16)
+    """A digest of the (route, last modified) pages, the modification as the
+    sitemap writes it (sitemap.w3c, made once a moment: not an isoformat() a
+    page). Hashed a page at a time, not as one repr(): that held the GIL ~0.4 s
+    for 150k pages, and the pool's threads in this process could not hand a
+    waiting worker its next task."""
+    h, w3c = hashlib.blake2b(digest_size=16), sitemap.w3c
     for route, modified in _pages_of(renderer, number):
-        h.update(f"{route}\n{modified.isoformat()}\n".encode())
+        h.update(f"{route}\n{w3c(modified)}\n".encode())
     return h.hexdigest()
 
 
