@@ -283,7 +283,9 @@ class Renderer:
         if card is None:
             card = self._render_card(paper_id)
             self._cards.put(paper_id, card.encode())
-        return Markup(card)
+        # What Markup(card) makes of a str (one with no __html__), without its
+        # constructor's Python code: ~0.3 µs a card less, ~1M cards at 100k papers.
+        return str.__new__(Markup, card)
 
     def _render_card(self, paper_id: str) -> str:
         return self._template("_card.html").render(paper=self.view(paper_id))

@@ -1,8 +1,16 @@
 import os
 from types import SimpleNamespace
 
+from markupsafe import Markup
+
 from sitegen import cardstore
 from sitegen.cardstore import CardStore
+from sitegen.config import load_config
+from sitegen.loading import load_papers
+from sitegen.render import Renderer
+from sitegen.site import build_site
+from sitegen.theme import resolve_theme
+from tests.sitekit import paper, write_site
 
 
 def test_cards_come_back_as_they_went_in_across_many_buffers(monkeypatch):
@@ -77,3 +85,22 @@ def test_cards_a_full_file_cannot_take_stay_in_memory(tmp_path):
     store.keep_in(SimpleNamespace(fd=-1))  # no file could be made: nothing changes
     store.put("c", b"<p>c</p>")
     assert store.get("c") == b"<p>c</p>"
+
+
+def test_a_card_is_the_markup_of_its_html_made_without_markups_python_constructor(tmp_path, monkeypatch):
+    """Renderer.card gives what Markup(text) gives for a str, made by str.__new__
+    (~0.3 µs a card less, ~1M cards at 100k papers): the same text and type,
+    and a page it goes into does not escape it again."""
+    site = write_site(tmp_path / "s", [paper("p1", title='A <b>title</b> & "quoted" é', abstract="x < y")])
+    config = load_config(site)
+    renderer = Renderer(build_site(load_papers(config), config), resolve_theme(config))
+    text = renderer._render_card("p1")
+    first = renderer.card("p1")  # rendered and kept
+    made = []
+    real = Markup.__new__
+    monkeypatch.setattr(Markup, "__new__", lambda cls, *args, **kwargs: made.append(args) or real(cls, *args))
+    card = renderer.card("p1")  # read back
+    assert made == [], "no card went through Markup's constructor"
+    assert type(card) is Markup and type(first) is Markup
+    assert card == first == text and "<article" in card and "&lt;b&gt;title" in card
+    assert str(Markup("<li>{}</li>").format(card)) == f"<li>{text}</li>", "not escaped again"
