@@ -10,7 +10,8 @@ both it takes ~90 (~50 MB less at 100k papers)."""
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+import re
+from collections.abc import Iterator, Mapping
 from json.encoder import encode_basestring_ascii as _quoted  # how json.dumps writes a str
 from pathlib import Path
 
@@ -60,3 +61,54 @@ def load(path: Path) -> dict | None:
         return None
     ok = isinstance(data, dict) and data.get("version") == MANIFEST_VERSION
     return data if ok and isinstance(data.get("files"), dict) else None
+
+
+# One entry of the "files" object as dumps writes it, and the comma or brace after it:
+# printable ASCII strings (encode_basestring_ascii escapes everything else), a size.
+# Most have no escape: a pattern of one character class reads them ~4x faster.
+_PLAIN = rb"[\x20\x21\x23-\x5b\x5d-\x7e]"
+_TEXT = rb'(?:[\x20\x21\x23-\x5b\x5d-\x7e]|\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4}))*'
+_SIZE = rb",(?:0|[1-9][0-9]*)\]([,}])"
+_ENTRY = re.compile(rb'"(' + _PLAIN + rb'*)":\["' + _PLAIN + rb'*"' + _SIZE)
+_ESCAPED = re.compile(rb'"(' + _TEXT + rb')":\["' + _TEXT + rb'"' + _SIZE)
+_FILES = b'"files":{'
+
+
+class RecordPaths:
+    """The paths of the manifest file at ``path``, in its order, read from disk
+    a megabyte at a time (sparelink.py's linker: without the build's memory).
+    Iterating raises ValueError, possibly after some paths, unless the file is
+    a record exactly as ``dumps`` writes it, with the fields ``head`` and
+    ``count`` files: so a torn or foreign record, or another build's, is not
+    taken for the one the build read."""
+
+    def __init__(self, path: str, head: dict, count: int) -> None:
+        self.path, self.head, self.count = path, head, count
+
+    def __iter__(self) -> Iterator[str]:
+        with open(self.path, "rb") as f:
+            data = f.read(1 << 20)
+            at = data.find(_FILES)
+            fields = json.loads(data[:at] + b'"files":{}}') if at > 0 else None
+            if not isinstance(fields, dict) or any(fields.get(k) != v for k, v in self.head.items()):
+                raise ValueError(f"{self.path}: not the record read")
+            pos, last, count, end = at + len(_FILES), "", 0, b"}}"
+            while True:
+                found = _ENTRY.match(data, pos) or _ESCAPED.match(data, pos)
+                if found is None:
+                    more = f.read(1 << 20) if len(data) - pos < 1 << 16 else b""  # else no entry
+                    if not more:
+                        break
+                    data, pos = data[pos:] + more, 0
+                    continue
+                raw = found[1]
+                path = json.loads(b'"%s"' % raw) if b"\\" in raw else raw.decode("ascii")
+                if count and path <= last:  # dumps sorts them: none twice
+                    raise ValueError(f"{self.path}: not in order at {path!r}")
+                yield path
+                last, pos, count = path, found.end(), count + 1
+                if found[2] == b"}":
+                    end = b"}"
+                    break
+            if data[pos:] + f.read() != end or count != self.count:
+                raise ValueError(f"{self.path}: not a whole record of {self.count} files")

@@ -188,7 +188,11 @@ class Writer:
             # Gone before the spare changes: a build killed from here on leaves none to trust.
             self.next_path.unlink(missing_ok=True)
             self.listing_path.unlink(missing_ok=True)
-            self._linker = SpareLinker(self._root, self._spare_root, self._previous)
+            # The record as this build read it: the linker reads its file, not this memory.
+            head = {"version": MANIFEST_VERSION, "tree": identity(self.out_dir)}
+            head["fingerprint"] = self._previous_fingerprint
+            record = str(self.manifest_path)
+            self._linker = SpareLinker(self._root, self._spare_root, record, head, self._previous)
         except (OSError, OutputError):
             pass  # begin() and commit() meet it again, and say so
 

@@ -7,6 +7,7 @@ output/ whole and the next build right."""
 from __future__ import annotations
 
 import errno
+import json
 import os
 import shutil
 import signal
@@ -24,6 +25,7 @@ from hypothesis import strategies as st
 from sitegen import sparelink
 from sitegen import tree as tree_ops
 from sitegen.build import CACHE_DIR, build
+from sitegen.manifest import MANIFEST_VERSION, RecordPaths, dumps, entry
 from sitegen.writer import spare_of
 from tests.sitekit import tree, write_site
 from tests.test_atomic_output import VERSIONS, sitegen, written
@@ -156,30 +158,41 @@ def test_a_file_gone_from_output_is_written_again(cold):
     check_site(site, references, "b")
 
 
+def in_linker(code: str) -> str:
+    """The linker's program, with ``code`` run first in the linker's own process."""
+    return f"{code}\n{sparelink.BOOT}"
+
+
+FAIL_AT_FIFTH_LINK = """
+import os
+real_link, calls = os.link, []
+def link(*a, **k):
+    calls.append(a)
+    if len(calls) == 5:
+        raise OSError({code}, os.strerror({code}), a[1])
+    return real_link(*a, **k)
+os.link = link
+"""
+
+
 @pytest.mark.parametrize("code", [errno.EMLINK, errno.ENOSPC, errno.EXDEV, errno.EACCES])
 def test_a_linker_that_fails_leaves_the_build_to_link_what_it_must(cold, monkeypatch, code):
     """EMLINK (a file linked too often), ENOSPC (no room for a folder): the
     linker gives up part-way, and the build completes the spare itself."""
     site, references = cold
     before = "a", stats(site / "output")
-    real_tree, real_link = sparelink.link_tree, os.link
-
-    def failing(*args):  # in the forked linker only
-        calls = []
-
-        def link(*a, **k):
-            calls.append(a)
-            if len(calls) == 5:
-                raise OSError(code, os.strerror(code), a[1])
-            return real_link(*a, **k)
-
-        os.link = link
-        return real_tree(*args)
-
-    monkeypatch.setattr(sparelink, "link_tree", failing)
+    linked_at_commit: list[str] = []
+    real = tree_ops._link
+    monkeypatch.setattr(
+        tree_ops,
+        "_link",
+        lambda live, spare, path, *rest: linked_at_commit.append(path) or real(live, spare, path, *rest),
+    )
+    monkeypatch.setattr(sparelink, "BOOT", in_linker(FAIL_AT_FIFTH_LINK.format(code=code)))
     set_content(site, "b")
     build(site)
     check_site(site, references, "b", before)
+    assert len(set(linked_at_commit) - set(USERS)) > 10, "the build linked what the linker did not"
 
 
 def test_a_build_that_stops_early_stops_its_linker(cold, monkeypatch):
@@ -188,21 +201,18 @@ def test_a_build_that_stops_early_stops_its_linker(cold, monkeypatch):
     once the lock is released."""
     site, references = cold
     pids = []
-    real_init, real_tree = sparelink.SpareLinker.__init__, sparelink.link_tree
+    real_init = sparelink.SpareLinker.__init__
 
     def start(self, *args):
         real_init(self, *args)
         pids.append(self.pid)
 
-    def slow(*args):  # the linker outlives the build unless it is stopped
-        time.sleep(5)
-        return real_tree(*args)
-
     def refuse(*_):
         raise RuntimeError("vetoed")
 
     monkeypatch.setattr(sparelink.SpareLinker, "__init__", start)
-    monkeypatch.setattr(sparelink, "link_tree", slow)
+    # The linker outlives the build unless it is stopped.
+    monkeypatch.setattr(sparelink, "BOOT", in_linker("import time; time.sleep(5)"))
     set_content(site, "b")
     with pytest.raises(RuntimeError, match="vetoed"):
         build(site, vet=refuse)
@@ -218,36 +228,42 @@ def test_a_build_that_stops_early_stops_its_linker(cold, monkeypatch):
 # The linker (in its own process) or its build killed at the nth link, or
 # once all are made; the build killed after it joined its linker, before begin().
 KILL_LINKER = """
-import os, signal, sys, time
+import os, signal, sys
 from sitegen import cli, sparelink, writer
 
-point, site, n, pid_file = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
-real_link, real_tree, calls = os.link, sparelink.link_tree, [0]
-
-def die(pid):
-    os.kill(pid, signal.SIGKILL)
+point, site, linker = sys.argv[1], sys.argv[2], sys.argv[3]
+sparelink.BOOT = linker + "\\n" + sparelink.BOOT
+if point == "joined":
+    writer.Writer.begin = lambda self: (self._join_linker(), os.kill(os.getpid(), signal.SIGKILL))
+cli.main(["build", "--site", site, "-q"])
+"""
+# Run in the linker first (its program: sparelink.BOOT).
+KILL_IN_LINKER = """
+import os, signal, sys, time
+point, n, pid_file = {point!r}, {n}, {pid_file!r}
+real_link, calls = os.link, [0]
 
 def counted(*args, **kwargs):
     calls[0] += 1
     if calls[0] == n and point == "linker":
-        die(os.getpid())
+        os.kill(os.getpid(), signal.SIGKILL)
     if calls[0] == n and point == "build":
         open(pid_file, "w").write(str(os.getpid()))
-        die(os.getppid())
+        os.kill(os.getppid(), signal.SIGKILL)
         time.sleep(60)  # killed with its build, else still here
     return real_link(*args, **kwargs)
 
-def linking(*args):
-    os.link = counted
-    made = real_tree(*args)
-    if point == "linker-done":
-        die(os.getpid())
-    return made
+os.link = counted
+if point == "linker-done":
+    sys.path.insert(0, sys.argv[1])
+    from sitegen import sparelink
+    real_tree = sparelink.link_tree
 
-sparelink.link_tree = linking
-if point == "joined":
-    writer.Writer.begin = lambda self: (self._join_linker(), die(os.getpid()))
-cli.main(["build", "--site", site, "-q"])
+    def linking(*args):
+        real_tree(*args)
+        os.kill(os.getpid(), signal.SIGKILL)
+
+    sparelink.link_tree = linking
 """
 
 
@@ -273,9 +289,8 @@ def test_a_kill_of_the_linker_or_its_build_leaves_output_whole(cold, tmp_path, p
     before = "a", stats(out)
     set_content(site, "b")
     pid_file = tmp_path / "linker.pid"
-    done = subprocess.run(
-        [sys.executable, "-c", KILL_LINKER, point, str(site), str(n), str(pid_file)], timeout=60
-    )
+    linker = KILL_IN_LINKER.format(point=point, n=n, pid_file=str(pid_file))
+    done = subprocess.run([sys.executable, "-c", KILL_LINKER, point, str(site), linker], timeout=60)
     if point.startswith("linker"):
         assert done.returncode == 0
         check_site(site, references, "b", before)
@@ -352,7 +367,10 @@ def test_link_tree_makes_the_spare_exactly_the_recorded_files_linked(live, extra
         there = [p for p in recorded if p in live]
         assert sorted(files) == sorted(there)
         assert sorted(skipped) == sorted(set(recorded) - set(there))
-        assert sorted(all_folders) == folders == sorted(tree_ops.folders_of(recorded))
+        assert sorted(all_folders) == sorted(folders) == sorted(tree_ops.folders_of(recorded))
+        assert all(
+            folder.rpartition("/")[0] in folders[:i] for i, folder in enumerate(folders) if "/" in folder
+        )
         for path in there:
             a, b = os.lstat(f"{out}/{path}"), os.lstat(f"{spare_dir}/{path}")
             assert (a.st_ino, a.st_dev) == (b.st_ino, b.st_dev)
@@ -367,3 +385,136 @@ def test_link_tree_never_goes_outside_the_spare(tmp_path):
     skipped, _ = sparelink.link_tree(str(out), str(spare), ["a/x.html", *bad])
     assert sorted(skipped) == sorted(bad)
     assert tree(spare) == {"a/x.html": b"x"} and sorted(os.listdir(tmp_path)) == ["out", "secret", "spare"]
+
+
+# --- what the linker reads: exactly the record the build read, or nothing ------
+
+HEAD = {"version": MANIFEST_VERSION, "tree": "1:2", "fingerprint": "f00d"}
+ODD_NAMES = ["a b.html", "é/ü.xml", "100%/x", 'q"uote', "back\\slash", "tab\there", "\U0001f600", "+x;y=z&"]
+PART = st.text(st.characters(blacklist_characters="/"), min_size=1, max_size=6)
+
+
+def record(folder: Path, paths, head: dict = HEAD) -> tuple[str, dict[str, str]]:
+    """A manifest file naming ``paths``, as a build writes it; and the entries a build holds."""
+    held = {path: entry(f"key of {path}", len(path)) for path in paths}
+    path = folder / "manifest.json"
+    path.write_text(dumps({**head, "papers": 3}, held), encoding="utf-8")
+    return str(path), held
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.sets(st.lists(PART, min_size=1, max_size=3).map("/".join), max_size=20))
+def test_the_linker_reads_exactly_the_paths_a_record_names(paths):
+    """Any names (spaces, quotes, backslashes, unicode, control characters,
+    ``%``), as json reads them, in the record's order."""
+    with tempfile.TemporaryDirectory() as folder:
+        path, held = record(Path(folder), paths | set(ODD_NAMES))
+        read = list(RecordPaths(path, HEAD, len(held)))
+        assert read == sorted(held) == list(json.loads(Path(path).read_text())["files"])
+
+
+def test_a_torn_or_foreign_record_is_never_read_whole(tmp_path):
+    path, held = record(tmp_path, [f"p{i}/index.html" for i in range(40)] + ODD_NAMES)
+    text = Path(path).read_text(encoding="utf-8")
+    refused = {
+        "another tree": (text, {**HEAD, "tree": "1:3"}, len(held)),
+        "another fingerprint": (text, {**HEAD, "fingerprint": "beef"}, len(held)),
+        "fewer files than the build's": (text, HEAD, len(held) + 1),
+        "more files than the build's": (text, HEAD, len(held) - 1),
+        "spaced as json.dumps writes it": (text.replace(",", ", "), HEAD, len(held)),
+        "a path twice": (text.replace('"p1/', '"p0/'), HEAD, len(held)),
+        "trailing text": (text + "\n", HEAD, len(held)),
+    }
+    refused |= {f"torn at {n}": (text[:n], HEAD, len(held)) for n in range(0, len(text), 7)}
+    for why, (content, head, count) in refused.items():
+        Path(path).write_text(content, encoding="utf-8")
+        with pytest.raises(ValueError):
+            list(RecordPaths(path, head, count))
+            pytest.fail(why)
+    Path(path).write_text(text, encoding="utf-8")
+    assert list(RecordPaths(path, HEAD, len(held))) == sorted(held)
+
+
+def linker_of(tmp_path: Path, paths, head: dict = HEAD, boot: str = "") -> tuple:
+    """output/ with a file at each of ``paths`` and the record of them; a linker
+    started on them, the build's entries, and output/'s files before it started."""
+    live = tmp_path / "out"
+    for path in paths:
+        (live / path).parent.mkdir(parents=True, exist_ok=True)
+        (live / path).write_text(f"file {path}")
+    path, held = record(tmp_path, paths)
+    before = stats(live)
+    if boot:
+        sparelink.BOOT, real = f"{boot}\n{sparelink.BOOT}", sparelink.BOOT
+    try:
+        linker = sparelink.SpareLinker(str(live), str(tmp_path / "spare"), path, head, held)
+    finally:
+        if boot:
+            sparelink.BOOT = real
+    return linker, held, before
+
+
+def test_the_linker_links_exactly_output_s_recorded_files(tmp_path):
+    """Odd names included; a recorded file gone from output/ is skipped."""
+    paths = ["index.html", "papers/a b/index.html", *ODD_NAMES[:4], "gone/x.html"]
+    linker, held, _ = linker_of(tmp_path, paths)
+    (tmp_path / "out/gone/x.html").unlink()
+    files, folders = linker.join()
+    there = [path for path in held if path != "gone/x.html"]
+    assert files == there
+    assert sorted(folders) == sorted(tree_ops.folders_of(held))
+    assert sorted(tree(tmp_path / "spare")) == sorted(there)
+    for path in there:
+        a, b = os.lstat(tmp_path / "out" / path), os.lstat(tmp_path / "spare" / path)
+        assert (a.st_ino, a.st_dev) == (b.st_ino, b.st_dev)
+
+
+@pytest.mark.parametrize("change", ["tree", "torn"])
+def test_a_linker_given_another_or_a_torn_record_does_nothing_harmful(tmp_path, change):
+    """Its build gets no listing from it (and links at its commit); output/ is
+    untouched, and nothing is made outside the spare."""
+    paths = [f"p{i}/index.html" for i in range(30)]
+    head = {**HEAD, "tree": "9:9"} if change == "tree" else HEAD
+    boot = ""
+    if change == "torn":  # cut short once the linker has started reading it
+        boot = "import pathlib, sys; p = pathlib.Path(sys.argv[4]); p.write_text(p.read_text()[:900])"
+    linker, _, before = linker_of(tmp_path, paths, head, boot)
+    assert linker.join() is None
+    out = tmp_path / "out"
+    assert tree(out) == {path: f"file {path}".encode() for path in paths}
+    assert kept(before, stats(out)) == set(paths)
+    assert sorted(os.listdir(tmp_path)) == ["manifest.json", "out", "spare"]
+    assert set(tree(tmp_path / "spare")) < set(paths)
+
+
+def test_the_linker_holds_none_of_the_build_s_memory(tmp_path):
+    """A fresh process, not a fork of the build: the build's pages (here 64 MB
+    of them) are not mapped into it, so none are copied or counted twice."""
+    ballast = b"x" * (64 << 20)
+    linker, *_ = linker_of(tmp_path, ["index.html"], boot="import time; time.sleep(3)")
+    rss, deadline = 1 << 30, time.monotonic() + 3
+    while rss > 40 << 20 and time.monotonic() < deadline:
+        status = Path(f"/proc/{linker.pid}/status").read_text()
+        rss = int(status.split("VmRSS:")[1].split()[0]) << 10
+    linker.stop()
+    assert rss < 40 << 20, f"the linker maps {rss >> 20} MB"
+    assert ballast
+
+
+def test_the_linker_holds_the_build_s_lock(tmp_path):
+    """Kept through the exec: no other build takes the lock while it lives (lock.py)."""
+    import fcntl
+
+    lock = tmp_path / "build.lock"
+    fd = os.open(lock, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC)
+    fcntl.flock(fd, fcntl.LOCK_EX)
+    linker, *_ = linker_of(tmp_path, ["index.html"], boot="import time; time.sleep(30)")
+    os.close(fd)
+    other = os.open(lock, os.O_RDWR)
+    try:
+        with pytest.raises(BlockingIOError):
+            fcntl.flock(other, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        linker.stop()
+        fcntl.flock(other, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    finally:
+        os.close(other)
