@@ -510,6 +510,10 @@ def test_the_linker_holds_the_build_s_lock(tmp_path):
     fcntl.flock(fd, fcntl.LOCK_EX)
     linker, *_ = linker_of(tmp_path, ["index.html"], boot="import time; time.sleep(30)")
     os.close(fd)
+    deadline = time.monotonic() + 10  # until the fork has become the linker
+    while sparelink.BOOT.encode() not in Path(f"/proc/{linker.pid}/cmdline").read_bytes():
+        assert time.monotonic() < deadline
+        time.sleep(0.01)
     other = os.open(lock, os.O_RDWR)
     try:
         with pytest.raises(BlockingIOError):
