@@ -14,6 +14,7 @@ import re
 from collections.abc import Iterator, Mapping
 from json.encoder import encode_basestring_ascii as _quoted  # how json.dumps writes a str
 from pathlib import Path
+from typing import BinaryIO
 
 MANIFEST_VERSION = 4
 
@@ -92,23 +93,42 @@ class RecordPaths:
             fields = json.loads(data[:at] + b'"files":{}}') if at > 0 else None
             if not isinstance(fields, dict) or any(fields.get(k) != v for k, v in self.head.items()):
                 raise ValueError(f"{self.path}: not the record read")
-            pos, last, count, end = at + len(_FILES), "", 0, b"}}"
-            while True:
-                found = _ENTRY.match(data, pos) or _ESCAPED.match(data, pos)
-                if found is None:
-                    more = f.read(1 << 20) if len(data) - pos < 1 << 16 else b""  # else no entry
-                    if not more:
-                        break
-                    data, pos = data[pos:] + more, 0
-                    continue
-                raw = found[1]
-                path = json.loads(b'"%s"' % raw) if b"\\" in raw else raw.decode("ascii")
+            last, count = "", 0
+            for raw in _entries(f, data, at + len(_FILES)):
+                path = raw.decode("ascii") if type(raw) is bytes else raw
                 if count and path <= last:  # dumps sorts them: none twice
                     raise ValueError(f"{self.path}: not in order at {path!r}")
                 yield path
-                last, pos, count = path, found.end(), count + 1
-                if found[2] == b"}":
-                    end = b"}"
-                    break
-            if data[pos:] + f.read() != end or count != self.count:
-                raise ValueError(f"{self.path}: not a whole record of {self.count} files")
+                last, count = path, count + 1
+            if count != self.count:
+                raise ValueError(f"{self.path}: {count} files, not {self.count}")
+
+
+def _entries(f: BinaryIO, data: bytes, pos: int) -> Iterator[bytes | str]:
+    """The paths of the record's entries from ``data[pos:]`` on, then in the
+    rest of ``f``: plain ones as their bytes (a chunk's at once), escaped ones
+    as json reads them; raises ValueError unless the record then ends."""
+    while True:
+        for found in _ENTRY.finditer(data, pos):
+            if found.start() != pos:
+                break
+            yield found[1]
+            pos = found.end()
+            if found[2] == b"}":
+                return _end(f, data[pos:], b"}")
+        found = _ESCAPED.match(data, pos)
+        if found is not None:
+            yield json.loads(b'"%s"' % found[1])
+            pos = found.end()
+            if found[2] == b"}":
+                return _end(f, data[pos:], b"}")
+            continue
+        more = f.read(1 << 20) if len(data) - pos < 1 << 16 else b""  # else not an entry
+        if not more:
+            return _end(f, data[pos:], b"}}")  # "}}" after no entry at all
+        data, pos = data[pos:] + more, 0
+
+
+def _end(f: BinaryIO, rest: bytes, end: bytes) -> None:
+    if rest + f.read() != end:
+        raise ValueError("not a whole record")
