@@ -23,6 +23,7 @@ from __future__ import annotations
 import copy
 import os
 from collections.abc import Iterable
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -99,7 +100,7 @@ class Writer:
         # need not walk it; papers.bib's entries as this output folder has them (bibstore.py).
         self.next_path, self.listing_path, self.bib_store = records_beside(manifest_path)[:3]
         self._spare_listing: tree.Listing | None = None
-        self._spare_same: set[str] = set()  # the spare's files known to be output/'s very files
+        self._spare_same: AbstractSet[str] = set()  # the spare's files known to be output/'s very files
         self.fingerprint = fingerprint  # of all inputs; recorded for the next build
         self._previous_fingerprint = ""
         self._previous_papers = 0
@@ -200,8 +201,11 @@ class Writer:
         """The spare as the linker made it: every file of output/'s record, linked."""
         linker, self._linker = self._linker, None
         made = linker.join() if linker is not None else None
-        if made is not None:
-            self._spare_listing, self._spare_same = made, set(made[0])
+        if made is not None and self._previous is not None:
+            # All linked (nearly always): the record's own keys, not a set of 427k paths
+            # built here (40 ms and 16 MiB at 100k papers, kept to the commit).
+            every = len(made[0]) == len(self._previous)
+            self._spare_listing, self._spare_same = made, self._previous.keys() if every else set(made[0])
 
     def begin(self) -> None:
         """Make the spare folder ready for this build's files (before any worker starts)."""
