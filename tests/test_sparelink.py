@@ -522,3 +522,16 @@ def test_the_linker_holds_the_build_s_lock(tmp_path):
         fcntl.flock(other, fcntl.LOCK_EX | fcntl.LOCK_NB)
     finally:
         os.close(other)
+
+
+def test_the_linker_ends_when_done_not_at_the_join(tmp_path):
+    """What it made (here ~150 kB of folder names, more than a pipe holds) goes
+    to a file: it exits at once, not holding its memory until the build joins."""
+    paths = [f"papers/paper-number-{i:05}/index.html" for i in range(6000)]
+    linker, held, _ = linker_of(tmp_path, paths)
+    deadline = time.monotonic() + 30
+    while alive(linker.pid):
+        assert time.monotonic() < deadline, "still there, waiting for its build"
+        time.sleep(0.05)
+    files, folders = linker.join()
+    assert files == list(held) and len(folders) == 6001
