@@ -96,6 +96,19 @@ def check_site(site: Path, references: dict, version: str, before: tuple | None 
         assert same and same <= kept(old, stats(out)), "an unchanged file was written anew"
 
 
+def links_at_commit(monkeypatch) -> list[str]:
+    """The paths the commit links itself (tree._link), as the builds go on."""
+    linked: list[str] = []
+    real = tree_ops._link
+
+    def link(live, spare, path, *rest):
+        linked.append(path)
+        return real(live, spare, path, *rest)
+
+    monkeypatch.setattr(tree_ops, "_link", link)
+    return linked
+
+
 @pytest.mark.parametrize("ci", ["", "true"])
 def test_a_cold_build_makes_no_spare_on_ci_or_not(tmp_path, monkeypatch, ci):
     monkeypatch.setenv("CI", ci)
@@ -129,13 +142,7 @@ def test_the_first_rebuild_links_its_spare_meanwhile_and_makes_the_right_site(co
     site is left as the next build's spare."""
     site, references = cold
     out = site / "output"
-    linked_at_commit: list[str] = []
-    real = tree_ops._link
-    monkeypatch.setattr(
-        tree_ops,
-        "_link",
-        lambda live, spare, path, *rest: linked_at_commit.append(path) or real(live, spare, path, *rest),
-    )
+    linked_at_commit = links_at_commit(monkeypatch)
     for was, version in (("a", "c"), ("c", "a")):  # the first rebuild, then one with its spare
         before = was, stats(out)
         set_content(site, version)
@@ -181,13 +188,7 @@ def test_a_linker_that_fails_leaves_the_build_to_link_what_it_must(cold, monkeyp
     linker gives up part-way, and the build completes the spare itself."""
     site, references = cold
     before = "a", stats(site / "output")
-    linked_at_commit: list[str] = []
-    real = tree_ops._link
-    monkeypatch.setattr(
-        tree_ops,
-        "_link",
-        lambda live, spare, path, *rest: linked_at_commit.append(path) or real(live, spare, path, *rest),
-    )
+    linked_at_commit = links_at_commit(monkeypatch)
     monkeypatch.setattr(sparelink, "BOOT", in_linker(FAIL_AT_FIFTH_LINK.format(code=code)))
     set_content(site, "b")
     build(site)
