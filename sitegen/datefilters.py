@@ -1,26 +1,44 @@
 """Date wording for templates, as Jinja filters.
 
 Cached because every list page repeats the same few days, and strftime is
-slow next to a dict lookup."""
+slow next to a dict lookup. A moment (a datetime) is worded by its own date:
+it equals another zone's moment at the same instant, whose date may be
+another, so it is never a cache key itself."""
 
 from __future__ import annotations
 
 import functools
-from datetime import date
+from datetime import date, datetime
+
+
+def _day(value: date) -> date:
+    return value.date() if isinstance(value, datetime) else value
+
+
+def long_date(day: date) -> str:
+    return _long_date(_day(day))
+
+
+def _full_date(day: date) -> str:
+    return _full_date_of(_day(day))
+
+
+def _weekday_date(day: date) -> str:
+    return _weekday_date_of(_day(day))
 
 
 @functools.lru_cache(maxsize=4096)
-def long_date(day: date) -> str:
+def _long_date(day: date) -> str:
     return f"{day.strftime('%B')} {day.day}, {day.year}"
 
 
 @functools.lru_cache(maxsize=4096)
-def _full_date(day: date) -> str:
-    return f"{day.strftime('%A')}, {long_date(day)}"
+def _full_date_of(day: date) -> str:
+    return f"{day.strftime('%A')}, {_long_date(day)}"
 
 
 @functools.lru_cache(maxsize=4096)
-def _weekday_date(day: date) -> str:
+def _weekday_date_of(day: date) -> str:
     return f"{day.strftime('%A, %B')} {day.day}"
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Iterator, Sequence
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from xml.sax.saxutils import escape as xml_escape
 
 from .model import Paper
@@ -52,9 +52,16 @@ def sitemap_entries(site: Site, routes: Routes) -> Iterator[tuple[str, datetime]
             yield routes.trending(window.name), everything
 
 
+def w3c(moment: datetime) -> str:
+    """``moment`` in UTC, as sitemaps write it. Cached by the moment and its
+    offset: a datetime equals its other side of a fold in its own zone (the
+    same wall time an hour later), which another offset writes otherwise."""
+    return _w3c(moment, moment.utcoffset())
+
+
 # A site's papers share a few thousand listing moments; its sitemaps name one per page.
 @functools.lru_cache(maxsize=65536)
-def w3c(moment: datetime) -> str:
+def _w3c(moment: datetime, offset: timedelta | None) -> str:
     return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 

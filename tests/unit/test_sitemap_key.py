@@ -57,3 +57,18 @@ def test_a_second_later_is_another_key_and_another_zone_the_same(tmp_path) -> No
     first, later, paris = key("a", _MOMENTS[0]), key("b", _MOMENTS[2]), key("c", _MOMENTS[1])
     assert first[0] != later[0] and first[1] != later[1]
     assert first == paris  # the same instant: the same sitemap, and key
+
+
+def test_the_two_sides_of_a_fold_are_two_moments_in_the_sitemap() -> None:
+    """01:30 on the night New York's clocks go back happens twice, an hour
+    apart; the two datetimes are equal in their zone (and hash alike), so a
+    cache keyed by the moment alone wrote the second as the first."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from sitegen.sitemap import w3c
+
+    first = datetime(2025, 11, 2, 1, 30, tzinfo=ZoneInfo("America/New_York"))
+    second = first.replace(fold=1)
+    assert first == second
+    assert (w3c(first), w3c(second)) == ("2025-11-02T05:30:00Z", "2025-11-02T06:30:00Z")
