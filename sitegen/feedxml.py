@@ -24,6 +24,7 @@ replaces. What is written, as lxml writes it:
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
@@ -70,18 +71,13 @@ def _date(moment: datetime, rss: bool) -> bytes:
     (papers share days: strftime is ~3 µs, an entry has three dates and a feed
     one). Keyed by the offset too: an aware datetime equals another zone's at
     the same instant, or its own zone's other side of a fold, which another
-    offset writes otherwise (tests/unit/test_feed_dates.py)."""
-    key = (moment, moment.utcoffset(), rss)
-    data = _DATES.get(key)
-    if data is None:
-        if len(_DATES) >= _DATES_KEPT:  # not every moment of a build: a few thousand at most
-            _DATES.clear()
-        data = _DATES[key] = (rfc2822(moment) if rss else moment.isoformat()).encode("ascii")
-    return data
+    offset writes otherwise (tests/unit/test_feed_dates.py), as sitemap.w3c."""
+    return _date_bytes(moment, moment.utcoffset(), rss)
 
 
-_DATES: dict[tuple[datetime, timedelta | None, bool], bytes] = {}
-_DATES_KEPT = 4096
+@functools.lru_cache(maxsize=4096)  # not every moment of a build: a few thousand at most
+def _date_bytes(moment: datetime, offset: timedelta | None, rss: bool) -> bytes:
+    return (rfc2822(moment) if rss else moment.isoformat()).encode("ascii")
 
 
 def atom_entry(item: PreparedEntry) -> bytes:
