@@ -6,12 +6,15 @@ its feed entries, because Markdown and math rendering are the costly part.
 
 from __future__ import annotations
 
+import functools
+import operator
 import re
 from dataclasses import dataclass
 from datetime import datetime
 from json.encoder import encode_basestring_ascii as _json_string  # C; as json.dumps()
+from typing import NamedTuple
 
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from .citation import Citation, bibtex, make_citation
 from .markdown_settings import DEFAULT_MARKDOWN, MarkdownSettings
@@ -41,8 +44,11 @@ DESCRIPTION_LIMIT = 200
 _NO_HTML = Markup("")  # most papers have no note: one empty Markup for them all (~0.8 µs each)
 
 
-@dataclass(frozen=True)
-class Link:
+# Link, PaperView and Prose are named tuples, not frozen dataclasses: as
+# immutable, read by templates the same way (an attribute each), and made in a
+# C call where a frozen dataclass sets each field through object.__setattr__:
+# ~1 µs a Link, ~5 µs a PaperView (20 fields) less, for every paper of a build.
+class Link(NamedTuple):
     name: str
     label: str
     url: str
@@ -57,9 +63,16 @@ class Named:
     detail: str | None = None
     home: Link | None = None  # an author's own page (their ``url``), beside the name
 
+    @functools.cached_property
+    def pagefind_filter(self) -> Markup:
+        """The name as a ``data-pagefind-filter`` value shows it:
+        ``name|forceescape|forceescape|forceescape`` (Pagefind decodes it twice
+        and shows it as HTML), made once a tag (NameLinks keeps each tag's
+        Named), not three filter calls on every paper page (~7 µs a page)."""
+        return escape(str(escape(str(escape(self.name)))))
 
-@dataclass(frozen=True)
-class PaperView:
+
+class PaperView(NamedTuple):
     paper: Paper
     id: str
     title: str
@@ -153,8 +166,7 @@ def _links(paper: Paper, arxiv_id: str | None, routes: Routes) -> tuple[Link, ..
     return tuple(links)
 
 
-@dataclass(frozen=True)
-class Prose:
+class Prose(NamedTuple):
     """The costly, Markdown-derived parts of a view: plain strings, cheap to send
     between processes."""
 
@@ -256,6 +268,10 @@ def make_view(
     )
 
 
+_PEOPLE = '},{"@type":"Person","name":'
+_name_of = operator.attrgetter("name")
+
+
 def _iso_day(moment: datetime) -> str:
     return moment.date().isoformat()
 
@@ -271,11 +287,12 @@ def json_ld(view: PaperView, site_title: str) -> Markup:
     a str that is slow to encode (see charrefs).
     tests/unit/test_views.py checks the text against json.dumps."""
     paper = view.paper
+    name = _json_string(view.title)
     out = [
         '{"@context":"https://schema.org","@type":"ScholarlyArticle","headline":',
-        _json_string(view.title[:110]),
+        name if len(view.title) <= 110 else _json_string(view.title[:110]),
         ',"name":',
-        _json_string(view.title),
+        name,
         ',"url":',
         _json_string(view.abs_url),
         ',"datePublished":"',
@@ -288,9 +305,9 @@ def json_ld(view: PaperView, site_title: str) -> Markup:
         _json_string(site_title),
         "}",
     ]
-    if paper.authors:
-        people = ",".join('{"@type":"Person","name":' + _json_string(a.name) + "}" for a in paper.authors)
-        out += (',"author":[', people, "]")
+    if paper.authors:  # the names' JSON strings by map, in C: no generator
+        names = _PEOPLE.join(map(_json_string, map(_name_of, paper.authors)))
+        out += (',"author":[{"@type":"Person","name":', names, "}]")
     if paper.tags:
         out += (',"keywords":', _json_string(", ".join(paper.tags)))
     if view.arxiv_id:

@@ -248,3 +248,61 @@ def test_cite_ris_from_the_text_made_with_the_view_is_the_one_made_apart(tmp_pat
     for output in ris:
         assert prepared.render(output) == apart.render(output)
     assert not prepared._abstract_texts, "taken by the cite.ris, once"
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(max_size=30))
+def test_a_names_pagefind_filter_is_the_name_forceescaped_three_times(name):
+    """What paper.html wrote with three filter calls a tag, a page: made once a tag."""
+    import jinja2
+
+    from sitegen.views import Named
+
+    template = jinja2.Environment(autoescape=True).from_string("{{ n|forceescape|forceescape|forceescape }}")
+    value = Named(name, "/tags/x/").pagefind_filter
+    assert isinstance(value, Markup)  # shown as it is, not escaped a fourth time
+    assert str(value) == template.render(n=name)
+
+
+def test_the_tags_pagefind_values_are_those_the_filters_made_in_a_sites_own_paper_html(tmp_path):
+    """t.pagefind_filter and ', '.join(tags) in the default paper.html, and the filters
+    they replaced (|forceescape three times, |join) in a site's own paper.html: the same pages."""
+    from sitegen.build import build
+    from sitegen.theme import builtin_themes_dir
+
+    papers = [
+        paper("awkward", tags=["a&b", "<c> \"q\" 'x'", "&amp; é…"]),
+        paper("plain", tags=["cs.CL"]),
+        paper("none", tags=[]),
+    ]
+    pages = {}
+    for name, own in (("default", False), ("own", True)):
+        site = write_site(tmp_path / name, papers)
+        if own:
+            template = (builtin_themes_dir() / "default/templates/paper.html").read_text(encoding="utf-8")
+            old = {
+                "{{ t.pagefind_filter }}": "{{ t.name|forceescape|forceescape|forceescape }}",
+                "{{ ', '.join(paper.paper.tags) }}": "{{ paper.paper.tags|join(', ') }}",
+            }
+            for new, filters in old.items():
+                assert new in template
+                template = template.replace(new, filters)
+            (site / "templates").mkdir()
+            (site / "templates/paper.html").write_text(template, encoding="utf-8")
+        build(site, workers=1)
+        pages[name] = {p["id"]: (site / "output/papers" / p["id"] / "index.html").read_text() for p in papers}
+    assert pages["own"] == pages["default"]
+    assert 'data-pagefind-filter="tag:a&amp;amp;amp;b"' in pages["default"]["awkward"]
+    assert (
+        'data-pagefind-meta="tags:a&amp;b, &lt;c&gt; &#34;q&#34; &#39;x&#39;, &amp;amp; é&hellip;"'
+        in (pages["default"]["awkward"])
+    )
+
+
+def test_a_view_its_links_and_its_citation_cannot_be_changed(tmp_path):
+    """Named tuples, not frozen dataclasses (made faster): as immutable."""
+    papers = [paper("2403.09629", authors=["A. Author"], links={"code": "https://example.org/c"})]
+    view = _views(write_site(tmp_path / "s", papers))[0][0]
+    for obj, field in ((view, "title"), (view.links[0], "url"), (view.citation, "key")):
+        with pytest.raises(AttributeError):
+            setattr(obj, field, "changed")
