@@ -13,6 +13,7 @@ text), no I/O.
 
 from __future__ import annotations
 
+import operator
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
@@ -234,6 +235,9 @@ def _primary_class(arxiv_id: str | None, tags: Sequence[str]) -> str | None:
     return next((tag for tag in tags if _CATEGORY.fullmatch(tag)), None)
 
 
+_name_of = operator.attrgetter("name")
+
+
 def make_citation(paper: Paper, key: str, title: str, arxiv_id: str | None, page_url: str) -> Citation:
     """``title``: the title as plain text; ``page_url``: the paper's page, the
     URL cited unless it has an arXiv id (then its arXiv abstract page)."""
@@ -241,7 +245,7 @@ def make_citation(paper: Paper, key: str, title: str, arxiv_id: str | None, page
     return Citation(
         key=key,
         title=" ".join(title.split()),
-        authors=tuple(" ".join(a.name.split()) for a in paper.authors),
+        authors=tuple(map(" ".join, map(str.split, map(_name_of, paper.authors)))),  # C calls, no generator
         moment=cited_moment(paper),
         venue=venue,
         journal=bool(venue and _JOURNAL.search(venue) and not _CONFERENCE.search(venue)),
