@@ -12,16 +12,16 @@ import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
-from . import routes, simpleyaml
-from .cache import ParseCache, content_digest, pickle_papers
+from . import simpleyaml
+from .cache import ParseCache, content_digest, pickle_papers, unpickle_papers
 from .config import Config
-from .documents import DOCUMENT_SUFFIXES, Document, KeyPath, load_document
+from .documents import DOCUMENT_SUFFIXES, KeyPath, load_document
 from .entries import Entry, File, kind
 from .errors import ContentError, Problem
-from .limits import Limits
-from .model import Paper, SharedValues
+from .loader import Loader, same_citation_keys
+from .model import Paper, sharing
 from .processes import fork_context
 from .safefiles import UnsafeFile, read_ahead, read_regular, real_roots, walk
 
@@ -52,6 +52,29 @@ def load_papers(
     """
     assert seen is None or cache is not None, "only a load that hashes its files can tell what changed"
     loader = Loader(config, cache, seen)
+    with loader.unpickling():  # papers from the cache or a fork: made of shared values as unpickled
+        meanwhile = _load(loader, config, cache, workers, meanwhile, seen)
+    simpleyaml.forget()  # the build keeps no table of the reader's past the load
+    if cache is not None:
+        cache.flush()
+    if meanwhile is not None:
+        meanwhile()
+    loader.report_duplicates()
+    loader.problems += same_citation_keys(loader.papers)
+    if loader.problems:
+        raise ContentError(loader.problems)
+    return loader.papers
+
+
+def _load(
+    loader: Loader,
+    config: Config,
+    cache: ParseCache | None,
+    workers: int,
+    meanwhile: Callable[[], object] | None,
+    seen: Seen | None,
+) -> Callable[[], object] | None:
+    """Every file's papers and problems into ``loader``; ``meanwhile``, if it is still to run."""
     if _in_forks(workers, config, cache):
         from .loadforks import load_in_workers  # only a parallel load needs it
 
@@ -69,16 +92,7 @@ def load_papers(
         paths = load_listing(config, loader.problems)
         for (shown, path), got in zip(paths, reads(config, paths), strict=True):
             loader.take(path, shown, check_read(config, shown, path, got, cache))
-    simpleyaml.forget()  # the build keeps no table of the reader's past the load
-    if cache is not None:
-        cache.flush()
-    if meanwhile is not None:
-        meanwhile()
-    loader.report_duplicates()
-    loader.problems += _same_citation_keys(loader.papers)
-    if loader.problems:
-        raise ContentError(loader.problems)
-    return loader.papers
+    return meanwhile
 
 
 @dataclass
@@ -108,6 +122,7 @@ class Checked:
     problems: list[Problem]
     digest: str = ""  # of the file's bytes, when read for the parse cache
     cached: bool = False  # the papers came from the parse cache
+    shared: bool = False  # unpickled during a load (model.sharing): made of its shared values
 
 
 def check_file(config: Config, path: Path, shown: str, raw: bytes, flat: bool = False) -> Checked:
@@ -178,12 +193,20 @@ def check_read(
     digest = content_digest(raw)
     cached = cache.get(shown, digest)
     if cached is not None:
-        return Checked(cached, [(at, paper.id) for at, paper in cached], [], digest, cached=True)
-    checked = check_file(config, path, shown, raw)
+        return _from_cache(cached, digest)
+    # Made as they pickle, and the papers unpickled from the row: as a fork's are
+    # (loadforks), a Paper made once, of the load's shared values.
+    checked = check_file(config, path, shown, raw, flat=True)
     checked.digest = digest
     if checked.papers is not None:
-        cache.add(shown, digest, pickle_papers(checked.papers))
+        blob = pickle_papers(checked.papers)
+        cache.add(shown, digest, blob)
+        checked.papers, checked.shared = unpickle_papers(blob), sharing()
     return checked
+
+
+def _from_cache(papers: list[tuple[KeyPath, Paper]], digest: str) -> Checked:
+    return Checked(papers, [(at, paper.id) for at, paper in papers], [], digest, True, sharing())
 
 
 # Files whose cache rows are asked for in one query (their pickled papers held meanwhile).
@@ -203,7 +226,7 @@ def check_known(
     checked = []
     for (shown, path), (_, digest), cached in zip(files, known, cache.get_many(known), strict=True):
         if cached is not None:
-            checked.append(Checked(cached, [(at, paper.id) for at, paper in cached], [], digest, cached=True))
+            checked.append(_from_cache(cached, digest))
             continue
         try:
             got: bytes | UnsafeFile = read_regular(path, config.limits.file_size)
@@ -289,92 +312,3 @@ def _shown(path: Path, site_dir: Path) -> str:
         return path.relative_to(site_dir).as_posix()
     except ValueError:
         return path.as_posix()
-
-
-class _Place(NamedTuple):
-    """Where an id was first given; the line is looked up only if it is duplicated.
-    (A tuple: one a paper, made in ~0.3 µs where a frozen dataclass took ~1.5.)"""
-
-    path: Path
-    shown: str
-    at: KeyPath
-    id: str
-
-
-class Loader:
-    """Collects papers and problems across all files of one site."""
-
-    def __init__(self, config: Config, cache: ParseCache | None = None, seen: Seen | None = None) -> None:
-        self.config = config
-        self.cache = cache
-        self.seen = seen
-        self.papers: list[Paper] = []
-        self.problems: list[Problem] = []
-        self.ids: dict[str, _Place] = {}
-        self.duplicates: list[tuple[_Place, _Place]] = []  # (first, again)
-        self._shared = SharedValues()  # equal small values made one, as papers come in
-
-    def take(self, path: Path, shown: str, checked: Checked) -> None:
-        """Take in one file, checked or from the parse cache, in this process or a worker."""
-        self._took(shown, checked.digest)
-        for at, paper_id in checked.ids:
-            self.register(path, shown, at, paper_id)
-        self.problems.extend(checked.problems)
-        if checked.papers is not None:
-            share = self._shared.share
-            self.papers.extend(share(paper) for _, paper in checked.papers)
-
-    def take_papers(self, path: Path, shown: str, papers: list[tuple[KeyPath, Paper]], digest: str) -> None:
-        """Take in the papers of a file without problems (a worker's), whose bytes had ``digest``."""
-        self._took(shown, digest)
-        for at, paper in papers:
-            self.register(path, shown, at, paper.id)
-            self.papers.append(self._shared.share(paper))
-
-    def _took(self, shown: str, digest: str) -> None:
-        """Note a file's digest as the load took it, if it is not the check's."""
-        seen = self.seen
-        if seen is not None and seen.digests.get(shown) != digest:
-            seen.changed[shown] = digest
-
-    def register(self, path: Path, shown: str, at: KeyPath, paper_id: str) -> None:
-        place = _Place(path, shown, at, paper_id)
-        key = routes.checked_id_key(paper_id)  # entries._id checked it: read, unpickled or cached
-        first = self.ids.setdefault(key, place)
-        if first is not place:
-            self.duplicates.append((first, place))
-
-    def report_duplicates(self) -> None:
-        """One problem per repeated id, at the repeat, naming the first place."""
-        docs: dict[Path, Document] = {}
-        for first, again in self.duplicates:
-            first_line = _reload(docs, first, self.config.limits).line_at(first.at + ("id",))
-            where = f"{first.shown}:{first_line}" if first_line else first.shown
-            if first.id == again.id:
-                message = f"duplicate id '{again.id}' (also in {where})"
-            else:
-                message = f"duplicate id '{again.id}' (same page as '{first.id}' in {where})"
-            line = _reload(docs, again, self.config.limits).line_at(again.at + ("id",))
-            self.problems.append(Problem(message, again.shown, line, "id"))
-
-
-def _same_citation_keys(papers: list[Paper]) -> list[Problem]:
-    """A ``citation_key`` fixed by hand on two papers (ignoring letter case)."""
-    first: dict[str, Paper] = {}
-    problems = []
-    for paper in papers:
-        if paper.citation_key:
-            other = first.setdefault(paper.citation_key.casefold(), paper)
-            if other is not paper:
-                message = (
-                    f"citation key '{paper.citation_key}' is also the key of '{other.id}' ({other.source})"
-                )
-                problems.append(Problem(message, str(paper.source), None, "citation_key"))
-    return problems
-
-
-def _reload(docs: dict[Path, Document], place: _Place, limits: Limits) -> Document:
-    # Documents are not kept for the whole load (memory at 100k papers); this is the rare error path.
-    if place.path not in docs:
-        docs[place.path] = load_document(place.path, place.shown, limits=limits)
-    return docs[place.path]

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import operator
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, fields
 from datetime import date, datetime
 from pathlib import Path
@@ -171,6 +172,11 @@ def _unpickled(
     line: int | None,
     digest: str,
 ) -> Paper:
+    if _sharing:  # a load is taking these papers in: made of its shared values at once
+        return _sharing[-1].unflat(
+            id, title, moment, day, authors, abstract, tags, links, upvotes, published, updated,
+            venue, thumbnail, note, citation_key, extra, source, line, digest,
+        )  # fmt: skip
     shared = tuple(map(_authors.get, authors))  # each author made once per process
     return Paper(
         id,
@@ -258,6 +264,15 @@ def _shared_author(name: str, affiliation: str | None, url: str | None) -> Autho
     return _author((name, affiliation, url))
 
 
+# The SharedValues of the load running in this process (SharedValues.unpickling).
+_sharing: list[SharedValues] = []
+
+
+def sharing() -> bool:
+    """Whether papers unpickled now are made of a load's shared values (SharedValues.unpickling)."""
+    return bool(_sharing)
+
+
 class SharedValues:
     """Equal small values of many papers made one object each, as papers are
     taken in (loading.Loader): tag names, link names, authors, listing days and
@@ -273,6 +288,83 @@ class SharedValues:
         self._values: dict[Any, Any] = {}
         self._moments: dict[tuple, datetime] = {}
         self._empty: dict[str, Any] = {}
+        self._states: dict[Any, Any] = {}  # a moment's or day's pickled state (_flat) -> its shared value
+
+    @contextlib.contextmanager
+    def unpickling(self) -> Iterator[None]:
+        """Papers unpickled meanwhile in this process are made of these shared
+        values (unflat): the load's papers from the parse cache or a fork."""
+        _sharing.append(self)
+        try:
+            yield
+        finally:
+            _sharing.remove(self)
+
+    def unflat(
+        self,
+        id: str,  # noqa: A002  # Paper's fields, in order, as _flat made them
+        title: str,
+        moment: Any,
+        day: Any,
+        authors: tuple,
+        abstract: str,
+        tags: tuple[str, ...],
+        links: tuple[tuple[str, str], ...],
+        upvotes: int | None,
+        published: Any,
+        updated: Any,
+        venue: str | None,
+        thumbnail: str | None,
+        note: str | None,
+        citation_key: str | None,
+        extra: Mapping[str, Any],
+        source: str | None,
+        line: int | None,
+        digest: str,
+    ) -> Paper:
+        """share(_unpickled(...)), without making what share would replace: a
+        moment, day or byline seen before is found by its pickled state."""
+        values = self._values
+        if tags:
+            shared = values.get(tags)
+            if shared is None:
+                shared = values[tags] = tuple([values.setdefault(tag, tag) for tag in tags])
+            tags = shared
+        if authors:  # each Author made once per process (_authors), the tuple shared here
+            made = tuple(map(_authors.get, authors))
+            if not all(made):
+                made = tuple(map(_author, authors))
+            authors = values.setdefault(made, made)
+        if links:
+            links = tuple([(values.setdefault(name, name), url) for name, url in links])
+        states = self._states
+        if type(day) is bytes:
+            day = states.get(day) or states.setdefault(day, values.setdefault(date(day), date(day)))
+        elif type(day) is date:
+            day = values.setdefault(day, day)
+        moment = states.get(moment) or self._moment(moment)
+        if published is not None:
+            published = states.get(published) or self._moment(published)
+        if updated is not None:
+            updated = states.get(updated) or self._moment(updated)
+        if type(extra) is dict and not extra:
+            extra = self._empty
+        return Paper(
+            id, title, moment, day, authors, abstract, tags, links, upvotes, published, updated,
+            venue, thumbnail, note, citation_key, extra,
+            None if source is None else _paths.get(source) or _path(source), line, digest,
+        )  # fmt: skip
+
+    def _moment(self, value: Any) -> Any:
+        """The shared moment of a pickled state not seen yet, or of a moment pickled as itself."""
+        state = value if type(value) is tuple else None
+        if state is not None:
+            value = _moment(state)
+        if type(value) is datetime:
+            value = self._moments.setdefault((value, value.tzinfo, value.fold), value)
+            if state is not None:
+                self._states[state] = value
+        return value
 
     def share(self, paper: Paper) -> Paper:
         values = self._values

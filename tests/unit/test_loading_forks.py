@@ -277,13 +277,15 @@ def test_whether_to_fork_is_told_from_the_papers_folders_own_entries(tmp_path, m
     assert not loading._in_forks(1, config, None), "one process"
 
 
-@pytest.mark.parametrize("workers", [1, 2])
-def test_equal_small_values_of_many_papers_are_one_object_each(tmp_path, monkeypatch, workers):
+@pytest.mark.parametrize(("workers", "cached"), [(1, False), (1, True), (2, True)])
+def test_equal_small_values_of_many_papers_are_one_object_each(tmp_path, monkeypatch, workers, cached):
     """Tag and link names, authors, listing days and moments and empty ``extra``
     are one object for all the papers that have them (model.SharedValues), in
-    papers this process parsed and in papers a fork handed back: each paper
-    its own was ~60 MiB more at 100k papers, held to the build's end and copied
-    by every forked render worker that reads them. Values are unchanged."""
+    papers this process parsed, in papers a fork handed back and in papers
+    read back from the parse cache (the last two made so as they are
+    unpickled): each paper its own was ~60 MiB more at 100k papers, held to the
+    build's end and copied by every forked render worker that reads them.
+    Values are unchanged."""
     monkeypatch.setattr(loading, "PARALLEL_PARSE_FILES", 0)
     site = _site(tmp_path, 0)
     for n in range(80):
@@ -292,9 +294,17 @@ def test_equal_small_values_of_many_papers_are_one_object_each(tmp_path, monkeyp
             f"authors: [Ada Lovelace, {{name: Alan Turing, affiliation: NPL}}]\n"
             f"tags: [LLM, agents]\nlinks: {{pdf: 'https://e.org/{n}.pdf', code: 'https://e.org/c{n}'}}\n"
         )
-    cache = ParseCache(tmp_path / "c.sqlite", "UTC") if workers > 1 else None
+    cache = ParseCache(tmp_path / "c.sqlite", "UTC") if cached else None
     papers = loading.load_papers(load_config(site), cache, workers=workers)
     assert len(papers) == 80
+    if cached:  # and again, every file's papers from the cache
+        again = loading.load_papers(load_config(site), ParseCache(tmp_path / "c.sqlite", "UTC"))
+        assert again == papers and all(paper.source is not None for paper in again)
+        _one_object_each(again)
+    _one_object_each(papers)
+
+
+def _one_object_each(papers):
 
     def objects(values) -> int:
         return len({id(value) for value in values})

@@ -152,3 +152,111 @@ def test_a_flat_paper_pickles_as_the_paper_it_stands_for():
         pass
     else:
         raise AssertionError("a name that is not a field of Paper is refused, as Paper(...) refuses it")
+
+
+_ZONES = ["UTC", "Europe/Berlin", "America/New_York", "Asia/Kolkata"]
+
+
+def _moments():
+    from datetime import timedelta
+    from zoneinfo import ZoneInfo
+
+    from hypothesis import strategies as st
+
+    zones = st.one_of(
+        st.sampled_from(_ZONES).map(ZoneInfo),
+        st.integers(-14 * 60, 14 * 60).map(lambda minutes: timezone(timedelta(minutes=minutes))),
+        st.just(timezone.utc),
+    )
+    return st.builds(
+        lambda when, fold, zone: when.replace(fold=fold, tzinfo=zone),
+        # A few wall times again and again (in other zones, other folds), and any.
+        st.sampled_from([datetime(2025, 10, 26, 2, 30), datetime(2025, 3, 14, 9)])
+        | st.datetimes(datetime(1990, 1, 1), datetime(2040, 1, 1)),
+        st.integers(0, 1),
+        zones,
+    )
+
+
+def _papers():
+    from hypothesis import strategies as st
+
+    names = st.sampled_from(["Ada", "Chen Wei", "Tom", "x"])
+    authors = st.builds(
+        Author, names, st.sampled_from([None, "NPL", "MIT"]), st.sampled_from([None, "https://e.org"])
+    )
+    small = st.lists(st.sampled_from(["LLM", "agents", "pdf", "code", "Ada"]), max_size=4).map(tuple)
+    return st.builds(
+        lambda n, moment, day, people, tags, links, published, updated, extra, source: Paper(
+            f"p{n}",
+            "T",
+            moment,
+            day,
+            authors=tuple(people),
+            tags=tuple(dict.fromkeys(tags)),
+            links=tuple((name, f"https://e.org/{n}") for name in dict.fromkeys(links)),
+            published=published,
+            updated=updated,
+            extra=extra,
+            source=source,
+            digest=f"d{n}",
+        ),
+        st.integers(0, 10**6),
+        _moments(),
+        st.sampled_from([date(2025, 3, 14), date(2025, 3, 15)])
+        | st.dates(date(1990, 1, 1), date(2040, 1, 1)),
+        st.lists(authors, max_size=4),
+        small,
+        small,
+        st.none() | _moments(),
+        st.none() | _moments(),
+        st.sampled_from([{}, {"k": [1]}]),
+        st.sampled_from(
+            [None, Path("content/papers/a.yaml"), Path("content/papers/2025/b.yaml"), Path("c.json")]
+        ),
+    )
+
+
+def test_papers_unpickled_of_a_loads_shared_values_are_those_share_gives():
+    """SharedValues.unflat (what a load's unpickled papers are made by) against
+    its reference, plain unpickling then SharedValues.share: the same papers,
+    field by field (zones, folds and offsets too), in either order of files."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from sitegen.model import SharedValues, flat_paper
+
+    def look(paper):  # each field, with what == does not compare (a zone, a fold, a type)
+        out = []
+        for value in (paper.date, paper.published, paper.updated):
+            out.append((value, type(value), getattr(value, "tzinfo", None), getattr(value, "fold", None)))
+        return (paper, repr(paper), type(paper.day), type(paper.source), *out)
+
+    @settings(max_examples=150, deadline=None)
+    @given(st.lists(st.lists(_papers(), min_size=1, max_size=3), min_size=1, max_size=6))
+    def check(files):
+        blobs = [pickle_papers(file) for file in files]
+        reference = SharedValues()
+        expected = [reference.share(paper) for blob in blobs for paper in pickle.loads(blob)]
+        shared = SharedValues()
+        with shared.unpickling():
+            got = [paper for blob in blobs for paper in pickle.loads(blob)]
+        assert [look(paper) for paper in got] == [look(paper) for paper in expected]
+        # Equal small values are one object, as share makes them (moments: zone and fold too).
+        for field in ("tags", "authors", "day", "date", "published", "updated"):
+            for i, a in enumerate(got):
+                for j, b in enumerate(got[:i]):
+                    if getattr(expected[i], field) is getattr(expected[j], field):
+                        assert getattr(a, field) is getattr(b, field), (field, a, b)
+        # A fork's flat papers come back the same.
+        with shared.unpickling():
+            flat = [pickle.loads(pickle_papers([flat_paper(**_fields(p)) for p in file])) for file in files]
+        assert [look(paper) for file in flat for paper in file] == [look(paper) for paper in expected]
+
+    check()
+
+
+def _fields(paper):
+    from dataclasses import fields
+
+    return {f.name: getattr(paper, f.name) for f in fields(paper)}
