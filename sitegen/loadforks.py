@@ -46,8 +46,8 @@ def _check_batch(task: Batch) -> Handed:
             digest = ""
         else:
             # Its papers are only pickled here: made as they pickle (the parent makes them).
-            checked = check_file(config, path, shown, raw, flat=True)
-            digest = content_digest(raw) if digests is not None else ""
+            digest = content_digest(raw)  # the parse cache's key, and a one-paper file's paper digest
+            checked = check_file(config, path, shown, raw, flat=True, digest=digest)
         if checked.papers is None:
             handed.append(checked)
         else:

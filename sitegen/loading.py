@@ -18,7 +18,7 @@ from . import simpleyaml
 from .cache import ParseCache, content_digest, pickle_papers, unpickle_papers
 from .config import Config
 from .documents import DOCUMENT_SUFFIXES, KeyPath, load_document
-from .entries import Entry, File, kind
+from .entries import ENTRY_DIGEST, Entry, File, kind
 from .errors import ContentError, Problem
 from .loader import Loader, same_citation_keys
 from .model import Paper, sharing
@@ -125,9 +125,13 @@ class Checked:
     shared: bool = False  # unpickled during a load (model.sharing): made of its shared values
 
 
-def check_file(config: Config, path: Path, shown: str, raw: bytes, flat: bool = False) -> Checked:
+def check_file(
+    config: Config, path: Path, shown: str, raw: bytes, flat: bool = False, digest: str = ""
+) -> Checked:
     """Parse one file and validate its entries; problems name the file, line and
-    field. With ``flat``, each paper is a model.Flat, to be pickled."""
+    field. With ``flat``, each paper is a model.Flat, to be pickled. ``digest``:
+    content_digest(raw), if the caller made it (a one-paper file's paper digest
+    is made from it, not from hashing the same text again)."""
     doc = load_document(path, shown, raw, config.limits)
     if doc.problems and doc.data is None:
         return Checked(None, [], doc.problems)
@@ -138,16 +142,17 @@ def check_file(config: Config, path: Path, shown: str, raw: bytes, flat: bool = 
     ids: list[tuple[KeyPath, str]] = []
     file = File(path, doc, config, problems, flat)
 
-    def entry(at: KeyPath, item: dict, source: str | None = None) -> None:
+    def entry(at: KeyPath, item: dict, source: str | None = None, digest: str | None = None) -> None:
         checker = Entry(file, at)
-        paper = checker.check(item, source)
+        paper = checker.check(item, source, digest)
         if checker.id is not None:
             ids.append((at, checker.id))
         if paper is not None:
             loaded.append((at, paper))
 
     if isinstance(data, dict):
-        entry((), data, doc.text)  # the file is the entry: its text is the entry's text
+        # The file is the entry: the digest of its bytes is the entry's.
+        entry((), data, doc.text, (digest or content_digest(raw))[:ENTRY_DIGEST])
     elif isinstance(data, list):
         sources = doc.entry_texts or [None] * len(data)
         for index, item in enumerate(data):
@@ -196,7 +201,7 @@ def check_read(
         return _from_cache(cached, digest)
     # Made as they pickle, and the papers unpickled from the row: as a fork's are
     # (loadforks), a Paper made once, of the load's shared values.
-    checked = check_file(config, path, shown, raw, flat=True)
+    checked = check_file(config, path, shown, raw, flat=True, digest=digest)
     checked.digest = digest
     if checked.papers is not None:
         blob = pickle_papers(checked.papers)

@@ -641,6 +641,38 @@ def test_a_load_from_the_parse_cache_hashes_each_file_once(tmp_path, monkeypatch
     assert sorted(raw for raw in hashed if raw in raws) == sorted(raws), "each file hashed once"
 
 
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_one_paper_files_bytes_are_hashed_once_for_the_cache_and_the_papers_digest(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, workers: int
+) -> None:
+    """A one-paper file's paper digest is made from the digest of its bytes
+    (the parse cache's key), not by hashing the same text again; the same with
+    or without a cache, in this process or a fork. A list's entries are hashed
+    each from its own text."""
+    from sitegen import entries, loading
+    from sitegen.cache import ParseCache
+
+    monkeypatch.setattr(loading, "PARALLEL_PARSE_FILES", 0)
+    files = {f"{n:02d}.yaml": ENTRY.replace("2403.09629", f"p{n}") for n in range(6)}
+    files["list.yaml"] = "- {id: b1, title: B, date: 2025-03-14}\n- {id: b2, title: B, date: 2025-03-14}\n"
+    site = make_site(tmp_path, files)
+    hashed: list[bytes] = []
+    real = entries.hashlib.sha256
+
+    class Counting:
+        @staticmethod
+        def sha256(data: bytes):  # noqa: ANN205
+            hashed.append(data)
+            return real(data)
+
+    monkeypatch.setattr(entries, "hashlib", Counting)
+    plain = load_papers(load_config(site))
+    assert len(hashed) == 2, "a list's two entries, each from its own text; no one-paper file"
+    cached = load_papers(load_config(site), ParseCache(tmp_path / "c.sqlite", "UTC"), workers=workers)
+    assert [p.digest for p in cached] == [p.digest for p in plain]
+    assert len({p.digest for p in plain}) == 8 and all(len(p.digest) == 24 for p in plain)
+
+
 def test_editing_one_entry_of_a_list_changes_only_its_digest(tmp_path: Path) -> None:
     text = (
         "# day file\n- id: c1\n  title: C\n  date: 2025-03-14\n\n- id: c2\n  title: C\n  date: 2025-03-14\n"
