@@ -21,7 +21,10 @@ from typing import Any
 
 import yaml
 
+from .yamltext import NotSimple as _NotSimple
 from .yamltext import folded, has_markers, printable, quote_end, uncommented
+from .yamltext import trailing as _trailing
+from .yamltext import unindented as _unindented
 
 # A block key: plain, on one line, not starting with an indicator (greedy: no colon in the class).
 _KEY = re.compile(r"([A-Za-z0-9_][A-Za-z0-9_ .\-]*):(?: +|$)")
@@ -57,10 +60,6 @@ def forget() -> None:
 # other work. A single-quoted or plain one, as yaml.safe_dump wraps text at
 # 80 columns, is read here (_Reader.wrapped, _Reader.plain_lines).
 _WRAPPED_FIRST = re.compile(r"""(?:- )?[A-Za-z0-9_][A-Za-z0-9_ .\-]*: +"[^"\\\n]*\n""")
-
-
-class _NotSimple(Exception):
-    """The document leaves the subset read here."""
 
 
 class _Reader:
@@ -144,7 +143,7 @@ class _Reader:
                 result[key] = self.plain_lines(line, start, column)  # as scalar_line would, a call less
             if self.at < len(lines):
                 line = lines[self.at]
-                if line.startswith(pad) and line[column : column + 1] not in _NOT_A_KEY:
+                if (not column or line.startswith(pad)) and line[column : column + 1] not in _NOT_A_KEY:
                     continue  # the next key, at this mapping's column: the usual case
             following = self.next_content()
             if following is None or following < column:
@@ -208,20 +207,21 @@ class _Reader:
         indented than ``parent``: a line break folds to a space, n empty lines
         to n line breaks, and the spaces around a break are dropped."""
         lines = self.lines
-        pad = " " * (parent + 1)
-        at = self.at + 1
+        first = at = self.at + 1
         while True:
             text = lines[at]  # IndexError past the end: not closed, libyaml says so
-            if not text.startswith(pad) and text.strip(" "):
-                raise _NotSimple  # a line not indented past the parent's
             if "'" in text:
                 end = quote_end(text, 0)
                 if end >= 0:
                     break
             at += 1
-        parts = [line[start + 1 :].rstrip(" ")]
-        parts += [text.strip(" ") for text in lines[self.at + 1 : at]]
-        parts.append(text[:end].lstrip(" "))
+        inner = lines[first : at + 1]
+        if _unindented(parent).search("\n".join(inner)):
+            raise _NotSimple  # a line not indented past the parent's
+        # str.strip drops only spaces here: any other character it would is not
+        # printable, and load() then leaves the whole document to libyaml.
+        parts = [line[start + 1 :].rstrip(" "), *map(str.strip, inner)]
+        parts[-1] = text[:end].lstrip(" ")
         _trailing(text, end + 1)
         self.at = at + 1
         return folded(parts).replace("''", "'")
@@ -233,8 +233,10 @@ class _Reader:
         at = self.at + 1
         if at == len(lines) or lines[at][parent : parent + 1] not in (" ", ""):
             self.at = at  # the next line is no more indented than the parent: the usual case
-            cut = line.find(" #", start)  # _uncommented, inline
-            return self.plain((line[start:cut] if cut >= 0 else line[start:]).rstrip(" "))
+            value = line[start:]  # uncommented(), inline ("in" is cheaper than a find)
+            if " #" in value:
+                value = value[: value.find(" #")]
+            return self.plain(value.rstrip(" "))
         first = uncommented(line, start)
         parts = [first]
         pad = " " * (parent + 1)
@@ -258,7 +260,7 @@ class _Reader:
         return self.plain(text)
 
     def plain(self, text: str) -> Any:
-        if not text or ": " in text or text.endswith(":") or " #" in text:
+        if not text or ": " in text or text[-1] == ":" or " #" in text:
             raise _NotSimple
         resolvers = self.resolver.yaml_implicit_resolvers
         if text[0] not in resolvers and None not in resolvers:
@@ -360,14 +362,6 @@ class _Reader:
         if header == "|-":
             return text
         return text + "\n" * (len(body) - trailing + 1)
-
-
-def _trailing(line: str, at: int) -> None:
-    """After a quoted scalar or flow list, only spaces and a comment may follow."""
-    rest = line[at:]
-    stripped = rest.lstrip(" ")
-    if stripped and not (stripped[0] == "#" and len(stripped) < len(rest)):
-        raise _NotSimple
 
 
 def load(text: str) -> tuple[bool, Any, list[str] | None]:

@@ -5,6 +5,32 @@ document to libyaml."""
 
 from __future__ import annotations
 
+import re
+
+
+class NotSimple(Exception):
+    """The document leaves the subset the fast reader reads (simpleyaml)."""
+
+
+def trailing(line: str, at: int) -> None:
+    """After a quoted scalar or flow list, only spaces and a comment may follow."""
+    rest = line[at:]
+    stripped = rest.lstrip(" ")
+    if stripped and not (stripped[0] == "#" and len(stripped) < len(rest)):
+        raise NotSimple
+
+
+# A line of a wrapped scalar neither indented past its parent's column nor blank, by that column.
+_UNINDENTED: dict[int, re.Pattern[str]] = {}
+
+
+def unindented(parent: int) -> re.Pattern[str]:
+    """Finds a line (of lines joined) that is neither blank nor indented past ``parent``."""
+    found = _UNINDENTED.get(parent)
+    if found is None:
+        found = _UNINDENTED[parent] = re.compile(f"^(?! {{{parent + 1}}}| *$)", re.M)
+    return found
+
 
 def folded(parts: list[str]) -> str:
     """Lines of a scalar, stripped, joined as YAML folds them: one line break
