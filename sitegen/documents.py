@@ -10,6 +10,7 @@ silently keep the last one, which hides typos and merge accidents.
 
 from __future__ import annotations
 
+import codecs
 import json
 import os
 import re
@@ -49,6 +50,7 @@ _LONE_SURROGATE = re.compile(
 )
 
 
+_BOM = codecs.BOM_UTF8
 _NOT_YAML = re.compile(
     "[^\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]"
 )
@@ -238,8 +240,8 @@ def load_document(
             raise UnsafeFile(too_big(len(raw), limits.file_size))
     except UnsafeFile as exc:
         return Document(shown, "", is_json, problems=[Problem(str(exc), shown)])
-    try:
-        text = raw.decode("utf-8-sig")
+    try:  # the "utf-8" decoder is C's own; "utf-8-sig" (a BOM) goes through a Python codec
+        text = raw.decode("utf-8") if raw[:3] != _BOM else raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         message = f"not valid UTF-8 (byte 0x{raw[exc.start]:02x}); save the file as UTF-8"

@@ -216,7 +216,7 @@ class _Reader:
                     break
             at += 1
         inner = lines[first : at + 1]
-        if _unindented(parent).search("\n".join(inner)):
+        if _unindented(inner, " " * (parent + 1)):
             raise _NotSimple  # a line not indented past the parent's
         # str.strip drops only spaces here: any other character it would is not
         # printable, and load() then leaves the whole document to libyaml.

@@ -5,8 +5,6 @@ document to libyaml."""
 
 from __future__ import annotations
 
-import re
-
 
 class NotSimple(Exception):
     """The document leaves the subset the fast reader reads (simpleyaml)."""
@@ -20,16 +18,13 @@ def trailing(line: str, at: int) -> None:
         raise NotSimple
 
 
-# A line of a wrapped scalar neither indented past its parent's column nor blank, by that column.
-_UNINDENTED: dict[int, re.Pattern[str]] = {}
-
-
-def unindented(parent: int) -> re.Pattern[str]:
-    """Finds a line (of lines joined) that is neither blank nor indented past ``parent``."""
-    found = _UNINDENTED.get(parent)
-    if found is None:
-        found = _UNINDENTED[parent] = re.compile(f"^(?! {{{parent + 1}}}| *$)", re.M)
-    return found
+def unindented(lines: list[str], pad: str) -> bool:
+    """Whether one of ``lines`` is neither blank nor starts with ``pad`` (spaces).
+    Counted in C (lines that start with it, and empty ones): a line at a time
+    only when those are not all."""
+    if ("\n" + "\n".join(lines)).count("\n" + pad) + lines.count("") == len(lines):
+        return False
+    return any(not line.startswith(pad) and line.strip(" ") for line in lines)
 
 
 def folded(parts: list[str]) -> str:
@@ -84,7 +79,7 @@ def printable(text: str) -> bool:
 
 def has_markers(text: str) -> bool:
     """A directive, or a line that starts with a document start or end marker."""
-    return text.startswith(("%", "---", "...")) or "\n---" in text or "\n..." in text
+    return text[:1] == "%" or text[:3] in ("---", "...") or "\n---" in text or "\n..." in text
 
 
 def uncommented(line: str, start: int) -> str:
