@@ -15,13 +15,13 @@ from pathlib import Path
 from typing import Any
 
 from . import simpleyaml
-from .cache import ParseCache, content_digest, pickle_papers, unpickle_papers
+from .cache import ParseCache, content_digest, pickle_papers
 from .config import Config
 from .documents import DOCUMENT_SUFFIXES, KeyPath, load_document
 from .entries import ENTRY_DIGEST, Entry, File, kind
 from .errors import ContentError, Problem
 from .loader import Loader, same_citation_keys
-from .model import Paper, sharing
+from .model import Paper, sharing, unflatten
 from .processes import fork_context
 from .safefiles import UnsafeFile, read_ahead, read_regular, real_roots, walk
 
@@ -199,14 +199,14 @@ def check_read(
     cached = cache.get(shown, digest)
     if cached is not None:
         return _from_cache(cached, digest)
-    # Made as they pickle, and the papers unpickled from the row: as a fork's are
-    # (loadforks), a Paper made once, of the load's shared values.
+    # Made as they pickle (the cache row), then each a Paper as unpickling makes
+    # it: once, of the load's shared values, as a fork's papers are (loadforks).
     checked = check_file(config, path, shown, raw, flat=True, digest=digest)
     checked.digest = digest
     if checked.papers is not None:
-        blob = pickle_papers(checked.papers)
-        cache.add(shown, digest, blob)
-        checked.papers, checked.shared = unpickle_papers(blob), sharing()
+        cache.add(shown, digest, pickle_papers(checked.papers))
+        checked.papers = [(at, unflatten(flat)) for at, flat in checked.papers]
+        checked.shared = sharing()
     return checked
 
 

@@ -107,6 +107,11 @@ class Flat:
         return _unpickled, self.values
 
 
+def unflatten(flat: Flat) -> Paper:
+    """The Paper ``flat`` stands for, as unpickling it makes it (within a load: of its shared values)."""
+    return _unpickled(*flat.values)
+
+
 _DEFAULTS = [f.default for f in fields(Paper)]
 _EXTRA = _NAMES.index("extra")
 _NAME_SET = frozenset(_NAMES)

@@ -224,7 +224,7 @@ def test_papers_unpickled_of_a_loads_shared_values_are_those_share_gives():
     from hypothesis import given, settings
     from hypothesis import strategies as st
 
-    from sitegen.model import SharedValues, flat_paper
+    from sitegen.model import SharedValues, flat_paper, unflatten
 
     def look(paper):  # each field, with what == does not compare (a zone, a fold, a type)
         out = []
@@ -248,10 +248,15 @@ def test_papers_unpickled_of_a_loads_shared_values_are_those_share_gives():
                 for j, b in enumerate(got[:i]):
                     if getattr(expected[i], field) is getattr(expected[j], field):
                         assert getattr(a, field) is getattr(b, field), (field, a, b)
-        # A fork's flat papers come back the same.
+        # A fork's flat papers come back the same, and so do this process's own,
+        # made from their flat values without a pickle (model.unflatten).
         with shared.unpickling():
             flat = [pickle.loads(pickle_papers([flat_paper(**_fields(p)) for p in file])) for file in files]
         assert [look(paper) for file in flat for paper in file] == [look(paper) for paper in expected]
+        again = SharedValues()
+        with again.unpickling():
+            made = [unflatten(flat_paper(**_fields(p))) for file in files for p in file]
+        assert [look(paper) for paper in made] == [look(paper) for paper in expected]
 
     check()
 
