@@ -24,9 +24,7 @@ from .limits import show_value as _show
 from .model import Author, Paper, flat_author, flat_paper
 from .urls import check_image_url, check_url
 
-# The length of a paper's digest (Paper.digest), in hex digits.
-ENTRY_DIGEST = 24
-
+ENTRY_DIGEST = 24  # hex digits of a paper's digest (Paper.digest)
 # What browsers strip around a URL, and drop inside one, before finding its scheme.
 _URL_STRIP = "".join(map(chr, range(0x21)))
 _INVALID = object()  # a checker's "already reported" result
@@ -104,8 +102,7 @@ class Entry:
         # The entry's own text (or data), so editing one paper of a daily file
         # changes only its pages. Hashing the text is ~15 µs cheaper than repr().
         if digest is None:  # as cache.content_digest hashes
-            text = source if source is not None else repr(data)
-            digest = hashlib.sha256(text.encode("utf-8")).hexdigest()[:ENTRY_DIGEST]
+            digest = hashlib.sha256((source or repr(data)).encode("utf-8")).hexdigest()[:ENTRY_DIGEST]
         day = when.astimezone(self.tz).date()
         return self.file.paper(day=day, source=self.file.source, digest=digest, **values)
 
