@@ -102,7 +102,7 @@ def _is_xml(value: str) -> bool:
     return value.isascii() or (_NONCHARACTERS[0] not in data and _NONCHARACTERS[1] not in data)
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # not frozen: see pageparts.DayGroup (~66k author feeds at 100k papers)
 class FeedInfo:
     title: str  # e.g. "Daily Papers" or "Daily Papers: interpretability"
     description: str  # falls back to the title when empty
@@ -119,7 +119,7 @@ class FeedInfo:
     site_id: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # not frozen: one a paper, made for its feed record
 class FeedEntry:
     paper: Paper
     url: str  # absolute URL of the paper page
