@@ -36,19 +36,25 @@ class DigestItem:
 
 
 def digest_item(view: PaperView, routes: Routes) -> DigestItem:
+    return DigestItem(*digest_fields(view, routes))
+
+
+def digest_fields(view: PaperView, routes: Routes) -> tuple:
+    """A ``DigestItem``'s fields, in its order: what a feed record keeps of the
+    paper (marshalled, with no frozen dataclass made of them first)."""
     names = [a.name for a in view.authors]
     authors = ", ".join(names[:AUTHORS_SHOWN])
     if len(names) > AUTHORS_SHOWN:
         authors += f" and {len(names) - AUTHORS_SHOWN} more"
-    links = tuple((link.label, absolute_url(link.url, routes)) for link in view.links if link.name in _LINKS)
-    return DigestItem(
-        title=view.title,
-        url=view.abs_url,
-        authors=authors,
-        summary=view.summary,  # plain text, math as Unicode (mathtext.py), cut short
-        upvotes=view.upvotes,
-        tags=", ".join(view.paper.tags),
-        links=tuple((label, url) for label, url in links if url.startswith(("https://", "http://"))),
+    links = [(link.label, absolute_url(link.url, routes)) for link in view.links if link.name in _LINKS]
+    return (
+        view.title,
+        view.abs_url,
+        authors,
+        view.summary,  # plain text, math as Unicode (mathtext.py), cut short
+        view.upvotes,
+        ", ".join(view.paper.tags),
+        tuple((label, url) for label, url in links if url.startswith(("https://", "http://"))),
     )
 
 

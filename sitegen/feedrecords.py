@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import json
 import marshal
+import os
 import struct
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
@@ -34,8 +35,9 @@ from markupsafe import Markup
 
 from . import feedxml
 from .buildfile import Handed, place, read_place
-from .digest import DigestItem, digest_item
+from .digest import DigestItem, digest_fields, digest_item
 from .feedentries import EntryBytes
+from .feedpair import entry_pair
 from .feeds import (
     FeedEntry,
     FeedInfo,
@@ -50,6 +52,7 @@ from .model import Paper
 
 if TYPE_CHECKING:
     from .render import Renderer
+    from .views import PaperView
 
 # What a paper's record holds, as bits: a record is made only with what some
 # feed or digest of the site shows of the paper.
@@ -126,13 +129,16 @@ def _bits(formats: Iterable[str]) -> int:
 
 
 def feed_entry(renderer: Renderer, paper: Paper) -> PreparedEntry:
-    """A paper's entry as every feed format writes it, from its view."""
-    view = renderer.view(paper.id)
+    """A paper's entry as every format writes it, from its view."""
+    return prepare(_entry_of(renderer.view(paper.id)), renderer.config.id)
+
+
+def _entry_of(view: PaperView) -> FeedEntry:
     content = view.abstract_html
     if view.note_html:
         content = Markup("{}<p><strong>Curator’s note</strong></p>{}").format(content, view.note_html)
-    entry = FeedEntry(
-        paper=paper,
+    return FeedEntry(
+        paper=view.paper,
         url=view.abs_url,
         # The view's own string (a Markup, a str), not a copy.
         content_html=content,
@@ -140,42 +146,48 @@ def feed_entry(renderer: Renderer, paper: Paper) -> PreparedEntry:
         title=view.title,
         thumbnail=view.thumbnail_abs_url,
     )
-    return prepare(entry, renderer.config.id)
 
 
 def make(
     renderer: Renderer, maker: EntryBytes, wanted: Mapping[str, int], paper_ids: Sequence[str]
 ) -> list[tuple[str, bytes]]:
     """The records of those of ``paper_ids`` that ``wanted`` names (each paper's view
-    made already, or made here). ``maker`` makes the Atom and RSS bytes, in
-    one feed a format for all the papers: it is kept for the process."""
-    ids = [paper_id for paper_id in paper_ids if wanted.get(paper_id)]
-    prepared = {
-        paper_id: feed_entry(renderer, renderer.paper(paper_id))
-        for paper_id in ids
-        if wanted[paper_id] & (ATOM | RSS | JSON)
-    }
-    xml: dict[int, dict[str, bytes]] = {}
-    for bit, rss in ((ATOM, False), (RSS, True)):
-        some = [paper_id for paper_id in ids if wanted[paper_id] & bit]
-        made = maker.make([prepared[paper_id] for paper_id in some], rss) if some else []
-        xml[bit] = dict(zip(some, made, strict=True))
-    records = []
-    for paper_id in ids:
-        bits, entry = wanted[paper_id], prepared.get(paper_id)
-        json_item = b""
-        if bits & JSON and entry is not None:
-            json_item = json.dumps(json_feed_item(entry), ensure_ascii=False, separators=(",", ":")).encode()
-        digest = b""
+    made already, or made here). The Atom and RSS bytes are written together
+    (feedpair.py); an entry with a value to clean is prepared and written by
+    ``maker``, which is kept for the process."""
+    site_id, routes, view_of = renderer.config.id, renderer.routes, renderer.view
+    records, pack = [], _HEADER.pack
+    for paper_id in paper_ids:
+        bits = wanted.get(paper_id)
+        if not bits:
+            continue
+        view = view_of(paper_id)
+        atom = rss = json_item = digest = b""
+        flags = 0
+        if bits & (ATOM | RSS | JSON):
+            entry = _entry_of(view)
+            pair = entry_pair(entry, site_id) if bits & (ATOM | RSS) else None
+            prepared = prepare(entry, site_id) if pair is None or bits & JSON else None
+            if pair is not None:
+                atom, rss, media, named = pair.atom, pair.rss, pair.media, pair.named
+            elif prepared is not None:
+                media, named = bool(prepared.thumbnail), bool(prepared.names)
+                if bits & (ATOM | RSS):
+                    atom, rss = maker.make([prepared], False)[0], maker.make([prepared], True)[0]
+            flags = (MEDIA if media else 0) | (NAMED if named else 0)
+            if bits & JSON and prepared is not None:
+                item = json_feed_item(prepared)
+                json_item = json.dumps(item, ensure_ascii=False, separators=(",", ":")).encode()
+            if not bits & ATOM:
+                atom = b""
+            if not bits & RSS:
+                rss = b""
         if bits & DIGEST:
-            item = digest_item(renderer.view(paper_id), renderer.routes)
-            fields = (item.title, item.url, item.authors, item.summary, item.upvotes, item.tags, item.links)
-            digest = marshal.dumps(fields)
-        parts = (xml[ATOM].get(paper_id, b""), xml[RSS].get(paper_id, b""), json_item, digest)
-        flags = (MEDIA if entry.thumbnail else 0) | (NAMED if entry.names else 0) if entry is not None else 0
-        records.append((paper_id, _HEADER.pack(*map(len, parts), flags) + b"".join(parts)))
+            digest = marshal.dumps(digest_fields(view, routes))
+        head = pack(len(atom), len(rss), len(json_item), len(digest), flags)
+        records.append((paper_id, b"".join((head, atom, rss, json_item, digest))))
     if paper_ids:  # papers.bib shows every paper's entry, which its view has made
-        bib = marshal.dumps([(paper_id, renderer.view(paper_id).bibtex) for paper_id in paper_ids])
+        bib = marshal.dumps([(paper_id, view_of(paper_id).bibtex) for paper_id in paper_ids])
         records.append((BIBTEX + paper_ids[0], bib))
     return records
 
@@ -187,6 +199,11 @@ class Record(NamedTuple):
     digest: bytes | None  # marshal of a DigestItem's fields: see ``digest_items``
     media: bool
     named: bool  # the entry names an author (``PreparedEntry.names`` is not empty)
+
+
+_new_record = tuple.__new__  # a Record of its fields' tuple, without the named tuple's Python __new__
+_LENGTH_BITS = 32  # a place in the record file: offset << 32 | length (buildfile.place)
+_LENGTH_MASK = (1 << _LENGTH_BITS) - 1
 
 
 class Records:
@@ -236,14 +253,16 @@ class Records:
         return entries
 
     def get(self, paper_id: str) -> Record | None:
+        """The record read back, made a Record in C (``tuple.__new__``)."""
         where = self._where.get(paper_id)
         if where is None:
             return None
+        length = where & _LENGTH_MASK
         try:
-            data = read_place(self._fd, where)
+            data = os.pread(self._fd, length, where >> _LENGTH_BITS)
         except OSError:
             return None
-        if data is None:
+        if len(data) != length:  # cut short (buildfile.read_place)
             return None
         self.read += 1
         atom, rss, json, digest, flags = _HEADER.unpack_from(data)
@@ -251,7 +270,7 @@ class Records:
         r = a + atom
         j = r + rss
         d = j + json
-        return Record(
+        parts = (
             data[a:r] if atom else None,
             data[r:j] if rss else None,
             data[j:d] if json else None,
@@ -259,6 +278,7 @@ class Records:
             flags & MEDIA != 0,
             flags & NAMED != 0,
         )
+        return _new_record(Record, parts)
 
     def facts(self, ids: list[str], papers: Sequence[Paper], got: Sequence[Record]) -> list[_Facts]:
         """What a feed's own elements need of ``papers`` (ids ``ids``, records
