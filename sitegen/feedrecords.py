@@ -29,6 +29,7 @@ import os
 import struct
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
+from operator import attrgetter, itemgetter
 from typing import TYPE_CHECKING, NamedTuple
 
 from markupsafe import Markup
@@ -42,6 +43,7 @@ from .feeds import (
     FeedEntry,
     FeedInfo,
     PreparedEntry,
+    _aware,
     feed_shell,
     json_feed_item,
     paper_updated,
@@ -62,6 +64,7 @@ _FORMAT_BITS = {"atom": ATOM, "rss": RSS, "json": JSON}
 # thumbnail; NAMED: it names an author), what the feed's own elements ask of it.
 _HEADER = struct.Struct("<IIIIB")
 MEDIA, NAMED = 1, 2
+_XML = ((ATOM, False), (RSS, True))  # a format's bit, and whether it is RSS
 _JSON_END = b'"items":[]}\n'  # how render_json_feed ends a feed without items
 RECORDS = "feed_records"  # the key of this process's Records in Renderer.memo
 # A run's BibTeX entries (papers.bib's, from its views) are one record, under this
@@ -166,18 +169,19 @@ def make(
         flags = 0
         if bits & (ATOM | RSS | JSON):
             entry = _entry_of(view)
-            pair = entry_pair(entry, site_id) if bits & (ATOM | RSS) else None
-            prepared = prepare(entry, site_id) if pair is None or bits & JSON else None
+            # A JSON item is made from the prepared entry (a few papers: the site's
+            # and tags' newest), which then writes the Atom and RSS bytes too.
+            pair = entry_pair(entry, site_id) if bits & (ATOM | RSS) and not bits & JSON else None
             if pair is not None:
                 atom, rss, media, named = pair.atom, pair.rss, pair.media, pair.named
-            elif prepared is not None:
+            else:  # a value to clean, or a JSON item: from the prepared entry
+                prepared = prepare(entry, site_id)
                 media, named = bool(prepared.thumbnail), bool(prepared.names)
-                if bits & (ATOM | RSS):
-                    atom, rss = maker.make([prepared], False)[0], maker.make([prepared], True)[0]
+                atom, rss = (maker.make([prepared], is_rss)[0] if bits & bit else b"" for bit, is_rss in _XML)
+                if bits & JSON:
+                    item = json_feed_item(prepared)
+                    json_item = json.dumps(item, ensure_ascii=False, separators=(",", ":")).encode()
             flags = (MEDIA if media else 0) | (NAMED if named else 0)
-            if bits & JSON and prepared is not None:
-                item = json_feed_item(prepared)
-                json_item = json.dumps(item, ensure_ascii=False, separators=(",", ":")).encode()
             if not bits & ATOM:
                 atom = b""
             if not bits & RSS:
@@ -306,8 +310,15 @@ def summed_facts(papers: Sequence[Paper], got: Sequence[Record]) -> list[_Facts]
     same as from every entry's own facts (~1 µs an entry and a feed less)."""
     if not papers:
         return []
-    updated = max(map(paper_updated, papers))
-    return [_Facts(any(r.media for r in got), updated, all(r.named for r in got))]
+    try:  # aware, as the model makes them: max of them as they are, in C
+        updated = _aware(max(map(_MODIFIED, papers)))
+    except TypeError:  # naive and aware moments: each read as paper_updated reads it
+        updated = max(map(paper_updated, papers))
+    return [_Facts(any(map(_MEDIA, got)), updated, all(map(_NAMED, got)))]
+
+
+_MODIFIED = attrgetter("modified")  # what paper_updated reads
+_MEDIA, _NAMED = itemgetter(4), itemgetter(5)  # Record.media, Record.named
 
 
 def render(records: Records, info: FeedInfo, kind: str, papers: Sequence[Paper]) -> bytes | None:

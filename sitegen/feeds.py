@@ -26,6 +26,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
+from operator import attrgetter
 from typing import TYPE_CHECKING, NamedTuple
 from urllib.parse import quote
 
@@ -180,7 +181,16 @@ def entry_id(paper_id: str, site_id: str | None = None) -> str:
     '/' stays as it is (it is legal in a tag URI and old arXiv ids contain it);
     anything else outside the URI alphabet is percent-encoded.
     """
-    return f"{site_id or ID_PREFIX}paper/{quote(paper_id, safe='/', errors='surrogatepass')}"
+    return f"{site_id or ID_PREFIX}paper/{_quoted(paper_id)}"
+
+
+# What ``quote(value, safe="/")`` leaves as it is (urllib's always-safe characters and "/"):
+# a value of only these is its own quoted form, without urllib's Python (~1-4 µs).
+_UNQUOTED = re.compile(r"[A-Za-z0-9_.~/-]*")
+
+
+def _quoted(value: str) -> str:
+    return value if _UNQUOTED.fullmatch(value) else quote(value, safe="/", errors="surrogatepass")
 
 
 def digest_entry_id(day: date, site_id: str | None = None) -> str:
@@ -193,7 +203,7 @@ def feed_id(info: FeedInfo) -> str:
     """The Atom id of the feed itself, from ``info.id_base`` (never from a URL)."""
     if _URI_SCHEME.match(info.id_base):
         return info.id_base
-    return f"{info.site_id or ID_PREFIX}{quote(info.id_base, safe='/', errors='surrogatepass')}"
+    return f"{info.site_id or ID_PREFIX}{_quoted(info.id_base)}"
 
 
 # --- dates and texts shared by all formats ---------------------------------------------
@@ -214,7 +224,10 @@ def paper_updated(paper: Paper) -> datetime:
 
 
 def _feed_updated(entries: Sequence[PreparedEntry]) -> datetime:
-    return max((e.updated for e in entries), default=EMPTY_FEED_UPDATED)
+    return max(map(_UPDATED, entries), default=EMPTY_FEED_UPDATED)
+
+
+_UPDATED = attrgetter("updated")
 
 
 def _title(item: FeedEntry, site_id: str | None = None) -> str:

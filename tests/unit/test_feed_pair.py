@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import dataclasses
 from datetime import date, datetime, timezone
+from urllib.parse import quote
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sitegen import feedxml
+from sitegen import feeds, feedxml
 from sitegen.feedpair import entry_pair
 from sitegen.feeds import FeedEntry, FeedInfo, feed_shell, prepare
 from sitegen.model import Author, Paper
@@ -105,7 +106,7 @@ def test_values_that_need_no_cleaning_take_the_pair_whatever_they_escape() -> No
     assert pair is not None
     assert (pair.atom, pair.rss, pair.media, pair.named) == _feedxml_pair(entry, None)
     assert b'<category term="a &quot;quoted&quot;&#9;tag"/>' in pair.atom
-    assert b"<category>a \"quoted\"\ttag</category>" in pair.rss
+    assert b'<category>a "quoted"\ttag</category>' in pair.rss
     bare = _entry(content_html="", summary="", thumbnail=None, url="", title="")
     bare.paper = dataclasses.replace(bare.paper, authors=(), tags=())
     pair = entry_pair(bare, "tag:x.example,2026:")
@@ -129,3 +130,10 @@ def test_a_value_to_clean_or_a_title_from_markdown_is_left_to_prepare() -> None:
     tagged = _entry()
     tagged.paper = dataclasses.replace(tagged.paper, tags=("a\0b",))
     assert entry_pair(tagged, None) is None
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.one_of(st.text(), st.text("abcXYZ019_.~/-:% é\n"), st.from_regex(r"[a-z-]+/\d{7}", fullmatch=True)))
+def test_ids_quote_as_urllib_does(value: str) -> None:
+    """An id's paper id or feed key taken as it is only where urllib's quote leaves it so."""
+    assert feeds._quoted(value) == quote(value, safe="/", errors="surrogatepass")
