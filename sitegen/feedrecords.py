@@ -219,6 +219,8 @@ class Records:
         self._where: dict[str, int] = {}
         self.read = 0  # records read back, for the tests
         self._last: dict[str, Record] = {}  # what the last ``get_all`` read
+        self._last_ids: list[str] = []  # the papers it was asked for, and its answer
+        self._last_got: list[Record | None] = []
         self._bibtex: list[int] = []  # where each run's BibTeX entries are
         self._facts_of: list[str] = []  # the papers of the last ``facts`` call, and its answer
         self._facts: list[_Facts] = []
@@ -239,10 +241,13 @@ class Records:
         """The records of ``paper_ids``, those the last call read without reading
         them again: a tag's or an author's feeds (one a format) and a day's two
         digests render one after the other, from the same papers' records."""
+        if paper_ids == self._last_ids:  # the same papers: their records as they were read
+            return list(self._last_got)
         last = self._last
         got = [last.get(paper_id) or self.get(paper_id) for paper_id in paper_ids]
         self._last = {key: record for key, record in zip(paper_ids, got, strict=True) if record is not None}
-        return got
+        self._last_ids, self._last_got = list(paper_ids), got
+        return list(got)
 
     def bibtex(self) -> dict[str, str]:
         """Paper id -> its BibTeX entry, of every run of papers whose record is here."""

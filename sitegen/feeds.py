@@ -20,6 +20,7 @@ raise.
 
 from __future__ import annotations
 
+import functools
 import html
 import json
 import re
@@ -307,7 +308,7 @@ def feed_shell(info: FeedInfo, entries: Sequence[PreparedEntry], rss: bool) -> b
             link=page_url,
             # The RSS channel <description> is read as HTML by readers, so the
             # text is escaped once more to stay text (the Atom <subtitle> is text).
-            description=html.escape(description, quote=False),
+            description=_html_escaped(description),
             feed_url=feed_url,
             generator=GENERATOR,
             language=language,
@@ -328,6 +329,11 @@ def feed_shell(info: FeedInfo, entries: Sequence[PreparedEntry], rss: bool) -> b
             media=media,
         )
     return head + feedxml.CLOSE[rss]
+
+
+@functools.lru_cache(maxsize=64)  # the site's description, in each of its feeds
+def _html_escaped(text: str) -> str:
+    return html.escape(text, quote=False)
 
 
 # --- JSON Feed 1.1 ------------------------------------------------------------------------

@@ -61,6 +61,18 @@ def attribute(value: str) -> bytes:
     return data.replace(b"\r", b"&#13;")
 
 
+@functools.lru_cache(maxsize=64)  # a few a site: its language, generator, description, author
+def shared_text(value: str) -> bytes:
+    """``text(value)`` of a value every feed of the site writes (~66k author feeds at 100k)."""
+    return text(value)
+
+
+@functools.lru_cache(maxsize=64)
+def shared_attribute(value: str) -> bytes:
+    """``attribute(value)`` of a value every feed of the site writes."""
+    return attribute(value)
+
+
 def rfc2822(moment: datetime) -> str:
     """feedgen's ``formatRFC2822``: ``strftime('%a, %d %b %Y %H:%M:%S %z')`` in the C locale."""
     return moment.strftime(f"{_DAYS[moment.weekday()]}, %d {_MONTHS[moment.month - 1]} %Y %H:%M:%S %z")
@@ -153,17 +165,17 @@ def atom_head(
         parts.append(b' xmlns:media="' + MEDIA_NS + b'"')
     parts += (b' xmlns="', ATOM_NS, b'"')
     if language:
-        parts += (b' xml:lang="', attribute(language), b'"')
+        parts += (b' xml:lang="', shared_attribute(language), b'"')
     parts += (b">\n  <id>", text(id), b"</id>\n  <title>", text(title), b"</title>\n  <updated>")
     parts += (_date(updated, False), b"</updated>\n")
     if author:
-        parts += (b"  <author>\n    <name>", text(author), b"</name>\n  </author>\n")
+        parts += (b"  <author>\n    <name>", shared_text(author), b"</name>\n  </author>\n")
     parts += (b'  <link href="', attribute(feed_url), b'" rel="self" type="application/atom+xml"/>\n')
     parts += (b'  <link href="', attribute(page_url), b'" rel="alternate" type="text/html"/>\n')
     if generator:
-        parts += (b"  <generator>", text(generator), b"</generator>\n")
+        parts += (b"  <generator>", shared_text(generator), b"</generator>\n")
     if subtitle:
-        parts += (b"  <subtitle>", text(subtitle), b"</subtitle>\n")
+        parts += (b"  <subtitle>", shared_text(subtitle), b"</subtitle>\n")
     return b"".join(parts)
 
 
@@ -185,12 +197,12 @@ def rss_head(
         parts.append(b' xmlns:media="' + MEDIA_NS + b'"')
     parts += (b' xmlns:atom="', ATOM_NS, b'" xmlns:content="', CONTENT_NS, b'" version="2.0">\n')
     parts += (b"  <channel>\n    <title>", text(title), b"</title>\n    <link>", text(link))
-    parts += (b"</link>\n    <description>", text(description), b"</description>\n")
+    parts += (b"</link>\n    <description>", shared_text(description), b"</description>\n")
     parts += (b'    <atom:link href="', attribute(feed_url), b'" rel="self" type="application/rss+xml"/>\n')
     parts += (b"    <docs>", RSS_DOCS, b"</docs>\n")
     if generator:
-        parts += (b"    <generator>", text(generator), b"</generator>\n")
+        parts += (b"    <generator>", shared_text(generator), b"</generator>\n")
     if language:
-        parts += (b"    <language>", text(language), b"</language>\n")
+        parts += (b"    <language>", shared_text(language), b"</language>\n")
     parts += (b"    <lastBuildDate>", _date(updated, True), b"</lastBuildDate>\n")
     return b"".join(parts)
