@@ -12,7 +12,8 @@ only needs XML's escapes, so it is written here.
 feedgen stays the oracle: tests/unit/test_feed_xml.py builds random entries
 and feeds both ways and compares the bytes, and compares every character's
 escape with lxml's; tests/feedgen_oracle.py is the feedgen path this
-replaces. What is written, as lxml writes it:
+replaces. feedpair.py writes a record's entry in both formats at once, the
+same bytes as here (tests/unit/test_feed_pair.py). What is written, as lxml writes it:
 
 - text: ``&``, ``<``, ``>`` and CR as ``&#13;``; every other character as it
   is (feeds._text has removed what XML 1.0 cannot hold);
