@@ -7,6 +7,7 @@ import re
 import textwrap
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from operator import attrgetter
 
 from .routes import Routes
 from .views import PaperView, absolute_url
@@ -20,6 +21,7 @@ FEED_DAYS = 10
 WIDTH = 72  # columns of the plain-text digest
 AUTHORS_SHOWN = 10  # then "and N more": a paper may have 1,000 authors
 _LINKS = ("arxiv", "pdf", "code")  # the links an email shows besides the paper's page
+_NAME = attrgetter("name")
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,19 +38,30 @@ class DigestItem:
 
 
 def digest_item(view: PaperView, routes: Routes) -> DigestItem:
-    names = [a.name for a in view.authors]
-    authors = ", ".join(names[:AUTHORS_SHOWN])
-    if len(names) > AUTHORS_SHOWN:
-        authors += f" and {len(names) - AUTHORS_SHOWN} more"
-    links = tuple((link.label, absolute_url(link.url, routes)) for link in view.links if link.name in _LINKS)
-    return DigestItem(
-        title=view.title,
-        url=view.abs_url,
-        authors=authors,
-        summary=view.summary,  # plain text, math as Unicode (mathtext.py), cut short
-        upvotes=view.upvotes,
-        tags=", ".join(view.paper.tags),
-        links=tuple((label, url) for label, url in links if url.startswith(("https://", "http://"))),
+    return DigestItem(*digest_fields(view, routes))
+
+
+def digest_fields(view: PaperView, routes: Routes) -> tuple:
+    """A ``DigestItem``'s fields, in its order: what a feed record keeps of the
+    paper (marshalled, with no frozen dataclass made of them first)."""
+    named = view.authors
+    authors = ", ".join(map(_NAME, named[:AUTHORS_SHOWN]))
+    if len(named) > AUTHORS_SHOWN:
+        authors += f" and {len(named) - AUTHORS_SHOWN} more"
+    links = []
+    for name, label, url in view.links:
+        if name in _LINKS:
+            url = absolute_url(url, routes)
+            if url.startswith(("https://", "http://")):
+                links.append((label, url))
+    return (
+        view.title,
+        view.abs_url,
+        authors,
+        view.summary,  # plain text, math as Unicode (mathtext.py), cut short
+        view.paper.upvotes,
+        ", ".join(view.paper.tags),
+        tuple(links),
     )
 
 

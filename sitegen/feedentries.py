@@ -17,8 +17,9 @@ each process; docs/performance.md). The file is read back from the page cache an
 the process; a forked process starts a file of its own.
 
 This serves a build in one process. A parallel build makes each entry once,
-in the process that renders the paper's page (feedrecords.py, through
-``EntryBytes.make``), and its feeds splice those bytes in."""
+in the process that renders the paper's page (feedrecords.py: feedpair.py
+writes both formats at once, ``EntryBytes.make`` the entries it leaves), and
+its feeds splice those bytes in."""
 
 from __future__ import annotations
 

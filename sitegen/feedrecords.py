@@ -25,21 +25,25 @@ from __future__ import annotations
 
 import json
 import marshal
+import os
 import struct
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
+from operator import attrgetter, itemgetter
 from typing import TYPE_CHECKING, NamedTuple
 
 from markupsafe import Markup
 
 from . import feedxml
 from .buildfile import Handed, place, read_place
-from .digest import DigestItem, digest_item
+from .digest import DigestItem, digest_fields, digest_item
 from .feedentries import EntryBytes
+from .feedpair import entry_pair
 from .feeds import (
     FeedEntry,
     FeedInfo,
     PreparedEntry,
+    _aware,
     feed_shell,
     json_feed_item,
     paper_updated,
@@ -50,6 +54,7 @@ from .model import Paper
 
 if TYPE_CHECKING:
     from .render import Renderer
+    from .views import PaperView
 
 # What a paper's record holds, as bits: a record is made only with what some
 # feed or digest of the site shows of the paper.
@@ -59,6 +64,7 @@ _FORMAT_BITS = {"atom": ATOM, "rss": RSS, "json": JSON}
 # thumbnail; NAMED: it names an author), what the feed's own elements ask of it.
 _HEADER = struct.Struct("<IIIIB")
 MEDIA, NAMED = 1, 2
+_XML = ((ATOM, False), (RSS, True))  # a format's bit, and whether it is RSS
 _JSON_END = b'"items":[]}\n'  # how render_json_feed ends a feed without items
 RECORDS = "feed_records"  # the key of this process's Records in Renderer.memo
 # A run's BibTeX entries (papers.bib's, from its views) are one record, under this
@@ -126,13 +132,16 @@ def _bits(formats: Iterable[str]) -> int:
 
 
 def feed_entry(renderer: Renderer, paper: Paper) -> PreparedEntry:
-    """A paper's entry as every feed format writes it, from its view."""
-    view = renderer.view(paper.id)
+    """A paper's entry as every format writes it, from its view."""
+    return prepare(_entry_of(renderer.view(paper.id)), renderer.config.id)
+
+
+def _entry_of(view: PaperView) -> FeedEntry:
     content = view.abstract_html
     if view.note_html:
         content = Markup("{}<p><strong>Curator’s note</strong></p>{}").format(content, view.note_html)
-    entry = FeedEntry(
-        paper=paper,
+    return FeedEntry(
+        paper=view.paper,
         url=view.abs_url,
         # The view's own string (a Markup, a str), not a copy.
         content_html=content,
@@ -140,42 +149,49 @@ def feed_entry(renderer: Renderer, paper: Paper) -> PreparedEntry:
         title=view.title,
         thumbnail=view.thumbnail_abs_url,
     )
-    return prepare(entry, renderer.config.id)
 
 
 def make(
     renderer: Renderer, maker: EntryBytes, wanted: Mapping[str, int], paper_ids: Sequence[str]
 ) -> list[tuple[str, bytes]]:
     """The records of those of ``paper_ids`` that ``wanted`` names (each paper's view
-    made already, or made here). ``maker`` makes the Atom and RSS bytes, in
-    one feed a format for all the papers: it is kept for the process."""
-    ids = [paper_id for paper_id in paper_ids if wanted.get(paper_id)]
-    prepared = {
-        paper_id: feed_entry(renderer, renderer.paper(paper_id))
-        for paper_id in ids
-        if wanted[paper_id] & (ATOM | RSS | JSON)
-    }
-    xml: dict[int, dict[str, bytes]] = {}
-    for bit, rss in ((ATOM, False), (RSS, True)):
-        some = [paper_id for paper_id in ids if wanted[paper_id] & bit]
-        made = maker.make([prepared[paper_id] for paper_id in some], rss) if some else []
-        xml[bit] = dict(zip(some, made, strict=True))
-    records = []
-    for paper_id in ids:
-        bits, entry = wanted[paper_id], prepared.get(paper_id)
-        json_item = b""
-        if bits & JSON and entry is not None:
-            json_item = json.dumps(json_feed_item(entry), ensure_ascii=False, separators=(",", ":")).encode()
-        digest = b""
+    made already, or made here). The Atom and RSS bytes are written together
+    (feedpair.py); an entry with a value to clean is prepared and written by
+    ``maker``, which is kept for the process."""
+    site_id, routes, view_of = renderer.config.id, renderer.routes, renderer.view
+    records, pack = [], _HEADER.pack
+    for paper_id in paper_ids:
+        bits = wanted.get(paper_id)
+        if not bits:
+            continue
+        view = view_of(paper_id)
+        atom = rss = json_item = digest = b""
+        flags = 0
+        if bits & (ATOM | RSS | JSON):
+            entry = _entry_of(view)
+            # A JSON item is made from the prepared entry (a few papers: the site's
+            # and tags' newest), which then writes the Atom and RSS bytes too.
+            pair = entry_pair(entry, site_id) if bits & (ATOM | RSS) and not bits & JSON else None
+            if pair is not None:
+                atom, rss, media, named = pair.atom, pair.rss, pair.media, pair.named
+            else:  # a value to clean, or a JSON item: from the prepared entry
+                prepared = prepare(entry, site_id)
+                media, named = bool(prepared.thumbnail), bool(prepared.names)
+                atom, rss = (maker.make([prepared], is_rss)[0] if bits & bit else b"" for bit, is_rss in _XML)
+                if bits & JSON:
+                    item = json_feed_item(prepared)
+                    json_item = json.dumps(item, ensure_ascii=False, separators=(",", ":")).encode()
+            flags = (MEDIA if media else 0) | (NAMED if named else 0)
+            if not bits & ATOM:
+                atom = b""
+            if not bits & RSS:
+                rss = b""
         if bits & DIGEST:
-            item = digest_item(renderer.view(paper_id), renderer.routes)
-            fields = (item.title, item.url, item.authors, item.summary, item.upvotes, item.tags, item.links)
-            digest = marshal.dumps(fields)
-        parts = (xml[ATOM].get(paper_id, b""), xml[RSS].get(paper_id, b""), json_item, digest)
-        flags = (MEDIA if entry.thumbnail else 0) | (NAMED if entry.names else 0) if entry is not None else 0
-        records.append((paper_id, _HEADER.pack(*map(len, parts), flags) + b"".join(parts)))
+            digest = marshal.dumps(digest_fields(view, routes))
+        head = pack(len(atom), len(rss), len(json_item), len(digest), flags)
+        records.append((paper_id, b"".join((head, atom, rss, json_item, digest))))
     if paper_ids:  # papers.bib shows every paper's entry, which its view has made
-        bib = marshal.dumps([(paper_id, renderer.view(paper_id).bibtex) for paper_id in paper_ids])
+        bib = marshal.dumps([(paper_id, view_of(paper_id).bibtex) for paper_id in paper_ids])
         records.append((BIBTEX + paper_ids[0], bib))
     return records
 
@@ -189,6 +205,11 @@ class Record(NamedTuple):
     named: bool  # the entry names an author (``PreparedEntry.names`` is not empty)
 
 
+_new_record = tuple.__new__  # a Record of its fields' tuple, without the named tuple's Python __new__
+_LENGTH_BITS = 32  # a place in the record file: offset << 32 | length (buildfile.place)
+_LENGTH_MASK = (1 << _LENGTH_BITS) - 1
+
+
 class Records:
     """Where each paper's record is in the file ``fd``; read back on demand, in
     any process (a forked one reads through the descriptor it inherited)."""
@@ -198,6 +219,8 @@ class Records:
         self._where: dict[str, int] = {}
         self.read = 0  # records read back, for the tests
         self._last: dict[str, Record] = {}  # what the last ``get_all`` read
+        self._last_ids: list[str] = []  # the papers it was asked for, and its answer
+        self._last_got: list[Record | None] = []
         self._bibtex: list[int] = []  # where each run's BibTeX entries are
         self._facts_of: list[str] = []  # the papers of the last ``facts`` call, and its answer
         self._facts: list[_Facts] = []
@@ -218,10 +241,13 @@ class Records:
         """The records of ``paper_ids``, those the last call read without reading
         them again: a tag's or an author's feeds (one a format) and a day's two
         digests render one after the other, from the same papers' records."""
+        if paper_ids == self._last_ids:  # the same papers: their records as they were read
+            return list(self._last_got)
         last = self._last
         got = [last.get(paper_id) or self.get(paper_id) for paper_id in paper_ids]
         self._last = {key: record for key, record in zip(paper_ids, got, strict=True) if record is not None}
-        return got
+        self._last_ids, self._last_got = list(paper_ids), got
+        return list(got)
 
     def bibtex(self) -> dict[str, str]:
         """Paper id -> its BibTeX entry, of every run of papers whose record is here."""
@@ -236,14 +262,16 @@ class Records:
         return entries
 
     def get(self, paper_id: str) -> Record | None:
+        """The record read back, made a Record in C (``tuple.__new__``)."""
         where = self._where.get(paper_id)
         if where is None:
             return None
+        length = where & _LENGTH_MASK
         try:
-            data = read_place(self._fd, where)
+            data = os.pread(self._fd, length, where >> _LENGTH_BITS)
         except OSError:
             return None
-        if data is None:
+        if len(data) != length:  # cut short (buildfile.read_place)
             return None
         self.read += 1
         atom, rss, json, digest, flags = _HEADER.unpack_from(data)
@@ -251,7 +279,7 @@ class Records:
         r = a + atom
         j = r + rss
         d = j + json
-        return Record(
+        parts = (
             data[a:r] if atom else None,
             data[r:j] if rss else None,
             data[j:d] if json else None,
@@ -259,6 +287,7 @@ class Records:
             flags & MEDIA != 0,
             flags & NAMED != 0,
         )
+        return _new_record(Record, parts)
 
     def facts(self, ids: list[str], papers: Sequence[Paper], got: Sequence[Record]) -> list[_Facts]:
         """What a feed's own elements need of ``papers`` (ids ``ids``, records
@@ -286,8 +315,15 @@ def summed_facts(papers: Sequence[Paper], got: Sequence[Record]) -> list[_Facts]
     same as from every entry's own facts (~1 µs an entry and a feed less)."""
     if not papers:
         return []
-    updated = max(map(paper_updated, papers))
-    return [_Facts(any(r.media for r in got), updated, all(r.named for r in got))]
+    try:  # aware, as the model makes them: max of them as they are, in C
+        updated = _aware(max(map(_MODIFIED, papers)))
+    except TypeError:  # naive and aware moments: each read as paper_updated reads it
+        updated = max(map(paper_updated, papers))
+    return [_Facts(any(map(_MEDIA, got)), updated, all(map(_NAMED, got)))]
+
+
+_MODIFIED = attrgetter("modified")  # what paper_updated reads
+_MEDIA, _NAMED = itemgetter(4), itemgetter(5)  # Record.media, Record.named
 
 
 def render(records: Records, info: FeedInfo, kind: str, papers: Sequence[Paper]) -> bytes | None:

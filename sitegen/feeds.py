@@ -20,12 +20,14 @@ raise.
 
 from __future__ import annotations
 
+import functools
 import html
 import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
+from operator import attrgetter
 from typing import TYPE_CHECKING, NamedTuple
 from urllib.parse import quote
 
@@ -180,7 +182,16 @@ def entry_id(paper_id: str, site_id: str | None = None) -> str:
     '/' stays as it is (it is legal in a tag URI and old arXiv ids contain it);
     anything else outside the URI alphabet is percent-encoded.
     """
-    return f"{site_id or ID_PREFIX}paper/{quote(paper_id, safe='/', errors='surrogatepass')}"
+    return f"{site_id or ID_PREFIX}paper/{_quoted(paper_id)}"
+
+
+# What ``quote(value, safe="/")`` leaves as it is (urllib's always-safe characters and "/"):
+# a value of only these is its own quoted form, without urllib's Python (~1-4 µs).
+_UNQUOTED = re.compile(r"[A-Za-z0-9_.~/-]*")
+
+
+def _quoted(value: str) -> str:
+    return value if _UNQUOTED.fullmatch(value) else quote(value, safe="/", errors="surrogatepass")
 
 
 def digest_entry_id(day: date, site_id: str | None = None) -> str:
@@ -193,7 +204,7 @@ def feed_id(info: FeedInfo) -> str:
     """The Atom id of the feed itself, from ``info.id_base`` (never from a URL)."""
     if _URI_SCHEME.match(info.id_base):
         return info.id_base
-    return f"{info.site_id or ID_PREFIX}{quote(info.id_base, safe='/', errors='surrogatepass')}"
+    return f"{info.site_id or ID_PREFIX}{_quoted(info.id_base)}"
 
 
 # --- dates and texts shared by all formats ---------------------------------------------
@@ -214,7 +225,10 @@ def paper_updated(paper: Paper) -> datetime:
 
 
 def _feed_updated(entries: Sequence[PreparedEntry]) -> datetime:
-    return max((e.updated for e in entries), default=EMPTY_FEED_UPDATED)
+    return max(map(_UPDATED, entries), default=EMPTY_FEED_UPDATED)
+
+
+_UPDATED = attrgetter("updated")
 
 
 def _title(item: FeedEntry, site_id: str | None = None) -> str:
@@ -294,7 +308,7 @@ def feed_shell(info: FeedInfo, entries: Sequence[PreparedEntry], rss: bool) -> b
             link=page_url,
             # The RSS channel <description> is read as HTML by readers, so the
             # text is escaped once more to stay text (the Atom <subtitle> is text).
-            description=html.escape(description, quote=False),
+            description=_html_escaped(description),
             feed_url=feed_url,
             generator=GENERATOR,
             language=language,
@@ -315,6 +329,11 @@ def feed_shell(info: FeedInfo, entries: Sequence[PreparedEntry], rss: bool) -> b
             media=media,
         )
     return head + feedxml.CLOSE[rss]
+
+
+@functools.lru_cache(maxsize=64)  # the site's description, in each of its feeds
+def _html_escaped(text: str) -> str:
+    return html.escape(text, quote=False)
 
 
 # --- JSON Feed 1.1 ------------------------------------------------------------------------
