@@ -237,8 +237,9 @@ def make_environment(
             # Built-in functions and methods ({{ route.split('/') }}) cannot be
             # marked pass_context either.
             if id(__obj) in plain or type(__obj) is BuiltinFunctionType:
-                kwargs.pop("_loop_vars", None)
-                kwargs.pop("_block_vars", None)
+                if kwargs:  # most calls have none: {{ url('tags/') }} outside a loop or block
+                    kwargs.pop("_loop_vars", None)
+                    kwargs.pop("_block_vars", None)
                 return __obj(*args, **kwargs)
             return super().call(__obj, *args, **kwargs)
 
