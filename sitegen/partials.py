@@ -27,7 +27,12 @@ globals and ``values`` alone, nothing of the page, so its text is a function
 of the values, and is kept for each distinct set of them (``Partials``): the
 header is the same on every page of a section (~12 µs a page, ~47k pages at
 30k papers). The page itself says, in its template, what the partial depends
-on (tests/unit/test_partial_calls.py).
+on (tests/unit/test_partial_calls.py). The site's feeds are a global too
+(``site_feeds``): ``base.html`` writes their links in <head> and in the footer
+through ``partial()`` with no values (``_feed_links.html``, ``_subscribe.html``:
+one text each for the build, ~6k instructions a call against ~30k for three
+feeds written on each page), then the page's own (``own_feeds``: an author's or
+a tag's) inline (tests/unit/test_feed_partials.py).
 """
 
 from __future__ import annotations
@@ -120,6 +125,11 @@ class Partials:
         self._made: dict[tuple[Any, ...], Markup] = {}
 
     def html(self, name: str, /, **values: Any) -> Markup:
+        if not values:  # keyed by the name alone: base.html's site feeds, twice a page
+            made = self._made.get(name)
+            if made is None:
+                made = self._made[name] = self._render(name, values)
+            return made
         types = tuple(map(type, values.values()))
         if not _KEPT_TYPES.issuperset(types):
             return self._render(name, values)

@@ -97,6 +97,8 @@ class Renderer:
                 "version": __version__,
                 "trending": self._chrome[0],
                 "partial": self._partials.html,
+                # The site's feeds, the same on every page: base.html writes their links once (partial()).
+                "site_feeds": self.site_feed_links,
             },
             filters=DATE_FILTERS,
         )
@@ -326,6 +328,7 @@ class Renderer:
         if groups and not self._group_heads[1].isdisjoint(context):
             context["groups"] = [DayGroup(g.day, g.url, g.cards) for g in groups]
         context.setdefault("feeds", self.site_feed_links)
+        context.setdefault("own_feeds", ())  # the page's own feeds, after the site's in ``feeds``
         context.setdefault("description", self.config.description)
         context.setdefault("noindex", False)
         html = self._template(template).render(
@@ -357,6 +360,8 @@ class Renderer:
 
     def pager(self, number: int, count: int, route_of: Callable[[int], str]) -> Pager:
         total = page_count(count, self.config.per_page)
+        if total == 1 and number == 1:  # most author pages: the one link _page_links would make
+            return Pager(1, 1, None, None, (PageLink(1, self.url(route_of(1))),))
         return Pager(
             number=number,
             total=total,

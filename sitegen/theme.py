@@ -237,8 +237,9 @@ def make_environment(
             # Built-in functions and methods ({{ route.split('/') }}) cannot be
             # marked pass_context either.
             if id(__obj) in plain or type(__obj) is BuiltinFunctionType:
-                kwargs.pop("_loop_vars", None)
-                kwargs.pop("_block_vars", None)
+                if kwargs:  # most calls have none: {{ url('tags/') }} outside a loop or block
+                    kwargs.pop("_loop_vars", None)
+                    kwargs.pop("_block_vars", None)
                 return __obj(*args, **kwargs)
             return super().call(__obj, *args, **kwargs)
 
@@ -252,6 +253,20 @@ def make_environment(
             # global (a sixth of the cost of rendering a card).
             return {**self.globals, **(d or {})}
 
+        @jinja2.utils.internalcode
+        def get_template(self, name: Any, parent: str | None = None, globals: Any = None) -> Any:
+            # Every {% extends %} and {% include %} of every page looks its template up
+            # again (a weakref made for the cache's key, two more calls: ~3k instructions).
+            # Templates never reload here (auto_reload off, an unbounded cache), and
+            # join_path is Jinja's, which keeps the name: the first lookup is kept by name.
+            if globals is None and type(name) is str:
+                template = loaded.get(name)
+                if template is None:
+                    template = loaded[name] = super().get_template(name, parent)
+                return template
+            return super().get_template(name, parent, globals)
+
+    loaded: dict[str, Any] = {}
     env = Environment(
         loader=_template_loader(theme),
         autoescape=True,

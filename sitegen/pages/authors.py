@@ -56,6 +56,7 @@ def render(renderer: Renderer, index: int, number: int) -> bytes:
         count=len(author.papers),
         feeds=renderer.site_feed_links + feeds,
         author_feeds=feeds,
+        own_feeds=feeds,
         home=author_home(author.url, routes) if author.url else None,
     )
 

@@ -53,6 +53,7 @@ def render(renderer: Renderer, index: int, number: int) -> bytes:
         count=len(tag.papers),
         feeds=renderer.site_feed_links + feeds,
         tag_feeds=feeds,
+        own_feeds=feeds,
     )
 
 

@@ -86,8 +86,10 @@ def test_a_partial_is_rendered_once_for_each_section_and_current(tmp_path):
         renderer.render(next(o for o in _plan(renderer) if o.kind == kind and o.key == key))
     made = renderer._partials._made
     # Two paper pages share one header text; the home page, its page 2 and an author page have their own.
-    texts = sorted((k[2][1], k[3][1]) for k in made)
+    texts = sorted((k[2][1], k[3][1]) for k in made if k[0] == "_header.html")
     assert texts == [("", ""), ("authors", None), ("page", None), ("papers", None)]
+    # The site's feeds, in <head> and in the footer: one text each, whatever the page (no values).
+    assert sorted(k for k in made if k[0] != "_header.html") == ["_feed_links.html", "_subscribe.html"]
 
 
 def _plan(renderer):
