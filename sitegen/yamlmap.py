@@ -77,6 +77,11 @@ def plain(text: str) -> Any:
         raise NotSimple
     if text[0] not in _RESOLVERS and None not in _RESOLVERS:
         return text  # no implicit type starts with this character (a URL, a word)
+    return _typed(text)
+
+
+def _typed(text: str) -> Any:
+    """A plain scalar's value (its text checked by the caller)."""
     typed = TYPED.get(text, _UNKNOWN)
     if typed is not _UNKNOWN:
         return text if typed is _UNKNOWN_STR else typed
@@ -215,12 +220,13 @@ def _quoted(text: str, start: int, stop: int) -> tuple[int, str]:
 
 def _scalar(text: str) -> Any:
     """A scalar on one line (no spaces around it)."""
-    typed = TYPED.get(text, _UNKNOWN)  # only plain scalars are in it: none starts with a quote
-    if typed is not _UNKNOWN:
-        return text if typed is _UNKNOWN_STR else typed
     first = text[0]
-    if first not in _NOT_PLAIN:
-        return plain(text)
+    if first not in _NOT_PLAIN:  # plain(), a call less: most values are plain
+        if ": " in text or " #" in text or text[-1] == ":":
+            raise NotSimple
+        if first not in _RESOLVERS and None not in _RESOLVERS:
+            return text  # no implicit type starts with this character (a URL, a word)
+        return _typed(text)
     if first == "'":
         inner = text[1:-1]
         if text[-1] != "'" or len(text) < 2 or ("'" in inner and inner.count("'") != 2 * inner.count("''")):
