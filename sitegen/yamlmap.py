@@ -161,11 +161,11 @@ def _mapping(text: str) -> dict:
         stop = find("\n", at)
         key, colon, rest = text[at:stop].partition(":")
         at = stop + 1
-        if not KEYS.get(key):
+        if not (colon and KEYS.get(key)):
             if not (key or colon):
                 continue  # a blank line
-            if key in KEYS or not (colon and _KEY_NAME.fullmatch(key) and string_key(key)):
-                raise NotSimple  # a typed key (1:, yes:), a comment, a quoted key, no key at all
+            if not colon or key in KEYS or not (_KEY_NAME.fullmatch(key) and string_key(key)):
+                raise NotSimple  # no key at all, a typed key (1:, yes:), a comment, a quoted key
         if key in result:
             raise NotSimple  # a duplicate: libyaml says where
         first = rest.strip(" ")
