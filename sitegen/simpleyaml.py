@@ -287,7 +287,7 @@ def load(text: str) -> tuple[bool, Any, list[str] | None]:
         mapping = yamlmap.read(text)
         if mapping is not None:
             return (True, mapping, None) if printable(text) else (False, None, None)
-    if _WRAPPED_FIRST.match(text) or text.find("&id", 0, 8192) >= 0:  # safe_dump's anchors: id001...
+    if text.find("&id", 0, 8192) >= 0 or _WRAPPED_FIRST.match(text):  # safe_dump's anchors: id001...
         return False, None, None  # (a day's papers share their date, on the first): libyaml's, not half read
     reader = _Reader(text)
     starts: list[int] = []
