@@ -8,6 +8,10 @@ in about half the time libyaml takes with PyYAML's constructor (~45 against ~80
 scalars, escapes, flow mappings, tabs, duplicate keys, odd indentation, errors
 -- is handed back: libyaml parses the file, and gives messages and lines.
 
+A file that starts with a key is first tried as one top-level mapping read an
+entry at a time (yamlmap.py: a paper's file, in safe_dump's style or sitegen's);
+what that refuses is read here a line at a time.
+
 The result must be exactly what libyaml and PyYAML's SafeConstructor give:
 plain scalars are typed by PyYAML's own resolver (YAML 1.1: ``yes`` is True,
 ``2025-03-14`` a date), and tests/unit/test_simpleyaml.py compares the two on
