@@ -8,6 +8,10 @@ in about half the time libyaml takes with PyYAML's constructor (~45 against ~80
 scalars, escapes, flow mappings, tabs, duplicate keys, odd indentation, errors
 -- is handed back: libyaml parses the file, and gives messages and lines.
 
+A file that starts with a key is first tried as one top-level mapping read an
+entry at a time (yamlmap.py: a paper's file, in safe_dump's style or sitegen's);
+what that refuses is read here a line at a time.
+
 The result must be exactly what libyaml and PyYAML's SafeConstructor give:
 plain scalars are typed by PyYAML's own resolver (YAML 1.1: ``yes`` is True,
 ``2025-03-14`` a date), and tests/unit/test_simpleyaml.py compares the two on
@@ -19,8 +23,12 @@ from __future__ import annotations
 import re
 from typing import Any
 
-import yaml
-
+from . import yamlmap
+from .yamlmap import INDICATORS as _INDICATORS
+from .yamlmap import KEY_START as _KEY_START
+from .yamlmap import flow_list as _flow_list
+from .yamlmap import plain as _plain
+from .yamlmap import string_key as _string_key
 from .yamltext import NotSimple as _NotSimple
 from .yamltext import folded, has_markers, printable, quote_end, uncommented
 from .yamltext import trailing as _trailing
@@ -28,25 +36,9 @@ from .yamltext import unindented as _unindented
 
 # A block key: plain, on one line, not starting with an indicator (greedy: no colon in the class).
 _KEY = re.compile(r"([A-Za-z0-9_][A-Za-z0-9_ .\-]*):(?: +|$)")
-# Characters that start something other than a plain scalar.
-_INDICATORS = frozenset("-?:,[]{}#&*!|>'\"%@`")
-_STR = "tag:yaml.org,2002:str"
 _NOT_A_KEY = (" ", "#", "")  # what a line's character at a mapping's column may not be, for its next key
-# A flow list of double-quoted strings without escapes, on one line (authors, tags):
-# two C-level scans instead of a character walk (~3 against ~7 µs for seven authors).
-_QUOTED_LIST = re.compile(r'\[ *"[^"\\\n]*"(?: *, *"[^"\\\n]*")* *\]')
-_QUOTED = re.compile(r'"([^"\\\n]*)"')
-
-
-_RESOLVER = yaml.resolver.Resolver()  # shared, as the constructor: typing keeps no state
-_CONSTRUCTOR = yaml.constructor.SafeConstructor()
-# What the resolver (~2 µs a call) said of a key, and a plain scalar's value (immutable:
-# dates, numbers, booleans), kept across documents: field names, days and counts recur.
-# Emptied past _KEPT entries (a file of a million keys must not fill memory), and by forget().
-_KEYS: dict[str, bool] = {}
-_TYPED: dict[str, Any] = {}
-_KEPT = 8192
-_UNKNOWN, _UNKNOWN_STR = object(), object()  # not typed yet; a string
+# simpleyaml.forget() empties these (the tables of what the resolver said, kept across documents).
+_KEYS, _TYPED, _KEPT = yamlmap.KEYS, yamlmap.TYPED, yamlmap.KEPT
 
 
 def forget() -> None:
@@ -63,7 +55,7 @@ _WRAPPED_FIRST = re.compile(r"""(?:- )?[A-Za-z0-9_][A-Za-z0-9_ .\-]*: +"[^"\\\n]
 
 
 class _Reader:
-    __slots__ = ("lines", "at", "final_break", "resolver", "constructor")
+    __slots__ = ("lines", "at", "final_break")
 
     def __init__(self, text: str) -> None:
         self.lines = text.split("\n")
@@ -71,8 +63,6 @@ class _Reader:
         if self.final_break:
             self.lines.pop()  # what follows the last line break is not a line
         self.at = 0
-        self.resolver = _RESOLVER
-        self.constructor = _CONSTRUCTOR
 
     def next_content(self) -> int | None:
         """Skip blank and comment lines; the indentation of the next line, or None at the end."""
@@ -132,7 +122,7 @@ class _Reader:
                 raise _NotSimple
             key = match.group(1)
             known = _KEYS.get(key)
-            if not (known or (known is None and self.plain_string_key(key))) or key in result:
+            if not (known or (known is None and _string_key(key))) or key in result:
                 raise _NotSimple  # a typed key (1:, yes:), or a duplicate: libyaml says which
             start = match.end()
             if start == len(line) or line[start] == "#":
@@ -150,16 +140,6 @@ class _Reader:
                 return result
             if following > column:
                 raise _NotSimple  # e.g. a plain scalar continued on the next line
-
-    def plain_string_key(self, key: str) -> bool:
-        known = _KEYS.get(key)
-        if known is None:
-            if len(_KEYS) >= _KEPT:
-                _KEYS.clear()
-            known = _KEYS[key] = (
-                key == key.rstrip(" ") and self.resolver.resolve(yaml.ScalarNode, key, (True, False)) == _STR
-            )
-        return known
 
     def nested(self, column: int) -> Any:
         """The value of a key with nothing after its colon: what the next lines hold, or null."""
@@ -190,7 +170,7 @@ class _Reader:
             value = line[start + 1 : end].replace("''", "'")
             _trailing(line, end + 1)
         elif first == "[":
-            value = self.flow_list(line, start)
+            value = _flow_list(line, start)
         elif first == "|":
             return self.literal(line, start, parent)
         elif first in _INDICATORS and not (
@@ -236,7 +216,7 @@ class _Reader:
             value = line[start:]  # uncommented(), inline ("in" is cheaper than a find)
             if " #" in value:
                 value = value[: value.find(" #")]
-            return self.plain(value.rstrip(" "))
+            return _plain(value.rstrip(" "))
         first = uncommented(line, start)
         parts = [first]
         pad = " " * (parent + 1)
@@ -257,70 +237,7 @@ class _Reader:
         text = folded(parts)
         if ":\n" in text:
             raise _NotSimple  # a line ends in a colon: a key, to libyaml
-        return self.plain(text)
-
-    def plain(self, text: str) -> Any:
-        if not text or ": " in text or text[-1] == ":" or " #" in text:
-            raise _NotSimple
-        resolvers = self.resolver.yaml_implicit_resolvers
-        if text[0] not in resolvers and None not in resolvers:
-            return text  # no implicit type starts with this character (a URL, a word)
-        typed = _TYPED.get(text, _UNKNOWN)
-        if typed is not _UNKNOWN:
-            return text if typed is _UNKNOWN_STR else typed
-        tag = self.resolver.resolve(yaml.ScalarNode, text, (True, False))
-        if tag == _STR:
-            if len(text) <= 100:  # names (Nina, Tom...) come again; abstracts do not
-                if len(_TYPED) >= _KEPT:
-                    _TYPED.clear()
-                _TYPED[text] = _UNKNOWN_STR
-            return text
-        try:
-            value = self.constructor.yaml_constructors[tag](self.constructor, yaml.ScalarNode(tag, text))
-        except Exception:  # an impossible date, ...: libyaml's path reports it
-            raise _NotSimple from None
-        if len(_TYPED) >= _KEPT:
-            _TYPED.clear()
-        _TYPED[text] = value
-        return value
-
-    def flow_list(self, line: str, start: int) -> list:
-        quoted = _QUOTED_LIST.match(line, start)
-        if quoted is not None:
-            _trailing(line, quoted.end())
-            return _QUOTED.findall(line, start, quoted.end())
-        items: list = []
-        at = start + 1
-        while True:
-            while line.startswith(" ", at):
-                at += 1
-            if line.startswith("]", at) and not items:
-                break
-            if line.startswith('"', at):
-                end = line.find('"', at + 1)
-                if end < 0 or "\\" in line[at:end]:
-                    raise _NotSimple
-                items.append(line[at + 1 : end])
-                at = end + 1
-            else:
-                end = at
-                while end < len(line) and line[end] not in ",[]{}#'\"":
-                    end += 1
-                text = line[at:end].rstrip(" ")
-                if not text or text[0] in _INDICATORS or ":" in text:
-                    raise _NotSimple  # ":" means different things in flow context to libyaml and PyYAML
-                items.append(self.plain(text))
-                at = end
-            while line.startswith(" ", at):
-                at += 1
-            if line.startswith(",", at):
-                at += 1
-                continue
-            if line.startswith("]", at):
-                break
-            raise _NotSimple
-        _trailing(line, at + 1)
-        return items
+        return _plain(text)
 
     def literal(self, line: str, start: int, parent: int) -> str:
         header = uncommented(line, start)
@@ -368,7 +285,13 @@ def load(text: str) -> tuple[bool, Any, list[str] | None]:
     """(True, data, items) if ``text`` is in the subset, else (False, None,
     None): parse it with libyaml. ``items`` is the source text of each item
     when the document is a list (from its first line to the next item's)."""
-    if _WRAPPED_FIRST.match(text) or text.find("&id", 0, 8192) >= 0:  # safe_dump's anchors: id001...
+    if text[:1] in _KEY_START:
+        # One paper's file, in a few scans over its text (yamlmap.py). What it reads holds no
+        # anchor and no document marker (its tests show that); printable() is checked here.
+        mapping = yamlmap.read(text)
+        if mapping is not None:
+            return (True, mapping, None) if printable(text) else (False, None, None)
+    if text.find("&id", 0, 8192) >= 0 or _WRAPPED_FIRST.match(text):  # safe_dump's anchors: id001...
         return False, None, None  # (a day's papers share their date, on the first): libyaml's, not half read
     reader = _Reader(text)
     starts: list[int] = []
