@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import json
 import marshal
-import os
 import struct
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
@@ -206,8 +205,6 @@ class Record(NamedTuple):
 
 
 _new_record = tuple.__new__  # a Record of its fields' tuple, without the named tuple's Python __new__
-_LENGTH_BITS = 32  # a place in the record file: offset << 32 | length (buildfile.place)
-_LENGTH_MASK = (1 << _LENGTH_BITS) - 1
 
 
 class Records:
@@ -266,12 +263,11 @@ class Records:
         where = self._where.get(paper_id)
         if where is None:
             return None
-        length = where & _LENGTH_MASK
         try:
-            data = os.pread(self._fd, length, where >> _LENGTH_BITS)
+            data = read_place(self._fd, where)
         except OSError:
             return None
-        if len(data) != length:  # cut short (buildfile.read_place)
+        if data is None:  # cut short
             return None
         self.read += 1
         atom, rss, json, digest, flags = _HEADER.unpack_from(data)
