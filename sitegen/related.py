@@ -125,6 +125,9 @@ def best_of(
         for other, theirs in posting_of(word):
             scores[other] = get(other, 0) + weight * theirs
     scores.pop(index, None)
+    if len(scores) > count:  # only those scoring at least the count-th highest score can be in
+        least = sorted(scores.values(), reverse=True)[count - 1]
+        scores = {other: score for other, score in scores.items() if score >= least}
     # Lower index first, then (a stable sort) higher score first.
     return tuple(sorted(sorted(scores), key=scores.__getitem__, reverse=True)[:count])
 

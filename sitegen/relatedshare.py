@@ -19,7 +19,7 @@ from __future__ import annotations
 import itertools
 import math
 from array import array
-from collections import Counter
+from collections import _count_elements  # Counter's C helper: counts an iterable into a dict
 from collections.abc import Generator, Iterable, Iterator
 from itertools import chain, compress, repeat
 from operator import lshift, mul, neg, or_
@@ -43,6 +43,7 @@ from .relatedtables import NONE
 CHUNK = 500  # papers a process claims at once (~20-40 ms of work)
 _32 = itertools.repeat(32)
 _COUNT_CAP = itertools.repeat(255)
+ONCE = b"\1"  # a count of 1, deleted to leave the repeated words' counts
 
 # Set before forking: every paper's title and abstract end to end and where
 # each starts (see relatedtables.Tables), and the counters of claimed runs.
@@ -117,25 +118,26 @@ def share(count: int) -> Generator[Any, Any, None]:
         weighed = dict(zip(rarest, map(idf.__getitem__, rarest), strict=True))
         repeated = paper_counts.translate(REPEATED)  # 1 where a word is there more than once
         ranked = list(map(rank_of, compress(paper_words, repeated)))
-        tf_weights = map(TF_OF.__getitem__, compress(paper_counts, repeated))
+        tfs = paper_counts.translate(None, ONCE)  # the counts above 1, in the same order
+        tf_weights = map(TF_OF.__getitem__, tfs)
         weighed.update(zip(ranked, map(mul, tf_weights, map(idf.__getitem__, ranked)), strict=True))
         weighed.pop(unusable, None)
-        # Heaviest first, then rarest: (minus weight, rank) in order.
-        top = sorted(zip(map(neg, weighed.values()), weighed, strict=True))[:TERMS]
-        minus, ranks_kept = zip(*top, strict=True) if top else ((), ())
-        norm = math.sqrt(math.fsum(map(mul, minus, minus))) or 1.0
+        # Heaviest first, then rarest: sorted by rank, then (stable) by weight.
+        ranks_kept = sorted(sorted(weighed), key=weighed.__getitem__, reverse=True)[:TERMS]
+        heaviest = list(map(weighed.__getitem__, ranks_kept))
+        norm = math.sqrt(math.fsum(map(mul, heaviest, heaviest))) or 1.0
         kept.extend(ranks_kept)
-        scaled = [round(w / norm * SCALE) for w in minus]  # minus the weights: round(-x) is -round(x)
-        weights.extend(map(neg, scaled))
-        keys = map(or_, map(lshift, scaled, _32), repeat(index))  # see _heads
+        scaled = [round(w / norm * SCALE) for w in heaviest]
+        weights.extend(scaled)
+        keys = map(or_, map(lshift, map(neg, scaled), _32), repeat(index))  # see _heads
         list(map(list.append, map(entries.__getitem__, ranks_kept), keys))
-        if len(top) < TERMS:
-            kept.extend(EMPTY_SLOTS[len(top) :])
-            weights.extend(ZERO_SLOTS[len(top) :])
+        if len(ranks_kept) < TERMS:
+            kept.extend(EMPTY_SLOTS[len(ranks_kept) :])
+            weights.extend(ZERO_SLOTS[len(ranks_kept) :])
             last.append(0.0)
         else:
-            last.append(-minus[-1])
-        most.append(min(max(paper_counts, default=1), 64))
+            last.append(heaviest[-1])
+        most.append(min(max(tfs, default=1), 64))
     del sets
     # -> every paper's kept words and weights, and the postings: per rank, the
     # papers where it weighs most, heaviest first, lower index first.
@@ -172,7 +174,7 @@ def _indexes(runs: list[tuple[int, int]]) -> Iterator[int]:
 
 def _counted(
     texts: str, starts: array, runs: Iterable[tuple[int, int]], done: list[tuple[int, int]]
-) -> tuple[list, Counter[str]]:
+) -> tuple[list, dict[str, int]]:
     """Each paper's words and how often each is in it (at most 255: tf is
     capped below that), and the number of papers each word is in, for the
     papers of ``runs`` (each put in ``done`` as it is taken).
@@ -180,7 +182,7 @@ def _counted(
     Compact: a Counter a paper, each word a string of its own, was ~9 KB a
     paper, 0.9 GB at 100k papers while the lists were worked out; a tuple of
     words each held once and a bytes of counts are ~0.8 KB."""
-    df: Counter[str] = Counter()
+    df: dict[str, int] = {}
     # Each word as the one string held for it, each skipped word as "": counted
     # that way, a paper's words are held once already (~10% faster).
     held = _Held.fromkeys(SKIPPED, "").__getitem__
@@ -190,8 +192,9 @@ def _counted(
         bounds = starts[2 * a : 2 * b + 1]
         for title, abstract, end in zip(bounds[::2], bounds[1::2], bounds[2::2], strict=False):
             said = tokens(texts[title:abstract], texts[abstract:end])
-            counts = Counter(filter(None, map(held, said)))
-            df.update(counts.keys())
+            counts: dict[str, int] = {}  # a plain dict: no Counter.__init__ and update a paper
+            _count_elements(counts, filter(None, map(held, said)))
+            _count_elements(df, counts)
             try:
                 tfs = bytes(counts.values())  # ~10x faster than capping each count
             except ValueError:  # a word more than 255 times
