@@ -196,3 +196,45 @@ def test_lists_by_id_are_the_rows_without_their_empty_slots(rows):
     empty = array("I")
     t = Tables(4, TERMS, ids, "", empty, [], empty, empty, empty, empty, empty, empty, empty, empty, lists)
     assert t.lists_by_id() == {ids[i]: tuple(ids[x] for x in row) for i, row in enumerate(rows) if row}
+
+
+@pytest.mark.parametrize("count", [1, 2, 3, 4, 6])
+def test_best_of_breaks_ties_at_the_cut_by_lower_index_and_leaves_the_paper_out(count):
+    """Scores 9 (the paper itself), 3, 3, 2, 2, 2, 1: the paper is never
+    listed, and papers tied with the last one listed go by lower index."""
+    postings = {0: [(7, 9), (8, 3), (5, 3), (6, 2), (4, 2)], 1: [(3, 2), (2, 1)]}
+    best = related.best_of(7, [0, 1], [1, 1], postings.__getitem__, count)
+    assert best == (5, 8, 3, 4, 6, 2)[:count]
+
+
+def test_best_of_adds_a_papers_score_over_every_word_it_shares():
+    """Paper 2 is proposed by both words (2x4 + 3x1 = 11), above paper 1's
+    single 2x5 = 10; a paper proposed by no word is not listed at all."""
+    postings = {0: [(1, 5), (2, 4)], 1: [(3, 2), (2, 1)]}
+    assert related.best_of(0, [0, 1], [2, 3], postings.__getitem__, 5) == (2, 1, 3)
+    assert related.best_of(0, [], [], postings.__getitem__, 5) == ()
+
+
+def test_a_paper_without_usable_words_or_without_a_repeated_one_has_its_slots_and_most():
+    """An empty abstract and a title of stopwords: no kept word, lightest
+    weight 0.0, most 1, no list; no title and words said once each: most 1;
+    "graph" three times in the title (counted twice): most 6."""
+    papers = [
+        _paper(0, "The of", ""),
+        _paper(1, "", "quokka wombat sparse neural robot"),
+        _paper(2, "graph graph graph", "quokka sparse"),
+        _paper(3, "graph", "brain speech wombat neural robot"),
+    ]
+    tables = related.compute(papers, 3)
+    assert list(tables.kept[:TERMS]) == [NONE] * TERMS and list(tables.weights[:TERMS]) == [0] * TERMS
+    assert list(tables.most) == [1, 1, 6, 2]
+    assert tables.last[0] == 0.0
+    assert list(tables.lists[:3]) == [NONE] * 3
+    assert tables.lists_by_id() == fast_lists(papers, 3)
+
+
+def fast_lists(papers: list[Paper], count: int) -> dict:
+    reference = reference_tables(papers, count)
+    ids, width = reference["ids"], count
+    rows = [reference["lists"][i * width : (i + 1) * width] for i in range(len(ids))]
+    return {ids[i]: tuple(ids[j] for j in row if j != NONE) for i, row in enumerate(rows) if row[0] != NONE}
