@@ -192,7 +192,8 @@ def _made(
     venue, thumbnail, note, citation_key, extra, source, line, digest,
 ) -> Paper:  # fmt: skip
     """``Paper(...)`` with each field set through its slot's descriptor, not by name through
-    ``object.__setattr__`` (the dataclass's ``__init__``): ~28k → ~15k instructions a paper."""
+    ``object.__setattr__`` (the dataclass's ``__init__``; Paper has no ``__post_init__``): ~28k → ~15k
+    instructions a paper. A field added to Paper fails the unpacking of the setters above at import."""
     paper = _new(Paper)
     _set_id(paper, id)
     _set_title(paper, title)
