@@ -89,11 +89,14 @@ class CardStore:
         return bytes(self._blocks[block][start:end])
 
     def text(self, paper_id: str) -> str | None:
+        """The card as text: a list page reads ~9 a paper (~0.9M at 100k papers),
+        so the file's are read here, not through ``_read`` (~15% of a read's instructions)."""
         where = self._where.get(paper_id)
+        if type(where) is int:
+            data = read_place(self._file.fd, where) if self._file is not None else None
+            return data.decode() if data is not None else self._read(paper_id, where).decode()
         if where is None:
             return None
-        if type(where) is int:
-            return self._read(paper_id, where).decode()
         block, start, end = where  # type: ignore[misc]
         return self._blocks[block][start:end].decode()
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import copyreg
 import operator
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, fields
@@ -69,10 +70,8 @@ class Paper:
         return None
 
     def __reduce__(self) -> tuple[Any, tuple]:
-        # Rebuilt through __init__, not dataclass's generated __setstate__: a
-        # third cheaper to load and half to dump, and every paper crosses a
-        # process boundary and the parse cache. Only plain values are pickled
-        # (see _flat), so that a pickle names one function, not six classes.
+        # Rebuilt by _unpickled from plain values (_flat): every paper crosses a process
+        # boundary and the parse cache, and a pickle names one function, not six classes.
         return _unpickled, _flat(self)
 
 
@@ -85,11 +84,9 @@ _MOMENTS = (_DATE, _PUBLISHED, _UPDATED)
 
 
 def _flat(paper: Paper) -> tuple:
-    """The paper's fields with no object a pickle must look a class up for:
-    each moment as its pickled state and its time zone's name (when the zone
-    has one), the day as its state, each author as (name, affiliation, url),
-    the source as text. Unpickling a one-paper file once found six classes and
-    functions by name (~1 µs each), and built a Path from scratch."""
+    """The paper's fields with no object a pickle must look a class up for (~1 µs each): each
+    moment as its pickled state and its zone's name (when the zone has one), the day as its
+    state, each author as (name, affiliation, url), the source as text."""
     return _flat_values(list(_paper_fields(paper)))
 
 
@@ -157,53 +154,73 @@ _authors: dict[tuple[str, str | None, str | None], Author] = {}
 
 
 def _unpickled(
-    id: str,  # noqa: A002  # Paper's fields, in order, as _flat made them
-    title: str,
-    moment: Any,
-    day: Any,
-    authors: tuple,
-    abstract: str,
-    tags: tuple[str, ...],
-    links: tuple[tuple[str, str], ...],
-    upvotes: int | None,
-    published: Any,
-    updated: Any,
-    venue: str | None,
-    thumbnail: str | None,
-    note: str | None,
-    citation_key: str | None,
-    extra: Mapping[str, Any],
-    source: str | None,
-    line: int | None,
+    id: str, title: str, moment: Any, day: Any, authors: tuple, abstract: str,  # noqa: A002
+    tags: tuple[str, ...], links: tuple[tuple[str, str], ...], upvotes: int | None, published: Any,
+    updated: Any, venue: str | None, thumbnail: str | None, note: str | None,
+    citation_key: str | None, extra: Mapping[str, Any], source: str | None, line: int | None,
     digest: str,
-) -> Paper:
+) -> Paper:  # fmt: skip  # Paper's fields, in order, as _flat made them
     if _sharing:  # a load is taking these papers in: made of its shared values at once
         return _sharing[-1].unflat(
             id, title, moment, day, authors, abstract, tags, links, upvotes, published, updated,
             venue, thumbnail, note, citation_key, extra, source, line, digest,
         )  # fmt: skip
     shared = tuple(map(_authors.get, authors))  # each author made once per process
-    return Paper(
-        id,
-        title,
+    return _made(
+        id, title,
         datetime(moment[0], ZoneInfo(moment[1])) if type(moment) is tuple else moment,  # type: ignore[call-overload]
         date(day) if type(day) is bytes else day,
         shared if all(shared) else tuple(map(_author, authors)),
-        abstract,
-        tags,
-        links,
-        upvotes,
+        abstract, tags, links, upvotes,
         _moment(published) if type(published) is tuple else published,
         _moment(updated) if type(updated) is tuple else updated,
-        venue,
-        thumbnail,
-        note,
-        citation_key,
-        extra,
-        None if source is None else _paths.get(source) or _path(source),
-        line,
-        digest,
-    )
+        venue, thumbnail, note, citation_key, extra,
+        None if source is None else _paths.get(source) or _path(source), line, digest,
+    )  # fmt: skip
+
+
+(_set_id, _set_title, _set_date, _set_day, _set_authors, _set_abstract, _set_tags, _set_links,
+ _set_upvotes, _set_published, _set_updated, _set_venue, _set_thumbnail, _set_note,
+ _set_citation_key, _set_extra, _set_source, _set_line, _set_digest) = (
+    getattr(Paper, name).__set__ for name in _NAMES
+)  # fmt: skip  # each field's slot's setter (a paper is frozen for everyone else)
+_new = object.__new__
+
+
+def _made(
+    id, title, moment, day, authors, abstract, tags, links, upvotes, published, updated,  # noqa: A002
+    venue, thumbnail, note, citation_key, extra, source, line, digest,
+) -> Paper:  # fmt: skip
+    """``Paper(...)`` with each field set through its slot's descriptor, not by name through
+    ``object.__setattr__`` (the dataclass's ``__init__``; Paper has no ``__post_init__``): ~28k → ~15k
+    instructions a paper. A field added to Paper fails the unpacking of the setters above at import."""
+    paper = _new(Paper)
+    _set_id(paper, id)
+    _set_title(paper, title)
+    _set_date(paper, moment)
+    _set_day(paper, day)
+    _set_authors(paper, authors)
+    _set_abstract(paper, abstract)
+    _set_tags(paper, tags)
+    _set_links(paper, links)
+    _set_upvotes(paper, upvotes)
+    _set_published(paper, published)
+    _set_updated(paper, updated)
+    _set_venue(paper, venue)
+    _set_thumbnail(paper, thumbnail)
+    _set_note(paper, note)
+    _set_citation_key(paper, citation_key)
+    _set_extra(paper, extra)
+    _set_source(paper, source)
+    _set_line(paper, line)
+    _set_digest(paper, digest)
+    return paper
+
+
+# A pickle names _unpickled by a number (copyreg's extensions; 240-255 for private use,
+# PEP 307), found in a dict: by name, ~6k instructions a pickle (a content file's row) more.
+with contextlib.suppress(ValueError):  # the number is another's: named as before
+    copyreg.add_extension(__name__, "_unpickled", 0xF3)
 
 
 def path_names() -> dict[int, str]:
@@ -306,27 +323,12 @@ class SharedValues:
             _sharing.remove(self)
 
     def unflat(
-        self,
-        id: str,  # noqa: A002  # Paper's fields, in order, as _flat made them
-        title: str,
-        moment: Any,
-        day: Any,
-        authors: tuple,
-        abstract: str,
-        tags: tuple[str, ...],
-        links: tuple[tuple[str, str], ...],
-        upvotes: int | None,
-        published: Any,
-        updated: Any,
-        venue: str | None,
-        thumbnail: str | None,
-        note: str | None,
-        citation_key: str | None,
-        extra: Mapping[str, Any],
-        source: str | None,
-        line: int | None,
+        self, id: str, title: str, moment: Any, day: Any, authors: tuple, abstract: str,  # noqa: A002
+        tags: tuple[str, ...], links: tuple[tuple[str, str], ...], upvotes: int | None,
+        published: Any, updated: Any, venue: str | None, thumbnail: str | None, note: str | None,
+        citation_key: str | None, extra: Mapping[str, Any], source: str | None, line: int | None,
         digest: str,
-    ) -> Paper:
+    ) -> Paper:  # fmt: skip
         """share(_unpickled(...)), without making what share would replace: a
         moment, day or byline seen before is found by its pickled state."""
         values = self._values
@@ -354,7 +356,7 @@ class SharedValues:
             updated = states.get(updated) or self._moment(updated)
         if type(extra) is dict and not extra:
             extra = self._empty
-        return Paper(
+        return _made(
             id, title, moment, day, authors, abstract, tags, links, upvotes, published, updated,
             venue, thumbnail, note, citation_key, extra,
             None if source is None else _paths.get(source) or _path(source), line, digest,

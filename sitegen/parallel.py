@@ -30,7 +30,7 @@ from typing import Any
 
 from . import feedrecords
 from .buildfile import Handed, RecordFile
-from .cache import ParseCache, Slot, read_papers
+from .cache import ParseCache, Slot, read_many
 from .errors import Problem, SitegenError, ThemeError
 from .feedentries import EntryBytes
 from .feedrecords import RECORDS, Records
@@ -187,7 +187,8 @@ def _paper_chunk(task: PaperTask) -> tuple[Taken, Done]:
     assert _renderer is not None and _writer is not None and _records is not None
     blobs, paper_ids, pages = task
     slot = _slot
-    copies = [paper for name, digest in blobs for _, paper in read_papers(slot(name, digest)) or ()]
+    read = read_many([slot(name, digest) for name, digest in blobs])  # one query a run
+    copies = [paper for papers in read for _, paper in papers or ()]
     if blobs:
         forget_paths()  # the copies' sources: not kept in a table for the rest of the build
     if _renderer.set_aside is not None:  # those without a copy, with their abstract, links and source back

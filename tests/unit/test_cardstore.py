@@ -1,6 +1,7 @@
 import os
 from types import SimpleNamespace
 
+import pytest
 from markupsafe import Markup
 
 from sitegen import cardstore
@@ -74,6 +75,18 @@ def test_cards_kept_in_the_build_s_file_are_read_back_and_held_nowhere(tmp_path)
     for paper_id, card in {**cards, "one": b"<p>one</p>", "before": b"<p>in memory</p>"}.items():
         assert store.get(paper_id) == card and store.text(paper_id) == card.decode()
     assert len(store) == 52
+
+
+def test_a_card_cut_short_in_the_file_is_an_error_naming_its_paper_never_a_shorter_card(tmp_path):
+    store = CardStore()
+    file = _RecordFile(tmp_path)
+    store.keep_in(file)
+    store.put_all([("a", b"<p>first</p>"), ("b", b"<p>second card</p>")])
+    os.ftruncate(file.fd, len(b"<p>first</p>") + 4)  # b's card torn after 4 bytes
+    assert store.text("a") == "<p>first</p>"
+    for read in (store.text, store.get):
+        with pytest.raises(OSError, match="the card of b was cut short"):
+            read("b")
 
 
 def test_cards_a_full_file_cannot_take_stay_in_memory(tmp_path):
