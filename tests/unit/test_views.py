@@ -170,6 +170,16 @@ def test_has_words_is_striptags_and_wordcount_for_any_html(html):
         "<a title='w'>",
         "<!---->w",
         "<a>&</a>b",
+        "<!-->w",
+        "<!-->w-->",
+        "<!-- <p> -->w",
+        "<!-- x --",
+        "<b\n>w",
+        "<p>\n</p><p>&lt;</p>",
+        "<p>. , ;</p><p",
+        "<p>. <!-- & -->w",
+        "<p>- <b w",
+        "<p>- <b &amp;",
     ],
 )
 def test_has_words_on_the_shapes_it_takes_apart(html):
