@@ -169,9 +169,13 @@ def _links(paper: Paper, arxiv_id: str | None, routes: Routes) -> tuple[tuple[Li
     """The paper's links as pages show them, and the URL of the first "pdf" of them."""
     links = []
     pdf = None
+    arxiv = (f"https://arxiv.org/abs/{arxiv_id}", f"https://arxiv.org/pdf/{arxiv_id}") if arxiv_id else ()
+    # An arXiv paper's own arXiv links, of an ASCII id, are all URL characters: encode_url keeps them.
+    kept = arxiv if arxiv_id and arxiv_id.isascii() else ()
     for name, url in paper.links:
         if url.startswith(_WEB):  # nearly every link: site_url's answer, without its checks
-            url = encode_url(url)
+            if url not in kept:
+                url = encode_url(url)
         elif name == "doi" and _is_relative(url):
             url = _doi_url(url)
         else:
@@ -179,13 +183,13 @@ def _links(paper: Paper, arxiv_id: str | None, routes: Routes) -> tuple[tuple[Li
         links.append(_link((name, _LINK_LABELS.get(name) or name.replace("_", " ").capitalize(), url)))
         if name == "pdf" and pdf is None:
             pdf = url
-    if arxiv_id:
+    if arxiv:
         given = {link.name for link in links}
         if "arxiv" not in given:
-            links.insert(0, Link("arxiv", "arXiv", f"https://arxiv.org/abs/{arxiv_id}"))
+            links.insert(0, Link("arxiv", "arXiv", arxiv[0]))
         if "pdf" not in given:
-            links.insert(1, Link("pdf", "PDF", f"https://arxiv.org/pdf/{arxiv_id}"))
-            pdf = links[1].url
+            links.insert(1, Link("pdf", "PDF", arxiv[1]))
+            pdf = arxiv[1]
     return tuple(links), pdf
 
 
