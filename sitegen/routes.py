@@ -42,10 +42,10 @@ def paper_slug(paper_id: str) -> str:
     ValueError for an id that is not valid: none makes a route.
 
     Each route of a paper asks (~1.5M routes at 100k papers), so the common id
-    is settled first by a few C calls: ASCII letters and digits with at most
-    one "." between two of them (2403.09629v2: no "/", "..", "." first or
-    last) is a slug id, its own folder name. tests/unit/test_routes.py checks
-    the rule against the one it replaces, written out."""
+    is settled first by a few C calls: ASCII letters and digits with one "."
+    between two of them (2403.09629v2: no "/", "..", "." first or last) is a
+    slug id, its own folder name; any other id goes through the pattern.
+    tests/unit/test_routes.py checks the rule against the one it replaces."""
     head, _, tail = paper_id.partition(".")
     if head.isalnum() and tail.isalnum() and paper_id.isascii() and len(paper_id) <= _MAX_ID:
         return paper_id
