@@ -170,6 +170,16 @@ def test_has_words_is_striptags_and_wordcount_for_any_html(html):
         "<a title='w'>",
         "<!---->w",
         "<a>&</a>b",
+        "<!-->w",
+        "<!-->w-->",
+        "<!-- <p> -->w",
+        "<!-- x --",
+        "<b\n>w",
+        "<p>\n</p><p>&lt;</p>",
+        "<p>. , ;</p><p",
+        "<p>. <!-- & -->w",
+        "<p>- <b w",
+        "<p>- <b &amp;",
     ],
 )
 def test_has_words_on_the_shapes_it_takes_apart(html):
@@ -306,3 +316,15 @@ def test_a_view_its_links_and_its_citation_cannot_be_changed(tmp_path):
     for obj, field in ((view, "title"), (view.links[0], "url"), (view.citation, "key")):
         with pytest.raises(AttributeError):
             setattr(obj, field, "changed")
+
+
+def test_json_ld_days_stay_right_past_the_days_kept_and_the_kept_ones_stay_few():
+    from datetime import datetime, timedelta, timezone
+
+    from sitegen import views
+
+    start = datetime(2019, 12, 31, 23, 30, tzinfo=timezone(timedelta(hours=-5)))
+    for n in range(2500):
+        moment = start + timedelta(days=n)
+        assert views._iso_day(moment) == moment.date().isoformat()  # the moment's own day, not UTC's
+        assert len(views._iso_days) <= 1024
