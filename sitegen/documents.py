@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import codecs
 import json
-import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -232,7 +231,7 @@ def load_document(
     reported against ``shown`` (defaults to path). ``path`` must be a regular
     file, not a link (see safefiles)."""
     shown = shown or path
-    is_json = _suffix(path).lower() == ".json"
+    is_json = _is_json(path)
     try:
         if raw is None:
             raw = read_regular(path, limits.file_size)
@@ -254,13 +253,12 @@ def load_document(
     return doc
 
 
-def _suffix(path: Path | str) -> str:
-    """``Path(path).suffix``, without making a Path (the load passes text)."""
+def _is_json(path: Path | str) -> bool:
+    """``Path(path).suffix.lower() == ".json"``, without making a Path (the load passes text):
+    a name that ends so, and has more before its dot than nothing (".json" has no suffix)."""
     if isinstance(path, Path):
-        return path.suffix
-    name = os.path.basename(path)
-    dot = name.rfind(".")
-    return name[dot:] if 0 < dot < len(name) - 1 else ""
+        return path.suffix.lower() == ".json"
+    return path[-5:].lower() == ".json" and path[-6:-5] not in ("", "/")
 
 
 # Bytes that are text, and lead bytes of characters none of which is

@@ -11,46 +11,22 @@ import difflib
 import hashlib
 import re
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 from . import routes
-from .config import Config
-from .dates import to_datetime
-from .documents import Document, KeyPath, field_name
+from .dates import day_of, kept_moment
+from .documents import KeyPath, field_name
+from .entrylists import File, as_written, web_links
 from .errors import Problem
 from .limits import character_problem, nested_problem
 from .limits import show_value as _show
-from .model import Author, Paper, flat_author, flat_paper
+from .model import Paper
 from .urls import check_image_url, check_url
 
 ENTRY_DIGEST = 24  # hex digits of a paper's digest (Paper.digest)
 # What browsers strip around a URL, and drop inside one, before finding its scheme.
 _URL_STRIP = "".join(map(chr, range(0x21)))
 _INVALID = object()  # a checker's "already reported" result
-
-
-class File:
-    """What every entry of one file shares."""
-
-    __slots__ = ("path", "doc", "source", "paper", "author", "tz", "limits", "problems", "short")
-
-    def __init__(
-        self, path: Path, doc: Document, config: Config, problems: list[Problem], flat: bool = False
-    ) -> None:
-        self.path = path  # on disk
-        self.doc = doc
-        # flat: each paper as it pickles (model.Flat), made without the Paper, its
-        # Authors or its source's Path (a fork's papers are only pickled).
-        self.source = doc.path if flat else Path(doc.path)  # as shown to the user
-        self.paper, self.author = (flat_paper, flat_author) if flat else (Paper, Author)
-        self.tz = config.timezone
-        self.limits = config.limits
-        self.problems = problems
-        # A string no longer than this, in a clean file (or printable), needs no
-        # closer look: a comparison or two a string, and sites hold millions.
-        lengths = config.limits
-        self.short = min(lengths.name_length, lengths.field_length, lengths.text_length)
 
 
 class Entry:
@@ -103,8 +79,7 @@ class Entry:
         # changes only its pages. Hashing the text is ~15 µs cheaper than repr().
         if digest is None:  # as cache.content_digest hashes
             digest = hashlib.sha256((source or repr(data)).encode("utf-8")).hexdigest()[:ENTRY_DIGEST]
-        day = when.astimezone(self.tz).date()
-        return self.file.paper(day=day, source=self.file.source, digest=digest, **values)
+        return self.file.paper(values, day_of(when, self.tz), self.file.source, digest)
 
 
 # --- field checkers: (entry, where, raw value) -> value, or _INVALID once reported ---
@@ -216,7 +191,7 @@ def _long_text(entry: Entry, where: KeyPath, raw: Any) -> Any:
 
 
 def _date(entry: Entry, where: KeyPath, raw: Any) -> Any:
-    moment = to_datetime(raw, entry.tz)
+    moment = kept_moment(raw, entry.tz)  # to_datetime(raw, entry.tz), kept for a day's papers
     if isinstance(moment, str):
         entry.report(where, moment)
         return _INVALID
@@ -254,6 +229,8 @@ def _tags(entry: Entry, where: KeyPath, raw: Any) -> Any:
     if isinstance(raw, list) and len(raw) > entry.limits.tags:  # each is a page and a feed
         _too_many(entry, where, raw, "tags")
         return _INVALID
+    if as_written(entry.clean, entry.short, raw):  # else checked item by item
+        return tuple(dict.fromkeys(raw))
     tags = _strings(entry, where, raw, "strings")
     return _INVALID if tags is None else tuple(dict.fromkeys(tags))  # first of each kept, in order
 
@@ -266,6 +243,8 @@ def _authors(entry: Entry, where: KeyPath, raw: Any) -> Any:
     if len(raw) > entry.limits.authors:
         _too_many(entry, where, raw, "authors")
         return _INVALID
+    if as_written(entry.clean, entry.short, raw):  # else checked item by item
+        return entry.file.authors(raw)
     authors = [_author(entry, where + (index,), item) for index, item in enumerate(raw)]
     return tuple(authors) if all(author is not _INVALID for author in authors) else _INVALID
 
@@ -325,7 +304,10 @@ def _links(entry: Entry, where: KeyPath, raw: Any) -> Any:
     if not isinstance(raw, dict):
         entry.report(where, f"expected a mapping of name: URL, got {_show(raw)}")
         return _INVALID
-    links: list[tuple[str, str]] = []
+    links = web_links(raw, entry.short) if entry.clean else None
+    if links is not None:
+        return links
+    links = []
     ok = True
     for name, value in raw.items():
         if not isinstance(name, str) or not name.strip():

@@ -6,6 +6,7 @@ equal small values of the papers made one object (model.SharedValues)."""
 from __future__ import annotations
 
 from contextlib import AbstractContextManager
+from operator import itemgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -19,6 +20,9 @@ from .model import Paper, SharedValues
 if TYPE_CHECKING:
     from .cache import ParseCache
     from .loading import Checked, Seen
+
+
+_second = itemgetter(1)  # of (KeyPath, Paper)
 
 
 class _Place(NamedTuple):
@@ -46,16 +50,17 @@ class Loader:
 
     def take(self, path: Path, shown: str, checked: Checked) -> None:
         """Take in one file, checked or from the parse cache, in this process or a worker."""
-        self._took(shown, checked.digest)
+        if self.seen is not None:
+            self._took(shown, checked.digest)
         for at, paper_id in checked.ids:
             self.register(path, shown, at, paper_id)
-        self.problems.extend(checked.problems)
+        if checked.problems:
+            self.problems.extend(checked.problems)
         if checked.papers is not None:
-            share = self._shared.share
             if checked.shared:
-                self.papers.extend(paper for _, paper in checked.papers)
+                self.papers.extend(map(_second, checked.papers))  # in C: no generator
             else:
-                self.papers.extend(share(paper) for _, paper in checked.papers)
+                self.papers.extend(map(self._shared.share, map(_second, checked.papers)))
 
     def take_papers(self, path: Path, shown: str, papers: list[tuple[KeyPath, Paper]], digest: str) -> None:
         """Take in the papers of a file without problems (a worker's, unpickled

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import simpleyaml
+from . import dates, simpleyaml
 from .cache import ParseCache, content_digest, pickle_papers
 from .config import Config
 from .documents import DOCUMENT_SUFFIXES, KeyPath, load_document
@@ -54,7 +54,8 @@ def load_papers(
     loader = Loader(config, cache, seen)
     with loader.unpickling():  # papers from the cache or a fork: made of shared values as unpickled
         meanwhile = _load(loader, config, cache, workers, meanwhile, seen)
-    simpleyaml.forget()  # the build keeps no table of the reader's past the load
+    simpleyaml.forget()  # the build keeps no table of the reader's or the checks' past the load
+    dates.forget()
     if cache is not None:
         cache.flush()
     if meanwhile is not None:

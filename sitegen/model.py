@@ -70,8 +70,7 @@ class Paper:
         return None
 
     def __reduce__(self) -> tuple[Any, tuple]:
-        # Rebuilt by _unpickled from plain values (_flat): every paper crosses a process
-        # boundary and the parse cache, and a pickle names one function, not six classes.
+        # Rebuilt by _unpickled from plain values (_flat): a pickle names one function, not six classes.
         return _unpickled, _flat(self)
 
 
@@ -106,22 +105,24 @@ class Flat:
 
 def unflatten(flat: Flat) -> Paper:
     """The Paper ``flat`` stands for, as unpickling it makes it (within a load: of its shared values)."""
-    return _unpickled(*flat.values)
+    return _sharing[-1].unflat(*flat.values) if _sharing else _unpickled(*flat.values)
 
 
 _DEFAULTS = [f.default for f in fields(Paper)]
 _EXTRA = _NAMES.index("extra")
-_NAME_SET = frozenset(_NAMES)
 
 
-def flat_paper(**values: Any) -> Flat:
-    """Flat(_flat(Paper(**values))), without the Paper."""
-    if not values.keys() <= _NAME_SET:
-        raise TypeError(f"not a field of Paper: {sorted(values.keys() - _NAME_SET)}")
-    row = list(map(values.get, _NAMES, _DEFAULTS))  # each field's value, else its default
+_FIELD_DEFAULTS = dict(zip(_NAMES, _DEFAULTS, strict=True))
+_ROW = operator.itemgetter(*_NAMES)
+
+
+def flat_entry(values: dict[str, Any], day: Any, source: Any, digest: str) -> Flat:
+    """Flat(_flat(Paper(day=day, source=source, digest=digest, **values))), without the Paper:
+    an entry's checked values (each a field; its authors flat_author's), picked in C."""
+    row = list(_ROW({**_FIELD_DEFAULTS, **values, "day": day, "source": source, "digest": digest}))
     if "extra" not in values:
         row[_EXTRA] = {}
-    return Flat(_flat_values(row))
+    return Flat(_flat_values(row, False))
 
 
 def flat_author(name: str, affiliation: str | None = None, url: str | None = None) -> tuple:
@@ -129,7 +130,7 @@ def flat_author(name: str, affiliation: str | None = None, url: str | None = Non
     return (name, affiliation, url)
 
 
-def _flat_values(values: list) -> tuple:
+def _flat_values(values: list, authors: bool = True) -> tuple:
     for at in _MOMENTS:
         moment = values[at]
         if type(moment) is datetime:
@@ -138,16 +139,16 @@ def _flat_values(values: list) -> tuple:
                 values[at] = (moment.__reduce_ex__(5)[1][0], key)  # the state, with the fold
     if type(values[_DAY]) is date:
         values[_DAY] = values[_DAY].__reduce_ex__(5)[1][0]
-    values[_AUTHORS] = tuple(map(_author_state, values[_AUTHORS]))
+    if authors:  # else each is its state already
+        values[_AUTHORS] = tuple(map(_author_state, values[_AUTHORS]))
     if values[_SOURCE] is not None:
         values[_SOURCE] = str(values[_SOURCE])
     return tuple(values)
 
 
-# Unpickling makes every object anew: at 100k papers that was 100k Path objects
-# for 2.5k files and 450k Author objects for 33k authors, ~90 MB in the process
-# that holds them all. Equal values are shared again as they are loaded (both
-# are frozen). The tables hold each file name, folder and author once per process.
+# Unpickling makes every object anew: at 100k papers 100k Paths for 2.5k files and 450k
+# Authors for 33k authors, ~90 MB. Equal values are shared again as they are loaded (both
+# are frozen): these tables hold each file name, folder and author once per process.
 _paths: dict[str, Path] = {}
 _folders: dict[str, Path] = {}
 _authors: dict[tuple[str, str | None, str | None], Author] = {}
@@ -185,15 +186,15 @@ def _unpickled(
     getattr(Paper, name).__set__ for name in _NAMES
 )  # fmt: skip  # each field's slot's setter (a paper is frozen for everyone else)
 _new = object.__new__
+_set_name, _set_affiliation, _set_url = (getattr(Author, f.name).__set__ for f in fields(Author))
 
 
 def _made(
     id, title, moment, day, authors, abstract, tags, links, upvotes, published, updated,  # noqa: A002
     venue, thumbnail, note, citation_key, extra, source, line, digest,
 ) -> Paper:  # fmt: skip
-    """``Paper(...)`` with each field set through its slot's descriptor, not by name through
-    ``object.__setattr__`` (the dataclass's ``__init__``; Paper has no ``__post_init__``): ~28k → ~15k
-    instructions a paper. A field added to Paper fails the unpacking of the setters above at import."""
+    """``Paper(...)``, each field set through its slot's descriptor (~15k instructions; the dataclass's
+    ``__init__``, by name, ~28k). A field added to Paper fails the setters' unpacking at import."""
     paper = _new(Paper)
     _set_id(paper, id)
     _set_title(paper, title)
@@ -224,15 +225,13 @@ with contextlib.suppress(ValueError):  # the number is another's: named as befor
 
 
 def path_names() -> dict[int, str]:
-    """The name each source Path in the loader's table was made from, by the
-    Path's id (its ``str``, ~2 µs the first time, not made)."""
+    """The name each source Path in the loader's table was made from, by the Path's id."""
     return {id(path): name for name, path in _paths.items()}
 
 
 def forget_paths() -> None:
-    """Let go of the table of the sources' Paths, one a content file (setaside.py
-    takes them out of the papers; papers unpickled later make theirs again, each
-    from its folder's Path, which is kept)."""
+    """Let go of the table of the sources' Paths (setaside.py takes them out of the papers;
+    papers unpickled later make theirs again, each from its folder's Path, which is kept)."""
     _paths.clear()
 
 
@@ -243,9 +242,8 @@ def _moment(value: tuple[bytes, str]) -> datetime:
 
 
 def _zone_name(zone: Any) -> str | None:
-    """The name of a time zone that ``ZoneInfo(name)`` gives back, else None
-    (a fixed offset, a zone made with ``ZoneInfo.no_cache`` or from a file):
-    those are pickled as they are."""
+    """The name of a time zone that ``ZoneInfo(name)`` gives back, else None (a fixed offset,
+    a zone made with ``ZoneInfo.no_cache`` or from a file): those are pickled as they are."""
     if type(zone) is not ZoneInfo or not zone.key:
         return None
     try:
@@ -277,8 +275,11 @@ def _author(value: Any) -> Author:
     if type(value) is not tuple:
         return value
     author = _authors.get(value)
-    if author is None:
-        author = _authors[value] = Author(*value)
+    if author is None:  # Author(*value), its slots set as _made sets a Paper's (~2k instructions less)
+        author = _authors[value] = _new(Author)
+        _set_name(author, value[0])
+        _set_affiliation(author, value[1])
+        _set_url(author, value[2])
     return author
 
 
@@ -296,26 +297,23 @@ def sharing() -> bool:
 
 
 class SharedValues:
-    """Equal small values of many papers made one object each, as papers are
-    taken in (loading.Loader): tag names, link names, authors, listing days and
-    moments, empty ``extra`` mappings. Each paper made its own, from the
-    file it was parsed or unpickled from (at 100k papers ~300k tag and link
-    names, ~450k authors and 100k days and moments for ~30k authors, ~100
-    names and a few thousand days), which a build holds to its end and every
-    forked render worker copies as it reads them (each memory page a paper's
-    small objects sit on is copied once it reads one). Values are equal, so no
-    output changes; the papers are frozen for everyone else."""
+    """Equal small values of many papers made one object each, as papers are taken in
+    (loading.Loader): tag and link names, authors, listing days and moments, empty ``extra``
+    mappings. Each paper made its own (at 100k papers ~300k tag and link names, ~450k authors
+    and 100k days and moments for ~30k authors, ~100 names and a few thousand days), which a
+    build holds to its end and every forked render worker copies as it reads them. Values are
+    equal, so no output changes; the papers are frozen for everyone else."""
 
     def __init__(self) -> None:
         self._values: dict[Any, Any] = {}
         self._moments: dict[tuple, datetime] = {}
         self._empty: dict[str, Any] = {}
         self._states: dict[Any, Any] = {}  # a moment's or day's pickled state (_flat) -> its shared value
+        self._bylines: dict[int, tuple] = {}  # by its states' hash: in C (an Author's, Python)
 
     @contextlib.contextmanager
     def unpickling(self) -> Iterator[None]:
-        """Papers unpickled meanwhile in this process are made of these shared
-        values (unflat): the load's papers from the parse cache or a fork."""
+        """Papers unpickled meanwhile here are made of these shared values (unflat): a load's."""
         _sharing.append(self)
         try:
             yield
@@ -341,7 +339,8 @@ class SharedValues:
             made = tuple(map(_authors.get, authors))
             if not all(made):
                 made = tuple(map(_author, authors))
-            authors = values.setdefault(made, made)
+            shared = self._bylines.setdefault(hash(authors), made)  # see _bylines
+            authors = shared if shared == made else made
         if links:
             links = tuple([(values.setdefault(name, name), url) for name, url in links])
         states = self._states
@@ -383,7 +382,8 @@ class SharedValues:
             object.__setattr__(paper, "tags", shared)
         if paper.authors:
             authors = tuple([values.setdefault(author, author) for author in paper.authors])
-            object.__setattr__(paper, "authors", values.setdefault(authors, authors))
+            shared = self._bylines.setdefault(hash(authors), authors)
+            object.__setattr__(paper, "authors", shared if shared == authors else authors)
         if paper.links:
             links = tuple([(values.setdefault(name, name), url) for name, url in paper.links])
             object.__setattr__(paper, "links", links)

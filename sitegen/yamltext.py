@@ -31,25 +31,25 @@ def folded(parts: list[str]) -> str:
     """Lines of a scalar, stripped, joined as YAML folds them: one line break
     between two lines is a space, and each empty line a line break. Runs of
     lines are joined in C; only the empty lines (paragraph breaks) cost a step."""
-    if "" not in parts[1:]:
+    empties = parts.count("") - (not parts[0])  # empty lines after the first
+    if not empties:
         return " ".join(parts)
     out = []
     start, end = 0, len(parts)
-    while True:
-        try:
-            empty = parts.index("", start + 1)
-        except ValueError:
-            out.append(" ".join(parts[start:]))
-            return "".join(out)
+    while empties:  # each run of empty lines, found without a search that fails (an exception)
+        empty = parts.index("", start + 1)
         out.append(" ".join(parts[start:empty]))
         start = empty
         while start < end and not parts[start]:
             start += 1
         breaks = start - empty
+        empties -= breaks
         if start == end:  # empty lines, then the scalar ended (a quote opening the last line)
             out.append("\n" * (breaks - 1) if breaks > 1 else " ")
             return "".join(out)
         out.append("\n" * breaks)
+    out.append(" ".join(parts[start:]))
+    return "".join(out)
 
 
 def quote_end(line: str, at: int) -> int:

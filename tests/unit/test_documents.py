@@ -291,8 +291,12 @@ def test_reading_a_file_leaves_no_reference_cycle(tmp_path, text):
         gc.enable()
 
 
-@pytest.mark.parametrize("name", ["a.json", "a.JSON", "x/.json", "x/..json", "a.", "a", "x.y/a", "a.b.yaml"])
+@pytest.mark.parametrize(
+    "name",
+    ["a.json", "a.JSON", "x/.json", "x/..json", ".json", "..json", "x/a.Json", "json", "a.", "a"]
+    + ["x.y/a", "a.b.yaml", "x.json/a", "a.jsonx", "a json", "/a.json", "a/.JSON"],
+)
 def test_a_documents_kind_from_a_text_path_is_its_paths_suffix(name):
-    from sitegen.documents import _suffix
+    from sitegen.documents import _is_json
 
-    assert _suffix(name) == Path(name).suffix == _suffix(Path(name))
+    assert _is_json(name) == (Path(name).suffix.lower() == ".json") == _is_json(Path(name))
