@@ -15,7 +15,10 @@ from sitegen.theme import builtin_themes_dir
 from tests.sitekit import paper, stable, tree, write_site
 
 _TEMPLATES = builtin_themes_dir() / "default" / "templates"
-_SET = re.compile(r"\{% block (\w+) %\}\n\{% set (\w+) %\}\n(.*?)\{% endset %\}\{\{ \2 \}\}\{% endblock %\}", re.S)
+_SET = re.compile(
+    r"\{% block (\w+) %\}\n\{% set (\w+) %\}\n(.*?)\{% endset %\}\{\{ \2 \}\}\{% endblock %\}", re.S
+)
+_LINKED = {"venue": "NeurIPS", "links": {"pdf": "https://example.org/p.pdf", "code": "https://example.org/c"}}
 
 
 def _plain(name: str) -> str:
@@ -38,7 +41,7 @@ def _site(root, theme, plain=False):
             authors=authors[: 1 + i % 3],
             upvotes=i,
             abstract=f"An abstract with *emphasis*, $x^{i}$ and a [link](https://example.org/{i}).",
-            **({"venue": "NeurIPS", "links": {"pdf": "https://example.org/p.pdf", "code": "https://example.org/c"}} if i % 2 else {}),
+            **(_LINKED if i % 2 else {}),
         )
         for i, day in enumerate(days)
     ]
