@@ -8,6 +8,7 @@ import contextlib
 import functools
 import hashlib
 import marshal
+import operator
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import date
 from pathlib import Path
@@ -50,6 +51,13 @@ def key_bytes(value: Any) -> bytes:
         return b"r" + repr(value).encode()
 
 
+class _StaticURLs(dict):
+    """Static file name -> its URL with its version (``static()`` in templates)."""
+
+    def __missing__(self, name: str) -> str:
+        raise ThemeError(Problem(f"no static file '{name}' in the theme chain", "static"))
+
+
 class Renderer:
     """Renders Outputs of one site; views and cards are made once and reused."""
 
@@ -69,6 +77,11 @@ class Renderer:
             name: hashlib.sha256(read_static(theme, path)).hexdigest()[:10]
             for name, path in static_files(theme).items()
         }
+        # static(name) in templates: each file's versioned URL made once, looked up by a C call.
+        self._static_urls = _StaticURLs(
+            (name, f"{self.routes.url(self.routes.static(name))}?v={version}")
+            for name, version in self._static_versions.items()
+        )
         self._papers = {p.id: p for p in site.papers}
         # Paper id -> the ids its page lists as related; worked out here, before
         # any worker forks, unless the build brings them from its cache.
@@ -92,8 +105,10 @@ class Renderer:
             theme,
             globals={
                 "site": self.config,
-                "url": self.url,
-                "static": self._static,
+                # url() and static() as C callables (Context.call calls them directly): the
+                # same text as Renderer.url and main's Renderer._static, without two Python calls each.
+                "url": functools.partial(operator.add, self.routes.base_path),
+                "static": self._static_urls.__getitem__,
                 "version": __version__,
                 "trending": self._chrome[0],
                 "partial": self._partials.html,
@@ -153,12 +168,6 @@ class Renderer:
     # --- what page kinds share ---
     def url(self, route: str) -> str:
         return self.routes.url(route)
-
-    def _static(self, name: str) -> str:
-        version = self._static_versions.get(name)
-        if version is None:
-            raise ThemeError(Problem(f"no static file '{name}' in the theme chain", "static"))
-        return f"{self.routes.url(self.routes.static(name))}?v={version}"
 
     def paper(self, paper_id: str) -> Paper:
         return self._papers[paper_id]
@@ -331,12 +340,10 @@ class Renderer:
         context.setdefault("own_feeds", ())  # the page's own feeds, after the site's in ``feeds``
         context.setdefault("description", self.config.description)
         context.setdefault("noindex", False)
-        html = self._template(template).render(
-            canonical=self.routes.absolute(route),
-            route=route,
-            **context,
-        )
-        return html.encode("utf-8")
+        context["canonical"] = self.routes.absolute(route)
+        context["route"] = route
+        # The dict itself, not keywords: Template.render copies it once either way.
+        return self._template(template).render(context).encode("utf-8")
 
     def groups_by_day(self, papers: Sequence[Paper]) -> list[DayGroup]:
         """Runs of papers of one day, as cards: ~1M cards at 100k papers, most

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from markupsafe import Markup
@@ -26,11 +27,16 @@ def plan(site: Site, routes: Routes) -> list[Output]:
     return [Output(output_file(routes.paper(p.id)), "paper", (p.id,)) for p in site.papers]
 
 
+# A RelatedLink from a (url, title_html) pair in one C call, not the named tuple's Python __new__.
+_related_link = functools.partial(tuple.__new__, RelatedLink)
+
+
 def render(renderer: Renderer, paper_id: str) -> bytes:
     view = renderer.view(paper_id)
     files = renderer.config.citation_files  # the cite files there are to link (None: not made)
     near = renderer.site.neighbours[paper_id]
     routes = renderer.routes
+    base, title_html = routes.base_path, renderer.title_html  # renderer.url(route) is base + route
     return renderer.page(
         "paper.html",
         routes.paper(paper_id),
@@ -43,7 +49,7 @@ def render(renderer: Renderer, paper_id: str) -> bytes:
         # What the header's data-pagefind-ignore asks: a word in the abstract or note.
         prose_has_words=has_words(f"{view.abstract_html} {view.note_html}"),
         related=[
-            RelatedLink(renderer.url(routes.paper(other)), renderer.title_html(other))
+            _related_link((base + routes.paper(other), title_html(other)))
             for other in renderer.related.get(paper_id, ())
         ],
         citation_key=renderer.site.citation_keys[paper_id],

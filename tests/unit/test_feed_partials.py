@@ -40,7 +40,7 @@ _FOOT_LOOP = (
 )
 _OLD_BASE = _BASE.replace(_HEAD_CALL, _HEAD_LOOP).replace(_FOOT_CALL, _FOOT_LOOP)
 _PAGER_START = _LIST.index("{# _pager.html: only")
-_PAGER_CALL = _LIST[_PAGER_START : _LIST.index("{% endblock %}", _PAGER_START)]
+_PAGER_CALL = _LIST[_PAGER_START : _LIST.index("{% endset %}", _PAGER_START)]  # the content block's set
 _OLD_LIST = _LIST.replace(_PAGER_CALL, '{% include "_pager.html" %}\n')
 assert "own_feeds" not in _OLD_BASE and "partial('_subscribe" not in _OLD_BASE and _OLD_LIST != _LIST
 
