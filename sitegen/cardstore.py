@@ -104,14 +104,14 @@ class CardStore:
         """``text`` of each of ``paper_ids``; those in the file read together
         (buildfile.read_places): a home page's or a day's cards lie end to end
         there, and come in one system call, not one a card."""
-        where_of = self._where
-        wheres = list(map(where_of.get, paper_ids))
-        if self._file is None or not all(type(where) is int for where in wheres):
-            return list(map(self.text, paper_ids))
-        texts = [data.decode() if data is not None else None for data in read_places(self._file.fd, wheres)]
-        if None in texts:  # a card cut short: the error names it
-            return list(map(self.text, paper_ids))
-        return texts  # type: ignore[return-value]
+        wheres = list(map(self._where.get, paper_ids))
+        # Every card in the file (none in this process's buffers, none unknown): read
+        # together, each decoded in C; else, or a card cut short (its error), one by one.
+        if self._file is not None and not self._blocks and None not in wheres:
+            datas = read_places(self._file.fd, wheres)  # type: ignore[arg-type]
+            if None not in datas:
+                return list(map(bytes.decode, datas))  # type: ignore[arg-type]
+        return list(map(self.text, paper_ids))
 
     def _read(self, paper_id: str, where: int) -> bytes:
         assert self._file is not None, "cards kept in a file are read while it is open"

@@ -10,6 +10,7 @@ import hashlib
 import marshal
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import date
+from itertools import repeat
 from pathlib import Path
 from typing import Any
 
@@ -291,8 +292,10 @@ class Renderer:
 
     def cards(self, paper_ids: Sequence[str]) -> list[Markup]:
         """``card`` of each: those in the build's file read together (CardStore.texts)."""
-        texts = zip(paper_ids, self._cards.texts(paper_ids), strict=True)
-        return [str.__new__(Markup, text) if text is not None else self.card(i) for i, text in texts]
+        texts = self._cards.texts(paper_ids)
+        if None in texts:  # a card not made yet: each as ``card`` gives it
+            return [self.card(paper_id) for paper_id in paper_ids]
+        return list(map(str.__new__, repeat(Markup), texts))  # type: ignore[call-overload]  # as ``card`` does
 
     def _render_card(self, paper_id: str) -> str:
         return self._template("_card.html").render(paper=self.view(paper_id))
