@@ -33,6 +33,65 @@ def read_place(fd: int, where: int) -> bytes | None:
     return data if len(data) == length else None
 
 
+def read_places(fd: int, wheres: list[int]) -> list[bytes | None]:
+    """``read_place`` of each of ``wheres``, in their order. Where the second
+    piece begins where the first ends (a home page's or a day's cards, a
+    digest's records: written together), the pieces are one ``pread`` of the
+    span they cover if it is at most _SPAN bytes, else one a run of pieces end
+    to end (``_runs``), sliced. Else (an author's pieces are scattered) one
+    ``pread`` a piece, without a call of ``read_place`` a piece."""
+    mask, bits = _LENGTH_MASK, _LENGTH_BITS
+    if len(wheres) > 1 and wheres[1] >> bits == (wheres[0] >> bits) + (wheres[0] & mask):
+        first, last = min(wheres), max(wheres)  # pieces never overlap: the last to begin ends last
+        at = first >> bits
+        if (last >> bits) + (last & mask) - at <= _SPAN:
+            data = os.pread(fd, (last >> bits) + (last & mask) - at, at)
+            got: list[bytes | None] = [
+                data[(where >> bits) - at : (where >> bits) - at + (where & mask)] for where in wheres
+            ]
+        else:
+            got = _runs(fd, wheres)  # type: ignore[assignment]
+    else:
+        pread = os.pread
+        got = [pread(fd, where & mask, where >> bits) for where in wheres]
+    if wheres:
+        # A file is only ever cut short at its end: if the piece that begins last
+        # came whole, so did every other (one check, not one a piece).
+        last = max(wheres)
+        if len(got[wheres.index(last)]) != last & mask:  # type: ignore[arg-type]
+            pairs = zip(got, wheres, strict=True)
+            got = [data if len(data) == where & mask else None for data, where in pairs]  # type: ignore[arg-type]
+    return got
+
+
+def _runs(fd: int, wheres: list[int]) -> list[bytes]:
+    """The pieces at ``wheres``: each run of them that lie end to end in this
+    order (up to _SPAN bytes) read in one ``pread`` and sliced."""
+    mask, bits, pread = _LENGTH_MASK, _LENGTH_BITS, os.pread
+    got: list[bytes] = []
+    i, count = 0, len(wheres)
+    while i < count:
+        at = wheres[i] >> bits
+        end = at + (wheres[i] & mask)
+        j = i + 1
+        while j < count and wheres[j] >> bits == end and end - at < _SPAN:  # the next follows on
+            end += wheres[j] & mask
+            j += 1
+        data = pread(fd, end - at, at)
+        if j == i + 1:
+            got.append(data)
+        else:
+            start = 0
+            for where in wheres[i:j]:
+                got.append(data[start : start + (where & mask)])
+                start += where & mask
+        i = j
+    return got
+
+
+# Most bytes one read of pieces end to end takes: below malloc's mmap threshold
+# (128 KiB), so that the bytes read are not a fresh mapping faulted in each time.
+_SPAN = 64 << 10
 _IOV_MAX = 1024  # buffers one pwritev takes (Linux's UIO_MAXIOV)
 
 

@@ -242,19 +242,24 @@ def make_citation(paper: Paper, key: str, title: str, arxiv_id: str | None, page
     """``title``: the title as plain text; ``page_url``: the paper's page, the
     URL cited unless it has an arXiv id (then its arXiv abstract page)."""
     venue = " ".join(paper.venue.split()) if paper.venue else None
-    return Citation(
-        key=key,
-        title=" ".join(title.split()),
-        authors=tuple(map(" ".join, map(str.split, map(_name_of, paper.authors)))),  # C calls, no generator
-        moment=cited_moment(paper),
-        venue=venue,
-        journal=bool(venue and _JOURNAL.search(venue) and not _CONFERENCE.search(venue)),
-        arxiv_id=arxiv_id,
-        primary_class=_primary_class(arxiv_id, paper.tags) if arxiv_id else None,
-        doi=_doi_of(paper),
-        url=f"https://arxiv.org/abs/{arxiv_id}" if arxiv_id else page_url,
-        tags=paper.tags,
-    )
+    # Citation's fields in their order, made a Citation by tuple.__new__, without
+    # the named tuple's Python __new__ (test_citation.py checks the fields).
+    return _new_citation(Citation, (
+        key,
+        " ".join(title.split()),  # title
+        tuple(map(" ".join, map(str.split, map(_name_of, paper.authors)))),  # authors: C calls, no generator
+        paper.published or paper.date,  # moment: cited_moment's
+        venue,
+        bool(venue and _JOURNAL.search(venue) and not _CONFERENCE.search(venue)),  # journal
+        arxiv_id,
+        _primary_class(arxiv_id, paper.tags) if arxiv_id else None,
+        _doi_of(paper),
+        f"https://arxiv.org/abs/{arxiv_id}" if arxiv_id else page_url,  # url
+        paper.tags,
+    ))  # fmt: skip
+
+
+_new_citation = tuple.__new__
 
 
 def _text(value: str) -> str:
@@ -285,7 +290,12 @@ def bibtex(citation: Citation) -> str:
     kind = entry_type(citation)
     out = [f"@{kind}{{{citation.key},\n  title = {{{{{_text(citation.title)}}}}}"]  # {{...}}: capitals kept
     if citation.authors:
-        out.append(f"  author = {{{' and '.join(map(_bib_name, citation.authors))}}}")
+        names = citation.authors
+        # One search of them all, not one a name (most have nothing _bib_name changes):
+        # NUL is neither a special nor a word character, so a match lies in one name.
+        if _NAME_SPECIAL.search("\0".join(names)) is not None:
+            names = map(_bib_name, names)  # type: ignore[assignment]
+        out.append(f"  author = {{{' and '.join(names)}}}")
     if citation.venue:
         out.append(f"  {'journal' if kind == 'article' else 'booktitle'} = {{{_text(citation.venue)}}}")
     out.append(f"  year = {{{citation.moment.year:04d}}}")
@@ -327,21 +337,46 @@ def ris(citation: Citation, abstract: str, spaced: bool = False) -> str:
     the abstract is single-spaced already, as markup's plain text is (pages/cite.py),
     and written as it is: making sure again costs ~5 µs an ASCII abstract, ~35 µs
     one with a character beyond ASCII."""
+    # Each value single-spaced by " ".join(value.split()) in place (_one_line's, without a call).
     moment = citation.moment
     year = f"{moment.year:04d}"
-    out = [f"TY  - {_ris_type(citation)}\r\nID  - {_one_line(citation.key)}\r\n"]
-    out.append(f"TI  - {_one_line(citation.title)}\r\n")
-    out += [f"AU  - {_ris_name(name)}\r\n" for name in citation.authors]  # single-spaced
+    out = [f"TY  - {_ris_type(citation)}\r\nID  - {' '.join(citation.key.split())}\r\n"]
+    out.append(f"TI  - {' '.join(citation.title.split())}\r\n")
+    out += _ris_authors(citation.authors)
     out.append(f"PY  - {year}\r\nDA  - {year}/{moment.month:02d}/{moment.day:02d}/\r\n")
     if citation.venue:
-        out.append(f"T2  - {_one_line(citation.venue)}\r\n")
+        out.append(f"T2  - {' '.join(citation.venue.split())}\r\n")
     if abstract:
         out.append(f"AB  - {abstract if spaced else _one_spaced(abstract)}\r\n")
-    out += [f"KW  - {_one_line(tag)}\r\n" for tag in citation.tags]
+    out += [f"KW  - {' '.join(tag.split())}\r\n" for tag in citation.tags]
     if citation.doi:
-        out.append(f"DO  - {_one_line(citation.doi)}\r\n")
-    out.append(f"UR  - {_one_line(citation.url)}\r\nER  - \r\n")
+        out.append(f"DO  - {' '.join(citation.doi.split())}\r\n")
+    out.append(f"UR  - {' '.join(citation.url.split())}\r\nER  - \r\n")
     return "".join(out)
+
+
+def _ris_authors(names: tuple[str, ...]) -> list[str]:
+    """An AU line a name (``_ris_name``). Names as make_citation makes them (no
+    comma, single-spaced: one check of them all) are split at their last space
+    by ``rpartition``, one call a name, not the several of ``_ris_name``'s split."""
+    joined = " ".join(names)
+    if "," in joined or not _single_spaced(joined):
+        return [f"AU  - {_ris_name(name)}\r\n" for name in names]
+    return [
+        f"AU  - {last}, {given}\r\n"
+        if given and last.rstrip(".").lower() not in _GENERATIONS
+        else f"AU  - {_ris_name(name)}\r\n"
+        for name in names
+        for given, _, last in [name.rpartition(" ")]
+    ]
+
+
+def _single_spaced(value: str) -> bool:
+    """Whether ``value`` is ``" ".join(value.split())``: every character
+    ``str.split`` splits at but the space is one ``isprintable`` refuses
+    (controls, separators), so a printable value without two spaces in a row,
+    or one at either end, is (test_ris_reference.py checks it on every character)."""
+    return value.isprintable() and "  " not in value and value[:1] != " " and value[-1:] != " "
 
 
 def _one_line(value: str) -> str:

@@ -28,13 +28,14 @@ import marshal
 import struct
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
-from operator import attrgetter, itemgetter
+from functools import reduce
+from operator import and_, itemgetter, or_
 from typing import TYPE_CHECKING, NamedTuple
 
 from markupsafe import Markup
 
 from . import feedxml
-from .buildfile import Handed, place, read_place
+from .buildfile import Handed, place, read_place, read_places
 from .digest import DigestItem, digest_fields, digest_item
 from .feedentries import EntryBytes
 from .feedpair import entry_pair
@@ -207,6 +208,24 @@ class Record(NamedTuple):
 _new_record = tuple.__new__  # a Record of its fields' tuple, without the named tuple's Python __new__
 
 
+def _record(data: bytes) -> Record:
+    """A record's bytes cut into its parts, made a Record in C (``tuple.__new__``)."""
+    atom, rss, json, digest, flags = _HEADER.unpack_from(data)
+    a = _HEADER.size
+    r = a + atom
+    j = r + rss
+    d = j + json
+    parts = (
+        data[a:r] if atom else None,
+        data[r:j] if rss else None,
+        data[j:d] if json else None,
+        data[d : d + digest] if digest else None,
+        flags & MEDIA != 0,
+        flags & NAMED != 0,
+    )
+    return _new_record(Record, parts)
+
+
 class Records:
     """Where each paper's record is in the file ``fd``; read back on demand, in
     any process (a forked one reads through the descriptor it inherited)."""
@@ -219,8 +238,12 @@ class Records:
         self._last_ids: list[str] = []  # the papers it was asked for, and its answer
         self._last_got: list[Record | None] = []
         self._bibtex: list[int] = []  # where each run's BibTeX entries are
-        self._facts_of: list[str] = []  # the papers of the last ``facts`` call, and its answer
-        self._facts: list[_Facts] = []
+        # The papers of the last ``feed_entries`` call, their records' bytes,
+        # headers and summed facts: a group's feeds in the other format take them.
+        self._feed_ids: list[str] | None = None
+        self._feed_data: list[bytes | bytearray] = []
+        self._feed_heads: list[tuple[int, int, int, int, int]] = []
+        self._feed_facts: list[_Facts] = []
 
     def take(self, handed: Handed) -> None:
         for paper_id, at, length in handed:
@@ -237,11 +260,23 @@ class Records:
     def get_all(self, paper_ids: Sequence[str]) -> list[Record | None]:
         """The records of ``paper_ids``, those the last call read without reading
         them again: a tag's or an author's feeds (one a format) and a day's two
-        digests render one after the other, from the same papers' records."""
+        digests render one after the other, from the same papers' records.
+        Records end to end in the file (a digest's: a day's papers were written
+        together) come in one read (buildfile.read_places)."""
         if paper_ids == self._last_ids:  # the same papers: their records as they were read
             return list(self._last_got)
-        last = self._last
-        got = [last.get(paper_id) or self.get(paper_id) for paper_id in paper_ids]
+        last, where_of = self._last, self._where
+        got: list[Record | None] = [last.get(paper_id) for paper_id in paper_ids]
+        if None in got:
+            missing = [i for i, record in enumerate(got) if record is None and paper_ids[i] in where_of]
+            try:
+                read = read_places(self._fd, [where_of[paper_ids[i]] for i in missing])
+            except OSError:
+                read = []
+            for i, data in zip(missing, read, strict=True):
+                if data is not None:  # else cut short
+                    got[i] = _record(data)
+            self.read += len(read) - read.count(None)
         self._last = {key: record for key, record in zip(paper_ids, got, strict=True) if record is not None}
         self._last_ids, self._last_got = list(paper_ids), got
         return list(got)
@@ -258,41 +293,37 @@ class Records:
                 entries.update(marshal.loads(data))
         return entries
 
-    def get(self, paper_id: str) -> Record | None:
-        """The record read back, made a Record in C (``tuple.__new__``)."""
-        where = self._where.get(paper_id)
-        if where is None:
+    def feed_entries(self, papers: Sequence[Paper], rss: bool) -> tuple[list[bytes], list[_Facts]] | None:
+        """The Atom entries (``rss``: RSS items) of ``papers`` from their records,
+        and what the feed's own elements need of them (``summed_facts``); None if
+        one has no record, or none in that format. A group's feeds, one a format,
+        render one after the other: the second cuts its parts from the records'
+        bytes as the first read them. Only the part a feed shows is cut out (an
+        author's records are scattered in the file: one ``pread`` each)."""
+        ids = [paper.id for paper in papers]
+        if ids != self._feed_ids:
+            wheres = list(map(self._where.get, ids))
+            if None in wheres:
+                return None
+            try:
+                datas = read_places(self._fd, wheres)  # type: ignore[arg-type]
+            except OSError:
+                return None
+            if None in datas:  # cut short
+                return None
+            self.read += len(datas)
+            heads = list(map(_HEADER.unpack_from, datas))  # type: ignore[arg-type]
+            self._feed_facts = summed_facts(papers, list(map(_FLAGS, heads)))
+            self._feed_ids, self._feed_data, self._feed_heads = ids, datas, heads  # type: ignore[assignment]
+        heads, size = self._feed_heads, _HEADER.size
+        if 0 in map(_LENGTHS[rss], heads):  # a record without this format's part
             return None
-        try:
-            data = read_place(self._fd, where)
-        except OSError:
-            return None
-        if data is None:  # cut short
-            return None
-        self.read += 1
-        atom, rss, json, digest, flags = _HEADER.unpack_from(data)
-        a = _HEADER.size
-        r = a + atom
-        j = r + rss
-        d = j + json
-        parts = (
-            data[a:r] if atom else None,
-            data[r:j] if rss else None,
-            data[j:d] if json else None,
-            data[d : d + digest] if digest else None,
-            flags & MEDIA != 0,
-            flags & NAMED != 0,
-        )
-        return _new_record(Record, parts)
-
-    def facts(self, ids: list[str], papers: Sequence[Paper], got: Sequence[Record]) -> list[_Facts]:
-        """What a feed's own elements need of ``papers`` (ids ``ids``, records
-        ``got``), summed up as one entry's facts (``summed_facts``); the same
-        papers as the last call's (a group's feeds, one a format, one after the
-        other) are not gone through again."""
-        if ids != self._facts_of:
-            self._facts_of, self._facts = ids, summed_facts(papers, got)
-        return self._facts
+        records = zip(self._feed_data, heads, strict=True)
+        if rss:
+            parts = [data[size + head[0] : size + head[0] + head[1]] for data, head in records]
+        else:
+            parts = [data[size : size + head[0]] for data, head in records]
+        return parts, self._feed_facts  # type: ignore[return-value]
 
 
 class _Facts(NamedTuple):
@@ -303,8 +334,8 @@ class _Facts(NamedTuple):
     names: bool  # whether it names an author: all feed_shell asks of its names
 
 
-def summed_facts(papers: Sequence[Paper], got: Sequence[Record]) -> list[_Facts]:
-    """The facts of ``papers`` (their records ``got``) as feeds.feed_shell reads
+def summed_facts(papers: Sequence[Paper], flags: Sequence[int]) -> list[_Facts]:
+    """The facts of ``papers`` (their records' ``flags``) as feeds.feed_shell reads
     them, summed up as one entry's: a thumbnail if any has one, the newest
     ``updated`` (the very one ``max`` finds among them all), and an author
     named only if every entry names one; none for no papers. The shell is the
@@ -312,35 +343,37 @@ def summed_facts(papers: Sequence[Paper], got: Sequence[Record]) -> list[_Facts]
     if not papers:
         return []
     try:  # aware, as the model makes them: max of them as they are, in C
-        updated = _aware(max(map(_MODIFIED, papers)))
+        # Paper.modified's moments, without a call of the property a paper.
+        updated = _aware(max([paper.updated or paper.published or paper.date for paper in papers]))
     except TypeError:  # naive and aware moments: each read as paper_updated reads it
         updated = max(map(paper_updated, papers))
-    return [_Facts(any(map(_MEDIA, got)), updated, all(map(_NAMED, got)))]
+    # MEDIA if any has it, NAMED if all have it.
+    return [_Facts(reduce(or_, flags) & MEDIA != 0, updated, reduce(and_, flags) & NAMED != 0)]
 
 
-_MODIFIED = attrgetter("modified")  # what paper_updated reads
-_MEDIA, _NAMED = itemgetter(4), itemgetter(5)  # Record.media, Record.named
+_FLAGS = itemgetter(4)  # of a record's header
+_LENGTHS = (itemgetter(0), itemgetter(1))  # of its Atom entry, of its RSS item
 
 
 def render(records: Records, info: FeedInfo, kind: str, papers: Sequence[Paper]) -> bytes | None:
     """The feed of ``papers`` in format ``kind`` from their records, or None if
     one of them has none (the feed is then made from the views)."""
-    ids = [paper.id for paper in papers]
-    got = records.get_all(ids)
     if kind == "json":
+        got = records.get_all([paper.id for paper in papers])
         items = [record.json if record is not None else None for record in got]
         shell = render_json_feed(info, [])
         if None in items or not shell.endswith(_JSON_END):
             return None
         return shell[: -len(b"]}\n")] + b",".join(items) + b"]}\n"  # type: ignore[arg-type]
     rss = kind == "rss"
-    entries = [(record.rss if rss else record.atom) if record is not None else None for record in got]
-    if None in entries:
+    made = records.feed_entries(papers, rss)
+    if made is None:
         return None
-    shell, close = feed_shell(info, records.facts(ids, papers, got), rss), feedxml.CLOSE[rss]  # type: ignore[arg-type]
+    entries, facts = made
+    shell, close = feed_shell(info, facts, rss), feedxml.CLOSE[rss]  # type: ignore[arg-type]
     if not shell.endswith(close):
         return None
-    return b"".join([shell[: -len(close)], *entries, close])  # type: ignore[list-item]
+    return b"".join([shell[: -len(close)], *entries, close])
 
 
 def digest_items(renderer: Renderer, papers: Sequence[Paper]) -> list[DigestItem]:

@@ -1,4 +1,5 @@
 import os
+import random
 from types import SimpleNamespace
 
 import pytest
@@ -117,3 +118,21 @@ def test_a_card_is_the_markup_of_its_html_made_without_markups_python_constructo
     assert type(card) is Markup and type(first) is Markup
     assert card == first == text and "<article" in card and "&lt;b&gt;title" in card
     assert str(Markup("<li>{}</li>").format(card)) == f"<li>{text}</li>", "not escaped again"
+
+
+def test_cards_read_together_are_those_read_one_at_a_time_and_a_cut_one_is_an_error(tmp_path):
+    """CardStore.texts (a page's cards, read together from the build's file) gives
+    what text gives for each, in the order asked, cards in memory and unknown
+    ones included; a card cut short is the same error naming its paper."""
+    store = CardStore()
+    store.put("mem", b"<p>in memory</p>")
+    file = _RecordFile(tmp_path)
+    store.keep_in(file)
+    cards = {f"p{i}": f"<article>café №{i} {'x' * i}</article>".encode() for i in range(30)}
+    store.put_all(cards.items())
+    rng = random.Random(1)
+    for ids in (list(cards), rng.sample(list(cards), 12), ["p3", "mem", "p4", "nobody"], []):
+        assert store.texts(ids) == [store.text(i) for i in ids]
+    os.ftruncate(file.fd, sum(map(len, list(cards.values())[:20])) + 5)  # p20 torn
+    with pytest.raises(OSError, match="the card of p20 was cut short"):
+        store.texts(list(cards))

@@ -10,7 +10,16 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sitegen.citation import assign_keys, base_key, bibtex, family_name, key_word, make_citation, ris
+from sitegen.citation import (
+    Citation,
+    assign_keys,
+    base_key,
+    bibtex,
+    family_name,
+    key_word,
+    make_citation,
+    ris,
+)
 from sitegen.model import Author, Paper
 
 UTC = timezone.utc
@@ -100,6 +109,42 @@ def test_year_and_key_come_from_publication_else_listing() -> None:
     assert "PY  - 1999\r\n" in text and "DA  - 1999/01/04/\r\n" in text
     listed_only = make()
     assert "DA  - 2025/03/14/\r\n" in ris(make_citation(listed_only, "k", "T", None, "u"), "")
+
+
+def test_a_citation_is_its_named_fields_made_from_the_paper() -> None:
+    """make_citation makes its Citation by tuple.__new__ from the fields in their
+    order: each field by name is what the paper says, cleaned as the rule says."""
+    published = datetime(2024, 5, 6, tzinfo=UTC)
+    paper = make(
+        title="ignored: the caller's plain title is cited",
+        authors=("Noah  D.\tGoodman", "Ada Lovelace"),
+        published=published,
+        venue="Journal of  Things",
+        links=(("doi", "https://doi.org/10.1234/abc"),),
+        tags=("cs.CL", "llm"),
+    )
+    c = make_citation(paper, "goodman2024quiet", " Quiet\n thoughts ", "2401.01234", "https://e.org/p/")
+    assert type(c) is Citation
+    assert c._asdict() == {
+        "key": "goodman2024quiet",
+        "title": "Quiet thoughts",
+        "authors": ("Noah D. Goodman", "Ada Lovelace"),
+        "moment": published,
+        "venue": "Journal of Things",
+        "journal": True,
+        "arxiv_id": "2401.01234",
+        "primary_class": "cs.CL",
+        "doi": "10.1234/abc",
+        "url": "https://arxiv.org/abs/2401.01234",
+        "tags": ("cs.CL", "llm"),
+    }
+    listed = make_citation(make(venue="Proceedings of the Conference"), "k", "T", None, "https://e.org/p/")
+    assert (listed.moment, listed.journal, listed.url, listed.doi) == (
+        LISTED,
+        False,
+        "https://e.org/p/",
+        None,
+    )
 
 
 def test_collisions_get_letters_in_listing_order_then_id() -> None:

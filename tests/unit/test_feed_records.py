@@ -133,11 +133,9 @@ def test_records_splice_into_feeds_only_when_every_entry_has_one(tmp_path):
     out = buildfile.RecordFile(multiprocessing.get_context("fork"))
     records = feedrecords.Records(out.fd)
     records.take(out.write([("a", feedrecords._HEADER.pack(3, 0, 0, 0, 0) + b"<a>")]))
-    assert records.get("a") == feedrecords.Record(b"<a>", None, None, None, False, False)
-    assert records.get("b") is None
+    assert records.get_all(["a", "b"]) == [feedrecords.Record(b"<a>", None, None, None, False, False), None]
     info = FeedInfo("t", "d", "en", "https://x/", "https://x/atom.xml", None, "feed")
-    a = SimpleNamespace(id="a", modified=_moment(), authors=())
-    b = SimpleNamespace(id="b", modified=_moment(), authors=())
+    a, b = _paper("a", _moment()), _paper("b", _moment())
     assert feedrecords.render(records, info, "atom", [a, b]) is None, "b has no record"
     assert feedrecords.render(records, info, "rss", [a]) is None, "a's record has no RSS item"
     assert feedrecords.render(records, info, "atom", [a]).endswith(b"<a></feed>\n")
@@ -146,6 +144,14 @@ def test_records_splice_into_feeds_only_when_every_entry_has_one(tmp_path):
 
 def _moment():
     return datetime(2025, 1, 1, tzinfo=timezone.utc)
+
+
+def _paper(paper_id, moment):
+    """What a feed's own elements read of a Paper: its id, and the moments its
+    ``modified`` is made of (listed, updated)."""
+    return SimpleNamespace(
+        id=paper_id, date=moment - timedelta(days=1), published=None, updated=moment, authors=()
+    )
 
 
 def test_processes_write_the_one_record_file_each_at_a_place_of_its_own(tmp_path):
@@ -285,14 +291,14 @@ def test_feeds_of_the_same_papers_one_after_another_read_each_record_once(tmp_pa
     named = feedrecords.NAMED
     records.take(out.write([("a", record(named)), ("b", record(named)), ("c", record(0))]))
     info = FeedInfo("Site", "d", "en", "https://x/", "https://x/atom.xml", None, "feed")
-    a, b, c = (SimpleNamespace(id=i, modified=_moment(), authors=()) for i in "abc")
+    a, b, c = (_paper(i, _moment()) for i in "abc")
     atom = feedrecords.render(records, info, "atom", [a, b])
     assert records.read == 2
     assert b"<r><r>" in feedrecords.render(records, info, "rss", [a, b])
     assert records.read == 2, "the same papers' records again: none read anew"
     assert b"<author>" not in atom, "every entry names an author"
     with_c = feedrecords.render(records, info, "atom", [b, c])
-    assert records.read == 3
+    assert records.read == 4, "another group's papers: read again"
     assert b"<author>\n    <name>Site</name>" in with_c, "c names none: the feed names the site"
 
 
@@ -411,8 +417,8 @@ def test_a_feeds_own_elements_from_the_summed_facts_are_those_from_each_entrys(e
     it writes from each entry's own: the newest of two equal moments in two
     zones is the first, as max takes it."""
     info = FeedInfo("Site", "d", "en", "https://x/", "https://x/atom.xml", author, "feed")
-    papers = [SimpleNamespace(id=str(i), modified=moment) for i, (_, moment, _) in enumerate(entries)]
-    got = [feedrecords.Record(b"", b"", None, None, media, named) for media, _, named in entries]
+    papers = [_paper(str(i), moment) for i, (_, moment, _) in enumerate(entries)]
+    flags = [media * feedrecords.MEDIA | named * feedrecords.NAMED for media, _, named in entries]
     each = [feedrecords._Facts(media, moment, named) for media, moment, named in entries]
-    summed = feedrecords.summed_facts(papers, got)  # type: ignore[arg-type]
+    summed = feedrecords.summed_facts(papers, flags)  # type: ignore[arg-type]
     assert feed_shell(info, summed, rss) == feed_shell(info, each, rss)  # type: ignore[arg-type]

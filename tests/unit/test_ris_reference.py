@@ -7,11 +7,13 @@ the rule writes."""
 
 from __future__ import annotations
 
+import sys
 from datetime import datetime, timedelta, timezone
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from sitegen import citation
 from sitegen.citation import Citation, _given_names, _one_spaced, _ris_name, _ris_type, family_name, ris
 from sitegen.markdown_settings import PYTHON_MARKDOWN, MarkdownSettings
 from sitegen.markup import plain_text, render_with_text
@@ -120,3 +122,25 @@ def test_names_with_a_generation_a_comma_or_one_word():
     assert _ris_name("Martin Luther King Jr.") == "King, Martin Luther Jr."
     assert _ris_name("Goodman,  Noah   D.") == "Goodman, Noah D."
     assert _ris_name("Plato") == "Plato"
+
+
+def test_a_value_is_single_spaced_exactly_when_split_and_joined_it_is_the_same():
+    """citation._single_spaced's reason, on every character: each one str.split
+    splits at, but the space, is one isprintable refuses."""
+    for code in range(sys.maxunicode + 1):
+        char = chr(code)
+        if char != " " and f"a{char}b".split() != [f"a{char}b"]:
+            assert not char.isprintable(), hex(code)
+
+
+@settings(max_examples=300)
+@given(st.lists(st.lists(_WORDS, max_size=4).map(" ".join) | _NAMES, max_size=6).map(tuple))
+def test_authors_single_spaced_as_citations_hold_them_are_the_ris_names_of_each(names):
+    """The AU lines of names made single-spaced (make_citation's) or not: each
+    name's _ris_name, whether the names go the rpartition way or not."""
+    single = tuple(" ".join(name.split()) for name in names)
+    for authors in (names, single):
+        assert citation._ris_authors(authors) == [f"AU  - {citation._ris_name(n)}\r\n" for n in authors]
+        joined = " ".join(authors)
+        if citation._single_spaced(joined):  # what it says holds (it may say no of a value that is)
+            assert joined == " ".join(joined.split())
