@@ -32,7 +32,7 @@ from .routes import Routes
 from .setaside import SetAside
 from .site import Site, page_count
 from .siteplan import KINDS
-from .theme import Theme, make_environment, read_static, static_files, theme_digest
+from .theme import Theme, make_environment, static_files, static_version, theme_digest
 from .trending import has_upvotes
 from .views import NameLinks, PaperView, Prose, make_view, render_prose
 
@@ -74,14 +74,10 @@ class Renderer:
         self.theme_digest = digest or theme_digest(theme, site.config)
         self.config = site.config
         self.routes = Routes(site.config)
-        self._static_versions = {
-            name: hashlib.sha256(read_static(theme, path)).hexdigest()[:10]
-            for name, path in static_files(theme).items()
-        }
-        # static(name) in templates: each file's versioned URL made once, looked up by a C call.
+        # static(name) in templates: each file's URL with its version made once, looked up by a C call.
         self._static_urls = _StaticURLs(
-            (name, f"{self.routes.url(self.routes.static(name))}?v={version}")
-            for name, version in self._static_versions.items()
+            (name, f"{self.routes.url(self.routes.static(name))}?v={static_version(theme, path)}")
+            for name, path in static_files(theme).items()
         )
         self._papers = {p.id: p for p in site.papers}
         # Paper id -> the ids its page lists as related; worked out here, before
@@ -106,8 +102,7 @@ class Renderer:
             theme,
             globals={
                 "site": self.config,
-                # url() and static() as C callables (Context.call calls them directly): the
-                # same text as Renderer.url and main's Renderer._static, without two Python calls each.
+                # C callables (Context.call calls them directly): Renderer.url's text, and static URLs'.
                 "url": functools.partial(operator.add, self.routes.base_path),
                 "static": self._static_urls.__getitem__,
                 "version": __version__,
@@ -348,8 +343,7 @@ class Renderer:
         context.setdefault("own_feeds", ())  # the page's own feeds, after the site's in ``feeds``
         context.setdefault("description", self.config.description)
         context.setdefault("noindex", False)
-        context["canonical"] = self.routes.absolute(route)
-        context["route"] = route
+        context["canonical"], context["route"] = self.routes.absolute(route), route
         # The dict itself, not keywords: Template.render copies it once either way.
         return self._template(template).render(context).encode("utf-8")
 

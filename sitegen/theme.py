@@ -293,6 +293,12 @@ def _theme_files(theme: Theme, folder: Path) -> list[tuple[str, Path]]:
     return [("/".join(parts), path) for parts, path in found]
 
 
+def static_version(theme: Theme, path: Path) -> str:
+    """A static file's version in its URL (``?v=``): its content's digest, so a changed
+    file gets a new URL and a cached old one is never served for it."""
+    return hashlib.sha256(read_static(theme, path)).hexdigest()[:10]
+
+
 def static_files(theme: Theme) -> dict[str, Path]:
     """Relative name -> source file; the first folder in the chain wins. Links
     are followed only inside the site (or the built-in themes)."""
