@@ -63,13 +63,20 @@ class _RecordFile:
         return where
 
 
-def test_cards_kept_in_the_build_s_file_are_read_back_and_held_nowhere(tmp_path):
+def _kept_in_a_file(tmp_path, count):
+    """A store with one card in memory ("before"), then ``count`` cards (p0, p1, ...)
+    put at once after it was told to keep them in a file."""
     store = CardStore()
     store.put("before", b"<p>in memory</p>")
     file = _RecordFile(tmp_path)
     store.keep_in(file)
-    cards = {f"p{i}": f"<article>café №{i} {'x' * i}</article>".encode() for i in range(50)}
+    cards = {f"p{i}": f"<article>café №{i} {'x' * i}</article>".encode() for i in range(count)}
     store.put_all(cards.items())
+    return store, file, cards
+
+
+def test_cards_kept_in_the_build_s_file_are_read_back_and_held_nowhere(tmp_path):
+    store, file, cards = _kept_in_a_file(tmp_path, 50)
     store.put("one", b"<p>one</p>")
     assert file.writes == 2, "a batch of cards is one write"
     assert [len(block) for block in store._blocks] == [len(b"<p>in memory</p>")], "no new card in memory"
@@ -124,14 +131,9 @@ def test_cards_read_together_are_those_read_one_at_a_time_and_a_cut_one_is_an_er
     """CardStore.texts (a page's cards, read together from the build's file) gives
     what text gives for each, in the order asked, cards in memory and unknown
     ones included; a card cut short is the same error naming its paper."""
-    store = CardStore()
-    store.put("mem", b"<p>in memory</p>")
-    file = _RecordFile(tmp_path)
-    store.keep_in(file)
-    cards = {f"p{i}": f"<article>café №{i} {'x' * i}</article>".encode() for i in range(30)}
-    store.put_all(cards.items())
+    store, file, cards = _kept_in_a_file(tmp_path, 30)
     rng = random.Random(1)
-    for ids in (list(cards), rng.sample(list(cards), 12), ["p3", "mem", "p4", "nobody"], []):
+    for ids in (list(cards), rng.sample(list(cards), 12), ["p3", "before", "p4", "nobody"], []):
         assert store.texts(ids) == [store.text(i) for i in ids]
     os.ftruncate(file.fd, sum(map(len, list(cards.values())[:20])) + 5)  # p20 torn
     with pytest.raises(OSError, match="the card of p20 was cut short"):
