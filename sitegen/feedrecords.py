@@ -29,7 +29,7 @@ import struct
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from functools import reduce
-from operator import and_, itemgetter, or_
+from operator import and_, attrgetter, itemgetter, or_
 from typing import TYPE_CHECKING, NamedTuple
 
 from markupsafe import Markup
@@ -334,6 +334,9 @@ class _Facts(NamedTuple):
     names: bool  # whether it names an author: all feed_shell asks of its names
 
 
+_MODIFIED = attrgetter("modified")  # Paper's one rule for an entry's moment
+
+
 def summed_facts(papers: Sequence[Paper], flags: Sequence[int]) -> list[_Facts]:
     """The facts of ``papers`` (their records' ``flags``) as feeds.feed_shell reads
     them, summed up as one entry's: a thumbnail if any has one, the newest
@@ -343,8 +346,7 @@ def summed_facts(papers: Sequence[Paper], flags: Sequence[int]) -> list[_Facts]:
     if not papers:
         return []
     try:  # aware, as the model makes them: max of them as they are, in C
-        # Paper.modified's moments, without a call of the property a paper.
-        updated = _aware(max([paper.updated or paper.published or paper.date for paper in papers]))
+        updated = _aware(max(map(_MODIFIED, papers)))
     except TypeError:  # naive and aware moments: each read as paper_updated reads it
         updated = max(map(paper_updated, papers))
     # MEDIA if any has it, NAMED if all have it.

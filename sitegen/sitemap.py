@@ -4,6 +4,7 @@ its last modification taken from content alone, never from the build time."""
 from __future__ import annotations
 
 import functools
+import operator
 from collections.abc import Iterator, Sequence
 from datetime import datetime, timedelta, timezone
 from xml.sax.saxutils import escape as xml_escape
@@ -16,12 +17,11 @@ from .trending import WINDOWS, has_upvotes, two_orders
 SITEMAP_LIMIT = 50_000  # URLs per sitemap file, from the sitemaps.org protocol
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 _XMLNS = "http://www.sitemaps.org/schemas/sitemap/0.9"
+_MODIFIED = operator.attrgetter("modified")  # Paper's one rule, read in C for ~1M papers at 100k
 
 
 def latest(papers: Sequence[Paper]) -> datetime:
-    # Paper.modified, written out: this runs for ~1M papers at 100k (every tag,
-    # author and day page), and the property call would add ~55 ns to each.
-    return max((p.updated or p.published or p.date for p in papers), default=_EPOCH)
+    return max(map(_MODIFIED, papers), default=_EPOCH)
 
 
 def sitemap_entries(site: Site, routes: Routes) -> Iterator[tuple[str, datetime]]:

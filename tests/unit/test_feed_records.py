@@ -147,10 +147,11 @@ def _moment():
 
 
 def _paper(paper_id, moment):
-    """What a feed's own elements read of a Paper: its id, and the moments its
-    ``modified`` is made of (listed, updated)."""
+    """What a feed's own elements read of a Paper: its id, its ``modified`` and
+    the moments that is made of (listed, updated)."""
+    listed = moment - timedelta(days=1)
     return SimpleNamespace(
-        id=paper_id, date=moment - timedelta(days=1), published=None, updated=moment, authors=()
+        id=paper_id, date=listed, published=None, updated=moment, modified=moment, authors=()
     )
 
 
