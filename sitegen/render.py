@@ -343,6 +343,7 @@ class Renderer:
         context.setdefault("own_feeds", ())  # the page's own feeds, after the site's in ``feeds``
         context.setdefault("description", self.config.description)
         context.setdefault("noindex", False)
+        context.setdefault("header", None)  # the site's header, when the page's kind made it (base.html)
         context["canonical"], context["route"] = self.routes.absolute(route), route
         # The dict itself, not keywords: Template.render copies it once either way.
         return self._template(template).render(context).encode("utf-8")

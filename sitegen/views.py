@@ -104,14 +104,9 @@ class PaperView(NamedTuple):
     thumbnail_abs_url: str | None  # absolute, for og:image, twitter:image, JSON-LD and feeds
     bibtex: str
     citation: Citation  # what ``bibtex`` says, for the paper's cite files (pages/cite.py)
-
-    @property
-    def day(self):
-        return self.paper.day
-
-    @property
-    def upvotes(self) -> int | None:
-        return self.paper.upvotes
+    # The paper's, as fields: a property is a Python call each time a template reads it.
+    day: date
+    upvotes: int | None
 
 
 _view = functools.partial(tuple.__new__, PaperView)
@@ -292,7 +287,7 @@ def make_view(
         _markup(prose.note_html) if prose.note_html else _NO_HTML,
         prose.summary, arxiv_id, pdf or None, thumbnail,
         _absolute_image(thumbnail, routes) if thumbnail else None,  # thumbnail_abs_url
-        bibtex(citation), citation,
+        bibtex(citation), citation, paper.day, paper.upvotes,
     ))  # fmt: skip
 
 

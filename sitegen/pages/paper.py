@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from markupsafe import Markup
 
 from ..outputs import Output
+from ..routes import _CITATION_FILES as CITATION_FILES
 from ..routes import Routes, output_file
 from ..site import Site
 from ..views import has_words, json_ld
@@ -31,15 +32,29 @@ def plan(site: Site, routes: Routes) -> list[Output]:
 _related_link = functools.partial(tuple.__new__, RelatedLink)
 
 
+def _header(renderer: Renderer) -> Markup:
+    """What base.html's partial('_header.html', ...) gives every paper page: its route
+    'papers/<slug>/' is of section 'papers', and not one the header links to (current none)."""
+    header = renderer.memo.get(_HEADER)
+    if header is None:
+        partial = renderer.env.globals["partial"]
+        header = renderer.memo[_HEADER] = partial("_header.html", section="papers", current=None)
+    return header
+
+
+_HEADER = "paper.header"
+
+
 def render(renderer: Renderer, paper_id: str) -> bytes:
     view = renderer.view(paper_id)
     files = renderer.config.citation_files  # the cite files there are to link (None: not made)
     near = renderer.site.neighbours[paper_id]
     routes = renderer.routes
     base, title_html = routes.base_path, renderer.title_html  # renderer.url(route) is base + route
+    url = view.url  # base + routes.paper(paper_id): the route and the cite files' URLs, no route call
     return renderer.page(
         "paper.html",
-        routes.paper(paper_id),
+        url[len(base) :],
         paper=view,
         title=view.title,
         description=view.summary,
@@ -53,8 +68,10 @@ def render(renderer: Renderer, paper_id: str) -> bytes:
             for other in renderer.related.get(paper_id, ())
         ],
         citation_key=renderer.site.citation_keys[paper_id],
-        bibtex_url=renderer.url(routes.paper_citation(paper_id, "bibtex")) if "bibtex" in files else None,
-        ris_url=renderer.url(routes.paper_citation(paper_id, "ris")) if "ris" in files else None,
+        header=_header(renderer),
+        # Routes.paper_citation's file in the page's folder, as a URL (renderer.url: base + route).
+        bibtex_url=url + CITATION_FILES["bibtex"] if "bibtex" in files else None,
+        ris_url=url + CITATION_FILES["ris"] if "ris" in files else None,
     )
 
 
