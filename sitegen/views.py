@@ -321,6 +321,7 @@ def json_ld(view: PaperView, site_title: str) -> Markup:
     tests/unit/test_views.py checks the text against json.dumps."""
     paper = view.paper
     name = _json_string(view.title)
+    day = _iso_day(paper.published or paper.date)
     out = [
         '{"@context":"https://schema.org","@type":"ScholarlyArticle","headline":',
         name if len(view.title) <= 110 else _json_string(view.title[:110]),
@@ -329,9 +330,9 @@ def json_ld(view: PaperView, site_title: str) -> Markup:
         ',"url":',
         _json_string(view.abs_url),
         ',"datePublished":"',
-        _iso_day(paper.published or paper.date),  # digits and dashes: nothing to escape
+        day,  # digits and dashes: nothing to escape
         '","dateModified":"',
-        _iso_day(paper.modified),
+        day if paper.updated is None else _iso_day(paper.updated),  # Paper.modified's moment
         '","description":',
         _json_string(view.summary),
         ',"isPartOf":{"@type":"WebSite","name":',
