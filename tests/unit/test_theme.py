@@ -235,6 +235,32 @@ def test_undefined_values_still_fail_loudly_with_the_output_escape(tmp_path):
         env.from_string("{{ missing }}").render()
 
 
+def test_names_resolve_as_jinja_resolves_them(tmp_path):
+    """A child template's own top-level {% set %} before the page's values, in its blocks and
+    its parent's; a page value otherwise; an included template sees them; none is undefined."""
+    templates = {
+        "base.html": "{% block b %}{% endblock %}|{{ x }}|{{ y }}|{% include 'inc.html' %}",
+        "child.html": '{% extends "base.html" %}{% set x = "own" %}'
+        "{% block b %}{{ x }}/{{ y }}{% endblock %}",
+        "inc.html": "{{ x }}{{ y }}{% if z is defined %}{{ z }}{% endif %}",
+    }
+    site = write_site(tmp_path / "s", [paper("a")])
+    (site / "templates").mkdir(exist_ok=True)
+    for name, text in templates.items():
+        (site / "templates" / name).write_text(text, encoding="utf-8")
+    env = make_environment(resolve_theme(load_config(site)), {"y": "global"}, {})
+    jinjas = jinja2.Environment(
+        loader=jinja2.DictLoader(templates), autoescape=True, undefined=jinja2.StrictUndefined
+    )
+    jinjas.globals["y"] = "global"
+    for values in ({"x": "given", "y": "page"}, {"x": "given"}, {}):
+        expected = jinjas.get_template("child.html").render(values)
+        assert env.get_template("child.html").render(values) == expected
+    assert expected == "own/global|own|global|ownglobal"
+    with pytest.raises(jinja2.UndefinedError):
+        env.from_string("{% block b %}{{ nothing }}{% endblock %}").render()
+
+
 def test_template_helpers_are_called_with_and_without_the_context(tmp_path):
     """Plain helpers take a shortcut past Jinja's Context.call; pass_context ones must not."""
 
