@@ -292,7 +292,7 @@ def test_the_tags_pagefind_values_are_those_the_filters_made_in_a_sites_own_pape
             template = (builtin_themes_dir() / "default/templates/paper.html").read_text(encoding="utf-8")
             old = {
                 "{{ t.pagefind_filter }}": "{{ t.name|forceescape|forceescape|forceescape }}",
-                "{{ ', '.join(paper.paper.tags) }}": "{{ paper.paper.tags|join(', ') }}",
+                "{{ ', '.join(p.tags) }}": "{{ p.tags|join(', ') }}",
             }
             for new, filters in old.items():
                 assert new in template
