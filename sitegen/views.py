@@ -332,7 +332,7 @@ def json_ld(view: PaperView, site_title: str) -> Markup:
         ',"datePublished":"',
         day,  # digits and dashes: nothing to escape
         '","dateModified":"',
-        day if paper.updated is None else _iso_day(paper.updated),  # Paper.modified's moment
+        _iso_day(paper.modified),
         '","description":',
         _json_string(view.summary),
         ',"isPartOf":{"@type":"WebSite","name":',

@@ -8,8 +8,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from markupsafe import Markup
 
 from ..outputs import Output
-from ..routes import _CITATION_FILES as CITATION_FILES
-from ..routes import Routes, output_file, paper_slug
+from ..routes import CITATION_FILES, Routes, output_file
 from ..site import Site
 from ..views import has_words, json_ld
 from . import PageKind, paper_digest
@@ -63,8 +62,8 @@ def render(renderer: Renderer, paper_id: str) -> bytes:
         json_ld=json_ld(view, renderer.config.title),
         # What the header's data-pagefind-ignore asks: a word in the abstract or note.
         prose_has_words=has_words(f"{view.abstract_html} {view.note_html}"),
-        related=[  # Routes.paper's URL: "papers/<slug>/" after the base path
-            _related_link((f"{base}papers/{paper_slug(other)}/", title_html(other)))
+        related=[
+            _related_link((base + routes.paper(other), title_html(other)))
             for other in renderer.related.get(paper_id, ())
         ],
         citation_key=renderer.site.citation_keys[paper_id],
