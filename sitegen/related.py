@@ -101,13 +101,23 @@ def words_of(title: str, abstract: str) -> Counter[str]:
 
 def tokens(title: str, abstract: str) -> list[str]:
     """The title (twice) and abstract lower-cased and cut at anything but a letter or digit."""
-    text = f"{title}\n{title}\n{abstract}"
+    title_tokens, abstract_tokens = tokens_apart(title, abstract)
+    return title_tokens + title_tokens + abstract_tokens
+
+
+def tokens_apart(title: str, abstract: str) -> tuple[list[str], list[str]]:
+    """``tokens`` of the title (once) and of the abstract: the title's words
+    are then looked up once and counted twice (relatedshare.py)."""
+    text = f"{title}\n{abstract}"
     if text.isascii():  # lower-cased and cut in one bytes.translate: ~2x faster than the path below
-        return text.encode().translate(_ASCII_WORDS).decode().split()
-    title = title.lower()
-    text = f"{title}\n{title}\n{abstract.lower()}"
-    # The ASCII path is ~40% faster than the regular expression, and finds the same words.
-    return text.translate(_SEPARATORS).split() if text.isascii() else _WORD.findall(text)
+        cut = text.encode().translate(_ASCII_WORDS).decode()
+        return cut[: len(title)].split(), cut[len(title) :].split()
+    title, abstract = title.lower(), abstract.lower()
+    # The ASCII path is ~40% faster than the regular expression, and finds the same words;
+    # either is taken for both, as for the text end to end (no word runs over the newline).
+    if f"{title}{abstract}".isascii():
+        return title.translate(_SEPARATORS).split(), abstract.translate(_SEPARATORS).split()
+    return _WORD.findall(title), _WORD.findall(abstract)
 
 
 def _usable(word: str) -> bool:

@@ -22,7 +22,7 @@ from array import array
 from collections import Counter
 from collections.abc import Generator, Iterable, Iterator
 from itertools import chain, compress, repeat
-from operator import lshift, mul, neg, or_
+from operator import itemgetter, lshift, mul, neg, or_
 from typing import Any
 
 from .related import (
@@ -36,7 +36,7 @@ from .related import (
     ZERO_SLOTS,
     Posting,
     best_of,
-    tokens,
+    tokens_apart,
 )
 from .relatedtables import NONE
 
@@ -44,6 +44,9 @@ CHUNK = 500  # papers a process claims at once (~20-40 ms of work)
 _32 = itertools.repeat(32)
 _COUNT_CAP = itertools.repeat(255)
 ONCE = b"\1"  # a count of 1, deleted to leave the repeated words' counts
+# Looked up per word as ``list.__getitem__`` (a C method): an array's is a slot
+# wrapper, called through an argument tuple (~1.5% of the stage's instructions).
+TF_LIST = TF_OF.tolist()
 
 # Set before forking: every paper's title and abstract end to end and where
 # each starts (see relatedtables.Tables), and the counters of claimed runs.
@@ -102,7 +105,7 @@ def share(count: int) -> Generator[Any, Any, None]:
     # the ranks rare enough that most papers have ``TERMS`` words below it
     ranks, idf, unusable, rare_below = yield runs, vocabulary, array("I", map(df.__getitem__, vocabulary))
     rank = dict(zip(vocabulary, ranks, strict=True))
-    rank_of = rank.__getitem__
+    rank_of, idf_of, tf_of = rank.__getitem__, idf.tolist().__getitem__, TF_LIST.__getitem__
     rare = frozenset(word for word, r in rank.items() if r < rare_below)
     del df, vocabulary
     # Per paper TERMS slots: the ranks it keeps and their weights; its lightest kept weight and highest tf.
@@ -115,12 +118,11 @@ def share(count: int) -> Generator[Any, Any, None]:
         # intersection instead of a look-up per word), else among them all.
         found = rare.intersection(paper_words)
         rarest = sorted(map(rank_of, found if len(found) >= TERMS else paper_words))[:TERMS]
-        weighed = dict(zip(rarest, map(idf.__getitem__, rarest), strict=True))
+        weighed = dict(zip(rarest, map(idf_of, rarest), strict=True))
         repeated = paper_counts.translate(REPEATED)  # 1 where a word is there more than once
         ranked = list(map(rank_of, compress(paper_words, repeated)))
         tfs = paper_counts.translate(None, ONCE)  # the counts above 1, in the same order
-        tf_weights = map(TF_OF.__getitem__, tfs)
-        weighed.update(zip(ranked, map(mul, tf_weights, map(idf.__getitem__, ranked)), strict=True))
+        weighed.update(zip(ranked, map(mul, map(tf_of, tfs), map(idf_of, ranked)), strict=True))
         weighed.pop(unusable, None)
         # Heaviest first, then rarest: sorted by rank, then (stable) by weight.
         ranks_kept = sorted(sorted(weighed), key=weighed.__getitem__, reverse=True)[:TERMS]
@@ -138,19 +140,23 @@ def share(count: int) -> Generator[Any, Any, None]:
         else:
             last.append(heaviest[-1])
         most.append(min(max(tfs, default=1), 64))
-    del sets
+    del sets, idf_of
     # -> every paper's kept words and weights, and the postings: per rank, the
     # papers where it weighs most, heaviest first, lower index first.
     said = kept, weights, last, most, _heads(entries)
     every_kept, every_weight, (starts, post_papers, post_weights) = yield said
     del entries, kept, weights
     of: dict[int, Posting] = {}
+    # A paper's index as one int object in every posting: the scores' dict
+    # then finds it by identity, without comparing two ints.
+    same = {}.setdefault
 
     def posting_of(word: int) -> Posting:
         posting = of.get(word)
         if posting is None:
             a, b = starts[word], starts[word + 1]
-            posting = of[word] = tuple(zip(post_papers[a:b], post_weights[a:b], strict=True))
+            others = post_papers[a:b]
+            posting = of[word] = tuple(zip(map(same, others, others), post_weights[a:b], strict=True))
         return posting
 
     scored, lists, empty = [], array("I"), array("I", [NONE]) * count  # per paper ``count`` slots
@@ -191,14 +197,15 @@ def _counted(
         done.append((a, b))
         bounds = starts[2 * a : 2 * b + 1]
         for title, abstract, end in zip(bounds[::2], bounds[1::2], bounds[2::2], strict=False):
-            said = tokens(texts[title:abstract], texts[abstract:end])
-            counts = Counter(filter(None, map(held, said)))
-            df.update(counts.keys())
+            in_title, in_abstract = tokens_apart(texts[title:abstract], texts[abstract:end])
+            title_words = list(filter(None, map(held, in_title)))  # the title counts twice
+            counts = Counter(chain(title_words, title_words, filter(None, map(held, in_abstract))))
             try:
                 tfs = bytes(counts.values())  # ~10x faster than capping each count
             except ValueError:  # a word more than 255 times
                 tfs = bytes(map(min, counts.values(), _COUNT_CAP))
             found.append((tuple(counts), tfs))
+    df.update(chain.from_iterable(map(itemgetter(0), found)))  # in one call, not one a paper
     return found, df
 
 

@@ -460,7 +460,7 @@ def test_a_share_slowed_down_claims_fewer_papers_and_the_lists_stay_the_same(sit
     alone = related.compute(papers, 5, workers=1)
     monkeypatch.setattr(related, "PARALLEL_FROM", 10)
     monkeypatch.setattr(relatedshare, "CHUNK", 3)
-    parent, real_tokens, shares = os.getpid(), relatedshare.tokens, []
+    parent, real_tokens, shares = os.getpid(), relatedshare.tokens_apart, []
 
     def slow_here(title, abstract):
         if os.getpid() == parent:
@@ -472,7 +472,7 @@ def test_a_share_slowed_down_claims_fewer_papers_and_the_lists_stay_the_same(sit
         return real_in_order(runs, parts, width, code)
 
     real_in_order = related._in_order
-    monkeypatch.setattr(relatedshare, "tokens", slow_here)
+    monkeypatch.setattr(relatedshare, "tokens_apart", slow_here)
     monkeypatch.setattr(related, "_in_order", noting)
     assert related.compute(papers, 5, workers=2) == alone
     here, forked = (sum(b - a for a, b in runs) for runs in shares[0])

@@ -24,12 +24,16 @@ from sitegen.relatedtables import NONE, Tables, starts_of
 _SEPARATORS = str.maketrans(dict.fromkeys(string.punctuation, " "))
 
 
-def reference_words(title: str, abstract: str) -> Counter[str]:
-    """The words as sitegen counted them before the bytes.translate path."""
+def reference_tokens(title: str, abstract: str) -> list[str]:
+    """The tokens, in order, as sitegen cut them before the bytes.translate path."""
     title = title.lower()
     text = f"{title}\n{title}\n{abstract.lower()}"
-    tokens = text.translate(_SEPARATORS).split() if text.isascii() else re.findall(r"[^\W_]+", text)
-    return Counter(word for word in tokens if word not in related.SKIPPED)
+    return text.translate(_SEPARATORS).split() if text.isascii() else re.findall(r"[^\W_]+", text)
+
+
+def reference_words(title: str, abstract: str) -> Counter[str]:
+    """The words as sitegen counted them before the bytes.translate path."""
+    return Counter(word for word in reference_tokens(title, abstract) if word not in related.SKIPPED)
 
 
 # ASCII letters of both cases, digits, punctuation, every kind of ASCII space
@@ -49,6 +53,20 @@ def test_words_are_what_the_plain_way_counts(title, abstract):
     assert related.words_of(title, abstract) == reference_words(title, abstract)
     ascii_only = title.encode("ascii", "ignore").decode(), abstract.encode("ascii", "ignore").decode()
     assert related.words_of(*ascii_only) == reference_words(*ascii_only)
+
+
+@settings(max_examples=500, deadline=None)
+@given(title=TEXT, abstract=TEXT)
+def test_the_title_cut_apart_from_the_abstract_gives_the_texts_tokens_in_order(title, abstract):
+    """A share looks a title's words up once and counts them twice: the title's
+    tokens twice, then the abstract's, are the tokens of the text end to end, in
+    order (so a paper's words come in the same order)."""
+    for pair in (
+        (title, abstract),
+        (title.encode("ascii", "ignore").decode(), abstract.encode("ascii", "ignore").decode()),
+    ):
+        in_title, in_abstract = related.tokens_apart(*pair)
+        assert in_title + in_title + in_abstract == related.tokens(*pair) == reference_tokens(*pair)
 
 
 def test_a_share_counts_each_papers_words_as_the_plain_way_does():
