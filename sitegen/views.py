@@ -321,7 +321,6 @@ def json_ld(view: PaperView, site_title: str) -> Markup:
     tests/unit/test_views.py checks the text against json.dumps."""
     paper = view.paper
     name = _json_string(view.title)
-    day = _iso_day(paper.published or paper.date)
     out = [
         '{"@context":"https://schema.org","@type":"ScholarlyArticle","headline":',
         name if len(view.title) <= 110 else _json_string(view.title[:110]),
@@ -330,7 +329,7 @@ def json_ld(view: PaperView, site_title: str) -> Markup:
         ',"url":',
         _json_string(view.abs_url),
         ',"datePublished":"',
-        day,  # digits and dashes: nothing to escape
+        _iso_day(paper.published or paper.date),  # digits and dashes: nothing to escape
         '","dateModified":"',
         _iso_day(paper.modified),
         '","description":',
