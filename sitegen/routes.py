@@ -94,7 +94,12 @@ class Routes:
 
     def paper_citation(self, paper_id: str, kind: str) -> str:
         """The paper's citation file: 'papers/<slug>/cite.bib' or '.../cite.ris'."""
-        return f"papers/{paper_slug(paper_id)}/{CITATION_FILES[kind]}"
+        return self.citation_in(self.paper(paper_id), kind)
+
+    @staticmethod
+    def citation_in(paper_route: str, kind: str) -> str:
+        """The citation file of ``kind`` in the folder of a paper's route (``paper()``'s)."""
+        return paper_route + _CITATION_FILES[kind]
 
     def bibliography(self) -> str:
         """Every paper's BibTeX entry, in one file."""
@@ -162,5 +167,5 @@ class Routes:
         return self.base_url + route
 
 
-CITATION_FILES = {"bibtex": "cite.bib", "ris": "cite.ris"}  # the file in a paper's folder, per format
+_CITATION_FILES = {"bibtex": "cite.bib", "ris": "cite.ris"}  # the file in a paper's folder, per format
 _FEED_FILES = {"atom": "atom.xml", "rss": "rss.xml", "json": "feed.json"}

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from markupsafe import Markup
 
 from ..outputs import Output
-from ..routes import CITATION_FILES, Routes, output_file
+from ..routes import Routes, output_file
 from ..site import Site
 from ..views import has_words, json_ld
 from . import PageKind, paper_digest
@@ -33,7 +33,9 @@ _related_link = functools.partial(tuple.__new__, RelatedLink)
 
 def _header(renderer: Renderer) -> Markup:
     """What base.html's partial('_header.html', ...) gives every paper page: its route
-    'papers/<slug>/' is of section 'papers', and not one the header links to (current none)."""
+    'papers/<slug>/' is of section 'papers', and not one the header links to (current none).
+    partial() keeps that text too, but a call to it with values costs a page ~7.8k
+    instructions (its key made of the values and their types) against ~0.2k here."""
     header = renderer.memo.get(_HEADER)
     if header is None:
         partial = renderer.env.globals["partial"]
@@ -50,10 +52,10 @@ def render(renderer: Renderer, paper_id: str) -> bytes:
     near = renderer.site.neighbours[paper_id]
     routes = renderer.routes
     base, title_html = routes.base_path, renderer.title_html  # renderer.url(route) is base + route
-    url = view.url  # base + routes.paper(paper_id): the route and the cite files' URLs, no route call
+    route = routes.paper(paper_id)
     return renderer.page(
         "paper.html",
-        url[len(base) :],
+        route,
         paper=view,
         title=view.title,
         description=view.summary,
@@ -68,9 +70,8 @@ def render(renderer: Renderer, paper_id: str) -> bytes:
         ],
         citation_key=renderer.site.citation_keys[paper_id],
         header=_header(renderer),
-        # Routes.paper_citation's file in the page's folder, as a URL (renderer.url: base + route).
-        bibtex_url=url + CITATION_FILES["bibtex"] if "bibtex" in files else None,
-        ris_url=url + CITATION_FILES["ris"] if "ris" in files else None,
+        bibtex_url=base + routes.citation_in(route, "bibtex") if "bibtex" in files else None,
+        ris_url=base + routes.citation_in(route, "ris") if "ris" in files else None,
     )
 
 
