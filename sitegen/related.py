@@ -198,12 +198,22 @@ def related_papers(papers: Iterable[Paper], count: int, workers: int = 1) -> dic
 
 
 def compute(
-    papers: Iterable[Paper], count: int, workers: int = 1, keep: bool = True, out: TablesWriter | None = None
+    papers: Iterable[Paper],
+    count: int,
+    workers: int = 1,
+    keep: bool = True,
+    out: TablesWriter | None = None,
+    meanwhile: Callable[[], None] | None = None,
 ) -> Tables:
     """The lists, from nothing, and (``keep``) what an edit needs to update
     them (relatedupdate.py); without, the tables are good for their lists only.
     With ``out``, the tables are written there too, all but the lists while
-    the lists are worked out (an OSError leaves the file in place as it was)."""
+    the lists are worked out (an OSError leaves the file in place as it was).
+    ``meanwhile`` runs here once, while the forked shares score the first
+    papers: they claim what this process would have scored then (scoring is
+    the step whose papers are claimed as it goes; the vectors are made by the
+    share that counted the paper's words, so a share that counted more then
+    left this one idle)."""
     ordered = sorted(papers, key=lambda p: p.id)
     # Every title and abstract end to end, made before any fork: the shares
     # read them there, not in the papers (whose pages a fork would copy).
@@ -212,7 +222,7 @@ def compute(
     shares = _Shares(texts, starts, count, workers)
     try:
         kept_texts = (texts, starts) if keep else ("", array("I"))
-        return _compute(shares, [p.id for p in ordered], kept_texts, count, keep, out)
+        return _compute(shares, [p.id for p in ordered], kept_texts, count, keep, out, meanwhile)
     finally:
         shares.close()
         if out is not None:
@@ -226,6 +236,7 @@ def _compute(
     count: int,
     keep: bool,
     out: TablesWriter | None,
+    meanwhile: Callable[[], None] | None,
 ) -> Tables:
     total = len(ids)
     said = shares.say()
@@ -280,7 +291,12 @@ def _compute(
             out.close()
             out = None
 
-    said = shares.say([(kept, weights, postings)] * len(said), meanwhile=write)
+    def write_and_meanwhile() -> None:
+        write()
+        if meanwhile is not None:
+            meanwhile()
+
+    said = shares.say([(kept, weights, postings)] * len(said), meanwhile=write_and_meanwhile)
     # The shares have said all: their processes go before the tables are put
     # together (at 100k papers the stage peaked ~160 MiB higher).
     shares.close()

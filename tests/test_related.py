@@ -477,3 +477,60 @@ def test_a_share_slowed_down_claims_fewer_papers_and_the_lists_stay_the_same(sit
     assert related.compute(papers, 5, workers=2) == alone
     here, forked = (sum(b - a for a, b in runs) for runs in shares[0])
     assert here + forked == 60 and here < forked
+
+
+def test_a_build_makes_its_site_while_the_forked_share_scores(site_factory, monkeypatch):
+    """build() makes the site (and vets it) in RelatedCache.lists' ``meanwhile``:
+    the forked share claims the papers this process would have scored then, so
+    the other core is not idle while the site is made. The lists are the same."""
+    import multiprocessing
+    import time
+
+    site = site_factory(big_corpus(60))
+    plain = related.compute(load_papers(load_config(site)), 5, workers=1).lists_by_id()
+    monkeypatch.setattr(related, "PARALLEL_FROM", 10)
+    monkeypatch.setattr(relatedshare, "CHUNK", 3)
+    monkeypatch.setattr(sitegen.build, "default_workers", lambda: 2)
+    real_site, real_in_order, shares, alive = sitegen.build.build_site, related._in_order, [], []
+
+    def slow_site(papers, config):
+        alive.append(len(multiprocessing.active_children()))
+        time.sleep(0.5)
+        return real_site(papers, config)
+
+    def noting(runs, parts, width, code):
+        shares.append(runs)
+        return real_in_order(runs, parts, width, code)
+
+    monkeypatch.setattr(sitegen.build, "build_site", slow_site)
+    monkeypatch.setattr(related, "_in_order", noting)
+    vetted = []
+    build(site, vet=lambda config, papers, made: vetted.append(made))
+    assert alive and alive[0] >= 1, "the share's process is running while the site is made"
+    here, forked = (sum(b - a for a, b in runs) for runs in shares[-1])  # the scoring's
+    assert here + forked == 60 and here < forked
+    assert len(vetted) == 1 and len(vetted[0].papers) == 60
+    kept = relatedupdate.RelatedCache(site / CACHE_DIR / RELATED_FILE)
+    assert dict(kept.lists(load_papers(load_config(site)), 5)) == dict(plain)
+
+
+def test_a_vet_that_stops_the_build_meanwhile_leaves_no_share_and_no_tables(site_factory, monkeypatch):
+    """A vet (--strict) that fails while the share scores stops the build as before:
+    nothing written, the share's process ended, no related tables kept."""
+    import multiprocessing
+
+    site = site_factory(big_corpus(60))
+    monkeypatch.setattr(related, "PARALLEL_FROM", 10)
+    monkeypatch.setattr(sitegen.build, "default_workers", lambda: 2)
+
+    class Refused(Exception):
+        pass
+
+    def refuse(config, papers, made):
+        raise Refused("refused by the vet")
+
+    with pytest.raises(Refused):
+        build(site, vet=refuse)
+    assert not multiprocessing.active_children()
+    assert not (site / "output").exists()
+    assert not [p for p in (site / CACHE_DIR).glob("related*")]
