@@ -149,7 +149,7 @@ def build(
 
         cache = _parse_cache(config) if writer is not None else None
         workers = workers or default_workers()
-        with long_lived():  # papers, site and related lists live to the end of the build
+        with long_lived():  # papers and site live to the end of the build
             papers = load_papers(config, cache, workers, meanwhile=_import_rendering, seen=seen)
             clock.phase("load")
             # The digests the load took, if a file changed since the check; the
@@ -157,11 +157,9 @@ def build(
             # objects, freed later, left holes: the edit's peak was ~7 MB higher).
             loaded = seen.loaded() if seen is not None and seen.changed else None
             seen = None
-            # Before any worker forks: every paper page needs the lists. A check
-            # writes no cache; its renderer works them out.
-            site, related = _site_and_related(config, papers, workers, vet, lists=writer is not None)
-            if writer is not None:
-                clock.phase("related")
+            site = build_site(papers, config)
+        if vet is not None:
+            vet(config, papers, site)
         if writer is not None:
             writer.papers = len(papers)
             if not writer.fingerprint:  # no record to compare with: taken from what the load hashed
@@ -173,11 +171,20 @@ def build(
         # Rendering libraries are imported only by builds that render something.
         from .outputs import plan_static
         from .parallel import render_outputs, template_errors
+        from .relatedupdate import RELATED_FILE, RelatedCache
         from .render import Renderer
         from .schedule import Schedule
 
         static = plan_static(theme)
-        with long_lived():  # the plan lives to the end of the build too
+        with long_lived():  # the lists and the plan live to the end of the build too
+            # Before any worker forks: every paper page needs them. A check writes
+            # no cache; its renderer works them out.
+            related = None
+            if writer is not None:
+                related = RelatedCache(_cache_dir(config) / RELATED_FILE).lists(
+                    site.papers, config.related, workers
+                )
+                clock.phase("related")
             renderer = Renderer(site, theme, digest, related)
             schedule = Schedule(site, static, cold=writer is not None and not writer.has_record)
             clock.phase("plan")
@@ -217,31 +224,6 @@ def build(
         return BuildResult(
             config, len(papers), len(schedule.outputs) + len(static), report, clock.total(), clock.phases
         )
-
-
-def _site_and_related(
-    config: Config, papers: list[Paper], workers: int, vet: Vet | None, lists: bool
-) -> tuple[Site, Mapping[str, tuple[str, ...]] | None]:
-    """The site, vetted, and (``lists``) its related lists, kept under
-    .sitegen-cache/. The site is made while forked processes start on the lists:
-    they take the words this process would have counted meanwhile (~1 s of
-    one core at 100k papers, the other core idle before)."""
-    made: list[Site] = []
-
-    def make_site() -> None:
-        site = build_site(papers, config)
-        if vet is not None:
-            vet(config, papers, site)
-        made.append(site)
-
-    if not lists:
-        make_site()
-        return made[0], None
-    from .relatedupdate import RELATED_FILE, RelatedCache
-
-    cache = RelatedCache(_cache_dir(config) / RELATED_FILE)
-    related = cache.lists(papers, config.related, workers, meanwhile=make_site)
-    return made[0], related
 
 
 def _say(message: str) -> None:

@@ -198,22 +198,12 @@ def related_papers(papers: Iterable[Paper], count: int, workers: int = 1) -> dic
 
 
 def compute(
-    papers: Iterable[Paper],
-    count: int,
-    workers: int = 1,
-    keep: bool = True,
-    out: TablesWriter | None = None,
-    meanwhile: Callable[[], None] | None = None,
+    papers: Iterable[Paper], count: int, workers: int = 1, keep: bool = True, out: TablesWriter | None = None
 ) -> Tables:
     """The lists, from nothing, and (``keep``) what an edit needs to update
     them (relatedupdate.py); without, the tables are good for their lists only.
     With ``out``, the tables are written there too, all but the lists while
-    the lists are worked out (an OSError leaves the file in place as it was).
-    ``meanwhile`` runs here once, while the forked shares score the first
-    papers: they claim what this process would have scored then (scoring is
-    the step whose papers are claimed as it goes; the vectors are made by the
-    share that counted the paper's words, so a share that counted more then
-    left this one idle)."""
+    the lists are worked out (an OSError leaves the file in place as it was)."""
     ordered = sorted(papers, key=lambda p: p.id)
     # Every title and abstract end to end, made before any fork: the shares
     # read them there, not in the papers (whose pages a fork would copy).
@@ -222,7 +212,7 @@ def compute(
     shares = _Shares(texts, starts, count, workers)
     try:
         kept_texts = (texts, starts) if keep else ("", array("I"))
-        return _compute(shares, [p.id for p in ordered], kept_texts, count, keep, out, meanwhile)
+        return _compute(shares, [p.id for p in ordered], kept_texts, count, keep, out)
     finally:
         shares.close()
         if out is not None:
@@ -236,7 +226,6 @@ def _compute(
     count: int,
     keep: bool,
     out: TablesWriter | None,
-    meanwhile: Callable[[], None] | None,
 ) -> Tables:
     total = len(ids)
     said = shares.say()
@@ -291,12 +280,7 @@ def _compute(
             out.close()
             out = None
 
-    def write_and_meanwhile() -> None:
-        write()
-        if meanwhile is not None:
-            meanwhile()
-
-    said = shares.say([(kept, weights, postings)] * len(said), meanwhile=write_and_meanwhile)
+    said = shares.say([(kept, weights, postings)] * len(said), meanwhile=write)
     # The shares have said all: their processes go before the tables are put
     # together (at 100k papers the stage peaked ~160 MiB higher).
     shares.close()

@@ -37,7 +37,7 @@ import math
 from array import array
 from bisect import bisect_right
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from itertools import accumulate
 from operator import sub
 from pathlib import Path
@@ -59,10 +59,6 @@ RELATED_FILE = "related.bin"  # in .sitegen-cache/
 _OLD_FILE = "related.json"  # the lists alone, before the tables (format 2)
 
 
-def _nothing() -> None:
-    pass
-
-
 class RelatedCache:
     """The last build's tables, in one file under .sitegen-cache/: reused as
     they are when no title or abstract changed, updated when a few did,
@@ -71,27 +67,22 @@ class RelatedCache:
     def __init__(self, path: Path) -> None:
         self.path = path
 
-    def lists(
-        self, papers: Iterable[Paper], count: int, workers: int = 1, meanwhile: Callable[[], None] = _nothing
-    ) -> Mapping[str, tuple[str, ...]]:
-        """``meanwhile`` runs here once: while forked processes start on the
-        lists when they are worked out from nothing (related.compute)."""
+    def lists(self, papers: Iterable[Paper], count: int, workers: int = 1) -> Mapping[str, tuple[str, ...]]:
         if count <= 0:
-            meanwhile()
             return {}
         ordered = sorted(papers, key=lambda p: p.id)
         tables = read_tables(self.path, KEY, count, TERMS)
         changed = update(tables, ordered) if tables is not None else None
         if tables is None or changed is None:  # written as it is worked out
-            out = TablesWriter(self.path, KEY, count, TERMS)
-            tables, changed = compute(ordered, count, workers, out=out, meanwhile=meanwhile), True
-        else:
-            meanwhile()
-            if changed:
-                try:
-                    write_tables(self.path, tables, KEY)
-                except OSError:
-                    pass  # a cache is an optimisation
+            tables, changed = (
+                compute(ordered, count, workers, out=TablesWriter(self.path, KEY, count, TERMS)),
+                True,
+            )
+        elif changed:
+            try:
+                write_tables(self.path, tables, KEY)
+            except OSError:
+                pass  # a cache is an optimisation
         if changed:
             try:
                 self.path.with_name(_OLD_FILE).unlink(missing_ok=True)

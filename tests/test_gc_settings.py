@@ -7,7 +7,6 @@ from __future__ import annotations
 import gc
 
 import sitegen.build
-import sitegen.parallel
 from sitegen.build import build
 from tests.sitekit import paper
 
@@ -16,7 +15,6 @@ def test_the_gc_is_off_while_loading_then_runs_every_50000_objects_and_is_restor
     seen: dict[str, object] = {}
     load_papers = sitegen.build.load_papers
     resolve_theme = sitegen.build.resolve_theme
-    render_outputs = sitegen.parallel.render_outputs
 
     def theme(*args, **kwargs):
         seen["threshold"] = gc.get_threshold()[0]
@@ -26,16 +24,14 @@ def test_the_gc_is_off_while_loading_then_runs_every_50000_objects_and_is_restor
         seen["enabled while loading"] = gc.isenabled()
         return load_papers(*args, **kwargs)
 
-    def render(*args, **kwargs):  # the pages, once the papers, site, lists and plan are made
+    def vet(config, papers, site):
         seen["enabled after"] = gc.isenabled()
         seen["frozen"] = gc.get_freeze_count()
-        return render_outputs(*args, **kwargs)
 
     monkeypatch.setattr(sitegen.build, "resolve_theme", theme)
     monkeypatch.setattr(sitegen.build, "load_papers", load)
-    monkeypatch.setattr(sitegen.parallel, "render_outputs", render)
     before = gc.get_threshold()
-    build(site_factory([paper(f"p{i}") for i in range(5)]))
+    build(site_factory([paper(f"p{i}") for i in range(5)]), vet=vet)
     assert seen["threshold"] == 50_000
     assert seen["enabled while loading"] is False
     assert seen["enabled after"] is True and seen["frozen"] > 0, "what the load made is frozen"
