@@ -13,8 +13,8 @@ each is (~62 bytes an entry; the prepared entries it is keyed by are kept by
 pages/feed.py for the whole build anyway): a paper's feeds are spread over the whole
 render (its authors are anyone), so a cache in memory would have to hold
 nearly every entry to be of use (44 MiB at 10k papers, ~440 MiB at 100k, in
-each process; docs/performance.md). The file is read back from the page cache and vanishes with
-the process; a forked process starts a file of its own.
+each process; docs/performance-notes.md). The file is read back from the page cache and
+vanishes with the process; a forked process starts a file of its own.
 
 This serves a build in one process. A parallel build makes each entry once,
 in the process that renders the paper's page (feedrecords.py: feedpair.py

@@ -12,7 +12,7 @@ written), or an entry without its title, is left to ``prepare`` and feedxml.py:
 ``entry_pair`` says None. Attribute values (the link, the thumbnail, Atom's
 categories) are the text's bytes with feedxml.attribute's other escapes.
 
-Measured with instruction counts in docs/performance.md ("A paper's feed record
+Measured with instruction counts in docs/performance-notes.md ("A paper's feed record
 made once for both formats"); tests/unit/test_feed_pair.py compares the bytes
 with feedxml.py's on random entries, and test_feed_xml.py with feedgen's."""
 

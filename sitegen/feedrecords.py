@@ -10,7 +10,7 @@ name: buildfile.RecordFile) and hands back only where the record is. This
 process keeps that (an int a paper); the processes of phase 2 read a record
 back with ``pread`` when a feed or a digest needs it. So no process holds a
 view, a prepared entry or an abstract's HTML for every paper a feed shows (at
-100k papers, with author feeds, nearly every paper: docs/performance.md,
+100k papers, with author feeds, nearly every paper: docs/performance-notes.md,
 "Memory at 100k papers").
 
 Feeds and digests are the same bytes either way: the feed's own elements are

@@ -5,7 +5,7 @@ XML declaration) for the feeds feeds.py describes.
 Why not feedgen: a feed through feedgen is a FeedGenerator, a FeedEntry per
 paper and the checks of their values, an lxml tree of ~18 elements an entry,
 and its serialisation, ~50 µs an entry and ~35-50 µs a feed's own elements,
-against ~10 and ~7 µs here (docs/performance.md, "Feed bytes written
+against ~10 and ~7 µs here (docs/performance-notes.md, "Feed bytes written
 directly"). What sitegen writes is a fixed shape, a dozen elements whose text
 only needs XML's escapes, so it is written here.
 

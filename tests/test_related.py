@@ -319,7 +319,7 @@ def test_a_no_change_rebuild_does_not_touch_the_lists(site_factory, monkeypatch)
 
     monkeypatch.setattr(relatedupdate.RelatedCache, "lists", refuse)
     monkeypatch.setattr(related, "compute", refuse)
-    # docs/performance.md: it returns before any paper is loaded
+    # docs/performance-notes.md: it returns before any paper is loaded
     monkeypatch.setattr(sitegen.build, "load_papers", refuse)
     result = build(site)
     assert result.report is not None and result.report.unchanged == result.outputs

@@ -1,4 +1,4 @@
-"""feedentries (docs/feeds.md; docs/performance.md, "Feed entries written once"): a feed
+"""feedentries (docs/feeds.md; docs/performance-notes.md, "Feed entries written once"): a feed
 whose entries' bytes come from the cache is, byte for byte, the feed feedgen builds entry
 by entry (tests/feedgen_oracle.py), whatever else the feeds sharing the cache hold."""
 

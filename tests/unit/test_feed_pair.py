@@ -1,4 +1,4 @@
-"""feedpair (docs/performance.md, "A paper's feed record made once for both formats"):
+"""feedpair (docs/performance-notes.md, "A paper's feed record made once for both formats"):
 a record's Atom entry and RSS item, each value checked, encoded and escaped once for
 both, are the bytes feedxml.py writes of the prepared entry, and feedgen's in a feed;
 an entry with a value to clean is left to ``prepare``."""

@@ -1,4 +1,4 @@
-"""feedrecords (docs/performance.md, "Memory at 100k papers"): in a parallel build the
+"""feedrecords (docs/performance-notes.md, "Memory at 100k papers"): in a parallel build the
 process that renders a paper's page makes its feed entries and digest item; the
 processes of the last phase splice those bytes in, never making a view or an entry
 of their own, and every feed and digest is byte for byte what a serial build makes."""

@@ -201,7 +201,7 @@ def test_rfc2822_dates_are_feedgens() -> None:
 
 
 def test_feedgen_writes_only_the_digest_feed_of_a_build(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
-    # docs/performance.md, "Feed bytes written directly": every site, tag and author feed's
+    # docs/performance-notes.md, "Feed bytes written directly": every site, tag and author feed's
     # bytes are feedxml.py's; feedgen writes digest/atom.xml alone (pages/digest.py).
     import shutil
 

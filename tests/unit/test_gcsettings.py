@@ -1,5 +1,5 @@
 """gcsettings.release_free_memory: the heap's free pages go back to the OS
-before a fork (docs/performance.md, "Memory at 100k papers")."""
+before a fork (docs/performance-notes.md, "Memory at 100k papers")."""
 
 from __future__ import annotations
 

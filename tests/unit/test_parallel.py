@@ -261,7 +261,7 @@ def _logged_render_chunk(chunk):  # module-level: the pool pickles it by name
 def test_cite_files_render_with_their_paper_none_in_the_last_phase(tmp_path, monkeypatch):
     """Each paper's cite files render in the first phase with its page, from
     the same copies; the last phase's processes, forked from this one, would
-    each read (and so copy) every paper's memory to make them (docs/performance.md,
+    each read (and so copy) every paper's memory to make them (docs/performance-notes.md,
     "Memory at 100k papers"). The files are the serial build's bytes."""
     papers = [
         paper(f"p{i:02d}", f"2025-03-{10 + i % 6:02d}", abstract=f"Abstract {i}, *emphasis*")

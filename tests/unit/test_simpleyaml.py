@@ -346,7 +346,7 @@ PAPER = {
 
 
 def test_safe_dump_style_is_read_here_as_libyaml_reads_it():
-    """docs/performance.md, "The fast reader": quoted and plain scalars wrapped over lines."""
+    """docs/performance-notes.md, "The fast reader": quoted and plain scalars wrapped over lines."""
     plain = dict(PAPER, abstract="Plain words that wrap " * 12 + "at eighty columns")
     for paper in (PAPER, plain, dict(PAPER, abstract="It's quoted,\n\n\nthree lines on. " * 9)):
         for data in (paper, [paper, yaml.safe_load(yaml.safe_dump(paper))]):  # no anchors
@@ -382,7 +382,7 @@ def test_what_safe_dump_writes_is_read_here_as_libyaml_reads_it(data, width, in_
 
 
 def test_json_files_never_reach_the_fast_reader(tmp_path, monkeypatch):
-    """docs/performance.md, "The fast reader": JSON does not use it."""
+    """docs/performance-notes.md, "The fast reader": JSON does not use it."""
     from sitegen.documents import load_document
 
     def refuse(text):

@@ -168,7 +168,7 @@ def test_the_golden_tree_holds_a_page_for_each_tag_and_author_slug():
 
 
 def test_python_slugify_is_imported_only_for_a_name_that_needs_transliterating():
-    """docs/performance.md: ASCII and accented Latin names keep the fast path; the library
+    """docs/performance-notes.md: ASCII and accented Latin names keep the fast path; the library
     is imported at the first transliteration, not when a command starts."""
     import subprocess
     import sys
