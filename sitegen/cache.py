@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import json
 import os
 import pickle
 import shutil
@@ -33,7 +32,6 @@ if TYPE_CHECKING:  # the no-change path imports this module and need not pay for
 from . import __version__
 from .codedigest import code_digest
 from .safefiles import UnsafeFile, read_ahead
-from .tree import replace_text
 
 CACHE_DIR = ".sitegen-cache"
 PARSE_STORE = "papers.sqlite"
@@ -393,8 +391,3 @@ def write_many(items: list[tuple[Slot, bytes]]) -> bool:
         _failed(items[0][0].store, error)
         return False  # a cache is an optimisation: the build goes on without it
     return True
-
-
-def write_json(path: Path, data: dict) -> None:
-    """``data`` as compact JSON at ``path``, replaced whole (never half-written); raises OSError."""
-    replace_text(path, json.dumps(data, separators=(",", ":")))

@@ -12,6 +12,9 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from .sourcepaths import source_path as _path
+from .sourcepaths import table as _paths
+
 
 @dataclass(frozen=True, slots=True)
 class Author:
@@ -146,11 +149,9 @@ def _flat_values(values: list, authors: bool = True) -> tuple:
     return tuple(values)
 
 
-# Unpickling makes every object anew: at 100k papers 100k Paths for 2.5k files and 450k
-# Authors for 33k authors, ~90 MB. Equal values are shared again as they are loaded (both
-# are frozen): these tables hold each file name, folder and author once per process.
-_paths: dict[str, Path] = {}
-_folders: dict[str, Path] = {}
+# Unpickling makes every object anew: at 100k papers 450k Authors for 33k authors and 100k
+# Paths for 2.5k files, ~90 MB. Equal values are shared again as they are loaded (both are
+# frozen): this table and sourcepaths.py's hold each author, file and folder once per process.
 _authors: dict[tuple[str, str | None, str | None], Author] = {}
 
 
@@ -224,17 +225,6 @@ with contextlib.suppress(ValueError):  # the number is another's: named as befor
     copyreg.add_extension(__name__, "_unpickled", 0xF3)
 
 
-def path_names() -> dict[int, str]:
-    """The name each source Path in the loader's table was made from, by the Path's id."""
-    return {id(path): name for name, path in _paths.items()}
-
-
-def forget_paths() -> None:
-    """Let go of the table of the sources' Paths (setaside.py takes them out of the papers;
-    papers unpickled later make theirs again, each from its folder's Path, which is kept)."""
-    _paths.clear()
-
-
 def _moment(value: tuple[bytes, str]) -> datetime:
     """A datetime from its pickled state and its zone's name, as pickle makes
     one (``datetime(state, tzinfo)``, ``ZoneInfo(key)``)."""
@@ -250,21 +240,6 @@ def _zone_name(zone: Any) -> str | None:
         return zone.key if ZoneInfo(zone.key) is zone else None
     except Exception:  # a name given to a zone read from a file  # noqa: BLE001
         return None
-
-
-def _path(source: str) -> Path:
-    """``Path(source)``, shared by the papers of a file; a folder's files are
-    made from its Path (half the cost of parsing the whole name)."""
-    path = _paths.get(source)
-    if path is None:
-        folder, slash, name = source.rpartition("/")
-        parent = _folders.get(folder) if slash and name and name not in (".", "..") else None
-        if parent is None and slash and folder and name not in ("", ".", ".."):
-            parent = _folders[folder] = Path(folder)
-        path = _paths[source] = (
-            parent / name if parent is not None and str(parent) == folder else Path(source)
-        )
-    return path
 
 
 def _author_state(author: Any) -> Any:

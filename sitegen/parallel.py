@@ -35,12 +35,13 @@ from .errors import Problem, SitegenError, ThemeError
 from .feedentries import EntryBytes
 from .feedrecords import RECORDS, Records
 from .gcsettings import release_free_memory
-from .model import Paper, forget_paths, path_names
+from .model import Paper
 from .outputs import Output
 from .processes import chunks, fork_context, share_forked
 from .render import Renderer
 from .setaside import SetAside
 from .siteplan import WITH_PAPER
+from .sourcepaths import forget_paths, path_names
 from .writer import Writer
 
 # Below this many outputs, starting processes costs more than it saves.
@@ -138,7 +139,7 @@ def _paper_tasks(
     """Runs of about _CHUNK papers, shorter towards the end, each with the
     content files that hold them (``files``: name -> the digest the load took,
     which with the name finds a file's parse-cache slot; ``names``: a source
-    Path's id -> its name, model.path_names). Whole files go together, so a
+    Path's id -> its name, sourcepaths.path_names). Whole files go together, so a
     worker reads each file once; a file bigger than a run, or not in the
     cache, is read from the parent's papers.
 

@@ -23,7 +23,8 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from .buildfile import RecordFile, place, read_place
-from .model import Paper, path_names
+from .model import Paper
+from .sourcepaths import path_names
 
 _WRITE = 1 << 20  # bytes of records gathered for each write
 _PATH = type(Path())  # what the loader makes of a source; anything else stays in the paper
@@ -48,7 +49,7 @@ class SetAside:
         file, then empty them in the papers themselves. Papers without a
         loader's digest keep theirs (a key is then made from the whole paper),
         and so do those the file cannot take. ``names``: a source Path's id ->
-        its name (model.path_names)."""
+        its name (sourcepaths.path_names)."""
         pending: list[tuple[str, bytes]] = []
         held: list[Paper] = []  # the papers of ``pending``
         size = 0

@@ -7,6 +7,7 @@ plain strings and os calls, not pathlib: these run for every file of a site.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from pathlib import Path
@@ -42,6 +43,11 @@ def replace_text(path: Path, text: str) -> None:
     temporary = path.with_suffix(".tmp")
     temporary.write_text(text, encoding="utf-8")
     os.replace(temporary, path)
+
+
+def write_json(path: Path, data: dict) -> None:
+    """``data`` as compact JSON at ``path``, replaced whole (never half-written); raises OSError."""
+    replace_text(path, json.dumps(data, separators=(",", ":")))
 
 
 def clear(path: str) -> None:

@@ -29,13 +29,13 @@ from pathlib import Path
 
 from . import tree
 from .bibstore import temporary_of
-from .cache import write_json
 from .errors import OutputError, Problem
 from .manifest import MANIFEST_VERSION, Entry, dumps, entry, key_of
 from .manifest import load as _load
 from .sparelink import SpareLinker, read_listing
 from .swap import check_swappable, identity, recover, remove_tree, swap
 from .tree import replace_text as save_manifest
+from .tree import write_json
 
 STAGING = ".sitegen-staging"  # inside output/, by earlier versions of sitegen; dropped if found
 

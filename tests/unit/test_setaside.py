@@ -13,7 +13,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sitegen import feedrecords, model, parallel
+from sitegen import feedrecords, parallel, sourcepaths
 from sitegen.build import build
 from sitegen.buildfile import RecordFile
 from sitegen.cache import Slot
@@ -111,7 +111,7 @@ def test_while_a_parallel_build_renders_no_paper_holds_its_abstract_links_or_sou
             "no paper held its abstract, links or source at either fork"
         )
     assert len(keep[2].set_aside) == 33, "every paper's were set aside, in the build's file"
-    assert not model._paths, "nor does the loader's table hold the sources' Paths"
+    assert not sourcepaths.table, "nor does the loader's table hold the sources' Paths"
     assert cards == [(0, 0), (33, 0)], "the last phase forks with every card, none of them in memory"
     assert tree(tmp_path / "parallel") == tree(tmp_path / "serial")
 
@@ -243,9 +243,9 @@ def test_a_sites_own_templates_see_every_raw_abstract_in_a_parallel_build(tmp_pa
 
 
 def test_a_source_comes_back_equal_from_the_name_the_loader_made_it_from():
-    """set_aside takes a source's text from the loader's table (model._paths) when it
+    """set_aside takes a source's text from the loader's table (sourcepaths.table) when it
     is there, not from ``str``: the name as written, whatever its slashes and dots."""
-    made = [model._path(name) for name in ("content//papers/./a.yaml", "content/papers/b.yaml")]
+    made = [sourcepaths.source_path(name) for name in ("content//papers/./a.yaml", "content/papers/b.yaml")]
     papers = [
         Paper(f"p{i}", "T", datetime(2025, 3, 14, tzinfo=UTC), date(2025, 3, 14), source=path, digest="d")
         for i, path in enumerate(made)
@@ -253,7 +253,7 @@ def test_a_source_comes_back_equal_from_the_name_the_loader_made_it_from():
     file = RecordFile(multiprocessing.get_context("fork"))
     aside = SetAside(file)
     aside.set_aside(papers)
-    model.forget_paths()
+    sourcepaths.forget_paths()
     back = [aside.whole(paper).source for paper in papers]
     assert back == made and [str(path) for path in back] == ["content/papers/a.yaml", "content/papers/b.yaml"]
     assert all(type(path) is type(Path()) for path in back)
