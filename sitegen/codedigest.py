@@ -15,8 +15,11 @@ def code_digest() -> str:
     """sitegen's own code and the versions of the libraries that shape output:
     an upgrade or a local code change must not reuse pages made by the old code."""
     h = hashlib.blake2b(digest_size=16)
-    for path in sorted(Path(__file__).parent.glob("*.py")):
-        h.update(path.read_bytes())
+    package = Path(__file__).parent
+    # Every module, the subpackages' too: pages/ makes each page's values.
+    for name in sorted(path.relative_to(package).as_posix() for path in package.rglob("*.py")):
+        h.update(f"{name}\n".encode())
+        h.update((package / name).read_bytes())
     for name, version in _versions(_OUTPUT_LIBRARIES).items():
         h.update(f"{name}={version}\n".encode())
     return h.hexdigest()
