@@ -42,6 +42,7 @@ from itertools import accumulate
 from operator import sub
 from pathlib import Path
 
+from .codedigest import code_digest
 from .model import Paper
 from .related import _TF, POSTINGS, SCALE, TERMS, Posting, _usable, best_of, compute, words, words_of
 from .relatedtables import FORMAT, NONE, Tables, TablesWriter, read_tables, starts_of, write_tables
@@ -59,6 +60,12 @@ RELATED_FILE = "related.bin"  # in .sitegen-cache/
 _OLD_FILE = "related.json"  # the lists alone, before the tables (format 2)
 
 
+def cache_key() -> str:
+    """KEY and sitegen's code: tables made by other code (words counted another way, with
+    FORMAT unchanged) are made anew, as every page is, so that lists never mix the two."""
+    return f"{KEY}|{code_digest()}"
+
+
 class RelatedCache:
     """The last build's tables, in one file under .sitegen-cache/: reused as
     they are when no title or abstract changed, updated when a few did,
@@ -71,16 +78,17 @@ class RelatedCache:
         if count <= 0:
             return {}
         ordered = sorted(papers, key=lambda p: p.id)
-        tables = read_tables(self.path, KEY, count, TERMS)
+        key = cache_key()
+        tables = read_tables(self.path, key, count, TERMS)
         changed = update(tables, ordered) if tables is not None else None
         if tables is None or changed is None:  # written as it is worked out
             tables, changed = (
-                compute(ordered, count, workers, out=TablesWriter(self.path, KEY, count, TERMS)),
+                compute(ordered, count, workers, out=TablesWriter(self.path, key, count, TERMS)),
                 True,
             )
         elif changed:
             try:
-                write_tables(self.path, tables, KEY)
+                write_tables(self.path, tables, key)
             except OSError:
                 pass  # a cache is an optimisation
         if changed:

@@ -17,7 +17,7 @@ from sitegen import related, relatedshare, relatedtables, relatedupdate
 from sitegen.model import Paper
 from sitegen.related import compute, related_papers
 from sitegen.relatedtables import NONE, Tables, read_tables, write_tables
-from sitegen.relatedupdate import KEY, RelatedCache
+from sitegen.relatedupdate import KEY, RelatedCache, cache_key
 
 # Few words, so papers share them, frequencies move with every edit and a
 # word often goes from one paper to two (usable) and back; stopwords, words
@@ -104,7 +104,7 @@ def test_any_edits_give_what_a_computation_from_nothing_gives(search_text, start
                 papers[i] = _edited(papers[i], kind, at // 7, title, abstract)
             full.clear()
             assert cache.lists(reversed(papers), count) == related_papers(papers, count)
-            assert canonical(read_tables(cache.path, KEY, count, related.TERMS)) == canonical(
+            assert canonical(read_tables(cache.path, cache_key(), count, related.TERMS)) == canonical(
                 compute(papers, count)
             )
             if kind not in ("add", "remove"):
@@ -379,7 +379,7 @@ def test_a_computation_writes_the_file_as_it_goes_byte_for_byte_as_its_tables(tm
         patch.setattr(relatedshare, "CHUNK", 3)
         lists = RelatedCache(tmp_path / "a.bin").lists(papers, 5, workers)
     tables = compute(papers, 5)
-    write_tables(tmp_path / "b.bin", tables, KEY)
+    write_tables(tmp_path / "b.bin", tables, cache_key())
     assert (tmp_path / "a.bin").read_bytes() == (tmp_path / "b.bin").read_bytes()
     assert lists == tables.lists_by_id()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.bin", "b.bin"]
@@ -424,3 +424,19 @@ def test_the_texts_are_encoded_a_piece_at_a_time_as_they_are_written(tmp_path):
         tracemalloc.stop()
     assert peak < 3 * relatedtables._PIECE
     assert read_tables(tmp_path / "r.bin", KEY, 3, related.TERMS) == tables
+
+
+def test_tables_made_by_other_code_are_made_anew(tmp_path, monkeypatch):
+    """related.bin is keyed by sitegen's code too: after an upgrade that counts words another
+    way, an edit must not update the old tables with the new counting."""
+    papers = [make(f"p{i}", f"title {i}", f"words of paper {i} and more words") for i in range(6)]
+    cache = RelatedCache(tmp_path / "related.bin")
+    first = cache.lists(papers, 3)
+    full = []
+    real = relatedupdate.compute
+    monkeypatch.setattr(relatedupdate, "compute", lambda *a, **k: full.append(a) or real(*a, **k))
+    assert cache.lists(papers, 3) == first and full == [], "the same code: the tables as they are"
+    monkeypatch.setattr(relatedupdate, "code_digest", lambda: "other code")
+    assert cache.lists(papers, 3) == first
+    assert len(full) == 1, "other code: the tables made from nothing"
+    assert read_tables(cache.path, cache_key(), 3, related.TERMS) is not None, "and kept under its key"
