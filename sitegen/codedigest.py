@@ -27,6 +27,7 @@ def code_digest() -> str:
 
 _OUTPUT_LIBRARIES = ("jinja2", "markupsafe", "pyromark", "latex2mathml", "nh3", "feedgen", "pylatexenc")
 _OUTPUT_LIBRARIES += ("pagefind_bin",)  # the search index
+_OUTPUT_LIBRARIES += ("pyyaml",)  # what a content file parses to (libyaml, where the fast reader gives up)
 
 
 def _versions(names: tuple[str, ...]) -> dict[str, str]:

@@ -33,3 +33,19 @@ def test_a_change_to_any_module_changes_the_code_digest(tmp_path):
         seen.add(digest)
     (copy / "pages" / "paper.py").rename(copy / "pages" / "paper2.py")
     assert _digest_of(tmp_path) not in seen, "a module renamed changes the digest"
+
+
+def test_another_pyyaml_changes_the_code_digest(tmp_path):
+    """What a content file parses to is PyYAML's wherever the fast reader gives up: another
+    release must not reuse the papers (parse cache) or pages the old one made."""
+    code = "from sitegen.codedigest import code_digest; print(code_digest())"
+    shadow = tmp_path / "shadow"
+    (shadow / "PyYAML-99.0.dist-info").mkdir(parents=True)  # found first on sys.path
+    digests = []
+    for extra in ([], [str(shadow)]):
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join([*extra, str(Path(sitegen.__file__).parents[1])])}
+        command = [sys.executable, "-c", code]
+        done = subprocess.run(command, env=env, capture_output=True, text=True, cwd=tmp_path)
+        assert done.returncode == 0, done.stderr
+        digests.append(done.stdout.strip())
+    assert digests[0] != digests[1]
