@@ -6,7 +6,8 @@ zone, sitegen's code). They live in one SQLite store (papers.sqlite), not a
 file each: a cold build of 10k one-paper files made 10k files in the site
 folder, ~5 s on this machine's disk against ~0.1 s for one store.
 
-A row is a pure function of its key, so any row found is right to use; each
+A row is a pure function of its key, so any row this machine made is right to
+use (one that came with the site is read as untrusted input: cacherows.py); each
 carries a CRC of its key and bytes, so a row torn by a crash is seen and
 skipped, and a store SQLite cannot read is deleted and started again. SQLite
 makes each write atomic (a killed build leaves whole rows or none) and lets
@@ -30,6 +31,7 @@ if TYPE_CHECKING:  # the no-change path imports this module and need not pay for
     import sqlite3
 
 from . import __version__
+from .cacherows import loads as _row_papers
 from .codedigest import code_digest
 from .safefiles import UnsafeFile, read_ahead
 
@@ -221,7 +223,9 @@ class ParseCache:
     def get(self, name: str, digest: str) -> Any | None:
         """The papers of file ``name`` whose bytes have ``digest``, or None if
         the cache lacks them (then the file is checked, and add() may follow).
-        Any row found is right to use, even one a failed build wrote."""
+        Any row found is right to use, even one a failed build wrote, once the
+        loader has checked its papers again (cacherows.vouched: a store may come
+        with the site, of someone else's making)."""
         if not self._rows:
             return None  # a new store: no look-ups (~8 µs each)
         value = read_papers(self.slot(name, digest))
@@ -340,7 +344,7 @@ def read_papers(slot: Slot) -> Any | None:
     if row is None or _crc(slot.id, row[0]) != row[1]:
         return None
     try:
-        return pickle.loads(row[0])
+        return _row_papers(row[0])
     except _UNREADABLE:
         return None
 
@@ -367,7 +371,7 @@ def _unpickled_row(row_id: bytes, row: tuple[bytes, bytes, int] | None) -> Any |
     if row is None or _crc(row_id, row[1]) != row[2]:
         return None
     try:
-        return pickle.loads(row[1])
+        return _row_papers(row[1])
     except _UNREADABLE:
         return None
 

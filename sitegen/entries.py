@@ -173,11 +173,11 @@ def _text(entry: Entry, where: KeyPath, raw: Any, limit: str = "field_length") -
     )
 
 
-_CITATION_KEY = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:-]{0,99}")
+CITATION_KEY = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:-]{0,99}")  # cacherows.py checks it too
 
 
 def _citation_key(entry: Entry, where: KeyPath, raw: Any) -> Any:
-    if not isinstance(raw, str) or not _CITATION_KEY.fullmatch(raw):
+    if not isinstance(raw, str) or not CITATION_KEY.fullmatch(raw):
         entry.report(
             where,
             f"expected a BibTeX key of letters, digits, '_', '.', ':' or '-' (at most 100), got {_show(raw)}",

@@ -16,6 +16,7 @@ from typing import Any
 
 from . import dates, simpleyaml
 from .cache import ParseCache, content_digest, pickle_papers
+from .cacherows import vouched
 from .config import Config
 from .documents import DOCUMENT_SUFFIXES, KeyPath, load_document
 from .entries import ENTRY_DIGEST, Entry, File, kind
@@ -198,7 +199,7 @@ def check_read(
         return check_file(config, path, shown, raw)
     digest = content_digest(raw)
     cached = cache.get(shown, digest)
-    if cached is not None:
+    if cached is not None and vouched(cached):
         return _from_cache(cached, digest)
     # Made as they pickle (the cache row), then each a Paper as unpickling makes
     # it: once, of the load's shared values, as a fork's papers are (loadforks).
@@ -231,7 +232,7 @@ def check_known(
     known = [(shown, digests[shown]) for shown, _ in files]
     checked = []
     for (shown, path), (_, digest), cached in zip(files, known, cache.get_many(known), strict=True):
-        if cached is not None:
+        if cached is not None and vouched(cached):
             checked.append(_from_cache(cached, digest))
             continue
         try:
