@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .cache import CACHE_DIR, PARSE_STORE, ParseCache, content_fingerprint, file_digests
+from .cachedir import make_safe
 from .config import Config, load_config
 from .errors import OutputError, Problem
 from .gcsettings import build_gc, long_lived
@@ -237,6 +238,8 @@ def _open_output(config: Config, output: Path | None, held: contextlib.ExitStack
     check_output_dir(out_dir, config.site_dir, config.site_dir / config.content_dir)
     if out_dir.is_symlink():  # the folder it names is replaced, and the link stays
         out_dir = out_dir.resolve()
+    # Before its lock, records and store are opened: the cache folder may have come with the site.
+    make_safe(_cache_dir(config))
     held.enter_context(BuildLock(_cache_dir(config), out_dir, _say))
     writer = Writer(out_dir, _manifest_path(config, out_dir))
     held.push(lambda kind, error, trace: None if error is None else writer.abort())

@@ -20,6 +20,7 @@ put in the folder by hand is ever deleted.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import os
 from collections.abc import Iterable
@@ -120,6 +121,9 @@ class Writer:
         self._fresh = False  # the spare was made empty by this build: nothing to unlink first
         self._made_dirs: set[str] = set()  # folders in the spare: made, or merged
         self._previous = self._read_manifest()
+        if self._previous is None:  # papers.bib's kept entries: only beside a record of this output/
+            with contextlib.suppress(OSError):
+                os.unlink(self.bib_store)
         self._manifest: dict[str, Entry] = {}  # path -> its input key and size (manifest.py)
         self._staged: list[str] = []
         self.report = Report()

@@ -3,13 +3,19 @@ input like any other file there (sitegen/cacherows.py): it can neither run code 
 machine that builds the site nor put what the validation refuses into its pages."""
 
 import dataclasses
+import marshal
+import os
 import pickle
+import shutil
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
-from sitegen import cache
+from sitegen import bibstore, cache
 from sitegen.build import build
-from tests.sitekit import paper, tree, write_site
+from sitegen.cache import CACHE_DIR
+from tests.sitekit import REPO, paper, tree, write_site
 
 MARKER = "ran.txt"  # what the code in the row would write
 
@@ -78,3 +84,59 @@ def test_a_row_with_values_the_validation_refuses_is_not_used(tmp_path):
     again = _built_again(site, out)
     assert not [name for name, data in again.items() if b"javascript:" in data]
     assert again == first, "the file's papers as parsed, not the row's"
+
+
+def _sitegen_build(site: Path, timeout: float = 60) -> subprocess.CompletedProcess[str]:
+    """`sitegen build` in a child: a build that hangs on a record fails the test, not the suite."""
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    command = [sys.executable, "-m", "sitegen", "build", "-q"]
+    return subprocess.run(command, cwd=site, capture_output=True, text=True, timeout=timeout, env=env)
+
+
+def test_records_that_are_links_or_pipes_are_removed_before_any_is_read(tmp_path):
+    site = _site(tmp_path)
+    assert _sitegen_build(site).returncode == 0
+    first = tree(site / "output")
+    cache_dir = site / CACHE_DIR
+    shutil.rmtree(site / "output")  # a clone: the site's files and the cache it came with
+    names = sorted(path.name for path in cache_dir.iterdir() if path.is_file())
+    assert {"papers.sqlite", "related.bin"} <= set(names) and any(n.endswith(".bib") for n in names)
+    for name in names:  # each record a link to an endless file, and one a pipe
+        (cache_dir / name).unlink()
+        (cache_dir / name).symlink_to("/dev/zero")
+    os.mkfifo(cache_dir / "manifest-000000000000.json")
+    done = _sitegen_build(site)
+    assert done.returncode == 0, done.stderr
+    assert tree(site / "output") == first
+    assert not [path for path in cache_dir.iterdir() if path.is_symlink()]
+
+
+def test_a_cache_folder_that_is_a_link_is_refused_and_what_it_names_is_left_alone(tmp_path):
+    site, elsewhere = _site(tmp_path), tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "keep.txt").write_text("mine")
+    os.symlink(tmp_path / "nowhere", elsewhere / "a-link")
+    (site / CACHE_DIR).symlink_to(elsewhere)
+    done = _sitegen_build(site)
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert f"{CACHE_DIR}: is a symbolic link" in done.stderr and "safe to delete" in done.stderr, done.stderr
+    assert sorted(p.name for p in elsewhere.iterdir()) == ["a-link", "keep.txt"], (
+        "nothing made or removed there"
+    )
+    assert not (site / "output").exists()
+
+
+def test_papers_bib_entries_that_came_with_the_site_are_not_reused(tmp_path):
+    site, out = _site(tmp_path), tmp_path / "out"
+    build(site, out, workers=1)
+    first = tree(out)
+    (store,) = (site / CACHE_DIR).glob("manifest-*.bib")
+    blob = store.read_bytes()  # the store as bibstore.write makes it, its entries changed
+    _, size = bibstore._HEAD.unpack_from(blob, len(bibstore._MAGIC))
+    body = blob[len(bibstore._MAGIC) + bibstore._HEAD.size :]
+    settings, *rows = marshal.loads(body[:size])
+    bibstore.write(store, settings, tuple(rows), body[size:].replace(b"@misc{", b"@evil{"))
+    assert bibstore.read(store, settings).data.tobytes().startswith(b"@evil{"), "a store it would reuse"
+    shutil.rmtree(out)  # as in a clone: the store came with the site, output/ did not
+    build(site, out, workers=1)
+    assert tree(out) == first, "papers.bib made anew, not taken from the store"
