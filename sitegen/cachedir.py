@@ -17,6 +17,7 @@ import stat
 from pathlib import Path
 
 from .errors import OutputError, Problem
+from .tree import clear
 
 
 def make_safe(folder: Path) -> None:
@@ -40,6 +41,6 @@ def make_safe(folder: Path) -> None:
         ]
     for path in odd:
         try:
-            os.unlink(path)
-        except FileNotFoundError:
-            pass
+            clear(path)
+        except OSError as error:  # one line naming it, not a traceback
+            raise OutputError(Problem(f"cannot remove it: {error.strerror or error}", path)) from None

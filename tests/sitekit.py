@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import importlib
+import os
 import re
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -13,6 +15,18 @@ from typing import Any
 import yaml
 
 REPO = Path(__file__).resolve().parent.parent
+
+
+def sitegen(site: Path, *args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
+    """`sitegen ...` in a child, in the site folder; a hang fails the test instead of the suite."""
+    return subprocess.run(
+        [sys.executable, "-m", "sitegen", *args],
+        cwd=site,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+    )
 
 
 def write_site(root: Path, papers: list[dict[str, Any]] | None = None, **settings: Any) -> Path:

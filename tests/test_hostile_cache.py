@@ -8,14 +8,12 @@ import os
 import pickle
 import shutil
 import sqlite3
-import subprocess
-import sys
 from pathlib import Path
 
 from sitegen import bibstore, cache
 from sitegen.build import build
 from sitegen.cache import CACHE_DIR
-from tests.sitekit import REPO, paper, tree, write_site
+from tests.sitekit import paper, sitegen, tree, write_site
 
 MARKER = "ran.txt"  # what the code in the row would write
 
@@ -86,16 +84,9 @@ def test_a_row_with_values_the_validation_refuses_is_not_used(tmp_path):
     assert again == first, "the file's papers as parsed, not the row's"
 
 
-def _sitegen_build(site: Path, timeout: float = 60) -> subprocess.CompletedProcess[str]:
-    """`sitegen build` in a child: a build that hangs on a record fails the test, not the suite."""
-    env = {**os.environ, "PYTHONPATH": str(REPO)}
-    command = [sys.executable, "-m", "sitegen", "build", "-q"]
-    return subprocess.run(command, cwd=site, capture_output=True, text=True, timeout=timeout, env=env)
-
-
 def test_records_that_are_links_or_pipes_are_removed_before_any_is_read(tmp_path):
     site = _site(tmp_path)
-    assert _sitegen_build(site).returncode == 0
+    assert sitegen(site, "build", "-q").returncode == 0
     first = tree(site / "output")
     cache_dir = site / CACHE_DIR
     shutil.rmtree(site / "output")  # a clone: the site's files and the cache it came with
@@ -105,7 +96,7 @@ def test_records_that_are_links_or_pipes_are_removed_before_any_is_read(tmp_path
         (cache_dir / name).unlink()
         (cache_dir / name).symlink_to("/dev/zero")
     os.mkfifo(cache_dir / "manifest-000000000000.json")
-    done = _sitegen_build(site)
+    done = sitegen(site, "build", "-q")
     assert done.returncode == 0, done.stderr
     assert tree(site / "output") == first
     assert not [path for path in cache_dir.iterdir() if path.is_symlink()]
@@ -117,7 +108,7 @@ def test_a_cache_folder_that_is_a_link_is_refused_and_what_it_names_is_left_alon
     (elsewhere / "keep.txt").write_text("mine")
     os.symlink(tmp_path / "nowhere", elsewhere / "a-link")
     (site / CACHE_DIR).symlink_to(elsewhere)
-    done = _sitegen_build(site)
+    done = sitegen(site, "build", "-q")
     assert done.returncode == 1 and "Traceback" not in done.stderr
     assert f"{CACHE_DIR}: is a symbolic link" in done.stderr and "safe to delete" in done.stderr, done.stderr
     assert sorted(p.name for p in elsewhere.iterdir()) == ["a-link", "keep.txt"], (

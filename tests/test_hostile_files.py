@@ -17,23 +17,11 @@ from sitegen.config import load_config
 from sitegen.errors import ConfigError, ContentError, ThemeError
 from sitegen.loading import content_files, load_papers
 from sitegen.theme import resolve_theme, static_files, theme_digest
-from tests.sitekit import REPO, paper, write_site
+from tests.sitekit import REPO, paper, sitegen, write_site
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="POSIX links, pipes and devices")
 
 SECRET = "TOKEN=hunter2-do-not-publish"
-
-
-def sitegen(site: Path, *args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
-    """`sitegen ...` in a child, in the site folder; a hang fails the test instead of the suite."""
-    return subprocess.run(
-        [sys.executable, "-m", "sitegen", *args],
-        cwd=site,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        env={**os.environ, "PYTHONPATH": str(REPO)},
-    )
 
 
 @pytest.fixture
