@@ -130,9 +130,9 @@ def _report(error: Exception, site_dir: Path, first: bool = False) -> list[Probl
         print(f"rebuild failed: {where}{error.strerror or error}; {KEPT}", file=sys.stderr, flush=True)
         return [Problem(error.strerror or str(error), error.filename)]
     bug = f"a bug in sitegen ({type(error).__name__}: {error})"
-    print(f"rebuild failed: {bug}; please report it with the traceback below; {KEPT}", file=sys.stderr)
-    traceback.print_exc()
-    sys.stderr.flush()
+    # The line and its traceback in one write: nothing printed meanwhile comes between them.
+    message = f"rebuild failed: {bug}; please report it with the traceback below; {KEPT}\n"
+    print(message + traceback.format_exc(), end="", file=sys.stderr, flush=True)
     return [Problem(f"{bug}; the terminal shows the traceback")]
 
 
